@@ -1,0 +1,3 @@
+from prometheus.cli import app
+
+app()

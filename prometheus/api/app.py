@@ -1,0 +1,42 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from prometheus import __version__
+from prometheus.api.envelope import install_error_handlers
+from prometheus.api.routes import health, plans, resources, tasks
+from prometheus.config import Settings, get_settings
+from prometheus.store import Database
+
+log = logging.getLogger("prometheus")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database_url)
+        db.migrate()
+        app.state.db = db
+        log.info("Prometheus %s on port %s, database %s", __version__, settings.port, db.backend)
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="Prometheus",
+        version=__version__,
+        description="Planning engine of the Tekton ecosystem: plans, tasks, links, resources and schedules.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for module in (health, plans, tasks, resources):
+        app.include_router(module.router)
+    return app

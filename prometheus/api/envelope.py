@@ -1,0 +1,118 @@
+"""The Tekton response envelopes, concurrency headers and error handlers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Generic, TypeVar
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from prometheus.errors import PrometheusError, ValidationFailed
+
+log = logging.getLogger("prometheus.api")
+T = TypeVar("T")
+
+
+class Envelope(BaseModel, Generic[T]):
+    status: str = "success"
+    data: T
+    message: str = ""
+
+
+class Page(BaseModel):
+    total: int
+    limit: int
+    offset: int
+
+
+class ListEnvelope(Envelope[T], Generic[T]):
+    pagination: Page | None = None
+
+
+class ErrorEnvelope(BaseModel):
+    status: str = "error"
+    error_code: str
+    message: str
+    details: dict[str, Any] | None = None
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorEnvelope} for code in (400, 404, 409, 422, 503)
+}
+
+
+def ok(
+    data: Any, message: str = "", *, status_code: int = 200, version: int | None = None, **extra: Any
+) -> JSONResponse:
+    body = {
+        "status": "success",
+        "data": jsonable_encoder(data),
+        "message": message,
+        **jsonable_encoder(extra),
+    }
+    headers = {"ETag": f'"{version}"'} if version is not None else None
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def error(status_code: int, code: str, message: str, details: dict[str, Any] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"status": "error", "error_code": code, "message": message}
+    if details:
+        body["details"] = jsonable_encoder(details)
+    return JSONResponse(body, status_code=status_code)
+
+
+def expected_version(request: Request, body_version: int | None = None) -> int | None:
+    """The version the client based its change on: If-Match ("3", W/"3", 3) or the body's `version`."""
+    header = request.headers.get("if-match")
+    if header is None or header.strip() == "*":
+        return body_version
+    raw = header.strip().removeprefix("W/").strip('"')
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationFailed(
+            f"If-Match must be a version number, got {header!r}", http_status=400
+        ) from None
+
+
+_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 400: "BAD_REQUEST", 413: "PAYLOAD_TOO_LARGE"}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PrometheusError)
+    async def _domain(_: Request, exc: PrometheusError) -> JSONResponse:
+        return error(exc.http_status, exc.error_code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        if any(e["type"] == "json_invalid" for e in errors):
+            return error(400, "VALIDATION_ERROR", "request body is not valid JSON", {"errors": errors})
+        summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
+        return error(422, "VALIDATION_ERROR", f"invalid request: {summary}", {"errors": errors})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
+        return error(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _db_down(_: Request, exc: Exception) -> JSONResponse:
+        log.error("database unavailable: %s", exc)
+        return error(503, "SERVICE_UNAVAILABLE", "the database is unavailable; retry shortly")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return error(500, "INTERNAL_ERROR", "internal error; it has been logged")

@@ -1,0 +1,24 @@
+"""Liveness and readiness."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from prometheus import __version__
+from prometheus.api.deps import get_db
+from prometheus.store import Database
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", summary="Service health: version, port and whether the database answers")
+@router.get("/api/health", include_in_schema=False)
+def health(request: Request, db: Database = Depends(get_db)) -> JSONResponse:
+    reachable = db.ping()
+    body = {
+        "status": "healthy" if reachable else "unhealthy",
+        "component": "prometheus",
+        "version": __version__,
+        "port": request.app.state.settings.port,
+        "database": {"reachable": reachable, "backend": db.backend},
+    }
+    return JSONResponse(body, status_code=200 if reachable else 503)

@@ -1,0 +1,139 @@
+"""Tasks, progress and the links between tasks."""
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from prometheus.api.deps import get_db
+from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ListEnvelope, expected_version, ok
+from prometheus.core.model import (
+    Dependency,
+    DependencyCreate,
+    Priority,
+    ProgressUpdate,
+    Task,
+    TaskCreate,
+    TaskPatch,
+    TaskStatus,
+)
+from prometheus.store import Database
+
+router = APIRouter(prefix="/api/plans/{plan_id}", tags=["tasks"], responses=ERROR_RESPONSES)
+
+
+@router.post("/tasks", status_code=201, response_model=Envelope[Task], summary="Add a task")
+def add_task(plan_id: str, body: TaskCreate, db: Database = Depends(get_db)) -> JSONResponse:
+    with db.store() as store:
+        task = store.add_task(plan_id, body)
+    return ok(task, "task created", status_code=201, version=task.version)
+
+
+@router.get("/tasks", response_model=ListEnvelope[list[Task]], summary="List a plan's tasks")
+def list_tasks(
+    plan_id: str,
+    status: TaskStatus | None = None,
+    priority: Priority | None = None,
+    assigned_to: str | None = Query(None, max_length=500, description="resource id or name"),
+    search: str | None = Query(None, max_length=500),
+    tag: str | None = Query(None, max_length=200),
+    parent_id: str | None = None,
+    limit: int = Query(1000, ge=1, le=100_000),
+    offset: int = Query(0, ge=0),
+    db: Database = Depends(get_db),
+) -> JSONResponse:
+    with db.store(write=False) as store:
+        tasks, total = store.list_tasks(
+            plan_id,
+            status=status.value if status else None,
+            priority=priority.value if priority else None,
+            assigned_to=assigned_to,
+            search=search,
+            tag=tag,
+            parent_id=parent_id,
+            limit=limit,
+            offset=offset,
+        )
+    return ok(
+        tasks, f"{len(tasks)} of {total} tasks", pagination={"total": total, "limit": limit, "offset": offset}
+    )
+
+
+@router.get("/tasks/{task_id}", response_model=Envelope[Task], summary="A task")
+def get_task(plan_id: str, task_id: str, db: Database = Depends(get_db)) -> JSONResponse:
+    with db.store(write=False) as store:
+        task = store.get_task(plan_id, task_id)
+    return ok(task, version=task.version)
+
+
+@router.put("/tasks/{task_id}", response_model=Envelope[Task], summary="Replace a task's fields")
+def replace_task(
+    plan_id: str, task_id: str, body: TaskCreate, request: Request, db: Database = Depends(get_db)
+) -> JSONResponse:
+    with db.store() as store:
+        task = store.update_task(plan_id, task_id, body, expected_version(request, body.version))
+    return ok(task, "task updated", version=task.version)
+
+
+@router.patch("/tasks/{task_id}", response_model=Envelope[Task], summary="Change some of a task's fields")
+def patch_task(
+    plan_id: str, task_id: str, body: TaskPatch, request: Request, db: Database = Depends(get_db)
+) -> JSONResponse:
+    with db.store() as store:
+        task = store.update_task(plan_id, task_id, body, expected_version(request, body.version))
+    return ok(task, "task updated", version=task.version)
+
+
+@router.put("/tasks/{task_id}/progress", response_model=Envelope[Task], summary="Record progress on a task")
+def update_progress(
+    plan_id: str, task_id: str, body: ProgressUpdate, request: Request, db: Database = Depends(get_db)
+) -> JSONResponse:
+    with db.store() as store:
+        task = store.update_progress(plan_id, task_id, body, expected_version(request, body.version))
+    return ok(task, "progress recorded", version=task.version)
+
+
+@router.delete(
+    "/tasks/{task_id}", response_model=Envelope[dict], summary="Delete a task, its subtasks and links"
+)
+def delete_task(plan_id: str, task_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
+    with db.store() as store:
+        store.delete_task(plan_id, task_id, expected_version(request))
+    return ok({"id": task_id}, "task deleted")
+
+
+@router.post("/dependencies", status_code=201, response_model=Envelope[Dependency], summary="Link two tasks")
+def add_dependency(plan_id: str, body: DependencyCreate, db: Database = Depends(get_db)) -> JSONResponse:
+    with db.store() as store:
+        dep = store.add_dependency(plan_id, body)
+    return ok(dep, "dependency created", status_code=201)
+
+
+@router.get("/dependencies", response_model=Envelope[list[Dependency]], summary="A plan's links")
+def list_dependencies(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
+    with db.store(write=False) as store:
+        store.get_plan(plan_id, include_children=False)
+        deps = store.list_dependencies(plan_id)
+    return ok(deps, f"{len(deps)} dependencies")
+
+
+@router.delete(
+    "/dependencies", response_model=Envelope[Dependency], summary="Remove the link between two tasks"
+)
+def delete_dependency_by_pair(
+    plan_id: str,
+    predecessor_id: str | None = None,
+    successor_id: str | None = None,
+    dependency_id: str | None = None,
+    db: Database = Depends(get_db),
+) -> JSONResponse:
+    with db.store() as store:
+        dep = store.delete_dependency(
+            plan_id, dependency_id=dependency_id, predecessor_id=predecessor_id, successor_id=successor_id
+        )
+    return ok(dep, "dependency deleted")
+
+
+@router.delete("/dependencies/{dependency_id}", response_model=Envelope[Dependency], summary="Remove a link")
+def delete_dependency(plan_id: str, dependency_id: str, db: Database = Depends(get_db)) -> JSONResponse:
+    with db.store() as store:
+        dep = store.delete_dependency(plan_id, dependency_id=dependency_id)
+    return ok(dep, "dependency deleted")

@@ -1,0 +1,40 @@
+"""Configuration from environment variables (see README)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    data_dir = Path.home() / ".prometheus"
+    return f"sqlite:///{data_dir / 'prometheus.db'}"
+
+
+class Settings(BaseSettings):
+    """Service settings; every field maps to an environment variable."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    host: str = Field("127.0.0.1", validation_alias="PROMETHEUS_HOST")
+    port: int = Field(8006, validation_alias="PROMETHEUS_PORT")
+    database_url: str = Field(
+        default_factory=default_database_url, validation_alias="PROMETHEUS_DATABASE_URL"
+    )
+    hermes_url: str | None = Field(None, validation_alias="HERMES_URL")
+    telos_url: str | None = Field(None, validation_alias="TELOS_URL")
+    rhetor_url: str | None = Field(None, validation_alias="RHETOR_URL")
+    engram_url: str | None = Field(None, validation_alias="ENGRAM_URL")
+    synthesis_url: str | None = Field(None, validation_alias="SYNTHESIS_URL")
+    integration_timeout: float = Field(30.0, validation_alias="INTEGRATION_TIMEOUT")
+    integration_retry_count: int = Field(3, validation_alias="INTEGRATION_RETRY_COUNT")
+    integration_retry_delay: float = Field(1.0, validation_alias="INTEGRATION_RETRY_DELAY")
+    webhook_secret: str | None = Field(None, validation_alias="WEBHOOK_SECRET")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Pure planning core: the domain model and algorithms, no I/O."""

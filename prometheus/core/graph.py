@@ -1,0 +1,99 @@
+"""Graph helpers over task links: cycle detection that names the tasks, and topological order."""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Hashable, Iterable
+from typing import TypeVar
+
+N = TypeVar("N", bound=Hashable)
+
+
+def adjacency(edges: Iterable[tuple[N, N]]) -> dict[N, list[N]]:
+    adj: dict[N, list[N]] = defaultdict(list)
+    for a, b in edges:
+        adj[a].append(b)
+    return adj
+
+
+def find_path(adj: dict[N, list[N]], source: N, target: N) -> list[N] | None:
+    """Shortest path source -> target following adj (BFS), or None."""
+    if source == target:
+        return [source]
+    parent: dict[N, N] = {}
+    queue: deque[N] = deque([source])
+    seen = {source}
+    while queue:
+        node = queue.popleft()
+        for nxt in adj.get(node, ()):
+            if nxt in seen:
+                continue
+            parent[nxt] = node
+            if nxt == target:
+                path = [target]
+                while path[-1] != source:
+                    path.append(parent[path[-1]])
+                return path[::-1]
+            seen.add(nxt)
+            queue.append(nxt)
+    return None
+
+
+def cycle_if_added(edges: Iterable[tuple[N, N]], new_edge: tuple[N, N]) -> list[N] | None:
+    """The cycle that adding new_edge (a -> b) would close, as [a, b, ..., a], or None."""
+    a, b = new_edge
+    path = find_path(adjacency(edges), b, a)
+    return None if path is None else [a, *path]
+
+
+def find_cycle(nodes: Iterable[N], edges: Iterable[tuple[N, N]]) -> list[N] | None:
+    """One cycle of the graph as [n0, n1, ..., n0], or None when the graph is acyclic (iterative DFS)."""
+    adj = adjacency(edges)
+    state: dict[N, int] = {}  # 1 = on the DFS stack, 2 = done
+    for root in nodes:
+        if state.get(root):
+            continue
+        stack: list[tuple[N, int]] = [(root, 0)]
+        on_path: list[N] = [root]
+        state[root] = 1
+        while stack:
+            node, i = stack[-1]
+            succ = adj.get(node, [])
+            if i < len(succ):
+                stack[-1] = (node, i + 1)
+                nxt = succ[i]
+                st = state.get(nxt)
+                if st == 1:
+                    return [*on_path[on_path.index(nxt) :], nxt]
+                if st is None:
+                    state[nxt] = 1
+                    stack.append((nxt, 0))
+                    on_path.append(nxt)
+            else:
+                state[node] = 2
+                stack.pop()
+                on_path.pop()
+    return None
+
+
+def topological_order(nodes: Iterable[N], edges: Iterable[tuple[N, N]]) -> list[N]:
+    """Kahn's algorithm; raises ValueError naming a cycle if there is one."""
+    nodes = list(nodes)
+    edges = list(edges)
+    indeg: dict[N, int] = dict.fromkeys(nodes, 0)
+    adj = adjacency(edges)
+    for _, b in edges:
+        indeg[b] += 1
+    queue = deque(n for n in nodes if indeg[n] == 0)
+    order: list[N] = []
+    while queue:
+        n = queue.popleft()
+        order.append(n)
+        for m in adj.get(n, ()):
+            indeg[m] -= 1
+            if indeg[m] == 0:
+                queue.append(m)
+    if len(order) != len(indeg):
+        cycle = find_cycle(nodes, edges)
+        raise ValueError(f"dependency cycle: {' -> '.join(map(str, cycle or []))}")
+    return order

@@ -1,0 +1,287 @@
+"""The one domain model of a plan, shared by the API, the store and the scheduling core."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+
+
+class DurationUnit(StrEnum):
+    hours = "hours"
+    days = "days"
+    weeks = "weeks"
+
+
+class TaskStatus(StrEnum):
+    pending = "pending"
+    in_progress = "in_progress"
+    completed = "completed"
+    blocked = "blocked"
+    cancelled = "cancelled"
+
+
+class Priority(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+class LinkType(StrEnum):
+    FS = "FS"
+    SS = "SS"
+    FF = "FF"
+    SF = "SF"
+
+
+class ResourceType(StrEnum):
+    human = "human"
+    agent = "agent"
+    compute = "compute"
+    equipment = "equipment"
+
+
+class PlanStatus(StrEnum):
+    draft = "draft"
+    active = "active"
+    on_hold = "on_hold"
+    completed = "completed"
+    cancelled = "cancelled"
+    archived = "archived"
+
+
+class Calendar(BaseModel):
+    """A working calendar: working weekdays (0 = Monday), working periods of a day, non-working dates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "Standard"
+    working_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
+    working_hours: list[tuple[time, time]] = Field(
+        default_factory=lambda: [(time(8), time(12)), (time(13), time(17))]
+    )
+    holidays: list[date] = Field(default_factory=list)
+
+    @field_validator("working_days")
+    @classmethod
+    def _weekdays(cls, v: list[int]) -> list[int]:
+        if not v or any(d < 0 or d > 6 for d in v) or len(set(v)) != len(v):
+            raise ValueError("working_days must be distinct weekdays 0 (Monday) .. 6 (Sunday), at least one")
+        return sorted(v)
+
+    @field_validator("working_hours")
+    @classmethod
+    def _periods(cls, v: list[tuple[time, time]]) -> list[tuple[time, time]]:
+        if not v:
+            raise ValueError("working_hours needs at least one period")
+        periods = sorted(v)
+        for start, end in periods:
+            if end <= start:
+                raise ValueError(f"working period {start}-{end} ends before it starts")
+        for (_, end), (nxt, _) in zip(periods, periods[1:], strict=False):
+            if nxt < end:
+                raise ValueError("working periods overlap")
+        return periods
+
+
+class Assignment(BaseModel):
+    resource_id: str
+    units: float = Field(1.0, gt=0, le=100)
+
+
+class Task(BaseModel):
+    id: str
+    plan_id: str
+    position: int = 0
+    parent_id: str | None = None
+    name: str
+    description: str = ""
+    duration: float = 1.0
+    duration_unit: DurationUnit = DurationUnit.days
+    status: TaskStatus = TaskStatus.pending
+    priority: Priority = Priority.medium
+    tags: list[str] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    milestone: bool = False
+    assignments: list[Assignment] = Field(default_factory=list)
+    percent_complete: float = 0.0
+    actual_start: datetime | None = None
+    actual_finish: datetime | None = None
+    notes: str = ""
+    version: int = 1
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def assigned_resources(self) -> list[str]:
+        return [a.resource_id for a in self.assignments]
+
+
+class Dependency(BaseModel):
+    id: str
+    plan_id: str
+    predecessor_id: str
+    successor_id: str
+    type: LinkType = LinkType.FS
+    lag: float = 0.0
+    lag_unit: DurationUnit = DurationUnit.days
+
+
+class Resource(BaseModel):
+    id: str
+    plan_id: str
+    name: str
+    type: ResourceType = ResourceType.human
+    skills: list[str] = Field(default_factory=list)
+    availability: float = Field(1.0, ge=0, le=1)
+    cost_rate: float = Field(0.0, ge=0)
+    calendar: Calendar | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    version: int = 1
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class Plan(BaseModel):
+    id: str
+    name: str
+    description: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    tags: list[str] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    status: PlanStatus = PlanStatus.draft
+    calendar: Calendar | None = None
+    version: int = 1
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    task_count: int = 0
+    tasks: list[Task] | None = None
+    dependencies: list[Dependency] | None = None
+    resources: list[Resource] | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> Plan:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+# --- Inputs: what a client sends to create or change the model -------------------------------------------
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+Name = Field(min_length=1, max_length=500)
+
+
+class PlanCreate(_Input):
+    name: str = Name
+    description: str = Field("", max_length=20_000)
+    start_date: date | None = None
+    end_date: date | None = None
+    tags: list[str] = Field(default_factory=list, max_length=100)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    status: PlanStatus = PlanStatus.draft
+    calendar: Calendar | None = None
+    version: int | None = Field(None, description="Expected current version (updates only); 409 if stale")
+
+    @model_validator(mode="after")
+    def _dates(self) -> PlanCreate:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+class PlanPatch(_Input):
+    name: str | None = Field(None, min_length=1, max_length=500)
+    description: str | None = Field(None, max_length=20_000)
+    start_date: date | None = None
+    end_date: date | None = None
+    tags: list[str] | None = Field(None, max_length=100)
+    metadata: dict[str, Any] | None = None
+    status: PlanStatus | None = None
+    calendar: Calendar | None = None
+    version: int | None = None
+
+
+class TaskCreate(_Input):
+    name: str = Name
+    description: str = Field("", max_length=20_000)
+    duration: float | None = Field(None, ge=0, le=1_000_000)
+    duration_unit: DurationUnit = DurationUnit.days
+    status: TaskStatus = TaskStatus.pending
+    priority: Priority = Priority.medium
+    tags: list[str] = Field(default_factory=list, max_length=100)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    parent_id: str | None = None
+    milestone: bool = False
+    assigned_resources: list[str] | None = Field(None, max_length=1000)
+    assignments: list[Assignment] | None = Field(None, max_length=1000)
+    version: int | None = None
+
+    @model_validator(mode="after")
+    def _assign(self) -> TaskCreate:
+        if self.assigned_resources is not None and self.assignments is not None:
+            raise ValueError("give either assigned_resources or assignments, not both")
+        return self
+
+
+class TaskPatch(_Input):
+    name: str | None = Field(None, min_length=1, max_length=500)
+    description: str | None = Field(None, max_length=20_000)
+    duration: float | None = Field(None, ge=0, le=1_000_000)
+    duration_unit: DurationUnit | None = None
+    status: TaskStatus | None = None
+    priority: Priority | None = None
+    tags: list[str] | None = Field(None, max_length=100)
+    metadata: dict[str, Any] | None = None
+    parent_id: str | None = None
+    milestone: bool | None = None
+    assigned_resources: list[str] | None = Field(None, max_length=1000)
+    assignments: list[Assignment] | None = Field(None, max_length=1000)
+    version: int | None = None
+
+
+class ProgressUpdate(_Input):
+    status: TaskStatus | None = None
+    percent_complete: float | None = Field(None, ge=0, le=100)
+    actual_start: datetime | None = None
+    actual_finish: datetime | None = None
+    notes: str | None = Field(None, max_length=20_000)
+    version: int | None = None
+
+
+class DependencyCreate(_Input):
+    predecessor_id: str
+    successor_id: str
+    type: LinkType = LinkType.FS
+    lag: float = Field(0.0, ge=-1_000_000, le=1_000_000)
+    lag_unit: DurationUnit = DurationUnit.days
+
+
+class ResourceCreate(_Input):
+    name: str = Name
+    type: ResourceType = ResourceType.human
+    skills: list[str] = Field(default_factory=list, max_length=200)
+    availability: float = Field(1.0, ge=0, le=1)
+    cost_rate: float = Field(0.0, ge=0)
+    calendar: Calendar | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class ResourcePatch(_Input):
+    name: str | None = Field(None, min_length=1, max_length=500)
+    type: ResourceType | None = None
+    skills: list[str] | None = Field(None, max_length=200)
+    availability: float | None = Field(None, ge=0, le=1)
+    cost_rate: float | None = Field(None, ge=0)
+    calendar: Calendar | None = None
+    metadata: dict[str, Any] | None = None
+    version: int | None = None

@@ -1,0 +1,50 @@
+"""Domain errors; the API turns each into the standard error envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PrometheusError(Exception):
+    error_code = "INTERNAL_ERROR"
+    http_status = 500
+
+    def __init__(
+        self, message: str, *, details: dict[str, Any] | None = None, http_status: int | None = None
+    ):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+        if http_status is not None:
+            self.http_status = http_status
+
+
+class ValidationFailed(PrometheusError):
+    error_code = "VALIDATION_ERROR"
+    http_status = 422
+
+
+class NotFound(PrometheusError):
+    error_code = "NOT_FOUND"
+    http_status = 404
+
+
+class DependencyError(PrometheusError):
+    error_code = "DEPENDENCY_ERROR"
+    http_status = 409
+
+
+class ResourceConflict(PrometheusError):
+    """The request conflicts with the stored state (a duplicate, a record still in use)."""
+
+    error_code = "RESOURCE_CONFLICT"
+    http_status = 409
+
+
+class VersionConflict(ResourceConflict):
+    """The client's version of a record is stale (If-Match / `version`)."""
+
+
+class ServiceUnavailable(PrometheusError):
+    error_code = "SERVICE_UNAVAILABLE"
+    http_status = 503

@@ -1,0 +1,92 @@
+"""Engine, sessions and migrations for SQLite (default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from prometheus.store.repository import Store
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_MIGRATION_LOCK = 0x50524F4D  # advisory lock id so that replicas migrate one at a time
+
+
+def normalize_url(url: str) -> str:
+    """Use psycopg 3 for postgresql:// URLs; make the SQLite file's folder exist."""
+    u = make_url(url)
+    if u.drivername in ("postgresql", "postgres"):
+        u = u.set(drivername="postgresql+psycopg")
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
+        Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        u = u.set(database=str(Path(u.database).expanduser()))
+    return u.render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+    dbapi_conn.isolation_level = None  # SQLAlchemy's "begin" event below issues BEGIN itself
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:  # noqa: ANN001
+    """Writers take the lock up front (BEGIN IMMEDIATE): no deadlock-prone read-then-write upgrade."""
+    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
+
+
+class Database:
+    """One database: its engine, transactions (`store()`), migrations and health check."""
+
+    def __init__(self, url: str):
+        self.url = normalize_url(url)
+        self.backend = make_url(self.url).get_backend_name()
+        kwargs: dict = {"pool_pre_ping": True}
+        if self.backend == "sqlite":
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
+        self.engine: Engine = create_engine(self.url, **kwargs)
+        if self.backend == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def store(self, *, write: bool = True) -> Iterator[Store]:
+        """A Store on one transaction: committed when the block ends, rolled back on error."""
+        with self._sessions() as session, session.begin():
+            if self.backend == "sqlite":
+                session.connection(execution_options={"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"})
+            yield Store(session)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest Alembic revision (safe with several replicas starting at once)."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            if self.backend == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - any failure means unreachable
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,681 @@
+"""The repository: every read and write of plans, tasks, links and resources, on one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, exists, func, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from prometheus.core.graph import cycle_if_added
+from prometheus.core.model import (
+    Assignment,
+    Calendar,
+    Dependency,
+    DependencyCreate,
+    Plan,
+    PlanCreate,
+    PlanPatch,
+    ProgressUpdate,
+    Resource,
+    ResourceCreate,
+    ResourcePatch,
+    Task,
+    TaskCreate,
+    TaskPatch,
+    TaskStatus,
+)
+from prometheus.errors import (
+    DependencyError,
+    NotFound,
+    ResourceConflict,
+    ValidationFailed,
+    VersionConflict,
+)
+from prometheus.store.tables import AssignmentRow, DependencyRow, PlanRow, ResourceRow, TaskRow, utcnow
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything stored is UTC."""
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def _fields(row: Any, names: Iterable[str]) -> dict[str, Any]:
+    return {n: getattr(row, n) for n in names}
+
+
+_PLAN_FIELDS = ("id", "name", "description", "start_date", "end_date", "tags", "status", "version")
+_TASK_FIELDS = (
+    "id",
+    "plan_id",
+    "position",
+    "parent_id",
+    "name",
+    "description",
+    "duration",
+    "duration_unit",
+    "status",
+    "priority",
+    "tags",
+    "milestone",
+    "percent_complete",
+    "notes",
+    "version",
+)
+_RESOURCE_FIELDS = ("id", "plan_id", "name", "type", "skills", "availability", "cost_rate", "version")
+_DEP_FIELDS = ("id", "plan_id", "predecessor_id", "successor_id", "type", "lag", "lag_unit")
+
+
+def plan_model(row: PlanRow, task_count: int = 0) -> Plan:
+    return Plan(
+        **_fields(row, _PLAN_FIELDS),
+        metadata=row.meta or {},
+        calendar=row.calendar,
+        created_at=_aware(row.created_at),
+        updated_at=_aware(row.updated_at),
+        task_count=task_count,
+    )
+
+
+def task_model(row: TaskRow, assignments: list[Assignment]) -> Task:
+    return Task(
+        **_fields(row, _TASK_FIELDS),
+        metadata=row.meta or {},
+        assignments=assignments,
+        actual_start=_aware(row.actual_start),
+        actual_finish=_aware(row.actual_finish),
+        created_at=_aware(row.created_at),
+        updated_at=_aware(row.updated_at),
+    )
+
+
+def resource_model(row: ResourceRow) -> Resource:
+    return Resource(
+        **_fields(row, _RESOURCE_FIELDS),
+        calendar=row.calendar,
+        metadata=row.meta or {},
+        created_at=_aware(row.created_at),
+        updated_at=_aware(row.updated_at),
+    )
+
+
+def dependency_model(row: DependencyRow) -> Dependency:
+    return Dependency(**_fields(row, _DEP_FIELDS))
+
+
+def _calendar_json(cal: Calendar | None) -> dict[str, Any] | None:
+    return None if cal is None else cal.model_dump(mode="json")
+
+
+class Store:
+    """Repository over one SQLAlchemy session (one transaction, see Database.store())."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.dialect = session.get_bind().dialect.name
+
+    # -- helpers -------------------------------------------------------------------------------------------
+
+    def _json_contains(self, column: Any, value: str) -> ColumnElement[bool]:
+        """`value` is an element of the JSON array in `column`, on PostgreSQL and SQLite."""
+        if self.dialect == "postgresql":
+            return column.op("@>")(func.cast(func.json_build_array(value), JSONB))
+        each = func.json_each(column).table_valued("value")
+        return exists(select(literal_column("1")).select_from(each).where(each.c.value == value))
+
+    def _flush(self) -> None:
+        try:
+            self.session.flush()
+        except StaleDataError as exc:
+            raise VersionConflict(
+                "the record was changed by someone else meanwhile; reload and retry"
+            ) from exc
+        except IntegrityError as exc:
+            raise ResourceConflict(f"conflicting change: {exc.orig}") from exc
+
+    @staticmethod
+    def _check_version(kind: str, row: Any, expected: int | None) -> None:
+        if expected is not None and expected != row.version:
+            raise VersionConflict(
+                f"{kind} {row.id} is at version {row.version}, not {expected}; reload and retry",
+                details={"current_version": row.version, "expected_version": expected},
+            )
+
+    def _plan_row(self, plan_id: str, *, lock: bool = False) -> PlanRow:
+        stmt = select(PlanRow).where(PlanRow.id == plan_id)
+        if lock and self.dialect == "postgresql":
+            stmt = stmt.with_for_update()
+        row = self.session.scalars(stmt).first()
+        if row is None:
+            raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
+        return row
+
+    def _task_row(self, plan_id: str, task_id: str) -> TaskRow:
+        row = self.session.get(TaskRow, task_id)
+        if row is None or row.plan_id != plan_id:
+            raise NotFound(f"task {task_id} not found in plan {plan_id}", details={"task_id": task_id})
+        return row
+
+    def _resource_row(self, plan_id: str, resource_id: str) -> ResourceRow:
+        row = self.session.get(ResourceRow, resource_id)
+        if row is None or row.plan_id != plan_id:
+            raise NotFound(
+                f"resource {resource_id} not found in plan {plan_id}", details={"resource_id": resource_id}
+            )
+        return row
+
+    def _assignments(self, task_ids: list[str]) -> dict[str, list[Assignment]]:
+        out: dict[str, list[Assignment]] = {t: [] for t in task_ids}
+        if not task_ids:
+            return out
+        rows = self.session.scalars(select(AssignmentRow).where(AssignmentRow.task_id.in_(task_ids)))
+        for a in rows:
+            out[a.task_id].append(Assignment(resource_id=a.resource_id, units=a.units))
+        return out
+
+    def _tasks(self, rows: list[TaskRow]) -> list[Task]:
+        assigned = self._assignments([r.id for r in rows])
+        return [task_model(r, assigned[r.id]) for r in rows]
+
+    # -- plans ---------------------------------------------------------------------------------------------
+
+    def create_plan(self, data: PlanCreate) -> Plan:
+        row = PlanRow(
+            id=new_id(),
+            name=data.name,
+            description=data.description,
+            start_date=data.start_date,
+            end_date=data.end_date,
+            tags=data.tags,
+            meta=data.metadata,
+            status=data.status.value,
+            calendar=_calendar_json(data.calendar),
+        )
+        self.session.add(row)
+        self._flush()
+        return plan_model(row)
+
+    def list_plans(
+        self,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        tag: str | None = None,
+        search: str | None = None,
+        status: str | None = None,
+    ) -> tuple[list[Plan], int]:
+        conds = []
+        if tag:
+            conds.append(self._json_contains(PlanRow.tags, tag))
+        if search:
+            like = f"%{search}%"
+            conds.append(or_(PlanRow.name.ilike(like), PlanRow.description.ilike(like)))
+        if status:
+            conds.append(PlanRow.status == status)
+        total = self.session.scalar(select(func.count()).select_from(PlanRow).where(*conds)) or 0
+        counts = select(TaskRow.plan_id, func.count().label("n")).group_by(TaskRow.plan_id).subquery()
+        stmt = (
+            select(PlanRow, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.plan_id == PlanRow.id)
+            .where(*conds)
+            .order_by(PlanRow.created_at.desc(), PlanRow.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [plan_model(row, n) for row, n in self.session.execute(stmt)], total
+
+    def get_plan(self, plan_id: str, *, include_children: bool = True) -> Plan:
+        row = self._plan_row(plan_id)
+        tasks = self.list_tasks(plan_id, limit=None)[0]
+        plan = plan_model(row, len(tasks))
+        if include_children:
+            plan.tasks = tasks
+            plan.dependencies = self.list_dependencies(plan_id)
+            plan.resources = self.list_resources(plan_id)
+        return plan
+
+    def update_plan(self, plan_id: str, changes: PlanCreate | PlanPatch, expected: int | None) -> Plan:
+        """PUT (a PlanCreate: every field replaced) or PATCH (a PlanPatch: the fields sent)."""
+        row = self._plan_row(plan_id, lock=True)
+        self._check_version("plan", row, expected)
+        values = changes.model_dump(exclude={"version"}, exclude_unset=isinstance(changes, PlanPatch))
+        if isinstance(changes, PlanPatch) and values.get("name", "") is None:
+            raise ValidationFailed("name cannot be null")
+        for key, value in values.items():
+            if key == "metadata":
+                row.meta = value or {}
+            elif key == "calendar":
+                row.calendar = _calendar_json(changes.calendar)
+            elif key == "tags":
+                row.tags = value or []
+            elif key in ("description",):
+                row.description = value or ""
+            else:
+                setattr(row, key, value.value if hasattr(value, "value") else value)
+        if row.start_date and row.end_date and row.end_date < row.start_date:
+            raise ValidationFailed("end_date is before start_date")
+        self._flush()
+        return plan_model(row, self._task_count(plan_id))
+
+    def _task_count(self, plan_id: str) -> int:
+        return self.session.scalar(select(func.count()).where(TaskRow.plan_id == plan_id)) or 0
+
+    def delete_plan(self, plan_id: str, expected: int | None) -> None:
+        row = self._plan_row(plan_id, lock=True)
+        self._check_version("plan", row, expected)
+        self.session.delete(row)
+        self._flush()
+
+    # -- tasks ---------------------------------------------------------------------------------------------
+
+    def _check_parent(self, plan_id: str, task_id: str | None, parent_id: str) -> None:
+        """The parent exists in the plan and is not the task itself or one of its subtasks."""
+        node = self.session.get(TaskRow, parent_id)
+        if node is None or node.plan_id != plan_id:
+            raise ValidationFailed(f"parent task {parent_id} not found in plan {plan_id}")
+        chain = [parent_id]
+        while True:
+            if task_id is not None and chain[-1] == task_id:
+                raise ValidationFailed(
+                    f"task {task_id} cannot be its own ancestor (hierarchy {' -> '.join(chain[::-1])})",
+                    details={"hierarchy": chain[::-1]},
+                )
+            if node.parent_id is None:
+                return
+            chain.append(node.parent_id)
+            node = self.session.get(TaskRow, node.parent_id)
+
+    def _set_assignments(self, plan_id: str, task_id: str, assignments: list[Assignment]) -> None:
+        seen: set[str] = set()
+        for a in assignments:
+            if a.resource_id in seen:
+                raise ValidationFailed(f"resource {a.resource_id} is assigned twice")
+            seen.add(a.resource_id)
+            res = self.session.get(ResourceRow, a.resource_id)
+            if res is None or res.plan_id != plan_id:
+                raise ValidationFailed(
+                    f"resource {a.resource_id} not found in plan {plan_id}",
+                    details={"resource_id": a.resource_id},
+                )
+        self.session.execute(delete(AssignmentRow).where(AssignmentRow.task_id == task_id))
+        for a in assignments:
+            self.session.add(AssignmentRow(task_id=task_id, resource_id=a.resource_id, units=a.units))
+
+    @staticmethod
+    def _wanted_assignments(data: TaskCreate | TaskPatch) -> list[Assignment] | None:
+        if data.assignments is not None:
+            return data.assignments
+        if data.assigned_resources is not None:
+            return [Assignment(resource_id=r) for r in data.assigned_resources]
+        return None
+
+    def add_task(self, plan_id: str, data: TaskCreate) -> Task:
+        self._plan_row(plan_id, lock=True)  # serializes positions per plan on PostgreSQL
+        if data.parent_id:
+            self._check_parent(plan_id, None, data.parent_id)
+        duration = data.duration if data.duration is not None else (0.0 if data.milestone else 1.0)
+        position = (
+            self.session.scalar(select(func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id)) or 0
+        ) + 1
+        row = TaskRow(
+            id=new_id(),
+            plan_id=plan_id,
+            parent_id=data.parent_id,
+            position=position,
+            name=data.name,
+            description=data.description,
+            duration=duration,
+            duration_unit=data.duration_unit.value,
+            status=data.status.value,
+            priority=data.priority.value,
+            tags=data.tags,
+            meta=data.metadata,
+            milestone=data.milestone,
+            percent_complete=100.0 if data.status is TaskStatus.completed else 0.0,
+        )
+        self.session.add(row)
+        self._flush()
+        wanted = self._wanted_assignments(data)
+        if wanted:
+            self._set_assignments(plan_id, row.id, wanted)
+            self._flush()
+        return self._tasks([row])[0]
+
+    def list_tasks(
+        self,
+        plan_id: str,
+        *,
+        status: str | None = None,
+        assigned_to: str | None = None,
+        search: str | None = None,
+        priority: str | None = None,
+        parent_id: str | None = None,
+        tag: str | None = None,
+        limit: int | None = 100,
+        offset: int = 0,
+    ) -> tuple[list[Task], int]:
+        self._plan_row(plan_id)
+        conds: list[Any] = [TaskRow.plan_id == plan_id]
+        if status:
+            conds.append(TaskRow.status == status)
+        if priority:
+            conds.append(TaskRow.priority == priority)
+        if parent_id:
+            conds.append(TaskRow.parent_id == parent_id)
+        if tag:
+            conds.append(self._json_contains(TaskRow.tags, tag))
+        if search:
+            like = f"%{search}%"
+            conds.append(or_(TaskRow.name.ilike(like), TaskRow.description.ilike(like)))
+        if assigned_to:
+            conds.append(
+                exists(
+                    select(AssignmentRow.task_id)
+                    .join(ResourceRow, ResourceRow.id == AssignmentRow.resource_id)
+                    .where(
+                        AssignmentRow.task_id == TaskRow.id,
+                        or_(ResourceRow.id == assigned_to, ResourceRow.name == assigned_to),
+                    )
+                )
+            )
+        total = self.session.scalar(select(func.count()).select_from(TaskRow).where(*conds)) or 0
+        stmt = select(TaskRow).where(*conds).order_by(TaskRow.position).offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return self._tasks(list(self.session.scalars(stmt))), total
+
+    def get_task(self, plan_id: str, task_id: str) -> Task:
+        return self._tasks([self._task_row(plan_id, task_id)])[0]
+
+    def update_task(
+        self, plan_id: str, task_id: str, changes: TaskCreate | TaskPatch, expected: int | None
+    ) -> Task:
+        row = self._task_row(plan_id, task_id)
+        self._check_version("task", row, expected)
+        partial = isinstance(changes, TaskPatch)
+        values = changes.model_dump(
+            exclude={"version", "assignments", "assigned_resources"}, exclude_unset=partial
+        )
+        if partial and values.get("name", "") is None:
+            raise ValidationFailed("name cannot be null")
+        if values.get("parent_id"):
+            self._check_parent(plan_id, task_id, values["parent_id"])
+            if self.session.scalar(
+                select(func.count()).where(
+                    DependencyRow.plan_id == plan_id,
+                    or_(
+                        (DependencyRow.predecessor_id == task_id)
+                        & (DependencyRow.successor_id == values["parent_id"]),
+                        (DependencyRow.successor_id == task_id)
+                        & (DependencyRow.predecessor_id == values["parent_id"]),
+                    ),
+                )
+            ):
+                raise DependencyError(
+                    "a task cannot be linked to its own summary task; remove the link first"
+                )
+        if not partial and changes.duration is None:
+            values["duration"] = 0.0 if changes.milestone else 1.0
+        for key, value in values.items():
+            if key == "metadata":
+                row.meta = value or {}
+            elif key in ("tags",):
+                row.tags = value or []
+            elif key == "description":
+                row.description = value or ""
+            elif key == "duration" and value is None:
+                continue
+            else:
+                setattr(row, key, value.value if hasattr(value, "value") else value)
+        if values.get("status") == TaskStatus.completed:
+            row.percent_complete = 100.0
+        row.updated_at = utcnow()  # a change of assignments alone must still bump the version
+        wanted = self._wanted_assignments(changes)
+        if wanted is not None or not partial:
+            self._set_assignments(plan_id, task_id, wanted or [])
+        self._flush()
+        return self._tasks([row])[0]
+
+    def update_progress(self, plan_id: str, task_id: str, p: ProgressUpdate, expected: int | None) -> Task:
+        """Record progress; status, percent complete and actual dates are kept consistent."""
+        row = self._task_row(plan_id, task_id)
+        self._check_version("task", row, expected)
+        now = utcnow()
+        status = p.status or TaskStatus(row.status)
+        percent = p.percent_complete
+        if p.status is TaskStatus.completed and percent is not None and percent < 100:
+            raise ValidationFailed("a completed task is 100% complete; send percent_complete 100 or omit it")
+        if percent is None:
+            percent = 100.0 if status is TaskStatus.completed else row.percent_complete
+            if p.status in (TaskStatus.pending,) and row.status == TaskStatus.completed:
+                percent = 0.0
+        elif p.status is None:
+            if percent >= 100:
+                status = TaskStatus.completed
+            elif percent > 0 and status in (TaskStatus.pending, TaskStatus.completed):
+                status = TaskStatus.in_progress
+            elif percent == 0 and status is TaskStatus.completed:
+                status = TaskStatus.pending
+        actual_start = p.actual_start or _aware(row.actual_start)
+        actual_finish = p.actual_finish or _aware(row.actual_finish)
+        if status in (TaskStatus.in_progress, TaskStatus.completed) or percent > 0:
+            actual_start = actual_start or now
+        if status is TaskStatus.completed:
+            actual_finish = actual_finish or now
+        elif p.actual_finish is None:
+            actual_finish = None
+        if actual_start and actual_finish and actual_finish < actual_start:
+            raise ValidationFailed("actual_finish is before actual_start")
+        row.status = status.value
+        row.percent_complete = percent
+        row.actual_start = actual_start
+        row.actual_finish = actual_finish
+        if p.notes:
+            line = f"[{now.isoformat(timespec='seconds')}] {p.notes}"
+            row.notes = f"{row.notes}\n{line}" if row.notes else line
+        self._flush()
+        return self._tasks([row])[0]
+
+    def delete_task(self, plan_id: str, task_id: str, expected: int | None) -> None:
+        """Delete a task with its subtasks, links and assignments."""
+        row = self._task_row(plan_id, task_id)
+        self._check_version("task", row, expected)
+        self.session.delete(row)
+        self._flush()
+
+    # -- dependencies --------------------------------------------------------------------------------------
+
+    def _ancestors(self, task_id: str) -> list[str]:
+        out = []
+        node = self.session.get(TaskRow, task_id)
+        while node is not None and node.parent_id is not None:
+            out.append(node.parent_id)
+            node = self.session.get(TaskRow, node.parent_id)
+        return out
+
+    def add_dependency(self, plan_id: str, data: DependencyCreate) -> Dependency:
+        self._plan_row(plan_id, lock=True)  # one link change at a time per plan: no cycle slips in
+        names = {}
+        for role, tid in (("predecessor", data.predecessor_id), ("successor", data.successor_id)):
+            row = self.session.get(TaskRow, tid)
+            if row is None or row.plan_id != plan_id:
+                raise DependencyError(
+                    f"{role} task {tid} not found in plan {plan_id}",
+                    details={role + "_id": tid},
+                    http_status=422,
+                )
+            names[tid] = row.name
+        pred, succ = data.predecessor_id, data.successor_id
+        if pred == succ:
+            raise DependencyError(
+                f"task '{names[pred]}' cannot depend on itself", details={"cycle": [pred, pred]}
+            )
+        if pred in self._ancestors(succ) or succ in self._ancestors(pred):
+            raise DependencyError(
+                f"'{names[pred]}' and '{names[succ]}' are a summary task and its subtask: no link"
+            )
+        if self.session.scalar(
+            select(func.count()).where(
+                DependencyRow.predecessor_id == pred, DependencyRow.successor_id == succ
+            )
+        ):
+            raise DependencyError(f"'{names[pred]}' is already linked to '{names[succ]}'")
+        edges = (
+            self.session.execute(
+                select(DependencyRow.predecessor_id, DependencyRow.successor_id).where(
+                    DependencyRow.plan_id == plan_id
+                )
+            )
+            .tuples()
+            .all()
+        )
+        cycle = cycle_if_added(list(edges), (pred, succ))
+        if cycle:
+            task_names = dict(
+                self.session.execute(select(TaskRow.id, TaskRow.name).where(TaskRow.id.in_(cycle)))
+                .tuples()
+                .all()
+            )
+            readable = " -> ".join(f"'{task_names[t]}'" for t in cycle)
+            raise DependencyError(
+                f"link would close a dependency cycle: {readable}",
+                details={"cycle": cycle, "cycle_names": [task_names[t] for t in cycle]},
+            )
+        row = DependencyRow(
+            id=new_id(),
+            plan_id=plan_id,
+            predecessor_id=pred,
+            successor_id=succ,
+            type=data.type.value,
+            lag=data.lag,
+            lag_unit=data.lag_unit.value,
+        )
+        self.session.add(row)
+        self._flush()
+        return dependency_model(row)
+
+    def list_dependencies(self, plan_id: str) -> list[Dependency]:
+        rows = self.session.scalars(
+            select(DependencyRow).where(DependencyRow.plan_id == plan_id).order_by(DependencyRow.id)
+        )
+        return [dependency_model(r) for r in rows]
+
+    def delete_dependency(
+        self,
+        plan_id: str,
+        *,
+        dependency_id: str | None = None,
+        predecessor_id: str | None = None,
+        successor_id: str | None = None,
+    ) -> Dependency:
+        self._plan_row(plan_id)
+        stmt = select(DependencyRow).where(DependencyRow.plan_id == plan_id)
+        if dependency_id:
+            stmt = stmt.where(DependencyRow.id == dependency_id)
+        elif predecessor_id and successor_id:
+            stmt = stmt.where(
+                DependencyRow.predecessor_id == predecessor_id, DependencyRow.successor_id == successor_id
+            )
+        else:
+            raise ValidationFailed("name the link: dependency_id, or predecessor_id and successor_id")
+        row = self.session.scalars(stmt).first()
+        if row is None:
+            raise NotFound("dependency not found", details={"dependency_id": dependency_id})
+        dep = dependency_model(row)
+        self.session.delete(row)
+        self._flush()
+        return dep
+
+    # -- resources -----------------------------------------------------------------------------------------
+
+    def _unique_resource_name(self, plan_id: str, name: str, resource_id: str | None = None) -> None:
+        stmt = select(ResourceRow.id).where(ResourceRow.plan_id == plan_id, ResourceRow.name == name)
+        other = self.session.scalar(stmt)
+        if other is not None and other != resource_id:
+            raise ResourceConflict(f"plan {plan_id} already has a resource named '{name}'")
+
+    def add_resource(self, plan_id: str, data: ResourceCreate) -> Resource:
+        self._plan_row(plan_id)
+        self._unique_resource_name(plan_id, data.name)
+        row = ResourceRow(
+            id=new_id(),
+            plan_id=plan_id,
+            name=data.name,
+            type=data.type.value,
+            skills=data.skills,
+            availability=data.availability,
+            cost_rate=data.cost_rate,
+            calendar=_calendar_json(data.calendar),
+            meta=data.metadata,
+        )
+        self.session.add(row)
+        self._flush()
+        return resource_model(row)
+
+    def list_resources(
+        self, plan_id: str, *, type: str | None = None, skill: str | None = None
+    ) -> list[Resource]:
+        self._plan_row(plan_id)
+        conds: list[Any] = [ResourceRow.plan_id == plan_id]
+        if type:
+            conds.append(ResourceRow.type == type)
+        if skill:
+            conds.append(self._json_contains(ResourceRow.skills, skill))
+        rows = self.session.scalars(select(ResourceRow).where(*conds).order_by(ResourceRow.name))
+        return [resource_model(r) for r in rows]
+
+    def get_resource(self, plan_id: str, resource_id: str) -> Resource:
+        return resource_model(self._resource_row(plan_id, resource_id))
+
+    def update_resource(
+        self, plan_id: str, resource_id: str, changes: ResourcePatch, expected: int | None
+    ) -> Resource:
+        row = self._resource_row(plan_id, resource_id)
+        self._check_version("resource", row, expected)
+        values = changes.model_dump(exclude={"version"}, exclude_unset=True)
+        if "name" in values:
+            if values["name"] is None:
+                raise ValidationFailed("name cannot be null")
+            self._unique_resource_name(plan_id, values["name"], resource_id)
+        for key, value in values.items():
+            if key == "metadata":
+                row.meta = value or {}
+            elif key == "skills":
+                row.skills = value or []
+            elif key == "calendar":
+                row.calendar = _calendar_json(changes.calendar)
+            elif value is not None:
+                setattr(row, key, value.value if hasattr(value, "value") else value)
+        self._flush()
+        return resource_model(row)
+
+    def delete_resource(self, plan_id: str, resource_id: str, *, force: bool = False) -> None:
+        row = self._resource_row(plan_id, resource_id)
+        tasks = list(
+            self.session.execute(
+                select(TaskRow.id, TaskRow.name)
+                .join(AssignmentRow, AssignmentRow.task_id == TaskRow.id)
+                .where(AssignmentRow.resource_id == resource_id)
+            )
+            .tuples()
+            .all()
+        )
+        if tasks and not force:
+            raise ResourceConflict(
+                f"resource '{row.name}' is assigned to {len(tasks)} task(s); unassign it or pass force=true",
+                details={"tasks": [{"id": t, "name": n} for t, n in tasks]},
+            )
+        self.session.delete(row)
+        self._flush()

@@ -1,0 +1,161 @@
+"""Test fixtures: real databases (SQLite file and PostgreSQL) and a real server process on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+POSTGRES_URL = os.environ.get(
+    "PROMETHEUS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class FreshPostgres:
+    """A database of its own on the PostgreSQL server, dropped afterwards."""
+
+    def __init__(self) -> None:
+        self.admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with self.admin.connect() as c:
+                c.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001
+            msg = f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}"
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail(msg)
+            pytest.skip(msg)
+        self.names: list[str] = []
+
+    def create(self) -> str:
+        name = f"prometheus_test_{uuid.uuid4().hex[:12]}"
+        with self.admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        self.names.append(name)
+        return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with self.admin.connect() as c:
+            for name in self.names:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[FreshPostgres]:
+    pg = FreshPostgres()
+    yield pg
+    pg.drop_all()
+
+
+@pytest.fixture(scope="session")
+def make_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Returns a function giving a new empty database URL of the backend asked for."""
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path_factory.mktemp('db') / 'prometheus.db'}"
+        return request.getfixturevalue("postgres").create()
+
+    return make
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, make_database_url) -> str:
+    return make_database_url(backend)
+
+
+class Server:
+    """`prometheus serve` in a child process on a free loopback port."""
+
+    def __init__(self, database_url: str, log: Path, port: int | None = None):
+        self.database_url = database_url
+        self.port = port or free_port()
+        self.log = log
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Server:
+        env = {**os.environ, "PROMETHEUS_DATABASE_URL": self.database_url, "PROMETHEUS_PORT": str(self.port)}
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "prometheus", "serve", "--log-level", "warning"],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not start: {self.log.read_text()[-3000:]}")
+
+    def stop(self, *, kill: bool = False) -> None:
+        if self.proc and self.proc.poll() is None:
+            if kill:
+                self.proc.kill()
+            else:
+                self.proc.terminate()
+            self.proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    srv = Server(database_url, tmp_path_factory.mktemp("log") / "server.log").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def api(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url + "/api", timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def plan(api: httpx.Client) -> dict:
+    r = api.post("/plans", json={"name": f"plan {uuid.uuid4().hex[:6]}", "start_date": "2026-12-01"})
+    assert r.status_code == 201, r.text
+    return r.json()["data"]
+
+
+def add_task(api: httpx.Client, plan_id: str, name: str, **fields) -> dict:
+    r = api.post(f"/plans/{plan_id}/tasks", json={"name": name, **fields})
+    assert r.status_code == 201, r.text
+    return r.json()["data"]
+
+
+def link(api: httpx.Client, plan_id: str, pred: str, succ: str, **fields) -> httpx.Response:
+    return api.post(
+        f"/plans/{plan_id}/dependencies", json={"predecessor_id": pred, "successor_id": succ, **fields}
+    )

@@ -1,0 +1,73 @@
+"""Optimistic concurrency: versions, If-Match and racing writers."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+
+from tests.conftest import add_task
+
+
+def test_stale_version_gets_409_and_changes_nothing(api: httpx.Client, plan: dict) -> None:
+    pid = plan["id"]
+    r = api.patch(f"/plans/{pid}", json={"description": "first"}, headers={"If-Match": '"1"'})
+    assert r.status_code == 200 and r.headers["etag"] == '"2"'
+
+    r = api.patch(f"/plans/{pid}", json={"description": "lost update"}, headers={"If-Match": '"1"'})
+    assert r.status_code == 409
+    body = r.json()
+    assert body["error_code"] == "RESOURCE_CONFLICT"
+    assert body["details"] == {"current_version": 2, "expected_version": 1}
+
+    r = api.put(f"/plans/{pid}", json={"name": "x", "version": 1})
+    assert r.status_code == 409
+    assert api.get(f"/plans/{pid}").json()["data"]["description"] == "first"
+
+    r = api.patch(f"/plans/{pid}", json={"description": "second", "version": 2})
+    assert r.status_code == 200 and r.json()["data"]["version"] == 3
+    assert api.delete(f"/plans/{pid}", headers={"If-Match": "2"}).status_code == 409
+    assert api.patch(f"/plans/{pid}", json={}, headers={"If-Match": "abc"}).status_code == 400
+
+
+def test_task_versions(api: httpx.Client, plan: dict) -> None:
+    pid = plan["id"]
+    t = add_task(api, pid, "T")
+    url = f"/plans/{pid}/tasks/{t['id']}"
+    assert api.get(url).headers["etag"] == '"1"'
+    assert api.patch(url, json={"name": "T2", "version": 1}).status_code == 200
+    r = api.patch(url, json={"name": "T3"}, headers={"If-Match": 'W/"1"'})
+    assert r.status_code == 409 and r.json()["error_code"] == "RESOURCE_CONFLICT"
+    r = api.put(url + "/progress", json={"percent_complete": 10, "version": 1})
+    assert r.status_code == 409
+    assert api.delete(url, headers={"If-Match": '"1"'}).status_code == 409
+    assert api.get(url).json()["data"]["name"] == "T2"
+
+
+def test_racing_writers_with_the_same_version_exactly_one_wins(api: httpx.Client, server, plan: dict) -> None:
+    pid = plan["id"]
+    t = add_task(api, pid, "contested")
+    url = f"{server.url}/api/plans/{pid}/tasks/{t['id']}"
+
+    def write(i: int) -> int:
+        with httpx.Client(timeout=30) as c:
+            return c.patch(url, json={"description": f"writer {i}"}, headers={"If-Match": '"1"'}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(write, range(8)))
+    assert sorted(codes) == [200] + [409] * 7
+    final = api.get(f"/plans/{pid}/tasks/{t['id']}").json()["data"]
+    assert final["version"] == 2 and final["description"].startswith("writer ")
+
+
+def test_concurrent_task_adds_get_distinct_positions(api: httpx.Client, server, plan: dict) -> None:
+    pid = plan["id"]
+
+    def add(i: int) -> int:
+        with httpx.Client(timeout=30) as c:
+            return c.post(f"{server.url}/api/plans/{pid}/tasks", json={"name": f"t{i}"}).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert set(pool.map(add, range(12))) == {201}
+    tasks = api.get(f"/plans/{pid}/tasks").json()["data"]
+    assert sorted(t["position"] for t in tasks) == list(range(1, 13))
