@@ -97,3 +97,45 @@ def topological_order(nodes: Iterable[N], edges: Iterable[tuple[N, N]]) -> list[
         cycle = find_cycle(nodes, edges)
         raise ValueError(f"dependency cycle: {' -> '.join(map(str, cycle or []))}")
     return order
+
+
+def _split_edges(
+    parent_of: dict[N, N | None], links: Iterable[tuple[N, N]]
+) -> list[tuple[tuple[N, str], tuple[N, str]]]:
+    """Links in a WBS: each task is a start and a finish node; a summary starts before its subtasks start
+    and finishes after they finish, so a link to or from a summary task reaches all of its subtasks."""
+    edges = [((t, "s"), (t, "f")) for t in parent_of]
+    for t, p in parent_of.items():
+        if p is not None:
+            edges.append(((p, "s"), (t, "s")))
+            edges.append(((t, "f"), (p, "f")))
+    edges.extend(((a, "f"), (b, "s")) for a, b in links)
+    return edges
+
+
+def _task_path(nodes: list[tuple[N, str]]) -> list[N]:
+    out: list[N] = []
+    for task, _ in nodes:
+        if not out or out[-1] != task:
+            out.append(task)
+    return out
+
+
+def wbs_cycle_if_added(
+    parent_of: dict[N, N | None], links: Iterable[tuple[N, N]], new_link: tuple[N, N]
+) -> list[N] | None:
+    """The tasks of the cycle that linking a -> b would close, summary links spreading to subtasks."""
+    a, b = new_link
+    path = find_path(adjacency(_split_edges(parent_of, links)), (b, "s"), (a, "f"))
+    return None if path is None else [a, *_task_path(path)]
+
+
+def wbs_find_cycle(parent_of: dict[N, N | None], links: Iterable[tuple[N, N]]) -> list[N] | None:
+    """One cycle among linked tasks of a WBS, as task ids [t0, ..., t0], or None."""
+    edges = _split_edges(parent_of, links)
+    nodes = [n for e in edges for n in e]
+    cycle = find_cycle(dict.fromkeys(nodes), edges)
+    if cycle is None:
+        return None
+    tasks = _task_path(cycle)
+    return tasks if tasks[0] == tasks[-1] else [*tasks, tasks[0]]

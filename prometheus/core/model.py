@@ -37,6 +37,28 @@ class LinkType(StrEnum):
     SF = "SF"
 
 
+class LagUnit(StrEnum):
+    """Working-time units, and elapsed (calendar) time units prefixed with e, as in Microsoft Project."""
+
+    hours = "hours"
+    days = "days"
+    weeks = "weeks"
+    ehours = "ehours"
+    edays = "edays"
+    eweeks = "eweeks"
+
+
+class ConstraintType(StrEnum):
+    ASAP = "ASAP"
+    ALAP = "ALAP"
+    SNET = "SNET"
+    SNLT = "SNLT"
+    FNET = "FNET"
+    FNLT = "FNLT"
+    MSO = "MSO"
+    MFO = "MFO"
+
+
 class ResourceType(StrEnum):
     human = "human"
     agent = "agent"
@@ -64,6 +86,8 @@ class Calendar(BaseModel):
         default_factory=lambda: [(time(8), time(12)), (time(13), time(17))]
     )
     holidays: list[date] = Field(default_factory=list)
+    hours_per_day: float = Field(8.0, gt=0, le=24, description="length of a duration day")
+    hours_per_week: float = Field(40.0, gt=0, le=168, description="length of a duration week")
 
     @field_validator("working_days")
     @classmethod
@@ -106,6 +130,9 @@ class Task(BaseModel):
     tags: list[str] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
     milestone: bool = False
+    constraint_type: ConstraintType = ConstraintType.ASAP
+    constraint_date: datetime | None = None
+    deadline: datetime | None = None
     assignments: list[Assignment] = Field(default_factory=list)
     percent_complete: float = 0.0
     actual_start: datetime | None = None
@@ -128,7 +155,7 @@ class Dependency(BaseModel):
     successor_id: str
     type: LinkType = LinkType.FS
     lag: float = 0.0
-    lag_unit: DurationUnit = DurationUnit.days
+    lag_unit: LagUnit = LagUnit.days
 
 
 class Resource(BaseModel):
@@ -222,14 +249,20 @@ class TaskCreate(_Input):
     metadata: dict[str, Any] = Field(default_factory=dict)
     parent_id: str | None = None
     milestone: bool = False
+    constraint_type: ConstraintType = ConstraintType.ASAP
+    constraint_date: datetime | None = None
+    deadline: datetime | None = None
     assigned_resources: list[str] | None = Field(None, max_length=1000)
     assignments: list[Assignment] | None = Field(None, max_length=1000)
     version: int | None = None
 
     @model_validator(mode="after")
-    def _assign(self) -> TaskCreate:
+    def _check(self) -> TaskCreate:
         if self.assigned_resources is not None and self.assignments is not None:
             raise ValueError("give either assigned_resources or assignments, not both")
+        dated = self.constraint_type not in (ConstraintType.ASAP, ConstraintType.ALAP)
+        if dated and self.constraint_date is None:
+            raise ValueError(f"constraint {self.constraint_type} needs a constraint_date")
         return self
 
 
@@ -244,6 +277,9 @@ class TaskPatch(_Input):
     metadata: dict[str, Any] | None = None
     parent_id: str | None = None
     milestone: bool | None = None
+    constraint_type: ConstraintType | None = None
+    constraint_date: datetime | None = None
+    deadline: datetime | None = None
     assigned_resources: list[str] | None = Field(None, max_length=1000)
     assignments: list[Assignment] | None = Field(None, max_length=1000)
     version: int | None = None
@@ -263,7 +299,7 @@ class DependencyCreate(_Input):
     successor_id: str
     type: LinkType = LinkType.FS
     lag: float = Field(0.0, ge=-1_000_000, le=1_000_000)
-    lag_unit: DurationUnit = DurationUnit.days
+    lag_unit: LagUnit = LagUnit.days
 
 
 class ResourceCreate(_Input):

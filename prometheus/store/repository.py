@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from prometheus.core.graph import cycle_if_added
+from prometheus.core.graph import wbs_cycle_if_added
 from prometheus.core.model import (
     Assignment,
     Calendar,
@@ -73,6 +73,7 @@ _TASK_FIELDS = (
     "percent_complete",
     "notes",
     "version",
+    "constraint_type",
 )
 _RESOURCE_FIELDS = ("id", "plan_id", "name", "type", "skills", "availability", "cost_rate", "version")
 _DEP_FIELDS = ("id", "plan_id", "predecessor_id", "successor_id", "type", "lag", "lag_unit")
@@ -96,6 +97,8 @@ def task_model(row: TaskRow, assignments: list[Assignment]) -> Task:
         assignments=assignments,
         actual_start=_aware(row.actual_start),
         actual_finish=_aware(row.actual_finish),
+        constraint_date=_aware(row.constraint_date),
+        deadline=_aware(row.deadline),
         created_at=_aware(row.created_at),
         updated_at=_aware(row.updated_at),
     )
@@ -343,6 +346,9 @@ class Store:
             tags=data.tags,
             meta=data.metadata,
             milestone=data.milestone,
+            constraint_type=data.constraint_type.value,
+            constraint_date=data.constraint_date,
+            deadline=data.deadline,
             percent_complete=100.0 if data.status is TaskStatus.completed else 0.0,
         )
         self.session.add(row)
@@ -441,6 +447,8 @@ class Store:
                 setattr(row, key, value.value if hasattr(value, "value") else value)
         if values.get("status") == TaskStatus.completed:
             row.percent_complete = 100.0
+        if row.constraint_type not in ("ASAP", "ALAP") and row.constraint_date is None:
+            raise ValidationFailed(f"constraint {row.constraint_type} needs a constraint_date")
         row.updated_at = utcnow()  # a change of assignments alone must still bump the version
         wanted = self._wanted_assignments(changes)
         if wanted is not None or not partial:
@@ -541,7 +549,12 @@ class Store:
             .tuples()
             .all()
         )
-        cycle = cycle_if_added(list(edges), (pred, succ))
+        parent_of = dict(
+            self.session.execute(select(TaskRow.id, TaskRow.parent_id).where(TaskRow.plan_id == plan_id))
+            .tuples()
+            .all()
+        )
+        cycle = wbs_cycle_if_added(parent_of, list(edges), (pred, succ))
         if cycle:
             task_names = dict(
                 self.session.execute(select(TaskRow.id, TaskRow.name).where(TaskRow.id.in_(cycle)))

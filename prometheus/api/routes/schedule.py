@@ -1,0 +1,63 @@
+"""Computed views of a plan: critical path, timeline, summary (scheduled on every request, nothing cached)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from prometheus.api.deps import get_db
+from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
+from prometheus.core import analysis
+from prometheus.core.model import Plan
+from prometheus.core.scheduler import CycleError, Schedule
+from prometheus.errors import DependencyError
+from prometheus.store import Database
+
+router = APIRouter(prefix="/api/plans/{plan_id}", tags=["schedule"], responses=ERROR_RESPONSES)
+
+
+class TimelineFormat(StrEnum):
+    default = "default"
+    gantt = "gantt"
+
+
+def _scheduled(db: Database, plan_id: str) -> tuple[Plan, Schedule]:
+    with db.store(write=False) as store:
+        plan = store.get_plan(plan_id)
+    try:
+        return plan, analysis.schedule_plan(plan, datetime.now(UTC).date())
+    except CycleError as exc:
+        raise DependencyError(str(exc), details={"cycle": exc.cycle}) from exc
+
+
+@router.get(
+    "/critical-path", response_model=Envelope[dict], summary="Critical path(s), bottlenecks, conflicts"
+)
+def critical_path(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
+    plan, s = _scheduled(db, plan_id)
+    report = analysis.critical_path_report(plan, s)
+    return ok(
+        report, f"{len(report['critical_paths'])} critical path(s), finish {s.project_finish:%Y-%m-%d %H:%M}"
+    )
+
+
+@router.get("/timeline", response_model=Envelope[dict], summary="Scheduled dates of every task")
+def timeline(
+    plan_id: str,
+    format: TimelineFormat = TimelineFormat.default,
+    include_resources: bool = False,
+    db: Database = Depends(get_db),
+) -> JSONResponse:
+    plan, s = _scheduled(db, plan_id)
+    return ok(analysis.timeline(plan, s, fmt=format.value, include_resources=include_resources))
+
+
+@router.get(
+    "/summary", response_model=Envelope[dict], summary="Breakdowns, completion, schedule and utilization"
+)
+def summary(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
+    plan, s = _scheduled(db, plan_id)
+    return ok(analysis.summary(plan, s))

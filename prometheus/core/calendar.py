@@ -1,0 +1,137 @@
+"""Working-time arithmetic, vectorized.
+
+Time is measured in whole minutes since an epoch (midnight of a date). A *working index* counts the working
+minutes between the epoch and a moment, so durations and working-time lags become plain integer sums.
+One index has two readings, exactly as Microsoft Project shows dates: as a start it is the moment the next
+working minute begins (Monday 08:00), as a finish it is the moment the previous working minute ends
+(Friday 17:00).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import numpy as np
+
+from prometheus.core.model import Calendar
+
+MINUTES_PER_DAY = 1440
+
+
+class WorkCalendar:
+    """A Calendar laid out over a range of days from `epoch`, grown on demand."""
+
+    def __init__(self, calendar: Calendar, epoch: date, days: int = 366):
+        self.calendar = calendar
+        self.epoch = epoch
+        self.epoch_dt = datetime.combine(epoch, datetime.min.time())
+        self._epoch64 = np.datetime64(self.epoch_dt, "m")
+        self._holidays = set(calendar.holidays)
+        periods = [
+            (p.hour * 60 + p.minute, q.hour * 60 + q.minute or MINUTES_PER_DAY)
+            for p, q in calendar.working_hours
+        ]
+        self._periods = np.array(periods, dtype=np.int64)  # (P, 2) minute-of-day
+        self._workdays = set(calendar.working_days)
+        self.minutes_per_day = int(round(calendar.hours_per_day * 60))
+        self.minutes_per_week = int(round(calendar.hours_per_week * 60))
+        self.days = 0
+        self.back = 0  # the table starts `back` days before the epoch, so moments before it work too
+        self._build(max(days, 14), 14)
+
+    def _build(self, days: int, back: int) -> None:
+        p = len(self._periods)
+        working = np.zeros(days, dtype=bool)
+        first = self.epoch - timedelta(days=back)
+        for d in range(days):
+            day = first + timedelta(days=d)
+            working[d] = day.weekday() in self._workdays and day not in self._holidays
+        self._ps = np.where(working[:, None], self._periods[None, :, 0], 0)  # (D, P)
+        self._pe = np.where(working[:, None], self._periods[None, :, 1], 0)
+        lengths = self._pe - self._ps
+        self._pl_end = np.cumsum(lengths, axis=1)  # working minutes in the day up to each period's end
+        self._pl_start = self._pl_end - lengths
+        self._cum = np.zeros(days + 1, dtype=np.int64)
+        self._cum[1:] = np.cumsum(lengths.sum(axis=1))
+        self.days = days
+        self.back = back
+        self._zero = int(self._cum[back])  # working minutes in the table before the epoch
+        if self._cum[-1] == 0 and p:
+            raise ValueError("calendar has no working time")
+
+    def _ensure_days(self, first_day: int, last_day: int) -> None:
+        """Make the table cover days first_day..last_day, counted from the epoch."""
+        if first_day < -self.back or last_day >= self.days - self.back:
+            back = max(self.back, -first_day + 1)
+            ahead = max(self.days - self.back, last_day + 1)
+            if back + ahead > 200 * 366:
+                raise ValueError("schedule spans more than 200 years; check durations and lags")
+            grow_back = back > self.back
+            grow_ahead = ahead > self.days - self.back
+            back = max(back, 2 * self.back) if grow_back else back
+            ahead = max(ahead, 2 * (self.days - self.back)) if grow_ahead else ahead
+            self._build(back + ahead, back)
+
+    def _ensure_index(self, lo: int, hi: int) -> None:
+        while lo + self._zero < 0:
+            self._ensure_days(-2 * self.back, 0)
+        while hi + self._zero >= self._cum[-1]:
+            self._ensure_days(0, 2 * (self.days - self.back))
+
+    # -- minutes <-> datetimes ----------------------------------------------------------------------------
+
+    def minutes(self, moment: datetime) -> int:
+        if moment.tzinfo is not None:
+            moment = moment.replace(tzinfo=None)  # all scheduling is in the plan's wall-clock time
+        return int((moment - self.epoch_dt).total_seconds() // 60)
+
+    def datetimes(self, minutes: np.ndarray) -> np.ndarray:
+        return self._epoch64 + np.asarray(minutes, dtype=np.int64).astype("timedelta64[m]")
+
+    # -- working index ------------------------------------------------------------------------------------
+
+    def index_of(self, minutes: np.ndarray | int) -> np.ndarray:
+        """Working minutes from the epoch to each moment (negative before the epoch)."""
+        m = np.asarray(minutes, dtype=np.int64)
+        rel = m // MINUTES_PER_DAY
+        if rel.size:
+            self._ensure_days(int(rel.min()), int(rel.max()) + 1)
+        day = rel + self.back
+        mod = (m % MINUTES_PER_DAY)[..., None]
+        within = np.clip(mod - self._ps[day], 0, self._pe[day] - self._ps[day]).sum(axis=-1)
+        return self._cum[day] + within - self._zero
+
+    def start_of(self, index: np.ndarray | int) -> np.ndarray:
+        """Minutes since epoch at which working minute `index` begins."""
+        idx = np.asarray(index, dtype=np.int64)
+        if idx.size:
+            self._ensure_index(int(idx.min()), int(idx.max()))
+        idx = idx + self._zero
+        day = np.searchsorted(self._cum, idx, side="right") - 1
+        off = idx - self._cum[day]
+        period = (off[..., None] >= self._pl_end[day]).sum(axis=-1)
+        ps = np.take_along_axis(self._ps[day], period[..., None], axis=-1)[..., 0]
+        pls = np.take_along_axis(self._pl_start[day], period[..., None], axis=-1)[..., 0]
+        return (day - self.back) * MINUTES_PER_DAY + ps + off - pls
+
+    def finish_of(self, index: np.ndarray | int) -> np.ndarray:
+        """Minutes since epoch at which working minute `index - 1` ends (a finish reading of the index)."""
+        return self.start_of(np.asarray(index, dtype=np.int64) - 1) + 1
+
+    def elapsed_shift(self, index: np.ndarray, minutes: np.ndarray, finish: np.ndarray) -> np.ndarray:
+        """Index reached by moving elapsed (calendar) minutes from an index read as finish or start."""
+        at = np.where(finish, self.finish_of(index), self.start_of(index))
+        return self.index_of(at + minutes)
+
+    def duration_minutes(self, value: float, unit: str) -> int:
+        """Working minutes of a duration or lag (Microsoft Project: 8 h a day, 40 h a week by default)."""
+        unit = unit.removeprefix("e")
+        factor = {"minutes": 1, "hours": 60, "days": self.minutes_per_day, "weeks": self.minutes_per_week}[
+            unit
+        ]
+        return int(round(value * factor))
+
+    @staticmethod
+    def elapsed_minutes(value: float, unit: str) -> int:
+        factor = {"eminutes": 1, "ehours": 60, "edays": 1440, "eweeks": 10080}[unit]
+        return int(round(value * factor))

@@ -1,0 +1,150 @@
+"""The correctness oracle: MPXJ's MicrosoftScheduler (a reproduction of Microsoft Project's scheduling).
+
+Builds an MPXJ ProjectFile from our domain model, schedules it in the JVM (JPype) and reads the dates back.
+Optional: needs the `mpxj` package (extra `oracle`) and Java 17+.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+
+from prometheus.core.model import Calendar, Dependency, Task
+
+_UNITS = {
+    "hours": "HOURS",
+    "days": "DAYS",
+    "weeks": "WEEKS",
+    "ehours": "ELAPSED_HOURS",
+    "edays": "ELAPSED_DAYS",
+    "eweeks": "ELAPSED_WEEKS",
+}
+_LINKS = {"FS": "FINISH_START", "SS": "START_START", "FF": "FINISH_FINISH", "SF": "START_FINISH"}
+_CONSTRAINTS = {
+    "ASAP": "AS_SOON_AS_POSSIBLE",
+    "ALAP": "AS_LATE_AS_POSSIBLE",
+    "SNET": "START_NO_EARLIER_THAN",
+    "SNLT": "START_NO_LATER_THAN",
+    "FNET": "FINISH_NO_EARLIER_THAN",
+    "FNLT": "FINISH_NO_LATER_THAN",
+    "MSO": "MUST_START_ON",
+    "MFO": "MUST_FINISH_ON",
+}
+
+
+def available() -> bool:
+    try:
+        import jpype  # noqa: F401
+        import mpxj  # noqa: F401
+    except ImportError:
+        return False
+    return shutil.which("java") is not None
+
+
+def _jvm():  # noqa: ANN202
+    import jpype
+    import mpxj  # noqa: F401  (puts MPXJ's jars on the class path)
+
+    if not jpype.isJVMStarted():
+        jpype.startJVM("-Xmx2g")
+    return jpype
+
+
+def _ldt(dt: datetime):  # noqa: ANN202
+    from java.time import LocalDateTime
+
+    return LocalDateTime.of(dt.year, dt.month, dt.day, dt.hour, dt.minute)
+
+
+def _py(ldt) -> datetime | None:  # noqa: ANN001
+    return None if ldt is None else datetime.fromisoformat(str(ldt.toString()))
+
+
+def build_project(tasks: list[Task], deps: list[Dependency], calendar: Calendar | None = None):  # noqa: ANN201
+    """An MPXJ ProjectFile holding the plan; returns (file, {our id: MPXJ task})."""
+    _jvm()
+    from java.time import DayOfWeek, LocalDate, LocalTime
+    from org.mpxj import (
+        ConstraintType,
+        DayType,
+        Duration,
+        LocalTimeRange,
+        ProjectFile,
+        Relation,
+        RelationType,
+        TimeUnit,
+    )
+
+    cal = calendar or Calendar()
+    file = ProjectFile()
+    pcal = file.addDefaultBaseCalendar()
+    file.setDefaultCalendar(pcal)
+    for d in range(7):
+        dow = DayOfWeek.of(d + 1)
+        hours = pcal.getCalendarHours(dow) or pcal.addCalendarHours(dow)
+        hours.clear()
+        if d in cal.working_days:
+            pcal.setCalendarDayType(dow, DayType.WORKING)
+            for a, b in cal.working_hours:
+                hours.add(LocalTimeRange(LocalTime.of(a.hour, a.minute), LocalTime.of(b.hour, b.minute)))
+        else:
+            pcal.setCalendarDayType(dow, DayType.NON_WORKING)
+    for h in cal.holidays:
+        pcal.addCalendarException(LocalDate.of(h.year, h.month, h.day), LocalDate.of(h.year, h.month, h.day))
+
+    made: dict[str, object] = {}
+    pending = list(tasks)
+    while pending:
+        rest = []
+        for t in pending:
+            if t.parent_id and t.parent_id not in made:
+                rest.append(t)
+                continue
+            parent = made[t.parent_id] if t.parent_id else file
+            jt = parent.addTask()
+            jt.setName(t.name)
+            unit = getattr(TimeUnit, _UNITS[t.duration_unit.value])
+            jt.setDuration(Duration.getInstance(float(t.duration), unit))
+            jt.setActualDuration(Duration.getInstance(0.0, unit))
+            jt.setRemainingDuration(Duration.getInstance(float(t.duration), unit))
+            if t.duration == 0:
+                jt.setMilestone(True)
+            jt.setConstraintType(getattr(ConstraintType, _CONSTRAINTS[t.constraint_type.value]))
+            if t.constraint_date is not None:
+                jt.setConstraintDate(_ldt(t.constraint_date))
+            if t.deadline is not None:
+                jt.setDeadline(_ldt(t.deadline))
+            made[t.id] = jt
+        if len(rest) == len(pending):
+            raise ValueError("tasks name parents that are not in the plan")
+        pending = rest
+    for d in deps:
+        lag = Duration.getInstance(float(d.lag), getattr(TimeUnit, _UNITS[d.lag_unit.value]))
+        builder = (
+            Relation.Builder()
+            .predecessorTask(made[d.predecessor_id])
+            .type(getattr(RelationType, _LINKS[d.type.value]))
+        )
+        made[d.successor_id].addPredecessor(builder.lag(lag))
+    return file, made
+
+
+def schedule_with_mpxj(
+    tasks: list[Task], deps: list[Dependency], start: datetime, calendar: Calendar | None = None
+) -> dict[str, dict[str, datetime | None]]:
+    """Early/late dates per task id, as MPXJ's MicrosoftScheduler computes them."""
+    file, made = build_project(tasks, deps, calendar)
+    from org.mpxj.cpm import MicrosoftScheduler
+
+    MicrosoftScheduler().schedule(file, _ldt(start))
+    return {
+        tid: {
+            "early_start": _py(jt.getEarlyStart()),
+            "early_finish": _py(jt.getEarlyFinish()),
+            "late_start": _py(jt.getLateStart()),
+            "late_finish": _py(jt.getLateFinish()),
+            "start": _py(jt.getStart()),
+            "finish": _py(jt.getFinish()),
+        }
+        for tid, jt in made.items()
+    }

@@ -1,0 +1,89 @@
+"""Critical path, timeline and summary endpoints over real HTTP, with computed values."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.conftest import add_task, link
+
+
+def build(api: httpx.Client) -> tuple[str, dict]:
+    pid = api.post(
+        "/plans", json={"name": "Release", "start_date": "2026-11-27", "end_date": "2026-12-31"}
+    ).json()["data"]["id"]
+    dev = api.post(f"/plans/{pid}/resources", json={"name": "Dev", "cost_rate": 100}).json()["data"]
+    t = {
+        "design": add_task(api, pid, "Design", duration=1, assigned_resources=[dev["id"]]),
+        "build": add_task(
+            api, pid, "Build", duration=3, assignments=[{"resource_id": dev["id"], "units": 0.5}]
+        ),
+        "docs": add_task(api, pid, "Docs", duration=1),
+        "ship": add_task(api, pid, "Ship", milestone=True),
+    }
+    link(api, pid, t["design"]["id"], t["build"]["id"])
+    link(api, pid, t["design"]["id"], t["docs"]["id"])
+    link(api, pid, t["build"]["id"], t["ship"]["id"])
+    link(api, pid, t["docs"]["id"], t["ship"]["id"])
+    done = {
+        "percent_complete": 100,
+        "actual_start": "2026-11-27T08:00:00",
+        "actual_finish": "2026-11-27T17:00:00",
+    }
+    assert api.put(f"/plans/{pid}/tasks/{t['design']['id']}/progress", json=done).status_code == 200
+    return pid, t
+
+
+def test_critical_path(api: httpx.Client) -> None:
+    pid, t = build(api)
+    r = api.get(f"/plans/{pid}/critical-path")
+    assert r.status_code == 200, r.text
+    d = r.json()["data"]
+    assert [c["name"] for c in d["critical_path"]] == ["Design", "Build", "Ship"]
+    assert d["critical_paths"] == [[t["design"]["id"], t["build"]["id"], t["ship"]["id"]]]
+    assert d["project_start"] == "2026-11-27T08:00:00"
+    assert d["project_finish"] == "2026-12-02T17:00:00"  # Fri + Mon..Wed, weekend skipped
+    assert d["critical_path"][2]["start"] == "2026-12-02T17:00:00"  # the milestone at Build's finish
+    assert t["docs"]["id"] not in d["critical_tasks"]
+    assert d["conflicts"] == []
+
+
+def test_timeline_default_and_gantt(api: httpx.Client) -> None:
+    pid, t = build(api)
+    rows = {r["name"]: r for r in api.get(f"/plans/{pid}/timeline").json()["data"]["tasks"]}
+    docs = rows["Docs"]
+    assert (docs["early_start"], docs["early_finish"]) == ("2026-11-30T08:00:00", "2026-11-30T17:00:00")
+    assert (docs["late_start"], docs["late_finish"]) == ("2026-12-02T08:00:00", "2026-12-02T17:00:00")
+    assert docs["total_slack_days"] == 2 and docs["free_slack_days"] == 2 and docs["critical"] is False
+    assert rows["Build"]["predecessors"] == [t["design"]["id"]]
+
+    g = api.get(f"/plans/{pid}/timeline", params={"format": "gantt", "include_resources": True}).json()[
+        "data"
+    ]
+    ship = next(x for x in g["tasks"] if x["name"] == "Ship")
+    assert (
+        ship["milestone"]
+        and ship["critical"]
+        and set(ship["dependencies"].split(","))
+        == {
+            t["build"]["id"],
+            t["docs"]["id"],
+        }
+    )
+    assert len(g["links"]) == 4
+    dev = g["resources"][0]
+    assert dev["assigned_hours"] == 8 + 12 and dev["cost"] == 2000 and dev["available_hours"] == 32
+    assert api.get(f"/plans/{pid}/timeline", params={"format": "pdf"}).status_code == 422
+
+
+def test_summary(api: httpx.Client) -> None:
+    pid, _ = build(api)
+    d = api.get(f"/plans/{pid}/summary").json()["data"]
+    assert d["task_count"] == 4 and d["status_breakdown"] == {"completed": 1, "pending": 3}
+    assert d["priority_breakdown"] == {"medium": 4}
+    assert d["completion_percentage"] == 20.0  # 1 of 5 working days done
+    assert d["end_date"] == "2026-12-02T17:00:00" and d["critical_task_count"] == 3
+    assert d["resource_utilization"][0]["utilization"] == round(20 / 32, 4)
+
+
+def test_schedule_of_unknown_plan_is_404(api: httpx.Client) -> None:
+    assert api.get("/plans/nope/critical-path").json()["error_code"] == "NOT_FOUND"
