@@ -7,15 +7,29 @@ minutes of the plan calendar (see calendar.py). Summary tasks are rolled up afte
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
+from typing import ClassVar
 
 import numpy as np
 
 from prometheus.core.calendar import WorkCalendar
 from prometheus.core.graph import find_cycle
-from prometheus.core.model import Calendar, ConstraintType, Dependency, Task, TaskStatus
+from prometheus.core.model import (
+    Calendar,
+    ConstraintType,
+    Dependency,
+    DurationUnit,
+    LagUnit,
+    LinkType,
+    Task,
+    TaskStatus,
+)
 
 FS, SS, FF, SF = 0, 1, 2, 3
 _LINK = {"FS": FS, "SS": SS, "FF": FF, "SF": SF}
@@ -23,6 +37,9 @@ _C = {c.value: i for i, c in enumerate(ConstraintType)}
 ASAP, ALAP, SNET, SNLT, FNET, FNLT, MSO, MFO = (
     _C[c] for c in ("ASAP", "ALAP", "SNET", "SNLT", "FNET", "FNLT", "MSO", "MFO")
 )
+_CT = {c: i for i, c in enumerate(ConstraintType)}
+_LT = {LinkType.FS: FS, LinkType.SS: SS, LinkType.FF: FF, LinkType.SF: SF}
+_LAG_UNITS = {u: i for i, u in enumerate(LagUnit)}  # hours, days, weeks, then the elapsed ones
 MAX_PATHS = 100
 
 
@@ -81,20 +98,81 @@ class Conflict:
 
 
 @dataclass
+class _Table:
+    """Per-task results as arrays: leaves first, then summary tasks."""
+
+    ARRAYS: ClassVar[tuple[str, ...]] = (
+        "summary",
+        "milestone",
+        "duration",
+        "start",
+        "finish",
+        "early_start",
+        "early_finish",
+        "late_start",
+        "late_finish",
+        "total_slack",
+        "free_slack",
+        "critical",
+        "percent",
+        "successors",
+    )
+    ids: list[str]
+    names: list[str]
+    summary: np.ndarray
+    milestone: np.ndarray
+    duration: np.ndarray
+    start: np.ndarray
+    finish: np.ndarray
+    early_start: np.ndarray
+    early_finish: np.ndarray
+    late_start: np.ndarray
+    late_finish: np.ndarray
+    total_slack: np.ndarray
+    free_slack: np.ndarray
+    critical: np.ndarray
+    percent: np.ndarray
+    successors: np.ndarray
+
+
+@dataclass
 class Schedule:
     project_start: datetime
     project_finish: datetime
     minutes_per_day: int
-    tasks: dict[str, ScheduledTask]
+    table: _Table
     critical_paths: list[list[str]]
     paths_truncated: bool
     conflicts: list[Conflict] = field(default_factory=list)
     deadline: datetime | None = None
     span_minutes: int = 0  # working minutes from the project start to its finish
 
+    @cached_property
+    def tasks(self) -> dict[str, ScheduledTask]:
+        """Each task's results as an object (built on first use; the arrays are in `table`)."""
+        t = self.table
+        cols = [
+            t.ids,
+            t.names,
+            t.summary.tolist(),
+            t.milestone.tolist(),
+            t.duration.tolist(),
+            *(getattr(t, f).astype("datetime64[us]").tolist() for f in _DATES),
+            t.total_slack.tolist(),
+            t.free_slack.tolist(),
+            t.critical.tolist(),
+            t.percent.tolist(),
+            t.successors.tolist(),
+        ]
+        return {row[0]: ScheduledTask(*row) for row in zip(*cols, strict=True)}
+
     @property
     def critical_tasks(self) -> list[str]:
-        return [t.id for t in self.tasks.values() if t.critical and not t.summary]
+        t = self.table
+        return [t.ids[i] for i in np.flatnonzero(t.critical & ~t.summary).tolist()]
+
+
+_DATES = ("start", "finish", "early_start", "early_finish", "late_start", "late_finish")
 
 
 def _naive(dt: datetime | None) -> datetime | None:
@@ -120,7 +198,7 @@ def _levels(n: int, pred: np.ndarray, succ: np.ndarray) -> np.ndarray | None:
             break
         offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
         targets = out_succ[offsets]
-        indeg -= np.bincount(targets, minlength=n)
+        np.subtract.at(indeg, targets, 1)
         frontier = np.unique(targets[indeg[targets] == 0])
         lvl += 1
     return None if (level < 0).any() else level
@@ -132,7 +210,32 @@ def _groups(keys: np.ndarray, nlevels: int) -> tuple[np.ndarray, np.ndarray]:
     return order, bounds
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Compiling a big plan allocates many small objects; cyclic GC passes over the plan objects only cost."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def schedule(
+    tasks: list[Task],
+    dependencies: list[Dependency],
+    *,
+    start: datetime | date,
+    calendar: Calendar | None = None,
+    deadline: datetime | date | None = None,
+) -> Schedule:
+    """Schedule tasks from `start`: early/late dates, slack, critical paths, summary roll-up, conflicts."""
+    with _no_gc():
+        return _schedule(tasks, dependencies, start=start, calendar=calendar, deadline=deadline)
+
+
+def _schedule(
     tasks: list[Task],
     dependencies: list[Dependency],
     *,
@@ -180,57 +283,60 @@ def schedule(
     mpd = wc.minutes_per_day
 
     # -- compile tasks -----------------------------------------------------------------------------------
-    dur = np.array([wc.duration_minutes(t.duration, t.duration_unit.value) for t in leaves], dtype=np.int64)
-    ctype = np.array([_C[t.constraint_type.value] for t in leaves], dtype=np.int64)
-    cdate = np.zeros(n, dtype=np.int64)
-    start_kind = (ctype == SNET) | (ctype == SNLT) | (ctype == MSO)
-    for i, t in enumerate(leaves):
-        if t.constraint_date is not None and ctype[i] not in (ASAP, ALAP):
-            cdate[i] = wc.minutes(_naive(t.constraint_date))
-        elif ctype[i] not in (ASAP, ALAP):
-            ctype[i] = ASAP
+    unit_minutes = {DurationUnit.hours: 60, DurationUnit.days: mpd, DurationUnit.weeks: wc.minutes_per_week}
+    dur = np.rint(
+        np.array([t.duration for t in leaves], dtype=np.float64)
+        * np.array([unit_minutes[t.duration_unit] for t in leaves], dtype=np.float64)
+    ).astype(np.int64)
+    ctype = np.array([_CT[t.constraint_type] for t in leaves], dtype=np.int64)
     cidx = np.zeros(n, dtype=np.int64)
-    if n:
-        cidx = wc.index_of(cdate)
-    actual = np.array([t.actual_start is not None for t in leaves], dtype=bool)
-    for i in np.flatnonzero(actual):
+    for i in np.flatnonzero((ctype != ASAP) & (ctype != ALAP)).tolist():
+        when = leaves[i].constraint_date
+        if when is None:
+            ctype[i] = ASAP
+        else:
+            cidx[i] = wc.index_of(wc.minutes(_naive(when)))
+    actual = np.zeros(n, dtype=bool)
+    for i in [i for i, t in enumerate(leaves) if t.actual_start is not None]:
         t = leaves[i]
+        actual[i] = True
         ctype[i] = MSO
         cidx[i] = wc.index_of(wc.minutes(_naive(t.actual_start)))
-        start_kind[i] = True
         if t.actual_finish is not None:
             dur[i] = max(0, int(wc.index_of(wc.minutes(_naive(t.actual_finish)))) - int(cidx[i]))
     constrained = bool((ctype != ASAP).any())
     task_deadline = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    for i, t in enumerate(leaves):
-        if t.deadline is not None:
-            task_deadline[i] = wc.index_of(wc.minutes(_naive(t.deadline)))
+    for i in [i for i, t in enumerate(leaves) if t.deadline is not None]:
+        task_deadline[i] = wc.index_of(wc.minutes(_naive(leaves[i].deadline)))
 
     # -- compile links (summary links apply to every subtask) -------------------------------------------
-    ep, es, et, lag, elag, eflag = [], [], [], [], [], []
-    for d in dependencies:
-        if d.predecessor_id not in by_id or d.successor_id not in by_id:
-            continue
-        elapsed = d.lag_unit.value.startswith("e")
-        lag_m = (
-            wc.elapsed_minutes(d.lag, d.lag_unit.value)
-            if elapsed
-            else wc.duration_minutes(d.lag, d.lag_unit.value)
-        )
-        for p in leaf_ids(d.predecessor_id):
-            for s in leaf_ids(d.successor_id):
-                ep.append(pos[p])
-                es.append(pos[s])
-                et.append(_LINK[d.type.value])
-                lag.append(0 if elapsed else lag_m)
-                elag.append(lag_m if elapsed else 0)
-                eflag.append(elapsed)
-    pred = np.array(ep, dtype=np.int64)
-    succ = np.array(es, dtype=np.int64)
-    ltype = np.array(et, dtype=np.int64)
-    lagw = np.array(lag, dtype=np.int64)
-    lage = np.array(elag, dtype=np.int64)
-    is_elapsed = np.array(eflag, dtype=bool)
+    get = pos.get
+    links = np.array(
+        [
+            (get(d.predecessor_id, -1), get(d.successor_id, -1), _LT[d.type], d.lag, _LAG_UNITS[d.lag_unit])
+            for d in dependencies
+        ],
+        dtype=np.float64,
+    ).reshape(-1, 5)
+    ok = (links[:, 0] >= 0) & (links[:, 1] >= 0)
+    spread = [  # links to or from summary tasks reach every subtask
+        (pos[p], pos[q], _LT[d.type], d.lag, _LAG_UNITS[d.lag_unit])
+        for i in np.flatnonzero(~ok).tolist()
+        if (d := dependencies[i]).predecessor_id in by_id and d.successor_id in by_id
+        for p in leaf_ids(d.predecessor_id)
+        for q in leaf_ids(d.successor_id)
+    ]
+    links = np.vstack([links[ok], np.array(spread, dtype=np.float64)]) if spread else links[ok]
+    ep, es, et = (links[:, k].astype(np.int64) for k in range(3))
+    lag_value = links[:, 3]
+    lag_unit = links[:, 4].astype(np.int64)
+    is_elapsed = lag_unit >= 3
+    factors = np.array([60, mpd, wc.minutes_per_week, 60, 1440, 10080], dtype=np.float64)
+    lag_minutes = np.rint(lag_value * factors[lag_unit]).astype(np.int64)
+    lag = np.where(is_elapsed, 0, lag_minutes)
+    elag = np.where(is_elapsed, lag_minutes, 0)
+    pred, succ, ltype = ep, es, et
+    lagw, lage = lag, elag
     any_elapsed = bool(is_elapsed.any())
     from_finish = (ltype == FS) | (ltype == FF)  # the link leaves the predecessor's finish
     to_finish = (ltype == FF) | (ltype == SF)  # the link arrives at the successor's finish
@@ -263,6 +369,8 @@ def schedule(
     any_zero = bool(zero.any())
     rd = np.zeros(n, dtype=bool)  # a zero-duration task's date reads as a finish (Fri 17:00, not Mon 08:00)
     finish_kind = (ctype == FNET) | (ctype == FNLT) | (ctype == MFO)
+    n_fin = np.zeros(n, dtype=np.int64)  # per milestone: tight links arriving at an end / a start of work
+    n_sta = np.zeros(n, dtype=np.int64)
 
     def forward(use_late: np.ndarray) -> None:
         """Early dates level by level; links out of ALAP tasks use their late dates when use_late says so."""
@@ -302,9 +410,11 @@ def schedule(
                 if milestones:
                     tight_in = (cand == ES[s]) & zero[s]
                     edge_fin &= ~clamp
-                    n_fin = np.bincount(s[tight_in & edge_fin], minlength=n)[T]
-                    n_sta = np.bincount(s[tight_in & ~edge_fin], minlength=n)[T]
-                    rd[T] = (n_fin > 0) & (n_sta == 0)
+                    n_fin[T] = 0
+                    n_sta[T] = 0
+                    np.add.at(n_fin, s[tight_in & edge_fin], 1)
+                    np.add.at(n_sta, s[tight_in & ~edge_fin], 1)
+                    rd[T] = (n_fin[T] > 0) & (n_sta[T] == 0)
             elif milestones:
                 rd[T] = False
             if constrained:
@@ -408,30 +518,28 @@ def schedule(
     fi_dt = np.where(is_alap, lf_dt, ef_dt)
 
     out_deg = np.bincount(pred, minlength=n) if n else np.zeros(0, dtype=np.int64)
-    es_py, ef_py, ls_py, lf_py, st_py, fi_py = (
-        a.astype("datetime64[us]").tolist() for a in (es_dt, ef_dt, ls_dt, lf_dt, st_dt, fi_dt)
+    percent = np.array(
+        [100.0 if t.status == TaskStatus.completed else t.percent_complete for t in leaves], dtype=np.float64
     )
-    result: dict[str, ScheduledTask] = {}
-    for i, t in enumerate(leaves):
-        result[t.id] = ScheduledTask(
-            id=t.id,
-            name=t.name,
-            summary=False,
-            milestone=t.milestone or bool(zero[i]),
-            duration_minutes=int(dur[i]),
-            start=st_py[i],
-            finish=fi_py[i],
-            early_start=es_py[i],
-            early_finish=ef_py[i],
-            late_start=ls_py[i],
-            late_finish=lf_py[i],
-            total_slack_minutes=int(total_slack[i]),
-            free_slack_minutes=int(free[i]),
-            critical=bool(critical[i]),
-            percent_complete=100.0 if t.status == TaskStatus.completed else t.percent_complete,
-            successors=int(out_deg[i]),
-        )
-    _roll_up(active, children, result, wc, leaf_ids)
+    table = _Table(
+        ids=[t.id for t in leaves],
+        names=[t.name for t in leaves],
+        summary=np.zeros(n, dtype=bool),
+        milestone=zero | np.array([t.milestone for t in leaves], dtype=bool),
+        duration=dur,
+        start=st_dt,
+        finish=fi_dt,
+        early_start=es_dt,
+        early_finish=ef_dt,
+        late_start=ls_dt,
+        late_finish=lf_dt,
+        total_slack=total_slack,
+        free_slack=free,
+        critical=critical,
+        percent=percent,
+        successors=out_deg,
+    )
+    table = _roll_up(table, [t for t in active if t.id in children], pos, leaf_ids, wc)
 
     # -- conflicts --------------------------------------------------------------------------------------
     conflicts: list[Conflict] = []
@@ -468,7 +576,7 @@ def schedule(
         project_start=project_start,
         project_finish=project_finish,
         minutes_per_day=mpd,
-        tasks=result,
+        table=table,
         critical_paths=[[leaves[i].id for i in path] for path in paths],
         paths_truncated=truncated,
         conflicts=conflicts,
@@ -477,60 +585,70 @@ def schedule(
     )
 
 
-def _roll_up(active, children, result, wc: WorkCalendar, leaf_ids) -> None:  # noqa: ANN001
-    """Summary tasks span their subtasks; progress is weighted by duration."""
-    for t in active:
-        if t.id not in children:
-            continue
-        subs = [result[x] for x in leaf_ids(t.id)]
-        st = min(s.start for s in subs)
-        fi = max(s.finish for s in subs)
-        es = min(s.early_start for s in subs)
-        ef = max(s.early_finish for s in subs)
-        ls = min(s.late_start for s in subs)
-        lf = max(s.late_finish for s in subs)
-        work = sum(s.duration_minutes for s in subs)
-        pc = sum(s.duration_minutes * s.percent_complete for s in subs) / work if work else 0.0
-        span = int(wc.index_of(wc.minutes(fi)) - wc.index_of(wc.minutes(st)))
-        slack = int(wc.index_of(wc.minutes(lf)) - wc.index_of(wc.minutes(ef)))
-        result[t.id] = ScheduledTask(
-            id=t.id,
-            name=t.name,
-            summary=True,
-            milestone=False,
-            duration_minutes=span,
-            start=st,
-            finish=fi,
-            early_start=es,
-            early_finish=ef,
-            late_start=ls,
-            late_finish=lf,
-            total_slack_minutes=slack,
-            free_slack_minutes=0,
-            critical=slack <= 0,
-            percent_complete=round(pc, 2),
-        )
+def _roll_up(table: _Table, summaries: list[Task], pos: dict[str, int], leaf_ids, wc: WorkCalendar) -> _Table:  # noqa: ANN001
+    """Append summary rows: they span their subtasks; progress is weighted by duration."""
+    if not summaries:
+        return table
+    rows: dict[str, list] = {f: [] for f in _Table.ARRAYS}
+    for t in summaries:
+        idx = np.array([pos[x] for x in leaf_ids(t.id)], dtype=np.int64)
+        rows["start"].append(table.start[idx].min())
+        rows["finish"].append(table.finish[idx].max())
+        rows["early_start"].append(table.early_start[idx].min())
+        rows["early_finish"].append(table.early_finish[idx].max())
+        rows["late_start"].append(table.late_start[idx].min())
+        rows["late_finish"].append(table.late_finish[idx].max())
+        work = table.duration[idx]
+        total = int(work.sum())
+        rows["percent"].append(round(float((work * table.percent[idx]).sum() / total), 2) if total else 0.0)
+        rows["successors"].append(0)
+        rows["free_slack"].append(0)
+    minutes = lambda key: (np.array(rows[key]) - wc.datetimes(0)).astype("timedelta64[m]").astype(np.int64)  # noqa: E731
+    span = wc.index_of(minutes("finish")) - wc.index_of(minutes("start"))
+    slack = wc.index_of(minutes("late_finish")) - wc.index_of(minutes("early_finish"))
+    rows["duration"] = span
+    rows["total_slack"] = slack
+    rows["critical"] = slack <= 0
+    rows["summary"] = np.ones(len(summaries), dtype=bool)
+    rows["milestone"] = np.zeros(len(summaries), dtype=bool)
+    return _Table(
+        ids=table.ids + [t.id for t in summaries],
+        names=table.names + [t.name for t in summaries],
+        **{
+            f: np.concatenate([getattr(table, f), np.asarray(rows[f], dtype=getattr(table, f).dtype)])
+            for f in _Table.ARRAYS
+        },
+    )
 
 
 def _critical_paths(n: int, pred, succ, tight, critical) -> tuple[list[list[int]], bool]:  # noqa: ANN001
     """Every chain of critical tasks joined by driving links, from a critical start to a critical end."""
     crit_edge = tight & critical[pred] & critical[succ] if pred.size else np.zeros(0, dtype=bool)
     nxt: dict[int, list[int]] = defaultdict(list)
-    has_in = np.zeros(n, dtype=bool)
     for p, s in zip(pred[crit_edge].tolist(), succ[crit_edge].tolist(), strict=True):
         nxt[p].append(s)
-        has_in[s] = True
+    has_in = np.zeros(n, dtype=bool)
+    has_in[succ[crit_edge]] = True
     paths: list[list[int]] = []
     for root in np.flatnonzero(critical & ~has_in).tolist():
-        stack = [(root, [root])]
-        while stack:
-            node, path = stack.pop()
-            following = nxt.get(node)
-            if not following:
-                paths.append(path)
+        path = [root]
+        branches = [iter(nxt.get(root, ()))]  # depth-first, one iterator of successors per path position
+        if root not in nxt:
+            paths.append([root])
+        while branches:
+            step = next(branches[-1], None)
+            if step is None:
+                branches.pop()
+                path.pop()
+                continue
+            path.append(step)
+            if step in nxt:
+                branches.append(iter(nxt[step]))
+            else:
+                paths.append(path.copy())
+                path.pop()
                 if len(paths) >= MAX_PATHS:
                     return paths, True
-                continue
-            for s in reversed(following):
-                stack.append((s, [*path, s]))
+        if len(paths) >= MAX_PATHS:
+            return paths, True
     return paths, False
