@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from datetime import datetime
 
-from prometheus.core.model import Calendar, Dependency, Task
+from prometheus.core.model import Calendar, Dependency, Resource, Task
 
 _UNITS = {
     "hours": "HOURS",
@@ -60,25 +60,10 @@ def _py(ldt) -> datetime | None:  # noqa: ANN001
     return None if ldt is None else datetime.fromisoformat(str(ldt.toString()))
 
 
-def build_project(tasks: list[Task], deps: list[Dependency], calendar: Calendar | None = None):  # noqa: ANN201
-    """An MPXJ ProjectFile holding the plan; returns (file, {our id: MPXJ task})."""
-    _jvm()
+def _configure(pcal, cal: Calendar) -> None:  # noqa: ANN001
     from java.time import DayOfWeek, LocalDate, LocalTime
-    from org.mpxj import (
-        ConstraintType,
-        DayType,
-        Duration,
-        LocalTimeRange,
-        ProjectFile,
-        Relation,
-        RelationType,
-        TimeUnit,
-    )
+    from org.mpxj import DayType, LocalTimeRange
 
-    cal = calendar or Calendar()
-    file = ProjectFile()
-    pcal = file.addDefaultBaseCalendar()
-    file.setDefaultCalendar(pcal)
     for d in range(7):
         dow = DayOfWeek.of(d + 1)
         hours = pcal.getCalendarHours(dow) or pcal.addCalendarHours(dow)
@@ -91,6 +76,31 @@ def build_project(tasks: list[Task], deps: list[Dependency], calendar: Calendar 
             pcal.setCalendarDayType(dow, DayType.NON_WORKING)
     for h in cal.holidays:
         pcal.addCalendarException(LocalDate.of(h.year, h.month, h.day), LocalDate.of(h.year, h.month, h.day))
+
+
+def build_project(  # noqa: ANN201
+    tasks: list[Task],
+    deps: list[Dependency],
+    calendar: Calendar | None = None,
+    resources: list[Resource] | None = None,
+):
+    """An MPXJ ProjectFile holding the plan; returns (file, {our id: MPXJ task}).
+
+    A task assigned to a resource with a calendar gets that calendar as its task calendar."""
+    _jvm()
+    from org.mpxj import ConstraintType, Duration, ProjectFile, Relation, RelationType, TimeUnit
+
+    file = ProjectFile()
+    pcal = file.addDefaultBaseCalendar()
+    file.setDefaultCalendar(pcal)
+    _configure(pcal, calendar or Calendar())
+    own = {}
+    for r in resources or []:
+        if r.calendar is not None:
+            jcal = file.addCalendar()
+            jcal.setName(f"cal {r.id}")
+            _configure(jcal, r.calendar)
+            own[r.id] = jcal
 
     made: dict[str, object] = {}
     pending = list(tasks)
@@ -114,6 +124,9 @@ def build_project(tasks: list[Task], deps: list[Dependency], calendar: Calendar 
                 jt.setConstraintDate(_ldt(t.constraint_date))
             if t.deadline is not None:
                 jt.setDeadline(_ldt(t.deadline))
+            jcal = next((own[a.resource_id] for a in t.assignments if a.resource_id in own), None)
+            if jcal is not None:
+                jt.setCalendar(jcal)
             made[t.id] = jt
         if len(rest) == len(pending):
             raise ValueError("tasks name parents that are not in the plan")
@@ -130,10 +143,14 @@ def build_project(tasks: list[Task], deps: list[Dependency], calendar: Calendar 
 
 
 def schedule_with_mpxj(
-    tasks: list[Task], deps: list[Dependency], start: datetime, calendar: Calendar | None = None
+    tasks: list[Task],
+    deps: list[Dependency],
+    start: datetime,
+    calendar: Calendar | None = None,
+    resources: list[Resource] | None = None,
 ) -> dict[str, dict[str, datetime | None]]:
     """Early/late dates per task id, as MPXJ's MicrosoftScheduler computes them."""
-    file, made = build_project(tasks, deps, calendar)
+    file, made = build_project(tasks, deps, calendar, resources)
     from org.mpxj.cpm import MicrosoftScheduler
 
     MicrosoftScheduler().schedule(file, _ldt(start))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from prometheus.core.graph import wbs_cycle_if_added
-from prometheus.core.model import Calendar, ConstraintType, Dependency, Task
+from prometheus.core.model import Assignment, Calendar, ConstraintType, Dependency, Resource, Task
 
 START_KINDS = ("SNET", "SNLT", "MSO")
 FINISH_KINDS = ("FNET", "FNLT", "MFO")
@@ -136,3 +136,25 @@ def random_plan(
             )
         )
     return tasks, deps, start, cal
+
+
+def random_plan_with_resources(
+    seed: int, n: int | None = None, features: Features | None = None
+) -> tuple[list[Task], list[Dependency], datetime, Calendar, list[Resource]]:
+    """A random plan where some tasks are assigned to resources with calendars of their own."""
+    tasks, deps, start, cal = random_plan(seed, n=n, features=features)
+    rng = random.Random(seed + 7919)
+    resources = [
+        Resource(id=f"r{k}", plan_id="p", name=f"R{k}", calendar=random_calendar(rng, start.date()))
+        for k in range(rng.randint(1, 3))
+    ]
+    resources.append(Resource(id="plain", plan_id="p", name="Plain"))  # no calendar: the plan's
+    parents = {t.parent_id for t in tasks if t.parent_id}
+    out = []
+    for t in tasks:
+        # constraint dates are working moments of the plan calendar: keep those tasks on it
+        dated = t.constraint_type not in (ConstraintType.ASAP, ConstraintType.ALAP)
+        if t.id not in parents and not dated and rng.random() < 0.4:
+            t = t.model_copy(update={"assignments": [Assignment(resource_id=rng.choice(resources).id)]})
+        out.append(t)
+    return out, deps, start, cal, resources

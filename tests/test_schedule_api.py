@@ -87,3 +87,27 @@ def test_summary(api: httpx.Client) -> None:
 
 def test_schedule_of_unknown_plan_is_404(api: httpx.Client) -> None:
     assert api.get("/plans/nope/critical-path").json()["error_code"] == "NOT_FOUND"
+
+
+def test_a_resource_calendar_moves_its_tasks(api: httpx.Client) -> None:
+    pid = api.post("/plans", json={"name": "Weekend", "start_date": "2026-11-27"}).json()["data"]["id"]
+    crew = api.post(
+        f"/plans/{pid}/resources",
+        json={
+            "name": "Weekend crew",
+            "calendar": {"working_days": [5, 6], "working_hours": [["09:00", "15:00"]]},
+        },
+    ).json()["data"]
+    prep = add_task(api, pid, "Prep", duration=1)
+    job = add_task(
+        api, pid, "Weekend job", duration=6, duration_unit="hours", assigned_resources=[crew["id"]]
+    )
+    after = add_task(api, pid, "Monday review", duration=1)
+    link(api, pid, prep["id"], job["id"])
+    link(api, pid, job["id"], after["id"])
+    rows = {r["name"]: r for r in api.get(f"/plans/{pid}/timeline").json()["data"]["tasks"]}
+    assert (rows["Weekend job"]["start"], rows["Weekend job"]["finish"]) == (
+        "2026-11-28T09:00:00",
+        "2026-11-28T15:00:00",
+    )
+    assert rows["Monday review"]["start"] == "2026-11-30T08:00:00"

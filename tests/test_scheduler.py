@@ -100,3 +100,26 @@ def test_calendar_index_round_trip_with_holidays() -> None:
     )  # Fri holiday, weekend
     before = wc.index_of(wc.minutes(datetime(2026, 11, 20, 10)))  # before the epoch: negative, still exact
     assert before < 0 and wc.datetimes(wc.start_of(before)).astype(datetime) == datetime(2026, 11, 20, 10)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_incremental_duration_change_equals_a_full_reschedule(seed: int) -> None:
+    import random
+
+    from prometheus.core.scheduler import Network
+    from tests.plan_generator import Features, random_plan_with_resources
+
+    plan = random_plan_with_resources(seed, n=40, features=Features(deadlines=True))
+    tasks, deps, start, cal, resources = plan
+    net = Network(tasks, deps, start=start, calendar=cal, resources=resources)
+    net.solve()
+    rng = random.Random(seed)
+    for _ in range(3):
+        leaves = net.leaves
+        victim = rng.choice(leaves)
+        new = rng.choice([0, 0.5, 1, 2, 4, 9])
+        got = net.set_duration(victim.id, new)
+        tasks = [t.model_copy(update={"duration": new}) if t.id == victim.id else t for t in tasks]
+        want = schedule(tasks, deps, start=start, calendar=cal, resources=resources)
+        assert got.tasks == want.tasks
+        assert got.critical_paths == want.critical_paths and got.project_finish == want.project_finish

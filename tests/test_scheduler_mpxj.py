@@ -1,8 +1,9 @@
 """Differential tests: our scheduler against MPXJ's MicrosoftScheduler on random plans.
 
 Random plans mix FS/SS/FF/SF links, positive and negative lags in working and elapsed time, durations in
-hours/days/weeks, milestones, all eight constraint types, summary tasks with links, deadlines, and calendars
-with other working days, hours and holidays. Every early, late and scheduled date must be the same.
+hours/days/weeks, milestones, all eight constraint types, summary tasks with links, deadlines, calendars
+with other working days, hours and holidays, and tasks on their resources' own calendars (links between
+calendars). Every early, late and scheduled date must be the same.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 
 from prometheus.core.scheduler import schedule
 from tests.mpxj_oracle import available, schedule_with_mpxj
-from tests.plan_generator import Features, random_plan
+from tests.plan_generator import Features, random_plan, random_plan_with_resources
 
 if not available():
     if os.environ.get("CI", "").lower() == "true":
@@ -24,9 +25,9 @@ LEAF_FIELDS = ("early_start", "early_finish", "late_start", "late_finish", "star
 
 
 def disagreements(seed: int, n: int | None = None, features: Features | None = None) -> list[tuple]:
-    tasks, deps, start, cal = random_plan(seed, n=n, features=features)
-    ours = schedule(tasks, deps, start=start, calendar=cal)
-    ref = schedule_with_mpxj(tasks, deps, start, cal)
+    tasks, deps, start, cal, resources = random_plan_with_resources(seed, n=n, features=features)
+    ours = schedule(tasks, deps, start=start, calendar=cal, resources=resources)
+    ref = schedule_with_mpxj(tasks, deps, start, cal, resources)
     out = []
     for t in tasks:
         mine = ours.tasks[t.id]

@@ -17,7 +17,12 @@ def schedule_plan(plan: Plan, today: date) -> Schedule:
     first_hour = (cal.working_hours[0][0] if cal else None) or datetime.min.time().replace(hour=8)
     start = datetime.combine(plan.start_date or today, first_hour)
     return schedule(
-        plan.tasks or [], plan.dependencies or [], start=start, calendar=cal, deadline=plan.end_date
+        plan.tasks or [],
+        plan.dependencies or [],
+        start=start,
+        calendar=cal,
+        deadline=plan.end_date,
+        resources=plan.resources,
     )
 
 

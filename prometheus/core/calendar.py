@@ -135,3 +135,35 @@ class WorkCalendar:
     def elapsed_minutes(value: float, unit: str) -> int:
         factor = {"eminutes": 1, "ehours": 60, "edays": 1440, "eweeks": 10080}[unit]
         return int(round(value * factor))
+
+
+class Calendars:
+    """Several WorkCalendars on one epoch; operations take, per value, the number of its calendar."""
+
+    def __init__(self, calendars: list[WorkCalendar]):
+        self.cals = calendars
+        self.single = len(calendars) == 1
+
+    def _mixed(self, name: str, k: np.ndarray, values: np.ndarray) -> np.ndarray:
+        values = np.asarray(values, dtype=np.int64)
+        if self.single:
+            return getattr(self.cals[0], name)(values)
+        k = np.broadcast_to(k, values.shape)
+        out = np.empty(values.shape, dtype=np.int64)
+        for c in np.unique(k).tolist():
+            m = k == c
+            out[m] = getattr(self.cals[c], name)(values[m])
+        return out
+
+    def index_of(self, k: np.ndarray, minutes: np.ndarray) -> np.ndarray:
+        return self._mixed("index_of", k, minutes)
+
+    def start_of(self, k: np.ndarray, index: np.ndarray) -> np.ndarray:
+        return self._mixed("start_of", k, index)
+
+    def finish_of(self, k: np.ndarray, index: np.ndarray) -> np.ndarray:
+        return self._mixed("finish_of", k, index)
+
+    def moment(self, k: np.ndarray, index: np.ndarray, finish: np.ndarray) -> np.ndarray:
+        """Minutes since epoch of each index, read as a finish where `finish`, else as a start."""
+        return np.where(finish, self.finish_of(k, index), self.start_of(k, index))

@@ -14,11 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
+from itertools import repeat
+from operator import attrgetter
 from typing import ClassVar
 
 import numpy as np
 
-from prometheus.core.calendar import WorkCalendar
+from prometheus.core.calendar import Calendars, WorkCalendar
 from prometheus.core.graph import find_cycle
 from prometheus.core.model import (
     Calendar,
@@ -27,6 +29,7 @@ from prometheus.core.model import (
     DurationUnit,
     LagUnit,
     LinkType,
+    Resource,
     Task,
     TaskStatus,
 )
@@ -41,6 +44,21 @@ _CT = {c: i for i, c in enumerate(ConstraintType)}
 _LT = {LinkType.FS: FS, LinkType.SS: SS, LinkType.FF: FF, LinkType.SF: SF}
 _LAG_UNITS = {u: i for i, u in enumerate(LagUnit)}  # hours, days, weeks, then the elapsed ones
 MAX_PATHS = 100
+_NEVER = np.iinfo(np.int64).min // 4
+_ID = attrgetter("id")
+_TASK_COLUMNS = attrgetter(
+    "id",
+    "name",
+    "duration",
+    "duration_unit",
+    "constraint_type",
+    "milestone",
+    "percent_complete",
+    "status",
+    "actual_start",
+    "deadline",
+)
+_LINK_COLUMNS = attrgetter("predecessor_id", "successor_id", "type", "lag", "lag_unit")
 
 
 class CycleError(ValueError):
@@ -210,6 +228,24 @@ def _groups(keys: np.ndarray, nlevels: int) -> tuple[np.ndarray, np.ndarray]:
     return order, bounds
 
 
+def _csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Edge numbers grouped by key (a task), and where each task's group starts."""
+    order = np.argsort(keys, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum(np.bincount(keys, minlength=n))
+    return order, ptr
+
+
+def _gather(order: np.ndarray, ptr: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """The edges of the given tasks from a CSR grouping."""
+    starts = ptr[nodes]
+    counts = ptr[nodes + 1] - starts
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    return order[np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)]
+
+
 @contextmanager
 def _no_gc() -> Iterator[None]:
     """Compiling a big plan allocates many small objects; cyclic GC passes over the plan objects only cost."""
@@ -229,360 +265,560 @@ def schedule(
     start: datetime | date,
     calendar: Calendar | None = None,
     deadline: datetime | date | None = None,
+    resources: list[Resource] | None = None,
 ) -> Schedule:
-    """Schedule tasks from `start`: early/late dates, slack, critical paths, summary roll-up, conflicts."""
-    with _no_gc():
-        return _schedule(tasks, dependencies, start=start, calendar=calendar, deadline=deadline)
+    """Schedule tasks from `start`: early/late dates, slack, critical paths, summary roll-up, conflicts.
+
+    A task assigned to a resource with a calendar of its own works on that calendar."""
+    return Network(
+        tasks, dependencies, start=start, calendar=calendar, deadline=deadline, resources=resources
+    ).solve()
 
 
-def _schedule(
-    tasks: list[Task],
-    dependencies: list[Dependency],
-    *,
-    start: datetime | date,
-    calendar: Calendar | None = None,
-    deadline: datetime | date | None = None,
-) -> Schedule:
-    """Schedule tasks from `start`: early/late dates, slack, critical paths, summary roll-up, conflicts."""
-    cal = calendar or Calendar()
-    if not isinstance(start, datetime):
-        start = datetime.combine(start, time(0))
-    start = _naive(start)
-    if deadline is not None and not isinstance(deadline, datetime):
-        deadline = datetime.combine(deadline + timedelta(days=1), time(0))  # a date deadline: end of that day
-    deadline = _naive(deadline)
+class Network:
+    """A plan compiled to arrays for scheduling. It keeps its state, so that after `solve()` a change of one
+    task's duration (`set_duration`) reschedules only the tasks the change reaches."""
 
-    active = [t for t in tasks if t.status != TaskStatus.cancelled]
-    by_id = {t.id: t for t in active}
-    names = {t.id: t.name for t in tasks}
-    children: dict[str, list[str]] = defaultdict(list)
-    for t in active:
-        if t.parent_id in by_id:
-            children[t.parent_id].append(t.id)
-    leaves = [t for t in active if t.id not in children]
-    pos = {t.id: i for i, t in enumerate(leaves)}
-    n = len(leaves)
+    def __init__(
+        self,
+        tasks: list[Task],
+        dependencies: list[Dependency],
+        *,
+        start: datetime | date,
+        calendar: Calendar | None = None,
+        deadline: datetime | date | None = None,
+        resources: list[Resource] | None = None,
+    ):
+        with _no_gc():
+            self._compile(tasks, dependencies, start, calendar or Calendar(), deadline, resources or [])
 
-    def leaf_ids(tid: str) -> list[str]:
+    # -- compiling ----------------------------------------------------------------------------------------
+
+    def _compile(self, tasks, dependencies, start, cal, deadline, resources) -> None:  # noqa: ANN001, C901
+        if not isinstance(start, datetime):
+            start = datetime.combine(start, time(0))
+        start = _naive(start)
+        if deadline is not None and not isinstance(deadline, datetime):
+            deadline = datetime.combine(deadline + timedelta(days=1), time(0))  # a date: the end of that day
+        self.start, self.deadline = start, _naive(deadline)
+
+        active = [t for t in tasks if t.status != TaskStatus.cancelled]
+        active_ids = set(map(_ID, active))
+        children: dict[str, list[str]] = defaultdict(list)
+        for t in active:
+            if t.parent_id is not None and t.parent_id in active_ids:
+                children[t.parent_id].append(t.id)
+        self.children = children
+        self.summaries = [t for t in active if t.id in children]
+        self.leaves = leaves = [t for t in active if t.id not in children] if children else active
+        cols = list(zip(*map(_TASK_COLUMNS, leaves), strict=True)) or [()] * 10
+        ids, names, duration, unit, constraint, milestone, percent, status, actual_start, deadline_at = cols
+        self.ids, self.leaf_names = list(ids), list(names)
+        self.pos = pos = dict(zip(ids, range(len(ids)), strict=True))
+        self.n = n = len(leaves)
+
+        dated = [
+            i
+            for i, (c, a, d) in enumerate(zip(constraint, actual_start, deadline_at, strict=True))
+            if c is not ConstraintType.ASAP or a is not None or d is not None
+        ]
+        moments = [start] + [
+            _naive(m)
+            for i in dated
+            for m in (leaves[i].constraint_date, actual_start[i], deadline_at[i])
+            if m is not None
+        ]
+        epoch = min(moments).date() - timedelta(days=7)
+        total_days = sum(duration) * 7 + 366  # a generous first guess, grown on demand
+        days = int(min(total_days, 5000))
+        self.wc = wc = WorkCalendar(cal, epoch, days=days)
+        self.mpd = mpd = wc.minutes_per_day
+        # task calendars: the project's (number 0), or the first assigned resource's own calendar
+        self.kal = kal = np.zeros(n, dtype=np.int64)
+        own = {r.id: r.calendar for r in resources if r.calendar is not None}
+        numbers: dict[str, int] = {}
+        work_calendars = [wc]
+        if own:
+            for i, t in enumerate(leaves):
+                c = next((own[a.resource_id] for a in t.assignments if a.resource_id in own), None)
+                if c is not None:
+                    key = c.model_dump_json()
+                    if key not in numbers:
+                        numbers[key] = len(work_calendars)
+                        work_calendars.append(WorkCalendar(c, epoch, days=days))
+                    kal[i] = numbers[key]
+        self.cal = Calendars(work_calendars)
+        self.multi = not self.cal.single
+        self.unit_minutes = {
+            DurationUnit.hours: 60,
+            DurationUnit.days: mpd,
+            DurationUnit.weeks: wc.minutes_per_week,
+        }
+
+        # tasks
+        per_unit = np.fromiter(map(self.unit_minutes.__getitem__, unit), dtype=np.float64, count=n)
+        self.dur = dur = np.rint(np.array(duration, dtype=np.float64) * per_unit).astype(np.int64)
+        self.ctype = ctype = np.fromiter(map(_CT.__getitem__, constraint), dtype=np.int64, count=n)
+        self.cidx = cidx = np.zeros(n, dtype=np.int64)
+        self.actual = actual = np.zeros(n, dtype=bool)
+        self.task_deadline = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+        for i in dated:
+            t = leaves[i]
+            wc = self.cal.cals[kal[i]]
+            if ctype[i] not in (ASAP, ALAP):
+                if t.constraint_date is None:
+                    ctype[i] = ASAP
+                else:
+                    cidx[i] = wc.index_of(wc.minutes(_naive(t.constraint_date)))
+            if t.actual_start is not None:
+                actual[i] = True
+                ctype[i] = MSO
+                cidx[i] = wc.index_of(wc.minutes(_naive(t.actual_start)))
+                if t.actual_finish is not None:
+                    dur[i] = max(0, int(wc.index_of(wc.minutes(_naive(t.actual_finish)))) - int(cidx[i]))
+            if t.deadline is not None:
+                self.task_deadline[i] = wc.index_of(wc.minutes(_naive(t.deadline)))
+        wc = self.wc
+        self.flagged_milestone = np.array(milestone, dtype=bool)
+        done = np.array([x is TaskStatus.completed for x in status], dtype=bool)
+        self.percent = np.where(done, 100.0, np.array(percent, dtype=np.float64))
+        self.constrained = bool((ctype != ASAP).any())
+
+        # links (a link to or from a summary task reaches every subtask)
+        m = len(dependencies)
+        p_ids, s_ids, kinds, lags, lag_units = (
+            list(zip(*map(_LINK_COLUMNS, dependencies), strict=True)) or [()] * 5
+        )
+        links = np.empty((m, 5), dtype=np.float64)
+        links[:, 0] = np.fromiter(map(pos.get, p_ids, repeat(-1, m)), dtype=np.float64, count=m)
+        links[:, 1] = np.fromiter(map(pos.get, s_ids, repeat(-1, m)), dtype=np.float64, count=m)
+        links[:, 2] = np.fromiter(map(_LT.__getitem__, kinds), dtype=np.float64, count=m)
+        links[:, 3] = np.array(lags, dtype=np.float64)
+        links[:, 4] = np.fromiter(map(_LAG_UNITS.__getitem__, lag_units), dtype=np.float64, count=m)
+        ok = (links[:, 0] >= 0) & (links[:, 1] >= 0)
+        spread = [
+            (pos[p], pos[q], _LT[d.type], d.lag, _LAG_UNITS[d.lag_unit])
+            for i in np.flatnonzero(~ok).tolist()
+            if (d := dependencies[i]).predecessor_id in active_ids and d.successor_id in active_ids
+            for p in self.leaf_ids(d.predecessor_id)
+            for q in self.leaf_ids(d.successor_id)
+        ]
+        links = np.vstack([links[ok], np.array(spread, dtype=np.float64)]) if spread else links[ok]
+        self.pred, self.succ, self.ltype = (links[:, k].astype(np.int64) for k in range(3))
+        pred, succ, ltype = self.pred, self.succ, self.ltype
+        lag_unit = links[:, 4].astype(np.int64)
+        self.is_elapsed = lag_unit >= 3
+        factors = np.array([60, mpd, wc.minutes_per_week, 60, 1440, 10080], dtype=np.float64)
+        lag_minutes = np.rint(links[:, 3] * factors[lag_unit]).astype(np.int64)
+        self.lagw = np.where(self.is_elapsed, 0, lag_minutes)
+        self.lage = np.where(self.is_elapsed, lag_minutes, 0)
+        self.any_elapsed = bool(self.is_elapsed.any())
+        self.from_finish = (ltype == FS) | (ltype == FF)  # the link leaves the predecessor's finish
+        self.to_finish = (ltype == FF) | (ltype == SF)  # the link arrives at the successor's finish
+
+        level = _levels(n, pred, succ)
+        if level is None:
+            cyc = find_cycle(
+                [t.id for t in leaves],
+                [(leaves[p].id, leaves[q].id) for p, q in zip(pred, succ, strict=True)],
+            )
+            raise CycleError(cyc or [], {t.id: t.name for t in tasks})
+        self.level = level
+        self.nlevels = int(level.max()) + 1 if n else 0
+        self.t_order, self.t_bounds = _groups(level, self.nlevels)
+        self.f_order, self.f_bounds = _groups(level[succ], self.nlevels)
+        self.b_order, self.b_bounds = _groups(level[pred], self.nlevels)
+        self.in_order, self.in_ptr = _csr(succ, n)
+        self.out_order, self.out_ptr = _csr(pred, n)
+
+        self.ps_k = np.array([int(c.index_of(c.minutes(start))) for c in self.cal.cals], dtype=np.int64)
+        self.ps = ps = int(self.ps_k[0])
+        self.has_pred = np.bincount(succ, minlength=n) > 0 if n else np.zeros(0, dtype=bool)
+        # a task without predecessors starts at the project start, or on its SNET/FNET date (even if earlier)
+        self.is_alap = ctype == ALAP
+        self.zero = dur == 0
+        self.finish_kind = (ctype == FNET) | (ctype == FNLT) | (ctype == MFO)
+        self.ES, self.EF, self.LS, self.LF = (np.zeros(n, dtype=np.int64) for _ in range(4))
+        self.link_driven = np.zeros(n, dtype=np.int64)
+        self.rd = np.zeros(n, dtype=bool)  # a zero-duration task's date reads as a finish (Fri 17:00)
+        self.n_fin = np.zeros(n, dtype=np.int64)  # per milestone: tight links arriving at an end / a start
+        self.n_sta = np.zeros(n, dtype=np.int64)
+        self.no_late = np.zeros(pred.size, dtype=bool)
+        self.finish_at = int(wc.start_of(ps))  # the project finish, minutes since epoch
+        self.finish_k = self.ps_k.copy()  # ... as an index of each calendar
+        self.dl_k = (
+            np.array([int(c.index_of(c.minutes(self.deadline))) for c in self.cal.cals], dtype=np.int64)
+            if self.deadline
+            else None
+        )
+        self.out_degree = np.bincount(pred, minlength=n) if n else np.zeros(0, dtype=np.int64)
+        self._dates: dict[
+            str, np.ndarray
+        ] = {}  # datetime arrays of the last result, updated where tasks moved
+        self._moved_early: set[int] = set()
+        self._moved_late: set[int] = set()
+
+    def leaf_ids(self, tid: str) -> list[str]:
         out, stack = [], [tid]
         while stack:
             x = stack.pop()
-            if x in children:
-                stack.extend(children[x])
+            if x in self.children:
+                stack.extend(self.children[x])
             else:
                 out.append(x)
         return out
 
-    # -- calendar and epoch ---------------------------------------------------------------------------------
-    moments = [start] + [
-        _naive(m) for t in leaves for m in (t.constraint_date, t.actual_start, t.deadline) if m is not None
-    ]
-    epoch = min(moments).date() - timedelta(days=7)
-    total_days = sum(t.duration for t in leaves) * 7 + 366  # generous first guess; grown on demand
-    wc = WorkCalendar(cal, epoch, days=int(min(total_days, 5000)))
-    mpd = wc.minutes_per_day
+    # -- the passes ---------------------------------------------------------------------------------------
 
-    # -- compile tasks -----------------------------------------------------------------------------------
-    unit_minutes = {DurationUnit.hours: 60, DurationUnit.days: mpd, DurationUnit.weeks: wc.minutes_per_week}
-    dur = np.rint(
-        np.array([t.duration for t in leaves], dtype=np.float64)
-        * np.array([unit_minutes[t.duration_unit] for t in leaves], dtype=np.float64)
-    ).astype(np.int64)
-    ctype = np.array([_CT[t.constraint_type] for t in leaves], dtype=np.int64)
-    cidx = np.zeros(n, dtype=np.int64)
-    for i in np.flatnonzero((ctype != ASAP) & (ctype != ALAP)).tolist():
-        when = leaves[i].constraint_date
-        if when is None:
-            ctype[i] = ASAP
-        else:
-            cidx[i] = wc.index_of(wc.minutes(_naive(when)))
-    actual = np.zeros(n, dtype=bool)
-    for i in [i for i, t in enumerate(leaves) if t.actual_start is not None]:
-        t = leaves[i]
-        actual[i] = True
-        ctype[i] = MSO
-        cidx[i] = wc.index_of(wc.minutes(_naive(t.actual_start)))
-        if t.actual_finish is not None:
-            dur[i] = max(0, int(wc.index_of(wc.minutes(_naive(t.actual_finish)))) - int(cidx[i]))
-    constrained = bool((ctype != ASAP).any())
-    task_deadline = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    for i in [i for i, t in enumerate(leaves) if t.deadline is not None]:
-        task_deadline[i] = wc.index_of(wc.minutes(_naive(leaves[i].deadline)))
+    def _first(self, T: np.ndarray) -> np.ndarray:
+        c = self.ctype[T]
+        ps = self.ps_k[self.kal[T]] if self.multi else self.ps
+        return np.where(c == SNET, self.cidx[T], np.where(c == FNET, self.cidx[T] - self.dur[T], ps))
 
-    # -- compile links (summary links apply to every subtask) -------------------------------------------
-    get = pos.get
-    links = np.array(
-        [
-            (get(d.predecessor_id, -1), get(d.successor_id, -1), _LT[d.type], d.lag, _LAG_UNITS[d.lag_unit])
-            for d in dependencies
-        ],
-        dtype=np.float64,
-    ).reshape(-1, 5)
-    ok = (links[:, 0] >= 0) & (links[:, 1] >= 0)
-    spread = [  # links to or from summary tasks reach every subtask
-        (pos[p], pos[q], _LT[d.type], d.lag, _LAG_UNITS[d.lag_unit])
-        for i in np.flatnonzero(~ok).tolist()
-        if (d := dependencies[i]).predecessor_id in by_id and d.successor_id in by_id
-        for p in leaf_ids(d.predecessor_id)
-        for q in leaf_ids(d.successor_id)
-    ]
-    links = np.vstack([links[ok], np.array(spread, dtype=np.float64)]) if spread else links[ok]
-    ep, es, et = (links[:, k].astype(np.int64) for k in range(3))
-    lag_value = links[:, 3]
-    lag_unit = links[:, 4].astype(np.int64)
-    is_elapsed = lag_unit >= 3
-    factors = np.array([60, mpd, wc.minutes_per_week, 60, 1440, 10080], dtype=np.float64)
-    lag_minutes = np.rint(lag_value * factors[lag_unit]).astype(np.int64)
-    lag = np.where(is_elapsed, 0, lag_minutes)
-    elag = np.where(is_elapsed, lag_minutes, 0)
-    pred, succ, ltype = ep, es, et
-    lagw, lage = lag, elag
-    any_elapsed = bool(is_elapsed.any())
-    from_finish = (ltype == FS) | (ltype == FF)  # the link leaves the predecessor's finish
-    to_finish = (ltype == FF) | (ltype == SF)  # the link arrives at the successor's finish
+    def _to_succ(
+        self, p: np.ndarray, s: np.ndarray, base: np.ndarray, base_fin: np.ndarray, elapsed: np.ndarray
+    ) -> np.ndarray:
+        """Move the points links leave into the successors' calendars, in place, except for elapsed lags
+        (they run from the moment itself). Returns the calendar each base is now expressed in."""
+        if not self.multi:
+            return self.kal[s]
+        cross = (self.kal[p] != self.kal[s]) & ~elapsed
+        if cross.any():
+            ks = self.kal[s][cross]
+            at = self.cal.moment(self.kal[p][cross], base[cross], base_fin[cross])
+            base[cross] = self.cal.index_of(ks, at)
+            base_fin[cross] = at == self.cal.finish_of(ks, base[cross])
+        return np.where(elapsed, self.kal[p], self.kal[s])
 
-    level = _levels(n, pred, succ)
-    if level is None:
-        cyc = find_cycle(
-            [t.id for t in leaves], [(leaves[p].id, leaves[s].id) for p, s in zip(ep, es, strict=True)]
-        )
-        raise CycleError(cyc or [], names)
-    nlevels = int(level.max()) + 1 if n else 0
-    t_order, t_bounds = _groups(level, nlevels)
-    f_order, f_bounds = _groups(level[succ], nlevels)
-    b_order, b_bounds = _groups(level[pred], nlevels)
-
-    ps = int(wc.index_of(wc.minutes(start)))
-    has_pred = np.bincount(succ, minlength=n) > 0 if n else np.zeros(0, dtype=bool)
-    # a task without predecessors starts at the project start, or on its SNET/FNET date (even if earlier)
-    first = np.where(ctype == SNET, cidx, np.where(ctype == FNET, cidx - dur, ps))
-    alap_link = np.zeros(pred.size, dtype=bool)
-    is_alap = ctype == ALAP
-    ES = np.zeros(n, dtype=np.int64)
-    EF = np.zeros(n, dtype=np.int64)
-    LS = np.zeros(n, dtype=np.int64)
-    LF = np.zeros(n, dtype=np.int64)
-    link_driven = np.zeros(n, dtype=np.int64)
-    never = np.iinfo(np.int64).min // 4
-
-    zero = dur == 0
-    any_zero = bool(zero.any())
-    rd = np.zeros(n, dtype=bool)  # a zero-duration task's date reads as a finish (Fri 17:00, not Mon 08:00)
-    finish_kind = (ctype == FNET) | (ctype == FNLT) | (ctype == MFO)
-    n_fin = np.zeros(n, dtype=np.int64)  # per milestone: tight links arriving at an end / a start of work
-    n_sta = np.zeros(n, dtype=np.int64)
-
-    def forward(use_late: np.ndarray) -> None:
-        """Early dates level by level; links out of ALAP tasks use their late dates when use_late says so."""
-        for lv in range(nlevels):
-            T = t_order[t_bounds[lv] : t_bounds[lv + 1]]
-            E = f_order[f_bounds[lv] : f_bounds[lv + 1]]
-            ES[T] = np.where(has_pred[T], never, first[T])
-            milestones = any_zero and bool(zero[T].any())
-            if E.size:
-                p, s = pred[E], succ[E]
-                late = use_late[E]
-                fin = np.where(late, LF[p], EF[p])
-                sta = np.where(late, LS[p], ES[p])
-                ff = from_finish[E]
-                base = np.where(ff, fin, sta)
-                # how the moment the link leaves reads: a milestone's own reading, else finish or start
-                base_fin = np.where(zero[p], rd[p] | late, ff)  # late milestone dates read as finishes
-                cand = base + lagw[E] - np.where(to_finish[E], dur[s], 0)
-                if milestones:
-                    lw = lagw[E]
-                    edge_fin = np.where(lw > 0, True, np.where(lw < 0, False, base_fin))
-                if any_elapsed:
-                    el = is_elapsed[E]
-                    if el.any():  # Microsoft Project takes off the duration first, then the elapsed lag
-                        d_el = np.where(to_finish[E][el], dur[s][el], 0)
-                        reading = np.where(d_el > 0, False, base_fin[el])
-                        b = base[el] - d_el
-                        raw = np.where(reading, wc.finish_of(b), wc.start_of(b)) + lage[E][el]
-                        cand[el] = wc.index_of(raw)
-                        if milestones:
-                            edge_fin[el] = raw == wc.finish_of(cand[el])
-                clamp = (ltype[E] == FF) & (cand < ps)  # FF never pulls before the project start
-                if milestones:  # ... nor to the finish just before it
-                    clamp |= (ltype[E] == FF) & (cand == ps) & edge_fin
-                cand = np.where(clamp, ps, cand)
-                np.maximum.at(ES, s, cand)
-                if milestones:
-                    tight_in = (cand == ES[s]) & zero[s]
-                    edge_fin &= ~clamp
-                    n_fin[T] = 0
-                    n_sta[T] = 0
-                    np.add.at(n_fin, s[tight_in & edge_fin], 1)
-                    np.add.at(n_sta, s[tight_in & ~edge_fin], 1)
-                    rd[T] = (n_fin[T] > 0) & (n_sta[T] == 0)
-            elif milestones:
-                rd[T] = False
-            if constrained:
-                link_driven[T] = ES[T]
-                c, ci, d = ctype[T], cidx[T], dur[T]
-                es_t = ES[T]
-                es_t = np.where(c == SNET, np.maximum(es_t, ci), es_t)
-                es_t = np.where(c == FNET, np.maximum(es_t, ci - d), es_t)
-                es_t = np.where(c == SNLT, np.minimum(es_t, ci), es_t)
-                es_t = np.where(c == FNLT, np.minimum(es_t, ci - d), es_t)
-                es_t = np.where(c == MSO, ci, es_t)
-                es_t = np.where(c == MFO, ci - d, es_t)
-                if milestones:
-                    binding = (
-                        (es_t != ES[T])
-                        | (c == MSO)
-                        | (c == MFO)
-                        | (~has_pred[T] & ((c == SNET) | (c == FNET)))
-                    )
-                    # same working minute, other moment: SNET's start beats a finish, FNLT's finish a start
-                    cur = rd[T]
-                    binding |= (c == SNET) & (ES[T] == ci) & cur
-                    binding |= (c == FNLT) & (ES[T] == ci - d) & ~cur
-                    rd[T] = np.where(binding, finish_kind[T], rd[T])
-                ES[T] = es_t
-            EF[T] = ES[T] + dur[T]
-
-    forward(alap_link)
-    finish_idx = int(EF.max()) if n else ps
-    dl_idx = int(wc.index_of(wc.minutes(deadline))) if deadline else None
-
-    # -- backward pass ------------------------------------------------------------------------------------
-    LF[:] = finish_idx if dl_idx is None else min(finish_idx, dl_idx)
-    np.minimum(LF, task_deadline, out=LF)
-    for lv in range(nlevels - 1, -1, -1):
-        T = t_order[t_bounds[lv] : t_bounds[lv + 1]]
-        E = b_order[b_bounds[lv] : b_bounds[lv + 1]]
+    def _forward_level(self, T: np.ndarray, E: np.ndarray, use_late: np.ndarray) -> None:
+        """Early dates of tasks T from their incoming links E (links out of ALAP tasks may use late dates)."""
+        ES, EF, dur, zero, rd, C = self.ES, self.EF, self.dur, self.zero, self.rd, self.cal
+        ES[T] = np.where(self.has_pred[T], _NEVER, self._first(T))
+        milestones = bool(zero[T].any())
         if E.size:
-            p, s = pred[E], succ[E]
-            base = np.where(to_finish[E], LF[s], LS[s])
-            cand = base - lagw[E] + np.where(from_finish[E], 0, dur[p])
-            if any_elapsed:
-                el = is_elapsed[E]
+            p, s = self.pred[E], self.succ[E]
+            late = use_late[E]
+            ff = self.from_finish[E]
+            base = np.where(ff, np.where(late, self.LF[p], EF[p]), np.where(late, self.LS[p], ES[p]))
+            # how the moment the link leaves reads: a milestone's own reading (late ones: a finish)
+            base_fin = np.where(zero[p], rd[p] | late, ff)
+            k_base = self._to_succ(p, s, base, base_fin, self.is_elapsed[E])
+            ks = self.kal[s]
+            ps = self.ps_k[ks] if self.multi else self.ps
+            lw = self.lagw[E]
+            cand = base + lw - np.where(self.to_finish[E], dur[s], 0)
+            edge_fin = np.where(lw > 0, True, np.where(lw < 0, False, base_fin)) if milestones else None
+            if self.any_elapsed:
+                el = self.is_elapsed[E]
+                if el.any():  # Microsoft Project takes off the duration first, then the elapsed lag
+                    d_el = np.where(self.to_finish[E][el], dur[s][el], 0)
+                    at = C.moment(k_base[el], base[el], base_fin[el])  # the moment the link leaves
+                    less = d_el > 0
+                    if less.any():
+                        at[less] = C.start_of(ks[el][less], C.index_of(ks[el][less], at[less]) - d_el[less])
+                    raw = at + self.lage[E][el]
+                    cand[el] = C.index_of(ks[el], raw)
+                    if milestones:
+                        edge_fin[el] = raw == C.finish_of(ks[el], cand[el])
+            is_ff = self.ltype[E] == FF
+            clamp = is_ff & (cand < ps)  # FF never pulls before the project start
+            if milestones:  # ... nor to the finish just before it
+                clamp |= is_ff & (cand == ps) & edge_fin
+            cand = np.where(clamp, ps, cand)
+            np.maximum.at(ES, s, cand)
+            if milestones:
+                tight_in = (cand == ES[s]) & zero[s]
+                edge_fin &= ~clamp
+                self.n_fin[T] = 0
+                self.n_sta[T] = 0
+                np.add.at(self.n_fin, s[tight_in & edge_fin], 1)
+                np.add.at(self.n_sta, s[tight_in & ~edge_fin], 1)
+                rd[T] = (self.n_fin[T] > 0) & (self.n_sta[T] == 0)
+        elif milestones:
+            rd[T] = False
+        if self.constrained:
+            self.link_driven[T] = ES[T]
+            c, ci, d = self.ctype[T], self.cidx[T], dur[T]
+            es_t = ES[T]
+            es_t = np.where(c == SNET, np.maximum(es_t, ci), es_t)
+            es_t = np.where(c == FNET, np.maximum(es_t, ci - d), es_t)
+            es_t = np.where(c == SNLT, np.minimum(es_t, ci), es_t)
+            es_t = np.where(c == FNLT, np.minimum(es_t, ci - d), es_t)
+            es_t = np.where(c == MSO, ci, es_t)
+            es_t = np.where(c == MFO, ci - d, es_t)
+            if milestones:
+                binding = (
+                    (es_t != ES[T])
+                    | (c == MSO)
+                    | (c == MFO)
+                    | (~self.has_pred[T] & ((c == SNET) | (c == FNET)))
+                )
+                # same working minute, other moment: SNET's start beats a finish, FNLT's finish a start
+                cur = rd[T]
+                binding |= (c == SNET) & (ES[T] == ci) & cur
+                binding |= (c == FNLT) & (ES[T] == ci - d) & ~cur
+                rd[T] = np.where(binding, self.finish_kind[T], rd[T])
+            ES[T] = es_t
+        EF[T] = ES[T] + dur[T]
+
+    def _late_cap(self, T: np.ndarray) -> np.ndarray:
+        k = self.kal[T]
+        cap = self.finish_k[k] if self.dl_k is None else np.minimum(self.finish_k[k], self.dl_k[k])
+        return np.minimum(cap, self.task_deadline[T])
+
+    def _backward_level(self, T: np.ndarray, E: np.ndarray) -> None:
+        """Late dates of tasks T from their outgoing links E."""
+        LF, LS, dur, C = self.LF, self.LS, self.dur, self.cal
+        LF[T] = self._late_cap(T)
+        if E.size:
+            p, s = self.pred[E], self.succ[E]
+            tf, ff = self.to_finish[E], self.from_finish[E]
+            base = np.where(tf, LF[s], LS[s])
+            cand = base - self.lagw[E] + np.where(ff, 0, dur[p])
+            if self.any_elapsed:
+                el = self.is_elapsed[E]
                 if el.any():  # SF: the duration goes on first, then the elapsed lag comes off
-                    sf = (ltype[E] == SF)[el]
+                    lt = self.ltype[E][el]
+                    sf = lt == SF
                     b = base[el] + np.where(sf, dur[p][el], 0)
                     # FS reads a milestone successor's late start as it stands; SS takes the next work start
-                    fin_read = to_finish[E][el] | (zero[s][el] & (ltype[E][el] == FS))
-                    at = np.where(fin_read, wc.finish_of(b), wc.start_of(b))
-                    cand[el] = wc.index_of(at - lage[E][el]) + np.where(
-                        from_finish[E][el] | sf, 0, dur[p][el]
-                    )
+                    fin_read = tf[el] | (self.zero[s][el] & (lt == FS))
+                    at = C.moment(self.kal[s][el], b, fin_read)
+                    kp = self.kal[p][el]
+                    cand[el] = C.index_of(kp, at - self.lage[E][el]) + np.where(ff[el] | sf, 0, dur[p][el])
+            if self.multi:
+                cross = self.kal[p] != self.kal[s]
+                if cross.any():
+                    cand[cross] = self._late_across(E[cross])
             np.minimum.at(LF, p, cand)
-        if constrained:
-            c, ci, d = ctype[T], cidx[T], dur[T]
+        if self.constrained:
+            c, ci, d = self.ctype[T], self.cidx[T], dur[T]
             lf = LF[T]
             lf = np.where(c == FNLT, np.minimum(lf, ci), lf)
             lf = np.where(c == SNLT, np.minimum(lf, ci + d), lf)
             lf = np.where(c == MSO, ci + d, lf)
             lf = np.where(c == MFO, ci, lf)
-            LF[T] = np.minimum(lf, task_deadline[T])
+            LF[T] = np.minimum(lf, self.task_deadline[T])
         LS[T] = LF[T] - dur[T]
 
-    if is_alap.any():  # Microsoft Project: ALAP tasks sit on their late dates and their successors follow
-        alap_link = is_alap[pred] & ~is_alap[succ]
-        forward(alap_link)
-    SS_ = np.where(is_alap, LS, ES)  # the scheduled dates
-    SF_ = np.where(is_alap, LF, EF)
+    def _late_across(self, E: np.ndarray) -> np.ndarray:
+        """Late finish limits that links between two calendars put on their predecessors, via moments."""
+        C, p, s, lt = self.cal, self.pred[E], self.succ[E], self.ltype[E]
+        kp, ks, lw, le, dp = self.kal[p], self.kal[s], self.lagw[E], self.lage[E], self.dur[p]
+        tf = self.to_finish[E]
+        at = C.moment(ks, np.where(tf, self.LF[s], self.LS[s]), tf | self.zero[s])  # the dates as they stand
+        ss = lt == SS
+        if ss.any():  # SS: the next work start in the predecessor's calendar
+            at[ss] = C.start_of(kp[ss], C.index_of(kp[ss], at[ss]))
+        sf = lt == SF
+        if sf.any():  # SF: the predecessor's duration goes on in its calendar before the lag comes off
+            ends = C.index_of(kp[sf], at[sf]) + dp[sf]
+            at[sf] = np.where(dp[sf] > 0, C.finish_of(kp[sf], ends), at[sf])
+        working = (lw != 0) & ~self.is_elapsed[E]
+        if working.any():  # the lag comes off in the successor's calendar
+            shifted = C.index_of(ks[working], at[working]) - lw[working]
+            at[working] = C.moment(ks[working], shifted, lw[working] < 0)
+        at -= le
+        return C.index_of(kp, at) + np.where(self.from_finish[E] | sf, 0, dp)
 
-    # -- slack ------------------------------------------------------------------------------------------
-    total_slack = np.minimum(LS - ES, LF - EF)
-    total_slack[is_alap] = 0
-    free = total_slack.copy()
-    tight = np.zeros(pred.size, dtype=bool)
-    if pred.size:
-        base = np.where(from_finish, SF_[pred], SS_[pred])
-        cand = base + lagw
-        if any_elapsed and is_elapsed.any():
-            cand[is_elapsed] = wc.elapsed_shift(base[is_elapsed], lage[is_elapsed], from_finish[is_elapsed])
-        target = np.where(to_finish, SF_[succ], SS_[succ])
-        link_slack = target - cand
-        free = np.where(np.bincount(pred, minlength=n) > 0, np.iinfo(np.int64).max, free)
-        np.minimum.at(free, pred, link_slack)
-        tight = link_slack <= 0
-    free = np.maximum(free, 0)
-    critical = total_slack <= 0
+    def _forward(self, use_late: np.ndarray) -> None:
+        for lv in range(self.nlevels):
+            T = self.t_order[self.t_bounds[lv] : self.t_bounds[lv + 1]]
+            self._forward_level(T, self.f_order[self.f_bounds[lv] : self.f_bounds[lv + 1]], use_late)
 
-    # -- dates ------------------------------------------------------------------------------------------
-    fin_read = rd & zero
-    late_fin_read = zero  # late dates always read as a finish (MS Project moves them back to the last work)
+    def _backward(self) -> None:
+        for lv in range(self.nlevels - 1, -1, -1):
+            T = self.t_order[self.t_bounds[lv] : self.t_bounds[lv + 1]]
+            self._backward_level(T, self.b_order[self.b_bounds[lv] : self.b_bounds[lv + 1]])
 
-    def starts(idx: np.ndarray, finish_reading: np.ndarray) -> np.ndarray:
-        return wc.datetimes(np.where(finish_reading, wc.finish_of(idx), wc.start_of(idx)))
+    def solve(self) -> Schedule:
+        """Schedule the whole network."""
+        with _no_gc():
+            self._dates = {}
+            self._forward(self.no_late)
+            self._set_finish()
+            self._backward()
+            if self.is_alap.any():  # Microsoft Project: ALAP tasks sit on their late dates, successors follow
+                self._forward(self.is_alap[self.pred] & ~self.is_alap[self.succ])
+            return self._result()
 
-    def finishes(idx: np.ndarray, finish_reading: np.ndarray) -> np.ndarray:
-        return wc.datetimes(np.where(zero & ~finish_reading, wc.start_of(idx), wc.finish_of(idx)))
+    def set_duration(self, task_id: str, duration: float, unit: DurationUnit | None = None) -> Schedule:
+        """Change one task's duration and reschedule only what the change reaches."""
+        i = self.pos[task_id]
+        task = self.leaves[i]
+        unit = unit or task.duration_unit
+        self.leaves[i] = task.model_copy(update={"duration": duration, "duration_unit": unit})
+        minutes = int(round(duration * self.unit_minutes[unit]))
+        if self.zero[i] != (minutes == 0) or self.is_alap.any() or self.actual[i]:
+            self.dur[i] = minutes
+            self.zero = self.dur == 0
+            return self.solve()  # milestone-ness or ALAP shifts reach further than links: redo it all
+        self.dur[i] = minutes
+        with _no_gc():
+            self._moved_early, self._moved_late = {i}, {i}
+            self._propagate_forward(i)
+            if self._set_finish():
+                self._backward()
+                self._dates = {k: v for k, v in self._dates.items() if k.startswith("early")}
+            else:
+                self._propagate_backward(i)
+            return self._result()
 
-    es_dt, ef_dt = starts(ES, fin_read), finishes(EF, fin_read)
-    ls_dt, lf_dt = starts(LS, late_fin_read), finishes(LF, late_fin_read)
-    st_dt = np.where(is_alap, ls_dt, es_dt)
-    fi_dt = np.where(is_alap, lf_dt, ef_dt)
+    def _set_finish(self) -> bool:
+        """The project finish: the latest early finish (a milestone may sit on a start). True if it moved."""
+        if not self.n:
+            return False
+        if self.multi:
+            at = int(self.cal.moment(self.kal, self.EF, ~(self.zero & ~self.rd)).max())
+        else:
+            last = int(self.EF.max())
+            on_start = bool((self.zero & ~self.rd & (last == self.EF)).any())
+            at = int(self.wc.start_of(last) if on_start else self.wc.finish_of(last))
+        moved = at != self.finish_at
+        self.finish_at = at
+        self.finish_k = np.array([int(c.index_of(at)) for c in self.cal.cals], dtype=np.int64)
+        return moved
 
-    out_deg = np.bincount(pred, minlength=n) if n else np.zeros(0, dtype=np.int64)
-    percent = np.array(
-        [100.0 if t.status == TaskStatus.completed else t.percent_complete for t in leaves], dtype=np.float64
-    )
-    table = _Table(
-        ids=[t.id for t in leaves],
-        names=[t.name for t in leaves],
-        summary=np.zeros(n, dtype=bool),
-        milestone=zero | np.array([t.milestone for t in leaves], dtype=bool),
-        duration=dur,
-        start=st_dt,
-        finish=fi_dt,
-        early_start=es_dt,
-        early_finish=ef_dt,
-        late_start=ls_dt,
-        late_finish=lf_dt,
-        total_slack=total_slack,
-        free_slack=free,
-        critical=critical,
-        percent=percent,
-        successors=out_deg,
-    )
-    table = _roll_up(table, [t for t in active if t.id in children], pos, leaf_ids, wc)
+    def _propagate_forward(self, start: int) -> None:
+        pending: dict[int, set[int]] = {int(self.level[start]): {start}}
+        while pending:
+            lv = min(pending)
+            T = np.fromiter(pending.pop(lv), dtype=np.int64)
+            before = (self.ES[T].copy(), self.EF[T].copy(), self.rd[T].copy())
+            self._forward_level(T, _gather(self.in_order, self.in_ptr, T), self.no_late)
+            moved = T[(self.ES[T] != before[0]) | (self.EF[T] != before[1]) | (self.rd[T] != before[2])]
+            self._moved_early.update(moved.tolist())
+            for q in self.succ[_gather(self.out_order, self.out_ptr, moved)].tolist():
+                pending.setdefault(int(self.level[q]), set()).add(q)
 
-    # -- conflicts --------------------------------------------------------------------------------------
-    conflicts: list[Conflict] = []
-    if constrained:
-        honoured_late = (link_driven > ES) & np.isin(ctype, [SNLT, FNLT, MSO, MFO])
-        for i in np.flatnonzero(honoured_late & ~actual):
-            t = leaves[i]
-            when = wc.datetimes(wc.start_of(link_driven[i])).astype("datetime64[us]").tolist()
-            conflicts.append(
-                Conflict(
-                    t.id,
-                    "constraint",
-                    f"'{t.name}': its links would start it at {when:%Y-%m-%d %H:%M}, later than its "
-                    f"{t.constraint_type.value} constraint allows; the constraint wins over the links",
-                )
-            )
-    for i in np.flatnonzero(task_deadline < EF):
-        t = leaves[i]
-        conflicts.append(Conflict(t.id, "deadline", f"'{t.name}' finishes after its deadline {t.deadline}"))
-    if dl_idx is not None and finish_idx > dl_idx:
-        late_by = (finish_idx - dl_idx) / mpd
-        conflicts.append(
-            Conflict(
-                None, "project_deadline", f"the project finishes {late_by:g} working days after its deadline"
-            )
+    def _propagate_backward(self, start: int) -> None:
+        pending: dict[int, set[int]] = {int(self.level[start]): {start}}
+        while pending:
+            lv = max(pending)
+            T = np.fromiter(pending.pop(lv), dtype=np.int64)
+            before = (self.LS[T].copy(), self.LF[T].copy())
+            self._backward_level(T, _gather(self.out_order, self.out_ptr, T))
+            moved = T[(self.LS[T] != before[0]) | (self.LF[T] != before[1])]
+            self._moved_late.update(moved.tolist())
+            for q in self.pred[_gather(self.in_order, self.in_ptr, moved)].tolist():
+                pending.setdefault(int(self.level[q]), set()).add(q)
+
+    # -- results ------------------------------------------------------------------------------------------
+
+    def _result(self) -> Schedule:
+        n, wc, pred, succ = self.n, self.wc, self.pred, self.succ
+        ES, EF, LS, LF, zero, is_alap = self.ES, self.EF, self.LS, self.LF, self.zero, self.is_alap
+        sched_start = np.where(is_alap, LS, ES)
+        sched_finish = np.where(is_alap, LF, EF)
+
+        total_slack = np.minimum(LS - ES, LF - EF)
+        total_slack[is_alap] = 0
+        free = total_slack.copy()
+        tight = np.zeros(pred.size, dtype=bool)
+        if pred.size:
+            base = np.where(self.from_finish, sched_finish[pred], sched_start[pred])
+            base_fin = np.where(zero[pred], self.rd[pred], self.from_finish)
+            el = self.is_elapsed
+            k_base = self._to_succ(pred, succ, base, base_fin, el)
+            cand = base + self.lagw
+            if self.any_elapsed:
+                at = self.cal.moment(k_base[el], base[el], base_fin[el]) + self.lage[el]
+                cand[el] = self.cal.index_of(self.kal[succ][el], at)
+            link_slack = np.where(self.to_finish, sched_finish[succ], sched_start[succ]) - cand
+            free = np.where(np.bincount(pred, minlength=n) > 0, np.iinfo(np.int64).max, free)
+            np.minimum.at(free, pred, link_slack)
+            tight = link_slack <= 0
+        free = np.maximum(free, 0)
+        critical = total_slack <= 0
+
+        dates = self._dated()
+        table = _Table(
+            ids=self.ids,
+            names=self.leaf_names,
+            summary=np.zeros(n, dtype=bool),
+            milestone=zero | self.flagged_milestone,
+            duration=self.dur.copy(),
+            start=np.where(is_alap, dates["late_start"], dates["early_start"]),
+            finish=np.where(is_alap, dates["late_finish"], dates["early_finish"]),
+            **{k: v.copy() for k, v in dates.items()},
+            total_slack=total_slack,
+            free_slack=free,
+            critical=critical,
+            percent=self.percent.copy(),
+            successors=self.out_degree,
+        )
+        table = _roll_up(table, self.summaries, self.pos, self.leaf_ids, wc)
+        paths, truncated = _critical_paths(n, pred, succ, tight, critical)
+        ps = self.ps
+        as_py = lambda m: wc.datetimes(m).astype("datetime64[us]").tolist()  # noqa: E731
+        project_finish = as_py(self.finish_at)
+        return Schedule(
+            project_start=as_py(wc.start_of(ps)),
+            project_finish=project_finish,
+            minutes_per_day=self.mpd,
+            table=table,
+            critical_paths=[[self.ids[i] for i in path] for path in paths],
+            paths_truncated=truncated,
+            conflicts=self._conflicts(),
+            deadline=self.deadline,
+            span_minutes=max(0, int(self.finish_k[0]) - ps),
         )
 
-    paths, truncated = _critical_paths(n, pred, succ, tight, critical)
-    project_finish = wc.datetimes(wc.finish_of(finish_idx)).astype("datetime64[us]").tolist() if n else start
-    if n and finish_idx == ps:
-        project_finish = wc.datetimes(wc.start_of(ps)).astype("datetime64[us]").tolist()
-    project_start = wc.datetimes(wc.start_of(ps)).astype("datetime64[us]").tolist()
-    return Schedule(
-        project_start=project_start,
-        project_finish=project_finish,
-        minutes_per_day=mpd,
-        table=table,
-        critical_paths=[[leaves[i].id for i in path] for path in paths],
-        paths_truncated=truncated,
-        conflicts=conflicts,
-        deadline=deadline,
-        span_minutes=max(0, finish_idx - ps),
-    )
+    def _dated(self) -> dict[str, np.ndarray]:
+        """Early and late dates as datetimes: all of them after a full pass, else only where tasks moved."""
+        C, zero, kal = self.cal, self.zero, self.kal
+
+        def convert(
+            idx: np.ndarray, is_start: bool, finish_reading: np.ndarray, z: np.ndarray, k
+        ) -> np.ndarray:  # noqa: ANN001
+            reading = finish_reading if is_start else ~(z & ~finish_reading)
+            return self.wc.datetimes(C.moment(k, idx, reading))
+
+        # late dates of milestones always read as a finish (MS Project moves them back to the last work)
+        spec = {
+            "early_start": (self.ES, True, self.rd & zero, self._moved_early),
+            "early_finish": (self.EF, False, self.rd & zero, self._moved_early),
+            "late_start": (self.LS, True, zero, self._moved_late),
+            "late_finish": (self.LF, False, zero, self._moved_late),
+        }
+        for key, (idx, is_start, reading, moved) in spec.items():
+            if key not in self._dates:
+                self._dates[key] = convert(idx, is_start, reading, zero, kal)
+            elif moved:
+                m = np.fromiter(moved, dtype=np.int64)
+                self._dates[key][m] = convert(idx[m], is_start, reading[m], zero[m], kal[m])
+        self._moved_early, self._moved_late = set(), set()
+        return self._dates
+
+    def _conflicts(self) -> list[Conflict]:
+        wc, leaves, out = self.wc, self.leaves, []
+        if self.constrained:
+            honoured_late = (self.link_driven > self.ES) & np.isin(self.ctype, [SNLT, FNLT, MSO, MFO])
+            for i in np.flatnonzero(honoured_late & ~self.actual).tolist():
+                t = leaves[i]
+                start_at = self.cal.cals[self.kal[i]].start_of(self.link_driven[i])
+                when = wc.datetimes(start_at).astype("datetime64[us]").tolist()
+                out.append(
+                    Conflict(
+                        t.id,
+                        "constraint",
+                        f"'{t.name}': its links would start it at {when:%Y-%m-%d %H:%M}, later than its "
+                        f"{t.constraint_type.value} constraint allows; the constraint wins over the links",
+                    )
+                )
+        for i in np.flatnonzero(self.task_deadline < self.EF).tolist():
+            t = leaves[i]
+            out.append(Conflict(t.id, "deadline", f"'{t.name}' finishes after its deadline {t.deadline}"))
+        if self.dl_k is not None and self.finish_k[0] > self.dl_k[0]:
+            late_by = (self.finish_k[0] - self.dl_k[0]) / self.mpd
+            out.append(
+                Conflict(
+                    None,
+                    "project_deadline",
+                    f"the project finishes {late_by:g} working days after its deadline",
+                )
+            )
+        return out
 
 
 def _roll_up(table: _Table, summaries: list[Task], pos: dict[str, int], leaf_ids, wc: WorkCalendar) -> _Table:  # noqa: ANN001

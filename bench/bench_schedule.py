@@ -1,0 +1,154 @@
+"""Scheduling speed: Prometheus against MPXJ's MicrosoftScheduler and a plain networkx CPM.
+
+    python bench/bench_schedule.py [--sizes 1000 10000 100000] [--repeat 5]
+
+Each engine schedules the same generated plans (about 3 links per task, 80% FS, lags); the table gives the
+median wall time of `repeat` runs. MPXJ's time is its schedule() call alone (the project is built before
+the clock starts); Prometheus's includes compiling the plan from the domain model and building results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import networkx as nx  # noqa: E402
+
+from bench.plans import generated_plan  # noqa: E402
+from prometheus.core.model import Dependency, Task  # noqa: E402
+from prometheus.core.scheduler import Network, schedule  # noqa: E402
+
+START = datetime(2026, 11, 30, 8)
+
+
+def median_time(fn, repeat: int) -> float:  # noqa: ANN001
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def networkx_cpm(tasks: list[Task], deps: list[Dependency]) -> int:
+    """Textbook CPM on a networkx DiGraph in whole minutes, no calendar: the plain baseline."""
+    g = nx.DiGraph()
+    dur = {t.id: int(t.duration * 480) for t in tasks}
+    g.add_nodes_from(dur)
+    for d in deps:
+        g.add_edge(d.predecessor_id, d.successor_id, type=d.type.value, lag=int(d.lag * 480))
+    order = list(nx.topological_sort(g))
+    es: dict[str, int] = {}
+    for v in order:
+        best = 0
+        for u, _, a in g.in_edges(v, data=True):
+            t, lag = a["type"], a["lag"]
+            if t == "FS":
+                c = es[u] + dur[u] + lag
+            elif t == "SS":
+                c = es[u] + lag
+            elif t == "FF":
+                c = es[u] + dur[u] + lag - dur[v]
+            else:
+                c = es[u] + lag - dur[v]
+            best = max(best, c)
+        es[v] = best
+    finish = max(es[v] + dur[v] for v in order)
+    lf: dict[str, int] = {}
+    for v in reversed(order):
+        best = finish
+        for _, w, a in g.out_edges(v, data=True):
+            t, lag = a["type"], a["lag"]
+            if t == "FS":
+                c = lf[w] - dur[w] - lag
+            elif t == "SS":
+                c = lf[w] - dur[w] - lag + dur[v]
+            elif t == "FF":
+                c = lf[w] - lag
+            else:
+                c = lf[w] - lag + dur[v]
+            best = min(best, c)
+        lf[v] = best
+    return finish
+
+
+def incremental(n: int, changes: int = 30) -> None:
+    """One task's duration changes in an n-task plan: a full pass against the incremental update."""
+    import random
+
+    tasks, deps = generated_plan(n)
+    net = Network(tasks, deps, start=START)
+    net.solve()
+    rng = random.Random(7)
+    full = median_time(lambda: schedule(tasks, deps, start=START), 5)
+    times = []
+    for _ in range(changes):
+        victim = rng.choice(net.leaves).id
+        t0 = time.perf_counter()
+        net.set_duration(victim, rng.choice([0.5, 1, 2, 3, 5, 8]))
+        times.append(time.perf_counter() - t0)
+    inc = statistics.median(times)
+    print("| plan | full reschedule | one duration changed (incremental) | ratio |")
+    print("|---:|---:|---:|---:|")
+    print(f"| {n:,} tasks | {full * 1000:,.1f} ms | {inc * 1000:,.2f} ms | {full / inc:,.0f}x |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--no-mpxj", action="store_true")
+    ap.add_argument(
+        "--incremental", type=int, default=10000, help="plan size for the incremental test (0: skip)"
+    )
+    args = ap.parse_args()
+    mpxj = None
+    if not args.no_mpxj:
+        try:
+            from tests.mpxj_oracle import available, build_project
+
+            if available():
+                mpxj = build_project
+        except ImportError:
+            pass
+    plans = {n: generated_plan(n) for n in args.sizes}
+    rows = {}
+    for n, (tasks, deps) in plans.items():  # our engine and networkx first: no JVM in the process yet
+        ours = median_time(lambda: schedule(tasks, deps, start=START), args.repeat)  # noqa: B023
+        nxt = median_time(lambda: networkx_cpm(tasks, deps), max(1, args.repeat // 2))  # noqa: B023
+        rows[n] = [len(deps), ours, nxt, None]
+    if args.incremental:
+        incremental(args.incremental)
+    if mpxj is not None:
+        from tests.mpxj_oracle import _jvm, _ldt
+
+        _jvm()
+        from org.mpxj.cpm import MicrosoftScheduler
+
+        for n, (tasks, deps) in plans.items():
+            times = []
+            file, _ = mpxj(tasks, deps)
+            MicrosoftScheduler().schedule(file, _ldt(START))  # warm-up: the JIT compiles on first use
+            for _ in range(max(1, args.repeat // 2)):
+                file, _ = mpxj(tasks, deps)
+                t0 = time.perf_counter()
+                MicrosoftScheduler().schedule(file, _ldt(START))
+                times.append(time.perf_counter() - t0)
+            rows[n][3] = statistics.median(times)
+    print()
+    print("| tasks | links | Prometheus | networkx, no calendar | MPXJ MicrosoftScheduler | MPXJ / ours |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for n, (m, ours, nxt, ref) in rows.items():
+        ref_s = f"{ref * 1000:,.0f} ms" if ref is not None else "n/a"
+        ratio = f"{ref / ours:.1f}x" if ref is not None else "n/a"
+        print(f"| {n:,} | {m:,} | {ours * 1000:,.0f} ms | {nxt * 1000:,.0f} ms | {ref_s} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()
