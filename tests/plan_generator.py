@@ -115,8 +115,6 @@ def random_plan(
         if wbs_cycle_if_added(parents, list(seen), (a, b)):
             continue
         kind = rng.choice(f.link_types)
-        if a in summaries and kind in ("SS", "SF"):
-            kind = "FS"
         lag, unit = 0.0, "days"
         if f.lags and rng.random() < 0.4:
             lag = rng.choice([-2, -1, -0.5, 0.5, 1, 2, 3])

@@ -289,8 +289,48 @@ class Network:
         deadline: datetime | date | None = None,
         resources: list[Resource] | None = None,
     ):
+        self._source = (list(tasks), dependencies, start, calendar or Calendar(), deadline, resources or [])
+        self._source_pos: dict[str, int] | None = None
+        self._build()
+
+    def _build(self) -> None:
+        tasks, dependencies, start, cal, deadline, resources = self._source
         with _no_gc():
-            self._compile(tasks, dependencies, start, calendar or Calendar(), deadline, resources or [])
+            self.earliest: dict[str, str] = {}
+            self._compile(tasks, dependencies, start, cal, deadline, resources)
+            from_start = [
+                d.predecessor_id
+                for d in dependencies
+                if d.predecessor_id in self.children and d.type in (LinkType.SS, LinkType.SF)
+            ]
+            if from_start:  # a link from a summary's start leaves its earliest subtask, as MS Project
+                self.earliest = self._earliest_subtasks(
+                    tasks, dependencies, start, cal, deadline, resources, from_start
+                )
+                self._compile(tasks, dependencies, start, cal, deadline, resources)
+
+    def _earliest_subtasks(
+        self, tasks, dependencies, start, cal, deadline, resources, summaries
+    ) -> dict[str, str]:  # noqa: ANN001
+        """The subtask of each summary that starts first when links on summary tasks are left out."""
+        plain = [d for d in dependencies if d.predecessor_id in self.pos and d.successor_id in self.pos]
+        pre = Network(tasks, plain, start=start, calendar=cal, deadline=deadline, resources=resources)
+        pre._forward(pre.no_late)
+        at = pre.cal.moment(pre.kal, pre.ES, pre.rd & pre.zero)
+        out = {}
+        for sid in dict.fromkeys(summaries):
+            order = self._subtasks_in_order(sid)
+            out[sid] = min(order, key=lambda x: at[pre.pos[x]])  # the first of equals, as MPXJ
+        return out
+
+    def _subtasks_in_order(self, sid: str) -> list[str]:
+        """Leaf subtasks: the direct ones in order, then those of each summary child (MPXJ's order)."""
+        kids = self.children[sid]
+        out = [k for k in kids if k not in self.children]
+        for k in kids:
+            if k in self.children:
+                out.extend(self._subtasks_in_order(k))
+        return out
 
     # -- compiling ----------------------------------------------------------------------------------------
 
@@ -400,7 +440,7 @@ class Network:
             (pos[p], pos[q], _LT[d.type], d.lag, _LAG_UNITS[d.lag_unit])
             for i in np.flatnonzero(~ok).tolist()
             if (d := dependencies[i]).predecessor_id in active_ids and d.successor_id in active_ids
-            for p in self.leaf_ids(d.predecessor_id)
+            for p in self._link_sources(d)
             for q in self.leaf_ids(d.successor_id)
         ]
         links = np.vstack([links[ok], np.array(spread, dtype=np.float64)]) if spread else links[ok]
@@ -457,6 +497,11 @@ class Network:
         ] = {}  # datetime arrays of the last result, updated where tasks moved
         self._moved_early: set[int] = set()
         self._moved_late: set[int] = set()
+
+    def _link_sources(self, d: Dependency) -> list[str]:
+        if d.predecessor_id in self.earliest and d.type in (LinkType.SS, LinkType.SF):
+            return [self.earliest[d.predecessor_id]]
+        return self.leaf_ids(d.predecessor_id)
 
     def leaf_ids(self, tid: str) -> list[str]:
         out, stack = [], [tid]
@@ -647,7 +692,13 @@ class Network:
         i = self.pos[task_id]
         task = self.leaves[i]
         unit = unit or task.duration_unit
-        self.leaves[i] = task.model_copy(update={"duration": duration, "duration_unit": unit})
+        self.leaves[i] = changed = task.model_copy(update={"duration": duration, "duration_unit": unit})
+        if self._source_pos is None:
+            self._source_pos = {t.id: k for k, t in enumerate(self._source[0])}
+        self._source[0][self._source_pos[task_id]] = changed
+        if self.earliest:  # which subtask starts a summary may change: compile again
+            self._build()
+            return self.solve()
         minutes = int(round(duration * self.unit_minutes[unit]))
         if self.zero[i] != (minutes == 0) or self.is_alap.any() or self.actual[i]:
             self.dur[i] = minutes
