@@ -6,24 +6,30 @@ from collections import Counter
 from datetime import date, datetime
 
 from prometheus.core.model import Plan, TaskStatus
-from prometheus.core.scheduler import Schedule, schedule
+from prometheus.core.scheduler import Network, Schedule
 
 FAN_OUT = 3  # successors from which a task counts as a hub
 
 
-def schedule_plan(plan: Plan, today: date) -> Schedule:
-    """Schedule a plan with its tasks and links from its start date (today when it has none)."""
+def plan_network(plan: Plan, today: date) -> Network:
+    """A plan compiled for scheduling from its start date (today when it has none)."""
     cal = plan.calendar
     first_hour = (cal.working_hours[0][0] if cal else None) or datetime.min.time().replace(hour=8)
     start = datetime.combine(plan.start_date or today, first_hour)
-    return schedule(
+    return Network(
         plan.tasks or [],
         plan.dependencies or [],
         start=start,
         calendar=cal,
         deadline=plan.end_date,
         resources=plan.resources,
+        status_date=plan.status_date,
     )
+
+
+def schedule_plan(plan: Plan, today: date) -> Schedule:
+    """Schedule a plan with its tasks and links."""
+    return plan_network(plan, today).solve()
 
 
 def _days(minutes: int, s: Schedule) -> float:

@@ -134,9 +134,14 @@ class Task(BaseModel):
     constraint_date: datetime | None = None
     deadline: datetime | None = None
     assignments: list[Assignment] = Field(default_factory=list)
+    optimistic_duration: float | None = None
+    most_likely_duration: float | None = None
+    pessimistic_duration: float | None = None
     percent_complete: float = 0.0
     actual_start: datetime | None = None
     actual_finish: datetime | None = None
+    remaining_duration: float | None = None
+    actual_cost: float | None = None
     notes: str = ""
     version: int = 1
     created_at: datetime | None = None
@@ -183,6 +188,7 @@ class Plan(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
     status: PlanStatus = PlanStatus.draft
     calendar: Calendar | None = None
+    status_date: date | None = None
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -217,6 +223,7 @@ class PlanCreate(_Input):
     metadata: dict[str, Any] = Field(default_factory=dict)
     status: PlanStatus = PlanStatus.draft
     calendar: Calendar | None = None
+    status_date: date | None = Field(None, description="the date progress is reported up to")
     version: int | None = Field(None, description="Expected current version (updates only); 409 if stale")
 
     @model_validator(mode="after")
@@ -235,6 +242,7 @@ class PlanPatch(_Input):
     metadata: dict[str, Any] | None = None
     status: PlanStatus | None = None
     calendar: Calendar | None = None
+    status_date: date | None = None
     version: int | None = None
 
 
@@ -252,6 +260,9 @@ class TaskCreate(_Input):
     constraint_type: ConstraintType = ConstraintType.ASAP
     constraint_date: datetime | None = None
     deadline: datetime | None = None
+    optimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
+    most_likely_duration: float | None = Field(None, ge=0, le=1_000_000)
+    pessimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
     assigned_resources: list[str] | None = Field(None, max_length=1000)
     assignments: list[Assignment] | None = Field(None, max_length=1000)
     version: int | None = None
@@ -263,6 +274,7 @@ class TaskCreate(_Input):
         dated = self.constraint_type not in (ConstraintType.ASAP, ConstraintType.ALAP)
         if dated and self.constraint_date is None:
             raise ValueError(f"constraint {self.constraint_type} needs a constraint_date")
+        check_three_point(self.optimistic_duration, self.most_likely_duration, self.pessimistic_duration)
         return self
 
 
@@ -280,9 +292,18 @@ class TaskPatch(_Input):
     constraint_type: ConstraintType | None = None
     constraint_date: datetime | None = None
     deadline: datetime | None = None
+    optimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
+    most_likely_duration: float | None = Field(None, ge=0, le=1_000_000)
+    pessimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
     assigned_resources: list[str] | None = Field(None, max_length=1000)
     assignments: list[Assignment] | None = Field(None, max_length=1000)
     version: int | None = None
+
+
+def check_three_point(o: float | None, m: float | None, p: float | None) -> None:
+    given = [x for x in (o, m, p) if x is not None]
+    if given != sorted(given):
+        raise ValueError("three-point estimates need optimistic <= most_likely <= pessimistic")
 
 
 class ProgressUpdate(_Input):
@@ -290,6 +311,8 @@ class ProgressUpdate(_Input):
     percent_complete: float | None = Field(None, ge=0, le=100)
     actual_start: datetime | None = None
     actual_finish: datetime | None = None
+    remaining_duration: float | None = Field(None, ge=0, le=1_000_000, description="in the task's unit")
+    actual_cost: float | None = Field(None, ge=0)
     notes: str | None = Field(None, max_length=20_000)
     version: int | None = None
 
@@ -321,3 +344,30 @@ class ResourcePatch(_Input):
     calendar: Calendar | None = None
     metadata: dict[str, Any] | None = None
     version: int | None = None
+
+
+class BaselineTask(BaseModel):
+    task_id: str
+    name: str
+    start: datetime
+    finish: datetime
+    duration_days: float
+    cost: float
+
+
+class Baseline(BaseModel):
+    """A saved copy of a plan's schedule (Microsoft Project keeps Baseline and Baseline1..10)."""
+
+    plan_id: str
+    number: int = Field(ge=0, le=10)
+    name: str
+    saved_at: datetime
+    project_start: datetime
+    project_finish: datetime
+    total_cost: float
+    tasks: list[BaselineTask]
+
+
+class BaselineCreate(_Input):
+    number: int | None = Field(None, ge=0, le=10, description="0..10; the first free number when omitted")
+    name: str | None = Field(None, max_length=200)

@@ -266,12 +266,21 @@ def schedule(
     calendar: Calendar | None = None,
     deadline: datetime | date | None = None,
     resources: list[Resource] | None = None,
+    status_date: datetime | date | None = None,
 ) -> Schedule:
     """Schedule tasks from `start`: early/late dates, slack, critical paths, summary roll-up, conflicts.
 
-    A task assigned to a resource with a calendar of its own works on that calendar."""
+    A task assigned to a resource with a calendar of its own works on that calendar. With a status date,
+    work not done yet is scheduled from it: unstarted tasks start no earlier, started tasks finish their
+    remaining duration after it."""
     return Network(
-        tasks, dependencies, start=start, calendar=calendar, deadline=deadline, resources=resources
+        tasks,
+        dependencies,
+        start=start,
+        calendar=calendar,
+        deadline=deadline,
+        resources=resources,
+        status_date=status_date,
     ).solve()
 
 
@@ -288,7 +297,9 @@ class Network:
         calendar: Calendar | None = None,
         deadline: datetime | date | None = None,
         resources: list[Resource] | None = None,
+        status_date: datetime | date | None = None,
     ):
+        self.status_date = status_date
         self._source = (list(tasks), dependencies, start, calendar or Calendar(), deadline, resources or [])
         self._source_pos: dict[str, int] | None = None
         self._build()
@@ -314,7 +325,15 @@ class Network:
     ) -> dict[str, str]:  # noqa: ANN001
         """The subtask of each summary that starts first when links on summary tasks are left out."""
         plain = [d for d in dependencies if d.predecessor_id in self.pos and d.successor_id in self.pos]
-        pre = Network(tasks, plain, start=start, calendar=cal, deadline=deadline, resources=resources)
+        pre = Network(
+            tasks,
+            plain,
+            start=start,
+            calendar=cal,
+            deadline=deadline,
+            resources=resources,
+            status_date=self.status_date,
+        )
         pre._forward(pre.no_late)
         at = pre.cal.moment(pre.kal, pre.ES, pre.rd & pre.zero)
         out = {}
@@ -418,7 +437,13 @@ class Network:
                     dur[i] = max(0, int(wc.index_of(wc.minutes(_naive(t.actual_finish)))) - int(cidx[i]))
             if t.deadline is not None:
                 self.task_deadline[i] = wc.index_of(wc.minutes(_naive(t.deadline)))
+            if t.actual_start is not None and t.actual_finish is None and t.remaining_duration is not None:
+                done = dur[i] * t.percent_complete / 100  # work done, then what is left of it
+                dur[i] = int(round(done + t.remaining_duration * self.unit_minutes[t.duration_unit]))
         wc = self.wc
+        self.not_before: np.ndarray | None = None
+        if self.status_date is not None:
+            self._apply_status_date(leaves, status, actual_start)
         self.flagged_milestone = np.array(milestone, dtype=bool)
         done = np.array([x is TaskStatus.completed for x in status], dtype=bool)
         self.percent = np.where(done, 100.0, np.array(percent, dtype=np.float64))
@@ -497,6 +522,25 @@ class Network:
         ] = {}  # datetime arrays of the last result, updated where tasks moved
         self._moved_early: set[int] = set()
         self._moved_late: set[int] = set()
+
+    def _apply_status_date(self, leaves: list[Task], status: tuple, actual_start: tuple) -> None:
+        """Work not done by the status date comes after it: unstarted tasks start no earlier, started ones
+        finish their remaining work after it."""
+        when = self.status_date
+        if not isinstance(when, datetime):
+            when = datetime.combine(when + timedelta(days=1), time(0))  # a date: progress up to its end
+        at = self.wc.minutes(_naive(when))
+        status_k = np.array([int(c.index_of(at)) for c in self.cal.cals], dtype=np.int64)[self.kal]
+        open_ = np.array([x not in (TaskStatus.completed,) for x in status], dtype=bool)
+        unstarted = open_ & np.array([a is None for a in actual_start], dtype=bool)
+        self.not_before = np.where(unstarted, status_k, _NEVER)
+        for i in np.flatnonzero(open_ & self.actual & ~unstarted).tolist():
+            t = leaves[i]
+            if t.actual_finish is None:
+                left = self.dur[i] * (1 - t.percent_complete / 100)
+                if t.remaining_duration is not None:
+                    left = t.remaining_duration * self.unit_minutes[t.duration_unit]
+                self.dur[i] = max(int(self.dur[i]), int(status_k[i] - self.cidx[i] + round(left)))
 
     def _link_sources(self, d: Dependency) -> list[str]:
         if d.predecessor_id in self.earliest and d.type in (LinkType.SS, LinkType.SF):
@@ -581,6 +625,8 @@ class Network:
                 rd[T] = (self.n_fin[T] > 0) & (self.n_sta[T] == 0)
         elif milestones:
             rd[T] = False
+        if self.not_before is not None:
+            ES[T] = np.maximum(ES[T], self.not_before[T])
         if self.constrained:
             self.link_driven[T] = ES[T]
             c, ci, d = self.ctype[T], self.cidx[T], dur[T]
@@ -696,7 +742,7 @@ class Network:
         if self._source_pos is None:
             self._source_pos = {t.id: k for k, t in enumerate(self._source[0])}
         self._source[0][self._source_pos[task_id]] = changed
-        if self.earliest:  # which subtask starts a summary may change: compile again
+        if self.earliest or self.actual[i]:  # a summary's first subtask, or progress, may move: compile again
             self._build()
             return self.solve()
         minutes = int(round(duration * self.unit_minutes[unit]))

@@ -16,6 +16,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from prometheus.core.graph import wbs_cycle_if_added
 from prometheus.core.model import (
     Assignment,
+    Baseline,
+    BaselineCreate,
     Calendar,
     Dependency,
     DependencyCreate,
@@ -30,6 +32,7 @@ from prometheus.core.model import (
     TaskCreate,
     TaskPatch,
     TaskStatus,
+    check_three_point,
 )
 from prometheus.errors import (
     DependencyError,
@@ -38,7 +41,15 @@ from prometheus.errors import (
     ValidationFailed,
     VersionConflict,
 )
-from prometheus.store.tables import AssignmentRow, DependencyRow, PlanRow, ResourceRow, TaskRow, utcnow
+from prometheus.store.tables import (
+    AssignmentRow,
+    BaselineRow,
+    DependencyRow,
+    PlanRow,
+    ResourceRow,
+    TaskRow,
+    utcnow,
+)
 
 
 def new_id() -> str:
@@ -56,7 +67,17 @@ def _fields(row: Any, names: Iterable[str]) -> dict[str, Any]:
     return {n: getattr(row, n) for n in names}
 
 
-_PLAN_FIELDS = ("id", "name", "description", "start_date", "end_date", "tags", "status", "version")
+_PLAN_FIELDS = (
+    "id",
+    "name",
+    "description",
+    "start_date",
+    "end_date",
+    "tags",
+    "status",
+    "status_date",
+    "version",
+)
 _TASK_FIELDS = (
     "id",
     "plan_id",
@@ -74,6 +95,11 @@ _TASK_FIELDS = (
     "notes",
     "version",
     "constraint_type",
+    "optimistic_duration",
+    "most_likely_duration",
+    "pessimistic_duration",
+    "remaining_duration",
+    "actual_cost",
 )
 _RESOURCE_FIELDS = ("id", "plan_id", "name", "type", "skills", "availability", "cost_rate", "version")
 _DEP_FIELDS = ("id", "plan_id", "predecessor_id", "successor_id", "type", "lag", "lag_unit")
@@ -205,6 +231,7 @@ class Store:
             meta=data.metadata,
             status=data.status.value,
             calendar=_calendar_json(data.calendar),
+            status_date=data.status_date,
         )
         self.session.add(row)
         self._flush()
@@ -349,6 +376,9 @@ class Store:
             constraint_type=data.constraint_type.value,
             constraint_date=data.constraint_date,
             deadline=data.deadline,
+            optimistic_duration=data.optimistic_duration,
+            most_likely_duration=data.most_likely_duration,
+            pessimistic_duration=data.pessimistic_duration,
             percent_complete=100.0 if data.status is TaskStatus.completed else 0.0,
         )
         self.session.add(row)
@@ -449,6 +479,10 @@ class Store:
             row.percent_complete = 100.0
         if row.constraint_type not in ("ASAP", "ALAP") and row.constraint_date is None:
             raise ValidationFailed(f"constraint {row.constraint_type} needs a constraint_date")
+        try:
+            check_three_point(row.optimistic_duration, row.most_likely_duration, row.pessimistic_duration)
+        except ValueError as exc:
+            raise ValidationFailed(str(exc)) from None
         row.updated_at = utcnow()  # a change of assignments alone must still bump the version
         wanted = self._wanted_assignments(changes)
         if wanted is not None or not partial:
@@ -488,6 +522,12 @@ class Store:
             raise ValidationFailed("actual_finish is before actual_start")
         row.status = status.value
         row.percent_complete = percent
+        if p.remaining_duration is not None:
+            row.remaining_duration = p.remaining_duration
+        if status is TaskStatus.completed:
+            row.remaining_duration = 0.0
+        if p.actual_cost is not None:
+            row.actual_cost = p.actual_cost
         row.actual_start = actual_start
         row.actual_finish = actual_finish
         if p.notes:
@@ -692,3 +732,48 @@ class Store:
             )
         self.session.delete(row)
         self._flush()
+
+    # -- baselines -----------------------------------------------------------------------------------------
+
+    def save_baseline(self, plan_id: str, request: BaselineCreate, snapshot: Baseline) -> Baseline:
+        """Store a snapshot as baseline `request.number` (replacing it) or as the first free number."""
+        self._plan_row(plan_id, lock=True)
+        taken = set(self.session.scalars(select(BaselineRow.number).where(BaselineRow.plan_id == plan_id)))
+        number = request.number
+        if number is None:
+            free = [k for k in range(11) if k not in taken]
+            if not free:
+                raise ResourceConflict("all 11 baselines (0..10) are in use; name a number to replace one")
+            number = free[0]
+        name = request.name or ("Baseline" if number == 0 else f"Baseline {number}")
+        baseline = snapshot.model_copy(update={"number": number, "name": name})
+        row = self.session.get(BaselineRow, (plan_id, number))
+        data = baseline.model_dump(mode="json")
+        if row is None:
+            self.session.add(
+                BaselineRow(plan_id=plan_id, number=number, name=name, saved_at=baseline.saved_at, data=data)
+            )
+        else:
+            row.name, row.saved_at, row.data = name, baseline.saved_at, data
+        self._flush()
+        return baseline
+
+    def list_baselines(self, plan_id: str) -> list[Baseline]:
+        self._plan_row(plan_id)
+        rows = self.session.scalars(
+            select(BaselineRow).where(BaselineRow.plan_id == plan_id).order_by(BaselineRow.number)
+        )
+        return [Baseline.model_validate(r.data) for r in rows]
+
+    def get_baseline(self, plan_id: str, number: int) -> Baseline:
+        self._plan_row(plan_id)
+        row = self.session.get(BaselineRow, (plan_id, number))
+        if row is None:
+            raise NotFound(f"plan {plan_id} has no baseline {number}", details={"number": number})
+        return Baseline.model_validate(row.data)
+
+    def delete_baseline(self, plan_id: str, number: int) -> None:
+        self.get_baseline(plan_id, number)
+        self.session.execute(
+            delete(BaselineRow).where(BaselineRow.plan_id == plan_id, BaselineRow.number == number)
+        )

@@ -44,6 +44,7 @@ class PlanRow(Base):
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JsonType, default=dict)
     status: Mapped[str] = mapped_column(String(20), default="draft")
     calendar: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    status_date: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
@@ -70,6 +71,11 @@ class TaskRow(Base):
     constraint_type: Mapped[str] = mapped_column(String(4), default="ASAP", server_default="ASAP")
     constraint_date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    optimistic_duration: Mapped[float | None] = mapped_column(Float)
+    most_likely_duration: Mapped[float | None] = mapped_column(Float)
+    pessimistic_duration: Mapped[float | None] = mapped_column(Float)
+    remaining_duration: Mapped[float | None] = mapped_column(Float)
+    actual_cost: Mapped[float | None] = mapped_column(Float)
     percent_complete: Mapped[float] = mapped_column(Float, default=0.0)
     actual_start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     actual_finish: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -124,3 +130,13 @@ class AssignmentRow(Base):
         ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     units: Mapped[float] = mapped_column(Float, default=1.0)
+
+
+class BaselineRow(Base):
+    __tablename__ = "baselines"
+
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType)

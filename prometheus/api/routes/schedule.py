@@ -24,7 +24,7 @@ class TimelineFormat(StrEnum):
     gantt = "gantt"
 
 
-def _scheduled(db: Database, plan_id: str) -> tuple[Plan, Schedule]:
+def scheduled(db: Database, plan_id: str) -> tuple[Plan, Schedule]:
     with db.store(write=False) as store:
         plan = store.get_plan(plan_id)
     try:
@@ -37,7 +37,7 @@ def _scheduled(db: Database, plan_id: str) -> tuple[Plan, Schedule]:
     "/critical-path", response_model=Envelope[dict], summary="Critical path(s), bottlenecks, conflicts"
 )
 def critical_path(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
-    plan, s = _scheduled(db, plan_id)
+    plan, s = scheduled(db, plan_id)
     report = analysis.critical_path_report(plan, s)
     return ok(
         report, f"{len(report['critical_paths'])} critical path(s), finish {s.project_finish:%Y-%m-%d %H:%M}"
@@ -51,7 +51,7 @@ def timeline(
     include_resources: bool = False,
     db: Database = Depends(get_db),
 ) -> JSONResponse:
-    plan, s = _scheduled(db, plan_id)
+    plan, s = scheduled(db, plan_id)
     return ok(analysis.timeline(plan, s, fmt=format.value, include_resources=include_resources))
 
 
@@ -59,5 +59,5 @@ def timeline(
     "/summary", response_model=Envelope[dict], summary="Breakdowns, completion, schedule and utilization"
 )
 def summary(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
-    plan, s = _scheduled(db, plan_id)
+    plan, s = scheduled(db, plan_id)
     return ok(analysis.summary(plan, s))

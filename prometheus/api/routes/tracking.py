@@ -1,0 +1,123 @@
+"""Baselines, variance, earned value and Monte Carlo risk."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from prometheus.api.deps import get_db
+from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
+from prometheus.api.routes.schedule import scheduled
+from prometheus.core import evm
+from prometheus.core.analysis import plan_network
+from prometheus.core.model import Baseline, BaselineCreate
+from prometheus.core.risk import Distribution, monte_carlo
+from prometheus.errors import ValidationFailed
+from prometheus.store import Database
+
+router = APIRouter(prefix="/api/plans/{plan_id}", tags=["tracking"], responses=ERROR_RESPONSES)
+
+
+@router.post(
+    "/baselines", status_code=201, response_model=Envelope[Baseline], summary="Save a baseline (0..10)"
+)
+def save_baseline(
+    plan_id: str, body: BaselineCreate | None = None, db: Database = Depends(get_db)
+) -> JSONResponse:
+    plan, s = scheduled(db, plan_id)
+    snap = evm.snapshot(plan, s, datetime.now(UTC))
+    with db.store() as store:
+        baseline = store.save_baseline(plan_id, body or BaselineCreate(), snap)
+    return ok(baseline, f"saved as baseline {baseline.number}", status_code=201)
+
+
+@router.get("/baselines", response_model=Envelope[list[Baseline]], summary="The plan's baselines")
+def list_baselines(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
+    with db.store(write=False) as store:
+        baselines = store.list_baselines(plan_id)
+    return ok(baselines, f"{len(baselines)} baselines")
+
+
+@router.get("/baselines/{number}", response_model=Envelope[Baseline], summary="One baseline")
+def get_baseline(plan_id: str, number: int, db: Database = Depends(get_db)) -> JSONResponse:
+    with db.store(write=False) as store:
+        return ok(store.get_baseline(plan_id, number))
+
+
+@router.delete("/baselines/{number}", response_model=Envelope[dict], summary="Delete a baseline")
+def delete_baseline(plan_id: str, number: int, db: Database = Depends(get_db)) -> JSONResponse:
+    with db.store() as store:
+        store.delete_baseline(plan_id, number)
+    return ok({"number": number}, "baseline deleted")
+
+
+@router.get(
+    "/baselines/{number}/variance", response_model=Envelope[dict], summary="Current schedule vs baseline"
+)
+def baseline_variance(plan_id: str, number: int, db: Database = Depends(get_db)) -> JSONResponse:
+    plan, s = scheduled(db, plan_id)
+    with db.store(write=False) as store:
+        baseline = store.get_baseline(plan_id, number)
+    return ok(evm.variance(plan, s, baseline))
+
+
+@router.get("/earned-value", response_model=Envelope[dict], summary="Earned value and earned schedule")
+def earned_value(
+    plan_id: str,
+    status_date: date | None = Query(None, description="default: the plan's status date, else today"),
+    baseline: int | None = Query(None, ge=0, le=10, description="default: baseline 0 when saved"),
+    db: Database = Depends(get_db),
+) -> JSONResponse:
+    plan, s = scheduled(db, plan_id)
+    with db.store(write=False) as store:
+        saved = {b.number: b for b in store.list_baselines(plan_id)}
+    if baseline is not None and baseline not in saved:
+        raise ValidationFailed(f"plan {plan_id} has no baseline {baseline}")
+    reference = saved.get(0 if baseline is None else baseline)
+    when = status_date or plan.status_date or datetime.now(UTC).date()
+    return ok(evm.earned_value(plan, s, reference, when))
+
+
+class RiskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    iterations: int = Field(10_000, ge=100, le=200_000)
+    seed: int | None = Field(None, ge=0, le=2**63 - 1)
+    distribution: Distribution = Distribution.triangular
+    target_date: datetime | None = Field(None, description="default: the plan's end date (its deadline)")
+
+
+@router.post("/risk", response_model=Envelope[dict], summary="Monte Carlo schedule risk analysis")
+def risk(plan_id: str, body: RiskRequest | None = None, db: Database = Depends(get_db)) -> JSONResponse:
+    body = body or RiskRequest()
+    with db.store(write=False) as store:
+        plan = store.get_plan(plan_id)
+    net = plan_network(plan, datetime.now(UTC).date())
+    net.solve()
+    target = body.target_date
+    if target is None and plan.end_date is not None:
+        target = datetime.combine(plan.end_date, datetime.max.time().replace(microsecond=0))
+    r = monte_carlo(
+        net, iterations=body.iterations, seed=body.seed, distribution=body.distribution, target=target
+    )
+    uncertain = sum(1 for row in r.sensitivity)
+    result = {
+        "plan_id": plan.id,
+        "iterations": r.iterations,
+        "seed": r.seed,
+        "distribution": r.distribution,
+        "uncertain_tasks": uncertain,
+        "deterministic_finish": r.deterministic_finish,
+        "percentiles": r.percentiles,
+        "mean_finish": r.mean_finish,
+        "std_days": r.std_days,
+        "target_date": r.target,
+        "probability_on_time": r.probability_on_time,
+        "criticality": r.criticality,
+        "sensitivity": r.sensitivity,
+    }
+    note = "" if uncertain else "no task has a three-point estimate: every iteration gives the same finish"
+    return ok(result, note or f"{r.iterations} iterations")

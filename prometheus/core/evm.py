@@ -1,0 +1,252 @@
+"""Baselines, variances and earned value (with earned schedule), computed in the plan's working time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+
+from prometheus.core.calendar import WorkCalendar
+from prometheus.core.model import Baseline, BaselineTask, Calendar, Plan
+from prometheus.core.scheduler import Schedule
+
+
+def task_costs(plan: Plan, s: Schedule) -> dict[str, float]:
+    """Budgeted cost of each task: its work (duration x units) at its resources' hourly rates; summary tasks
+    add up their subtasks."""
+    rates = {r.id: r.cost_rate for r in plan.resources or []}
+    costs: dict[str, float] = {}
+    for t in plan.tasks or []:
+        st = s.tasks.get(t.id)
+        if st is None or st.summary:
+            continue
+        hours = st.duration_minutes / 60
+        costs[t.id] = sum(hours * a.units * rates.get(a.resource_id, 0.0) for a in t.assignments)
+    children: dict[str, list[str]] = {}
+    for t in plan.tasks or []:
+        if t.parent_id:
+            children.setdefault(t.parent_id, []).append(t.id)
+
+    def total(tid: str) -> float:
+        if tid not in children:
+            return costs.get(tid, 0.0)
+        return sum(total(c) for c in children[tid])
+
+    return {t.id: round(total(t.id), 2) for t in plan.tasks or [] if t.id in s.tasks}
+
+
+def snapshot(plan: Plan, s: Schedule, saved_at: datetime) -> Baseline:
+    costs = task_costs(plan, s)
+    parents = {t.parent_id for t in plan.tasks or [] if t.parent_id}
+    return Baseline(
+        plan_id=plan.id,
+        number=0,
+        name="Baseline",
+        saved_at=saved_at,
+        project_start=s.project_start,
+        project_finish=s.project_finish,
+        total_cost=round(sum(c for tid, c in costs.items() if tid not in parents), 2),
+        tasks=[
+            BaselineTask(
+                task_id=tid,
+                name=st.name,
+                start=st.start,
+                finish=st.finish,
+                duration_days=round(st.duration_minutes / s.minutes_per_day, 4),
+                cost=costs.get(tid, 0.0),
+            )
+            for tid, st in s.tasks.items()
+        ],
+    )
+
+
+class _Clock:
+    """Working minutes of the plan calendar between moments."""
+
+    def __init__(self, plan: Plan, moments: list[datetime]):
+        cal = plan.calendar or Calendar()
+        first = min(moments).date() if moments else date.today()
+        self.wc = WorkCalendar(cal, first - timedelta(days=7))
+        self.mpd = self.wc.minutes_per_day
+
+    def index(self, when: datetime) -> int:
+        return int(self.wc.index_of(self.wc.minutes(when.replace(tzinfo=None))))
+
+    def days(self, a: datetime, b: datetime) -> float:
+        """Working days from a to b (negative when b is earlier)."""
+        return round((self.index(b) - self.index(a)) / self.mpd, 4)
+
+
+def variance(plan: Plan, s: Schedule, baseline: Baseline) -> dict:
+    """Current schedule against a baseline: start, finish, duration and cost variance per task and plan
+    (positive: later, longer, dearer)."""
+    costs = task_costs(plan, s)
+    moments = [baseline.project_start, s.project_start]
+    clock = _Clock(plan, moments)
+    base = {b.task_id: b for b in baseline.tasks}
+    rows = []
+    for tid, st in s.tasks.items():
+        b = base.get(tid)
+        if b is None:
+            continue
+        duration = round(st.duration_minutes / s.minutes_per_day, 4)
+        rows.append(
+            {
+                "task_id": tid,
+                "name": st.name,
+                "baseline_start": b.start,
+                "start": st.start,
+                "start_variance_days": clock.days(b.start, st.start),
+                "baseline_finish": b.finish,
+                "finish": st.finish,
+                "finish_variance_days": clock.days(b.finish, st.finish),
+                "baseline_duration_days": b.duration_days,
+                "duration_days": duration,
+                "duration_variance_days": round(duration - b.duration_days, 4),
+                "baseline_cost": b.cost,
+                "cost": costs.get(tid, 0.0),
+                "cost_variance": round(costs.get(tid, 0.0) - b.cost, 2),
+            }
+        )
+    parents = {t.parent_id for t in plan.tasks or [] if t.parent_id}
+    cost_now = round(sum(c for tid, c in costs.items() if tid not in parents), 2)
+    return {
+        "plan_id": plan.id,
+        "baseline": {"number": baseline.number, "name": baseline.name, "saved_at": baseline.saved_at},
+        "plan": {
+            "baseline_finish": baseline.project_finish,
+            "finish": s.project_finish,
+            "finish_variance_days": clock.days(baseline.project_finish, s.project_finish),
+            "baseline_cost": baseline.total_cost,
+            "cost": cost_now,
+            "cost_variance": round(cost_now - baseline.total_cost, 2),
+        },
+        "tasks": rows,
+        "added_tasks": [tid for tid in s.tasks if tid not in base],
+        "removed_tasks": [b.task_id for b in baseline.tasks if b.task_id not in s.tasks],
+    }
+
+
+def _pv_curve(start: np.ndarray, finish: np.ndarray, budget: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Planned value as a piecewise linear function of working time: each task spends its budget evenly
+    from its start to its finish (a milestone all at once). Returns breakpoints, values there, and slopes
+    after them."""
+    span = finish - start
+    spread = span > 0
+    rate = np.where(spread, budget / np.where(spread, span, 1), 0.0)
+    points = np.unique(np.concatenate([start, finish]))
+    delta = np.zeros(points.size)
+    np.add.at(delta, np.searchsorted(points, start[spread]), rate[spread])
+    np.add.at(delta, np.searchsorted(points, finish[spread]), -rate[spread])
+    jumps = np.zeros(points.size)
+    np.add.at(jumps, np.searchsorted(points, finish[~spread]), budget[~spread])
+    slopes = np.cumsum(delta)
+    gains = np.concatenate([[0.0], slopes[:-1] * np.diff(points)]) + jumps
+    return points, np.cumsum(gains), slopes
+
+
+def _pv_at(points: np.ndarray, values: np.ndarray, slopes: np.ndarray, at: int) -> float:
+    k = int(np.searchsorted(points, at, side="right")) - 1
+    if k < 0:
+        return 0.0
+    return float(values[k] + slopes[k] * (at - points[k]))
+
+
+def _time_of(points: np.ndarray, values: np.ndarray, slopes: np.ndarray, value: float, origin: int) -> float:
+    """The first working index at which planned value reaches `value` (earned schedule)."""
+    if value <= 0 or not points.size:
+        return float(origin)
+    k = int(np.searchsorted(values, value, side="left"))
+    if k == 0:
+        return float(points[0])
+    if k >= points.size:
+        return float(points[-1])
+    # value is reached in the segment after points[k-1], or by the jump at points[k]
+    before = values[k - 1]
+    if slopes[k - 1] > 0:
+        reach = points[k - 1] + (value - before) / slopes[k - 1]
+        if reach <= points[k]:
+            return float(reach)
+    return float(points[k])
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def earned_value(plan: Plan, s: Schedule, baseline: Baseline | None, status: date | datetime) -> dict:
+    """PV, EV, AC and the indices at a status date; earned schedule ES, SPI(t). Against the baseline when
+    given, else against the current schedule. Values are costs when the plan has rates, else work hours."""
+    if not isinstance(status, datetime):
+        status = datetime.combine(status + timedelta(days=1), time(0))  # a date: the end of that day
+    status = status.replace(tzinfo=None)
+    reference = baseline or snapshot(plan, s, status)
+    tasks = {t.id: t for t in plan.tasks or []}
+    parents = {t.parent_id for t in plan.tasks or [] if t.parent_id}
+    leaves = [b for b in reference.tasks if b.task_id not in parents and b.task_id in tasks]
+    basis = "cost" if any(b.cost > 0 for b in leaves) else "hours"
+    clock = _Clock(plan, [reference.project_start, status])
+    rates = {r.id: r.cost_rate for r in plan.resources or []}
+
+    start_i = np.array([clock.index(b.start) for b in leaves], dtype=np.int64)
+    finish_i = np.array([clock.index(b.finish) for b in leaves], dtype=np.int64)
+    if basis == "cost":
+        budget = np.array([b.cost for b in leaves], dtype=np.float64)
+    else:
+        budget = np.array([b.duration_days * clock.mpd / 60 for b in leaves], dtype=np.float64)
+
+    points, values, slopes = _pv_curve(start_i, finish_i, budget)
+    now = clock.index(status)
+    pv = _pv_at(points, values, slopes, now)
+    bac = float(budget.sum())
+    ev = 0.0
+    ac = 0.0
+    for b, value in zip(leaves, budget, strict=True):
+        t = tasks[b.task_id]
+        pc = 100.0 if t.status == "completed" else t.percent_complete
+        ev += value * pc / 100
+        if t.actual_cost is not None and basis == "cost":
+            ac += t.actual_cost
+        elif t.actual_start is not None:
+            end = min(t.actual_finish.replace(tzinfo=None), status) if t.actual_finish else status
+            worked = max(0, clock.index(end) - clock.index(t.actual_start.replace(tzinfo=None))) / 60
+            if basis == "cost":
+                ac += worked * sum(a.units * rates.get(a.resource_id, 0.0) for a in t.assignments)
+            else:
+                ac += worked
+    cpi = _ratio(ev, ac)
+    eac = round(bac / cpi, 2) if cpi else None
+
+    # earned schedule: when the baseline planned the value earned so far
+    origin = clock.index(reference.project_start)
+    es_at = _time_of(points, values, slopes, ev, origin)
+    es_days = (es_at - origin) / clock.mpd
+    at_days = (now - origin) / clock.mpd
+    planned_days = (clock.index(reference.project_finish) - origin) / clock.mpd
+    spi_t = _ratio(es_days, at_days)
+    return {
+        "plan_id": plan.id,
+        "status_date": status,
+        "basis": basis,
+        "against": f"baseline {baseline.number}" if baseline else "current schedule",
+        "BAC": round(bac, 2),
+        "PV": round(pv, 2),
+        "EV": round(ev, 2),
+        "AC": round(ac, 2),
+        "SV": round(ev - pv, 2),
+        "CV": round(ev - ac, 2),
+        "SPI": _ratio(ev, pv),
+        "CPI": cpi,
+        "EAC": eac,
+        "ETC": round(eac - ac, 2) if eac is not None else None,
+        "VAC": round(bac - eac, 2) if eac is not None else None,
+        "TCPI": _ratio(bac - ev, bac - ac),
+        "earned_schedule": {
+            "ES_days": round(float(es_days), 4),
+            "AT_days": round(at_days, 4),
+            "SV_t_days": round(float(es_days - at_days), 4),
+            "SPI_t": spi_t,
+            "planned_duration_days": round(planned_days, 4),
+            "IEAC_t_days": round(planned_days / spi_t, 4) if spi_t else None,
+        },
+    }
