@@ -89,8 +89,9 @@ def database_url(backend: str, make_database_url) -> str:
 class Server:
     """`prometheus serve` in a child process on a free loopback port."""
 
-    def __init__(self, database_url: str, log: Path, port: int | None = None):
+    def __init__(self, database_url: str, log: Path, port: int | None = None, env: dict | None = None):
         self.database_url = database_url
+        self.env = env or {}
         self.port = port or free_port()
         self.log = log
         self.proc: subprocess.Popen | None = None
@@ -100,7 +101,12 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Server:
-        env = {**os.environ, "PROMETHEUS_DATABASE_URL": self.database_url, "PROMETHEUS_PORT": str(self.port)}
+        env = {
+            **os.environ,
+            "PROMETHEUS_DATABASE_URL": self.database_url,
+            "PROMETHEUS_PORT": str(self.port),
+            **self.env,
+        }
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "prometheus", "serve", "--log-level", "warning"],

@@ -213,3 +213,138 @@ def summary(plan: Plan, s: Schedule) -> dict:
         "resource_count": len(plan.resources or []),
         "resource_utilization": resource_utilization(plan, s),
     }
+
+
+def plan_analysis(plan: Plan, s: Schedule) -> dict:
+    """Risks, optimizations and recommendations from the schedule's facts (no language model needed)."""
+    leaves = [t for t in s.tasks.values() if not t.summary]
+    tasks = {t.id: t for t in plan.tasks or []}
+    crit = [t for t in leaves if t.critical]
+    risks: list[dict] = []
+    optimizations: list[dict] = []
+    recommendations: list[dict] = []
+
+    def item(kind: list, title: str, probability: float, impact: str, mitigation: str, evidence) -> None:  # noqa: ANN001
+        kind.append(
+            {
+                "title": title,
+                "probability": probability,
+                "impact": impact,
+                "mitigation": mitigation,
+                "evidence": evidence,
+            }
+        )
+
+    late = [c for c in s.conflicts if c.kind == "project_deadline"]
+    if late:
+        item(
+            risks,
+            "The schedule misses the deadline",
+            1.0,
+            "high",
+            "Fast-track or crash the critical path, cut scope, or move the deadline.",
+            [late[0].message],
+        )
+    elif s.deadline is not None and leaves:
+        slack = min(t.total_slack_minutes for t in leaves) / s.minutes_per_day
+        if slack < 0.1 * max(1.0, s.span_minutes / s.minutes_per_day):
+            item(
+                risks,
+                f"Only {slack:g} working days of buffer before the deadline",
+                0.6,
+                "high",
+                "Add a buffer task before the deadline and protect the critical path.",
+                [{"slack_days": slack}],
+            )
+    for c in s.conflicts:
+        if c.kind == "constraint":
+            item(
+                risks,
+                "A date constraint overrides its links",
+                0.9,
+                "medium",
+                "Check the constraint: the work it depends on cannot be done by then.",
+                [c.message],
+            )
+    if leaves and len(crit) / len(leaves) > 0.5:
+        item(
+            risks,
+            f"{len(crit)} of {len(leaves)} tasks are critical",
+            0.7,
+            "high",
+            "Any delay moves the finish: add slack by running work in parallel.",
+            [{"critical_tasks": len(crit)}],
+        )
+    for r in resource_utilization(plan, s):
+        if r["utilization"] is not None and r["utilization"] > 1:
+            item(
+                risks,
+                f"{r['name']} is over-allocated ({r['utilization']:.0%})",
+                0.8,
+                "high",
+                "Level the plan or add capacity.",
+                [r],
+            )
+    critical_owners: Counter[str] = Counter(a.resource_id for t in crit for a in tasks[t.id].assignments)
+    names = {r.id: r.name for r in plan.resources or []}
+    for rid, count in critical_owners.items():
+        if crit and count / len(crit) > 0.5 and len(crit) >= 3:
+            item(
+                risks,
+                f"{names.get(rid, rid)} carries {count} of {len(crit)} critical tasks",
+                0.5,
+                "high",
+                "Cross-train or add a second person: one absence stops the critical path.",
+                [{"resource_id": rid}],
+            )
+    unestimated = [t for t in leaves if tasks[t.id].pessimistic_duration is None and t.duration_minutes > 0]
+    if leaves and len(unestimated) / len(leaves) > 0.5:
+        item(
+            recommendations,
+            "Most tasks have a single-point estimate",
+            0.5,
+            "medium",
+            "Add optimistic and pessimistic durations and run POST /risk for a finish-date range.",
+            [{"tasks_without_range": len(unestimated)}],
+        )
+    long_critical = [t for t in crit if t.duration_minutes >= 10 * s.minutes_per_day]
+    for t in long_critical[:5]:
+        item(
+            optimizations,
+            f"Split or fast-track '{t.name}'",
+            0.5,
+            "medium",
+            "A long critical task: split it, overlap its successors (SS with lag), or add people.",
+            [{"task_id": t.id, "duration_days": t.duration_minutes / s.minutes_per_day}],
+        )
+    idle = [t for t in leaves if t.free_slack_minutes >= 5 * s.minutes_per_day and tasks[t.id].assignments]
+    if idle and crit:
+        item(
+            optimizations,
+            f"{len(idle)} staffed tasks have a week or more of free slack",
+            0.4,
+            "low",
+            "Their people can help on the critical path first.",
+            [
+                {"task_id": t.id, "free_slack_days": t.free_slack_minutes / s.minutes_per_day}
+                for t in idle[:5]
+            ],
+        )
+    unassigned = [t for t in leaves if not tasks[t.id].assignments and t.duration_minutes > 0]
+    if unassigned:
+        item(
+            recommendations,
+            f"{len(unassigned)} tasks have no resource",
+            0.6,
+            "medium",
+            "Assign owners so that loading and costs are real.",
+            [{"task_id": t.id} for t in unassigned[:10]],
+        )
+    return {
+        "plan_id": plan.id,
+        "project_finish": s.project_finish,
+        "risks": risks,
+        "optimizations": optimizations,
+        "recommendations": recommendations,
+        "source": "rules over the computed schedule",
+    }

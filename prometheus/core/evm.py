@@ -60,7 +60,7 @@ def snapshot(plan: Plan, s: Schedule, saved_at: datetime) -> Baseline:
     )
 
 
-class _Clock:
+class Clock:
     """Working minutes of the plan calendar between moments."""
 
     def __init__(self, plan: Plan, moments: list[datetime]):
@@ -82,7 +82,7 @@ def variance(plan: Plan, s: Schedule, baseline: Baseline) -> dict:
     (positive: later, longer, dearer)."""
     costs = task_costs(plan, s)
     moments = [baseline.project_start, s.project_start]
-    clock = _Clock(plan, moments)
+    clock = Clock(plan, moments)
     base = {b.task_id: b for b in baseline.tasks}
     rows = []
     for tid, st in s.tasks.items():
@@ -185,7 +185,7 @@ def earned_value(plan: Plan, s: Schedule, baseline: Baseline | None, status: dat
     parents = {t.parent_id for t in plan.tasks or [] if t.parent_id}
     leaves = [b for b in reference.tasks if b.task_id not in parents and b.task_id in tasks]
     basis = "cost" if any(b.cost > 0 for b in leaves) else "hours"
-    clock = _Clock(plan, [reference.project_start, status])
+    clock = Clock(plan, [reference.project_start, status])
     rates = {r.id: r.cost_rate for r in plan.resources or []}
 
     start_i = np.array([clock.index(b.start) for b in leaves], dtype=np.int64)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, delete, exists, func, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -15,12 +15,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from prometheus.core.graph import wbs_cycle_if_added
 from prometheus.core.model import (
+    ActionStatus,
     Assignment,
     Baseline,
     BaselineCreate,
     Calendar,
     Dependency,
     DependencyCreate,
+    Feedback,
+    FeedbackCreate,
+    FeedbackPatch,
+    FeedbackType,
     Plan,
     PlanCreate,
     PlanPatch,
@@ -28,6 +33,8 @@ from prometheus.core.model import (
     Resource,
     ResourceCreate,
     ResourcePatch,
+    Retrospective,
+    RetrospectiveCreate,
     Task,
     TaskCreate,
     TaskPatch,
@@ -45,8 +52,10 @@ from prometheus.store.tables import (
     AssignmentRow,
     BaselineRow,
     DependencyRow,
+    FeedbackRow,
     PlanRow,
     ResourceRow,
+    RetrospectiveRow,
     TaskRow,
     utcnow,
 )
@@ -777,3 +786,145 @@ class Store:
         self.session.execute(
             delete(BaselineRow).where(BaselineRow.plan_id == plan_id, BaselineRow.number == number)
         )
+
+    # -- retrospectives ------------------------------------------------------------------------------------
+
+    def create_retrospective(self, data: RetrospectiveCreate) -> Retrospective:
+        if data.plan_id is not None:
+            self._plan_row(data.plan_id)
+        row = RetrospectiveRow(
+            id=new_id(),
+            plan_id=data.plan_id,
+            title=data.title,
+            held_on=data.held_on,
+            facilitator=data.facilitator,
+            participants=data.participants,
+            notes=data.notes,
+        )
+        self.session.add(row)
+        self._flush()
+        return _retro_model(row, 0)
+
+    def list_retrospectives(self, *, plan_id: str | None = None) -> list[Retrospective]:
+        counts = (
+            select(FeedbackRow.retrospective_id, func.count().label("n"))
+            .group_by(FeedbackRow.retrospective_id)
+            .subquery()
+        )
+        stmt = (
+            select(RetrospectiveRow, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.retrospective_id == RetrospectiveRow.id)
+            .order_by(RetrospectiveRow.created_at.desc(), RetrospectiveRow.id)
+        )
+        if plan_id:
+            stmt = stmt.where(RetrospectiveRow.plan_id == plan_id)
+        return [_retro_model(row, n) for row, n in self.session.execute(stmt)]
+
+    def _retro_row(self, retro_id: str) -> RetrospectiveRow:
+        row = self.session.get(RetrospectiveRow, retro_id)
+        if row is None:
+            raise NotFound(f"retrospective {retro_id} not found", details={"retrospective_id": retro_id})
+        return row
+
+    def get_retrospective(self, retro_id: str) -> Retrospective:
+        row = self._retro_row(retro_id)
+        n = self.session.scalar(select(func.count()).where(FeedbackRow.retrospective_id == retro_id)) or 0
+        return _retro_model(row, n)
+
+    def add_feedback(self, retro_id: str, data: FeedbackCreate) -> Feedback:
+        self._retro_row(retro_id)
+        action = data.type is FeedbackType.action_item
+        row = FeedbackRow(
+            id=new_id(),
+            retrospective_id=retro_id,
+            type=data.type.value,
+            content=data.content,
+            author=data.author,
+            votes=0,
+            owner=data.owner,
+            due_date=data.due_date,
+            status=ActionStatus.open.value if action else None,
+        )
+        self.session.add(row)
+        self._flush()
+        return _feedback_model(row)
+
+    def list_feedback(self, retro_id: str, *, type: str | None = None) -> list[Feedback]:
+        self._retro_row(retro_id)
+        stmt = select(FeedbackRow).where(FeedbackRow.retrospective_id == retro_id)
+        if type:
+            stmt = stmt.where(FeedbackRow.type == type)
+        rows = self.session.scalars(stmt.order_by(FeedbackRow.votes.desc(), FeedbackRow.created_at))
+        return [_feedback_model(r) for r in rows]
+
+    def _feedback_row(self, retro_id: str, feedback_id: str) -> FeedbackRow:
+        row = self.session.get(FeedbackRow, feedback_id)
+        if row is None or row.retrospective_id != retro_id:
+            raise NotFound(f"feedback {feedback_id} not found in retrospective {retro_id}")
+        return row
+
+    def vote_feedback(self, retro_id: str, feedback_id: str) -> Feedback:
+        self._feedback_row(retro_id, feedback_id)
+        self.session.execute(
+            update(FeedbackRow).where(FeedbackRow.id == feedback_id).values(votes=FeedbackRow.votes + 1)
+        )
+        self.session.expire_all()
+        return _feedback_model(self._feedback_row(retro_id, feedback_id))
+
+    def update_feedback(self, retro_id: str, feedback_id: str, changes: FeedbackPatch) -> Feedback:
+        row = self._feedback_row(retro_id, feedback_id)
+        values = changes.model_dump(exclude_unset=True)
+        if row.type != FeedbackType.action_item and {"owner", "due_date", "status"} & set(values):
+            raise ValidationFailed("only action items have an owner, a due date and a status")
+        for key, value in values.items():
+            if key == "content" and value is None:
+                raise ValidationFailed("content cannot be null")
+            setattr(row, key, value.value if hasattr(value, "value") else value)
+        self._flush()
+        return _feedback_model(row)
+
+    def completed_tasks(
+        self, *, exclude_plan: str | None = None, limit: int = 20_000
+    ) -> list[tuple[Task, Calendar | None]]:
+        """Finished tasks with actual dates, newest first, with their plan's calendar: the history."""
+        stmt = (
+            select(TaskRow, PlanRow.calendar)
+            .join(PlanRow, PlanRow.id == TaskRow.plan_id)
+            .where(TaskRow.actual_start.is_not(None), TaskRow.actual_finish.is_not(None))
+            .order_by(TaskRow.updated_at.desc())
+            .limit(limit)
+        )
+        if exclude_plan:
+            stmt = stmt.where(TaskRow.plan_id != exclude_plan)
+        rows = list(self.session.execute(stmt))
+        assigned = self._assignments([r.id for r, _ in rows])
+        return [(task_model(r, assigned[r.id]), Calendar.model_validate(c) if c else None) for r, c in rows]
+
+
+def _retro_model(row: RetrospectiveRow, feedback_count: int) -> Retrospective:
+    return Retrospective(
+        id=row.id,
+        plan_id=row.plan_id,
+        title=row.title,
+        held_on=row.held_on,
+        facilitator=row.facilitator,
+        participants=row.participants or [],
+        notes=row.notes,
+        created_at=_aware(row.created_at),
+        feedback_count=feedback_count,
+    )
+
+
+def _feedback_model(row: FeedbackRow) -> Feedback:
+    return Feedback(
+        id=row.id,
+        retrospective_id=row.retrospective_id,
+        type=row.type,
+        content=row.content,
+        author=row.author,
+        votes=row.votes,
+        owner=row.owner,
+        due_date=row.due_date,
+        status=row.status,
+        created_at=_aware(row.created_at),
+    )

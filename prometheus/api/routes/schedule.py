@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core import analysis
-from prometheus.core.model import Plan
+from prometheus.core.estimate import estimate as estimate_from_history
+from prometheus.core.model import EstimateRequest, Plan
 from prometheus.core.scheduler import CycleError, Schedule
 from prometheus.errors import DependencyError
+from prometheus.integrations.rhetor import RhetorAdapter
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/plans/{plan_id}", tags=["schedule"], responses=ERROR_RESPONSES)
@@ -61,3 +64,26 @@ def timeline(
 def summary(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
     plan, s = scheduled(db, plan_id)
     return ok(analysis.summary(plan, s))
+
+
+@router.get("/analysis", response_model=Envelope[dict], summary="Risks, optimizations and recommendations")
+def plan_analysis(plan_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
+    plan, s = scheduled(db, plan_id)
+    result = analysis.plan_analysis(plan, s)
+    facts = {"plan": plan.name, "tasks": [t.name for t in plan.tasks or []][:200], "analysis": result}
+    prompt = "Review this project plan analysis and say what the project manager should do next.\n"
+    result["rhetor"] = RhetorAdapter(request.app.state.settings).enrich(
+        prompt + json.dumps(facts, default=str)[:12_000]
+    )
+    return ok(result)
+
+
+@router.post("/estimate", response_model=Envelope[dict], summary="Estimate a new task from finished ones")
+def estimate(plan_id: str, body: EstimateRequest, db: Database = Depends(get_db)) -> JSONResponse:
+    with db.store(write=False) as store:
+        store.get_plan(plan_id, include_children=False)
+        history = store.completed_tasks()
+    result = estimate_from_history(body, history)
+    result["engram"] = {"available": False, "reason": "history is searched in the local database"}
+    found = len(result["precedents"])
+    return ok(result, f"{found} similar finished tasks" if found else "no similar finished task yet")

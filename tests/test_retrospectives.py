@@ -1,0 +1,154 @@
+"""Retrospectives, suggestions, history-based estimation and plan analysis, over real HTTP."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.conftest import Server, add_task, link
+from tests.peers import FakeRhetor
+
+
+def finished_project(api: httpx.Client) -> tuple[str, dict]:
+    """Backend work took 1.5x its estimates; 'UI polish' waited on its predecessor, not its own work."""
+    pid = api.post("/plans", json={"name": "Shipped", "start_date": "2026-11-02"}).json()["data"]["id"]
+    t = {
+        "api": add_task(api, pid, "Implement login API", duration=2, tags=["backend"], priority="high"),
+        "db": add_task(api, pid, "Design database schema", duration=2, tags=["backend"]),
+        "ui": add_task(api, pid, "UI polish", duration=1, tags=["frontend"]),
+    }
+    link(api, pid, t["api"]["id"], t["ui"]["id"])
+    assert api.post(f"/plans/{pid}/baselines", json={}).status_code == 201
+    actual = {  # Monday 2 Nov onwards, 8-hour days
+        "api": ("2026-11-02T08:00:00", "2026-11-04T12:00:00"),  # 2.5 days for 2
+        "db": ("2026-11-02T08:00:00", "2026-11-04T17:00:00"),  # 3 days for 2
+        "ui": ("2026-11-05T08:00:00", "2026-11-05T17:00:00"),  # on estimate, but a day late to start
+    }
+    for key, (start, finish) in actual.items():
+        r = api.put(
+            f"/plans/{pid}/tasks/{t[key]['id']}/progress",
+            json={"status": "completed", "actual_start": start, "actual_finish": finish},
+        )
+        assert r.status_code == 200, r.text
+    return pid, t
+
+
+def test_retrospective_feedback_summary_and_suggestions(api: httpx.Client) -> None:
+    pid, t = finished_project(api)
+    r = api.post(
+        "/retrospectives", json={"title": "Release 1", "plan_id": pid, "participants": ["ana", "bo"]}
+    )
+    assert r.status_code == 201
+    rid = r.json()["data"]["id"]
+    add = lambda body: api.post(f"/retrospectives/{rid}/feedback", json=body)  # noqa: E731
+    assert add({"type": "went_well", "content": "Pairing on the API", "author": "ana"}).status_code == 201
+    wrong = add({"type": "went_wrong", "content": "Schema reviews were slow", "author": "bo"}).json()["data"]
+    action = add(
+        {"type": "action_item", "content": "Review schemas in a day", "owner": "bo", "due_date": "2026-11-20"}
+    ).json()["data"]
+    assert action["status"] == "open"
+    assert add({"type": "idea", "content": "x", "owner": "bo"}).status_code == 422
+    assert add({"type": "rant", "content": "x"}).status_code == 422
+    for _ in range(3):
+        api.post(f"/retrospectives/{rid}/feedback/{wrong['id']}/vote")
+    items = api.get(f"/retrospectives/{rid}/feedback").json()["data"]
+    assert items[0]["id"] == wrong["id"] and items[0]["votes"] == 3
+    assert [
+        f["type"] for f in api.get(f"/retrospectives/{rid}/feedback", params={"type": "idea"}).json()["data"]
+    ] == []
+    upd = api.patch(f"/retrospectives/{rid}/feedback/{action['id']}", json={"status": "in_progress"})
+    assert upd.json()["data"]["status"] == "in_progress"
+    assert (
+        api.patch(f"/retrospectives/{rid}/feedback/{wrong['id']}", json={"status": "done"}).status_code == 422
+    )
+    assert api.get(f"/retrospectives/{rid}").json()["data"]["feedback_count"] == 3
+    assert [x["id"] for x in api.get("/retrospectives", params={"plan_id": pid}).json()["data"]] == [rid]
+
+    s = api.get(f"/retrospectives/{rid}/summary").json()["data"]
+    acc = s["estimation_accuracy"]
+    assert acc["by_tag"]["backend"]["mean_ratio"] == 1.375 and acc["by_tag"]["frontend"]["mean_ratio"] == 1
+    assert acc["by_priority"]["high"]["mean_ratio"] == 1.25
+    slipped = {x["name"]: x for x in s["most_slipped"]}
+    assert slipped["UI polish"]["cause"] == "waiting on predecessors"
+    assert slipped["UI polish"]["start_slip_days"] == 1 and slipped["UI polish"]["overrun_days"] == 0
+    assert slipped["Design database schema"]["cause"] == "own overrun"
+    assert s["feedback"] == {"went_well": 1, "went_wrong": 1, "action_item": 1}
+
+    g = api.get(f"/retrospectives/{rid}/improvement-suggestions").json()["data"]
+    rules = {x["rule"]: x for x in g["suggestions"]}
+    under = rules["systematic_underestimation"]
+    assert "backend" in under["title"] and {e["name"] for e in under["evidence"]} == {
+        "Implement login API",
+        "Design database schema",
+    }
+    assert rules["overdue_actions"]["evidence"][0]["owner"] == "bo"
+    assert g["rhetor"]["available"] is False and "RHETOR_URL" in g["rhetor"]["reason"]
+    assert api.get("/retrospectives/nope/summary").status_code == 404
+
+
+def test_history_based_estimate(api: httpx.Client) -> None:
+    finished_project(api)
+    pid = api.post("/plans", json={"name": "Next"}).json()["data"]["id"]
+    r = api.post(
+        f"/plans/{pid}/estimate",
+        json={"name": "Implement logout API", "tags": ["backend"], "duration": 2},
+    )
+    assert r.status_code == 200, r.text
+    d = r.json()["data"]
+    assert d["precedents"][0]["name"] == "Implement login API" and d["precedents"][0]["actual_days"] == 2.5
+    assert d["calibration_factor"] > 1 and d["calibrated_estimate_days"] == round(
+        2 * d["calibration_factor"], 2
+    )
+    assert d["range_days"]["low"] <= d["proposed_duration_days"] <= d["range_days"]["high"]
+    assert d["engram"]["available"] is False
+    unknown = api.post(f"/plans/{pid}/estimate", json={"name": "Zzyzx qwv"}).json()
+    assert unknown["data"]["precedents"] == [] and "no similar" in unknown["message"]
+
+
+def test_plan_analysis_from_schedule_facts(api: httpx.Client) -> None:
+    pid = api.post(
+        "/plans", json={"name": "Tight", "start_date": "2026-11-30", "end_date": "2026-12-04"}
+    ).json()["data"]["id"]
+    a = add_task(api, pid, "Long build", duration=12)
+    b = add_task(api, pid, "Test", duration=2)
+    link(api, pid, a["id"], b["id"])
+    d = api.get(f"/plans/{pid}/analysis").json()["data"]
+    titles = [x["title"] for x in d["risks"]]
+    assert "The schedule misses the deadline" in titles
+    assert any(x["title"] == "Split or fast-track 'Long build'" for x in d["optimizations"])
+    assert all({"probability", "impact", "mitigation", "evidence"} <= set(x) for x in d["risks"])
+    assert d["rhetor"]["available"] is False
+
+
+@pytest.fixture(scope="module")
+def rhetor():
+    peer = FakeRhetor()
+    yield peer
+    peer.close()
+
+
+def test_rhetor_enriches_when_it_answers_and_is_reported_when_it_fails(
+    rhetor: FakeRhetor, make_database_url, tmp_path
+) -> None:
+    env = {"RHETOR_URL": rhetor.url, "INTEGRATION_RETRY_COUNT": "1", "INTEGRATION_RETRY_DELAY": "0.01"}
+    srv = Server(make_database_url("sqlite"), tmp_path / "log", env=env).start()
+    try:
+        api = httpx.Client(base_url=srv.url + "/api", timeout=30)
+        pid = api.post("/plans", json={"name": "P"}).json()["data"]["id"]
+        add_task(api, pid, "Only task", duration=3)
+        rhetor.mode = "ok"
+        d = api.get(f"/plans/{pid}/analysis").json()["data"]
+        assert d["rhetor"]["available"] is True and d["rhetor"]["source"] == "rhetor"
+        assert d["rhetor"]["text"].startswith("Advice") and d["rhetor"]["model"] == "fake-model"
+        assert rhetor.prompts[-1]["component"] == "prometheus" and "Only task" in rhetor.prompts[-1]["prompt"]
+        calls = len(rhetor.prompts)
+        rhetor.mode = "error"
+        d = api.get(f"/plans/{pid}/analysis").json()["data"]
+        assert d["rhetor"]["available"] is False and "HTTP 500" in d["rhetor"]["reason"]
+        assert len(rhetor.prompts) == calls + 2  # one retry
+        assert d["risks"] is not None  # the rule-based part is still there
+        rhetor.mode = "garbage"
+        d = api.get(f"/plans/{pid}/analysis").json()["data"]
+        assert d["rhetor"]["available"] is False and "malformed" in d["rhetor"]["reason"]
+    finally:
+        srv.stop()
