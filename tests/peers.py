@@ -48,3 +48,55 @@ class FakeRhetor:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class FakeEngram:
+    """Engram's ESR API: `POST /api/esr/store`, `POST /api/esr/search` (word overlap for vectors)."""
+
+    def __init__(self) -> None:
+        self.memories: list[dict] = []
+        self.down = False
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+                if outer.down:
+                    return self._send(500, {"detail": "storage error"})
+                if self.path == "/api/esr/store":
+                    outer.memories.append(body)
+                    return self._send(200, {"status": "stored", "memory_id": str(len(outer.memories))})
+                if self.path == "/api/esr/search":
+                    words = set(body.get("query", "").lower().split())
+                    scored = [
+                        (len(words & set(m["content"].lower().split())) / max(1, len(words)), m)
+                        for m in outer.memories
+                    ]
+                    hits = sorted((x for x in scored if x[0] > 0), key=lambda x: -x[0])[
+                        : body.get("limit", 5)
+                    ]
+                    results = [
+                        {"content": m["content"], "context": m.get("context", {}), "score": s}
+                        for s, m in hits
+                    ]
+                    return self._send(200, {"status": "success", "results": results, "count": len(results)})
+                return self._send(404, {"detail": "Not Found"})
+
+            def _send(self, status: int, data: object) -> None:
+                payload = json.dumps(data).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args) -> None:  # noqa: ANN002
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -152,3 +152,51 @@ def test_rhetor_enriches_when_it_answers_and_is_reported_when_it_fails(
         assert d["rhetor"]["available"] is False and "malformed" in d["rhetor"]["reason"]
     finally:
         srv.stop()
+
+
+def test_engram_remembers_finished_tasks_and_feeds_estimates(make_database_url, tmp_path) -> None:
+    import time
+
+    from tests.peers import FakeEngram
+
+    engram = FakeEngram()
+    env = {"ENGRAM_URL": engram.url, "INTEGRATION_RETRY_COUNT": "0"}
+    srv = Server(make_database_url("sqlite"), tmp_path / "log", env=env).start()
+    try:
+        api = httpx.Client(base_url=srv.url + "/api", timeout=30)
+        pid = api.post("/plans", json={"name": "P", "start_date": "2026-11-02"}).json()["data"]["id"]
+        t = add_task(api, pid, "Migrate billing service", duration=2, tags=["backend"])
+        done = {
+            "status": "completed",
+            "actual_start": "2026-11-02T08:00:00",
+            "actual_finish": "2026-11-04T17:00:00",
+        }
+        assert api.put(f"/plans/{pid}/tasks/{t['id']}/progress", json=done).status_code == 200
+        for _ in range(50):  # stored after the answer
+            if engram.memories:
+                break
+            time.sleep(0.05)
+        stored = engram.memories[0]["context"]
+        assert (stored["kind"], stored["task_id"], stored["actual_days"], stored["estimate_days"]) == (
+            "prometheus.task",
+            t["id"],
+            3,
+            2,
+        )
+        # another database: only Engram remembers the task now
+        srv.stop()
+        srv2 = Server(make_database_url("sqlite"), tmp_path / "log2", env=env).start()
+        try:
+            api2 = httpx.Client(base_url=srv2.url + "/api", timeout=30)
+            pid2 = api2.post("/plans", json={"name": "Q"}).json()["data"]["id"]
+            d = api2.post(f"/plans/{pid2}/estimate", json={"name": "Migrate billing database"}).json()["data"]
+            assert d["engram"] == {"available": True, "precedents": 1}
+            assert d["precedents"][0]["source"] == "engram" and d["precedents"][0]["actual_days"] == 3
+            engram.down = True
+            d = api2.post(f"/plans/{pid2}/estimate", json={"name": "Migrate billing database"}).json()["data"]
+            assert d["engram"]["available"] is False and "HTTP 500" in d["engram"]["reason"]
+        finally:
+            srv2.stop()
+    finally:
+        srv.stop()
+        engram.close()

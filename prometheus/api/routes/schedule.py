@@ -16,6 +16,8 @@ from prometheus.core.estimate import estimate as estimate_from_history
 from prometheus.core.model import EstimateRequest, Plan
 from prometheus.core.scheduler import CycleError, Schedule
 from prometheus.errors import DependencyError
+from prometheus.integrations.engram import EngramConnector
+from prometheus.integrations.http import IntegrationUnavailable
 from prometheus.integrations.rhetor import RhetorAdapter
 from prometheus.store import Database
 
@@ -79,11 +81,28 @@ def plan_analysis(plan_id: str, request: Request, db: Database = Depends(get_db)
 
 
 @router.post("/estimate", response_model=Envelope[dict], summary="Estimate a new task from finished ones")
-def estimate(plan_id: str, body: EstimateRequest, db: Database = Depends(get_db)) -> JSONResponse:
+def estimate(
+    plan_id: str, body: EstimateRequest, request: Request, db: Database = Depends(get_db)
+) -> JSONResponse:
     with db.store(write=False) as store:
         store.get_plan(plan_id, include_children=False)
         history = store.completed_tasks()
     result = estimate_from_history(body, history)
-    result["engram"] = {"available": False, "reason": "history is searched in the local database"}
+    engram = EngramConnector(request.app.state.settings)
+    if not engram.configured:
+        result["engram"] = {
+            "available": False,
+            "reason": "ENGRAM_URL is not set: the local database was searched",
+        }
+    else:
+        try:
+            remembered = engram.similar_tasks(" ".join([body.name, body.description, *body.tags]))
+        except IntegrationUnavailable as exc:
+            result["engram"] = {"available": False, "reason": exc.message}
+        else:
+            known = {p["task_id"] for p in result["precedents"]}
+            extra = [r | {"source": "engram"} for r in remembered if r.get("task_id") not in known]
+            result["precedents"] += extra
+            result["engram"] = {"available": True, "precedents": len(extra)}
     found = len(result["precedents"])
     return ok(result, f"{found} similar finished tasks" if found else "no similar finished task yet")

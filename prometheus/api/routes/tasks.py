@@ -1,10 +1,11 @@
 """Tasks, progress and the links between tasks."""
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ListEnvelope, expected_version, ok
+from prometheus.core.estimate import actual_days
 from prometheus.core.model import (
     Dependency,
     DependencyCreate,
@@ -15,6 +16,7 @@ from prometheus.core.model import (
     TaskPatch,
     TaskStatus,
 )
+from prometheus.integrations.engram import EngramConnector
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/plans/{plan_id}", tags=["tasks"], responses=ERROR_RESPONSES)
@@ -84,10 +86,31 @@ def patch_task(
 
 @router.put("/tasks/{task_id}/progress", response_model=Envelope[Task], summary="Record progress on a task")
 def update_progress(
-    plan_id: str, task_id: str, body: ProgressUpdate, request: Request, db: Database = Depends(get_db)
+    plan_id: str,
+    task_id: str,
+    body: ProgressUpdate,
+    request: Request,
+    background: BackgroundTasks,
+    db: Database = Depends(get_db),
 ) -> JSONResponse:
     with db.store() as store:
+        before = store.get_task(plan_id, task_id).status
         task = store.update_progress(plan_id, task_id, body, expected_version(request, body.version))
+        calendar = store.get_plan(plan_id, include_children=False).calendar
+    if task.status == TaskStatus.completed and before != TaskStatus.completed and task.actual_start:
+        background.add_task(  # after the answer: a slow or absent Engram never holds up progress
+            EngramConnector(request.app.state.settings).remember_safely,
+            {
+                "task_id": task.id,
+                "plan_id": plan_id,
+                "name": task.name,
+                "description": task.description,
+                "tags": task.tags,
+                "estimate_days": task.duration
+                * {"hours": 1 / 8, "days": 1, "weeks": 5}[task.duration_unit.value],
+                "actual_days": actual_days(task, calendar),
+            },
+        )
     return ok(task, "progress recorded", version=task.version)
 
 
