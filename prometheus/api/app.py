@@ -10,7 +10,16 @@ from fastapi import FastAPI
 
 from prometheus import __version__
 from prometheus.api.envelope import install_error_handlers
-from prometheus.api.routes import health, plans, resources, retrospectives, schedule, tasks, tracking
+from prometheus.api.routes import (
+    health,
+    plans,
+    resources,
+    retrospectives,
+    schedule,
+    tasks,
+    tracking,
+    transfer,
+)
 from prometheus.config import Settings, get_settings
 from prometheus.store import Database
 
@@ -37,6 +46,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (health, plans, tasks, resources, schedule, tracking, retrospectives):
+    for module in (health, transfer, plans, tasks, resources, schedule, tracking, retrospectives):
         app.include_router(module.router)
     return app

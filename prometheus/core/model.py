@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
@@ -449,3 +449,80 @@ class EstimateRequest(_Input):
     description: str = Field("", max_length=20_000)
     tags: list[str] = Field(default_factory=list, max_length=100)
     duration: float | None = Field(None, gt=0, le=1_000_000, description="your own estimate, in days")
+
+
+# --- The portable form of a plan (JSON export/import and every other format) -----------------------------
+
+
+class DocAssignment(_Input):
+    resource: str
+    units: float = Field(1.0, gt=0, le=100)
+
+
+class DocResource(_Input):
+    key: str
+    name: str = Name
+    type: ResourceType = ResourceType.human
+    skills: list[str] = Field(default_factory=list)
+    availability: float = Field(1.0, ge=0, le=1)
+    cost_rate: float = Field(0.0, ge=0)
+    calendar: Calendar | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class DocTask(_Input):
+    key: str
+    parent: str | None = None
+    name: str = Name
+    description: str = ""
+    duration: float = Field(1.0, ge=0, le=1_000_000)
+    duration_unit: DurationUnit = DurationUnit.days
+    status: TaskStatus = TaskStatus.pending
+    priority: Priority = Priority.medium
+    tags: list[str] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    milestone: bool = False
+    constraint_type: ConstraintType = ConstraintType.ASAP
+    constraint_date: datetime | None = None
+    deadline: datetime | None = None
+    optimistic_duration: float | None = None
+    most_likely_duration: float | None = None
+    pessimistic_duration: float | None = None
+    percent_complete: float = Field(0.0, ge=0, le=100)
+    actual_start: datetime | None = None
+    actual_finish: datetime | None = None
+    remaining_duration: float | None = None
+    actual_cost: float | None = None
+    notes: str = ""
+    assignments: list[DocAssignment] = Field(default_factory=list)
+
+
+class DocLink(_Input):
+    predecessor: str
+    successor: str
+    type: LinkType = LinkType.FS
+    lag: float = 0.0
+    lag_unit: LagUnit = LagUnit.days
+
+
+class DocPlan(_Input):
+    name: str = Name
+    description: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    tags: list[str] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    status: PlanStatus = PlanStatus.draft
+    calendar: Calendar | None = None
+    status_date: date | None = None
+
+
+class PlanDocument(_Input):
+    """A whole plan with its own keys in place of database ids: what export writes and import reads."""
+
+    format: Literal["prometheus.plan"] = "prometheus.plan"
+    version: Literal[1] = 1
+    plan: DocPlan
+    resources: list[DocResource] = Field(default_factory=list, max_length=100_000)
+    tasks: list[DocTask] = Field(default_factory=list, max_length=1_000_000)
+    dependencies: list[DocLink] = Field(default_factory=list, max_length=5_000_000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from prometheus.core.graph import wbs_cycle_if_added
+from prometheus.core.graph import wbs_cycle_if_added, wbs_find_cycle
 from prometheus.core.model import (
     ActionStatus,
     Assignment,
@@ -28,6 +29,7 @@ from prometheus.core.model import (
     FeedbackType,
     Plan,
     PlanCreate,
+    PlanDocument,
     PlanPatch,
     ProgressUpdate,
     Resource,
@@ -899,6 +901,142 @@ class Store:
         rows = list(self.session.execute(stmt))
         assigned = self._assignments([r.id for r, _ in rows])
         return [(task_model(r, assigned[r.id]), Calendar.model_validate(c) if c else None) for r, c in rows]
+
+    # -- import ------------------------------------------------------------------------------------------
+
+    def import_document(self, doc: PlanDocument) -> Plan:
+        """Create a whole plan from its portable form, checked first: unique keys, known references, a WBS
+        without loops, links without cycles. Nothing is written when anything is wrong."""
+        for kind, keys in (
+            ("task", [t.key for t in doc.tasks]),
+            ("resource", [r.key for r in doc.resources]),
+        ):
+            dupes = sorted(k for k, n in Counter(keys).items() if n > 1)
+            if dupes:
+                raise ValidationFailed(f"duplicate {kind} keys: {', '.join(dupes[:10])}")
+        names = [r.name for r in doc.resources]
+        if len(set(names)) != len(names):
+            raise ResourceConflict("two resources share a name")
+        task_keys = {t.key for t in doc.tasks}
+        res_keys = {r.key for r in doc.resources}
+        parent_of = {t.key: t.parent for t in doc.tasks}
+        for t in doc.tasks:
+            if t.parent is not None and t.parent not in task_keys:
+                raise ValidationFailed(f"task {t.key} has an unknown parent {t.parent}")
+            for a in t.assignments:
+                if a.resource not in res_keys:
+                    raise ValidationFailed(f"task {t.key} is assigned to an unknown resource {a.resource}")
+        for t in doc.tasks:  # no task is its own ancestor
+            seen, p = {t.key}, t.parent
+            while p is not None:
+                if p in seen:
+                    raise ValidationFailed(f"the task hierarchy loops through {p}")
+                seen.add(p)
+                p = parent_of[p]
+        links = []
+        for d in doc.dependencies:
+            for end in (d.predecessor, d.successor):
+                if end not in task_keys:
+                    raise DependencyError(f"a link names an unknown task {end}", http_status=422)
+            links.append((d.predecessor, d.successor))
+        cycle = wbs_find_cycle(parent_of, links)
+        if cycle:
+            label = {t.key: t.name for t in doc.tasks}
+            raise DependencyError(
+                "the links form a cycle: " + " -> ".join(f"'{label[k]}'" for k in cycle),
+                details={"cycle": cycle},
+            )
+
+        p = doc.plan
+        plan = PlanRow(
+            id=new_id(),
+            name=p.name,
+            description=p.description,
+            start_date=p.start_date,
+            end_date=p.end_date,
+            tags=p.tags,
+            meta=p.metadata,
+            status=p.status.value,
+            calendar=_calendar_json(p.calendar),
+            status_date=p.status_date,
+        )
+        self.session.add(plan)
+        self._flush()
+        rid = {r.key: new_id() for r in doc.resources}
+        tid = {t.key: new_id() for t in doc.tasks}
+        self.session.add_all(
+            ResourceRow(
+                id=rid[r.key],
+                plan_id=plan.id,
+                name=r.name,
+                type=r.type.value,
+                skills=r.skills,
+                availability=r.availability,
+                cost_rate=r.cost_rate,
+                calendar=_calendar_json(r.calendar),
+                meta=r.metadata,
+            )
+            for r in doc.resources
+        )
+        depth: dict[str, int] = {}
+
+        def level(key: str) -> int:
+            if key not in depth:
+                depth[key] = 0 if parent_of[key] is None else level(parent_of[key]) + 1
+            return depth[key]
+
+        # parents are inserted before their children (the unit of work keeps the order of adds)
+        ordered = sorted(enumerate(doc.tasks), key=lambda it: level(it[1].key))
+        for position, t in ordered:
+            self.session.add(
+                TaskRow(
+                    id=tid[t.key],
+                    plan_id=plan.id,
+                    parent_id=tid[t.parent] if t.parent else None,
+                    position=position + 1,
+                    name=t.name,
+                    description=t.description,
+                    duration=t.duration,
+                    duration_unit=t.duration_unit.value,
+                    status=t.status.value,
+                    priority=t.priority.value,
+                    tags=t.tags,
+                    meta=t.metadata,
+                    milestone=t.milestone,
+                    constraint_type=t.constraint_type.value,
+                    constraint_date=t.constraint_date,
+                    deadline=t.deadline,
+                    optimistic_duration=t.optimistic_duration,
+                    most_likely_duration=t.most_likely_duration,
+                    pessimistic_duration=t.pessimistic_duration,
+                    percent_complete=t.percent_complete,
+                    actual_start=t.actual_start,
+                    actual_finish=t.actual_finish,
+                    remaining_duration=t.remaining_duration,
+                    actual_cost=t.actual_cost,
+                    notes=t.notes,
+                )
+            )
+        self._flush()
+        self.session.add_all(
+            AssignmentRow(task_id=tid[t.key], resource_id=rid[a.resource], units=a.units)
+            for t in doc.tasks
+            for a in t.assignments
+        )
+        self.session.add_all(
+            DependencyRow(
+                id=new_id(),
+                plan_id=plan.id,
+                predecessor_id=tid[d.predecessor],
+                successor_id=tid[d.successor],
+                type=d.type.value,
+                lag=d.lag,
+                lag_unit=d.lag_unit.value,
+            )
+            for d in doc.dependencies
+        )
+        self._flush()
+        return self.get_plan(plan.id)
 
 
 def _retro_model(row: RetrospectiveRow, feedback_count: int) -> Retrospective:

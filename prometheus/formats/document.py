@@ -1,0 +1,84 @@
+"""A stored plan as a PlanDocument (the JSON export), keys being the plan's own ids."""
+
+from __future__ import annotations
+
+from prometheus.core.model import DocAssignment, DocLink, DocPlan, DocResource, DocTask, Plan, PlanDocument
+
+_PLAN = (
+    "name",
+    "description",
+    "start_date",
+    "end_date",
+    "tags",
+    "metadata",
+    "status",
+    "calendar",
+    "status_date",
+)
+_TASK = (
+    "name", "description", "duration", "duration_unit", "status", "priority", "tags", "metadata", "milestone",
+    "constraint_type", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
+    "pessimistic_duration", "percent_complete", "actual_start", "actual_finish", "remaining_duration",
+    "actual_cost", "notes",
+)  # fmt: skip
+_RESOURCE = ("name", "type", "skills", "availability", "cost_rate", "calendar", "metadata")
+
+
+def to_document(plan: Plan) -> PlanDocument:
+    return PlanDocument(
+        plan=DocPlan(**{f: getattr(plan, f) for f in _PLAN}),
+        resources=[
+            DocResource(key=r.id, **{f: getattr(r, f) for f in _RESOURCE}) for r in plan.resources or []
+        ],
+        tasks=[
+            DocTask(
+                key=t.id,
+                parent=t.parent_id,
+                assignments=[DocAssignment(resource=a.resource_id, units=a.units) for a in t.assignments],
+                **{f: getattr(t, f) for f in _TASK},
+            )
+            for t in sorted(plan.tasks or [], key=lambda t: t.position)
+        ],
+        dependencies=[
+            DocLink(
+                predecessor=d.predecessor_id,
+                successor=d.successor_id,
+                type=d.type,
+                lag=d.lag,
+                lag_unit=d.lag_unit,
+            )
+            for d in plan.dependencies or []
+        ],
+    )
+
+
+def canonical(doc: PlanDocument) -> dict:
+    """The document with keys replaced by positions: equal for two copies of the same plan."""
+    tasks = {t.key: i for i, t in enumerate(doc.tasks)}
+    resources = {r.key: i for i, r in enumerate(doc.resources)}
+    data = doc.model_dump(mode="json")
+    for t in data["tasks"]:
+        t["key"] = tasks[t["key"]]
+        t["parent"] = tasks.get(t["parent"])
+        for a in t["assignments"]:
+            a["resource"] = resources[a["resource"]]
+    for r in data["resources"]:
+        r["key"] = resources[r["key"]]
+    for d in data["dependencies"]:
+        d["predecessor"], d["successor"] = tasks[d["predecessor"]], tasks[d["successor"]]
+    data["dependencies"].sort(key=lambda d: (d["predecessor"], d["successor"]))
+    return data
+
+
+def wbs_order(doc: PlanDocument) -> list[tuple[DocTask, int]]:
+    """Tasks depth first, each summary followed by its subtasks, with their outline level (1 = top)."""
+    children: dict[str | None, list[DocTask]] = {}
+    for t in doc.tasks:
+        children.setdefault(t.parent, []).append(t)
+    out: list[tuple[DocTask, int]] = []
+    stack = [(t, 1) for t in reversed(children.get(None, []))]
+    while stack:
+        t, level = stack.pop()
+        out.append((t, level))
+        stack.extend((c, level + 1) for c in reversed(children.get(t.key, [])))
+    return out

@@ -1,0 +1,55 @@
+"""iCalendar (RFC 5545): one event per task (milestones as instants), for calendars and agents."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from prometheus.core.model import PlanDocument
+from prometheus.core.scheduler import Schedule
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """Lines longer than 75 octets continue on the next line after a space."""
+    raw = line.encode()
+    if len(raw) <= 75:
+        return line
+    parts, start = [], 0
+    while start < len(raw):
+        end = min(start + (75 if not parts else 74), len(raw))
+        while end < len(raw) and (raw[end] & 0xC0) == 0x80:  # never split a UTF-8 character
+            end -= 1
+        parts.append(raw[start:end].decode())
+        start = end
+    return "\r\n ".join(parts)
+
+
+def _stamp(dt: datetime) -> str:
+    return dt.strftime("%Y%m%dT%H%M%S")
+
+
+def write_ics(doc: PlanDocument, s: Schedule, plan_id: str) -> bytes:
+    now = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Tekton//Prometheus//EN", "CALSCALE:GREGORIAN",
+             f"X-WR-CALNAME:{_escape(doc.plan.name)}"]  # fmt: skip
+    for t in doc.tasks:
+        st = s.tasks.get(t.key)
+        if st is None or st.summary:
+            continue
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{t.key}@{plan_id}.prometheus",
+            f"DTSTAMP:{now}",
+            f"DTSTART:{_stamp(st.start)}",
+            f"DTEND:{_stamp(st.finish)}",
+            f"SUMMARY:{_escape(('◆ ' if st.milestone else '') + t.name)}",
+            f"DESCRIPTION:{_escape(t.description or '')}",
+            f"CATEGORIES:{'CRITICAL' if st.critical else 'TASK'}",
+            f"STATUS:{'COMPLETED' if t.status == 'completed' else 'CONFIRMED'}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()

@@ -1,0 +1,366 @@
+"""Microsoft Project XML (MSPDI): what Microsoft Project opens and saves as "XML Format"."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from lxml import etree
+
+from prometheus.core.model import (
+    Calendar,
+    DocAssignment,
+    DocLink,
+    DocPlan,
+    DocResource,
+    DocTask,
+    PlanDocument,
+)
+from prometheus.core.scheduler import Schedule
+from prometheus.errors import ValidationFailed
+from prometheus.formats.document import wbs_order
+
+NS = "http://schemas.microsoft.com/project"
+_CONSTRAINT = {"ASAP": 0, "ALAP": 1, "MSO": 2, "MFO": 3, "SNET": 4, "SNLT": 5, "FNET": 6, "FNLT": 7}
+_LINK = {"FF": 0, "FS": 1, "SF": 2, "SS": 3}
+_FORMAT = {"hours": 5, "days": 7, "weeks": 9, "ehours": 6, "edays": 8, "eweeks": 10}
+_PRIORITY = {"low": 300, "medium": 500, "high": 700, "critical": 900}
+_DURATION = re.compile(r"^-?PT(\d+(?:\.\d+)?)H(\d+(?:\.\d+)?)M(\d+(?:\.\d+)?)S$")
+
+
+def _sub(parent: etree._Element, tag: str, text: object | None = None) -> etree._Element:
+    el = etree.SubElement(parent, f"{{{NS}}}{tag}")
+    if text is not None:
+        el.text = str(text)
+    return el
+
+
+def _when(dt: datetime | date | None) -> str | None:
+    if dt is None:
+        return None
+    if not isinstance(dt, datetime):
+        dt = datetime.combine(dt, time(0))
+    return dt.replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def _pt(minutes: float) -> str:
+    sign = "-" if minutes < 0 else ""
+    minutes = abs(minutes)
+    return f"{sign}PT{int(minutes // 60)}H{int(minutes % 60)}M0S"
+
+
+def _calendar(parent: etree._Element, uid: int, name: str, cal: Calendar) -> None:
+    c = _sub(parent, "Calendar")
+    _sub(c, "UID", uid)
+    _sub(c, "Name", name)
+    _sub(c, "IsBaseCalendar", 1)
+    days = _sub(c, "WeekDays")
+    for ms_day in range(1, 8):  # 1 = Sunday
+        ours = (ms_day - 2) % 7
+        d = _sub(days, "WeekDay")
+        _sub(d, "DayType", ms_day)
+        _sub(d, "DayWorking", int(ours in cal.working_days))
+        if ours in cal.working_days:
+            times = _sub(d, "WorkingTimes")
+            for a, b in cal.working_hours:
+                w = _sub(times, "WorkingTime")
+                _sub(w, "FromTime", a.strftime("%H:%M:%S"))
+                _sub(w, "ToTime", b.strftime("%H:%M:%S"))
+    if cal.holidays:
+        ex = _sub(c, "Exceptions")
+        for h in cal.holidays:
+            e = _sub(ex, "Exception")
+            period = _sub(e, "TimePeriod")
+            _sub(period, "FromDate", _when(h))
+            _sub(period, "ToDate", _when(datetime.combine(h, time(23, 59))))
+            _sub(e, "Occurrences", 1)
+            _sub(e, "Name", "Holiday")
+            _sub(e, "Type", 1)
+            _sub(e, "DayWorking", 0)
+
+
+def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
+    cal = doc.plan.calendar or Calendar()
+    mpd = round(cal.hours_per_day * 60)
+    mpw = round(cal.hours_per_week * 60)
+    root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS})
+    _sub(root, "SaveVersion", 14)
+    _sub(root, "Name", doc.plan.name)
+    _sub(root, "Title", doc.plan.name)
+    _sub(root, "ScheduleFromStart", 1)
+    if s is not None:
+        _sub(root, "StartDate", _when(s.project_start))
+        _sub(root, "FinishDate", _when(s.project_finish))
+    elif doc.plan.start_date:
+        _sub(root, "StartDate", _when(datetime.combine(doc.plan.start_date, cal.working_hours[0][0])))
+    _sub(root, "CalendarUID", 1)
+    _sub(root, "MinutesPerDay", mpd)
+    _sub(root, "MinutesPerWeek", mpw)
+    _sub(root, "DefaultStartTime", cal.working_hours[0][0].strftime("%H:%M:%S"))
+    _sub(root, "DefaultFinishTime", cal.working_hours[-1][1].strftime("%H:%M:%S"))
+    if doc.plan.status_date:
+        _sub(root, "StatusDate", _when(doc.plan.status_date))
+    calendars = _sub(root, "Calendars")
+    _calendar(calendars, 1, "Standard", cal)
+    cal_uid: dict[str, int] = {}
+    for r in doc.resources:
+        if r.calendar is not None:
+            cal_uid[r.key] = len(cal_uid) + 2
+            _calendar(calendars, cal_uid[r.key], r.name, r.calendar)
+
+    order = wbs_order(doc)
+    uid = {t.key: i + 1 for i, (t, _) in enumerate(order)}
+    parents = {t.parent for t in doc.tasks if t.parent}
+    preds: dict[str, list[DocLink]] = {}
+    for d in doc.dependencies:
+        preds.setdefault(d.successor, []).append(d)
+    factor = {"hours": 60, "days": mpd, "weeks": mpw, "ehours": 60, "edays": 1440, "eweeks": 10080}
+    tasks = _sub(root, "Tasks")
+    for t, level in order:
+        el = _sub(tasks, "Task")
+        _sub(el, "UID", uid[t.key])
+        _sub(el, "ID", uid[t.key])
+        _sub(el, "Name", t.name)
+        _sub(el, "Type", 1)  # fixed duration
+        _sub(el, "OutlineLevel", level)
+        _sub(el, "Priority", _PRIORITY[t.priority.value])
+        st = s.tasks.get(t.key) if s else None
+        if st is not None:
+            _sub(el, "Start", _when(st.start))
+            _sub(el, "Finish", _when(st.finish))
+            _sub(el, "EarlyStart", _when(st.early_start))
+            _sub(el, "EarlyFinish", _when(st.early_finish))
+            _sub(el, "LateStart", _when(st.late_start))
+            _sub(el, "LateFinish", _when(st.late_finish))
+            _sub(el, "Critical", int(st.critical))
+        minutes = t.duration * factor[t.duration_unit.value]
+        done = minutes * t.percent_complete / 100
+        _sub(el, "Duration", _pt(minutes))
+        _sub(el, "DurationFormat", _FORMAT[t.duration_unit.value])
+        _sub(el, "ActualDuration", _pt(done))
+        _sub(el, "RemainingDuration", _pt(minutes - done))
+        _sub(el, "Milestone", int(t.milestone))
+        _sub(el, "Summary", int(t.key in parents))
+        _sub(el, "PercentComplete", round(t.percent_complete))
+        _sub(el, "ConstraintType", _CONSTRAINT[t.constraint_type.value])
+        if t.constraint_date:
+            _sub(el, "ConstraintDate", _when(t.constraint_date))
+        if t.deadline:
+            _sub(el, "Deadline", _when(t.deadline))
+        if t.actual_start:
+            _sub(el, "ActualStart", _when(t.actual_start))
+        if t.actual_finish:
+            _sub(el, "ActualFinish", _when(t.actual_finish))
+        if t.notes:
+            _sub(el, "Notes", t.notes)
+        for d in preds.get(t.key, []):
+            link = _sub(el, "PredecessorLink")
+            _sub(link, "PredecessorUID", uid[d.predecessor])
+            _sub(link, "Type", _LINK[d.type.value])
+            _sub(link, "LinkLag", round(d.lag * factor[d.lag_unit.value] * 10))
+            _sub(link, "LagFormat", _FORMAT[d.lag_unit.value])
+    resources = _sub(root, "Resources")
+    res_uid = {r.key: i + 1 for i, r in enumerate(doc.resources)}
+    for r in doc.resources:
+        el = _sub(resources, "Resource")
+        _sub(el, "UID", res_uid[r.key])
+        _sub(el, "ID", res_uid[r.key])
+        _sub(el, "Name", r.name)
+        _sub(el, "Type", 1)  # work
+        _sub(el, "MaxUnits", f"{r.availability:.2f}")
+        _sub(el, "StandardRate", f"{r.cost_rate:g}")
+        if r.key in cal_uid:
+            _sub(el, "CalendarUID", cal_uid[r.key])
+    assignments = _sub(root, "Assignments")
+    n = 0
+    for t in doc.tasks:
+        minutes = t.duration * factor[t.duration_unit.value]
+        for a in t.assignments:
+            n += 1
+            work = minutes * a.units
+            done = work * t.percent_complete / 100
+            el = _sub(assignments, "Assignment")
+            _sub(el, "UID", n)
+            _sub(el, "TaskUID", uid[t.key])
+            _sub(el, "ResourceUID", res_uid[a.resource])
+            _sub(el, "Units", f"{a.units:g}")
+            _sub(el, "Work", _pt(work))
+            _sub(el, "ActualWork", _pt(done))
+            _sub(el, "RemainingWork", _pt(work - done))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True, pretty_print=True)
+
+
+# --- reading ---------------------------------------------------------------------------------------------
+
+
+def _text(el: etree._Element, tag: str) -> str | None:
+    found = el.find(f"{{{NS}}}{tag}")
+    return found.text if found is not None and found.text is not None else None
+
+
+def _minutes(text: str | None) -> float:
+    if not text:
+        return 0.0
+    m = _DURATION.match(text.strip())
+    if not m:
+        raise ValidationFailed(f"cannot read the MSPDI duration {text!r}")
+    value = float(m.group(1)) * 60 + float(m.group(2)) + float(m.group(3)) / 60
+    return -value if text.startswith("-") else value
+
+
+def _read_calendar(el: etree._Element) -> Calendar | None:
+    days, hours = [], None
+    week = el.find(f"{{{NS}}}WeekDays")
+    if week is None:
+        return None
+    for d in week.findall(f"{{{NS}}}WeekDay"):
+        kind = int(_text(d, "DayType") or 0)
+        if kind < 1 or kind > 7:
+            continue
+        if _text(d, "DayWorking") == "1":
+            days.append((kind - 2) % 7)
+            periods = [
+                (time.fromisoformat(_text(w, "FromTime")), time.fromisoformat(_text(w, "ToTime")))
+                for w in d.iter(f"{{{NS}}}WorkingTime")
+                if _text(w, "FromTime") and _text(w, "ToTime")
+            ]
+            if periods and hours is None:
+                hours = [(a, b if b != time(0) else time(23, 59)) for a, b in periods]
+    holidays = []
+    for e in el.iter(f"{{{NS}}}Exception"):
+        if _text(e, "DayWorking") == "0":
+            start = datetime.fromisoformat(_text(e.find(f"{{{NS}}}TimePeriod"), "FromDate")).date()
+            end = datetime.fromisoformat(_text(e.find(f"{{{NS}}}TimePeriod"), "ToDate")).date()
+            holidays += [start + timedelta(days=k) for k in range((end - start).days + 1)]
+    if not days:
+        return None
+    return Calendar(
+        name=_text(el, "Name") or "Standard",
+        working_days=sorted(set(days)),
+        working_hours=hours or Calendar().working_hours,
+        holidays=sorted(set(holidays)),
+    )
+
+
+def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
+    try:
+        root = etree.fromstring(
+            data, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        )
+    except etree.XMLSyntaxError as exc:
+        raise ValidationFailed(f"not a readable XML file: {exc}") from None
+    if etree.QName(root).localname != "Project" or etree.QName(root).namespace != NS:
+        raise ValidationFailed("not a Microsoft Project XML (MSPDI) file")
+    mpd = float(_text(root, "MinutesPerDay") or 480)
+    mpw = float(_text(root, "MinutesPerWeek") or 2400)
+    calendars = {_text(c, "UID"): c for c in root.iter(f"{{{NS}}}Calendar") if _text(c, "UID") is not None}
+
+    def calendar(uid: str | None) -> Calendar | None:
+        el = calendars.get(uid)
+        if el is None:
+            return None
+        cal = _read_calendar(el)
+        if cal is None and _text(el, "BaseCalendarUID") in calendars:
+            base = _read_calendar(calendars[_text(el, "BaseCalendarUID")])
+            own = _read_calendar(el)
+            cal = own or base
+        return cal
+
+    project_cal = calendar(_text(root, "CalendarUID"))
+    if project_cal is not None:
+        project_cal = project_cal.model_copy(update={"hours_per_day": mpd / 60, "hours_per_week": mpw / 60})
+    start = _text(root, "StartDate")
+    plan = DocPlan(
+        name=plan_name or _text(root, "Name") or _text(root, "Title") or "Imported plan",
+        start_date=datetime.fromisoformat(start).date() if start else None,
+        calendar=project_cal,
+        status_date=datetime.fromisoformat(_text(root, "StatusDate")).date()
+        if _text(root, "StatusDate")
+        else None,
+    )
+    resources = []
+    for r in root.iter(f"{{{NS}}}Resource"):
+        uid, name = _text(r, "UID"), _text(r, "Name")
+        if uid is None or not name:
+            continue
+        resources.append(
+            DocResource(
+                key=f"r{uid}",
+                name=name,
+                availability=min(1.0, float(_text(r, "MaxUnits") or 1)),
+                cost_rate=float(_text(r, "StandardRate") or 0),
+                calendar=calendar(_text(r, "CalendarUID"))
+                if _text(r, "CalendarUID") != _text(root, "CalendarUID")
+                else None,
+            )
+        )
+    known_resources = {r.key for r in resources}
+    units: dict[str, list[DocAssignment]] = {}
+    for a in root.iter(f"{{{NS}}}Assignment"):
+        rkey = f"r{_text(a, 'ResourceUID')}"
+        if rkey in known_resources:
+            units.setdefault(f"t{_text(a, 'TaskUID')}", []).append(
+                DocAssignment(resource=rkey, units=float(_text(a, "Units") or 1))
+            )
+    by_format = {5: "hours", 6: "ehours", 7: "days", 8: "edays", 9: "weeks", 10: "eweeks"}
+    per = {"hours": 60, "days": mpd, "weeks": mpw, "ehours": 60, "edays": 1440, "eweeks": 10080}
+    priority = lambda p: "low" if p < 400 else "medium" if p < 600 else "high" if p < 800 else "critical"  # noqa: E731
+    constraint = {v: k for k, v in _CONSTRAINT.items()}
+    link_type = {v: k for k, v in _LINK.items()}
+    tasks, links, stack = [], [], []
+    by_outline: dict[str, str] = {}
+    for el in root.iter(f"{{{NS}}}Task"):
+        level = int(_text(el, "OutlineLevel") or 1)
+        uid = _text(el, "UID")
+        if uid is None or level == 0 or _text(el, "IsNull") == "1":
+            continue
+        key = f"t{uid}"
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        parent = stack[-1][1] if stack else None
+        stack.append((level, key))
+        outline = _text(el, "OutlineNumber")
+        if outline:  # the outline number names the parent even when tasks are not in outline order
+            by_outline[outline] = key
+            parent = by_outline.get(outline.rpartition(".")[0]) if "." in outline else None
+        unit = by_format.get(int(_text(el, "DurationFormat") or 7), "days")
+        unit = unit.removeprefix("e") if unit.startswith("e") else unit
+        minutes = _minutes(_text(el, "Duration"))
+        done = _text(el, "ActualStart"), _text(el, "ActualFinish")
+        tasks.append(
+            DocTask(
+                key=key,
+                parent=parent,
+                name=_text(el, "Name") or f"Task {uid}",
+                duration=round(minutes / per[unit], 6),
+                duration_unit=unit,
+                milestone=_text(el, "Milestone") == "1",
+                priority=priority(int(_text(el, "Priority") or 500)),
+                percent_complete=float(_text(el, "PercentComplete") or 0),
+                status="completed" if done[1] else "in_progress" if done[0] else "pending",
+                constraint_type=constraint.get(int(_text(el, "ConstraintType") or 0), "ASAP"),
+                constraint_date=_text(el, "ConstraintDate")
+                if int(_text(el, "ConstraintType") or 0) > 1
+                else None,
+                deadline=_text(el, "Deadline"),
+                actual_start=done[0],
+                actual_finish=done[1],
+                notes=_text(el, "Notes") or "",
+                assignments=units.get(key, []),
+            )
+        )
+        for link in el.findall(f"{{{NS}}}PredecessorLink"):
+            fmt = by_format.get(int(_text(link, "LagFormat") or 7), "days")
+            lag_minutes = float(_text(link, "LinkLag") or 0) / 10
+            links.append(
+                DocLink(
+                    predecessor=f"t{_text(link, 'PredecessorUID')}",
+                    successor=key,
+                    type=link_type.get(int(_text(link, "Type") or 1), "FS"),
+                    lag=round(lag_minutes / per[fmt], 6),
+                    lag_unit=fmt,
+                )
+            )
+    keys = {t.key for t in tasks}
+    links = [d for d in links if d.predecessor in keys]  # links to the project summary task are dropped
+    return PlanDocument(plan=plan, resources=resources, tasks=tasks, dependencies=links)
