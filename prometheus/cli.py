@@ -3,16 +3,152 @@
 from __future__ import annotations
 
 import logging
+import sys
+from pathlib import Path
 
 import typer
 import uvicorn
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.table import Table
 
 from prometheus import __version__
 from prometheus.config import get_settings
 
 app = typer.Typer(help="Prometheus, the planning engine of Tekton.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.")
+plans_app = typer.Typer(help="Plans on a running server.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(plans_app, name="plans")
+URL = typer.Option("http://127.0.0.1:8006", "--url", envvar="PROMETHEUS_URL", help="The Prometheus server")
+console = Console()
+
+
+def _client(url: str):  # noqa: ANN202
+    from prometheus.client import PrometheusClient
+
+    return PrometheusClient(url)
+
+
+def _fail(exc: Exception) -> None:
+    console.print(f"[red]error:[/red] {exc}")
+    raise typer.Exit(1)
+
+
+@plans_app.command("list")
+def plans_list(url: str = URL, search: str | None = None, tag: str | None = None) -> None:
+    """List plans."""
+    from prometheus.client import PrometheusAPIError
+
+    params = {k: v for k, v in {"search": search, "tag": tag, "limit": 1000}.items() if v}
+    try:
+        with _client(url) as api:
+            plans = api.list_plans(**params)
+    except (PrometheusAPIError, OSError) as exc:
+        _fail(exc)
+    table = Table("id", "name", "status", "tasks", "start", "version")
+    for p in plans:
+        table.add_row(
+            p["id"], p["name"], p["status"], str(p["task_count"]), p["start_date"] or "", str(p["version"])
+        )
+    console.print(table)
+
+
+@plans_app.command("show")
+def plans_show(plan_id: str, url: str = URL) -> None:
+    """A plan's tasks with their scheduled dates and its critical path."""
+    from prometheus.client import PrometheusAPIError
+
+    try:
+        with _client(url) as api:
+            plan = api.get_plan(plan_id, include_tasks=False)
+            timeline = api.timeline(plan_id)
+            cp = api.critical_path(plan_id)
+    except (PrometheusAPIError, OSError) as exc:
+        _fail(exc)
+    console.print(f"[bold]{plan['name']}[/bold]  {cp['project_start']} -> {cp['project_finish']}")
+    _print_schedule(timeline["tasks"], [c["name"] for c in cp["critical_path"]])
+
+
+def _print_schedule(rows: list[dict], critical_path: list[str]) -> None:
+    table = Table("task", "start", "finish", "days", "slack", "critical")
+    for r in rows:
+        style = "red" if r["critical"] else None
+        table.add_row(r["name"], str(r["start"])[:16], str(r["finish"])[:16], f"{r['duration_days']:g}",
+                      f"{r['total_slack_days']:g}", "yes" if r["critical"] else "", style=style)  # fmt: skip
+    console.print(table)
+    console.print("critical path: " + (" -> ".join(critical_path) or "none"))
+
+
+@app.command("import")
+def import_file(
+    file: Path,
+    url: str = URL,
+    name: str | None = typer.Option(None, help="Name of the new plan"),
+    format: str | None = typer.Option(None, help="json, csv, mspdi or mpxj; from the extension when omitted"),
+) -> None:
+    """Import a file (JSON, CSV, MS Project XML, or via MPXJ .mpp, .mpx, .xer, ...) as a new plan."""
+    from prometheus.client import PrometheusAPIError
+
+    try:
+        with _client(url) as api:
+            plan = api.import_plan(file.read_bytes(), format=format, filename=file.name, name=name)
+    except (PrometheusAPIError, OSError) as exc:
+        _fail(exc)
+    console.print(f"imported [bold]{plan['name']}[/bold] as {plan['id']} with {len(plan['tasks'])} tasks")
+
+
+@app.command("export")
+def export_plan(
+    plan_id: str,
+    url: str = URL,
+    format: str = typer.Option("json", help="json, csv, mspdi, mpp (MSPDI XML), ics"),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="File to write (default: standard output)"
+    ),
+) -> None:
+    """Export a plan."""
+    from prometheus.client import PrometheusAPIError
+
+    try:
+        with _client(url) as api:
+            data = api.export_plan(plan_id, format)
+    except (PrometheusAPIError, OSError) as exc:
+        _fail(exc)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        console.print(f"wrote {output} ({len(data):,} bytes)")
+
+
+@app.command("schedule")
+def schedule_file(
+    file: Path,
+    format: str | None = typer.Option(None, help="json, csv, mspdi or mpxj; from the extension when omitted"),
+) -> None:
+    """Schedule a plan file here, without a server: a table of dates and the critical path."""
+    from datetime import date
+
+    from prometheus.core.analysis import critical_path_report, schedule_plan, timeline
+    from prometheus.errors import PrometheusError
+    from prometheus.formats.document import to_plan
+    from prometheus.formats.registry import detect, import_bytes
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True) as bar:
+        step = bar.add_task(f"reading {file.name}")
+        try:
+            plan = to_plan(import_bytes(file.read_bytes(), detect(file.name, format), name=file.stem))
+            bar.update(step, description=f"scheduling {len(plan.tasks)} tasks")
+            s = schedule_plan(plan, date.today())
+        except (PrometheusError, OSError, ValueError) as exc:
+            _fail(getattr(exc, "message", exc))
+    rows = timeline(plan, s)["tasks"]
+    report = critical_path_report(plan, s)
+    console.print(f"[bold]{plan.name}[/bold]  {s.project_start} -> {s.project_finish}")
+    _print_schedule(rows, [c["name"] for c in report["critical_path"]])
+    for c in s.conflicts:
+        console.print(f"[yellow]conflict:[/yellow] {c.message}")
 
 
 @app.command()

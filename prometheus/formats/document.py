@@ -82,3 +82,37 @@ def wbs_order(doc: PlanDocument) -> list[tuple[DocTask, int]]:
         out.append((t, level))
         stack.extend((c, level + 1) for c in reversed(children.get(t.key, [])))
     return out
+
+
+def to_plan(doc: PlanDocument, plan_id: str = "file") -> Plan:
+    """A document as an in-memory Plan (keys as ids), to schedule a file without a database."""
+    from prometheus.core.model import Assignment, Dependency, Resource, Task
+
+    tasks = [
+        Task(
+            id=t.key,
+            plan_id=plan_id,
+            position=i + 1,
+            parent_id=t.parent,
+            assignments=[Assignment(resource_id=a.resource, units=a.units) for a in t.assignments],
+            **{f: getattr(t, f) for f in _TASK},
+        )
+        for i, t in enumerate(doc.tasks)
+    ]
+    resources = [
+        Resource(id=r.key, plan_id=plan_id, **{f: getattr(r, f) for f in _RESOURCE}) for r in doc.resources
+    ]
+    links = [
+        Dependency(
+            id=str(i),
+            plan_id=plan_id,
+            predecessor_id=d.predecessor,
+            successor_id=d.successor,
+            type=d.type,
+            lag=d.lag,
+            lag_unit=d.lag_unit,
+        )
+        for i, d in enumerate(doc.dependencies)
+    ]
+    return Plan(id=plan_id, tasks=tasks, dependencies=links, resources=resources,
+                **{f: getattr(doc.plan, f) for f in _PLAN})  # fmt: skip
