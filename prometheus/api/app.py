@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, WebSocket
+from fastapi.responses import HTMLResponse
 
 from prometheus import __version__
 from prometheus.api.envelope import install_error_handlers
@@ -21,9 +23,11 @@ from prometheus.api.routes import (
     transfer,
 )
 from prometheus.config import Settings, get_settings
+from prometheus.events.live import AnnounceChanges, LiveHub
 from prometheus.store import Database
 
 log = logging.getLogger("prometheus")
+PAGE = Path(__file__).resolve().parent.parent / "web" / "index.html"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,7 +49,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.hub = hub = LiveHub()
+    app.add_middleware(AnnounceChanges, hub=hub)
     install_error_handlers(app)
+
+    @app.websocket("/ws")
+    async def live(ws: WebSocket) -> None:
+        await hub.serve(ws)
+
+    @app.get("/", include_in_schema=False)
+    def page() -> HTMLResponse:
+        return HTMLResponse(PAGE.read_text(encoding="utf-8"))
+
     for module in (health, transfer, plans, tasks, resources, schedule, tracking, retrospectives):
         app.include_router(module.router)
     return app

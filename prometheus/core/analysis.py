@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
-from prometheus.core.model import Plan, TaskStatus
+from prometheus.core.model import Plan, Task, TaskStatus
 from prometheus.core.scheduler import Network, Schedule
 
 FAN_OUT = 3  # successors from which a task counts as a hub
@@ -30,6 +30,21 @@ def plan_network(plan: Plan, today: date) -> Network:
 def schedule_plan(plan: Plan, today: date) -> Schedule:
     """Schedule a plan with its tasks and links."""
     return plan_network(plan, today).solve()
+
+
+def outline_order(tasks: list[Task]) -> list[Task]:
+    """Tasks as an outline shows them: each summary task followed by its subtasks, in position order."""
+    children: dict[str | None, list[Task]] = {}
+    ids = {t.id for t in tasks}
+    for t in sorted(tasks, key=lambda t: t.position):
+        children.setdefault(t.parent_id if t.parent_id in ids else None, []).append(t)
+    out: list[Task] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        t = stack.pop()
+        out.append(t)
+        stack.extend(reversed(children.get(t.id, [])))
+    return out
 
 
 def _days(minutes: int, s: Schedule) -> float:
@@ -124,10 +139,11 @@ def timeline(plan: Plan, s: Schedule, *, fmt: str = "default", include_resources
     preds: dict[str, list[str]] = {}
     for d in plan.dependencies or []:
         preds.setdefault(d.successor_id, []).append(d.predecessor_id)
-    tasks = {t.id: t for t in plan.tasks or []}
     rows = []
-    for tid, st in s.tasks.items():
-        t = tasks[tid]
+    for t in outline_order(plan.tasks or []):
+        tid, st = t.id, s.tasks.get(t.id)
+        if st is None:  # cancelled
+            continue
         if fmt == "gantt":
             rows.append(
                 {

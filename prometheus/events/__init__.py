@@ -1,0 +1,1 @@
+"""Events: live fan-out to WebSocket subscribers."""
