@@ -251,3 +251,31 @@ def test_export_and_import_over_http(api: httpx.Client) -> None:
     before = len(api.get("/plans", params={"limit": 1000}).json()["data"])
     assert api.post("/plans/import", params={"format": "mspdi"}, content=b"<a/>").status_code == 422
     assert len(api.get("/plans", params={"limit": 1000}).json()["data"]) == before  # nothing half-imported
+
+
+@needs_oracle
+def test_import_through_mpxj_over_http(api: httpx.Client, tmp_path) -> None:  # noqa: ANN001
+    """An .mpx file (written by MPXJ) comes in through MPXJ with its tasks, durations and links."""
+    from tests.mpxj_oracle import build_project
+
+    plan, _ = as_plan(3, resource_calendars=False)
+    file, _ = build_project(plan.tasks, plan.dependencies, plan.calendar)
+    from org.mpxj.mpx import MPXWriter
+
+    target = tmp_path / "plan.mpx"
+    MPXWriter().write(file, str(target))
+    r = api.post(
+        "/plans/import", params={"filename": "plan.mpx", "name": "From MPX"}, content=target.read_bytes()
+    )
+    assert r.status_code == 201, r.text
+    got = r.json()["data"]
+    assert sorted(t["name"] for t in got["tasks"]) == sorted(t.name for t in plan.tasks)
+    assert len(got["dependencies"]) == len(plan.dependencies)
+    minutes = {"hours": 60, "days": 480, "weeks": 2400}
+    got_work = {t["name"]: t["duration"] * minutes[t["duration_unit"]] for t in got["tasks"]}
+    parents = {t.parent_id for t in plan.tasks}
+    for t in plan.tasks:
+        if t.id not in parents:  # summary durations are computed, not stored
+            assert got_work[t.name] == pytest.approx(t.duration * minutes[t.duration_unit.value]), t.name
+    bad = api.post("/plans/import", params={"filename": "x.mpp"}, content=b"not a project file")
+    assert bad.status_code == 422 and "MPXJ" in bad.json()["message"]
