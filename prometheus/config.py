@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     integration_retry_count: int = Field(3, validation_alias="INTEGRATION_RETRY_COUNT")
     integration_retry_delay: float = Field(1.0, validation_alias="INTEGRATION_RETRY_DELAY")
     webhook_secret: str | None = Field(None, validation_alias="WEBHOOK_SECRET")
+    webhook_allow_private: bool = Field(False, validation_alias="PROMETHEUS_WEBHOOK_ALLOW_PRIVATE")
+    webhook_timeout: float = Field(10.0, validation_alias="PROMETHEUS_WEBHOOK_TIMEOUT")
+    webhook_lease: float = Field(60.0, validation_alias="PROMETHEUS_WEBHOOK_LEASE")
+    webhook_retry_base: float = Field(5.0, validation_alias="PROMETHEUS_WEBHOOK_RETRY_BASE")
+    webhook_retry_max: float = Field(3600.0, validation_alias="PROMETHEUS_WEBHOOK_RETRY_MAX")
+    webhook_max_attempts: int = Field(10, validation_alias="PROMETHEUS_WEBHOOK_MAX_ATTEMPTS")
+    webhook_disable_after: int = Field(50, validation_alias="PROMETHEUS_WEBHOOK_DISABLE_AFTER")
+    dispatch_interval: float = Field(0.2, validation_alias="PROMETHEUS_DISPATCH_INTERVAL")
 
 
 @lru_cache

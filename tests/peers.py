@@ -100,3 +100,53 @@ class FakeEngram:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class WebhookReceiver:
+    """A webhook endpoint on loopback that records what arrives; it can fail, and stop and start again."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.received: list[dict] = []
+        self.fail_next = 0
+        self.port = port or 0
+        self.httpd: ThreadingHTTPServer | None = None
+        self.start()
+
+    def start(self) -> None:
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                if outer.fail_next > 0:
+                    outer.fail_next -= 1
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                outer.received.append(
+                    {"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+                )
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:  # noqa: ANN002
+                pass
+
+        ThreadingHTTPServer.allow_reuse_address = True
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def stop(self) -> None:
+        if self.httpd:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self.httpd = None
+
+    def events(self) -> dict[str, dict]:
+        """Received events by webhook-id (a redelivered event counts once)."""
+        return {r["headers"]["webhook-id"]: json.loads(r["body"]) for r in self.received}

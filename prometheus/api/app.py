@@ -21,9 +21,11 @@ from prometheus.api.routes import (
     tasks,
     tracking,
     transfer,
+    webhooks,
 )
 from prometheus.config import Settings, get_settings
-from prometheus.events.live import AnnounceChanges, LiveHub
+from prometheus.events.live import LiveHub
+from prometheus.events.webhooks import Dispatcher
 from prometheus.store import Database
 
 log = logging.getLogger("prometheus")
@@ -38,8 +40,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database(settings.database_url)
         db.migrate()
         app.state.db = db
+        app.state.hub = hub = LiveHub(db, settings.dispatch_interval)
+        dispatcher = Dispatcher(db, settings)
+        await hub.start()
+        dispatcher.start()
         log.info("Prometheus %s on port %s, database %s", __version__, settings.port, db.backend)
         yield
+        dispatcher.close()
+        await hub.stop()
         db.dispose()
 
     app = FastAPI(
@@ -49,18 +57,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.hub = hub = LiveHub()
-    app.add_middleware(AnnounceChanges, hub=hub)
     install_error_handlers(app)
 
     @app.websocket("/ws")
     async def live(ws: WebSocket) -> None:
-        await hub.serve(ws)
+        await ws.app.state.hub.serve(ws)
 
     @app.get("/", include_in_schema=False)
     def page() -> HTMLResponse:
         return HTMLResponse(PAGE.read_text(encoding="utf-8"))
 
-    for module in (health, transfer, plans, tasks, resources, schedule, tracking, retrospectives):
+    for module in (health, transfer, plans, tasks, resources, schedule, tracking, retrospectives, webhooks):
         app.include_router(module.router)
     return app

@@ -526,3 +526,39 @@ class PlanDocument(_Input):
     resources: list[DocResource] = Field(default_factory=list, max_length=100_000)
     tasks: list[DocTask] = Field(default_factory=list, max_length=1_000_000)
     dependencies: list[DocLink] = Field(default_factory=list, max_length=5_000_000)
+
+
+# --- Webhooks ------------------------------------------------------------------------------------------
+
+
+class WebhookCreate(_Input):
+    url: str = Field(min_length=8, max_length=2000)
+    events: list[str] = Field(default_factory=lambda: ["prometheus.*"], min_length=1, max_length=100)
+    secret: str | None = Field(
+        None, min_length=16, max_length=200, description="default: WEBHOOK_SECRET or random"
+    )
+
+
+class Webhook(BaseModel):
+    id: str
+    url: str
+    events: list[str]
+    active: bool
+    consecutive_failures: int = 0
+    disabled_reason: str | None = None
+    created_at: datetime | None = None
+    secret: str | None = Field(None, description="shown once, when the webhook is registered")
+
+
+class Delivery(BaseModel):
+    id: str
+    webhook_id: str
+    event_id: int
+    event_type: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None = None
+    last_status: int | None = None
+    last_error: str | None = None
+    delivered_at: datetime | None = None
+    created_at: datetime | None = None

@@ -1,41 +1,105 @@
-"""Live updates over the WebSocket `/ws`: clients subscribe to plans and hear of every change to them.
+"""Live updates: every event in the outbox goes to the WebSocket (`/ws`) and SSE subscribers of its plan.
 
-Protocol (JSON): `{"action": "subscribe", "plan_id": "..."}` (or `"*"` for every plan), `unsubscribe`,
-`ping`; the server sends `subscribed`, `unsubscribed`, `pong`, `error`, and events
-`{"type": "plan.changed", "plan_id", "method", "path", "status", "at"}`. Changes are seen by an ASGI
-middleware around the API, so every successful write is announced, whichever route made it.
+Each server process follows the outbox table by id, so a change made through any replica reaches the
+sockets of every replica. WebSocket protocol (JSON): `{"action": "subscribe"|"unsubscribe", "plan_id":
+"..."|"*"}`, `{"action": "ping"}`, and `{"action": "update_task", "plan_id", "task_id", "changes",
+"version"?}` to change a task over the socket. Events arrive as
+`{"type": "prometheus.task.updated", "event_id", "plan_id", "data", "at"}`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import re
+import logging
 from collections import defaultdict
-from datetime import UTC, datetime
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-_PLAN_PATH = re.compile(r"^/api/plans/(?!import$)([^/]+)")
-_WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+from prometheus.core.model import TaskPatch
+from prometheus.errors import PrometheusError
+from prometheus.store import Database
+
+log = logging.getLogger("prometheus.live")
+
+
+def event_message(e) -> dict:  # noqa: ANN001
+    return {
+        "type": e.type,
+        "event_id": e.id,
+        "plan_id": e.plan_id,
+        "data": e.data,
+        "at": e.created_at.isoformat(),
+    }
 
 
 class LiveHub:
-    def __init__(self) -> None:
-        self.subscribers: dict[str, set[WebSocket]] = defaultdict(set)
+    def __init__(self, db: Database, interval: float = 0.2):
+        self.db, self.interval = db, interval
+        self.sockets: dict[str, set[WebSocket]] = defaultdict(set)
+        self.queues: dict[str, set[asyncio.Queue]] = defaultdict(set)
+        self.last_id = 0
+        self._task: asyncio.Task | None = None
 
-    async def publish(self, plan_id: str, event: dict) -> int:
-        sent = 0
-        for ws in list(self.subscribers.get(plan_id, set()) | self.subscribers.get("*", set())):
+    # -- following the outbox -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.last_id = await run_in_threadpool(self._last_id)
+        self._task = asyncio.create_task(self._follow())
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def _last_id(self) -> int:
+        with self.db.store(write=False) as store:
+            return store.last_event_id()
+
+    def _read(self) -> list[dict]:
+        with self.db.store(write=False) as store:
+            return [event_message(e) for e in store.events_after(self.last_id)]
+
+    async def _follow(self) -> None:
+        while True:
+            try:
+                events = await run_in_threadpool(self._read)
+                for event in events:
+                    self.last_id = event["event_id"]
+                    await self.publish(event)
+            except Exception:  # noqa: BLE001 - keep following through database hiccups
+                log.exception("reading the outbox failed")
+            await asyncio.sleep(self.interval)
+
+    async def publish(self, event: dict) -> None:
+        keys = {event.get("plan_id") or "", "*"}
+        for key in keys:
+            for q in list(self.queues.get(key, ())):
+                q.put_nowait(event)
+        for ws in {ws for key in keys for ws in self.sockets.get(key, ())}:
             try:
                 await ws.send_json(event)
-                sent += 1
             except Exception:  # noqa: BLE001 - a closed socket: forget it
                 self.drop(ws)
-        return sent
+
+    # -- SSE ------------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def queue(self, key: str):  # noqa: ANN201
+        q: asyncio.Queue = asyncio.Queue(maxsize=10_000)
+        self.queues[key].add(q)
+        try:
+            yield q
+        finally:
+            self.queues[key].discard(q)
+
+    # -- WebSocket --------------------------------------------------------------------------------------
 
     def drop(self, ws: WebSocket) -> None:
-        for subs in self.subscribers.values():
+        for subs in self.sockets.values():
             subs.discard(ws)
 
     async def serve(self, ws: WebSocket) -> None:
@@ -46,57 +110,42 @@ class LiveHub:
                     msg = await ws.receive_json()
                 except (ValueError, KeyError):
                     await ws.send_json(
-                        {"type": "error", "message": 'send JSON like {"action": "subscribe", ...}'}
+                        {"type": "error", "message": 'send JSON, e.g. {"action": "subscribe", ...}'}
                     )
                     continue
-                action, plan_id = msg.get("action"), msg.get("plan_id")
-                if action == "ping":
-                    await ws.send_json({"type": "pong"})
-                elif action in ("subscribe", "unsubscribe") and isinstance(plan_id, str) and plan_id:
-                    if action == "subscribe":
-                        self.subscribers[plan_id].add(ws)
-                    else:
-                        self.subscribers[plan_id].discard(ws)
-                    await ws.send_json({"type": f"{action}d", "plan_id": plan_id})
-                else:
-                    await ws.send_json(
-                        {"type": "error", "message": "actions: subscribe, unsubscribe (plan_id), ping"}
-                    )
+                await self._handle(ws, msg if isinstance(msg, dict) else {})
         except WebSocketDisconnect:
             pass
         finally:
             self.drop(ws)
 
+    async def _handle(self, ws: WebSocket, msg: dict) -> None:
+        action, plan_id = msg.get("action"), msg.get("plan_id")
+        if action == "ping":
+            await ws.send_json({"type": "pong"})
+        elif action in ("subscribe", "unsubscribe") and isinstance(plan_id, str) and plan_id:
+            (self.sockets[plan_id].add if action == "subscribe" else self.sockets[plan_id].discard)(ws)
+            await ws.send_json({"type": f"{action}d", "plan_id": plan_id})
+        elif action == "update_task":
+            await ws.send_json(await self._update_task(msg))
+        else:
+            await ws.send_json(
+                {"type": "error", "message": "actions: subscribe, unsubscribe (plan_id), update_task, ping"}
+            )
 
-class AnnounceChanges:
-    """ASGI middleware: after a successful write under /api/plans/{id}, tell that plan's subscribers."""
+    async def _update_task(self, msg: dict) -> dict:
+        try:
+            changes = TaskPatch.model_validate(msg.get("changes") or {})
+        except ValidationError as exc:
+            return {"type": "error", "error_code": "VALIDATION_ERROR", "message": str(exc)}
 
-    def __init__(self, app: ASGIApp, hub: LiveHub):
-        self.app, self.hub = app, hub
+        def work() -> dict:
+            with self.db.store() as store:
+                version = msg.get("version", changes.version)
+                task = store.update_task(str(msg.get("plan_id")), str(msg.get("task_id")), changes, version)
+            return {"type": "task.updated", "task": task.model_dump(mode="json")}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _WRITES:
-            await self.app(scope, receive, send)
-            return
-        status = {}
-
-        async def spy(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-            await send(message)
-
-        await self.app(scope, receive, spy)
-        code = status.get("code", 500)
-        match = _PLAN_PATH.match(scope["path"])
-        if code < 400 and (match or scope["path"] in ("/api/plans", "/api/plans/import")):
-            plan_id = match.group(1) if match else "*"
-            event = {
-                "type": "plan.changed",
-                "plan_id": plan_id,
-                "method": scope["method"],
-                "path": scope["path"],
-                "status": code,
-                "at": datetime.now(UTC).isoformat(),
-            }
-            with contextlib.suppress(Exception):
-                await self.hub.publish(plan_id, event)
+        try:
+            return await run_in_threadpool(work)
+        except PrometheusError as exc:
+            return {"type": "error", "error_code": exc.error_code, "message": exc.message}

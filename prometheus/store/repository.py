@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, literal_column, or_, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, literal_column, or_, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from prometheus.core.model import (
     Baseline,
     BaselineCreate,
     Calendar,
+    Delivery,
     Dependency,
     DependencyCreate,
     Feedback,
@@ -41,6 +43,8 @@ from prometheus.core.model import (
     TaskCreate,
     TaskPatch,
     TaskStatus,
+    Webhook,
+    WebhookCreate,
     check_three_point,
 )
 from prometheus.errors import (
@@ -53,18 +57,52 @@ from prometheus.errors import (
 from prometheus.store.tables import (
     AssignmentRow,
     BaselineRow,
+    DeliveryRow,
     DependencyRow,
+    EventRow,
     FeedbackRow,
     PlanRow,
     ResourceRow,
     RetrospectiveRow,
     TaskRow,
+    WebhookRow,
     utcnow,
 )
+
+_EVENTS_LOCK = 0x45564E54
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def emits(kind: str, *, plan_from: str = "arg") -> Callable:
+    """Write the event of a change into the outbox, in the change's own transaction.
+
+    plan_from: "arg" (the first argument is the plan id), "result" (the result's plan_id or id), "retro"
+    (the retrospective's plan). The event carries the result, or the id of what was deleted."""
+
+    def wrap(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def inner(self: Store, *args: Any, **kwargs: Any) -> Any:
+            result = fn(self, *args, **kwargs)
+            if hasattr(result, "model_dump"):
+                data = result.model_dump(mode="json", exclude={"tasks", "dependencies", "resources"})
+            else:
+                data = {"id": args[1] if len(args) > 1 else args[0]}
+            if plan_from == "arg":
+                plan_id = args[0] if args else kwargs.get("plan_id")
+            elif plan_from == "result":
+                plan_id = getattr(result, "plan_id", None) or getattr(result, "id", None)
+            else:
+                plan_id = self._retro_row(args[0]).plan_id
+                data["retrospective_id"] = args[0]
+            self.emit(kind, plan_id, data)
+            return result
+
+        return inner
+
+    return wrap
 
 
 def _aware(dt: datetime | None) -> datetime | None:
@@ -168,6 +206,14 @@ class Store:
 
     # -- helpers -------------------------------------------------------------------------------------------
 
+    def emit(self, kind: str, plan_id: str | None, data: dict[str, Any]) -> None:
+        if self.dialect == "postgresql" and not self.session.info.get("events_locked"):
+            # writers that emit commit one at a time, so event ids become visible in order (no gaps for
+            # readers that follow the outbox by id)
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENTS_LOCK})
+            self.session.info["events_locked"] = True
+        self.session.add(EventRow(type=f"prometheus.{kind}", plan_id=plan_id, data=data))
+
     def _json_contains(self, column: Any, value: str) -> ColumnElement[bool]:
         """`value` is an element of the JSON array in `column`, on PostgreSQL and SQLite."""
         if self.dialect == "postgresql":
@@ -231,6 +277,7 @@ class Store:
 
     # -- plans ---------------------------------------------------------------------------------------------
 
+    @emits("plan.created", plan_from="result")
     def create_plan(self, data: PlanCreate) -> Plan:
         row = PlanRow(
             id=new_id(),
@@ -287,6 +334,7 @@ class Store:
             plan.resources = self.list_resources(plan_id)
         return plan
 
+    @emits("plan.updated", plan_from="arg")
     def update_plan(self, plan_id: str, changes: PlanCreate | PlanPatch, expected: int | None) -> Plan:
         """PUT (a PlanCreate: every field replaced) or PATCH (a PlanPatch: the fields sent)."""
         row = self._plan_row(plan_id, lock=True)
@@ -313,6 +361,7 @@ class Store:
     def _task_count(self, plan_id: str) -> int:
         return self.session.scalar(select(func.count()).where(TaskRow.plan_id == plan_id)) or 0
 
+    @emits("plan.deleted", plan_from="arg")
     def delete_plan(self, plan_id: str, expected: int | None) -> None:
         row = self._plan_row(plan_id, lock=True)
         self._check_version("plan", row, expected)
@@ -362,6 +411,7 @@ class Store:
             return [Assignment(resource_id=r) for r in data.assigned_resources]
         return None
 
+    @emits("task.created", plan_from="arg")
     def add_task(self, plan_id: str, data: TaskCreate) -> Task:
         self._plan_row(plan_id, lock=True)  # serializes positions per plan on PostgreSQL
         if data.parent_id:
@@ -446,6 +496,7 @@ class Store:
     def get_task(self, plan_id: str, task_id: str) -> Task:
         return self._tasks([self._task_row(plan_id, task_id)])[0]
 
+    @emits("task.updated", plan_from="arg")
     def update_task(
         self, plan_id: str, task_id: str, changes: TaskCreate | TaskPatch, expected: int | None
     ) -> Task:
@@ -501,6 +552,7 @@ class Store:
         self._flush()
         return self._tasks([row])[0]
 
+    @emits("task.progress", plan_from="arg")
     def update_progress(self, plan_id: str, task_id: str, p: ProgressUpdate, expected: int | None) -> Task:
         """Record progress; status, percent complete and actual dates are kept consistent."""
         row = self._task_row(plan_id, task_id)
@@ -547,6 +599,7 @@ class Store:
         self._flush()
         return self._tasks([row])[0]
 
+    @emits("task.deleted", plan_from="arg")
     def delete_task(self, plan_id: str, task_id: str, expected: int | None) -> None:
         """Delete a task with its subtasks, links and assignments."""
         row = self._task_row(plan_id, task_id)
@@ -564,6 +617,7 @@ class Store:
             node = self.session.get(TaskRow, node.parent_id)
         return out
 
+    @emits("dependency.created", plan_from="arg")
     def add_dependency(self, plan_id: str, data: DependencyCreate) -> Dependency:
         self._plan_row(plan_id, lock=True)  # one link change at a time per plan: no cycle slips in
         names = {}
@@ -636,6 +690,7 @@ class Store:
         )
         return [dependency_model(r) for r in rows]
 
+    @emits("dependency.deleted", plan_from="arg")
     def delete_dependency(
         self,
         plan_id: str,
@@ -670,6 +725,7 @@ class Store:
         if other is not None and other != resource_id:
             raise ResourceConflict(f"plan {plan_id} already has a resource named '{name}'")
 
+    @emits("resource.created", plan_from="arg")
     def add_resource(self, plan_id: str, data: ResourceCreate) -> Resource:
         self._plan_row(plan_id)
         self._unique_resource_name(plan_id, data.name)
@@ -703,6 +759,7 @@ class Store:
     def get_resource(self, plan_id: str, resource_id: str) -> Resource:
         return resource_model(self._resource_row(plan_id, resource_id))
 
+    @emits("resource.updated", plan_from="arg")
     def update_resource(
         self, plan_id: str, resource_id: str, changes: ResourcePatch, expected: int | None
     ) -> Resource:
@@ -725,6 +782,7 @@ class Store:
         self._flush()
         return resource_model(row)
 
+    @emits("resource.deleted", plan_from="arg")
     def delete_resource(self, plan_id: str, resource_id: str, *, force: bool = False) -> None:
         row = self._resource_row(plan_id, resource_id)
         tasks = list(
@@ -746,6 +804,7 @@ class Store:
 
     # -- baselines -----------------------------------------------------------------------------------------
 
+    @emits("plan.baseline_saved", plan_from="arg")
     def save_baseline(self, plan_id: str, request: BaselineCreate, snapshot: Baseline) -> Baseline:
         """Store a snapshot as baseline `request.number` (replacing it) or as the first free number."""
         self._plan_row(plan_id, lock=True)
@@ -783,6 +842,7 @@ class Store:
             raise NotFound(f"plan {plan_id} has no baseline {number}", details={"number": number})
         return Baseline.model_validate(row.data)
 
+    @emits("plan.baseline_deleted", plan_from="arg")
     def delete_baseline(self, plan_id: str, number: int) -> None:
         self.get_baseline(plan_id, number)
         self.session.execute(
@@ -791,6 +851,7 @@ class Store:
 
     # -- retrospectives ------------------------------------------------------------------------------------
 
+    @emits("retrospective.created", plan_from="result")
     def create_retrospective(self, data: RetrospectiveCreate) -> Retrospective:
         if data.plan_id is not None:
             self._plan_row(data.plan_id)
@@ -833,6 +894,7 @@ class Store:
         n = self.session.scalar(select(func.count()).where(FeedbackRow.retrospective_id == retro_id)) or 0
         return _retro_model(row, n)
 
+    @emits("retrospective.feedback_added", plan_from="retro")
     def add_feedback(self, retro_id: str, data: FeedbackCreate) -> Feedback:
         self._retro_row(retro_id)
         action = data.type is FeedbackType.action_item
@@ -865,6 +927,7 @@ class Store:
             raise NotFound(f"feedback {feedback_id} not found in retrospective {retro_id}")
         return row
 
+    @emits("retrospective.feedback_voted", plan_from="retro")
     def vote_feedback(self, retro_id: str, feedback_id: str) -> Feedback:
         self._feedback_row(retro_id, feedback_id)
         self.session.execute(
@@ -873,6 +936,7 @@ class Store:
         self.session.expire_all()
         return _feedback_model(self._feedback_row(retro_id, feedback_id))
 
+    @emits("retrospective.feedback_updated", plan_from="retro")
     def update_feedback(self, retro_id: str, feedback_id: str, changes: FeedbackPatch) -> Feedback:
         row = self._feedback_row(retro_id, feedback_id)
         values = changes.model_dump(exclude_unset=True)
@@ -904,6 +968,7 @@ class Store:
 
     # -- import ------------------------------------------------------------------------------------------
 
+    @emits("plan.created", plan_from="result")
     def import_document(self, doc: PlanDocument) -> Plan:
         """Create a whole plan from its portable form, checked first: unique keys, known references, a WBS
         without loops, links without cycles. Nothing is written when anything is wrong."""
@@ -1038,6 +1103,71 @@ class Store:
         self._flush()
         return self.get_plan(plan.id)
 
+    # -- webhooks ----------------------------------------------------------------------------------------
+
+    def register_webhook(self, data: WebhookCreate, secret: str) -> Webhook:
+        row = WebhookRow(id=new_id(), url=data.url, events=data.events, secret=secret, active=True,
+                         consecutive_failures=0)  # fmt: skip
+        self.session.add(row)
+        self._flush()
+        return _webhook_model(row).model_copy(update={"secret": secret})
+
+    def _webhook_row(self, webhook_id: str) -> WebhookRow:
+        row = self.session.get(WebhookRow, webhook_id)
+        if row is None:
+            raise NotFound(f"webhook {webhook_id} not found", details={"webhook_id": webhook_id})
+        return row
+
+    def list_webhooks(self) -> list[Webhook]:
+        return [
+            _webhook_model(r)
+            for r in self.session.scalars(select(WebhookRow).order_by(WebhookRow.created_at))
+        ]
+
+    def get_webhook(self, webhook_id: str) -> Webhook:
+        return _webhook_model(self._webhook_row(webhook_id))
+
+    def delete_webhook(self, webhook_id: str) -> None:
+        self.session.delete(self._webhook_row(webhook_id))
+        self._flush()
+
+    def ping_webhook(self, webhook_id: str) -> Delivery:
+        """A `prometheus.webhook.ping` event, delivered to this webhook only."""
+        hook = self._webhook_row(webhook_id)
+        event = EventRow(type="prometheus.webhook.ping", plan_id=None, data={"webhook_id": webhook_id})
+        self.session.add(event)
+        self._flush()
+        row = DeliveryRow(id=new_id(), webhook_id=hook.id, event_id=event.id, status="pending", attempts=0,
+                          next_attempt_at=utcnow())  # fmt: skip
+        self.session.add(row)
+        self._flush()
+        return _delivery_model(row, event.type)
+
+    def list_deliveries(
+        self, webhook_id: str, *, status: str | None = None, limit: int = 100
+    ) -> list[Delivery]:
+        self._webhook_row(webhook_id)
+        stmt = (
+            select(DeliveryRow, EventRow.type)
+            .join(EventRow, EventRow.id == DeliveryRow.event_id)
+            .where(DeliveryRow.webhook_id == webhook_id)
+            .order_by(DeliveryRow.event_id.desc())
+            .limit(limit)
+        )
+        if status:
+            stmt = stmt.where(DeliveryRow.status == status)
+        return [_delivery_model(d, t) for d, t in self.session.execute(stmt)]
+
+    def events_after(self, last_id: int, limit: int = 500) -> list[EventRow]:
+        return list(
+            self.session.scalars(
+                select(EventRow).where(EventRow.id > last_id).order_by(EventRow.id).limit(limit)
+            )
+        )
+
+    def last_event_id(self) -> int:
+        return self.session.scalar(select(func.max(EventRow.id))) or 0
+
 
 def _retro_model(row: RetrospectiveRow, feedback_count: int) -> Retrospective:
     return Retrospective(
@@ -1064,5 +1194,27 @@ def _feedback_model(row: FeedbackRow) -> Feedback:
         owner=row.owner,
         due_date=row.due_date,
         status=row.status,
+        created_at=_aware(row.created_at),
+    )
+
+
+def _webhook_model(row: WebhookRow) -> Webhook:
+    return Webhook(id=row.id, url=row.url, events=row.events, active=row.active,
+                   consecutive_failures=row.consecutive_failures, disabled_reason=row.disabled_reason,
+                   created_at=_aware(row.created_at))  # fmt: skip
+
+
+def _delivery_model(row: DeliveryRow, event_type: str) -> Delivery:
+    return Delivery(
+        id=row.id,
+        webhook_id=row.webhook_id,
+        event_id=row.event_id,
+        event_type=event_type,
+        status=row.status,
+        attempts=row.attempts,
+        next_attempt_at=_aware(row.next_attempt_at),
+        last_status=row.last_status,
+        last_error=row.last_error,
+        delivered_at=_aware(row.delivered_at),
         created_at=_aware(row.created_at),
     )

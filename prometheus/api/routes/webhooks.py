@@ -1,0 +1,116 @@
+"""Webhooks (register, list, get, delete, ping, delivery log, redelivery) and the SSE event stream."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from prometheus.api.deps import get_db
+from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
+from prometheus.core.model import Delivery, Webhook, WebhookCreate
+from prometheus.events.live import event_message
+from prometheus.events.webhooks import check_url, new_secret, redeliver
+from prometheus.store import Database
+
+router = APIRouter(prefix="/api", tags=["events"], responses=ERROR_RESPONSES)
+
+
+@router.post(
+    "/webhooks/register", status_code=201, response_model=Envelope[Webhook], summary="Register a webhook"
+)
+def register(body: WebhookCreate, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
+    settings = request.app.state.settings
+    check_url(body.url, settings)
+    secret = body.secret or settings.webhook_secret or new_secret()
+    with db.store() as store:
+        hook = store.register_webhook(body, secret)
+    return ok(
+        hook, "webhook registered; keep the secret to verify signatures", status_code=201, webhook_id=hook.id
+    )
+
+
+@router.get("/webhooks", response_model=Envelope[list[Webhook]], summary="Registered webhooks")
+def list_webhooks(db: Database = Depends(get_db)) -> JSONResponse:
+    with db.store(write=False) as store:
+        return ok(store.list_webhooks())
+
+
+@router.get("/webhooks/{webhook_id}", response_model=Envelope[Webhook], summary="A webhook")
+def get_webhook(webhook_id: str, db: Database = Depends(get_db)) -> JSONResponse:
+    with db.store(write=False) as store:
+        return ok(store.get_webhook(webhook_id))
+
+
+@router.delete("/webhooks/{webhook_id}", response_model=Envelope[dict], summary="Delete a webhook")
+def delete_webhook(webhook_id: str, db: Database = Depends(get_db)) -> JSONResponse:
+    with db.store() as store:
+        store.delete_webhook(webhook_id)
+    return ok({"id": webhook_id}, "webhook deleted")
+
+
+@router.post("/webhooks/{webhook_id}/test", response_model=Envelope[Delivery], summary="Send a test ping")
+def ping(webhook_id: str, db: Database = Depends(get_db)) -> JSONResponse:
+    with db.store() as store:
+        return ok(store.ping_webhook(webhook_id), "ping queued")
+
+
+@router.get(
+    "/webhooks/{webhook_id}/deliveries", response_model=Envelope[list[Delivery]], summary="Delivery log"
+)
+def deliveries(
+    webhook_id: str,
+    status: str | None = Query(None, pattern="^(pending|delivered|failed)$"),
+    limit: int = Query(100, ge=1, le=1000),
+    db: Database = Depends(get_db),
+) -> JSONResponse:
+    with db.store(write=False) as store:
+        return ok(store.list_deliveries(webhook_id, status=status, limit=limit))
+
+
+@router.post(
+    "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    response_model=Envelope[dict],
+    summary="Send a delivery again",
+)
+def redeliver_one(webhook_id: str, delivery_id: str, db: Database = Depends(get_db)) -> JSONResponse:
+    redeliver(db, webhook_id, delivery_id)
+    return ok({"id": delivery_id}, "queued again")
+
+
+@router.get("/events/stream", summary="Server-sent events: the outbox, live (Last-Event-ID resumes)")
+async def stream(
+    request: Request,
+    plan_id: str | None = None,
+    last_event_id: int | None = Header(None, alias="Last-Event-ID"),
+) -> StreamingResponse:
+    hub = request.app.state.hub
+    db: Database = request.app.state.db
+
+    def backlog(after: int) -> list[dict]:
+        with db.store(write=False) as store:
+            return [event_message(e) for e in store.events_after(after, limit=10_000)]
+
+    async def events():  # noqa: ANN202
+        with hub.queue(plan_id or "*") as q:
+            seen = 0
+            if last_event_id is not None:  # catch up from the outbox, then go live
+                for e in await run_in_threadpool(backlog, last_event_id):
+                    if plan_id is None or e["plan_id"] == plan_id:
+                        seen = e["event_id"]
+                        yield f"id: {seen}\nevent: {e['type']}\ndata: {json.dumps(e)}\n\n"
+            yield ": connected\n\n"
+            while not await request.is_disconnected():
+                try:
+                    e = await asyncio.wait_for(q.get(), timeout=15)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                if e["event_id"] > seen:
+                    seen = e["event_id"]
+                    yield f"id: {seen}\nevent: {e['type']}\ndata: {json.dumps(e)}\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,258 @@
+"""Events and webhooks: outbox in the change's transaction, signed deliveries, retries, redelivery,
+auto-disable, SSRF refusal, nothing lost when the receiver or Prometheus goes down, two replicas."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from collections import Counter
+
+import httpx
+import pytest
+
+from tests.conftest import Server
+from tests.peers import WebhookReceiver
+
+FAST = {
+    "PROMETHEUS_WEBHOOK_ALLOW_PRIVATE": "true",
+    "PROMETHEUS_WEBHOOK_RETRY_BASE": "0.1",
+    "PROMETHEUS_WEBHOOK_RETRY_MAX": "0.5",
+    "PROMETHEUS_WEBHOOK_TIMEOUT": "1",
+    "PROMETHEUS_WEBHOOK_LEASE": "2",
+    "PROMETHEUS_DISPATCH_INTERVAL": "0.05",
+    "PROMETHEUS_WEBHOOK_MAX_ATTEMPTS": "6",
+    "PROMETHEUS_WEBHOOK_DISABLE_AFTER": "4",
+}
+
+
+def wait_for(check, timeout: float = 15.0):  # noqa: ANN001, ANN201
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting")
+
+
+def verify(secret: str, r: dict) -> bool:
+    h = r["headers"]
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    msg = f"{h['webhook-id']}.{h['webhook-timestamp']}.".encode() + r["body"]
+    expected = "v1," + base64.b64encode(hmac.new(key, msg, hashlib.sha256).digest()).decode()
+    return hmac.compare_digest(expected, h["webhook-signature"])
+
+
+@pytest.fixture
+def fast_server(make_database_url, tmp_path):  # noqa: ANN001, ANN201
+    srv = Server(make_database_url("sqlite"), tmp_path / "log", env=FAST).start()
+    yield srv
+    srv.stop()
+
+
+def test_registration_refuses_private_addresses_by_default(api: httpx.Client) -> None:
+    r = api.post("/webhooks/register", json={"url": "http://127.0.0.1:9/hook"})
+    assert r.status_code == 422 and "private or local" in r.json()["message"]
+    assert api.post("/webhooks/register", json={"url": "ftp://example.com/x"}).status_code == 422
+    assert api.post("/webhooks/register", json={"url": "http://10.1.2.3/x"}).status_code == 422
+
+
+def test_events_are_written_with_their_change_only(server, plan: dict) -> None:  # noqa: ANN001
+    from prometheus.store import Database
+
+    api = httpx.Client(base_url=server.url + "/api")
+    api.post(f"/plans/{plan['id']}/tasks", json={"name": "kept"})
+    api.post(f"/plans/{plan['id']}/tasks", json={"name": ""})  # refused: writes nothing, emits nothing
+    db = Database(server.database_url)
+    with db.store(write=False) as store:
+        types = [e.type for e in store.events_after(0, limit=100_000) if e.plan_id == plan["id"]]
+    db.dispose()
+    assert types == ["prometheus.plan.created", "prometheus.task.created"]
+
+
+def test_signed_deliveries_retries_ping_redelivery_and_log(fast_server) -> None:  # noqa: ANN001
+    receiver = WebhookReceiver()
+    api = httpx.Client(base_url=fast_server.url + "/api", timeout=30)
+    try:
+        r = api.post("/webhooks/register", json={"url": receiver.url, "events": ["prometheus.task.*"]})
+        assert r.status_code == 201
+        hook = r.json()["data"]
+        assert r.json()["webhook_id"] == hook["id"] and hook["secret"].startswith("whsec_")
+        assert "secret" not in api.get(f"/webhooks/{hook['id']}").json()["data"] or (
+            api.get(f"/webhooks/{hook['id']}").json()["data"]["secret"] is None
+        )
+        pid = api.post("/plans", json={"name": "hooked"}).json()["data"]["id"]
+        receiver.fail_next = 2  # the first two attempts get HTTP 500
+        task = api.post(f"/plans/{pid}/tasks", json={"name": "first"}).json()["data"]
+        got = wait_for(lambda: receiver.received)
+        assert all(verify(hook["secret"], x) for x in got)
+        body = json.loads(got[0]["body"])
+        assert body["type"] == "prometheus.task.created" and body["data"]["id"] == task["id"]
+        assert body["plan_id"] == pid
+        log = api.get(f"/webhooks/{hook['id']}/deliveries").json()["data"]
+        assert [(d["event_type"], d["status"], d["attempts"]) for d in log] == [
+            ("prometheus.task.created", "delivered", 3)
+        ]
+
+        ping = api.post(f"/webhooks/{hook['id']}/test").json()["data"]
+        wait_for(
+            lambda: any(json.loads(x["body"])["type"] == "prometheus.webhook.ping" for x in receiver.received)
+        )
+        again = api.post(f"/webhooks/{hook['id']}/deliveries/{log[0]['id']}/redeliver")
+        assert again.status_code == 200
+        wait_for(lambda: Counter(x["headers"]["webhook-id"] for x in receiver.received)[body["id"]] == 2)
+        assert ping["event_type"] == "prometheus.webhook.ping"
+        assert api.post(f"/webhooks/{hook['id']}/deliveries/nope/redeliver").status_code == 404
+        assert api.delete(f"/webhooks/{hook['id']}").status_code == 200
+        assert api.get(f"/webhooks/{hook['id']}").status_code == 404
+    finally:
+        receiver.stop()
+
+
+def test_a_dead_endpoint_is_disabled(fast_server) -> None:  # noqa: ANN001
+    receiver = WebhookReceiver()
+    url = receiver.url
+    receiver.stop()  # nothing listens there now
+    api = httpx.Client(base_url=fast_server.url + "/api", timeout=30)
+    hook = api.post("/webhooks/register", json={"url": url}).json()["data"]
+    pid = api.post("/plans", json={"name": "nobody listens"}).json()["data"]["id"]
+    for i in range(3):
+        api.post(f"/plans/{pid}/tasks", json={"name": f"t{i}"})
+    state = wait_for(
+        lambda: (h := api.get(f"/webhooks/{hook['id']}").json()["data"]) and not h["active"] and h
+    )
+    assert "failed attempts in a row" in state["disabled_reason"]
+
+
+def test_nothing_is_lost_when_the_receiver_or_prometheus_goes_down(make_database_url, tmp_path) -> None:
+    receiver = WebhookReceiver()
+    env = {**FAST, "PROMETHEUS_WEBHOOK_MAX_ATTEMPTS": "100", "PROMETHEUS_WEBHOOK_DISABLE_AFTER": "1000"}
+    srv = Server(make_database_url("sqlite"), tmp_path / "log", env=env).start()
+    api = httpx.Client(base_url=srv.url + "/api", timeout=30)
+    try:
+        api.post("/webhooks/register", json={"url": receiver.url, "events": ["prometheus.task.created"]})
+        pid = api.post("/plans", json={"name": "durable"}).json()["data"]["id"]
+        receiver.stop()  # the receiver is down while work goes on
+        for i in range(15):
+            api.post(f"/plans/{pid}/tasks", json={"name": f"while down {i}"})
+        receiver.start()
+        for i in range(15):
+            api.post(f"/plans/{pid}/tasks", json={"name": f"before the kill {i}"})
+        srv.stop(kill=True)  # Prometheus dies mid-stream
+        srv.start()
+        for i in range(10):
+            api.post(f"/plans/{pid}/tasks", json={"name": f"after restart {i}"})
+
+        def all_names() -> set[str] | None:
+            names = {e["data"]["name"] for e in receiver.events().values()}
+            return names if len(names) == 40 else None
+
+        names = wait_for(all_names, timeout=60)
+        assert {f"while down {i}" for i in range(15)} <= names and {
+            f"after restart {i}" for i in range(10)
+        } <= names
+    finally:
+        srv.stop()
+        receiver.stop()
+
+
+def test_two_replicas_deliver_each_event_once_and_share_live_updates(postgres, tmp_path) -> None:  # noqa: ANN001
+    import asyncio
+
+    import websockets
+
+    receiver = WebhookReceiver()
+    url = postgres.create()
+    a = Server(url, tmp_path / "a.log", env=FAST).start()
+    b = Server(url, tmp_path / "b.log", env=FAST).start()
+    try:
+        api_a = httpx.Client(base_url=a.url + "/api", timeout=30)
+        api_b = httpx.Client(base_url=b.url + "/api", timeout=30)
+        api_a.post("/webhooks/register", json={"url": receiver.url, "events": ["prometheus.task.created"]})
+        pid = api_a.post("/plans", json={"name": "replicated"}).json()["data"]["id"]
+
+        async def listen_on_b() -> dict:
+            async with websockets.connect(b.url.replace("http", "ws") + "/ws") as ws:
+                await ws.send(json.dumps({"action": "subscribe", "plan_id": pid}))
+                await ws.recv()
+                await asyncio.to_thread(api_a.post, f"/plans/{pid}/tasks", json={"name": "made on A"})
+                while True:
+                    e = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                    if e["type"] == "prometheus.task.created":
+                        return e
+
+        seen_on_b = asyncio.run(listen_on_b())
+        assert seen_on_b["data"]["name"] == "made on A"
+        for i in range(20):
+            (api_a if i % 2 else api_b).post(f"/plans/{pid}/tasks", json={"name": f"t{i}"})
+        wait_for(lambda: len(receiver.events()) == 21, timeout=30)
+        time.sleep(1)  # let any duplicate arrive
+        counts = Counter(r["headers"]["webhook-id"] for r in receiver.received)
+        assert len(counts) == 21 and set(counts.values()) == {1}
+    finally:
+        a.stop()
+        b.stop()
+        receiver.stop()
+
+
+def test_server_sent_events_resume_from_last_event_id(server, plan: dict) -> None:  # noqa: ANN001
+    api = httpx.Client(base_url=server.url + "/api", timeout=30)
+    first = api.post(f"/plans/{plan['id']}/tasks", json={"name": "one"}).json()["data"]
+    api.post(f"/plans/{plan['id']}/tasks", json={"name": "two"})
+    from prometheus.store import Database
+
+    db = Database(server.database_url)
+    with db.store(write=False) as store:
+        ids = [e.id for e in store.events_after(0, limit=100_000) if e.data.get("id") == first["id"]]
+    db.dispose()
+    got = []
+    with httpx.stream(
+        "GET",
+        f"{server.url}/api/events/stream",
+        params={"plan_id": plan["id"]},
+        headers={"Last-Event-ID": str(ids[0])},
+        timeout=10,
+    ) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        for line in r.iter_lines():
+            if line.startswith("data: "):
+                got.append(json.loads(line[6:]))
+            if line == ": connected":
+                api.post(f"/plans/{plan['id']}/tasks", json={"name": "three"})
+            if len(got) == 2:
+                break
+    assert [(e["type"], e["data"]["name"]) for e in got] == [
+        ("prometheus.task.created", "two"),
+        ("prometheus.task.created", "three"),
+    ]
+
+
+def test_tasks_can_be_updated_over_the_websocket(server, plan: dict) -> None:  # noqa: ANN001
+    import asyncio
+
+    import websockets
+
+    api = httpx.Client(base_url=server.url + "/api")
+    task = api.post(f"/plans/{plan['id']}/tasks", json={"name": "socket"}).json()["data"]
+
+    async def run() -> list[dict]:
+        async with websockets.connect(server.url.replace("http", "ws") + "/ws") as ws:
+            out = []
+            base = {"action": "update_task", "plan_id": plan["id"], "task_id": task["id"]}
+            for msg in (
+                {**base, "changes": {"duration": 4}, "version": 1},
+                {**base, "changes": {"duration": 5}, "version": 1},  # stale
+                {**base, "changes": {"duration": -1}},
+            ):
+                await ws.send(json.dumps(msg))
+                out.append(json.loads(await ws.recv()))
+            return out
+
+    ok, stale, bad = asyncio.run(run())
+    assert ok["type"] == "task.updated" and ok["task"]["duration"] == 4 and ok["task"]["version"] == 2
+    assert stale["type"] == "error" and stale["error_code"] == "RESOURCE_CONFLICT"
+    assert bad["type"] == "error" and bad["error_code"] == "VALIDATION_ERROR"
+    assert api.get(f"/plans/{plan['id']}/tasks/{task['id']}").json()["data"]["duration"] == 4
