@@ -150,6 +150,30 @@ class _Api:
         params = {k: v for k, v in {"format": format, "filename": filename, "name": name}.items() if v}
         return self._call(_Call("POST", "/api/plans/import", params=params, content=data))
 
+    # webhooks
+    def register_webhook(self, url: str, events: list[str] | None = None, secret: str | None = None) -> Any:
+        body = {k: v for k, v in {"url": url, "events": events, "secret": secret}.items() if v}
+        return self._call(_Call("POST", "/api/webhooks/register", body))
+
+    def list_webhooks(self) -> Any:
+        return self._call(_Call("GET", "/api/webhooks"))
+
+    def get_webhook(self, webhook_id: str) -> Any:
+        return self._call(_Call("GET", f"/api/webhooks/{webhook_id}"))
+
+    def delete_webhook(self, webhook_id: str) -> Any:
+        return self._call(_Call("DELETE", f"/api/webhooks/{webhook_id}"))
+
+    def test_webhook(self, webhook_id: str) -> Any:
+        return self._call(_Call("POST", f"/api/webhooks/{webhook_id}/test"))
+
+    def webhook_deliveries(self, webhook_id: str, status: str | None = None) -> Any:
+        params = {"status": status} if status else {}
+        return self._call(_Call("GET", f"/api/webhooks/{webhook_id}/deliveries", params=params))
+
+    def redeliver(self, webhook_id: str, delivery_id: str) -> Any:
+        return self._call(_Call("POST", f"/api/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"))
+
     def health(self) -> Any:
         return self._call(_Call("GET", "/health", envelope=False))
 

@@ -256,3 +256,24 @@ def test_tasks_can_be_updated_over_the_websocket(server, plan: dict) -> None:  #
     assert stale["type"] == "error" and stale["error_code"] == "RESOURCE_CONFLICT"
     assert bad["type"] == "error" and bad["error_code"] == "VALIDATION_ERROR"
     assert api.get(f"/plans/{plan['id']}/tasks/{task['id']}").json()["data"]["duration"] == 4
+
+
+def test_client_manages_webhooks(fast_server) -> None:  # noqa: ANN001
+    from prometheus.client import NotFoundError, PrometheusClient
+
+    receiver = WebhookReceiver()
+    try:
+        with PrometheusClient(fast_server.url) as api:
+            hook = api.register_webhook(receiver.url, events=["prometheus.plan.*"])
+            assert [h["id"] for h in api.list_webhooks()] == [hook["id"]]
+            api.test_webhook(hook["id"])
+            delivered = wait_for(lambda: api.webhook_deliveries(hook["id"], status="delivered"))
+            assert delivered[0]["event_type"] == "prometheus.webhook.ping"
+            api.redeliver(hook["id"], delivered[0]["id"])
+            wait_for(lambda: len(receiver.received) == 2)
+            assert verify(hook["secret"], receiver.received[-1])
+            api.delete_webhook(hook["id"])
+            with pytest.raises(NotFoundError):
+                api.get_webhook(hook["id"])
+    finally:
+        receiver.stop()
