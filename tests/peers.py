@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -123,9 +124,8 @@ class WebhookReceiver:
                     self.send_response(500)
                     self.end_headers()
                     return
-                outer.received.append(
-                    {"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
-                )
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                outer.received.append({"headers": headers, "body": body, "at": time.perf_counter()})
                 self.send_response(204)
                 self.end_headers()
 

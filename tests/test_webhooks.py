@@ -248,7 +248,7 @@ def test_tasks_can_be_updated_over_the_websocket(server, plan: dict) -> None:  #
                 {**base, "changes": {"duration": -1}},
             ):
                 await ws.send(json.dumps(msg))
-                out.append(json.loads(await ws.recv()))
+                out.append(json.loads(await ws.recv()))  # not subscribed: only replies arrive
             return out
 
     ok, stale, bad = asyncio.run(run())

@@ -25,6 +25,7 @@ from prometheus.api.routes import (
 )
 from prometheus.config import Settings, get_settings
 from prometheus.events.live import LiveHub
+from prometheus.events.wake import Waker
 from prometheus.events.webhooks import Dispatcher
 from prometheus.store import Database
 
@@ -42,10 +43,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.db = db
         app.state.hub = hub = LiveHub(db, settings.dispatch_interval)
         dispatcher = Dispatcher(db, settings)
+        waker = Waker(db.url, db.backend)
         await hub.start()
         dispatcher.start()
+        for wake in (hub.wake, dispatcher.wake):
+            waker.on_event(wake)  # events committed by other replicas (PostgreSQL NOTIFY)
+            db.on_commit_events.append(wake)  # events committed here
+        waker.start()
         log.info("Prometheus %s on port %s, database %s", __version__, settings.port, db.backend)
         yield
+        waker.close()
         dispatcher.close()
         await hub.stop()
         db.dispose()

@@ -47,7 +47,13 @@ class LiveHub:
 
     async def start(self) -> None:
         self.last_id = await run_in_threadpool(self._last_id)
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
         self._task = asyncio.create_task(self._follow())
+
+    def wake(self) -> None:
+        """Called from any thread when new events were committed."""
+        self._loop.call_soon_threadsafe(self._wake.set)
 
     async def stop(self) -> None:
         if self._task:
@@ -72,7 +78,9 @@ class LiveHub:
                     await self.publish(event)
             except Exception:  # noqa: BLE001 - keep following through database hiccups
                 log.exception("reading the outbox failed")
-            await asyncio.sleep(self.interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+            self._wake.clear()
 
     async def publish(self, event: dict) -> None:
         keys = {event.get("plan_id") or "", "*"}

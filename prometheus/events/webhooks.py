@@ -84,14 +84,19 @@ class Dispatcher:
     def __init__(self, db: Database, settings: Settings):
         self.db, self.settings = db, settings
         self.stop = threading.Event()
+        self.woken = threading.Event()
         self.thread = threading.Thread(target=self.run, name="webhook-dispatcher", daemon=True)
         self.client = httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False)
 
     def start(self) -> None:
         self.thread.start()
 
+    def wake(self) -> None:
+        self.woken.set()
+
     def close(self) -> None:
         self.stop.set()
+        self.woken.set()
         self.thread.join(timeout=10)
         self.client.close()
 
@@ -103,7 +108,8 @@ class Dispatcher:
                 log.exception("dispatcher round failed")
                 busy = 0
             if not busy:
-                self.stop.wait(self.settings.dispatch_interval)
+                self.woken.wait(self.settings.dispatch_interval)
+                self.woken.clear()
 
     def _locked(self, stmt):  # noqa: ANN001, ANN202
         return stmt.with_for_update(skip_locked=True) if self.db.backend == "postgresql" else stmt

@@ -58,14 +58,21 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.on_commit_events: list = []  # callables run after a transaction that wrote events commits
 
     @contextmanager
     def store(self, *, write: bool = True) -> Iterator[Store]:
         """A Store on one transaction: committed when the block ends, rolled back on error."""
-        with self._sessions() as session, session.begin():
-            if self.backend == "sqlite":
-                session.connection(execution_options={"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"})
-            yield Store(session)
+        with self._sessions() as session:
+            with session.begin():
+                if self.backend == "sqlite":
+                    session.connection(
+                        execution_options={"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"}
+                    )
+                yield Store(session)
+            if session.info.get("emitted"):  # committed events: wake this process's followers now
+                for callback in self.on_commit_events:
+                    callback()
 
     def session(self) -> Session:
         return self._sessions()

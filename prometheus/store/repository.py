@@ -211,8 +211,10 @@ class Store:
             # writers that emit commit one at a time, so event ids become visible in order (no gaps for
             # readers that follow the outbox by id)
             self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENTS_LOCK})
+            self.session.execute(text("SELECT pg_notify('prometheus_events', '')"))  # sent at commit
             self.session.info["events_locked"] = True
         self.session.add(EventRow(type=f"prometheus.{kind}", plan_id=plan_id, data=data))
+        self.session.info["emitted"] = True
 
     def _json_contains(self, column: Any, value: str) -> ColumnElement[bool]:
         """`value` is an element of the JSON array in `column`, on PostgreSQL and SQLite."""
@@ -1136,6 +1138,7 @@ class Store:
         hook = self._webhook_row(webhook_id)
         event = EventRow(type="prometheus.webhook.ping", plan_id=None, data={"webhook_id": webhook_id})
         self.session.add(event)
+        self.session.info["emitted"] = True
         self._flush()
         row = DeliveryRow(id=new_id(), webhook_id=hook.id, event_id=event.id, status="pending", attempts=0,
                           next_attempt_at=utcnow())  # fmt: skip
