@@ -109,6 +109,8 @@ class WebhookReceiver:
     def __init__(self, port: int | None = None) -> None:
         self.received: list[dict] = []
         self.fail_next = 0
+        self.slow_next = 0  # answer this many requests only after `delay` seconds
+        self.delay = 0.0
         self.port = port or 0
         self.httpd: ThreadingHTTPServer | None = None
         self.start()
@@ -119,6 +121,9 @@ class WebhookReceiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                if outer.slow_next > 0:
+                    outer.slow_next -= 1
+                    time.sleep(outer.delay)
                 if outer.fail_next > 0:
                     outer.fail_next -= 1
                     self.send_response(500)

@@ -139,6 +139,7 @@ def test_nothing_is_lost_when_the_receiver_or_prometheus_goes_down(make_database
         for i in range(15):
             api.post(f"/plans/{pid}/tasks", json={"name": f"while down {i}"})
         receiver.start()
+        receiver.slow_next, receiver.delay = 3, 1.5  # slower than the 1 s timeout: those are sent again
         for i in range(15):
             api.post(f"/plans/{pid}/tasks", json={"name": f"before the kill {i}"})
         srv.stop(kill=True)  # Prometheus dies mid-stream
