@@ -126,11 +126,12 @@ def export_plan(
 def schedule_file(
     file: Path,
     format: str | None = typer.Option(None, help="json, csv, mspdi or mpxj; from the extension when omitted"),
+    level: bool = typer.Option(False, "--level", help="Level resources first (no one over-allocated)"),
 ) -> None:
     """Schedule a plan file here, without a server: a table of dates and the critical path."""
     from datetime import date
 
-    from prometheus.core.analysis import critical_path_report, schedule_plan, timeline
+    from prometheus.core.analysis import critical_path_report, leveled, schedule_plan, timeline
     from prometheus.errors import PrometheusError
     from prometheus.formats.document import to_plan
     from prometheus.formats.registry import detect, import_bytes
@@ -140,6 +141,20 @@ def schedule_file(
         try:
             plan = to_plan(import_bytes(file.read_bytes(), detect(file.name, format), name=file.stem))
             bar.update(step, description=f"scheduling {len(plan.tasks)} tasks")
+            if level:
+                bar.update(step, description=f"leveling {len(plan.tasks)} tasks")
+                report_level = leveled(plan, date.today())
+                starts = report_level["starts"]
+                plan = plan.model_copy(
+                    update={
+                        "tasks": [
+                            t.model_copy(update={"constraint_type": "SNET", "constraint_date": starts[t.id]})
+                            if t.id in starts
+                            else t
+                            for t in plan.tasks
+                        ]
+                    }  # fmt: skip
+                )
             s = schedule_plan(plan, date.today())
         except (PrometheusError, OSError, ValueError) as exc:
             _fail(getattr(exc, "message", exc))
@@ -149,6 +164,13 @@ def schedule_file(
     _print_schedule(rows, [c["name"] for c in report["critical_path"]])
     for c in s.conflicts:
         console.print(f"[yellow]conflict:[/yellow] {c.message}")
+    if level:
+        for m in report_level["moved"]:
+            console.print(f"leveled: '{m['name']}' waits {m['delay_days']:g} working days")
+        left = report_level["over_allocations_after"]
+        console.print(
+            f"over-allocations: {len(report_level['over_allocations_before'])} before, {len(left)} after"
+        )
 
 
 @app.command()

@@ -59,3 +59,16 @@ def test_plans_import_export_commands(server, tmp_path) -> None:  # noqa: ANN001
     assert out.returncode == 0 and b"schemas.microsoft.com/project" in target.read_bytes()
     missing = run_cli("plans", "show", "nope", "--url", server.url)
     assert missing.returncode == 1 and "NOT_FOUND" in missing.stdout
+
+
+def test_schedule_a_file_with_leveling(tmp_path) -> None:
+    f = tmp_path / "team.csv"
+    rows = ["ID,Name,Duration,Predecessors,Resource Names", "1,Backend,3d,,Ana", "2,Frontend,2d,,Ana",
+            '3,Ship,0d,"1,2",']  # fmt: skip
+    f.write_text("\n".join(rows) + "\n")
+    plain = run_cli("schedule", str(f))
+    leveled = run_cli("schedule", str(f), "--level")
+    assert leveled.returncode == 0, leveled.stdout + leveled.stderr
+    assert "over-allocations: 1 before, 0 after" in leveled.stdout
+    assert "leveled: 'Frontend' waits 3 working days" in leveled.stdout
+    assert plain.stdout.count("\n") > 0 and "over-allocations" not in plain.stdout

@@ -111,3 +111,25 @@ def test_a_resource_calendar_moves_its_tasks(api: httpx.Client) -> None:
         "2026-11-28T15:00:00",
     )
     assert rows["Monday review"]["start"] == "2026-11-30T08:00:00"
+
+
+def test_level_preview_and_apply(api: httpx.Client) -> None:
+    pid = api.post("/plans", json={"name": "Busy", "start_date": "2026-11-30"}).json()["data"]["id"]
+    ana = api.post(f"/plans/{pid}/resources", json={"name": "Ana"}).json()["data"]
+    a = add_task(api, pid, "Backend", duration=3, assigned_resources=[ana["id"]])
+    b = add_task(api, pid, "Frontend", duration=2, assigned_resources=[ana["id"]])
+    preview = api.post(f"/plans/{pid}/level").json()["data"]
+    assert preview["applied"] is False and len(preview["over_allocations_before"]) == 1
+    assert preview["over_allocations_after"] == []
+    assert [(m["name"], m["delay_days"]) for m in preview["moved"]] == [("Frontend", 3)]
+    assert preview["project_finish_after"] == "2026-12-04T17:00:00"
+    assert api.get(f"/plans/{pid}/tasks/{b['id']}").json()["data"]["constraint_type"] == "ASAP"  # untouched
+    applied = api.post(f"/plans/{pid}/level", params={"apply": True}).json()["data"]
+    assert applied["applied"] is True
+    task = api.get(f"/plans/{pid}/tasks/{b['id']}").json()["data"]
+    assert task["constraint_type"] == "SNET" and task["constraint_date"].startswith("2026-12-03T08:00")
+    again = api.post(f"/plans/{pid}/level").json()["data"]
+    assert again["over_allocations_before"] == [] and again["moved"] == []
+    assert (
+        api.get(f"/plans/{pid}/tasks/{a['id']}").json()["data"]["constraint_type"] == "ASAP"
+    )  # kept its place

@@ -5,26 +5,59 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
+from prometheus.core.leveling import level_plan, over_allocations
 from prometheus.core.model import Plan, Task, TaskStatus
 from prometheus.core.scheduler import Network, Schedule
 
 FAN_OUT = 3  # successors from which a task counts as a hub
 
 
-def plan_network(plan: Plan, today: date) -> Network:
-    """A plan compiled for scheduling from its start date (today when it has none)."""
+def schedule_args(plan: Plan, today: date) -> dict:
+    """How a plan is scheduled: from its start date (today when it has none), on its calendar."""
     cal = plan.calendar
     first_hour = (cal.working_hours[0][0] if cal else None) or datetime.min.time().replace(hour=8)
-    start = datetime.combine(plan.start_date or today, first_hour)
-    return Network(
-        plan.tasks or [],
-        plan.dependencies or [],
-        start=start,
-        calendar=cal,
-        deadline=plan.end_date,
-        resources=plan.resources,
-        status_date=plan.status_date,
-    )
+    return {
+        "start": datetime.combine(plan.start_date or today, first_hour),
+        "calendar": cal,
+        "deadline": plan.end_date,
+        "resources": plan.resources,
+        "status_date": plan.status_date,
+    }
+
+
+def plan_network(plan: Plan, today: date) -> Network:
+    """A plan compiled for scheduling."""
+    return Network(plan.tasks or [], plan.dependencies or [], **schedule_args(plan, today))
+
+
+def leveled(plan: Plan, today: date) -> dict:
+    """Resource leveling of a plan: what moves, and the over-allocations before and after."""
+    capacity = {r.id: r.availability for r in plan.resources or []}
+    tasks, deps = plan.tasks or [], plan.dependencies or []
+    before = plan_network(plan, today)
+    plain = before.solve()
+    new_tasks, result, after = level_plan(tasks, deps, capacity=capacity, **schedule_args(plan, today))
+    s = after.solve()
+    names = {t.id: t.name for t in tasks}
+    return {
+        "plan_id": plan.id,
+        "project_finish_before": plain.project_finish,
+        "project_finish_after": s.project_finish,
+        "moved": [
+            {
+                "task_id": tid,
+                "name": names[tid],
+                "delay_days": round(minutes / s.minutes_per_day, 4),
+                "start_before": plain.tasks[tid].start,
+                "start_after": s.tasks[tid].start,
+            }
+            for tid, minutes in result.delays.items()
+        ],
+        "over_allocations_before": over_allocations(before, tasks, capacity),
+        "over_allocations_after": over_allocations(after, new_tasks, capacity),
+        "impossible": result.impossible,
+        "starts": result.starts,
+    }
 
 
 def schedule_plan(plan: Plan, today: date) -> Schedule:

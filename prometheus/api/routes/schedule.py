@@ -13,7 +13,7 @@ from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core import analysis
 from prometheus.core.estimate import estimate as estimate_from_history
-from prometheus.core.model import EstimateRequest, Plan
+from prometheus.core.model import EstimateRequest, Plan, TaskPatch
 from prometheus.core.scheduler import CycleError, Schedule
 from prometheus.errors import DependencyError
 from prometheus.integrations.engram import EngramConnector
@@ -106,3 +106,23 @@ def estimate(
             result["engram"] = {"available": True, "precedents": len(extra)}
     found = len(result["precedents"])
     return ok(result, f"{found} similar finished tasks" if found else "no similar finished task yet")
+
+
+@router.post("/level", response_model=Envelope[dict], summary="Level resources (preview, or apply=true)")
+def level_resources(plan_id: str, apply: bool = False, db: Database = Depends(get_db)) -> JSONResponse:
+    with db.store(write=False) as store:
+        plan = store.get_plan(plan_id)
+    try:
+        result = analysis.leveled(plan, datetime.now(UTC).date())
+    except CycleError as exc:
+        raise DependencyError(str(exc), details={"cycle": exc.cycle}) from exc
+    starts = result.pop("starts")
+    if apply and starts:  # a leveling delay is kept as a start-no-earlier-than date, as one change
+        with db.store() as store:
+            for task_id, when in starts.items():
+                store.update_task(
+                    plan_id, task_id, TaskPatch(constraint_type="SNET", constraint_date=when), None
+                )
+    result["applied"] = bool(apply and starts)
+    moved = len(result["moved"])
+    return ok(result, f"{moved} tasks {'moved' if apply else 'would move'}")

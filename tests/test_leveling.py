@@ -1,0 +1,80 @@
+"""Resource leveling: over-allocations found, then gone, links kept, fixed tasks left alone."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+import pytest
+
+from prometheus.core.leveling import level, level_plan, leveled_tasks, over_allocations
+from prometheus.core.model import Assignment, Dependency, Task
+from prometheus.core.scheduler import Network
+from tests.plan_generator import Features, random_plan
+
+MON = datetime(2026, 11, 30, 8)
+
+
+def solved(tasks: list[Task], deps: list[Dependency]) -> Network:
+    net = Network(tasks, deps, start=MON)
+    net.solve()
+    return net
+
+
+def test_two_parallel_tasks_on_one_person_are_put_in_sequence() -> None:
+    ana = [Assignment(resource_id="ana")]
+    tasks = [
+        Task(id="a", plan_id="p", name="A", duration=3, assignments=ana),
+        Task(id="b", plan_id="p", name="B", duration=2, assignments=ana),
+        Task(id="c", plan_id="p", name="C", duration=1),
+    ]
+    net = solved(tasks, [])
+    capacity = {"ana": 1.0}
+    before = over_allocations(net, tasks, capacity)
+    assert [(o["resource_id"], o["units"]) for o in before] == [("ana", 2.0)]
+    result = level(net, tasks, capacity)
+    assert result.delays == {"b": 3 * 480}  # B waits for A, which has less slack... or the other way
+    after = solved(leveled_tasks(tasks, result), [])
+    assert over_allocations(after, tasks, capacity) == []
+    assert after.solve().project_finish == datetime(2026, 12, 4, 17)
+
+
+def test_fixed_tasks_do_not_move() -> None:
+    ana = [Assignment(resource_id="ana")]
+    tasks = [
+        Task(id="a", plan_id="p", name="A", duration=3, assignments=ana),
+        Task(id="b", plan_id="p", name="B", duration=2, assignments=ana, priority="critical"),
+    ]
+    result = level(solved(tasks, []), tasks, {"ana": 1.0})
+    assert result.delays == {"a": 2 * 480}
+
+
+def test_demand_above_capacity_is_reported() -> None:
+    tasks = [
+        Task(id="a", plan_id="p", name="A", duration=1, assignments=[Assignment(resource_id="r", units=2)])
+    ]
+    result = level(solved(tasks, []), tasks, {"r": 1.0})
+    assert result.impossible == [{"task_id": "a", "resource_id": "r", "units": 2.0, "capacity": 1.0}]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_plans_leveled_have_no_over_allocation(seed: int) -> None:
+    rng = random.Random(seed)
+    tasks, deps, start, cal = random_plan(
+        seed, n=30, features=Features(constraints=False, alap=False, calendars=False)
+    )
+    people = {f"r{k}": rng.choice([1.0, 1.0, 2.0]) for k in range(3)}
+    parents = {t.parent_id for t in tasks if t.parent_id}
+    tasks = [
+        t.model_copy(update={"assignments": [Assignment(resource_id=rng.choice(list(people)))]})
+        if t.id not in parents and rng.random() < 0.8
+        else t
+        for t in tasks
+    ]
+    plain = Network(tasks, deps, start=start, calendar=cal).solve()
+    leveled_tasks_, result, leveled = level_plan(tasks, deps, capacity=people, start=start, calendar=cal)
+    s = leveled.solve()
+    assert over_allocations(leveled, tasks, people) == []
+    assert s.project_finish >= plain.project_finish
+    assert all(s.tasks[tid].start >= plain.tasks[tid].start for tid in plain.tasks)
+    assert set(result.delays) == {t.id for t in leveled_tasks_ if t.constraint_type == "SNET"}
