@@ -103,6 +103,14 @@ def test_mspdi_round_trip(seed: int) -> None:
     ]
     assert [round(t.duration, 4) for t in back.tasks] == [round(t.duration, 4) for t, _ in _wbs(doc)]
     assert len(back.dependencies) == len(doc.dependencies) and back.plan.calendar == doc.plan.calendar
+    assert [(r.name, r.cost_rate, r.calendar) for r in back.resources] == [
+        (r.name, r.cost_rate, r.calendar) for r in doc.resources
+    ]
+    names = {r.key: r.name for r in doc.resources}
+    back_names = {r.key: r.name for r in back.resources}
+    assert [sorted((back_names[a.resource], a.units) for a in t.assignments) for t in back.tasks] == [
+        sorted((names[a.resource], a.units) for a in t.assignments) for t, _ in _wbs(doc)
+    ]
 
 
 def _wbs(doc):  # noqa: ANN001, ANN202

@@ -106,7 +106,7 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
     for r in doc.resources:
         if r.calendar is not None:
             cal_uid[r.key] = len(cal_uid) + 2
-            _calendar(calendars, cal_uid[r.key], r.name, r.calendar)
+            _calendar(calendars, cal_uid[r.key], r.calendar.name, r.calendar)
 
     order = wbs_order(doc)
     uid = {t.key: i + 1 for i, (t, _) in enumerate(order)}
