@@ -8,7 +8,37 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-class FakeRhetor:
+class _JsonHandler(BaseHTTPRequestHandler):
+    """Reads a JSON body, answers JSON, logs nothing."""
+
+    def body(self) -> dict:
+        return json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+
+    def _send(self, status: int, data: object, raw: bytes | None = None) -> None:
+        payload = raw if raw is not None else json.dumps(data).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args) -> None:  # noqa: ANN002
+        pass
+
+
+def _serve(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
+class _Peer:
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class FakeRhetor(_Peer):
     """Rhetor's `POST /api/v1/generate` -> `{response, model, usage}`; `mode` switches to failures."""
 
     def __init__(self) -> None:
@@ -16,9 +46,9 @@ class FakeRhetor:
         self.prompts: list[dict] = []
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(_JsonHandler):
             def do_POST(self) -> None:  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+                body = self.body()
                 if self.path != "/api/v1/generate":
                     return self._send(404, {"detail": "Not Found"})
                 outer.prompts.append(body)
@@ -31,27 +61,10 @@ class FakeRhetor:
                     200, {"response": text, "model": "fake-model", "usage": {"total_tokens": 42}}
                 )
 
-            def _send(self, status: int, data: object, raw: bytes | None = None) -> None:
-                payload = raw if raw is not None else json.dumps(data).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args) -> None:  # noqa: ANN002
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.httpd, self.url = _serve(Handler)
 
 
-class FakeEngram:
+class FakeEngram(_Peer):
     """Engram's ESR API: `POST /api/esr/store`, `POST /api/esr/search` (word overlap for vectors)."""
 
     def __init__(self) -> None:
@@ -59,9 +72,9 @@ class FakeEngram:
         self.down = False
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(_JsonHandler):
             def do_POST(self) -> None:  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+                body = self.body()
                 if outer.down:
                     return self._send(500, {"detail": "storage error"})
                 if self.path == "/api/esr/store":
@@ -83,24 +96,7 @@ class FakeEngram:
                     return self._send(200, {"status": "success", "results": results, "count": len(results)})
                 return self._send(404, {"detail": "Not Found"})
 
-            def _send(self, status: int, data: object) -> None:
-                payload = json.dumps(data).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args) -> None:  # noqa: ANN002
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.httpd, self.url = _serve(Handler)
 
 
 class WebhookReceiver:

@@ -25,6 +25,7 @@ from prometheus.core.model import (
     Delivery,
     Dependency,
     DependencyCreate,
+    DocPlan,
     Feedback,
     FeedbackCreate,
     FeedbackPatch,
@@ -281,6 +282,9 @@ class Store:
 
     @emits("plan.created", plan_from="result")
     def create_plan(self, data: PlanCreate) -> Plan:
+        return plan_model(self._new_plan_row(data))
+
+    def _new_plan_row(self, data: PlanCreate | DocPlan) -> PlanRow:
         row = PlanRow(
             id=new_id(),
             name=data.name,
@@ -295,7 +299,7 @@ class Store:
         )
         self.session.add(row)
         self._flush()
-        return plan_model(row)
+        return row
 
     def list_plans(
         self,
@@ -1014,21 +1018,7 @@ class Store:
                 details={"cycle": cycle},
             )
 
-        p = doc.plan
-        plan = PlanRow(
-            id=new_id(),
-            name=p.name,
-            description=p.description,
-            start_date=p.start_date,
-            end_date=p.end_date,
-            tags=p.tags,
-            meta=p.metadata,
-            status=p.status.value,
-            calendar=_calendar_json(p.calendar),
-            status_date=p.status_date,
-        )
-        self.session.add(plan)
-        self._flush()
+        plan = self._new_plan_row(doc.plan)
         rid = {r.key: new_id() for r in doc.resources}
         tid = {t.key: new_id() for t in doc.tasks}
         self.session.add_all(
