@@ -18,6 +18,8 @@ from prometheus.config import get_settings
 app = typer.Typer(help="Prometheus, the planning engine of Tekton.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.")
 plans_app = typer.Typer(help="Plans on a running server.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens kept (hashed) in the database.", no_args_is_help=True)
+app.add_typer(tokens_app, name="tokens")
 app.add_typer(db_app, name="db")
 app.add_typer(plans_app, name="plans")
 URL = typer.Option("http://127.0.0.1:8006", "--url", envvar="PROMETHEUS_URL", help="The Prometheus server")
@@ -199,6 +201,70 @@ def db_upgrade() -> None:
     db = Database(get_settings().database_url)
     db.migrate()
     typer.echo(f"database at the newest schema ({db.backend})")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    name: str,
+    scope: list[str] = typer.Option(["read"], "--scope", help="read, write or admin; repeat for several"),
+) -> None:
+    """Create a token; it is printed once, only its hash is stored."""
+    import secrets
+    import uuid
+
+    from prometheus.api.auth import IMPLIED, hash_token
+    from prometheus.store import Database
+    from prometheus.store.tables import ApiTokenRow
+
+    if set(scope) - set(IMPLIED):
+        _fail(ValueError("scopes are read, write and admin"))
+    token = "pmt_" + secrets.token_urlsafe(32)
+    db = Database(get_settings().database_url)
+    db.migrate()
+    try:
+        with db.store() as store:
+            store.session.add(ApiTokenRow(id=str(uuid.uuid4()), name=name, token_hash=hash_token(token),
+                                          scopes=sorted(set(scope)), revoked=False))  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - a duplicate name, most likely
+        _fail(ValueError(f"cannot create token {name!r}: {exc.__class__.__name__}"))
+    typer.echo(token)
+
+
+@tokens_app.command("list")
+def tokens_list() -> None:
+    """Tokens by name, with scopes and state (never the tokens themselves)."""
+    from sqlalchemy import select
+
+    from prometheus.store import Database
+    from prometheus.store.tables import ApiTokenRow
+
+    db = Database(get_settings().database_url)
+    db.migrate()
+    with db.store(write=False) as store:
+        rows = list(store.session.scalars(select(ApiTokenRow).order_by(ApiTokenRow.name)))
+    table = Table("name", "scopes", "state")
+    for r in rows:
+        table.add_row(r.name, ",".join(r.scopes), "revoked" if r.revoked else "active")
+    console.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(name: str) -> None:
+    """Revoke a token by name."""
+    from sqlalchemy import update
+
+    from prometheus.store import Database
+    from prometheus.store.tables import ApiTokenRow
+
+    db = Database(get_settings().database_url)
+    db.migrate()
+    with db.store() as store:
+        n = store.session.execute(
+            update(ApiTokenRow).where(ApiTokenRow.name == name).values(revoked=True)
+        ).rowcount
+    if not n:
+        _fail(ValueError(f"no token named {name!r}"))
+    typer.echo(f"revoked {name}")
 
 
 @app.command()

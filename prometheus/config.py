@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     integration_retry_count: int = Field(3, validation_alias="INTEGRATION_RETRY_COUNT")
     integration_retry_delay: float = Field(1.0, validation_alias="INTEGRATION_RETRY_DELAY")
     webhook_secret: str | None = Field(None, validation_alias="WEBHOOK_SECRET")
+    api_tokens: str | None = Field(None, validation_alias="PROMETHEUS_API_TOKENS")
+    max_body_bytes: int = Field(64 * 2**20, validation_alias="PROMETHEUS_MAX_BODY_BYTES")
     webhook_allow_private: bool = Field(False, validation_alias="PROMETHEUS_WEBHOOK_ALLOW_PRIVATE")
     webhook_timeout: float = Field(10.0, validation_alias="PROMETHEUS_WEBHOOK_TIMEOUT")
     webhook_lease: float = Field(60.0, validation_alias="PROMETHEUS_WEBHOOK_LEASE")

@@ -11,7 +11,9 @@ from fastapi import FastAPI, WebSocket
 from fastapi.responses import HTMLResponse
 
 from prometheus import __version__
+from prometheus.api.auth import AuthPolicy, TokenAuth
 from prometheus.api.envelope import install_error_handlers
+from prometheus.api.limits import BodyLimit
 from prometheus.api.routes import (
     health,
     plans,
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database(settings.database_url)
         db.migrate()
         app.state.db = db
+        auth.decide(db)
         app.state.hub = hub = LiveHub(db, settings.dispatch_interval)
         dispatcher = Dispatcher(db, settings)
         waker = Waker(db.url, db.backend)
@@ -65,6 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.state.auth = auth = AuthPolicy(settings)
+    app.add_middleware(TokenAuth)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
     @app.websocket("/ws")
     async def live(ws: WebSocket) -> None:

@@ -1,0 +1,151 @@
+"""Bearer tokens with scopes: `read` (look), `write` (change plans), `admin` (webhooks, everything).
+
+Tokens come from PROMETHEUS_API_TOKENS (`token:read+write,other:admin`) and from the `api_tokens` table
+(`prometheus tokens create`, stored as SHA-256). Authentication is off only when the server is bound to a
+loopback address and no token exists anywhere; the start-up log says which. `/health`, the OpenAPI
+documents and the page shell are open; the page asks for a token when the API wants one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import logging
+import time
+from urllib.parse import parse_qs
+
+from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from prometheus.api.envelope import error
+from prometheus.config import Settings
+from prometheus.store import Database
+from prometheus.store.tables import ApiTokenRow
+
+log = logging.getLogger("prometheus.auth")
+OPEN = ("/health", "/api/health", "/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect")
+IMPLIED = {"admin": {"admin", "write", "read"}, "write": {"write", "read"}, "read": {"read"}}
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def parse_tokens(spec: str | None) -> dict[str, set[str]]:
+    """`tok1:read+write,tok2:admin` -> {hash: scopes}."""
+    out: dict[str, set[str]] = {}
+    for item in filter(None, (x.strip() for x in (spec or "").split(","))):
+        token, _, scopes = item.partition(":")
+        granted = {s for s in scopes.split("+") if s} or {"read"}
+        unknown = granted - set(IMPLIED)
+        if unknown or not token:
+            raise ValueError(f"PROMETHEUS_API_TOKENS: bad entry {item[:8]}... (scopes: read, write, admin)")
+        out[hash_token(token)] = set().union(*(IMPLIED[s] for s in granted))
+    return out
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def needed_scope(method: str, path: str) -> str:
+    if path.startswith("/api/webhooks"):
+        return "admin"
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return "read"
+    return "write"
+
+
+class AuthPolicy:
+    """Which tokens exist and what they may do; whether authentication is on."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.static = parse_tokens(settings.api_tokens)
+        self._cache: dict[str, tuple[float, set[str] | None]] = {}
+        self.enabled: bool | None = None  # decided at start-up, when the database is there
+
+    def decide(self, db: Database) -> None:
+        with db.store(write=False) as store:
+            stored = store.session.scalar(select(func.count()).where(ApiTokenRow.revoked.is_(False))) or 0
+        loopback = is_loopback(self.settings.host)
+        self.enabled = bool(self.static or stored or not loopback)
+        if self.enabled:
+            log.warning(
+                "authentication is ON (%d configured, %d stored tokens)%s",
+                len(self.static),
+                stored,
+                "" if (self.static or stored) else ": no token exists, so every API call is refused",
+            )
+        else:
+            log.warning(
+                "authentication is OFF: bound to loopback (%s) and no tokens configured", self.settings.host
+            )
+
+    def scopes(self, db: Database, token: str) -> set[str] | None:
+        digest = hash_token(token)
+        for known, scopes in self.static.items():
+            if hmac.compare_digest(known, digest):
+                return scopes
+        hit = self._cache.get(digest)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        with db.store(write=False) as store:
+            row = store.session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == digest))
+        scopes = set().union(*(IMPLIED[s] for s in row.scopes)) if row and not row.revoked else None
+        self._cache[digest] = (time.monotonic() + 5, scopes)  # a revoked token stops within seconds
+        return scopes
+
+
+class TokenAuth:
+    """ASGI middleware checking the bearer token of every API and WebSocket request."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        policy: AuthPolicy | None = getattr(scope["app"].state, "auth", None) if "app" in scope else None
+        if scope["type"] not in ("http", "websocket") or policy is None or not policy.enabled:
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if scope["type"] == "http" and (path in OPEN or path == "/" or path.startswith("/docs")):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
+        token = headers.get("authorization", "")
+        token = token[7:].strip() if token.lower().startswith("bearer ") else ""
+        if not token and scope["type"] == "websocket":  # browsers cannot set headers on a WebSocket
+            token = (parse_qs(scope.get("query_string", b"").decode()).get("token") or [""])[0]
+        method = scope.get("method", "GET")
+
+        granted = await run_in_threadpool(policy.scopes, scope["app"].state.db, token) if token else None
+        if granted is None:
+            status, code, msg = (
+                401,
+                "UNAUTHORIZED",
+                "a valid bearer token is required (Authorization: Bearer ...)",
+            )
+        elif needed_scope(method, path) not in granted:
+            status, code = 403, "FORBIDDEN"
+            msg = f"this token lacks the '{needed_scope(method, path)}' scope"
+        else:
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":  # accept, then close with a code a browser can read
+            await receive()
+            await send({"type": "websocket.accept"})
+            await send(
+                {"type": "websocket.close", "code": 4401 if status == 401 else 4403, "reason": msg[:120]}
+            )
+            return
+        response = error(status, code, msg)
+        response.headers["WWW-Authenticate"] = "Bearer"
+        await response(scope, receive, send)

@@ -1,0 +1,119 @@
+"""Bearer tokens and scopes, the loopback rule, and the request size limit, on real servers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+import websockets
+
+from tests.conftest import Server
+
+READ, WRITE, ADMIN = "reader-token-0001", "writer-token-0001", "admin-token-00001"
+TOKENS = {"PROMETHEUS_API_TOKENS": f"{READ}:read,{WRITE}:write,{ADMIN}:admin"}
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def secured(make_database_url, tmp_path):  # noqa: ANN001, ANN201
+    srv = Server(
+        make_database_url("sqlite"), tmp_path / "log", env={**TOKENS, "PROMETHEUS_MAX_BODY_BYTES": "20000"}
+    )
+    yield srv.start()
+    srv.stop()
+
+
+def test_scopes(secured) -> None:  # noqa: ANN001
+    api = httpx.Client(base_url=secured.url, timeout=30)
+    assert api.get("/health").status_code == 200 and api.get("/openapi.json").status_code == 200
+    r = api.get("/api/plans")
+    assert (
+        r.status_code == 401
+        and r.json()["error_code"] == "UNAUTHORIZED"
+        and r.headers["www-authenticate"] == "Bearer"
+    )
+    assert api.get("/api/plans", headers=bearer("wrong-token-00000")).status_code == 401
+    assert api.get("/api/plans", headers=bearer(READ)).status_code == 200
+    r = api.post("/api/plans", json={"name": "x"}, headers=bearer(READ))
+    assert r.status_code == 403 and "'write'" in r.json()["message"]
+    assert api.post("/api/plans", json={"name": "x"}, headers=bearer(WRITE)).status_code == 201
+    hook = {"url": "https://example.com/hook"}
+    assert api.post("/api/webhooks/register", json=hook, headers=bearer(WRITE)).status_code == 403
+    assert api.get("/api/webhooks", headers=bearer(ADMIN)).status_code == 200
+    assert api.post("/api/plans", json={"name": "y"}, headers=bearer(ADMIN)).status_code == 201
+    big = api.post("/api/plans", json={"name": "z", "description": "x" * 30_000}, headers=bearer(WRITE))
+    assert big.status_code == 413 and big.json()["error_code"] == "PAYLOAD_TOO_LARGE"
+
+    from prometheus.client import PrometheusAPIError, PrometheusClient
+
+    with PrometheusClient(secured.url, token=READ) as client:
+        assert isinstance(client.list_plans(), list)
+    with PrometheusClient(secured.url) as client, pytest.raises(PrometheusAPIError) as err:
+        client.list_plans()
+    assert err.value.status == 401
+
+
+def test_websocket_needs_a_token(secured) -> None:  # noqa: ANN001
+    url = secured.url.replace("http", "ws") + "/ws"
+
+    async def run() -> tuple[int | None, dict]:
+        async with websockets.connect(url) as ws:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await ws.recv()
+            code = closed.value.rcvd.code if closed.value.rcvd else None
+        async with websockets.connect(url + f"?token={READ}") as ws:
+            await ws.send(json.dumps({"action": "ping"}))
+            return code, json.loads(await ws.recv())
+
+    code, pong = asyncio.run(run())
+    assert code == 4401 and pong == {"type": "pong"}
+
+
+def test_stored_tokens_and_revocation(make_database_url, tmp_path) -> None:
+    url = make_database_url("sqlite")
+    env = {"PROMETHEUS_DATABASE_URL": url}
+    import os
+
+    run = lambda *a: subprocess.run([sys.executable, "-m", "prometheus", "tokens", *a], capture_output=True,  # noqa: E731
+                                    text=True, env={**os.environ, **env})  # fmt: skip
+    made = run("create", "ci-bot", "--scope", "write")
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip()
+    from pathlib import Path
+
+    from prometheus.api.auth import hash_token
+
+    files = [Path(url.removeprefix("sqlite:///")), Path(url.removeprefix("sqlite:///") + "-wal")]
+    stored = "".join(f.read_bytes().decode("latin-1") for f in files if f.exists())
+    assert token.startswith("pmt_") and token not in stored and hash_token(token) in stored  # only its hash
+    assert "ci-bot" in run("list").stdout
+    srv = Server(url, tmp_path / "log").start()  # loopback, but a stored token exists: authentication is on
+    try:
+        api = httpx.Client(base_url=srv.url, timeout=30)
+        assert api.get("/api/plans").status_code == 401
+        assert api.post("/api/plans", json={"name": "bot"}, headers=bearer(token)).status_code == 201
+        assert run("revoke", "ci-bot").returncode == 0
+        time.sleep(5.5)  # tokens are cached for 5 s
+        assert api.get("/api/plans", headers=bearer(token)).status_code == 401
+    finally:
+        srv.stop()
+    assert "authentication is ON" in (tmp_path / "log").read_text()
+
+
+def test_open_only_on_loopback(make_database_url, tmp_path) -> None:
+    srv = Server(make_database_url("sqlite"), tmp_path / "log", env={"PROMETHEUS_HOST": "0.0.0.0"}).start()
+    try:
+        r = httpx.get(srv.url + "/api/plans")
+        assert r.status_code == 401  # bound to every interface with no token: nothing is open
+    finally:
+        srv.stop()
+    log = (tmp_path / "log").read_text()
+    assert "no token exists, so every API call is refused" in log
