@@ -825,7 +825,7 @@ class Network:
             free = np.where(np.bincount(pred, minlength=n) > 0, np.iinfo(np.int64).max, free)
             np.minimum.at(free, pred, link_slack)
             tight = link_slack <= 0
-        free = np.maximum(free, 0)
+        free = np.clip(free, 0, np.maximum(total_slack, 0))  # free slack never exceeds total slack
         critical = total_slack <= 0
 
         dates = self._dated()
