@@ -267,6 +267,36 @@ def tokens_revoke(name: str) -> None:
     typer.echo(f"revoked {name}")
 
 
+@app.command("backup")
+def backup_cmd(file: Path) -> None:
+    """Write the whole database to one file."""
+    from prometheus.store import Database
+    from prometheus.store.backup import backup
+
+    db = Database(get_settings().database_url)
+    db.migrate()
+    counts = backup(db, file)
+    console.print(f"wrote {file}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n))
+
+
+@app.command("restore")
+def restore_cmd(
+    file: Path, replace: bool = typer.Option(False, help="Overwrite a database that has plans")
+) -> None:
+    """Load a backup file into the database (all or nothing)."""
+    from prometheus.errors import PrometheusError
+    from prometheus.store import Database
+    from prometheus.store.backup import restore
+
+    db = Database(get_settings().database_url)
+    db.migrate()
+    try:
+        counts = restore(db, file, replace=replace)
+    except PrometheusError as exc:
+        _fail(exc.message)
+    console.print(f"restored {file}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n))
+
+
 @app.command()
 def version() -> None:
     """Print the version."""
