@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -43,3 +45,30 @@ def test_migrations_match_the_tables(which: str, make_database_url) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     db.dispose()
     assert diff == []
+
+
+def test_database_outage_gives_503_then_recovers(postgres, tmp_path) -> None:  # noqa: ANN001
+    from sqlalchemy.engine import make_url
+
+    from tests.peers import TcpProxy
+
+    real = make_url(postgres.create())
+    proxy = TcpProxy(real.port or 5432)
+    url = real.set(port=proxy.port).render_as_string(hide_password=False)
+    srv = Server(url, tmp_path / "log").start()
+    try:
+        api = httpx.Client(base_url=srv.url, timeout=30)
+        pid = api.post("/api/plans", json={"name": "outage"}).json()["data"]["id"]
+        proxy.stop()  # the database is gone
+        r = api.get(f"/api/plans/{pid}")
+        assert r.status_code == 503 and r.json()["error_code"] == "SERVICE_UNAVAILABLE"
+        assert api.get("/health").status_code == 503
+        proxy.start()  # it is back: the service recovers by itself
+        deadline = time.monotonic() + 20
+        while api.get(f"/api/plans/{pid}").status_code != 200:
+            assert time.monotonic() < deadline, "did not recover"
+            time.sleep(0.2)
+        assert api.get("/health").json()["database"]["reachable"] is True
+    finally:
+        srv.stop()
+        proxy.stop()
