@@ -180,8 +180,11 @@ def serve(
     host: str | None = typer.Option(None, help="Interface to bind (PROMETHEUS_HOST, default 127.0.0.1)"),
     port: int | None = typer.Option(None, help="Port (PROMETHEUS_PORT, default 8006)"),
     log_level: str = typer.Option("info", help="Log level"),
+    workers: int = typer.Option(1, help="Worker processes (several share the database like replicas)"),
 ) -> None:
     """Run the HTTP service."""
+    import os
+
     from prometheus.api.app import create_app
 
     settings = get_settings()
@@ -190,6 +193,11 @@ def serve(
     if port:
         settings.port = port
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if workers > 1:  # each worker builds the app from the environment
+        os.environ.update(PROMETHEUS_HOST=settings.host, PROMETHEUS_PORT=str(settings.port))
+        uvicorn.run("prometheus.api.app:create_app", factory=True, host=settings.host, port=settings.port,
+                    workers=workers, log_level=log_level)  # fmt: skip
+        return
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level)
 
 

@@ -14,6 +14,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from prometheus.core.calendar import SchedulingError
+from prometheus.core.scheduler import CycleError
 from prometheus.errors import PrometheusError, ValidationFailed
 
 log = logging.getLogger("prometheus.api")
@@ -100,6 +102,12 @@ def install_error_handlers(app: FastAPI) -> None:
             return error(400, "VALIDATION_ERROR", "request body is not valid JSON", {"errors": errors})
         summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
         return error(422, "VALIDATION_ERROR", f"invalid request: {summary}", {"errors": errors})
+
+    @app.exception_handler(SchedulingError)
+    async def _unschedulable(_: Request, exc: SchedulingError) -> JSONResponse:
+        if isinstance(exc, CycleError):
+            return error(409, "DEPENDENCY_ERROR", str(exc), {"cycle": exc.cycle})
+        return error(422, "VALIDATION_ERROR", str(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -18,6 +18,10 @@ from prometheus.core.model import Calendar
 MINUTES_PER_DAY = 1440
 
 
+class SchedulingError(ValueError):
+    """A plan that cannot be scheduled as given (too long, nothing to schedule...)."""
+
+
 class WorkCalendar:
     """A Calendar laid out over a range of days from `epoch`, grown on demand."""
 
@@ -57,7 +61,7 @@ class WorkCalendar:
         self.back = back
         self._zero = int(self._cum[back])  # working minutes in the table before the epoch
         if self._cum[-1] == 0 and p:
-            raise ValueError("calendar has no working time")
+            raise SchedulingError("the calendar has no working time")
 
     def _ensure_days(self, first_day: int, last_day: int) -> None:
         """Make the table cover days first_day..last_day, counted from the epoch."""
@@ -65,7 +69,7 @@ class WorkCalendar:
             back = max(self.back, -first_day + 1)
             ahead = max(self.days - self.back, last_day + 1)
             if back + ahead > 200 * 366:
-                raise ValueError("schedule spans more than 200 years; check durations and lags")
+                raise SchedulingError("the schedule would span more than 200 years; check durations and lags")
             grow_back = back > self.back
             grow_ahead = ahead > self.days - self.back
             back = max(back, 2 * self.back) if grow_back else back

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from prometheus.core.calendar import SchedulingError
 from prometheus.core.scheduler import ALAP, ASAP, FF, FNET, FNLT, MFO, MSO, SNET, SNLT, Network
 
 CHUNK_CELLS = 4_000_000  # tasks x iterations held at once (about 32 MB per array)
@@ -74,7 +75,7 @@ def monte_carlo(
     """Simulate the schedule of a solved network `iterations` times."""
     n = net.n
     if n == 0:
-        raise ValueError("the plan has no tasks to simulate")
+        raise SchedulingError("the plan has no tasks to simulate")
     rng = np.random.default_rng(seed)
     wc, ps = net.wc, net.ps
 

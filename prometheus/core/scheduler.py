@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from prometheus.core.calendar import Calendars, WorkCalendar
+from prometheus.core.calendar import Calendars, SchedulingError, WorkCalendar
 from prometheus.core.graph import find_cycle
 from prometheus.core.model import (
     Calendar,
@@ -61,7 +61,7 @@ _TASK_COLUMNS = attrgetter(
 _LINK_COLUMNS = attrgetter("predecessor_id", "successor_id", "type", "lag", "lag_unit")
 
 
-class CycleError(ValueError):
+class CycleError(SchedulingError):
     """The links form a cycle; `cycle` lists the task ids, first and last the same."""
 
     def __init__(self, cycle: list[str], names: dict[str, str]):

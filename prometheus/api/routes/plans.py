@@ -21,7 +21,7 @@ def create_plan(body: PlanCreate, db: Database = Depends(get_db)) -> JSONRespons
 @router.get("", response_model=ListEnvelope[list[Plan]], summary="List plans")
 def list_plans(
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000_000),
     tag: str | None = Query(None, max_length=200),
     search: str | None = Query(None, max_length=500),
     status: PlanStatus | None = None,

@@ -39,7 +39,7 @@ def list_tasks(
     tag: str | None = Query(None, max_length=200),
     parent_id: str | None = None,
     limit: int = Query(1000, ge=1, le=100_000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000_000),
     db: Database = Depends(get_db),
 ) -> JSONResponse:
     with db.store(write=False) as store:

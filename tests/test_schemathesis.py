@@ -1,0 +1,38 @@
+"""Schemathesis over the OpenAPI document: thousands of generated requests, none may get a 500."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import Server
+
+
+def test_no_request_makes_the_server_fail(make_database_url, tmp_path) -> None:
+    st = shutil.which("st") or str(Path(sys.executable).parent / "st")
+    srv = Server(make_database_url("sqlite"), tmp_path / "log").start()
+    try:
+        out = subprocess.run(
+            [
+                st,
+                "run",
+                f"{srv.url}/openapi.json",
+                "--checks",
+                "not_a_server_error",
+                "--max-examples",
+                "8",
+                "--seed",
+                "1",
+                "--phases",
+                "coverage,fuzzing",
+                "--no-color",
+            ],  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    finally:
+        srv.stop()
+    assert out.returncode == 0, out.stdout[-4000:] + (tmp_path / "log").read_text()[-3000:]
