@@ -81,11 +81,27 @@ class Database:
         """Bring the schema to the newest Alembic revision (safe with several replicas starting at once)."""
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as conn:
+        with self._migration_file_lock(), self.engine.begin() as conn:
             if self.backend == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+
+    @contextmanager
+    def _migration_file_lock(self) -> Iterator[None]:
+        """SQLite: worker processes starting together migrate one at a time (a lock file beside the db)."""
+        path = make_url(self.url).database
+        if self.backend != "sqlite" or not path or path == ":memory:":
+            yield
+            return
+        import fcntl
+
+        with open(f"{path}.migrate-lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def ping(self) -> bool:
         try:
