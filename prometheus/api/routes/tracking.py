@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +20,7 @@ from prometheus.errors import ValidationFailed
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/plans/{plan_id}", tags=["tracking"], responses=ERROR_RESPONSES)
+BaselineNumber = Annotated[int, Path(ge=0, le=10, description="baseline 0..10")]
 
 
 @router.post(
@@ -42,13 +44,13 @@ def list_baselines(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse
 
 
 @router.get("/baselines/{number}", response_model=Envelope[Baseline], summary="One baseline")
-def get_baseline(plan_id: str, number: int, db: Database = Depends(get_db)) -> JSONResponse:
+def get_baseline(plan_id: str, number: BaselineNumber, db: Database = Depends(get_db)) -> JSONResponse:
     with db.store(write=False) as store:
         return ok(store.get_baseline(plan_id, number))
 
 
 @router.delete("/baselines/{number}", response_model=Envelope[dict], summary="Delete a baseline")
-def delete_baseline(plan_id: str, number: int, db: Database = Depends(get_db)) -> JSONResponse:
+def delete_baseline(plan_id: str, number: BaselineNumber, db: Database = Depends(get_db)) -> JSONResponse:
     with db.store() as store:
         store.delete_baseline(plan_id, number)
     return ok({"number": number}, "baseline deleted")
@@ -57,7 +59,7 @@ def delete_baseline(plan_id: str, number: int, db: Database = Depends(get_db)) -
 @router.get(
     "/baselines/{number}/variance", response_model=Envelope[dict], summary="Current schedule vs baseline"
 )
-def baseline_variance(plan_id: str, number: int, db: Database = Depends(get_db)) -> JSONResponse:
+def baseline_variance(plan_id: str, number: BaselineNumber, db: Database = Depends(get_db)) -> JSONResponse:
     plan, s = scheduled(db, plan_id)
     with db.store(write=False) as store:
         baseline = store.get_baseline(plan_id, number)
