@@ -332,12 +332,13 @@ class Store:
 
     def get_plan(self, plan_id: str, *, include_children: bool = True) -> Plan:
         row = self._plan_row(plan_id)
+        if not include_children:
+            return plan_model(row, self._task_count(plan_id))
         tasks = self.list_tasks(plan_id, limit=None)[0]
         plan = plan_model(row, len(tasks))
-        if include_children:
-            plan.tasks = tasks
-            plan.dependencies = self.list_dependencies(plan_id)
-            plan.resources = self.list_resources(plan_id)
+        plan.tasks = tasks
+        plan.dependencies = self.list_dependencies(plan_id)
+        plan.resources = self.list_resources(plan_id)
         return plan
 
     @emits("plan.updated", plan_from="arg")
