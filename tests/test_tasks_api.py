@@ -162,3 +162,6 @@ def test_task_put_and_patch(api: httpx.Client, plan: dict) -> None:
     assert p["version"] == 3
     r = api.patch(f"/plans/{pid}/tasks/{t['id']}", json={"duration": -1})
     assert r.status_code == 422
+    r = api.patch(f"/plans/{pid}/tasks/{t['id']}", json={"duration_unit": None, "status": None})
+    assert r.status_code == 422 and r.json()["message"] == "duration_unit, status cannot be null"
+    assert api.patch(f"/plans/{pid}", json={"status": None}).status_code == 422

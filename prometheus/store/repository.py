@@ -71,6 +71,11 @@ from prometheus.store.tables import (
 )
 
 _EVENTS_LOCK = 0x45564E54
+# task fields a PATCH may set to null; null for any other is refused, not stored
+_NULLABLE_TASK_FIELDS = {
+    "parent_id", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
+    "pessimistic_duration", "duration", "description", "tags", "metadata",
+}  # fmt: skip
 
 
 def new_id() -> str:
@@ -347,8 +352,10 @@ class Store:
         row = self._plan_row(plan_id, lock=True)
         self._check_version("plan", row, expected)
         values = changes.model_dump(exclude={"version"}, exclude_unset=isinstance(changes, PlanPatch))
-        if isinstance(changes, PlanPatch) and values.get("name", "") is None:
-            raise ValidationFailed("name cannot be null")
+        if isinstance(changes, PlanPatch):
+            refused = sorted(k for k in ("name", "status") if k in values and values[k] is None)
+            if refused:
+                raise ValidationFailed(f"{', '.join(refused)} cannot be null")
         for key, value in values.items():
             if key == "metadata":
                 row.meta = value or {}
@@ -513,8 +520,10 @@ class Store:
         values = changes.model_dump(
             exclude={"version", "assignments", "assigned_resources"}, exclude_unset=partial
         )
-        if partial and values.get("name", "") is None:
-            raise ValidationFailed("name cannot be null")
+        if partial:
+            refused = sorted(k for k, v in values.items() if v is None and k not in _NULLABLE_TASK_FIELDS)
+            if refused:
+                raise ValidationFailed(f"{', '.join(refused)} cannot be null")
         if values.get("parent_id"):
             self._check_parent(plan_id, task_id, values["parent_id"])
             if self.session.scalar(
