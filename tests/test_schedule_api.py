@@ -133,3 +133,28 @@ def test_level_preview_and_apply(api: httpx.Client) -> None:
     assert (
         api.get(f"/plans/{pid}/tasks/{a['id']}").json()["data"]["constraint_type"] == "ASAP"
     )  # kept its place
+
+
+def test_resource_loading_per_day_and_week(api: httpx.Client) -> None:
+    pid = api.post("/plans", json={"name": "Loaded", "start_date": "2026-11-30"}).json()["data"]["id"]
+    ana = api.post(f"/plans/{pid}/resources", json={"name": "Ana"}).json()["data"]
+    bo = api.post(f"/plans/{pid}/resources", json={"name": "Bo", "availability": 0.5}).json()["data"]
+    add_task(api, pid, "Backend", duration=3, assigned_resources=[ana["id"]])
+    add_task(api, pid, "Frontend", duration=2, assigned_resources=[ana["id"]])
+    add_task(api, pid, "Review", duration=1, assignments=[{"resource_id": bo["id"], "units": 0.5}])
+    r = api.get(f"/plans/{pid}/loading")
+    assert r.status_code == 200 and r.json()["message"] == "over-allocated: Ana"
+    rows = {x["name"]: x for x in r.json()["data"]}
+    ana_days = [
+        (p["start"], p["booked_hours"], p["available_hours"], p["over"]) for p in rows["Ana"]["periods"]
+    ]
+    assert ana_days == [
+        ("2026-11-30", 16, 8, True),
+        ("2026-12-01", 16, 8, True),
+        ("2026-12-02", 8, 8, False),
+    ]
+    assert [(p["booked_hours"], p["available_hours"]) for p in rows["Bo"]["periods"]][0] == (4, 4)
+    assert rows["Bo"]["over_allocated"] is False
+    week = api.get(f"/plans/{pid}/loading", params={"period": "week"}).json()["data"]
+    ana_week = next(x for x in week if x["name"] == "Ana")["periods"]
+    assert ana_week == [{"start": "2026-11-30", "booked_hours": 40, "available_hours": 40, "over": False}]

@@ -122,6 +122,13 @@ class WorkCalendar:
         """Minutes since epoch at which working minute `index - 1` ends (a finish reading of the index)."""
         return self.start_of(np.asarray(index, dtype=np.int64) - 1) + 1
 
+    def day_starts(self, first: date, days: int) -> np.ndarray:
+        """The working index at the start of each of `days` days from `first` (one more: the end)."""
+        offset = (first - self.epoch).days
+        self._ensure_days(offset, offset + days + 1)
+        i = offset + self.back
+        return self._cum[i : i + days + 1] - self._zero
+
     def elapsed_shift(self, index: np.ndarray, minutes: np.ndarray, finish: np.ndarray) -> np.ndarray:
         """Index reached by moving elapsed (calendar) minutes from an index read as finish or start."""
         at = np.where(finish, self.finish_of(index), self.start_of(index))

@@ -211,3 +211,44 @@ def level_plan(
         net.solve()
     starts = {t.id: t.constraint_date for t in current if t.id in total}
     return current, LevelingResult(delays=total, starts=starts, impossible=impossible), net
+
+
+def loading(
+    net: Network, tasks: list[Task], capacity: dict[str, float], *, period: str = "day"
+) -> list[dict]:
+    """Work booked on each resource per day or week (hours), against what it can give (availability x
+    working hours), with the over-allocated periods marked. Plan calendar."""
+    from datetime import timedelta
+
+    if not net.n:
+        return []
+    wc = net.wc
+    first = wc.datetimes(wc.start_of(int(net.ES.min()))).astype("datetime64[D]").astype(object)
+    last = wc.datetimes(wc.finish_of(int(net.EF.max()))).astype("datetime64[D]").astype(object)
+    if period == "week":  # whole weeks, Monday to Sunday
+        first, last = first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday())
+    days = (last - first).days + 1
+    bounds = wc.day_starts(first, days)  # working index at each midnight
+    booked = {r: np.zeros(days) for r in capacity}
+    by_id = {t.id: t for t in tasks}
+    for i, tid in enumerate(net.ids):
+        a, b = int(net.ES[i]), int(net.EF[i])
+        if b <= a:
+            continue
+        overlap = np.clip(np.minimum(bounds[1:], b) - np.maximum(bounds[:-1], a), 0, None)
+        for assignment in by_id[tid].assignments:
+            if assignment.resource_id in booked:
+                booked[assignment.resource_id] += overlap * assignment.units / 60
+    available = np.diff(bounds) / 60
+    out = []
+    step = 7 if period == "week" else 1
+    for r, hours in booked.items():
+        avail = available * capacity[r]
+        rows = []
+        for k in range(0, days, step):
+            h, cap = float(hours[k : k + step].sum()), float(avail[k : k + step].sum())
+            if h or cap:
+                rows.append({"start": first + timedelta(days=k), "booked_hours": round(h, 2),
+                             "available_hours": round(cap, 2), "over": h > cap + 1e-6})  # fmt: skip
+        out.append({"resource_id": r, "periods": rows, "over_allocated": any(x["over"] for x in rows)})
+    return out

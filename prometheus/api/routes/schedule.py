@@ -13,6 +13,7 @@ from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core import analysis
 from prometheus.core.estimate import estimate as estimate_from_history
+from prometheus.core.leveling import loading
 from prometheus.core.model import EstimateRequest, Plan, TaskPatch
 from prometheus.core.scheduler import CycleError, Schedule
 from prometheus.errors import DependencyError
@@ -126,3 +127,25 @@ def level_resources(plan_id: str, apply: bool = False, db: Database = Depends(ge
     result["applied"] = bool(apply and starts)
     moved = len(result["moved"])
     return ok(result, f"{moved} tasks {'moved' if apply else 'would move'}")
+
+
+class Period(StrEnum):
+    day = "day"
+    week = "week"
+
+
+@router.get("/loading", response_model=Envelope[list[dict]], summary="Resource loading per day or week")
+def resource_loading(
+    plan_id: str, period: Period = Period.day, db: Database = Depends(get_db)
+) -> JSONResponse:
+    with db.store(write=False) as store:
+        plan = store.get_plan(plan_id)
+    net = analysis.plan_network(plan, datetime.now(UTC).date())
+    net.solve()
+    capacity = {r.id: r.availability for r in plan.resources or []}
+    rows = loading(net, plan.tasks or [], capacity, period=period.value)
+    names = {r.id: r.name for r in plan.resources or []}
+    for row in rows:
+        row["name"] = names[row["resource_id"]]
+    over = [r["name"] for r in rows if r["over_allocated"]]
+    return ok(rows, f"over-allocated: {', '.join(over)}" if over else "no resource is over-allocated")
