@@ -26,6 +26,7 @@ from prometheus.core.model import (
     Dependency,
     DependencyCreate,
     DocPlan,
+    DocTask,
     Feedback,
     FeedbackCreate,
     FeedbackPatch,
@@ -197,6 +198,27 @@ def resource_model(row: ResourceRow) -> Resource:
 
 def dependency_model(row: DependencyRow) -> Dependency:
     return Dependency(**_fields(row, _DEP_FIELDS))
+
+
+def _task_row(source: TaskCreate | DocTask, **fields: Any) -> TaskRow:
+    """A task row from what a client sent or a file held; `fields` gives the rest (ids, position...)."""
+    return TaskRow(
+        name=source.name,
+        description=source.description,
+        duration_unit=source.duration_unit.value,
+        status=source.status.value,
+        priority=source.priority.value,
+        tags=source.tags,
+        meta=source.metadata,
+        milestone=source.milestone,
+        constraint_type=source.constraint_type.value,
+        constraint_date=source.constraint_date,
+        deadline=source.deadline,
+        optimistic_duration=source.optimistic_duration,
+        most_likely_duration=source.most_likely_duration,
+        pessimistic_duration=source.pessimistic_duration,
+        **fields,
+    )
 
 
 def _calendar_json(cal: Calendar | None) -> dict[str, Any] | None:
@@ -434,26 +456,13 @@ class Store:
         position = (
             self.session.scalar(select(func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id)) or 0
         ) + 1
-        row = TaskRow(
+        row = _task_row(
+            data,
             id=new_id(),
             plan_id=plan_id,
             parent_id=data.parent_id,
             position=position,
-            name=data.name,
-            description=data.description,
             duration=duration,
-            duration_unit=data.duration_unit.value,
-            status=data.status.value,
-            priority=data.priority.value,
-            tags=data.tags,
-            meta=data.metadata,
-            milestone=data.milestone,
-            constraint_type=data.constraint_type.value,
-            constraint_date=data.constraint_date,
-            deadline=data.deadline,
-            optimistic_duration=data.optimistic_duration,
-            most_likely_duration=data.most_likely_duration,
-            pessimistic_duration=data.pessimistic_duration,
             percent_complete=100.0 if data.status is TaskStatus.completed else 0.0,
         )
         self.session.add(row)
@@ -1056,26 +1065,13 @@ class Store:
         ordered = sorted(enumerate(doc.tasks), key=lambda it: level(it[1].key))
         for position, t in ordered:
             self.session.add(
-                TaskRow(
+                _task_row(
+                    t,
                     id=tid[t.key],
                     plan_id=plan.id,
                     parent_id=tid[t.parent] if t.parent else None,
                     position=position + 1,
-                    name=t.name,
-                    description=t.description,
                     duration=t.duration,
-                    duration_unit=t.duration_unit.value,
-                    status=t.status.value,
-                    priority=t.priority.value,
-                    tags=t.tags,
-                    meta=t.metadata,
-                    milestone=t.milestone,
-                    constraint_type=t.constraint_type.value,
-                    constraint_date=t.constraint_date,
-                    deadline=t.deadline,
-                    optimistic_duration=t.optimistic_duration,
-                    most_likely_duration=t.most_likely_duration,
-                    pessimistic_duration=t.pessimistic_duration,
                     percent_complete=t.percent_complete,
                     actual_start=t.actual_start,
                     actual_finish=t.actual_finish,
