@@ -161,6 +161,7 @@ class TcpProxy:
         import socket
 
         self.target_port = target_port
+        self.lock = threading.Lock()
         self.sockets: list[socket.socket] = []
         self.server = socket.socket()
         self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -189,7 +190,12 @@ class TcpProxy:
             except OSError:
                 return
             upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            self.sockets += [client, upstream]
+            with self.lock:
+                if not self.running:  # stopped meanwhile: this connection must not survive the outage
+                    client.close()
+                    upstream.close()
+                    return
+                self.sockets += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
@@ -208,7 +214,8 @@ class TcpProxy:
     def stop(self) -> None:
         import socket
 
-        self.running = False
+        with self.lock:
+            self.running = False
         self.server.close()
         for s in self.sockets:
             try:
