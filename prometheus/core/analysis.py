@@ -36,7 +36,9 @@ def leveled(plan: Plan, today: date) -> dict:
     tasks, deps = plan.tasks or [], plan.dependencies or []
     before = plan_network(plan, today)
     plain = before.solve()
-    new_tasks, result, after = level_plan(tasks, deps, capacity=capacity, **schedule_args(plan, today))
+    new_tasks, result, after = level_plan(
+        tasks, deps, capacity=capacity, solved=before, **schedule_args(plan, today)
+    )
     s = after.solve()
     names = {t.id: t.name for t in tasks}
     return {

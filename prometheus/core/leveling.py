@@ -189,16 +189,21 @@ def level_plan(
     *,
     capacity: dict[str, float],
     rounds: int = 4,
+    solved: Network | None = None,
     **schedule_args,  # noqa: ANN001
 ) -> tuple[list[Task], LevelingResult, Network]:
     """Level, schedule the result, and level again while anything is still over-allocated (links the
-    heuristic read more simply, such as lags over holidays, can move a task a little further)."""
+    heuristic read more simply, such as lags over holidays, can move a task a little further).
+    `solved`: the tasks' network, already solved, when the caller has it."""
     current = tasks
     total: dict[str, int] = {}
     impossible: list[dict] = []
-    for _ in range(rounds):
-        net = Network(current, deps, **schedule_args)
-        net.solve()
+    for round_ in range(rounds):
+        if round_ == 0 and solved is not None:
+            net = solved
+        else:
+            net = Network(current, deps, **schedule_args)
+            net.solve()
         if not over_allocations(net, current, capacity):
             break
         result = level(net, current, capacity)

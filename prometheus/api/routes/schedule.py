@@ -15,8 +15,7 @@ from prometheus.core import analysis
 from prometheus.core.estimate import estimate as estimate_from_history
 from prometheus.core.leveling import loading
 from prometheus.core.model import EstimateRequest, Plan, TaskPatch
-from prometheus.core.scheduler import CycleError, Schedule
-from prometheus.errors import DependencyError
+from prometheus.core.scheduler import Schedule
 from prometheus.integrations.engram import EngramConnector
 from prometheus.integrations.http import IntegrationUnavailable
 from prometheus.integrations.rhetor import RhetorAdapter
@@ -33,10 +32,7 @@ class TimelineFormat(StrEnum):
 def scheduled(db: Database, plan_id: str) -> tuple[Plan, Schedule]:
     with db.store(write=False) as store:
         plan = store.get_plan(plan_id)
-    try:
-        return plan, analysis.schedule_plan(plan, datetime.now(UTC).date())
-    except CycleError as exc:
-        raise DependencyError(str(exc), details={"cycle": exc.cycle}) from exc
+    return plan, analysis.schedule_plan(plan, datetime.now(UTC).date())  # a cycle: 409 by its handler
 
 
 @router.get(
@@ -113,10 +109,7 @@ def estimate(
 def level_resources(plan_id: str, apply: bool = False, db: Database = Depends(get_db)) -> JSONResponse:
     with db.store(write=False) as store:
         plan = store.get_plan(plan_id)
-    try:
-        result = analysis.leveled(plan, datetime.now(UTC).date())
-    except CycleError as exc:
-        raise DependencyError(str(exc), details={"cycle": exc.cycle}) from exc
+    result = analysis.leveled(plan, datetime.now(UTC).date())
     starts = result.pop("starts")
     if apply and starts:  # a leveling delay is kept as a start-no-earlier-than date, as one change
         with db.store() as store:

@@ -105,7 +105,7 @@ def risk(plan_id: str, body: RiskRequest | None = None, db: Database = Depends(g
     r = monte_carlo(
         net, iterations=body.iterations, seed=body.seed, distribution=body.distribution, target=target
     )
-    uncertain = sum(1 for row in r.sensitivity)
+    uncertain = len(r.sensitivity)
     result = {
         "plan_id": plan.id,
         "iterations": r.iterations,
