@@ -22,6 +22,8 @@ tokens_app = typer.Typer(help="API tokens kept (hashed) in the database.", no_ar
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(db_app, name="db")
 app.add_typer(plans_app, name="plans")
+bench_app = typer.Typer(help="Benchmarks.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
 URL = typer.Option("http://127.0.0.1:8006", "--url", envvar="PROMETHEUS_URL", help="The Prometheus server")
 console = Console()
 
@@ -303,6 +305,47 @@ def restore_cmd(
     except PrometheusError as exc:
         _fail(exc.message)
     console.print(f"restored {file}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n))
+
+
+@bench_app.command("psplib")
+def bench_psplib(
+    folder: Path = typer.Argument(..., help="A PSPLIB set: a folder of .sm files with optimum/optimum.csv"),
+    time_limit: float = typer.Option(1.0, help="Seconds per instance and solver"),
+    solver: str = typer.Option("hybrid", help="heuristic, cpsat or hybrid"),
+    compare: bool = typer.Option(True, help="Also run a plain CP-SAT model under the same limit"),
+    every: int = typer.Option(1, help="Take every n-th instance"),
+    limit: int | None = typer.Option(None, help="At most this many instances"),
+    csv_out: Path | None = typer.Option(None, "--csv", help="Write every run to this CSV file"),
+) -> None:
+    """Level PSPLIB instances; report % deviation from the optimum and the critical-path bound."""
+    import csv
+    import dataclasses
+
+    from prometheus.benchmark import run, summary
+
+    if not (folder / "optimum" / "optimum.csv").is_file():
+        _fail(f"{folder}: no optimum/optimum.csv (not a PSPLIB set)")
+    runs = []
+    for r in run(folder, time_limit=time_limit, solver=solver, compare=compare, every=every, limit=limit):
+        runs.append(r)
+        flag = "" if r.feasible else "  INFEASIBLE"
+        line = f"{r.instance:14} {r.solver:13} {r.makespan:4} (best {r.best_known}, cp {r.lower_bound})"
+        console.print(f"{line} {r.seconds:6.2f} s{flag}", highlight=False)
+    if csv_out:
+        with open(csv_out, "w", newline="") as fh:
+            w = csv.DictWriter(fh, [f.name for f in dataclasses.fields(runs[0])])
+            w.writeheader()
+            w.writerows(dataclasses.asdict(r) for r in runs)
+    table = Table("solver", "instances", "feasible", "dev. from best known %", "dev. from CP bound %",
+                  "at best known", "proved optimal", "median s", "max s")  # fmt: skip
+    for row in summary(runs):
+        cells = [row["solver"], row["instances"], row["feasible"], f"{row['dev_best_pct']:.3f}",
+                 f"{row['dev_lb_pct']:.2f}", row["at_best_known"], row["proved_optimal"],
+                 f"{row['median_s']:.2f}", f"{row['max_s']:.2f}"]  # fmt: skip
+        table.add_row(*map(str, cells))
+    console.print(table)
+    if not all(r.feasible for r in runs):
+        raise typer.Exit(1)
 
 
 @app.command()

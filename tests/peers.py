@@ -44,6 +44,7 @@ class FakeRhetor(_Peer):
 
     def __init__(self) -> None:
         self.mode = "ok"  # ok | error (HTTP 500) | garbage (malformed JSON)
+        self.answer: str | None = None  # the response text to give, when set
         self.prompts: list[dict] = []
         outer = self
 
@@ -57,7 +58,10 @@ class FakeRhetor(_Peer):
                     return self._send(500, {"detail": "provider error"})
                 if outer.mode == "garbage":
                     return self._send(200, None, raw=b"{not json")
-                text = f"Advice on {len(body.get('prompt', ''))} characters of facts: keep a buffer."
+                text = (
+                    outer.answer
+                    or f"Advice on {len(body.get('prompt', ''))} characters of facts: keep a buffer."
+                )
                 return self._send(
                     200, {"response": text, "model": "fake-model", "usage": {"total_tokens": 42}}
                 )
@@ -66,7 +70,8 @@ class FakeRhetor(_Peer):
 
 
 class FakeEngram(_Peer):
-    """Engram's ESR API: `POST /api/esr/store`, `POST /api/esr/search` (word overlap for vectors)."""
+    """Engram's ESR API: `POST /api/esr/store`, `GET /api/esr/recall/{id}`, `POST /api/esr/search` (word
+    overlap for vectors)."""
 
     def __init__(self) -> None:
         self.memories: list[dict] = []
@@ -74,6 +79,22 @@ class FakeEngram(_Peer):
         outer = self
 
         class Handler(_JsonHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                if outer.down:
+                    return self._send(500, {"detail": "storage error"})
+                if self.path.startswith("/api/esr/recall/"):
+                    n = self.path.rsplit("/", 1)[1]
+                    if not n.isdigit() or not 0 < int(n) <= len(outer.memories):
+                        return self._send(404, {"detail": "memory not found"})
+                    m = outer.memories[int(n) - 1]
+                    memory = {
+                        "content": m["content"],
+                        "type": m.get("thought_type"),
+                        "context": m.get("context", {}),
+                    }
+                    return self._send(200, {"status": "success", "memory": memory})
+                return self._send(404, {"detail": "Not Found"})
+
             def do_POST(self) -> None:  # noqa: N802
                 body = self.body()
                 if outer.down:
@@ -224,3 +245,219 @@ class TcpProxy:
             except OSError:
                 pass
         self.sockets = []
+
+
+class _Scripted(_Peer):
+    """A peer whose next answers can fail on purpose: `mode` ok | error (HTTP 500) | garbage (malformed
+    JSON) | slow (answers after `delay` seconds)."""
+
+    mode = "ok"
+    delay = 0.0
+
+    def failure(self, handler: _JsonHandler) -> bool:
+        if self.mode == "slow":
+            time.sleep(self.delay)
+            return False
+        if self.mode == "error":
+            handler._send(500, {"detail": "internal error"})
+            return True
+        if self.mode == "garbage":
+            handler._send(200, None, raw=b"{not json")
+            return True
+        return False
+
+
+class FakeTelos(_Scripted):
+    """Telos `/api/v1`: projects and requirements (no envelope), `PUT .../requirements/{rid} {status}`."""
+
+    def __init__(self) -> None:
+        self.projects: dict[str, dict] = {}
+        self.calls: list[tuple[str, str, dict]] = []
+        outer = self
+
+        class Handler(_JsonHandler):
+            def _route(self, method: str) -> None:
+                body = self.body() if method == "PUT" else {}
+                outer.calls.append((method, self.path, body))
+                if outer.failure(self):
+                    return None
+                parts = self.path.split("?")[0].strip("/").split("/")
+                if parts[:3] != ["api", "v1", "projects"] or len(parts) < 4 or parts[3] not in outer.projects:
+                    return self._send(404, {"detail": "Project not found"})
+                project = outer.projects[parts[3]]
+                if len(parts) == 4 and method == "GET":
+                    return self._send(
+                        200,
+                        {
+                            "project_id": parts[3],
+                            "name": project["name"],
+                            "requirements": {r["requirement_id"]: r for r in project["reqs"]},
+                        },
+                    )
+                if len(parts) == 5 and parts[4] == "requirements" and method == "GET":
+                    return self._send(200, {"requirements": project["reqs"], "count": len(project["reqs"])})
+                if len(parts) == 6 and parts[4] == "requirements" and method == "PUT":
+                    for r in project["reqs"]:
+                        if r["requirement_id"] == parts[5]:
+                            r.update(body)
+                            return self._send(200, {"project_id": parts[3], "requirement_id": parts[5]})
+                    return self._send(404, {"detail": "Requirement not found"})
+                return self._send(404, {"detail": "Not Found"})
+
+            def do_GET(self) -> None:  # noqa: N802
+                self._route("GET")
+
+            def do_PUT(self) -> None:  # noqa: N802
+                self._route("PUT")
+
+        self.httpd, self.url = _serve(Handler)
+
+    def add_project(self, pid: str, name: str, requirements: list[dict]) -> None:
+        full = [
+            {
+                "title": "",
+                "description": "",
+                "requirement_type": "functional",
+                "priority": "medium",
+                "status": "new",
+                "tags": [],
+                "parent_id": None,
+                "dependencies": [],
+                "metadata": {},
+                "history": [],
+                **r,
+            }
+            for r in requirements
+        ]
+        self.projects[pid] = {"name": name, "reqs": full}
+
+    def requirement(self, pid: str, rid: str) -> dict:
+        return next(r for r in self.projects[pid]["reqs"] if r["requirement_id"] == rid)
+
+
+class FakeSynthesis(_Scripted):
+    """Synthesis `/api/v1/executions`: start (`{executionId, status}`), get (404 unknown), cancel. Steps run
+    in list order; `advance()` finishes the next one (`data.step_results`), as the real engine would."""
+
+    def __init__(self) -> None:
+        self.executions: dict[str, dict] = {}
+        outer = self
+
+        class Handler(_JsonHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.body()
+                if outer.failure(self):
+                    return None
+                if self.path == "/api/v1/executions":
+                    steps = body.get("plan", {}).get("steps")
+                    if not isinstance(steps, list):
+                        return self._send(
+                            200, {"executionId": None, "status": "error", "message": "no steps"}
+                        )
+                    eid = f"exec-{len(outer.executions) + 1}"
+                    outer.executions[eid] = {"request": body, "status": "running", "done": 0}
+                    return self._send(
+                        200,
+                        {
+                            "executionId": eid,
+                            "status": "running",
+                            "message": "started",
+                            "data": {},
+                            "errors": [],
+                        },
+                    )
+                return self._send(404, {"detail": "Not Found"})
+
+            def do_GET(self) -> None:  # noqa: N802
+                if outer.failure(self):
+                    return None
+                eid = self.path.rsplit("/", 1)[1]
+                if not self.path.startswith("/api/v1/executions/") or eid not in outer.executions:
+                    return self._send(404, {"detail": "Execution not found"})
+                e = outer.executions[eid]
+                steps = e["request"]["plan"]["steps"]
+                results = {s["id"]: {"status": "completed"} for s in steps[: e["done"]]}
+                if e["status"] == "running" and e["done"] < len(steps):
+                    results[steps[e["done"]]["id"]] = {"status": "running"}
+                return self._send(
+                    200,
+                    {
+                        "executionId": eid,
+                        "status": e["status"],
+                        "data": {"step_results": results},
+                        "errors": [],
+                    },
+                )
+
+        self.httpd, self.url = _serve(Handler)
+
+    def advance(self, eid: str) -> None:
+        e = self.executions[eid]
+        e["done"] += 1
+        if e["done"] >= len(e["request"]["plan"]["steps"]):
+            e["status"] = "completed"
+
+
+class FakeHermes(_Scripted):
+    """Hermes `/api`: register (token), heartbeat and unregister (token header required, else 422 as the
+    real one), components for discovery, A2A JSON-RPC `channel.subscribe` / `channel.publish`."""
+
+    def __init__(self) -> None:
+        self.components: dict[str, dict] = {}
+        self.heartbeats = 0
+        self.unregistered: list[str] = []
+        self.subscriptions: list[str] = []
+        self.published: list[dict] = []
+        outer = self
+
+        class Handler(_JsonHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.body()
+                if outer.failure(self):
+                    return None
+                path, _, query = self.path.partition("?")
+                token = self.headers.get("X-Authentication-Token")
+                if path == "/api/register":
+                    cid = f"{body['name']}-1"
+                    outer.components[body["name"]] = body | {"componentId": cid}
+                    return self._send(
+                        200,
+                        {"success": True, "componentId": cid, "token": "tok-" + cid, "message": "registered"},
+                    )
+                if path == "/api/heartbeat":
+                    if not token:
+                        return self._send(422, {"detail": "missing X-Authentication-Token"})
+                    outer.heartbeats += 1
+                    return self._send(200, {"success": True, "timestamp": time.time(), "message": "ok"})
+                if path == "/api/unregister":
+                    if not token:
+                        return self._send(422, {"detail": "missing X-Authentication-Token"})
+                    outer.unregistered.append(query.partition("=")[2])
+                    return self._send(200, {"success": True, "message": "unregistered"})
+                if path == "/api/a2a/v1/":
+                    if not (self.headers.get("Authorization") or "").startswith("Bearer tok-"):
+                        return self._send(
+                            200,
+                            {
+                                "jsonrpc": "2.0",
+                                "id": body.get("id"),
+                                "error": {"code": -32002, "message": "Invalid authorization header format"},
+                            },
+                        )
+                    params = body.get("params", {})
+                    if body.get("method") == "channel.subscribe":
+                        outer.subscriptions.append(params["channel"])
+                    elif body.get("method") == "channel.publish":
+                        outer.published.append(params)
+                    return self._send(200, {"jsonrpc": "2.0", "id": body.get("id"), "result": {"ok": True}})
+                return self._send(404, {"detail": "Not Found"})
+
+            def do_GET(self) -> None:  # noqa: N802
+                if outer.failure(self):
+                    return None
+                name = self.path.rsplit("/", 1)[1]
+                if self.path.startswith("/api/components/") and name in outer.components:
+                    return self._send(200, outer.components[name])
+                return self._send(404, {"detail": "Component not found"})
+
+        self.httpd, self.url = _serve(Handler)

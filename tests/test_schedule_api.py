@@ -135,6 +135,24 @@ def test_level_preview_and_apply(api: httpx.Client) -> None:
     )  # kept its place
 
 
+def test_level_with_cpsat_over_http(api: httpx.Client) -> None:
+    """Ana's short task first lets Bo start sooner: CP-SAT finds it, the priority rule need not."""
+    pid = api.post("/plans", json={"name": "Exact", "start_date": "2026-11-30"}).json()["data"]["id"]
+    ana = api.post(f"/plans/{pid}/resources", json={"name": "Ana"}).json()["data"]
+    bo = api.post(f"/plans/{pid}/resources", json={"name": "Bo"}).json()["data"]
+    add_task(api, pid, "Long", duration=3, assigned_resources=[ana["id"]])
+    short = add_task(api, pid, "Short", duration=1, assigned_resources=[ana["id"]])
+    follow = add_task(api, pid, "Follow-up", duration=3, assigned_resources=[bo["id"]])
+    link(api, pid, short["id"], follow["id"])
+    r = api.post(f"/plans/{pid}/level", params={"solver": "cpsat", "time_limit": 5, "apply": True})
+    assert r.status_code == 200, r.text
+    d = r.json()["data"]
+    assert d["solver"] == "cpsat" and d["over_allocations_after"] == []
+    assert d["project_finish_after"] == "2026-12-03T17:00:00"
+    assert api.get(f"/plans/{pid}/loading").json()["message"] == "no resource is over-allocated"
+    assert api.post(f"/plans/{pid}/level", params={"solver": "magic"}).status_code == 422
+
+
 def test_resource_loading_per_day_and_week(api: httpx.Client) -> None:
     pid = api.post("/plans", json={"name": "Loaded", "start_date": "2026-11-30"}).json()["data"]["id"]
     ana = api.post(f"/plans/{pid}/resources", json={"name": "Ana"}).json()["data"]

@@ -16,6 +16,7 @@ from prometheus.api.envelope import install_error_handlers
 from prometheus.api.limits import BodyLimit
 from prometheus.api.routes import (
     health,
+    integrations,
     plans,
     resources,
     retrospectives,
@@ -27,8 +28,10 @@ from prometheus.api.routes import (
 )
 from prometheus.config import Settings, get_settings
 from prometheus.events.live import LiveHub
+from prometheus.events.peers import PeerSync
 from prometheus.events.wake import Waker
 from prometheus.events.webhooks import Dispatcher
+from prometheus.integrations.http import configure_logging
 from prometheus.store import Database
 
 log = logging.getLogger("prometheus")
@@ -53,8 +56,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             waker.on_event(wake)  # events committed by other replicas (PostgreSQL NOTIFY)
             db.on_commit_events.append(wake)  # events committed here
         waker.start()
+        configure_logging(settings)
+        app.state.peers = peer_sync = PeerSync(db, settings)
+        hub.listeners.append(peer_sync.on_event)
+        peer_sync.start()
         log.info("Prometheus %s on port %s, database %s", __version__, settings.port, db.backend)
         yield
+        await peer_sync.stop()
         waker.close()
         dispatcher.close()
         await hub.stop()
@@ -80,6 +88,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def page() -> HTMLResponse:
         return HTMLResponse(PAGE.read_text(encoding="utf-8"))
 
-    for module in (health, transfer, plans, tasks, resources, schedule, tracking, retrospectives, webhooks):
+    for module in (
+        health,
+        transfer,
+        plans,
+        tasks,
+        resources,
+        schedule,
+        tracking,
+        retrospectives,
+        webhooks,
+        integrations,
+    ):
         app.include_router(module.router)
     return app

@@ -30,14 +30,20 @@ def plan_network(plan: Plan, today: date) -> Network:
     return Network(plan.tasks or [], plan.dependencies or [], **schedule_args(plan, today))
 
 
-def leveled(plan: Plan, today: date) -> dict:
+def leveled(plan: Plan, today: date, *, solver: str = "heuristic", time_limit: float = 10.0) -> dict:
     """Resource leveling of a plan: what moves, and the over-allocations before and after."""
     capacity = {r.id: r.availability for r in plan.resources or []}
     tasks, deps = plan.tasks or [], plan.dependencies or []
     before = plan_network(plan, today)
     plain = before.solve()
     new_tasks, result, after = level_plan(
-        tasks, deps, capacity=capacity, solved=before, **schedule_args(plan, today)
+        tasks,
+        deps,
+        capacity=capacity,
+        solved=before,
+        solver=solver,
+        time_limit=time_limit,
+        **schedule_args(plan, today),
     )
     s = after.solve()
     names = {t.id: t.name for t in tasks}
@@ -45,6 +51,7 @@ def leveled(plan: Plan, today: date) -> dict:
         "plan_id": plan.id,
         "project_finish_before": plain.project_finish,
         "project_finish_after": s.project_finish,
+        "solver": solver,
         "moved": [
             {
                 "task_id": tid,

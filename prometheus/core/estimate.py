@@ -3,9 +3,6 @@ a calibration factor learned from estimate/actual ratios. Runs locally, no servi
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
 from datetime import timedelta
 from statistics import median
 
@@ -13,14 +10,14 @@ import numpy as np
 
 from prometheus.core.calendar import WorkCalendar
 from prometheus.core.model import Calendar, EstimateRequest, Task
+from prometheus.core.text import similarities, words
 
-_WORD = re.compile(r"[a-z0-9]+")
 _DAYS = {"hours": 1 / 8, "days": 1.0, "weeks": 5.0}
 
 
 def _tokens(name: str, description: str, tags: list[str]) -> list[str]:
-    words = _WORD.findall(f"{name} {name} {description}".lower())  # the name counts twice
-    return words + [f"tag:{t.lower()}" for t in tags for _ in range(2)]
+    tokens = words(f"{name} {name} {description}")  # the name counts twice
+    return tokens + [f"tag:{t.lower()}" for t in tags for _ in range(2)]
 
 
 def actual_days(task: Task, calendar: Calendar | None) -> float:
@@ -55,21 +52,7 @@ def estimate(request: EstimateRequest, history: list[tuple[Task, Calendar | None
         "calibrated_estimate_days": None,
     }
     if done:
-        df = Counter(w for d in docs + [query] for w in set(d))
-        n_docs = len(docs) + 1
-        vocab = {w: i for i, w in enumerate(df)}
-        idf = np.array([math.log((1 + n_docs) / (1 + df[w])) + 1 for w in vocab])
-
-        def vector(words: list[str]) -> np.ndarray:
-            v = np.zeros(len(vocab))
-            for w, c in Counter(words).items():
-                v[vocab[w]] = c
-            v *= idf
-            norm = np.linalg.norm(v)
-            return v / norm if norm else v
-
-        q = vector(query)
-        sims = np.array([vector(d) @ q for d in docs])
+        sims = similarities(query, docs)
         best = [i for i in np.argsort(-sims)[:k].tolist() if sims[i] > 0.05]
         if best:
             actual = np.array([done[i][1] for i in best])

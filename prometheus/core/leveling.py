@@ -18,6 +18,7 @@ from datetime import datetime
 
 import numpy as np
 
+from prometheus.core import rcpsp
 from prometheus.core.model import ConstraintType, Priority, Task
 from prometheus.core.scheduler import FF, FS, SF, Network
 
@@ -76,16 +77,7 @@ def level(net: Network, tasks: list[Task], capacity: dict[str, float]) -> Leveli
     by_id = {t.id: t for t in tasks}
     leaves = [by_id[i] for i in net.ids]
     demand = [[(a.resource_id, a.units) for a in t.assignments if a.resource_id in capacity] for t in leaves]
-    fixed = np.array(
-        [
-            t.priority is Priority.critical
-            or bool(t.metadata.get("do_not_delay"))
-            or t.constraint_type in (ConstraintType.MSO, ConstraintType.MFO)
-            or t.actual_start is not None
-            for t in leaves
-        ],
-        dtype=bool,
-    )
+    fixed = np.array([_fixed(t) for t in leaves], dtype=bool)
     profiles = {r: _Profile(c) for r, c in capacity.items()}
     ins: list[list[int]] = [[] for _ in range(n)]
     outs: list[list[int]] = [[] for _ in range(n)]
@@ -152,6 +144,64 @@ def level(net: Network, tasks: list[Task], capacity: dict[str, float]) -> Leveli
     )
 
 
+def _fixed(t: Task) -> bool:
+    """Tasks leveling never moves: critical priority, `do_not_delay`, pinned dates, already started."""
+    return (
+        t.priority is Priority.critical
+        or bool(t.metadata.get("do_not_delay"))
+        or t.constraint_type in (ConstraintType.MSO, ConstraintType.MFO)
+        or t.actual_start is not None
+    )
+
+
+def level_exact(
+    net: Network, tasks: list[Task], capacity: dict[str, float], *, time_limit: float = 10.0
+) -> LevelingResult:
+    """Level a solved network with OR-Tools CP-SAT (`rcpsp.cpsat`): the shortest finish it can find or
+    prove in `time_limit` seconds, started from the heuristic's schedule. Working minutes are divided by
+    their greatest common step (a day, an hour) first; elapsed lags count as their working share."""
+    heuristic_result = level(net, tasks, capacity)
+    by_id = {t.id: t for t in tasks}
+    leaves = [by_id[i] for i in net.ids]
+    res = list(capacity)
+    dur = net.dur.astype(np.int64)
+    p, s = net.pred, net.succ
+    lag = net.lagw + np.rint(net.lage * net.wc.minutes_per_day / 1440).astype(np.int64)
+    dist = np.select([net.ltype == FS, net.ltype == FF, net.ltype == SF],
+                     [dur[p] + lag, dur[p] - dur[s] + lag, lag - dur[s]], lag)  # fmt: skip
+    origin = int(net.ES.min(initial=0))
+    release = net.ES - origin
+    step = int(np.gcd.reduce(np.abs(np.concatenate([dur, dist, release, [0]])))) or 1
+    demand = np.zeros((len(leaves), len(res)), dtype=np.int64)  # units in hundredths
+    for i, t in enumerate(leaves):
+        for a in t.assignments:
+            if a.resource_id in capacity:
+                demand[i, res.index(a.resource_id)] += round(100 * a.units)
+    cap = np.array([round(100 * capacity[r]) for r in res], dtype=np.int64)
+    fixed = np.array([_fixed(t) for t in leaves], dtype=bool)
+    problem = rcpsp.Problem(dur // step, p, s, dist // step, np.minimum(demand, cap), cap,
+                            release=release // step, fixed=fixed)  # fmt: skip
+    hint = net.ES.copy()
+    for tid, delay in heuristic_result.delays.items():
+        hint[net.ids.index(tid)] += delay
+    hint = (hint - origin) // step
+    solution = rcpsp.cpsat(
+        problem, time_limit=time_limit, hint=hint if not rcpsp.check(problem, hint) else None
+    )
+    start = solution.start * step + origin
+    moved = np.flatnonzero(start > net.ES)
+    when = (
+        net.wc.datetimes(net.wc.start_of(start[moved])).astype("datetime64[us]").tolist()
+        if moved.size
+        else []
+    )
+    return LevelingResult(
+        delays={net.ids[i]: int(start[i] - net.ES[i]) for i in moved.tolist()},
+        starts={net.ids[i]: w for i, w in zip(moved.tolist(), when, strict=True)},
+        impossible=heuristic_result.impossible,
+    )
+
+
 def leveled_tasks(tasks: list[Task], result: LevelingResult) -> list[Task]:
     """The tasks with each leveling delay expressed as a start-no-earlier-than date."""
     return [
@@ -190,11 +240,15 @@ def level_plan(
     capacity: dict[str, float],
     rounds: int = 4,
     solved: Network | None = None,
+    solver: str = "heuristic",
+    time_limit: float = 10.0,
     **schedule_args,  # noqa: ANN001
 ) -> tuple[list[Task], LevelingResult, Network]:
     """Level, schedule the result, and level again while anything is still over-allocated (links the
     heuristic read more simply, such as lags over holidays, can move a task a little further).
-    `solved`: the tasks' network, already solved, when the caller has it."""
+    `solved`: the tasks' network, already solved, when the caller has it. `solver`: "heuristic" (serial
+    schedule generation, fast) or "cpsat" (CP-SAT for up to `time_limit` seconds, then the heuristic for
+    anything the approximations left)."""
     current = tasks
     total: dict[str, int] = {}
     impossible: list[dict] = []
@@ -206,7 +260,10 @@ def level_plan(
             net.solve()
         if not over_allocations(net, current, capacity):
             break
-        result = level(net, current, capacity)
+        if solver == "cpsat" and round_ == 0:
+            result = level_exact(net, current, capacity, time_limit=time_limit)
+        else:
+            result = level(net, current, capacity)
         impossible = result.impossible
         for tid, d in result.delays.items():
             total[tid] = total.get(tid, 0) + d

@@ -42,6 +42,7 @@ class LiveHub:
         self.queues: dict[str, set[asyncio.Queue]] = defaultdict(set)
         self.last_id = 0
         self._task: asyncio.Task | None = None
+        self.listeners: list = []  # async callables given every event, in order
 
     # -- following the outbox -----------------------------------------------------------------------------
 
@@ -83,6 +84,11 @@ class LiveHub:
             self._wake.clear()
 
     async def publish(self, event: dict) -> None:
+        for listener in self.listeners:
+            try:
+                await listener(event)
+            except Exception:  # noqa: BLE001 - one listener's bug must not stop the stream
+                log.exception("event listener failed")
         keys = {event.get("plan_id") or "", "*"}
         for key in keys:
             for q in list(self.queues.get(key, ())):

@@ -56,6 +56,7 @@ from prometheus.errors import (
     ValidationFailed,
     VersionConflict,
 )
+from prometheus.store.records import Records
 from prometheus.store.tables import (
     AssignmentRow,
     BaselineRow,
@@ -225,7 +226,7 @@ def _calendar_json(cal: Calendar | None) -> dict[str, Any] | None:
     return None if cal is None else cal.model_dump(mode="json")
 
 
-class Store:
+class Store(Records):
     """Repository over one SQLAlchemy session (one transaction, see Database.store())."""
 
     def __init__(self, session: Session):

@@ -240,3 +240,36 @@ class ApiTokenRow(Base):
     scopes: Mapped[list[str]] = mapped_column(JsonType)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MemoryRow(Base):
+    """Engram's interface kept locally: what Prometheus stores, by namespace and key (the embedded default;
+    with Engram configured it also records the id Engram gave)."""
+
+    __tablename__ = "memories"
+
+    namespace: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    data: Mapped[Any] = mapped_column(JsonType)
+    meta: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    text: Mapped[str] = mapped_column(Text, default="")
+    remote_id: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ExecutionRow(Base):
+    """A plan handed to Synthesis: the steps sent, what each step's task is doing, and adjustments made
+    when the plan changed while it ran."""
+
+    __tablename__ = "executions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    synthesis_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    status: Mapped[str] = mapped_column(String(30), default="pending")
+    plan_version: Mapped[int] = mapped_column(Integer)
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JsonType)
+    adjustments: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -20,6 +20,7 @@ from prometheus.core.model import (
     Retrospective,
     RetrospectiveCreate,
 )
+from prometheus.integrations.http import run_sync
 from prometheus.integrations.rhetor import RhetorAdapter
 from prometheus.store import Database
 
@@ -121,5 +122,5 @@ def improvement_suggestions(retro_id: str, request: Request, db: Database = Depe
             {"suggestions": items, "feedback": [f.model_dump(mode="json") for f in feedback]}, default=str
         )[:12_000]
     )
-    rhetor = RhetorAdapter(request.app.state.settings).enrich(prompt)
+    rhetor = run_sync(RhetorAdapter(request.app.state.settings).enrich, prompt)
     return ok({"retrospective_id": r.id, "suggestions": items, "rhetor": rhetor}, f"{len(items)} suggestions")

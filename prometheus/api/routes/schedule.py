@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from prometheus.api.deps import get_db
@@ -17,11 +17,16 @@ from prometheus.core.leveling import loading
 from prometheus.core.model import EstimateRequest, Plan, TaskPatch
 from prometheus.core.scheduler import Schedule
 from prometheus.integrations.engram import EngramConnector
-from prometheus.integrations.http import IntegrationUnavailable
+from prometheus.integrations.http import IntegrationUnavailable, run_sync
 from prometheus.integrations.rhetor import RhetorAdapter
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/plans/{plan_id}", tags=["schedule"], responses=ERROR_RESPONSES)
+
+
+class Solver(StrEnum):
+    heuristic = "heuristic"
+    cpsat = "cpsat"
 
 
 class TimelineFormat(StrEnum):
@@ -71,8 +76,8 @@ def plan_analysis(plan_id: str, request: Request, db: Database = Depends(get_db)
     result = analysis.plan_analysis(plan, s)
     facts = {"plan": plan.name, "tasks": [t.name for t in plan.tasks or []][:200], "analysis": result}
     prompt = "Review this project plan analysis and say what the project manager should do next.\n"
-    result["rhetor"] = RhetorAdapter(request.app.state.settings).enrich(
-        prompt + json.dumps(facts, default=str)[:12_000]
+    result["rhetor"] = run_sync(
+        RhetorAdapter(request.app.state.settings).enrich, prompt + json.dumps(facts, default=str)[:12_000]
     )
     return ok(result)
 
@@ -93,7 +98,7 @@ def estimate(
         }
     else:
         try:
-            remembered = engram.similar_tasks(" ".join([body.name, body.description, *body.tags]))
+            remembered = run_sync(engram.similar_tasks, " ".join([body.name, body.description, *body.tags]))
         except IntegrationUnavailable as exc:
             result["engram"] = {"available": False, "reason": exc.message}
         else:
@@ -106,10 +111,16 @@ def estimate(
 
 
 @router.post("/level", response_model=Envelope[dict], summary="Level resources (preview, or apply=true)")
-def level_resources(plan_id: str, apply: bool = False, db: Database = Depends(get_db)) -> JSONResponse:
+def level_resources(
+    plan_id: str,
+    apply: bool = False,
+    solver: Solver = Solver.heuristic,
+    time_limit: float = Query(10.0, gt=0, le=120, description="seconds, for the cpsat solver"),
+    db: Database = Depends(get_db),
+) -> JSONResponse:
     with db.store(write=False) as store:
         plan = store.get_plan(plan_id)
-    result = analysis.leveled(plan, datetime.now(UTC).date())
+    result = analysis.leveled(plan, datetime.now(UTC).date(), solver=solver.value, time_limit=time_limit)
     starts = result.pop("starts")
     if apply and starts:  # a leveling delay is kept as a start-no-earlier-than date, as one change
         with db.store() as store:

@@ -1,0 +1,112 @@
+"""Telos requirements as a plan, and the reverse mapping of task status to requirement status. Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prometheus.core.graph import find_cycle
+from prometheus.core.model import DocLink, DocPlan, DocTask, PlanDocument, Priority, TaskStatus
+
+# Telos requirement status (new|accepted|in-progress|completed|rejected) <-> task status
+TO_TASK = {
+    "in-progress": TaskStatus.in_progress,
+    "completed": TaskStatus.completed,
+    "rejected": TaskStatus.cancelled,
+}
+TO_REQUIREMENT = {
+    TaskStatus.pending: "accepted",
+    TaskStatus.in_progress: "in-progress",
+    TaskStatus.blocked: "in-progress",
+    TaskStatus.completed: "completed",
+    TaskStatus.cancelled: "rejected",
+}
+_PRIORITY = {p.value: p for p in Priority}
+
+
+def _days(req: dict[str, Any]) -> float:
+    """A requirement's estimate, from its metadata (days, or hours / 8); one day when it has none."""
+    meta = req.get("metadata") or {}
+    for key, scale in (("estimated_days", 1.0), ("estimate_days", 1.0), ("estimated_hours", 1 / 8)):
+        value = meta.get(key)
+        if isinstance(value, int | float) and value >= 0:
+            return float(value) * scale
+    return 1.0
+
+
+def plan_from_requirements(
+    requirements: list[dict[str, Any]],
+    *,
+    name: str,
+    project_id: str,
+    dependency_mapping: bool = True,
+) -> tuple[PlanDocument, list[dict[str, Any]]]:
+    """One task per requirement (children under their parent requirement), one finish-to-start link per
+    requirement dependency. Returns the plan and the problems found: a requirement without a title or
+    id (left out), a dependency on an unknown requirement (left out), dependencies in a cycle (refused:
+    the plan keeps none of the cycle's links)."""
+    issues: list[dict[str, Any]] = []
+    kept: dict[str, dict] = {}
+    for i, req in enumerate(requirements):
+        rid = str(req.get("requirement_id") or "").strip()
+        if not rid:
+            issues.append({"rule": "missing_id", "index": i, "message": f"requirement #{i + 1} has no id"})
+        elif not str(req.get("title") or "").strip():
+            issues.append(
+                {"rule": "missing_title", "requirement_id": rid, "message": f"requirement {rid} has no title"}
+            )
+        elif rid in kept:
+            issues.append({"rule": "duplicate_id", "requirement_id": rid, "message": f"{rid} appears twice"})
+        else:
+            kept[rid] = req
+    links: list[tuple[str, str]] = []
+    if dependency_mapping:
+        for rid, req in kept.items():
+            for dep in req.get("dependencies") or []:
+                if dep in kept and dep != rid:
+                    links.append((dep, rid))
+                else:
+                    issues.append(
+                        {
+                            "rule": "unknown_dependency",
+                            "requirement_id": rid,
+                            "dependency": dep,
+                            "message": f"{rid} depends on {dep}, which is not among the requirements",
+                        }
+                    )
+        while cycle := find_cycle(list(kept), links):
+            issues.append(
+                {
+                    "rule": "cyclic_dependency",
+                    "requirement_ids": cycle[:-1],
+                    "message": "dependencies form a cycle: " + " -> ".join(cycle),
+                }
+            )
+            ring = set(zip(cycle, cycle[1:], strict=False))
+            links = [link for link in links if link not in ring]
+    tasks = []
+    for position, (rid, req) in enumerate(kept.items()):
+        parent = req.get("parent_id") if req.get("parent_id") in kept else None
+        tasks.append(
+            DocTask(
+                key=rid,
+                parent=parent,
+                name=str(req["title"]).strip()[:500],
+                description=str(req.get("description") or ""),
+                duration=_days(req),
+                status=TO_TASK.get(str(req.get("status")), TaskStatus.pending),
+                priority=_PRIORITY.get(str(req.get("priority")), Priority.medium),
+                tags=[str(t) for t in req.get("tags") or []],
+                metadata={
+                    "requirement_id": rid,
+                    "telos_project_id": project_id,
+                    "requirement_type": req.get("requirement_type"),
+                    "position": position,
+                },
+            )
+        )
+    doc = PlanDocument(
+        plan=DocPlan(name=name, metadata={"telos_project_id": project_id}, tags=["telos"]),
+        tasks=tasks,
+        dependencies=[DocLink(predecessor=a, successor=b) for a, b in links],
+    )
+    return doc, issues
