@@ -24,6 +24,7 @@ from prometheus.integrations.telos import TelosConnector
 from prometheus.store import Database
 
 log = logging.getLogger("prometheus.integration")
+DONE = (TaskStatus.completed, TaskStatus.cancelled)
 PLAN_EVENTS = ("prometheus.plan.", "prometheus.task.", "prometheus.dependency.", "prometheus.resource.")
 STEP_STATUS = {"running": TaskStatus.in_progress, "in_progress": TaskStatus.in_progress,
                "completed": TaskStatus.completed, "failed": TaskStatus.blocked}  # fmt: skip
@@ -57,8 +58,8 @@ def set_task_status(db: Database, plan_id: str, task_id: str, status: TaskStatus
             task = s.get_task(plan_id, task_id)
         except NotFound:
             return False
-        if task.status == status:
-            return False
+        if task.status == status or (task.status in DONE and status not in DONE):
+            return False  # a stale poll never reopens a finished task
         s.update_progress(plan_id, task_id, ProgressUpdate(status=status), None)
     return True
 

@@ -26,6 +26,7 @@ from prometheus.integrations.telos import TelosConnector
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api", tags=["integrations"], responses=ERROR_RESPONSES)
+PEER_ONLY = ["peers"]  # operations that need their peer: 503 INTEGRATION_UNAVAILABLE without it
 
 
 class FromTelos(_Input):
@@ -104,6 +105,7 @@ def integrations(request: Request) -> JSONResponse:
 
 @router.post(
     "/plans/from-telos",
+    tags=PEER_ONLY,
     status_code=201,
     response_model=Envelope[dict],
     summary="A plan from a Telos project's requirements",
@@ -191,6 +193,7 @@ async def telos_sync(plan_id: str, request: Request, db: Database = Depends(get_
 
 @router.post(
     "/plans/{plan_id}/llm-analysis",
+    tags=PEER_ONLY,
     response_model=Envelope[dict],
     summary="Rhetor's risks, optimizations, recommendations (validated JSON)",
 )
@@ -202,7 +205,12 @@ async def llm_analysis(
     return ok(out)
 
 
-@router.post("/plans/{plan_id}/documents", response_model=Envelope[dict], summary="A document by Rhetor")
+@router.post(
+    "/plans/{plan_id}/documents",
+    tags=PEER_ONLY,
+    response_model=Envelope[dict],
+    summary="A document by Rhetor",
+)
 async def document(
     plan_id: str, body: DocumentRequest, request: Request, db: Database = Depends(get_db)
 ) -> JSONResponse:
@@ -290,6 +298,7 @@ def for_execution(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
 @router.post(
     "/plans/{plan_id}/executions",
     status_code=201,
+    tags=PEER_ONLY,
     response_model=Envelope[dict],
     summary="Start executing a plan on Synthesis",
 )

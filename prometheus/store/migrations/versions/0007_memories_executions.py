@@ -21,7 +21,7 @@ def upgrade() -> None:
         "memories",
         sa.Column("namespace", sa.String(length=200), primary_key=True),
         sa.Column("key", sa.String(length=300), primary_key=True),
-        sa.Column("data", JSON, nullable=True),
+        sa.Column("data", JSON, nullable=False),
         sa.Column("meta", JSON, nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("remote_id", sa.String(length=200), nullable=True),
