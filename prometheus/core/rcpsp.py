@@ -365,7 +365,7 @@ def solve(p: Problem, *, solver: str = "heuristic", time_limit: float = 1.0, see
     if first.optimal:
         first.seconds = time.perf_counter() - t0
         return first
-    left = time_limit - (time.perf_counter() - t0)
+    left = 0.98 * time_limit - (time.perf_counter() - t0)  # leave room for building the model
     sol = cpsat(p, time_limit=left, hint=first.start)
     sol.schedules, sol.solver, sol.seconds = first.schedules, solver, time.perf_counter() - t0
     return sol

@@ -38,10 +38,11 @@ def read_sm(path: str | Path) -> Problem:
 
 
 def read_optima(path: str | Path) -> dict[str, tuple[int, int]]:
-    """`problem,optimum` rows: instance file name -> (lower bound, best known finish); `a..b` is a range."""
+    """`problem,optimum` rows: instance file name -> (lower bound, best known finish); `a..b` is a range,
+    `..b` an upper bound alone (lower bound 0: unknown)."""
     out = {}
     with open(path, newline="") as fh:
         for row in csv.DictReader(fh):
             lo, _, hi = row["optimum"].partition("..")
-            out[row["problem"]] = (int(lo), int(hi or lo))
+            out[row["problem"]] = (int(lo or 0), int(hi or lo))
     return out
