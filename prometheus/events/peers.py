@@ -94,12 +94,9 @@ def apply_progress(db: Database, execution: dict, status: str | None, steps: dic
     if status == "completed":
         for step in execution["steps"]:
             set_task_status(db, plan_id, step["id"], TaskStatus.completed)
-    changes: dict[str, Any] = {}
     if status and status != execution["status"]:
-        changes["status"] = status
-    if changes:
         with db.store() as s:
-            execution = s.update_execution(execution["id"], **changes)
+            execution = s.update_execution(execution["id"], status=status)
     return adjust(db, execution)
 
 

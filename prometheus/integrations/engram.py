@@ -49,6 +49,19 @@ class EngramConnector:
     def backend(self) -> str:
         return "engram" if self.configured else "local"
 
+    async def _search_remote(self, query: str, limit: int) -> list[tuple[dict, Any]]:
+        """Engram's ESR search: (context stored with each hit, its similarity score)."""
+        answer = await self.client.request("POST", "/api/esr/search", json={"query": query, "limit": limit})
+        if not isinstance(answer, dict) or not isinstance(answer.get("results"), list):
+            raise unavailable("engram", "answered without results")
+        hits = []
+        for item in answer["results"]:
+            memory = (item.get("memory") or item) if isinstance(item, dict) else {}
+            context = memory.get("context") if isinstance(memory, dict) else None
+            if isinstance(context, dict):
+                hits.append((context, item.get("score") or item.get("similarity")))
+        return hits
+
     # -- the generic interface --------------------------------------------------------------------------
 
     async def store(
@@ -97,23 +110,16 @@ class EngramConnector:
     async def search(self, query: str, *, namespace: str | None = None, limit: int = 5) -> dict:
         """Records most similar to `query`: Engram's vector search, or TF-IDF over the local store."""
         if self.configured:
-            answer = await self.client.request(
-                "POST", "/api/esr/search", json={"query": query, "limit": limit}
-            )
-            if not isinstance(answer, dict) or not isinstance(answer.get("results"), list):
-                raise unavailable("engram", "answered without results")
             found = []
-            for item in answer["results"]:
-                memory = (item.get("memory") or item) if isinstance(item, dict) else {}
-                context = memory.get("context") if isinstance(memory, dict) else None
-                if isinstance(context, dict) and (namespace is None or context.get("namespace") == namespace):
+            for context, similarity in await self._search_remote(query, limit):
+                if namespace is None or context.get("namespace") == namespace:
                     found.append(
                         {
                             "namespace": context.get("namespace"),
                             "key": context.get("key"),
                             "data": context.get("data"),
                             "metadata": context.get("metadata", {}),
-                            "similarity": item.get("score") or item.get("similarity"),
+                            "similarity": similarity,
                         }
                     )
             return {"backend": "engram", "results": found[:limit]}
@@ -157,15 +163,11 @@ class EngramConnector:
 
     async def similar_tasks(self, text: str, limit: int = 5) -> list[dict]:
         """Finished tasks Engram finds similar to `text` (records stored by remember_task)."""
-        data = await self.client.request("POST", "/api/esr/search", json={"query": text, "limit": limit})
-        if not isinstance(data, dict) or not isinstance(data.get("results"), list):
-            raise unavailable("engram", "answered without results")
-        found = []
-        for item in data["results"]:
-            context = (item.get("memory") or item).get("context") if isinstance(item, dict) else None
-            if isinstance(context, dict) and context.get("kind") == KIND and "actual_days" in context:
-                found.append(context | {"similarity": item.get("score") or item.get("similarity")})
-        return found
+        return [
+            context | {"similarity": similarity}
+            for context, similarity in await self._search_remote(text, limit)
+            if context.get("kind") == KIND and "actual_days" in context
+        ]
 
     async def remember_safely(self, record: dict) -> None:
         if not self.configured:
