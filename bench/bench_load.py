@@ -1,7 +1,9 @@
 """Load test with wrk on loopback: requests/s and p50/p99 latency for reading a plan, adding tasks, and the
 critical path of a 1,000-task plan, on SQLite and PostgreSQL.
 
-    python bench/bench_load.py [--seconds 10] [--connections 16] [--workers 2]
+    python bench/bench_load.py [--seconds 10] [--connections 16] [--workers 2] [--rate 1000]
+
+Each kind runs flat out (throughput), and plan reads also at a paced rate (latency at the issue's 1,000/s).
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ wrk.headers["Content-Type"] = "application/json"
 """
 
 
-def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> dict:
+def wrk(url: str, seconds: int, connections: int, script: Path | None = None, warmup: int = 2) -> dict:
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if script:
         cmd[1:1] = ["-s", str(script)]
+    if warmup:  # connections, pools and kept answers in place first; only the steady state is measured
+        subprocess.run([*cmd[:-3], f"-d{warmup}s", url], capture_output=True)
     done = subprocess.run(cmd, capture_output=True, text=True)
     out = done.stdout
     if "Requests/sec" not in out:
@@ -44,12 +48,26 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None = None) ->
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    avg = re.search(r"Latency\s+([\d.]+)(us|ms|s)", out)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "avg": float(avg.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[avg.group(2)],
         "p50": ms("50"),
         "p99": ms("99"),
         "errors": int(errors.group(1)) if errors else 0,
     }
+
+
+def paced(url: str, seconds: int, connections: int, rate: float) -> dict:
+    """Closed loop at about `rate` requests/s: each connection waits before its next request so that
+    connections / (wait + latency) = rate; two short runs tune the wait, the third is measured."""
+    script = Path(tempfile.mkdtemp()) / "pace.lua"
+    wait = connections / rate * 1000
+    for last in (False, False, True):
+        script.write_text(f"function delay() return {max(0, round(wait))} end\n")
+        result = wrk(url, seconds if last else 3, connections, script, warmup=0)
+        wait += connections / rate * 1000 - connections / result["rps"] * 1000
+    return result
 
 
 def run(database_url: str, args: argparse.Namespace) -> list[tuple[str, dict]]:
@@ -95,12 +113,17 @@ def run(database_url: str, args: argparse.Namespace) -> list[tuple[str, dict]]:
         big = api.post("/plans/import", params={"format": "json"}, content=json.dumps(doc)).json()["data"][
             "id"
         ]
+        read = f"{base}/api/plans/{small}?include_tasks=false"
         lua = Path(tempfile.mkdtemp()) / "post.lua"
         lua.write_text(POST_LUA)
         return [
             (
                 "read a plan",
-                wrk(f"{base}/api/plans/{small}?include_tasks=false", args.seconds, args.connections),
+                wrk(read, args.seconds, args.connections),
+            ),
+            (
+                f"read a plan, paced at {args.rate:,.0f}/s",
+                paced(read, args.seconds, args.connections, args.rate),
             ),
             ("add a task", wrk(f"{base}/api/plans/{small}/tasks", args.seconds, args.connections, lua)),
             (
@@ -118,6 +141,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--rate", type=float, default=1000, help="requests/s of the paced read")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
     results = [("SQLite", run(f"sqlite:///{tmp / 'load.db'}", args))]

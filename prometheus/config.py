@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(None, validation_alias="WEBHOOK_SECRET")
     api_tokens: str | None = Field(None, validation_alias="PROMETHEUS_API_TOKENS")
     max_body_bytes: int = Field(64 * 2**20, validation_alias="PROMETHEUS_MAX_BODY_BYTES")
+    # PostgreSQL connections each server process keeps open (as many again may be opened under load)
+    db_pool_size: int = Field(10, ge=1, le=200, validation_alias="PROMETHEUS_DB_POOL_SIZE")
     webhook_allow_private: bool = Field(False, validation_alias="PROMETHEUS_WEBHOOK_ALLOW_PRIVATE")
     webhook_timeout: float = Field(10.0, validation_alias="PROMETHEUS_WEBHOOK_TIMEOUT")
     webhook_lease: float = Field(60.0, validation_alias="PROMETHEUS_WEBHOOK_LEASE")

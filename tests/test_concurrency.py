@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.conftest import add_task
+from tests.conftest import Server, add_task
 
 
 def test_stale_version_gets_409_and_changes_nothing(api: httpx.Client, plan: dict) -> None:
@@ -71,3 +71,59 @@ def test_concurrent_task_adds_get_distinct_positions(api: httpx.Client, server, 
         assert set(pool.map(add, range(12))) == {201}
     tasks = api.get(f"/plans/{pid}/tasks").json()["data"]
     assert sorted(t["position"] for t in tasks) == list(range(1, 13))
+
+
+def test_cached_reads_follow_changes_made_through_another_replica(
+    api: httpx.Client, server, plan: dict, tmp_path
+) -> None:
+    """Plan reads and computed views are kept per plan revision; a write through any replica changes it."""
+    other = Server(server.database_url, tmp_path / "other.log").start()
+    try:
+        with httpx.Client(base_url=other.url + "/api", timeout=30) as b:
+            pid = plan["id"]
+            a1 = add_task(api, pid, "design", duration=2)
+            views = (f"/plans/{pid}", f"/plans/{pid}/critical-path", f"/plans/{pid}/summary")
+
+            def read() -> list[dict]:
+                first = [api.get(v).json()["data"] for v in views]
+                hits = httpx.get(server.url + "/health").json()["plan_cache"]["hits"]
+                assert [api.get(v).json()["data"] for v in views] == first  # the kept answer is the same
+                assert httpx.get(server.url + "/health").json()["plan_cache"]["hits"] == hits + len(views)
+                return first
+
+            plan_view, cp, _ = read()
+            assert [t["name"] for t in plan_view["tasks"]] == ["design"]
+
+            a2 = b.post(f"/plans/{pid}/tasks", json={"name": "build", "duration": 3}).json()["data"]
+            plan_view, cp, _ = read()
+            assert [t["name"] for t in plan_view["tasks"]] == ["design", "build"]
+
+            assert (
+                b.post(
+                    f"/plans/{pid}/dependencies", json={"predecessor_id": a1["id"], "successor_id": a2["id"]}
+                ).status_code
+                == 201
+            )
+            plan_view, cp2, _ = read()
+            assert len(plan_view["dependencies"]) == 1
+            assert [s["task_id"] for s in cp2["critical_path"]] == [a1["id"], a2["id"]]
+            assert cp2["project_finish"] > cp["project_finish"]
+
+            assert b.patch(f"/plans/{pid}/tasks/{a1['id']}", json={"duration": 5}).status_code == 200
+            assert read()[0]["tasks"][0]["duration"] == 5
+
+            r = b.post(f"/plans/{pid}/resources", json={"name": "ann"})
+            assert r.status_code == 201
+            assert [x["name"] for x in read()[0]["resources"]] == ["ann"]
+
+            assert b.patch(f"/plans/{pid}", json={"name": "renamed"}).status_code == 200
+            plan_view = read()[0]
+            assert plan_view["name"] == "renamed"
+            assert api.get(f"/plans/{pid}").headers["etag"] == f'"{plan_view["version"]}"'
+
+            assert b.delete(f"/plans/{pid}").status_code == 200
+            for v in views:
+                r = api.get(v)
+                assert r.status_code == 404 and r.json()["error_code"] == "NOT_FOUND"
+    finally:
+        other.stop()

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from prometheus import __version__
 from prometheus.api.auth import AuthPolicy, TokenAuth
+from prometheus.api.cache import PlanCache
 from prometheus.api.envelope import install_error_handlers
 from prometheus.api.limits import BodyLimit
 from prometheus.api.routes import (
@@ -43,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, pool_size=settings.db_pool_size)
         db.migrate()
         app.state.db = db
         auth.decide(db)
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.cache = PlanCache()
     install_error_handlers(app)
     app.state.auth = auth = AuthPolicy(settings)
     app.add_middleware(TokenAuth)

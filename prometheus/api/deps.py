@@ -1,9 +1,14 @@
-"""Shared FastAPI dependencies."""
+"""Shared FastAPI dependencies (async: FastAPI would run plain functions in a worker thread each)."""
 
 from fastapi import Request
 
+from prometheus.api.cache import PlanCache
 from prometheus.store import Database
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db
+
+
+async def get_cache(request: Request) -> PlanCache:
+    return request.app.state.cache

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from prometheus.config import Settings
 from prometheus.errors import ValidationFailed
@@ -125,8 +126,11 @@ class Dispatcher:
                 if session.scalar(select(CursorRow.name).where(CursorRow.name == "webhooks")) is not None:
                     return 0  # another replica holds it
                 cursor = CursorRow(name="webhooks", last_event_id=0)
-                session.add(cursor)
-                session.flush()
+                try:
+                    with session.begin_nested():  # replicas starting together race to create it
+                        session.add(cursor)
+                except IntegrityError:
+                    return 0
             events = list(
                 session.scalars(
                     select(EventRow)

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from prometheus.store.repository import Store
+from prometheus.store.repository import Store, touch_plans
+from prometheus.store.tables import PlanRow
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 0x50524F4D  # advisory lock id so that replicas migrate one at a time
@@ -47,17 +48,20 @@ def _sqlite_begin(conn) -> None:  # noqa: ANN001
 class Database:
     """One database: its engine, transactions (`store()`), migrations and health check."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, pool_size: int = 10):
         self.url = normalize_url(url)
         self.backend = make_url(self.url).get_backend_name()
         kwargs: dict = {"pool_pre_ping": True}
         if self.backend == "sqlite":
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
+        else:  # idle connections stay open: opening one per request burst costs PostgreSQL a process
+            kwargs |= {"pool_size": pool_size, "max_overflow": pool_size}
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.backend == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", touch_plans)
         self.on_commit_events: list = []  # callables run after a transaction that wrote events commits
 
     @contextmanager
@@ -73,6 +77,13 @@ class Database:
             if session.info.get("emitted"):  # committed events: wake this process's followers now
                 for callback in self.on_commit_events:
                     callback()
+
+    def plan_revision(self, plan_id: str) -> tuple[str, int] | None:
+        """(revision, version) of a plan in one indexed read, without the ORM; None if there is none."""
+        plans = PlanRow.__table__
+        with self.engine.connect() as conn:
+            row = conn.execute(select(plans.c.revision, plans.c.version).where(plans.c.id == plan_id)).first()
+        return (row[0], row[1]) if row else None
 
     def session(self) -> Session:
         return self._sessions()

@@ -113,6 +113,21 @@ def emits(kind: str, *, plan_from: str = "arg") -> Callable:
     return wrap
 
 
+def touch_plans(session: Session, _ctx: Any, _instances: Any) -> None:
+    """before_flush: give every plan whose row or content is about to change a new revision token."""
+    token = uuid.uuid4().hex
+    others: set[str] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, PlanRow):
+            obj.revision = token
+        elif isinstance(obj, (TaskRow, DependencyRow, ResourceRow, BaselineRow)) and obj.plan_id:
+            others.add(obj.plan_id)
+    if others:  # Core statement on the table: no autoflush, no version bump of the plan row
+        session.connection().execute(
+            update(PlanRow.__table__).where(PlanRow.__table__.c.id.in_(others)).values(revision=token)
+        )
+
+
 def _aware(dt: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes; everything stored is UTC."""
     if dt is None:

@@ -47,6 +47,8 @@ class PlanRow(Base):
     calendar: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     status_date: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # changes with every change to the plan or anything in it (repository.touch_plans); read caches key on it
+    revision: Mapped[str] = mapped_column(String(32), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

@@ -20,5 +20,6 @@ def health(request: Request, db: Database = Depends(get_db)) -> JSONResponse:
         "version": __version__,
         "port": request.app.state.settings.port,
         "database": {"reachable": reachable, "backend": db.backend},
+        "plan_cache": request.app.state.cache.stats(),  # this process's
     }
     return JSONResponse(body, status_code=200 if reachable else 503)

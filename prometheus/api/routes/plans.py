@@ -1,9 +1,10 @@
 """Plans: create, list, read, replace, patch, delete."""
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from prometheus.api.deps import get_db
+from prometheus.api.cache import PlanCache
+from prometheus.api.deps import get_cache, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ListEnvelope, expected_version, ok
 from prometheus.core.model import Plan, PlanCreate, PlanPatch, PlanStatus
 from prometheus.store import Database
@@ -37,10 +38,18 @@ def list_plans(
 
 
 @router.get("/{plan_id}", response_model=Envelope[Plan], summary="A plan with its tasks, links and resources")
-def get_plan(plan_id: str, include_tasks: bool = True, db: Database = Depends(get_db)) -> JSONResponse:
-    with db.store(write=False) as store:
-        plan = store.get_plan(plan_id, include_children=include_tasks)
-    return ok(plan, version=plan.version)
+def get_plan(
+    plan_id: str,
+    include_tasks: bool = True,
+    db: Database = Depends(get_db),
+    cache: PlanCache = Depends(get_cache),
+) -> Response:
+    def build() -> JSONResponse:
+        with db.store(write=False) as store:
+            plan = store.get_plan(plan_id, include_children=include_tasks)
+        return ok(plan, version=plan.version)
+
+    return cache.answer(db, plan_id, ("plan", include_tasks), build)
 
 
 @router.put(

@@ -1,15 +1,16 @@
-"""Computed views of a plan: critical path, timeline, summary (scheduled on every request, nothing cached)."""
+"""Computed views of a plan: critical path, timeline, summary, loading (kept per plan revision and day)."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from prometheus.api.deps import get_db
+from prometheus.api.cache import PlanCache
+from prometheus.api.deps import get_cache, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core import analysis
 from prometheus.core.estimate import estimate as estimate_from_history
@@ -34,21 +35,29 @@ class TimelineFormat(StrEnum):
     gantt = "gantt"
 
 
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
 def scheduled(db: Database, plan_id: str) -> tuple[Plan, Schedule]:
     with db.store(write=False) as store:
         plan = store.get_plan(plan_id)
-    return plan, analysis.schedule_plan(plan, datetime.now(UTC).date())  # a cycle: 409 by its handler
+    return plan, analysis.schedule_plan(plan, _today())  # a cycle: 409 by its handler
 
 
 @router.get(
     "/critical-path", response_model=Envelope[dict], summary="Critical path(s), bottlenecks, conflicts"
 )
-def critical_path(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
-    plan, s = scheduled(db, plan_id)
-    report = analysis.critical_path_report(plan, s)
-    return ok(
-        report, f"{len(report['critical_paths'])} critical path(s), finish {s.project_finish:%Y-%m-%d %H:%M}"
-    )
+def critical_path(
+    plan_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
+) -> Response:
+    def build() -> JSONResponse:
+        plan, s = scheduled(db, plan_id)
+        report = analysis.critical_path_report(plan, s)
+        paths = len(report["critical_paths"])
+        return ok(report, f"{paths} critical path(s), finish {s.project_finish:%Y-%m-%d %H:%M}")
+
+    return cache.answer(db, plan_id, ("critical-path", _today()), build)
 
 
 @router.get("/timeline", response_model=Envelope[dict], summary="Scheduled dates of every task")
@@ -57,17 +66,24 @@ def timeline(
     format: TimelineFormat = TimelineFormat.default,
     include_resources: bool = False,
     db: Database = Depends(get_db),
-) -> JSONResponse:
-    plan, s = scheduled(db, plan_id)
-    return ok(analysis.timeline(plan, s, fmt=format.value, include_resources=include_resources))
+    cache: PlanCache = Depends(get_cache),
+) -> Response:
+    def build() -> JSONResponse:
+        plan, s = scheduled(db, plan_id)
+        return ok(analysis.timeline(plan, s, fmt=format.value, include_resources=include_resources))
+
+    return cache.answer(db, plan_id, ("timeline", _today(), format.value, include_resources), build)
 
 
 @router.get(
     "/summary", response_model=Envelope[dict], summary="Breakdowns, completion, schedule and utilization"
 )
-def summary(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
-    plan, s = scheduled(db, plan_id)
-    return ok(analysis.summary(plan, s))
+def summary(plan_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)) -> Response:
+    def build() -> JSONResponse:
+        plan, s = scheduled(db, plan_id)
+        return ok(analysis.summary(plan, s))
+
+    return cache.answer(db, plan_id, ("summary", _today()), build)
 
 
 @router.get("/analysis", response_model=Envelope[dict], summary="Risks, optimizations and recommendations")
@@ -140,16 +156,22 @@ class Period(StrEnum):
 
 @router.get("/loading", response_model=Envelope[list[dict]], summary="Resource loading per day or week")
 def resource_loading(
-    plan_id: str, period: Period = Period.day, db: Database = Depends(get_db)
-) -> JSONResponse:
-    with db.store(write=False) as store:
-        plan = store.get_plan(plan_id)
-    net = analysis.plan_network(plan, datetime.now(UTC).date())
-    net.solve()
-    capacity = {r.id: r.availability for r in plan.resources or []}
-    rows = loading(net, plan.tasks or [], capacity, period=period.value)
-    names = {r.id: r.name for r in plan.resources or []}
-    for row in rows:
-        row["name"] = names[row["resource_id"]]
-    over = [r["name"] for r in rows if r["over_allocated"]]
-    return ok(rows, f"over-allocated: {', '.join(over)}" if over else "no resource is over-allocated")
+    plan_id: str,
+    period: Period = Period.day,
+    db: Database = Depends(get_db),
+    cache: PlanCache = Depends(get_cache),
+) -> Response:
+    def build() -> JSONResponse:
+        with db.store(write=False) as store:
+            plan = store.get_plan(plan_id)
+        net = analysis.plan_network(plan, _today())
+        net.solve()
+        capacity = {r.id: r.availability for r in plan.resources or []}
+        rows = loading(net, plan.tasks or [], capacity, period=period.value)
+        names = {r.id: r.name for r in plan.resources or []}
+        for row in rows:
+            row["name"] = names[row["resource_id"]]
+        over = [r["name"] for r in rows if r["over_allocated"]]
+        return ok(rows, f"over-allocated: {', '.join(over)}" if over else "no resource is over-allocated")
+
+    return cache.answer(db, plan_id, ("loading", _today(), period.value), build)

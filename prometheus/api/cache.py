@@ -1,0 +1,73 @@
+"""Answers about one plan, kept per plan revision so that repeated reads skip the ORM and the scheduler.
+
+Every request still reads the plan's revision token from the database (one indexed row), so a change made
+through any replica is seen at once; only what that revision determines is reused.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from fastapi.responses import Response
+
+from prometheus.errors import NotFound
+from prometheus.store import Database
+
+MAX_ENTRIES = 512
+MAX_BODY = 8 * 1024 * 1024  # bigger answers are rebuilt each time rather than kept
+
+
+class PlanCache:
+    def __init__(self, max_entries: int = MAX_ENTRIES):
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, tuple[str, int, bytes, dict[str, str]]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._building: dict[Hashable, threading.Lock] = {}
+        self.hits = self.misses = 0
+
+    def answer(self, db: Database, plan_id: str, key: Hashable, build: Callable[[], Response]) -> Response:
+        """The cached answer for (plan, key) at the plan's current revision, or `build()` kept for next time.
+
+        The revision is read before `build` loads anything, so a kept answer is never older than its label."""
+        current = db.plan_revision(plan_id)
+        if current is None:
+            raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
+        revision = current[0]
+        full_key = (plan_id, key)
+        hit = self._lookup(full_key, revision)
+        if hit is not None:
+            return hit
+        with self._lock:
+            building = self._building.setdefault(full_key, threading.Lock())
+        with building:  # one build per answer at a time; the others wait for it and take it
+            hit = self._lookup(full_key, revision)
+            if hit is not None:
+                return hit
+            with self._lock:
+                self.misses += 1
+            response = build()
+            body = bytes(response.body)
+            if response.status_code == 200 and len(body) <= MAX_BODY and revision:
+                headers = {k: v for k, v in response.headers.items() if k.lower() == "etag"}
+                with self._lock:
+                    self._entries[full_key] = (revision, response.status_code, body, headers)
+                    while len(self._entries) > self.max_entries:
+                        self._entries.popitem(last=False)
+        with self._lock:
+            self._building.pop(full_key, None)
+        return response
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            return {"entries": len(self._entries), "hits": self.hits, "misses": self.misses}
+
+    def _lookup(self, full_key: Hashable, revision: str) -> Response | None:
+        with self._lock:
+            hit = self._entries.get(full_key)
+            if hit is None or hit[0] != revision or not revision:
+                return None
+            self._entries.move_to_end(full_key)
+            self.hits += 1
+        return Response(hit[2], status_code=hit[1], headers=hit[3], media_type="application/json")
