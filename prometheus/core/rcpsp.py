@@ -15,14 +15,16 @@ verifies a schedule independently of both. Pure computation: no I/O.
 
 from __future__ import annotations
 
-import heapq
 import math
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.sat.python import cp_model
+
+from prometheus.core import sgs
 
 
 @dataclass
@@ -142,147 +144,135 @@ def check(p: Problem, start: np.ndarray) -> list[str]:
     return errors
 
 
-class _Generator:
-    """Serial schedule generation on a dense free-capacity table (resources x periods)."""
+@dataclass
+class _Arrays:
+    """A Problem as the flat arrays the compiled kernels (`sgs.py`) take."""
 
-    def __init__(self, p: Problem):
-        self.p = p
-        self.H = p.horizon()
-        self.base = np.repeat(p.capacity[:, None], self.H + int(p.dur.max(initial=0)) + 1, axis=1)
+    dur: np.ndarray
+    dem: np.ndarray
+    base: np.ndarray  # (periods, R) capacity left by the pinned tasks
+    release: np.ndarray
+    fixed: np.ndarray
+    rank: np.ndarray
+    in_ptr: np.ndarray
+    in_src: np.ndarray
+    in_d: np.ndarray
+    out_ptr: np.ndarray
+    out_dst: np.ndarray
+    out_d: np.ndarray
+
+    @classmethod
+    def of(cls, p: Problem) -> _Arrays:
+        periods = p.horizon() + int(p.dur.max(initial=0)) + 1
+        base = np.repeat(p.capacity[None, :], periods, axis=0)
         for i in np.flatnonzero(p.fixed).tolist():
             if p.dur[i] > 0:
-                self.base[:, p.release[i] : p.release[i] + p.dur[i]] -= p.demand[i][:, None]
-        self.movable = [i for i in range(p.n) if not p.fixed[i]]
+                base[p.release[i] : p.release[i] + p.dur[i]] -= p.demand[i][None, :]
 
-    def _fit(self, free: np.ndarray, i: int, t0: int) -> int:
-        p = self.p
-        d, uses = int(p.dur[i]), p.uses[i]
-        if d == 0 or not uses:
-            return t0
-        need = p.demand[i, uses]
-        room = free[uses]
-        t = t0
-        while True:
-            window = room[:, t : t + 4 * d + 64]
-            bad = (window < need[:, None]).any(axis=0)
-            if not bad.any() and window.shape[1] >= d:
-                return t
-            runs = np.concatenate(([0], np.cumsum(bad)))
-            ok = np.flatnonzero(runs[d:] == runs[:-d]) if bad.size >= d else np.array([], np.int64)
-            if ok.size:
-                return t + int(ok[0])
-            t += max(bad.size - d + 1, 1)
-            if t >= free.shape[1] - d:  # no room anywhere: the demand is above a capacity
-                return t0
+        def csr(lists: list[list[tuple[int, int]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            ptr = np.zeros(p.n + 1, np.int64)
+            ptr[1:] = np.cumsum([len(x) for x in lists])
+            flat = [e for x in lists for e in x]
+            return ptr, np.array([j for j, _ in flat], np.int64), np.array([d for _, d in flat], np.int64)
 
-    def forward(self, order: list[int]) -> np.ndarray:
-        """Schedule `order` (every task after its predecessors) each as early as it fits."""
-        p = self.p
-        free = self.base.copy()
-        start = p.release.copy()
-        for i in order:
-            if p.fixed[i]:
-                continue
-            t0 = int(p.release[i])
-            for a, d in p.ins[i]:
-                t0 = max(t0, int(start[a]) + d)
-            t = self._fit(free, i, t0)
-            start[i] = t
-            if p.uses[i] and p.dur[i]:
-                free[p.uses[i], t : t + p.dur[i]] -= p.demand[i, p.uses[i]][:, None]
-        return start
+        return cls(p.dur, p.demand, base, p.release, p.fixed, p.rank, *csr(p.ins), *csr(p.outs))
 
-    def backward(self, start: np.ndarray) -> np.ndarray:
-        """Right-justify a schedule: by latest finish first, each task as late as it fits before the
-        finish and its successors. Never moves a task earlier."""
-        p = self.p
-        H = makespan(p, start)
-        free = self.base.copy()
-        new = start.copy()
-        finish = start + p.dur
-        order = self._ordered(-finish, reverse=True)
-        for i in order:
-            if p.fixed[i]:
-                continue
-            latest = H - int(p.dur[i])
-            for b, d in p.outs[i]:
-                latest = min(latest, int(new[b]) - d)
-            t, lo = latest, int(start[i])
-            uses, dd = p.uses[i], int(p.dur[i])
-            if uses and dd and latest > lo:
-                need = p.demand[i, uses][:, None]
-                bad = (free[uses, lo : latest + dd] < need).any(axis=0)
-                runs = np.concatenate(([0], np.cumsum(bad)))
-                ok = np.flatnonzero(runs[dd:] == runs[:-dd])
-                t = lo + int(ok[-1]) if ok.size else lo  # its own start always fits (justification)
-            if uses and dd:
-                free[uses, t : t + dd] -= p.demand[i, uses][:, None]
-            new[i] = t
-        return new
-
-    def _ordered(self, key: np.ndarray, reverse: bool = False) -> list[int]:
-        """Tasks by key (smallest first), but each after its predecessors (successors when reversed)."""
-        p = self.p
-        links_in = p.outs if reverse else p.ins
-        links_out = p.ins if reverse else p.outs
-        waiting = [len(x) for x in links_in]
-        heap = [(int(key[i]), int(p.rank[i]), i) for i in range(p.n) if not waiting[i]]
-        heapq.heapify(heap)
-        out = []
-        while heap:
-            *_, i = heapq.heappop(heap)
-            out.append(i)
-            for j, _ in links_out[i]:
-                waiting[j] -= 1
-                if not waiting[j]:
-                    heapq.heappush(heap, (int(key[j]), int(p.rank[j]), j))
+    def order(self, key: np.ndarray) -> np.ndarray:
+        out = np.empty(len(self.dur), np.int64)
+        sgs.ordered(np.asarray(key, np.int64), self.rank, self.in_ptr, self.out_ptr, self.out_dst, out)
         return out
 
-    def improve(self, start: np.ndarray) -> np.ndarray:
-        """Forward-backward improvement until the finish stops shrinking."""
-        best = start
-        while True:
-            back = self.backward(best)
-            fwd = self.forward(self._ordered(back))
-            if makespan(self.p, fwd) >= makespan(self.p, best):
-                return best
-            best = fwd
+    def justify(self, order: np.ndarray, start: np.ndarray) -> int:
+        a = self
+        return int(sgs.justify(order, a.dur, a.dem, a.base, a.release, a.fixed, a.rank, a.in_ptr, a.in_src,
+                               a.in_d, a.out_ptr, a.out_dst, a.out_d, start))  # fmt: skip
+
+    def evolve(self, pop: np.ndarray, fit: np.ndarray, starts: np.ndarray, generations: int, seed: int,
+               lower: int) -> int:  # fmt: skip
+        a = self
+        return int(sgs.evolve(pop, fit, starts, generations, seed, a.dur, a.dem, a.base, a.release,
+                              a.fixed, a.rank, a.in_ptr, a.in_src, a.in_d, a.out_ptr, a.out_dst, a.out_d,
+                              lower))  # fmt: skip
 
 
 def heuristic(
-    p: Problem, *, time_limit: float = 1.0, max_schedules: int | None = None, seed: int = 0
+    p: Problem,
+    *,
+    time_limit: float = 1.0,
+    max_schedules: int | None = None,
+    seed: int = 0,
+    population: int = 300,
+    threads: int | None = None,
+    settle: bool = False,
 ) -> Solution:
-    """Serial SGS with forward-backward improvement; sampled priority lists until the budget is spent."""
+    """Genetic algorithm over activity lists with double justification (compiled, `sgs.py`), seeded with
+    the latest-finish, latest-start and earliest-start priority rules and regret-biased samples of them;
+    one population per thread (`threads`, default: every core), the best of each moving to the next
+    after every round. Runs until the lower bound, the time limit or `max_schedules`; with `settle`, also
+    once the second half of its run so far found nothing better."""
     t0 = time.perf_counter()
     lb = p.lower_bound()
-    gen = _Generator(p)
+    a = _Arrays.of(p)
     rng = np.random.default_rng(seed)
-    lst = p.latest(gen.H)
+    lst = p.latest(a.base.shape[0] - int(p.dur.max(initial=0)) - 1)
     lft = lst + p.dur
-    best = gen.improve(gen.forward(gen._ordered(lft)))
-    count = 1
-    for key in (lst, p.earliest()):  # the classic rules: latest start, earliest start
-        cand = gen.improve(gen.forward(gen._ordered(key)))
-        count += 1
-        if makespan(p, cand) < makespan(p, best):
-            best = cand
     spread = float(max(lft.max(initial=0) - lft.min(initial=0), 1))
-    while makespan(p, best) > lb and time.perf_counter() - t0 < time_limit:
-        if max_schedules is not None and count >= max_schedules:
-            break
-        # regret-biased sampling: latest finish plus noise, then the best schedule's starts, perturbed
-        if count % 2:
-            key = lft + rng.gumbel(0, 0.15 * spread, p.n)
+    size = max(2, population + population % 2)
+    islands = max(1, threads or os.cpu_count() or 1)
+    total = size * islands
+    pop = np.empty((total, p.n), np.int64)
+    starts = np.empty((total, p.n), np.int64)
+    fit = np.empty(total, np.int64)
+    for k in range(total):
+        if k < 3:  # the classic rules first
+            key = (lft, lst, p.earliest())[k] * 16
         else:
-            key = best + rng.gumbel(0, 0.1 * spread, p.n)
-        cand = gen.improve(gen.forward(gen._ordered(np.round(key * 16).astype(np.int64))))
-        count += 1
-        if makespan(p, cand) < makespan(p, best):
-            best = cand
-    ms = makespan(p, best)
+            key = np.round((lft + rng.gumbel(0, 0.15 * spread, p.n)) * 16)
+        pop[k] = a.order(key)
+        fit[k] = a.justify(pop[k], starts[k])
+        out_of_budget = max_schedules is not None and k + 1 >= max_schedules
+        if out_of_budget or fit[k] <= lb or time.perf_counter() - t0 > time_limit:
+            total = k + 1
+            break
+    count = total
+    if total == size * islands and fit.min() > lb:
+        parts = [slice(i * size, (i + 1) * size) for i in range(islands)]
+        with ThreadPoolExecutor(islands) as pool:  # the kernels release the GIL
+            rounds, best, improved = 0, fit.min(), time.perf_counter() - t0
+            while fit.min() > lb:
+                elapsed = time.perf_counter() - t0
+                left = time_limit - elapsed
+                if left <= 0 or (max_schedules is not None and count >= max_schedules):
+                    break
+                if fit.min() < best:
+                    best, improved = fit.min(), elapsed
+                if settle and elapsed > 0.1 * time_limit and elapsed > 2 * improved:
+                    break
+                per_generation = elapsed / count * size  # seconds, so far
+                generations = max(1, min(50, int(min(left / 3, 0.05 * time_limit) / per_generation)))
+                if max_schedules is not None:
+                    generations = max(1, min(generations, (max_schedules - count) // total))
+                rounds += 1
+                seeds = [seed * 1_000_003 + rounds * 101 + i for i in range(islands)]
+                done = pool.map(
+                    lambda i, g=generations, s=seeds: a.evolve(
+                        pop[parts[i]], fit[parts[i]], starts[parts[i]], g, s[i], lb
+                    ),
+                    range(islands),
+                )
+                count += sum(done)
+                for i in range(islands if islands > 1 else 0):  # migration: best replaces the next's worst
+                    src, dst = parts[i], parts[(i + 1) % islands]
+                    b = src.start + int(np.argmin(fit[src]))
+                    w = dst.start + int(np.argmax(fit[dst]))
+                    if fit[b] < fit[w]:
+                        pop[w], starts[w], fit[w] = pop[b], starts[b], fit[b]
+    best = int(np.argmin(fit[:total]))
+    ms = int(fit[best])
     return Solution(
-        best, ms, lb, optimal=ms == lb, solver="heuristic", schedules=count, seconds=time.perf_counter() - t0
-    )
+        starts[best].copy(), ms, lb, optimal=ms == lb, solver="heuristic", schedules=count,
+        seconds=time.perf_counter() - t0,
+    )  # fmt: skip
 
 
 def cpsat(
@@ -352,20 +342,28 @@ def cpsat(
     )
 
 
-def solve(p: Problem, *, solver: str = "heuristic", time_limit: float = 1.0, seed: int = 0) -> Solution:
-    """`heuristic` (fast, default), `cpsat` (exact/anytime from the heuristic's first schedules), or
-    `hybrid` (heuristic for a tenth of the time, then CP-SAT from its best schedule)."""
+def solve(
+    p: Problem, *, solver: str = "heuristic", time_limit: float = 1.0, seed: int = 0, share: float = 0.8
+) -> Solution:
+    """`heuristic` (the genetic algorithm, default), `cpsat` (CP-SAT from the heuristic's first
+    schedules), or `hybrid` (the genetic algorithm for `share` of the time, then CP-SAT from its best
+    schedule, which also proves optimality where it can; the genetic algorithm hands over early once it
+    stops improving)."""
     t0 = time.perf_counter()
     if solver == "heuristic":
         return heuristic(p, time_limit=time_limit, seed=seed)
     if solver not in ("cpsat", "hybrid"):
         raise ValueError(f"unknown solver {solver!r}: heuristic, cpsat or hybrid")
-    share = 0.1 if solver == "hybrid" else 0.0
-    first = heuristic(p, time_limit=time_limit * share, max_schedules=None if share else 3, seed=seed)
+    if solver == "hybrid":
+        first = heuristic(p, time_limit=time_limit * share, seed=seed, settle=True)
+    else:
+        first = heuristic(p, time_limit=time_limit, max_schedules=3, seed=seed, threads=1)
     if first.optimal:
         first.seconds = time.perf_counter() - t0
         return first
     left = 0.98 * time_limit - (time.perf_counter() - t0)  # leave room for building the model
     sol = cpsat(p, time_limit=left, hint=first.start)
+    if sol.makespan > first.makespan:  # CP-SAT ran out of time before it reached the hint
+        sol.start, sol.makespan = first.start, first.makespan
     sol.schedules, sol.solver, sol.seconds = first.schedules, solver, time.perf_counter() - t0
     return sol
