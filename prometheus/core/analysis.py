@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from prometheus.core.leveling import level_plan, over_allocations
 from prometheus.core.model import Plan, Task, TaskStatus
+from prometheus.core.resources import costs, skill_gaps
 from prometheus.core.scheduler import Network, Schedule
 
 FAN_OUT = 3  # successors from which a task counts as a hub
@@ -148,29 +149,28 @@ def critical_path_report(plan: Plan, s: Schedule) -> dict:
     }
 
 
-def resource_utilization(plan: Plan, s: Schedule) -> list[dict]:
-    """Assigned work against the work each resource can give over the project span."""
-    assigned: Counter[str] = Counter()
+def resource_utilization(plan: Plan, s: Schedule, money: dict | None = None) -> list[dict]:
+    """Assigned work against the work each resource can give over the project span (`money`: the
+    plan's `resources.costs`, when already computed)."""
+    money = money or costs(plan, s)
+    spent = {r["resource_id"]: r for r in money["resources"]}
     tasks: dict[str, list[str]] = {}
-    for t in plan.tasks or []:
-        st = s.tasks.get(t.id)
-        if st is None or st.summary:
-            continue
-        for a in t.assignments:
-            assigned[a.resource_id] += st.duration_minutes * a.units
-            tasks.setdefault(a.resource_id, []).append(t.id)
+    for row in money["tasks"]:
+        for a in row["assignments"]:
+            tasks.setdefault(a["resource_id"], []).append(row["task_id"])
     out = []
     for r in plan.resources or []:
-        available = s.span_minutes * r.availability
+        available = s.span_minutes * r.availability / 60
+        hours = spent[r.id]["work_hours"]
         out.append(
             {
                 "resource_id": r.id,
                 "name": r.name,
                 "type": r.type,
-                "assigned_hours": round(assigned[r.id] / 60, 2),
-                "available_hours": round(available / 60, 2),
-                "utilization": round(assigned[r.id] / available, 4) if available else None,
-                "cost": round(assigned[r.id] / 60 * r.cost_rate, 2),
+                "assigned_hours": hours,
+                "available_hours": round(available, 2),
+                "utilization": round(hours / available, 4) if available else None,
+                "cost": spent[r.id]["cost"],
                 "tasks": tasks.get(r.id, []),
             }
         )
@@ -253,6 +253,7 @@ def summary(plan: Plan, s: Schedule) -> dict:
         completion = (
             100 * sum(t.status == TaskStatus.completed for t in leaves) / len(leaves) if leaves else 0.0
         )
+    money = costs(plan, s)
     return {
         "plan_id": plan.id,
         "name": plan.name,
@@ -269,7 +270,10 @@ def summary(plan: Plan, s: Schedule) -> dict:
         "critical_task_count": len(s.critical_tasks),
         "conflict_count": len(s.conflicts),
         "resource_count": len(plan.resources or []),
-        "resource_utilization": resource_utilization(plan, s),
+        "resource_utilization": resource_utilization(plan, s, money),
+        "work_hours": money["work_hours"],
+        "cost": money["cost"],
+        "skill_gaps": skill_gaps(plan),
     }
 
 

@@ -143,6 +143,9 @@ class Task(BaseModel):
     remaining_duration: float | None = None
     actual_cost: float | None = None
     notes: str = ""
+    work: float | None = None
+    effort_driven: bool = False
+    required_skills: list[str] = Field(default_factory=list)
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -265,6 +268,11 @@ class TaskCreate(_Input):
     pessimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
     assigned_resources: list[str] | None = Field(None, max_length=1000)
     assignments: list[Assignment] | None = Field(None, max_length=1000)
+    work: float | None = Field(
+        None, ge=0, le=10_000_000, description="effort in hours; with effort_driven it sets the duration"
+    )
+    effort_driven: bool = Field(False, description="duration = work / assigned units (in hours)")
+    required_skills: list[str] = Field(default_factory=list, max_length=100)
     version: int | None = None
 
     @model_validator(mode="after")
@@ -297,6 +305,11 @@ class TaskPatch(_Input):
     pessimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
     assigned_resources: list[str] | None = Field(None, max_length=1000)
     assignments: list[Assignment] | None = Field(None, max_length=1000)
+    work: float | None = Field(
+        None, ge=0, le=10_000_000, description="effort in hours; with effort_driven it sets the duration"
+    )
+    effort_driven: bool | None = Field(None, description="duration = work / assigned units (in hours)")
+    required_skills: list[str] | None = Field(None, max_length=100)
     version: int | None = None
 
 
@@ -494,6 +507,9 @@ class DocTask(_Input):
     remaining_duration: float | None = None
     actual_cost: float | None = None
     notes: str = ""
+    work: float | None = Field(None, ge=0)
+    effort_driven: bool = False
+    required_skills: list[str] = Field(default_factory=list)
     assignments: list[DocAssignment] = Field(default_factory=list)
 
 

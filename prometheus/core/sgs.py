@@ -202,7 +202,9 @@ def backward(start, dur, dem, base, fixed, rank, out_ptr, out_dst, out_d, in_ptr
 
 
 @njit(cache=_CACHE, nogil=True)
-def justify(order, dur, dem, base, release, fixed, rank, in_ptr, in_src, in_d, out_ptr, out_dst, out_d, start):  # noqa: ANN001, ANN201, E501
+def justify(
+    order, dur, dem, base, release, fixed, rank, in_ptr, in_src, in_d, out_ptr, out_dst, out_d, start
+):  # noqa: ANN001, ANN201, E501
     """Forward SGS of `order`, then double justification repeated while it shortens the schedule. Leaves
     the best schedule in `start` and its start order (predecessors first) in `order`; returns its finish."""
     n = dur.shape[0]
@@ -224,7 +226,26 @@ def justify(order, dur, dem, base, release, fixed, rank, in_ptr, in_src, in_d, o
 
 
 @njit(cache=_CACHE, nogil=True)
-def evolve(pop, fit, starts, generations, seed, dur, dem, base, release, fixed, rank, in_ptr, in_src, in_d, out_ptr, out_dst, out_d, lower):  # noqa: ANN001, ANN201, E501
+def evolve(
+    pop,
+    fit,
+    starts,
+    generations,
+    seed,
+    dur,
+    dem,
+    base,
+    release,
+    fixed,
+    rank,
+    in_ptr,
+    in_src,
+    in_d,
+    out_ptr,
+    out_dst,
+    out_d,
+    lower,
+):  # noqa: ANN001, ANN201, E501
     """`generations` rounds of the genetic algorithm on population `pop` (activity lists, rows) with
     finishes `fit` and schedules `starts`, in place.
     Stops early at the lower bound; returns the number of schedules evaluated."""

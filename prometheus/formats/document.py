@@ -19,7 +19,7 @@ _TASK = (
     "name", "description", "duration", "duration_unit", "status", "priority", "tags", "metadata", "milestone",
     "constraint_type", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
     "pessimistic_duration", "percent_complete", "actual_start", "actual_finish", "remaining_duration",
-    "actual_cost", "notes",
+    "actual_cost", "notes", "work", "effort_driven", "required_skills",
 )  # fmt: skip
 _RESOURCE = ("name", "type", "skills", "availability", "cost_rate", "calendar", "metadata")
 

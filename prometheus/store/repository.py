@@ -49,6 +49,7 @@ from prometheus.core.model import (
     WebhookCreate,
     check_three_point,
 )
+from prometheus.core.resources import effort_duration
 from prometheus.errors import (
     DependencyError,
     NotFound,
@@ -76,7 +77,7 @@ _EVENTS_LOCK = 0x45564E54
 # task fields a PATCH may set to null; null for any other is refused, not stored
 _NULLABLE_TASK_FIELDS = {
     "parent_id", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
-    "pessimistic_duration", "duration", "description", "tags", "metadata",
+    "pessimistic_duration", "duration", "description", "tags", "metadata", "work", "required_skills",
 }  # fmt: skip
 
 
@@ -172,6 +173,8 @@ _TASK_FIELDS = (
     "pessimistic_duration",
     "remaining_duration",
     "actual_cost",
+    "work",
+    "effort_driven",
 )
 _RESOURCE_FIELDS = ("id", "plan_id", "name", "type", "skills", "availability", "cost_rate", "version")
 _DEP_FIELDS = ("id", "plan_id", "predecessor_id", "successor_id", "type", "lag", "lag_unit")
@@ -192,6 +195,7 @@ def task_model(row: TaskRow, assignments: list[Assignment]) -> Task:
     return Task(
         **_fields(row, _TASK_FIELDS),
         metadata=row.meta or {},
+        required_skills=row.required_skills or [],
         assignments=assignments,
         actual_start=_aware(row.actual_start),
         actual_finish=_aware(row.actual_finish),
@@ -233,6 +237,9 @@ def _task_row(source: TaskCreate | DocTask, **fields: Any) -> TaskRow:
         optimistic_duration=source.optimistic_duration,
         most_likely_duration=source.most_likely_duration,
         pessimistic_duration=source.pessimistic_duration,
+        work=source.work,
+        effort_driven=source.effort_driven,
+        required_skills=source.required_skills,
         **fields,
     )
 
@@ -455,6 +462,16 @@ class Store(Records):
         for a in assignments:
             self.session.add(AssignmentRow(task_id=task_id, resource_id=a.resource_id, units=a.units))
 
+    def _apply_effort(self, row: TaskRow) -> None:
+        """An effort-driven task lasts its work shared by the units assigned to it (in hours)."""
+        if not row.effort_driven:
+            return
+        if row.work is None:
+            raise ValidationFailed("an effort-driven task needs its work (hours)")
+        units = self.session.scalars(select(AssignmentRow.units).where(AssignmentRow.task_id == row.id))
+        row.duration, row.duration_unit = effort_duration(row.work, list(units)), "hours"
+        self._flush()
+
     @staticmethod
     def _wanted_assignments(data: TaskCreate | TaskPatch) -> list[Assignment] | None:
         if data.assignments is not None:
@@ -487,6 +504,7 @@ class Store(Records):
         if wanted:
             self._set_assignments(plan_id, row.id, wanted)
             self._flush()
+        self._apply_effort(row)
         return self._tasks([row])[0]
 
     def list_tasks(
@@ -570,8 +588,8 @@ class Store(Records):
         for key, value in values.items():
             if key == "metadata":
                 row.meta = value or {}
-            elif key in ("tags",):
-                row.tags = value or []
+            elif key in ("tags", "required_skills"):
+                setattr(row, key, value or [])
             elif key == "description":
                 row.description = value or ""
             elif key == "duration" and value is None:
@@ -591,6 +609,7 @@ class Store(Records):
         if wanted is not None or not partial:
             self._set_assignments(plan_id, task_id, wanted or [])
         self._flush()
+        self._apply_effort(row)
         return self._tasks([row])[0]
 
     @emits("task.progress", plan_from="arg")

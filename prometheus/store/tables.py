@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -83,6 +84,9 @@ class TaskRow(Base):
     actual_start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     actual_finish: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     notes: Mapped[str] = mapped_column(Text, default="")
+    work: Mapped[float | None] = mapped_column(Float)  # hours
+    effort_driven: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    required_skills: Mapped[list[str]] = mapped_column(JsonType, default=list)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -16,7 +16,9 @@ from prometheus.core import analysis
 from prometheus.core.estimate import estimate as estimate_from_history
 from prometheus.core.leveling import loading
 from prometheus.core.model import EstimateRequest, Plan, TaskPatch
+from prometheus.core.resources import candidates, costs
 from prometheus.core.scheduler import Schedule
+from prometheus.errors import NotFound
 from prometheus.integrations.engram import EngramConnector
 from prometheus.integrations.http import IntegrationUnavailable, run_sync
 from prometheus.integrations.rhetor import RhetorAdapter
@@ -84,6 +86,41 @@ def summary(plan_id: str, db: Database = Depends(get_db), cache: PlanCache = Dep
         return ok(analysis.summary(plan, s))
 
     return cache.answer(db, plan_id, ("summary", _today()), build)
+
+
+@router.get(
+    "/costs", response_model=Envelope[dict], summary="Work and cost per assignment, task, resource and plan"
+)
+def plan_costs(
+    plan_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
+) -> Response:
+    def build() -> JSONResponse:
+        plan, s = scheduled(db, plan_id)
+        result = costs(plan, s)
+        return ok(result, f"{result['work_hours']:,.2f} hours of work, cost {result['cost']:,.2f}")
+
+    return cache.answer(db, plan_id, ("costs", _today()), build)
+
+
+@router.get(
+    "/tasks/{task_id}/candidates",
+    response_model=Envelope[list[dict]],
+    summary="Resources for a task by its required skills, then by load",
+)
+def task_candidates(
+    plan_id: str, task_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
+) -> Response:
+    def build() -> JSONResponse:
+        plan, s = scheduled(db, plan_id)
+        task = next((t for t in plan.tasks or [] if t.id == task_id), None)
+        if task is None:
+            raise NotFound(f"task {task_id} not found in plan {plan_id}", details={"task_id": task_id})
+        load = {r["resource_id"]: r["utilization"] for r in analysis.resource_utilization(plan, s)}
+        found = candidates(plan, task, load)
+        matching = sum(c["matches"] for c in found)
+        return ok(found, f"{matching} of {len(found)} resources have every skill the task requires")
+
+    return cache.answer(db, plan_id, ("candidates", _today(), task_id), build)
 
 
 @router.get("/analysis", response_model=Envelope[dict], summary="Risks, optimizations and recommendations")
