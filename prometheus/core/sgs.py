@@ -254,6 +254,7 @@ def evolve(
     child = np.empty((2, n), np.int64)
     cstart = np.empty((2, n), np.int64)
     taken = np.zeros(n, np.bool_)
+    weights = np.random.randint(1, 2**31 - 1, n).astype(np.int64)  # schedule signatures
     evaluated = 0
     for _ in range(generations):
         perm = np.random.permutation(size)
@@ -301,9 +302,35 @@ def evolve(
                 kfit[nk] = ms
                 kstart[nk] = cstart[c]
                 nk += 1
-        # survival of the fittest among parents and children (children win ties: drift)
+        # survival of the fittest among parents and children (children win ties: drift), each schedule
+        # once while there are enough different ones (copies would take over the population)
         allfit = np.concatenate((kfit[:nk], fit))
-        order = np.argsort(allfit, kind="mergesort")[:size]
+        byfit = np.argsort(allfit, kind="mergesort")
+        sig = np.empty(nk + size, np.int64)
+        for o in range(nk + size):
+            row = kstart[o] if o < nk else starts[o - nk]
+            sig[o] = np.sum(row * weights)
+        order = np.empty(size, np.int64)
+        kept = np.zeros(nk + size, np.bool_)
+        m = 0
+        for o in byfit:
+            if m == size:
+                break
+            twin = False
+            for j in range(m):
+                if sig[order[j]] == sig[o] and allfit[order[j]] == allfit[o]:
+                    twin = True
+                    break
+            if not twin:
+                order[m] = o
+                kept[o] = True
+                m += 1
+        for o in byfit:
+            if m == size:
+                break
+            if not kept[o]:
+                order[m] = o
+                m += 1
         newpop = np.empty_like(pop)
         newstart = np.empty_like(starts)
         newfit = np.empty_like(fit)
