@@ -141,6 +141,18 @@ class _Api:
     def summary(self, plan_id: str) -> Any:
         return self._call(_Call("GET", f"/api/plans/{plan_id}/summary"))
 
+    def costs(self, plan_id: str) -> Any:
+        return self._call(_Call("GET", f"/api/plans/{plan_id}/costs"))
+
+    def candidates(self, plan_id: str, task_id: str) -> Any:
+        return self._call(_Call("GET", f"/api/plans/{plan_id}/tasks/{task_id}/candidates"))
+
+    def level(
+        self, plan_id: str, *, apply: bool = False, solver: str = "heuristic", time_limit: float = 10
+    ) -> Any:
+        params = {"apply": apply, "solver": solver, "time_limit": time_limit}
+        return self._call(_Call("POST", f"/api/plans/{plan_id}/level", params=params))
+
     # files
     def export_plan(self, plan_id: str, format: str = "json") -> Any:
         return self._call(_Call("GET", f"/api/plans/{plan_id}/export", params={"format": format}, raw=True))

@@ -35,9 +35,17 @@ def test_sync_client_end_to_end(server) -> None:  # noqa: ANN001
         with pytest.raises(ValidationError):
             api.add_task(plan["id"], "")
         assert api.critical_path(plan["id"])["project_finish"] == "2026-12-02T17:00:00"
+        ann = api.add_resource(plan["id"], "ann", cost_rate=10, skills=["go"])
+        c = api.add_task(plan["id"], "C", duration=1, assigned_resources=[ann["id"]], required_skills=["go"])
+        api.update_task(plan["id"], a["id"], assigned_resources=[ann["id"]])
+        assert api.costs(plan["id"])["cost"] == (16 + 8) * 10
+        assert api.candidates(plan["id"], c["id"])[0]["matches"]
+        leveled = api.level(plan["id"], apply=True)  # A and C both need ann on day one: C moves
+        assert leveled["applied"] and [m["task_id"] for m in leveled["moved"]] == [c["id"]]
+        assert api.level(plan["id"])["moved"] == []
         data = api.export_plan(plan["id"], "json")
         copy = api.import_plan(data, format="json", name="Copy")
-        assert copy["name"] == "Copy" and len(copy["tasks"]) == 2
+        assert copy["name"] == "Copy" and len(copy["tasks"]) == 3
 
 
 def test_async_client(server) -> None:  # noqa: ANN001

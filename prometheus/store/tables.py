@@ -86,7 +86,7 @@ class TaskRow(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     work: Mapped[float | None] = mapped_column(Float)  # hours
     effort_driven: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    required_skills: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    required_skills: Mapped[list[str] | None] = mapped_column(JsonType, default=list)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
