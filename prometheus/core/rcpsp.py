@@ -4,13 +4,14 @@ A `Problem` is tasks with integer durations, minimum start-to-start distances be
 links with lags all become one: `start[b] >= start[a] + dist`), release times, tasks pinned in place,
 and renewable resources with a capacity per period. Two solvers minimise the finish:
 
-- `heuristic`: serial schedule generation (priority lists from latest finish times, then regret-biased
-  random sampling) with forward-backward improvement (justification) until a time or schedule budget runs out;
+- `heuristic`: a genetic algorithm over activity lists (serial schedule generation and double
+  justification compiled with numba in `sgs.py`), one population per core, until a time or schedule
+  budget runs out;
 - `cpsat`: OR-Tools CP-SAT (interval variables, one cumulative per resource), an exact and anytime solver,
   warm-started from the heuristic's best schedule and with every start bounded by it.
 
-`solve(problem, solver="hybrid")` runs the heuristic briefly and hands its schedule to CP-SAT. `check`
-verifies a schedule independently of both. Pure computation: no I/O.
+`solve(problem, solver="hybrid")` runs the genetic algorithm until it settles and hands its schedule to
+CP-SAT. `check` verifies a schedule independently of both. Pure computation: no I/O.
 """
 
 from __future__ import annotations
