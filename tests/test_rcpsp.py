@@ -74,12 +74,7 @@ def test_genetic_algorithm_on_random_generalized_problems() -> None:
         demand = rng.integers(0, 3, (n, 2))
         release = rng.integers(0, 4, n)
         fixed = np.zeros(n, bool)
-        fixed[int(rng.integers(n))] = not pairs or True
-        # a pinned task must respect its own links: pin it where its predecessors let it start
-        p = rcpsp.Problem(dur, [a for a, _ in pairs], [b for _, b in pairs], dist, demand, [3, 3],
-                          release=release)  # fmt: skip
-        pin = int(np.flatnonzero(fixed)[0])
-        release[pin] = int(p.earliest()[pin])
+        fixed[min(set(range(n)) - {b for _, b in pairs})] = True  # a task without predecessors, pinned
         p = rcpsp.Problem(dur, [a for a, _ in pairs], [b for _, b in pairs], dist, demand, [3, 3],
                           release=release, fixed=fixed)  # fmt: skip
         ga = rcpsp.heuristic(p, time_limit=5, max_schedules=400, population=20, threads=1)

@@ -325,6 +325,8 @@ def cpsat(
     solver.parameters.max_time_in_seconds = max(time_limit, 0.01)
     solver.parameters.num_workers = workers or max(os.cpu_count() or 1, 1)
     status = solver.solve(m)
+    if status == cp_model.INFEASIBLE and hint is None:
+        raise ValueError("no schedule keeps every link, release time and pinned task within the capacities")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if hint is not None:  # no better schedule proved or found in time: keep the hint
             ms = makespan(p, hint)
