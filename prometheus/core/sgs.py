@@ -27,6 +27,17 @@ def _fits(free, dem, i, t, d, uses):  # noqa: ANN001, ANN202
 
 
 @njit(cache=_CACHE, nogil=True)
+def _uses(dem, i, uses):  # noqa: ANN001, ANN202
+    """The resources task i needs, into `uses`; returns how many."""
+    nu = 0
+    for r in range(dem.shape[1]):
+        if dem[i, r] > 0:
+            uses[nu] = r
+            nu += 1
+    return nu
+
+
+@njit(cache=_CACHE, nogil=True)
 def forward(order, dur, dem, base, release, fixed, in_ptr, in_src, in_d, start):  # noqa: ANN001, ANN201
     """Serial SGS: each task of `order` (predecessors first) as early as its links and capacity allow.
     Fills `start`, returns the finish."""
@@ -47,11 +58,7 @@ def forward(order, dur, dem, base, release, fixed, in_ptr, in_src, in_d, start):
         for e in range(in_ptr[i], in_ptr[i + 1]):
             t0 = max(t0, start[in_src[e]] + in_d[e])
         d = dur[i]
-        nu = 0
-        for r in range(nr):
-            if dem[i, r] > 0:
-                uses[nu] = r
-                nu += 1
+        nu = _uses(dem, i, uses)
         t = t0
         if d > 0 and nu > 0:
             u = uses[:nu]
@@ -169,11 +176,7 @@ def backward(start, dur, dem, base, fixed, rank, out_ptr, out_dst, out_d, in_ptr
         latest = finish - d
         for e in range(out_ptr[i], out_ptr[i + 1]):
             latest = min(latest, new[out_dst[e]] - out_d[e])
-        nu = 0
-        for r in range(nr):
-            if dem[i, r] > 0:
-                uses[nu] = r
-                nu += 1
+        nu = _uses(dem, i, uses)
         t = latest
         if d > 0 and nu > 0:
             u = uses[:nu]
