@@ -113,6 +113,16 @@ def test_mspdi_round_trip(seed: int) -> None:
     ]
 
 
+def test_mspdi_keeps_work_and_effort_driven() -> None:
+    plan, start = as_plan(3)
+    doc = to_document(plan)
+    doc.tasks[0] = doc.tasks[0].model_copy(update={"work": 12.5, "effort_driven": True})
+    back = {t.name: t for t in read_mspdi(write_mspdi(doc, scheduled(plan, start))).tasks}
+    assert (back[doc.tasks[0].name].work, back[doc.tasks[0].name].effort_driven) == (12.5, True)
+    others = [back[t.name] for t in doc.tasks[1:]]
+    assert all(t.work is None and not t.effort_driven for t in others)
+
+
 def _wbs(doc):  # noqa: ANN001, ANN202
     return wbs_order(doc)
 

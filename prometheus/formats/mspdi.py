@@ -121,7 +121,7 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
         _sub(el, "UID", uid[t.key])
         _sub(el, "ID", uid[t.key])
         _sub(el, "Name", t.name)
-        _sub(el, "Type", 1)  # fixed duration
+        _sub(el, "Type", 0 if t.effort_driven else 1)  # fixed units (effort-driven) or fixed duration
         _sub(el, "OutlineLevel", level)
         _sub(el, "Priority", _PRIORITY[t.priority.value])
         st = s.tasks.get(t.key) if s else None
@@ -140,6 +140,9 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
         _sub(el, "ActualDuration", _pt(done))
         _sub(el, "RemainingDuration", _pt(minutes - done))
         _sub(el, "Milestone", int(t.milestone))
+        if t.work is not None:
+            _sub(el, "Work", _pt(t.work * 60))
+        _sub(el, "EffortDriven", int(t.effort_driven))
         _sub(el, "Summary", int(t.key in parents))
         _sub(el, "PercentComplete", round(t.percent_complete))
         _sub(el, "ConstraintType", _CONSTRAINT[t.constraint_type.value])
@@ -346,6 +349,8 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 actual_start=done[0],
                 actual_finish=done[1],
                 notes=_text(el, "Notes") or "",
+                work=_minutes(_text(el, "Work")) / 60 if _text(el, "Work") else None,
+                effort_driven=_text(el, "EffortDriven") == "1",
                 assignments=units.get(key, []),
             )
         )
