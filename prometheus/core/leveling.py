@@ -12,6 +12,7 @@ critical path. Works in the plan calendar's working time.
 from __future__ import annotations
 
 import heapq
+import time
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,8 @@ import numpy as np
 from prometheus.core import rcpsp
 from prometheus.core.model import ConstraintType, Priority, Task
 from prometheus.core.scheduler import FF, FS, SF, Network
+
+GA_CELLS = 5_000_000  # periods x resources of the genetic algorithm's capacity table, at most
 
 
 @dataclass
@@ -158,8 +161,10 @@ def level_exact(
     net: Network, tasks: list[Task], capacity: dict[str, float], *, time_limit: float = 10.0
 ) -> LevelingResult:
     """Level a solved network with OR-Tools CP-SAT (`rcpsp.cpsat`): the shortest finish it can find or
-    prove in `time_limit` seconds, started from the heuristic's schedule. Working minutes are divided by
-    their greatest common step (a day, an hour) first; elapsed lags count as their working share."""
+    prove in `time_limit` seconds, started from the better of the heuristic's schedule and the genetic
+    algorithm's (`rcpsp.heuristic`, up to 30 % of the time, where the plan is small enough). Working
+    minutes are divided by their greatest common step (a day, an hour) first; elapsed lags count as their
+    working share."""
     heuristic_result = level(net, tasks, capacity)
     by_id = {t.id: t for t in tasks}
     leaves = [by_id[i] for i in net.ids]
@@ -185,9 +190,15 @@ def level_exact(
     for tid, delay in heuristic_result.delays.items():
         hint[net.ids.index(tid)] += delay
     hint = (hint - origin) // step
-    solution = rcpsp.cpsat(
-        problem, time_limit=time_limit, hint=hint if not rcpsp.check(problem, hint) else None
-    )
+    usable = not rcpsp.check(problem, hint)
+    t0 = time.perf_counter()
+    if problem.horizon() * max(len(res), 1) <= GA_CELLS:  # the GA's capacity table stays small
+        ga = rcpsp.heuristic(problem, time_limit=0.3 * time_limit, settle=True)
+        better = not usable or ga.makespan < rcpsp.makespan(problem, hint)
+        if better and not rcpsp.check(problem, ga.start):  # a pinned task's links can rule it out
+            hint, usable = ga.start, True
+    left = max(time_limit - (time.perf_counter() - t0), 0.1 * time_limit)
+    solution = rcpsp.cpsat(problem, time_limit=left, hint=hint if usable else None)
     start = solution.start * step + origin
     moved = np.flatnonzero(start > net.ES)
     when = (
