@@ -31,33 +31,35 @@ class PlanCache:
         """The cached answer for (plan, key) at the plan's current revision, or `build()` kept for next time.
 
         The revision is read before `build` loads anything, so a kept answer is never older than its label."""
-        current = db.plan_revision(plan_id)
-        if current is None:
+        revision = db.plan_revision(plan_id)
+        if revision is None:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
-        revision = current[0]
         full_key = (plan_id, key)
         hit = self._lookup(full_key, revision)
         if hit is not None:
             return hit
         with self._lock:
             building = self._building.setdefault(full_key, threading.Lock())
-        with building:  # one build per answer at a time; the others wait for it and take it
-            hit = self._lookup(full_key, revision)
-            if hit is not None:
-                return hit
-            with self._lock:
-                self.misses += 1
-            response = build()
-            body = bytes(response.body)
-            if response.status_code == 200 and len(body) <= MAX_BODY and revision:
-                headers = {k: v for k, v in response.headers.items() if k.lower() == "etag"}
+        try:
+            with building:  # one build per answer at a time; the others wait for it and take it
+                hit = self._lookup(full_key, revision)
+                if hit is not None:
+                    return hit
                 with self._lock:
-                    self._entries[full_key] = (revision, response.status_code, body, headers)
-                    while len(self._entries) > self.max_entries:
-                        self._entries.popitem(last=False)
-        with self._lock:
-            self._building.pop(full_key, None)
-        return response
+                    self.misses += 1
+                response = build()
+                body = bytes(response.body)
+                if response.status_code == 200 and len(body) <= MAX_BODY and revision:
+                    headers = {k: v for k, v in response.headers.items() if k.lower() == "etag"}
+                    with self._lock:
+                        self._entries[full_key] = (revision, response.status_code, body, headers)
+                        while len(self._entries) > self.max_entries:
+                            self._entries.popitem(last=False)
+                return response
+        finally:  # also when build() raises (a cycle's 409): no lock left behind per key
+            with self._lock:
+                if self._building.get(full_key) is building:
+                    del self._building[full_key]
 
     def stats(self) -> dict[str, int]:
         with self._lock:
@@ -66,7 +68,7 @@ class PlanCache:
     def _lookup(self, full_key: Hashable, revision: str) -> Response | None:
         with self._lock:
             hit = self._entries.get(full_key)
-            if hit is None or hit[0] != revision or not revision:
+            if hit is None or hit[0] != revision:  # only answers with a revision are kept
                 return None
             self._entries.move_to_end(full_key)
             self.hits += 1

@@ -78,12 +78,11 @@ class Database:
                 for callback in self.on_commit_events:
                     callback()
 
-    def plan_revision(self, plan_id: str) -> tuple[str, int] | None:
-        """(revision, version) of a plan in one indexed read, without the ORM; None if there is none."""
+    def plan_revision(self, plan_id: str) -> str | None:
+        """A plan's revision token in one indexed read, without the ORM; None if there is no such plan."""
         plans = PlanRow.__table__
         with self.engine.connect() as conn:
-            row = conn.execute(select(plans.c.revision, plans.c.version).where(plans.c.id == plan_id)).first()
-        return (row[0], row[1]) if row else None
+            return conn.scalar(select(plans.c.revision).where(plans.c.id == plan_id))
 
     def session(self) -> Session:
         return self._sessions()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
@@ -41,10 +42,18 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-def scheduled(db: Database, plan_id: str) -> tuple[Plan, Schedule]:
+def scheduled(db: Database, plan_id: str, today: date | None = None) -> tuple[Plan, Schedule]:
     with db.store(write=False) as store:
         plan = store.get_plan(plan_id)
-    return plan, analysis.schedule_plan(plan, _today())  # a cycle: 409 by its handler
+    return plan, analysis.schedule_plan(plan, today or _today())  # a cycle: 409 by its handler
+
+
+def kept_view(
+    db: Database, cache: PlanCache, plan_id: str, key: tuple, render: Callable[[Plan, Schedule], JSONResponse]
+) -> Response:
+    """`render` of the scheduled plan, kept per plan revision and day (the schedule depends on today)."""
+    today = _today()  # one day for the key and the schedule, also across midnight
+    return cache.answer(db, plan_id, (*key, today), lambda: render(*scheduled(db, plan_id, today)))
 
 
 @router.get(
@@ -53,13 +62,12 @@ def scheduled(db: Database, plan_id: str) -> tuple[Plan, Schedule]:
 def critical_path(
     plan_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
 ) -> Response:
-    def build() -> JSONResponse:
-        plan, s = scheduled(db, plan_id)
+    def render(plan: Plan, s: Schedule) -> JSONResponse:
         report = analysis.critical_path_report(plan, s)
         paths = len(report["critical_paths"])
         return ok(report, f"{paths} critical path(s), finish {s.project_finish:%Y-%m-%d %H:%M}")
 
-    return cache.answer(db, plan_id, ("critical-path", _today()), build)
+    return kept_view(db, cache, plan_id, ("critical-path",), render)
 
 
 @router.get("/timeline", response_model=Envelope[dict], summary="Scheduled dates of every task")
@@ -70,22 +78,20 @@ def timeline(
     db: Database = Depends(get_db),
     cache: PlanCache = Depends(get_cache),
 ) -> Response:
-    def build() -> JSONResponse:
-        plan, s = scheduled(db, plan_id)
-        return ok(analysis.timeline(plan, s, fmt=format.value, include_resources=include_resources))
-
-    return cache.answer(db, plan_id, ("timeline", _today(), format.value, include_resources), build)
+    return kept_view(
+        db,
+        cache,
+        plan_id,
+        ("timeline", format.value, include_resources),
+        lambda plan, s: ok(analysis.timeline(plan, s, fmt=format.value, include_resources=include_resources)),
+    )
 
 
 @router.get(
     "/summary", response_model=Envelope[dict], summary="Breakdowns, completion, schedule and utilization"
 )
 def summary(plan_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)) -> Response:
-    def build() -> JSONResponse:
-        plan, s = scheduled(db, plan_id)
-        return ok(analysis.summary(plan, s))
-
-    return cache.answer(db, plan_id, ("summary", _today()), build)
+    return kept_view(db, cache, plan_id, ("summary",), lambda plan, s: ok(analysis.summary(plan, s)))
 
 
 @router.get(
@@ -94,12 +100,11 @@ def summary(plan_id: str, db: Database = Depends(get_db), cache: PlanCache = Dep
 def plan_costs(
     plan_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
 ) -> Response:
-    def build() -> JSONResponse:
-        plan, s = scheduled(db, plan_id)
+    def render(plan: Plan, s: Schedule) -> JSONResponse:
         result = costs(plan, s)
         return ok(result, f"{result['work_hours']:,.2f} hours of work, cost {result['cost']:,.2f}")
 
-    return cache.answer(db, plan_id, ("costs", _today()), build)
+    return kept_view(db, cache, plan_id, ("costs",), render)
 
 
 @router.get(
@@ -110,8 +115,7 @@ def plan_costs(
 def task_candidates(
     plan_id: str, task_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
 ) -> Response:
-    def build() -> JSONResponse:
-        plan, s = scheduled(db, plan_id)
+    def render(plan: Plan, s: Schedule) -> JSONResponse:
         task = next((t for t in plan.tasks or [] if t.id == task_id), None)
         if task is None:
             raise NotFound(f"task {task_id} not found in plan {plan_id}", details={"task_id": task_id})
@@ -120,7 +124,7 @@ def task_candidates(
         matching = sum(c["matches"] for c in found)
         return ok(found, f"{matching} of {len(found)} resources have every skill the task requires")
 
-    return cache.answer(db, plan_id, ("candidates", _today(), task_id), build)
+    return kept_view(db, cache, plan_id, ("candidates", task_id), render)
 
 
 @router.get("/analysis", response_model=Envelope[dict], summary="Risks, optimizations and recommendations")
@@ -198,10 +202,12 @@ def resource_loading(
     db: Database = Depends(get_db),
     cache: PlanCache = Depends(get_cache),
 ) -> Response:
+    today = _today()
+
     def build() -> JSONResponse:
         with db.store(write=False) as store:
             plan = store.get_plan(plan_id)
-        net = analysis.plan_network(plan, _today())
+        net = analysis.plan_network(plan, today)
         net.solve()
         capacity = {r.id: r.availability for r in plan.resources or []}
         rows = loading(net, plan.tasks or [], capacity, period=period.value)
@@ -211,4 +217,4 @@ def resource_loading(
         over = [r["name"] for r in rows if r["over_allocated"]]
         return ok(rows, f"over-allocated: {', '.join(over)}" if over else "no resource is over-allocated")
 
-    return cache.answer(db, plan_id, ("loading", _today(), period.value), build)
+    return cache.answer(db, plan_id, ("loading", today, period.value), build)
