@@ -215,7 +215,7 @@ def heuristic(
     lb = p.lower_bound()
     a = _Arrays.of(p)
     rng = np.random.default_rng(seed)
-    lst = p.latest(a.base.shape[0] - int(p.dur.max(initial=0)) - 1)
+    lst = p.latest(p.horizon())
     lft = lst + p.dur
     spread = float(max(lft.max(initial=0) - lft.min(initial=0), 1))
     size = max(2, population + population % 2)
@@ -239,14 +239,14 @@ def heuristic(
     if total == size * islands and fit.min() > lb:
         parts = [slice(i * size, (i + 1) * size) for i in range(islands)]
         with ThreadPoolExecutor(islands) as pool:  # the kernels release the GIL
-            rounds, best, improved = 0, fit.min(), time.perf_counter() - t0
+            rounds, record, improved = 0, fit.min(), time.perf_counter() - t0
             while fit.min() > lb:
                 elapsed = time.perf_counter() - t0
                 left = time_limit - elapsed
                 if left <= 0 or (max_schedules is not None and count >= max_schedules):
                     break
-                if fit.min() < best:
-                    best, improved = fit.min(), elapsed
+                if fit.min() < record:
+                    record, improved = fit.min(), elapsed
                 if settle and elapsed > 0.1 * time_limit and elapsed > 2 * improved:
                     break
                 per_generation = elapsed / count * size  # seconds, so far

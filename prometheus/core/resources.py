@@ -102,6 +102,12 @@ def costs(plan: Plan, s: Schedule) -> dict:
     }
 
 
+def missing_skills(required: list[str], skills: list[str]) -> list[str]:
+    """The required skills a resource lacks, compared without case, in the task's order."""
+    have = {x.casefold() for x in skills}
+    return [x for x in required if x.casefold() not in have]
+
+
 def candidates(plan: Plan, task: Task, load: dict[str, float] | None = None) -> list[dict]:
     """Resources for a task: those with every required skill first, then by fewest missing skills and
     lowest load (utilization over the plan, 0-1). Already assigned resources are marked."""
@@ -110,8 +116,7 @@ def candidates(plan: Plan, task: Task, load: dict[str, float] | None = None) -> 
     load = load or {}
     out = []
     for r in plan.resources or []:
-        have = {x.casefold() for x in r.skills}
-        missing = sorted(x for x in task.required_skills if x.casefold() not in have)
+        missing = sorted(missing_skills(task.required_skills, r.skills))
         out.append(
             {
                 "resource_id": r.id,
@@ -134,8 +139,7 @@ def skill_gaps(plan: Plan) -> list[dict]:
     gaps = []
     for t in plan.tasks or []:
         for a in t.assignments:
-            have = {x.casefold() for x in resources[a.resource_id].skills}
-            missing = [x for x in t.required_skills if x.casefold() not in have]
+            missing = missing_skills(t.required_skills, resources[a.resource_id].skills)
             if missing:
                 gaps.append(
                     {
