@@ -100,6 +100,7 @@ def test_history_based_estimate(api: httpx.Client) -> None:
         2 * d["calibration_factor"], 2
     )
     assert d["range_days"]["low"] <= d["proposed_duration_days"] <= d["range_days"]["high"]
+    assert d["use"] == "calibrated" and d["recommended_duration_days"] == d["calibrated_estimate_days"]
     assert d["engram"]["available"] is False
     unknown = api.post(f"/plans/{pid}/estimate", json={"name": "Zzyzx qwv"}).json()
     assert unknown["data"]["precedents"] == [] and "no similar" in unknown["message"]
@@ -250,3 +251,51 @@ def test_over_allocation_suggestion_fires_on_the_days_the_loading_view_shows(api
         shown == [("2026-11-30", 16.0, 8.0), ("2026-12-01", 16.0, 8.0)]
         and not loading["Bo"]["over_allocated"]
     )
+
+
+def _finished(name: str, estimate: float, start: str, finish: str, tags: list[str] | None = None):  # noqa: ANN202
+    from datetime import datetime
+
+    from prometheus.core.model import Task
+
+    when = datetime.fromisoformat
+    return Task(id=name, plan_id="h", name=name, duration=estimate, tags=tags or [], status="completed",
+                actual_start=when(start), actual_finish=when(finish))  # fmt: skip
+
+
+HISTORY = [  # Monday 2 Nov 2026 onwards, 8-hour days
+    _finished("Implement login API", 2, "2026-11-02T08:00", "2026-11-04T12:00", ["backend"]),  # 2.5 d: 1.25
+    _finished("Implement payment API service", 2, "2026-11-02T08:00", "2026-11-05T17:00", ["backend"]),  # 2
+    _finished("Paint office walls", 1, "2026-11-02T08:00", "2026-11-05T17:00"),  # 4 days for 1: ratio 4
+    _finished("Order office chairs", 1, "2026-11-02T08:00", "2026-11-02T17:00"),  # ratio 1
+]
+
+
+def test_calibration_weights_precedents_by_similarity_and_ignores_weak_ones() -> None:
+    from prometheus.core.estimate import MIN_SIMILARITY, estimate
+    from prometheus.core.model import EstimateRequest
+
+    history = [(t, None) for t in HISTORY]
+    d = estimate(EstimateRequest(name="Implement logout API", tags=["backend"], duration=4), history)
+    sims = {p["name"]: p["similarity"] for p in d["precedents"]}
+    assert set(sims) == {"Implement login API", "Implement payment API service"}
+    assert sims["Implement login API"] > sims["Implement payment API service"] >= MIN_SIMILARITY
+    s1, s2 = sims["Implement login API"], sims["Implement payment API service"]
+    factor = (s1 * 1.25 + s2 * 2.0) / (s1 + s2)  # closer to the more similar task's 1.25 than 1.625
+    assert d["calibration_factor"] == pytest.approx(factor, abs=1e-4) and d["calibration_factor"] < 1.625
+    assert d["calibrated_estimate_days"] == round(4 * d["calibration_factor"], 2)
+    assert d["proposed_duration_days"] == 2.5  # the weighted median of 2.5 (heavier) and 4 days
+    assert (d["use"], d["recommended_duration_days"]) == ("calibrated", d["calibrated_estimate_days"])
+    assert "your estimate x" in d["reason"]
+
+    no_size = estimate(EstimateRequest(name="Implement logout API", tags=["backend"]), history)
+    assert (no_size["use"], no_size["recommended_duration_days"]) == ("proposed", 2.5)
+
+    # "office" is shared with two tasks, at similarity 0.16: too weak to say anything (they overran 4x
+    # and 1x); your own 3 days stand
+    weak = estimate(EstimateRequest(name="Prepare office party budget", duration=3), history)
+    assert weak["precedents"] == [] and weak["calibration_factor"] is None
+    assert weak["calibrated_estimate_days"] is None and weak["proposed_duration_days"] is None
+    assert (weak["use"], weak["recommended_duration_days"]) == ("yours", 3)
+    nothing = estimate(EstimateRequest(name="Prepare office party budget"), history)
+    assert nothing["use"] is None and nothing["recommended_duration_days"] is None
