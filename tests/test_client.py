@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 import httpx
 import pytest
@@ -154,3 +155,35 @@ def test_error_answers_become_the_documented_errors(status: int, body: object, e
     with SyncPrometheusClient("http://p.test", transport=mock) as api, pytest.raises(expected) as err:
         api.list_plans()
     assert type(err.value) is expected and err.value.status == status
+
+
+def test_task_keys_work_wherever_a_task_id_does(server) -> None:  # noqa: ANN001
+    with SyncPrometheusClient(server.url) as api:
+        plan_id = api.create_plan("Keys", start_date=datetime(2026, 12, 1, 9, 30).isoformat())
+        assert api.get_plan(plan_id)["start_date"] == "2026-12-01"  # a date-time means its day
+        made = [api.add_task(plan_id, name, duration=1) for name in ("A", "B", "C")]
+        assert [t["key"] for t in made] == ["task-1", "task-2", "task-3"]
+        api.add_dependency(plan_id, "task-2", "task-1")  # B depends on A
+        api.add_link(plan_id, "task-2", "task-3", type="SS")
+        tasks = {t["key"]: t for t in api.get_tasks(plan_id)}
+        assert tasks["task-2"]["dependencies"] == [made[0]["id"]]
+        assert tasks["task-3"]["dependencies"] == [made[1]["id"]] and tasks["task-1"]["dependencies"] == []
+        assert api.get_task(plan_id, "task-3")["id"] == made[2]["id"]
+        assert api.update_task(plan_id, "task-3", name="C2")["name"] == "C2"
+        assert api.update_progress(plan_id, "task-1", percent_complete=40)["percent_complete"] == 40
+        child = api.add_task(plan_id, "A.1", parent_id="task-1")
+        assert child["parent_id"] == made[0]["id"] and child["key"] == "task-4"
+        assert [t["key"] for t in api.get_tasks(plan_id, parent_id="task-1")] == ["task-4"]
+        with pytest.raises(DependencyError):
+            api.add_dependency(plan_id, "task-1", "task-2")  # A after B closes a cycle
+        with pytest.raises(DependencyError) as unknown:
+            api.add_dependency(plan_id, "task-1", "task-99")
+        assert unknown.value.status == 422 and "task-99" in unknown.value.message
+        api.delete_link(plan_id, predecessor_id="task-2", successor_id="task-3")
+        assert api.get_task(plan_id, "task-3")["dependencies"] == []
+        assert api.delete_task(plan_id, "task-4") == {"id": child["id"]}
+        assert api.add_task(plan_id, "D")["key"] == "task-5"  # keys are never reused
+        with pytest.raises(NotFoundError):
+            api.get_task(plan_id, "task-4")
+        copy = api.import_plan(api.export_plan(plan_id, "json"), format="json")
+        assert sorted(t["key"] for t in copy["tasks"]) == ["task-1", "task-2", "task-3", "task-4"]
