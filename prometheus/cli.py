@@ -29,9 +29,9 @@ console = Console()
 
 
 def _client(url: str):  # noqa: ANN202
-    from prometheus.client import PrometheusClient
+    from prometheus.client import SyncPrometheusClient
 
-    return PrometheusClient(url)
+    return SyncPrometheusClient(url)
 
 
 def _fail(exc: Exception) -> None:
@@ -42,13 +42,13 @@ def _fail(exc: Exception) -> None:
 @plans_app.command("list")
 def plans_list(url: str = URL, search: str | None = None, tag: str | None = None) -> None:
     """List plans."""
-    from prometheus.client import PrometheusAPIError
+    from prometheus.client import PrometheusError
 
     params = {k: v for k, v in {"search": search, "tag": tag, "limit": 1000}.items() if v}
     try:
         with _client(url) as api:
             plans = api.list_plans(**params)
-    except (PrometheusAPIError, OSError) as exc:
+    except (PrometheusError, OSError) as exc:
         _fail(exc)
     table = Table("id", "name", "status", "tasks", "start", "version")
     for p in plans:
@@ -61,14 +61,14 @@ def plans_list(url: str = URL, search: str | None = None, tag: str | None = None
 @plans_app.command("show")
 def plans_show(plan_id: str, url: str = URL) -> None:
     """A plan's tasks with their scheduled dates and its critical path."""
-    from prometheus.client import PrometheusAPIError
+    from prometheus.client import PrometheusError
 
     try:
         with _client(url) as api:
             plan = api.get_plan(plan_id, include_tasks=False)
             timeline = api.timeline(plan_id)
             cp = api.critical_path(plan_id)
-    except (PrometheusAPIError, OSError) as exc:
+    except (PrometheusError, OSError) as exc:
         _fail(exc)
     console.print(f"[bold]{plan['name']}[/bold]  {cp['project_start']} -> {cp['project_finish']}")
     _print_schedule(timeline["tasks"], [c["name"] for c in cp["critical_path"]])
@@ -92,12 +92,12 @@ def import_file(
     format: str | None = typer.Option(None, help="json, csv, mspdi or mpxj; from the extension when omitted"),
 ) -> None:
     """Import a file (JSON, CSV, MS Project XML, or via MPXJ .mpp, .mpx, .xer, ...) as a new plan."""
-    from prometheus.client import PrometheusAPIError
+    from prometheus.client import PrometheusError
 
     try:
         with _client(url) as api:
             plan = api.import_plan(file.read_bytes(), format=format, filename=file.name, name=name)
-    except (PrometheusAPIError, OSError) as exc:
+    except (PrometheusError, OSError) as exc:
         _fail(exc)
     console.print(f"imported [bold]{plan['name']}[/bold] as {plan['id']} with {len(plan['tasks'])} tasks")
 
@@ -112,12 +112,12 @@ def export_plan(
     ),
 ) -> None:
     """Export a plan."""
-    from prometheus.client import PrometheusAPIError
+    from prometheus.client import PrometheusError
 
     try:
         with _client(url) as api:
             data = api.export_plan(plan_id, format)
-    except (PrometheusAPIError, OSError) as exc:
+    except (PrometheusError, OSError) as exc:
         _fail(exc)
     if output is None:
         sys.stdout.buffer.write(data)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def prometheus_url() -> str:
+    """Where a client finds Prometheus: `PROMETHEUS_URL`, else `http://127.0.0.1:$PROMETHEUS_PORT` (8006)."""
+    return os.environ.get("PROMETHEUS_URL") or f"http://127.0.0.1:{os.environ.get('PROMETHEUS_PORT') or 8006}"
 
 
 def default_database_url() -> str:

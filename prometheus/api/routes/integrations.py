@@ -162,7 +162,7 @@ def traces(
             "telos_project_id": t.metadata.get("telos_project_id"),
         }
         for t in tasks
-        if task_id is None or t.id == task_id
+        if task_id is None or task_id in (t.id, t.key)
     ]
     return ok(rows, f"{len(rows)} traces")
 

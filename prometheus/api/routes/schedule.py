@@ -116,7 +116,7 @@ def task_candidates(
     plan_id: str, task_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
 ) -> Response:
     def render(plan: Plan, s: Schedule) -> JSONResponse:
-        task = next((t for t in plan.tasks or [] if t.id == task_id), None)
+        task = next((t for t in plan.tasks or [] if task_id in (t.id, t.key)), None)
         if task is None:
             raise NotFound(f"task {task_id} not found in plan {plan_id}", details={"task_id": task_id})
         load = {r["resource_id"]: r["utilization"] for r in analysis.resource_utilization(plan, s)}

@@ -119,8 +119,8 @@ def update_progress(
 )
 def delete_task(plan_id: str, task_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
     with db.store() as store:
-        store.delete_task(plan_id, task_id, expected_version(request))
-    return ok({"id": task_id}, "task deleted")
+        deleted = store.delete_task(plan_id, task_id, expected_version(request))
+    return ok({"id": deleted}, "task deleted")
 
 
 @router.post("/dependencies", status_code=201, response_model=Envelope[Dependency], summary="Link two tasks")
