@@ -123,9 +123,10 @@ def test_a_users_walkthrough(server, tmp_path) -> None:  # noqa: ANN001
     cli("links", "add", pid, "Docs", "Ship", "--type", "FS", "--lag", "1")
     links = json.loads(cli("links", "list", pid, "--json"))
     assert len(links) == 4 and {d["lag"] for d in links} == {0, 1}
-    tasks = json.loads(cli("tasks", "list", pid, "--json"))
-    assert [t["name"] for t in tasks] == ["Design", "Build", "Docs", "Ship"]
-    assert "task-1" in cli("tasks", "list", pid)  # predecessors by key in the table
+    listed = cli("tasks", "list", pid)
+    assert [line.split("│")[2].strip() for line in listed.splitlines() if "task-" in line] == [
+        "Design", "Build", "Docs", "Ship"
+    ]  # fmt: skip
 
     out = cli("progress", pid, "Design", "--percent", "50", "--actual-start", "2026-12-01")
     assert "Design: 50% in_progress, started 2026-12-01 08:00" in out
@@ -137,20 +138,18 @@ def test_a_users_walkthrough(server, tmp_path) -> None:  # noqa: ANN001
     assert [c["name"] for c in schedule["critical_path"]] == ["Design", "Build", "Ship"]
     docs = next(r for r in schedule["tasks"] if r["name"] == "Docs")
     assert docs["total_slack_days"] > 0 and not docs["critical"]
-    assert "critical path: Design -> Build -> Ship" in cli("plans", "show", "Walkthrough")
+    shown = cli("plans", "show", "Walkthrough")
+    assert "start 2026-12-01, 4 tasks" in shown and "critical path: Design -> Build -> Ship" in shown
 
     assert json.loads(cli("baseline", "save", pid, "--json"))["number"] == 0
     cli("tasks", "update", pid, "Build", "--duration", "3")  # three weeks now
     variance = json.loads(cli("baseline", "variance", pid, "--json"))
     assert variance["plan"]["finish_variance_days"] == 5
-    assert "Δ finish" in cli("baseline", "variance", pid)
     assert [b["number"] for b in json.loads(cli("baseline", "list", pid, "--json"))] == [0]
     moved = json.loads(cli("tasks", "update", pid, "Docs", "--start", "2026-12-14", "--json"))
     assert (moved["constraint_type"], moved["constraint_date"][:16]) == ("SNET", "2026-12-14T08:00")
 
     assert json.loads(cli("level", pid, "--json"))["applied"] is False
-    risk = json.loads(cli("risk", pid, "--iterations", "200", "--seed", "7", "--json"))
-    assert risk["iterations"] == 200 and risk["seed"] == 7
     assert "P80" in cli("risk", pid, "--iterations", "200", "--seed", "7")
 
     exported = tmp_path / "walk.xml"

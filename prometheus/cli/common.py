@@ -61,15 +61,15 @@ WRAPPED = {"name", "task", "predecessor", "successor", "description"}
 
 
 def table(columns: Iterable[str], rows: Iterable[Iterable[Any]], title: str | None = None) -> None:
-    """A table; on a narrow terminal names wrap, the other columns (ids, dates, numbers) never do."""
+    """A table; on a narrow terminal headers and names wrap, short values (dates, keys, numbers) never do."""
+    columns = list(columns)
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
     t = Table(title=title, title_justify="left")
-    for c in columns:
-        wraps = c in WRAPPED
-        t.add_column(
-            c, no_wrap=not wraps, overflow="fold" if wraps else "ellipsis", min_width=12 if wraps else None
-        )
-    for row in rows:
-        t.add_row(*("" if v is None else str(v) for v in row))
+    for i, c in enumerate(columns):
+        longest = max((len(row[i]) for row in cells), default=0)
+        t.add_column(c, overflow="fold", min_width=8 if c in WRAPPED else min(longest, 16))
+    for row in cells:
+        t.add_row(*row)
     console.print(t)
 
 

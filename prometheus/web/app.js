@@ -80,6 +80,7 @@ async function build(id) {
 function show(model) {
   const {plan, timeline} = model;
   $("title").textContent = plan.name;
+  document.title = `${plan.name} — Prometheus`;
   $("subtitle").textContent = `${plan.start_date ? `starts ${plan.start_date}` : "no start date"} · id ${shortId(plan.id)}`;
   $("subtitle").title = plan.id;
   $("finish").textContent = timeline.tasks.length ? `finish ${isoMinute(timeline.project_finish)}` : "no tasks yet";

@@ -30,7 +30,11 @@ function setConstraint(type, day, at) {
 
 const showError = (err) => { $("editor-error").textContent = err.message; };
 
-export async function openEditor(id) {
+export function openEditor(id) {
+  return fill(id).catch((err) => ctx.notify(`cannot edit the task: ${err.message}`, "error"));
+}
+
+async function fill(id) {
   const {page} = ctx;
   if (!page.model) return;
   const f = $("editor-form").elements;

@@ -87,8 +87,8 @@ export function setupInteractions(svg, {page, changed, notify, render, openEdito
 
   // a click on the table's row opens the editor
   svg.addEventListener("click", (e) => {
-    const cell = e.target.closest(".cell, .rowbg");
-    const id = cell?.dataset.id || cell?.parentNode?.dataset.id;
+    const hit = e.target.closest(".cell, .rowbg, .summarybar");
+    const id = hit?.dataset.id || hit?.parentNode?.dataset.id;
     if (id) openEditor(id);
   });
 
