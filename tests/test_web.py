@@ -6,22 +6,26 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import httpx
-import pytest
 from websockets.sync.client import connect
 
+from tests.browser import (
+    BLUE,
+    RED,
+    Visit,
+    browser,
+    colour_at,
+    is_colour,
+    near,
+    needs_chromium,
+    sqlite_only,
+    timeline,
+)
 from tests.conftest import Server, add_task, link
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM and os.environ.get("CI", "").lower() != "true", reason="no Chromium here"
-)
-# the page talks to the server only through the API: one backend is enough for the browser tests
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-RED, BLUE = (214, 39, 40), (31, 119, 180)  # critical and other bars
+__all__ = ["browser"]  # the fixture
 
 
 def test_websocket_announces_changes_to_subscribers(server, plan: dict) -> None:  # noqa: ANN001
@@ -55,95 +59,6 @@ def test_websocket_announces_changes_to_subscribers(server, plan: dict) -> None:
         ("prometheus.plan.updated", plan["id"]),
     ]
     assert events[0]["data"]["name"] == "seen live" and events[0]["event_id"] < events[1]["event_id"]
-
-
-@pytest.fixture(scope="module")
-def browser():  # noqa: ANN201
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM or "/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],  # fmt: skip
-        )
-        yield chromium
-        chromium.close()
-
-
-class Visit:
-    """A browser tab on the server that refuses every request to anywhere else, and notes failed answers."""
-
-    def __init__(self, browser, server_url: str, width: int = 1600) -> None:  # noqa: ANN001
-        self.context = browser.new_context(viewport={"width": width, "height": 1000}, accept_downloads=True)
-        self.outside: list[str] = []
-        self.failed: list[str] = []
-        self.errors: list[str] = []
-
-        def route(r) -> None:  # noqa: ANN001
-            if r.request.url.startswith(server_url):
-                r.continue_()
-            else:
-                self.outside.append(r.request.url)
-                r.abort()
-
-        self.context.route("**/*", route)
-        self.page = self.context.new_page()
-        self.page.on(
-            "response", lambda resp: resp.status >= 400 and self.failed.append(f"{resp.status} {resp.url}")
-        )
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def rendered(self) -> str:
-        return self.page.evaluate("document.body.dataset.rendered || ''")
-
-    def wait_rendered_after(self, before: str) -> None:
-        self.page.wait_for_function(f"(document.body.dataset.rendered || '') !== '{before}'", timeout=15_000)
-
-    def axis_x(self, when: str) -> float:
-        """Where the chart's day scale puts a date and time: that day's grid line plus the part of the day."""
-        day = self.page.locator(f"#gantt line.day[data-date='{when[:10]}']")
-        t = datetime.fromisoformat(when)
-        return float(day.get_attribute("x1")) + (t.hour * 60 + t.minute) / 1440 * self.px()
-
-    def px(self) -> float:
-        """The day scale's width of a day (it changes with the plan's span)."""
-        return float(self.page.get_attribute("#gantt", "data-px-per-day"))
-
-    def bar(self, task_id: str) -> tuple[float, float]:
-        rect = self.page.locator(f"#gantt rect.bar[data-id='{task_id}']")
-        return float(rect.get_attribute("x")), float(rect.get_attribute("width"))
-
-    def cell(self, task_id: str, column: str) -> str:
-        return self.page.locator(f"#gantt text.cell[data-id='{task_id}'][data-col='{column}']").text_content()
-
-    def close(self) -> None:
-        assert not self.outside, f"the page asked for outside resources: {self.outside}"
-        assert not self.errors, self.errors
-        self.context.close()
-
-
-def timeline(api: httpx.Client, pid: str) -> dict:
-    rows = api.get(f"/plans/{pid}/timeline").json()["data"]["tasks"]
-    return {r["task_id"]: r for r in rows}
-
-
-def near(a: float, b: float) -> bool:
-    return abs(a - b) < 0.6
-
-
-def colour_at(image, x: float, y: float) -> tuple[int, int, int]:  # noqa: ANN001
-    return image.getpixel((round(x), round(y)))
-
-
-def is_colour(c: tuple[int, int, int], want: tuple[int, int, int]) -> bool:
-    return all(abs(a - b) < 30 for a, b in zip(c, want, strict=True))
 
 
 @needs_chromium
@@ -250,129 +165,6 @@ def test_gantt_page_shows_the_schedule_where_the_api_says(server, api: httpx.Cli
     add_task(api, pid, "Late addition", duration=1)
     visit.wait_rendered_after(before)
     page.wait_for_function("document.querySelectorAll('#gantt rect.bar').length === 4", timeout=10_000)
-    visit.close()
-
-
-def drag(page, start: tuple[float, float], end: tuple[float, float]) -> None:  # noqa: ANN001
-    page.mouse.move(*start)
-    page.mouse.down()
-    page.mouse.move((start[0] + end[0]) / 2, (start[1] + end[1]) / 2, steps=4)
-    page.mouse.move(*end, steps=4)
-    page.mouse.up()
-
-
-@needs_chromium
-@sqlite_only
-def test_gantt_page_edits_drags_links_and_exports(server, api: httpx.Client, browser) -> None:  # noqa: ANN001
-    from PIL import Image
-
-    pid = api.post("/plans", json={"name": "Edited here", "start_date": "2027-03-01"}).json()["data"]["id"]
-    design = add_task(api, pid, "Design", duration=3)
-    build = add_task(api, pid, "Build", duration=5)
-    docs = add_task(api, pid, "Docs", duration=2)
-    link(api, pid, design["id"], docs["id"])
-    visit = Visit(browser, server.url)
-    page = visit.page
-    page.goto(f"{server.url}/?plan={pid}")
-    page.wait_for_selector("#gantt rect.bar")
-    page.wait_for_function("document.getElementById('status').textContent === 'live'")
-
-    # dragging a bar four days later sets a start-no-earlier-than on the day it lands (Thursday -> Monday)
-    assert timeline(api, pid)[docs["id"]]["start"] == "2027-03-04T08:00:00"
-    x, _ = visit.bar(docs["id"])
-    box = page.locator(f"#gantt rect.bar[data-id='{docs['id']}']").bounding_box()
-    before = visit.rendered()
-    drag(page, (box["x"] + 5, box["y"] + 8), (box["x"] + 5 + 4 * visit.px(), box["y"] + 8))
-    visit.wait_rendered_after(before)
-    stored = api.get(f"/plans/{pid}/tasks/{docs['id']}").json()["data"]
-    assert (stored["constraint_type"], stored["constraint_date"][:19]) == ("SNET", "2027-03-08T08:00:00")
-    assert timeline(api, pid)[docs["id"]]["start"] == "2027-03-08T08:00:00"
-    page.wait_for_function(
-        f"Math.abs(document.querySelector(\"#gantt rect.bar[data-id='{docs['id']}']\").getAttribute('x')"
-        f" - {visit.axis_x('2027-03-08T08:00')}) < 0.6",
-        timeout=10_000,
-    )
-
-    # dragging its right end one day further makes it a day longer
-    box = page.locator(f"#gantt rect.bar[data-id='{docs['id']}']").bounding_box()
-    before = visit.rendered()
-    drag(
-        page,
-        (box["x"] + box["width"] - 2, box["y"] + 8),
-        (box["x"] + box["width"] - 2 + visit.px(), box["y"] + 8),
-    )
-    visit.wait_rendered_after(before)
-    assert api.get(f"/plans/{pid}/tasks/{docs['id']}").json()["data"]["duration"] == 3
-    r = timeline(api, pid)[docs["id"]]
-    assert r["finish"] == "2027-03-10T17:00:00"
-    end = visit.axis_x(r["finish"])
-    page.wait_for_function(
-        f"(() => {{ const b = document.querySelector(\"#gantt rect.bar[data-id='{docs['id']}']\");"
-        f" return Math.abs(+b.getAttribute('x') + +b.getAttribute('width') - {end}) < 0.6; }})()",
-        timeout=10_000,
-    )
-
-    # dragging from the circle after Design onto Build links them: Build now waits for Design
-    handle = page.locator(f"#gantt circle.handle[data-id='{design['id']}']")
-    page.hover(f"#gantt rect.bar[data-id='{design['id']}']")
-    hb = handle.bounding_box()
-    target = page.locator(f"#gantt rect.bar[data-id='{build['id']}']").bounding_box()
-    before = visit.rendered()
-    drag(page, (hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2), (target["x"] + 20, target["y"] + 8))
-    visit.wait_rendered_after(before)
-    links = api.get(f"/plans/{pid}/dependencies").json()["data"]
-    assert {(d["predecessor_id"], d["successor_id"], d["type"]) for d in links} == {
-        (design["id"], docs["id"], "FS"),
-        (design["id"], build["id"], "FS"),
-    }
-    assert timeline(api, pid)[build["id"]]["start"] == "2027-03-04T08:00:00"
-    page.wait_for_selector(f"#gantt path.link[data-from='{design['id']}'][data-to='{build['id']}']")
-    assert near(visit.bar(build["id"])[0], visit.axis_x("2027-03-04T08:00"))
-    assert "linked 'Design' → 'Build'" in page.locator("#message").inner_text()
-
-    # the editor: name, duration and % complete, through the API, shown after the live update
-    page.locator(f"#gantt text.cell[data-id='{build['id']}'][data-col='name']").click()
-    page.wait_for_selector("#editor[open]")
-    page.fill("#editor-form input[name=name]", "Build it")
-    page.fill("#editor-form input[name=duration]", "7")
-    page.fill("#editor-form input[name=percent_complete]", "40")
-    page.click("#save")
-    cell = f"document.querySelector(\"#gantt text.cell[data-id='{build['id']}'][data-col=%r]\")?.textContent"
-    page.wait_for_function(f"{cell % 'duration'} === '7 d' && {cell % 'complete'} === '40'", timeout=15_000)
-    stored = api.get(f"/plans/{pid}/tasks/{build['id']}").json()["data"]
-    assert (stored["name"], stored["duration"], stored["percent_complete"]) == ("Build it", 7, 40)
-    assert stored["actual_start"][:19] == "2027-03-04T08:00:00"  # reported without dates: the scheduled start
-    assert visit.cell(build["id"], "name") == "Build it" and visit.cell(build["id"], "complete") == "40"
-    r = timeline(api, pid)[build["id"]]
-    x, width = visit.bar(build["id"])
-    assert near(x + width, visit.axis_x(r["finish"])) and page.locator("#gantt rect.progress").count() == 1
-
-    # a link that would close a cycle is refused with the API's message, and nothing changes
-    handle = page.locator(f"#gantt circle.handle[data-id='{build['id']}']")
-    page.hover(f"#gantt rect.bar[data-id='{build['id']}']")
-    hb = handle.bounding_box()
-    target = page.locator(f"#gantt rect.bar[data-id='{design['id']}']").bounding_box()
-    drag(page, (hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2), (target["x"] + 10, target["y"] + 8))
-    page.wait_for_function("document.getElementById('message').className === 'error'", timeout=10_000)
-    assert "cycle" in page.locator("#message").inner_text()
-    assert len(api.get(f"/plans/{pid}/dependencies").json()["data"]) == 2
-
-    # Download PNG: the chart as an image, twice its size, with the critical and the other bars in it
-    with page.expect_download() as download:
-        page.click("#png")
-    assert download.value.suggested_filename == "Edited_here.png"
-    image = Image.open(download.value.path()).convert("RGB")
-    width, height = (float(page.get_attribute("#gantt", k)) for k in ("width", "height"))
-    assert image.size == (round(width * 2), round(height * 2))
-    colours = image.getcolors(maxcolors=1 << 22)
-    assert sum(n for n, c in colours if is_colour(c, RED)) > 2000
-    assert sum(n for n, c in colours if is_colour(c, BLUE)) > 500
-
-    # printing shows the chart alone, fitted to the page
-    page.emulate_media(media="print")
-    assert not page.locator("aside").is_visible() and not page.locator(".toolbar").is_visible()
-    assert page.locator("#gantt").bounding_box()["width"] <= 1600
-    assert [f.split()[0] for f in visit.failed] == ["409"], visit.failed  # only the refused link
     visit.close()
 
 

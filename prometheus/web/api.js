@@ -17,10 +17,13 @@ export async function request(method, url, body, {version, asked = false} = {}) 
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (version !== undefined && version !== null) headers["If-Match"] = `"${version}"`;
+  const sent = token;
   const r = await fetch(url, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
-  if (r.status === 401 && !asked) { // the server wants a token: ask once, keep it for next time
-    token = window.prompt("Prometheus API token") || "";
-    localStorage.setItem("prometheusToken", token);
+  if (r.status === 401 && !asked) { // the server wants a token: ask once (not again for the calls under way)
+    if (token === sent) {
+      token = window.prompt("Prometheus API token") || "";
+      localStorage.setItem("prometheusToken", token);
+    }
     return request(method, url, body, {version, asked: true});
   }
   const payload = await r.json().catch(() => ({}));
