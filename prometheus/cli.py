@@ -187,8 +187,6 @@ def serve(
     """Run the HTTP service."""
     import os
 
-    from prometheus.api.app import create_app
-
     settings = get_settings()
     if host:
         settings.host = host
@@ -197,10 +195,12 @@ def serve(
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if workers > 1:  # each worker builds the app from the environment
         os.environ.update(PROMETHEUS_HOST=settings.host, PROMETHEUS_PORT=str(settings.port))
-        uvicorn.run("prometheus.api.app:create_app", factory=True, host=settings.host, port=settings.port,
-                    workers=workers, log_level=log_level)  # fmt: skip
+        uvicorn.run("prometheus.api.app:app", host=settings.host, port=settings.port, workers=workers,
+                    log_level=log_level)  # fmt: skip
         return
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level)
+    from prometheus.api.app import app as served  # the module's app, built on these same settings
+
+    uvicorn.run(served, host=settings.host, port=settings.port, log_level=log_level)
 
 
 @db_app.command("upgrade")

@@ -37,17 +37,18 @@ def plan_from_requirements(
     requirements: list[dict[str, Any]],
     *,
     name: str,
-    project_id: str,
+    project_id: str | None,
     dependency_mapping: bool = True,
 ) -> tuple[PlanDocument, list[dict[str, Any]]]:
     """One task per requirement (children under their parent requirement), one finish-to-start link per
     requirement dependency. Returns the plan and the problems found: a requirement without a title or
     id (left out), a dependency on an unknown requirement (left out), dependencies in a cycle (refused:
-    the plan keeps none of the cycle's links)."""
+    the plan keeps none of the cycle's links). A requirement's id is its `requirement_id` (Telos), or `id`;
+    `project_id` is its Telos project, when known (it makes the tasks traceable to Telos)."""
     issues: list[dict[str, Any]] = []
     kept: dict[str, dict] = {}
     for i, req in enumerate(requirements):
-        rid = str(req.get("requirement_id") or "").strip()
+        rid = str(req.get("requirement_id") or req.get("id") or "").strip()
         if not rid:
             issues.append({"rule": "missing_id", "index": i, "message": f"requirement #{i + 1} has no id"})
         elif not str(req.get("title") or "").strip():
@@ -98,14 +99,16 @@ def plan_from_requirements(
                 tags=[str(t) for t in req.get("tags") or []],
                 metadata={
                     "requirement_id": rid,
-                    "telos_project_id": project_id,
                     "requirement_type": req.get("requirement_type"),
                     "position": position,
-                },
+                }
+                | ({"telos_project_id": project_id} if project_id else {}),
             )
         )
     doc = PlanDocument(
-        plan=DocPlan(name=name, metadata={"telos_project_id": project_id}, tags=["telos"]),
+        plan=DocPlan(
+            name=name, metadata={"telos_project_id": project_id} if project_id else {}, tags=["telos"]
+        ),
         tasks=tasks,
         dependencies=[DocLink(predecessor=a, successor=b) for a, b in links],
     )
