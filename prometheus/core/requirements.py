@@ -28,9 +28,28 @@ def _days(req: dict[str, Any]) -> float:
     meta = req.get("metadata") or {}
     for key, scale in (("estimated_days", 1.0), ("estimate_days", 1.0), ("estimated_hours", 1 / 8)):
         value = meta.get(key)
-        if isinstance(value, int | float) and value >= 0:
+        if isinstance(value, int | float) and 0 <= value * scale <= 1_000_000:
             return float(value) * scale
     return 1.0
+
+
+def _ids(value: Any) -> list[str]:
+    """A list of requirement ids, whatever was sent (one id, a list, or something else: none)."""
+    if isinstance(value, str | int):
+        return [str(value)]
+    return [str(v) for v in value if isinstance(v, str | int)] if isinstance(value, list) else []
+
+
+def _clean(req: Any) -> dict[str, Any]:
+    """A requirement with the fields read here in the types they are read as."""
+    req = req if isinstance(req, dict) else {}
+    parent = req.get("parent_id")
+    return req | {
+        "dependencies": _ids(req.get("dependencies")),
+        "parent_id": str(parent) if isinstance(parent, str | int) else None,
+        "tags": [str(t) for t in req["tags"]] if isinstance(req.get("tags"), list) else [],
+        "metadata": req["metadata"] if isinstance(req.get("metadata"), dict) else {},
+    }
 
 
 def plan_from_requirements(
@@ -47,7 +66,7 @@ def plan_from_requirements(
     `project_id` is its Telos project, when known (it makes the tasks traceable to Telos)."""
     issues: list[dict[str, Any]] = []
     kept: dict[str, dict] = {}
-    for i, req in enumerate(requirements):
+    for i, req in enumerate(map(_clean, requirements)):
         rid = str(req.get("requirement_id") or req.get("id") or "").strip()
         if not rid:
             issues.append({"rule": "missing_id", "index": i, "message": f"requirement #{i + 1} has no id"})
@@ -62,7 +81,7 @@ def plan_from_requirements(
     links: list[tuple[str, str]] = []
     if dependency_mapping:
         for rid, req in kept.items():
-            for dep in req.get("dependencies") or []:
+            for dep in req["dependencies"]:
                 if dep in kept and dep != rid:
                     links.append((dep, rid))
                 else:

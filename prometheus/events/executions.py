@@ -21,6 +21,7 @@ from prometheus.store import Database
 
 log = logging.getLogger("prometheus.integration")
 DONE = (TaskStatus.completed, TaskStatus.cancelled)
+STATUSES = ("pending", "running", "completed", "failed", "error", "cancelled")  # of an execution
 STEP_STATUS = {"running": TaskStatus.in_progress, "in_progress": TaskStatus.in_progress,
                "completed": TaskStatus.completed, "failed": TaskStatus.blocked}  # fmt: skip
 
@@ -161,7 +162,7 @@ async def refresh(db: Database, settings: Settings, execution: dict) -> dict:
     if not execution["synthesis_id"] or execution["status"] in FINAL:
         return await run_in_threadpool(adjust, db, execution)
     data = await SynthesisConnector(settings=settings).get_execution(execution["synthesis_id"])
-    status = data.get("status") if isinstance(data.get("status"), str) else None
+    status = data.get("status") if data.get("status") in STATUSES else None
     execution, finished = await run_in_threadpool(apply_progress, db, execution, status, step_states(data))
     await remember(settings, finished)
     return execution

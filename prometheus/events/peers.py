@@ -30,13 +30,13 @@ PLAN_EVENTS = ("prometheus.plan.", "prometheus.task.", "prometheus.dependency.",
 
 def requirement_updated(db: Database, data: dict) -> tuple[dict, list[dict]]:
     """`telos.requirement.updated`: the traced tasks take the requirement's new title, description, status."""
-    rid = data.get("requirement_id")
-    if not rid:
-        raise ValidationFailed("telos.requirement.updated needs payload.requirement_id")
+    rid, project = data.get("requirement_id"), data.get("project_id")
+    if not isinstance(rid, str | int) or not str(rid) or not isinstance(project, str | int | None):
+        raise ValidationFailed("telos.requirement.updated needs payload.requirement_id (and project_id)")
     changes = data.get("changes") if isinstance(data.get("changes"), dict) else data
     updated = []
     with db.store() as s:
-        for task in s.traced_tasks(str(rid), data.get("project_id")):
+        for task in s.traced_tasks(str(rid), None if project is None else str(project)):
             patch: dict[str, Any] = {}
             if isinstance(changes.get("title"), str) and changes["title"].strip():
                 patch["name"] = changes["title"].strip()[:500]
@@ -52,11 +52,14 @@ def execution_completed(db: Database, data: dict) -> tuple[dict, list[dict]]:
     """`synthesis.execution.completed`: the execution's tasks are done (or the failed step blocked), and so
     is the plan when nothing is left."""
     sid = data.get("execution_id") or data.get("executionId")
-    if not sid:
-        raise ValidationFailed("synthesis.execution.completed needs payload.execution_id")
+    status = data.get("status") or "completed"
+    if not isinstance(sid, str | int) or status not in executions.STATUSES:
+        raise ValidationFailed(
+            "synthesis.execution.completed needs payload.execution_id, and a status among "
+            + ", ".join(executions.STATUSES)
+        )
     with db.store(write=False) as s:
         execution = s.get_execution(str(sid))
-    status = str(data.get("status") or "completed")
     execution, finished = executions.apply_progress(db, execution, status, executions.step_states(data))
     return {"handled": True, "execution": execution["id"], "status": execution["status"]}, finished
 
