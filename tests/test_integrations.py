@@ -12,9 +12,9 @@ import pytest
 from tests.conftest import Server, add_task, link
 from tests.peers import FakeEngram, FakeHermes, FakeRhetor, FakeSynthesis, FakeTelos
 
-FAST = {"INTEGRATION_RETRY_COUNT": "1", "INTEGRATION_RETRY_DELAY": "0.01", "INTEGRATION_TIMEOUT": "1",
+FAST = {"INTEGRATION_RETRY_COUNT": "1", "INTEGRATION_RETRY_DELAY": "0.01", "INTEGRATION_TIMEOUT": "3",
         "HERMES_HEARTBEAT_INTERVAL": "0.2", "SYNTHESIS_POLL_INTERVAL": "0.2",
-        "INTEGRATION_BREAKER_THRESHOLD": "3", "INTEGRATION_BREAKER_RESET": "1"}  # fmt: skip
+        "INTEGRATION_BREAKER_THRESHOLD": "3", "INTEGRATION_BREAKER_RESET": "3"}  # fmt: skip
 
 
 def wait_for(check, timeout: float = 10.0):  # noqa: ANN001, ANN201
@@ -131,10 +131,10 @@ def test_telos_failures_are_503_naming_telos(capi, peers) -> None:
         telos.mode = mode
         r = capi.post("/plans/from-telos", json={"project_id": "p-x"})
         assert r.status_code == 503 and r.json()["details"]["peer"] == "telos", r.text
-    telos.mode, telos.delay = "slow", 2.5  # past INTEGRATION_TIMEOUT=1, which bounds the call in all
+    telos.mode, telos.delay = "slow", 6  # past INTEGRATION_TIMEOUT=3, which bounds the call in all
     calls = len(telos.calls)
     r = capi.post("/plans/from-telos", json={"project_id": "p-x"})
-    assert r.status_code == 503 and "no answer within 1 s (INTEGRATION_TIMEOUT)" in r.json()["message"]
+    assert r.status_code == 503 and "no answer within 3 s (INTEGRATION_TIMEOUT)" in r.json()["message"]
     assert len(telos.calls) == calls + 1  # no retry after the deadline
     # three failed calls in a row (the 404 does not count: Telos was up and said no): the circuit opened
     calls = len(telos.calls)
@@ -144,7 +144,7 @@ def test_telos_failures_are_503_naming_telos(capi, peers) -> None:
     status = {p["peer"]: p for p in capi.get("/integrations").json()["data"]}
     assert status["telos"]["circuit"] == "open" and status["rhetor"]["circuit"] == "closed"
     telos.mode = "ok"
-    time.sleep(1.1)  # half-open: one trial call, which succeeds and closes the circuit
+    time.sleep(3.1)  # half-open: one trial call, which succeeds and closes the circuit
     assert capi.post("/plans/from-telos", json={"project_id": "p-x", "name": "X again"}).status_code == 201
     status = {p["peer"]: p for p in capi.get("/integrations").json()["data"]}
     assert status["telos"]["circuit"] == "closed"
@@ -228,6 +228,13 @@ def test_hermes_registration_heartbeat_subscriptions_and_publishing(capi, peers,
     assert msg["message"]["changes"] == [{"event": "prometheus.plan.created", "id": pid, "name": "Published"}]
     r = capi.post("/events", json={"type": "something.else", "data": {}})
     assert r.status_code == 200 and r.json()["data"]["handled"] is False
+    as_hermes = {
+        "channel": "synthesis.execution.completed",
+        "message": {"execution_id": "nope"},
+        "sender_id": "s",
+    }
+    assert capi.post("/events", json=as_hermes).status_code == 404  # the channel's form, handled: no such run
+    assert capi.post("/events", json={"payload": {}}).status_code == 422
 
 
 def test_engram_stores_plans_and_finds_them(capi, peers) -> None:

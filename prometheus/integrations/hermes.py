@@ -166,24 +166,27 @@ class HermesHelper:
     # -- life cycle of the service's own registration ------------------------------------------------------
 
     async def _run(self) -> None:
-        """Register (retrying in the background while Hermes is away), subscribe, then beat; register
-        again when Hermes forgot us. A Hermes only assumed at its default URL is logged once, quietly."""
+        """Register (retrying in the background while Hermes is away), subscribe (again later to what
+        failed), then beat; register again when Hermes forgot us. A Hermes only assumed at its default URL
+        is logged once, quietly."""
         delay = max(self.settings.hermes_heartbeat, 0.05)
         meta = {"events": f"{self.own_endpoints['http']}/events", "publishes": [PUBLISHES],
                 "subscribes": list(SUBSCRIBES)}  # fmt: skip
-        told = False
+        told, pending = False, list(SUBSCRIBES)
         while True:
             try:
                 if not self.component_id:
                     await self.register_component(metadata=meta)
                     log.info("hermes: registered as %s", self.component_id)
-                    for channel in SUBSCRIBES:
-                        try:
-                            await self.subscribe_to_events([channel])
-                        except IntegrationUnavailable as exc:
-                            log.warning("hermes: cannot subscribe to %s: %s", channel, exc.message)
+                    pending = list(SUBSCRIBES)
                 else:
                     await self.heartbeat()
+                for channel in list(pending):  # what failed is tried again on the next round
+                    try:
+                        await self.subscribe_to_events([channel])
+                        pending.remove(channel)
+                    except IntegrationUnavailable as exc:
+                        log.warning("hermes: cannot subscribe to %s yet: %s", channel, exc.message)
             except IntegrationUnavailable as exc:
                 if self.client.explicit:
                     log.warning("hermes: %s", exc.message)

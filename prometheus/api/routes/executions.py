@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from prometheus.api.deps import get_db
@@ -36,17 +36,35 @@ class ExecutionCallback(_Input):
     steps: list[GivenStep] = Field(default_factory=list, max_length=100_000, description="and its steps")
 
 
-class IncomingEvent(_Input):
-    type: str = Field(min_length=1, max_length=200, description="e.g. telos.requirement.updated")
+class IncomingEvent(BaseModel):
+    """The guide's `{type, payload}`, also `{type, data}`, or a Hermes channel message `{channel, message}`;
+    other fields (ids, timestamps, sender) are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: str | None = Field(None, min_length=1, max_length=200, description="e.g. telos.requirement.updated")
+    channel: str | None = Field(
+        None, min_length=1, max_length=200, description="the same, as Hermes names it"
+    )
     payload: dict[str, Any] | None = Field(None, description="the event's data (as the guide sends it)")
-    data: dict[str, Any] | None = Field(None, description="the same, as Hermes's channels carry it")
-    source: str | None = Field(None, max_length=200)
+    data: dict[str, Any] | None = None
+    message: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _one_body(self) -> IncomingEvent:
-        if self.payload is not None and self.data is not None and self.payload != self.data:
-            raise ValueError("give the event's data as payload or as data, not both")
+        if not (self.type or self.channel):
+            raise ValueError("an event needs its type")
+        if len([b for b in (self.payload, self.data, self.message) if b is not None]) > 1:
+            raise ValueError("give the event's data once: payload, data or message")
         return self
+
+    @property
+    def kind(self) -> str:
+        return str(self.type or self.channel)
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return self.payload or self.data or self.message or {}
 
 
 @router.get(
@@ -161,16 +179,16 @@ async def execution_callback(
 async def incoming_event(
     body: IncomingEvent, request: Request, background: BackgroundTasks, db: Database = Depends(get_db)
 ) -> JSONResponse:
-    handler = peers.HANDLERS.get(body.type)
+    handler = peers.HANDLERS.get(body.kind)
     if handler is None:
         return ok(
             {
                 "handled": False,
-                "type": body.type,
+                "type": body.kind,
                 "reason": f"not subscribed; handled: {sorted(peers.HANDLERS)}",
             },
             "event ignored",
         )
-    result, finished = await run_in_threadpool(handler, db, body.payload or body.data or {})
+    result, finished = await run_in_threadpool(handler, db, body.body)
     background.add_task(executions.remember, request.app.state.settings, finished)
-    return ok(result | {"type": body.type}, "event handled")
+    return ok(result | {"type": body.kind}, "event handled")
