@@ -187,3 +187,27 @@ def test_task_keys_work_wherever_a_task_id_does(server) -> None:  # noqa: ANN001
             api.get_task(plan_id, "task-4")
         copy = api.import_plan(api.export_plan(plan_id, "json"), format="json")
         assert sorted(t["key"] for t in copy["tasks"]) == ["task-1", "task-2", "task-3", "task-4"]
+
+
+def test_client_reaches_the_peer_routes_and_names_absent_peers(server) -> None:  # noqa: ANN001
+    requirements = [{"id": "R1", "title": "Login"}, {"id": "R2", "title": "Reset", "dependencies": ["R1"]}]
+    with SyncPrometheusClient(server.url) as api:
+        made = api.plan_from_requirements(requirements, name="From requirements")
+        plan_id = made["plan"]["id"]
+        assert made["dependencies"] == 1 and made["issues"] == []
+        assert [t["task_key"] for t in api.traces(plan_id, requirement_id="R2")] == ["task-2"]
+        steps = api.for_execution(plan_id)["steps"]
+        assert [s["key"] for s in steps] == ["task-1", "task-2"] and steps[1]["dependencies"] == [
+            steps[0]["id"]
+        ]
+        assert api.memory_put("notes", "k1", {"a": 1})["backend"] == "local"  # Engram absent at its default
+        assert api.memory_get("notes", "k1")["data"] == {"a": 1}
+        assert api.send_event("unknown.event", {})["handled"] is False
+        peers = {p["peer"]: p for p in api.integrations()}
+        assert set(peers) == {"telos", "rhetor", "engram", "synthesis", "hermes"}
+        with pytest.raises(UnavailableError) as err:
+            api.start_execution(plan_id)
+        assert err.value.error_code == "INTEGRATION_UNAVAILABLE" and err.value.details["peer"] == "synthesis"
+        with pytest.raises(UnavailableError):
+            api.analyze_requirements(requirements)
+        assert api.list_executions(plan_id)[0]["status"] == "error"

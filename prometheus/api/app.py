@@ -1,4 +1,6 @@
-"""The FastAPI application."""
+"""The FastAPI application: `from prometheus.api.app import app` is the one `prometheus serve` serves
+(built from the environment's settings when this module is imported); `create_app(settings)` builds another
+one, e.g. for a test."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from prometheus.api.cache import PlanCache
 from prometheus.api.envelope import install_error_handlers
 from prometheus.api.limits import BodyLimit
 from prometheus.api.routes import (
+    executions,
     health,
     integrations,
     plans,
@@ -112,6 +115,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         retrospectives,
         webhooks,
         integrations,
+        executions,
     ):
         app.include_router(module.router)
     return app
+
+
+app = create_app()

@@ -35,8 +35,6 @@ def serve(
     """Run the HTTP service (the API, the page at /, the docs at /docs)."""
     import uvicorn
 
-    from prometheus.api.app import create_app
-
     settings = get_settings()
     if host:
         settings.host = host
@@ -46,15 +44,16 @@ def serve(
     if workers > 1:  # each worker builds the app from the environment
         os.environ.update(PROMETHEUS_HOST=settings.host, PROMETHEUS_PORT=str(settings.port))
         uvicorn.run(
-            "prometheus.api.app:create_app",
-            factory=True,
+            "prometheus.api.app:app",
             host=settings.host,
             port=settings.port,
             workers=workers,
             log_level=log_level,
         )
         return
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level)
+    from prometheus.api.app import app as served  # the module's app, built on these same settings
+
+    uvicorn.run(served, host=settings.host, port=settings.port, log_level=log_level)
 
 
 @app.command()

@@ -45,6 +45,10 @@ class TektonOperations(Operations):
     def improvement_suggestions(self, retro_id: str) -> Any:
         return self._call(Call("GET", f"/api/retrospectives/{retro_id}/improvement-suggestions"))
 
+    def summarize_retrospective(self, retro_id: str) -> Any:
+        """Rhetor's summary: themes, root causes, recommendations."""
+        return self._call(Call("POST", f"/api/retrospectives/{retro_id}/llm-summary"))
+
     # -- the peers -------------------------------------------------------------------------------------
 
     def integrations(self) -> Any:
@@ -57,6 +61,28 @@ class TektonOperations(Operations):
         """A plan made by Prometheus from a Telos project's requirements."""
         body = params(project_id=project_id, name=name, dependency_mapping=dependency_mapping)
         return self._call(Call("POST", "/api/plans/from-telos", body))
+
+    def plan_from_requirements(
+        self,
+        requirements: list[dict],
+        *,
+        name: str | None = None,
+        project_id: str | None = None,
+        dependency_mapping: bool = True,
+    ) -> Any:
+        """A plan made from requirements (Telos's shape): `{plan, requirements, tasks, dependencies,
+        issues}`."""
+        body = params(requirements=requirements, name=name, project_id=project_id)
+        body["dependency_mapping"] = dependency_mapping
+        return self._call(Call("POST", "/api/plans/from-requirements", body))
+
+    def analyze_requirements(
+        self, requirements: list[dict] | None = None, *, project_id: str | None = None
+    ) -> Any:
+        """Rhetor's breakdown of requirements into tasks, with `estimates` by requirement id (the
+        requirements given, or those of a Telos project)."""
+        body = params(requirements=requirements, project_id=project_id)
+        return self._call(Call("POST", "/api/requirements/analysis", body))
 
     def traces(self, plan_id: str, requirement_id: str | None = None, task_id: str | None = None) -> Any:
         query = params(requirement_id=requirement_id, task_id=task_id)
@@ -114,4 +140,4 @@ class TektonOperations(Operations):
 
     def send_event(self, type: str, payload: dict | None = None) -> Any:
         """Deliver an event as Hermes would (telos.requirement.updated, synthesis.execution.completed)."""
-        return self._call(Call("POST", "/api/events", {"type": type, "data": payload or {}}))
+        return self._call(Call("POST", "/api/events", {"type": type, "payload": payload or {}}))

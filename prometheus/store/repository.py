@@ -349,12 +349,16 @@ class Store(Records):
         ids = [r.id for r in rows]
         assigned = self._assignments(ids)
         predecessors: dict[str, list[str]] = {}
-        if ids:
+        if ids:  # a few tasks: by id; many: by plan (no limit on bound parameters)
             links = select(DependencyRow.successor_id, DependencyRow.predecessor_id).where(
                 DependencyRow.successor_id.in_(ids)
+                if len(ids) <= 500
+                else DependencyRow.plan_id.in_({r.plan_id for r in rows})
             )
+            wanted = set(ids)
             for succ, pred in self.session.execute(links.order_by(DependencyRow.id)):
-                predecessors.setdefault(succ, []).append(pred)
+                if succ in wanted:
+                    predecessors.setdefault(succ, []).append(pred)
         return [task_model(r, assigned[r.id], predecessors.get(r.id)) for r in rows]
 
     # -- plans ---------------------------------------------------------------------------------------------
