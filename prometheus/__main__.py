@@ -1,3 +1,3 @@
-from prometheus.cli import app
+from prometheus.cli import main
 
-app()
+main()

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PEER_DEFAULTS = {
+    "hermes": "http://localhost:8000/api",
+    "telos": "http://localhost:8008/api",
+    "rhetor": "http://localhost:8003/api",
+    "engram": "http://localhost:8001/api",
+    "synthesis": "http://localhost:8009/api",
+}
+
+
+def prometheus_url() -> str:
+    """Where a client finds Prometheus: `PROMETHEUS_URL`, else `http://127.0.0.1:$PROMETHEUS_PORT` (8006)."""
+    return os.environ.get("PROMETHEUS_URL") or f"http://127.0.0.1:{os.environ.get('PROMETHEUS_PORT') or 8006}"
 
 
 def default_database_url() -> str:
@@ -24,11 +38,12 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default_factory=default_database_url, validation_alias="PROMETHEUS_DATABASE_URL"
     )
-    hermes_url: str | None = Field(None, validation_alias="HERMES_URL")
-    telos_url: str | None = Field(None, validation_alias="TELOS_URL")
-    rhetor_url: str | None = Field(None, validation_alias="RHETOR_URL")
-    engram_url: str | None = Field(None, validation_alias="ENGRAM_URL")
-    synthesis_url: str | None = Field(None, validation_alias="SYNTHESIS_URL")
+    # the Tekton peers, defaulting as the integration guide's table says; an empty value turns a peer off
+    hermes_url: str = Field(PEER_DEFAULTS["hermes"], validation_alias="HERMES_URL")
+    telos_url: str = Field(PEER_DEFAULTS["telos"], validation_alias="TELOS_URL")
+    rhetor_url: str = Field(PEER_DEFAULTS["rhetor"], validation_alias="RHETOR_URL")
+    engram_url: str = Field(PEER_DEFAULTS["engram"], validation_alias="ENGRAM_URL")
+    synthesis_url: str = Field(PEER_DEFAULTS["synthesis"], validation_alias="SYNTHESIS_URL")
     integration_timeout: float = Field(30.0, validation_alias="INTEGRATION_TIMEOUT")
     integration_retry_count: int = Field(3, validation_alias="INTEGRATION_RETRY_COUNT")
     integration_retry_delay: float = Field(1.0, validation_alias="INTEGRATION_RETRY_DELAY")
@@ -52,6 +67,10 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(10, validation_alias="PROMETHEUS_WEBHOOK_MAX_ATTEMPTS")
     webhook_disable_after: int = Field(50, validation_alias="PROMETHEUS_WEBHOOK_DISABLE_AFTER")
     dispatch_interval: float = Field(0.2, validation_alias="PROMETHEUS_DISPATCH_INTERVAL")
+
+    def peer_url(self, peer: str) -> tuple[str, bool]:
+        """A peer's URL and whether it was set (environment or code) rather than the guide's default."""
+        return getattr(self, f"{peer}_url"), f"{peer}_url" in self.model_fields_set
 
 
 @lru_cache

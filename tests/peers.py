@@ -399,14 +399,16 @@ class FakeSynthesis(_Scripted):
 
 
 class FakeHermes(_Scripted):
-    """Hermes `/api`: register (token), heartbeat and unregister (token header required, else 422 as the
-    real one), components for discovery, A2A JSON-RPC `channel.subscribe` / `channel.publish`."""
+    """Hermes `/api`: register (token; the component's id is the one it asks for, else `{name}-1`),
+    heartbeat and unregister (token header required, else 422 as the real one), components by id or name
+    for discovery, A2A JSON-RPC `channel.subscribe` / `channel.publish` (token required)."""
 
     def __init__(self) -> None:
         self.components: dict[str, dict] = {}
         self.heartbeats = 0
         self.unregistered: list[str] = []
         self.subscriptions: list[str] = []
+        self.callbacks: dict[str, str] = {}  # channel -> where its events go
         self.published: list[dict] = []
         outer = self
 
@@ -418,8 +420,8 @@ class FakeHermes(_Scripted):
                 path, _, query = self.path.partition("?")
                 token = self.headers.get("X-Authentication-Token")
                 if path == "/api/register":
-                    cid = f"{body['name']}-1"
-                    outer.components[body["name"]] = body | {"componentId": cid}
+                    cid = body.get("component_id") or f"{body['name']}-1"
+                    outer.components[cid] = body | {"componentId": cid}
                     return self._send(
                         200,
                         {"success": True, "componentId": cid, "token": "tok-" + cid, "message": "registered"},
@@ -447,6 +449,7 @@ class FakeHermes(_Scripted):
                     params = body.get("params", {})
                     if body.get("method") == "channel.subscribe":
                         outer.subscriptions.append(params["channel"])
+                        outer.callbacks[params["channel"]] = params.get("callback_url")
                     elif body.get("method") == "channel.publish":
                         outer.published.append(params)
                     return self._send(200, {"jsonrpc": "2.0", "id": body.get("id"), "result": {"ok": True}})
@@ -456,8 +459,27 @@ class FakeHermes(_Scripted):
                 if outer.failure(self):
                     return None
                 name = self.path.rsplit("/", 1)[1]
-                if self.path.startswith("/api/components/") and name in outer.components:
-                    return self._send(200, outer.components[name])
+                found = outer.components.get(name) or next(
+                    (c for c in outer.components.values() if c.get("name") == name), None
+                )
+                if self.path.startswith("/api/components/") and found:
+                    return self._send(200, found)
                 return self._send(404, {"detail": "Component not found"})
+
+        self.httpd, self.url = _serve(Handler)
+
+
+class FakeExternal(_Peer):
+    """Any external system with a JSON API: records what is posted to it and answers `{received, path}`."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, object]] = []
+        outer = self
+
+        class Handler(_JsonHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"null")
+                outer.received.append((self.path, body))
+                return self._send(200, {"received": len(outer.received), "path": self.path})
 
         self.httpd, self.url = _serve(Handler)

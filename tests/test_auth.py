@@ -52,11 +52,11 @@ def test_scopes(secured) -> None:  # noqa: ANN001
     big = api.post("/api/plans", json={"name": "z", "description": "x" * 30_000}, headers=bearer(WRITE))
     assert big.status_code == 413 and big.json()["error_code"] == "PAYLOAD_TOO_LARGE"
 
-    from prometheus.client import PrometheusAPIError, PrometheusClient
+    from prometheus.client import PrometheusAPIError, SyncPrometheusClient
 
-    with PrometheusClient(secured.url, token=READ) as client:
+    with SyncPrometheusClient(secured.url, token=READ) as client:
         assert isinstance(client.list_plans(), list)
-    with PrometheusClient(secured.url) as client, pytest.raises(PrometheusAPIError) as err:
+    with SyncPrometheusClient(secured.url) as client, pytest.raises(PrometheusAPIError) as err:
         client.list_plans()
     assert err.value.status == 401
 

@@ -38,7 +38,7 @@ def test_backup_from_sqlite_restore_into_postgresql(make_database_url, tmp_path)
     target = make_database_url("postgresql")
     assert cli(target, "restore", str(file)).returncode == 0
     again = cli(target, "restore", str(file))
-    assert again.returncode == 1 and "--replace" in again.stdout  # nothing overwritten by accident
+    assert again.returncode == 1 and "--replace" in again.stderr  # nothing overwritten by accident
     assert cli(target, "restore", str(file), "--replace").returncode == 0
 
     srv = Server(target, tmp_path / "b.log").start()
@@ -57,4 +57,4 @@ def test_backup_from_sqlite_restore_into_postgresql(make_database_url, tmp_path)
     broken = tmp_path / "broken.gz"
     broken.write_bytes(b"not a backup")
     bad = cli(make_database_url("sqlite"), "restore", str(broken))
-    assert bad.returncode == 1 and "cannot read the backup" in bad.stdout
+    assert bad.returncode == 1 and "cannot read the backup" in bad.stderr

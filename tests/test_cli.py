@@ -1,33 +1,43 @@
-"""The command line."""
+"""The command line, run as a user runs it: a subprocess, against a real server or with none there."""
 
+from __future__ import annotations
+
+import json
+import os
 import subprocess
 import sys
 
+import pytest
 
-def test_version_and_db_upgrade(tmp_path) -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "prometheus", "version"], capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == "0.1.0"
-    env = {"PROMETHEUS_DATABASE_URL": f"sqlite:///{tmp_path / 'x' / 'p.db'}", "PATH": ""}
-    out = subprocess.run(
-        [sys.executable, "-m", "prometheus", "db", "upgrade"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    assert "newest schema (sqlite)" in out.stdout
-    assert (tmp_path / "x" / "p.db").exists()
+from tests.conftest import Server, free_port
+
+# the command line talks to the server only through the API: one backend is enough here
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    import os
-
-    environment = {**os.environ, "COLUMNS": "200", **(env or {})}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PROMETHEUS_")}
+    environment |= {"COLUMNS": "200", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "prometheus", *args], capture_output=True, text=True, env=environment
     )
+
+
+def one_line_error(out: subprocess.CompletedProcess) -> str:
+    """The error a failed command printed: one line on standard error, never a traceback."""
+    assert "Traceback" not in out.stderr + out.stdout, out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), out.stderr
+    return lines[0]
+
+
+def test_version_and_db_upgrade(tmp_path) -> None:
+    out = run_cli("version")
+    assert out.returncode == 0 and out.stdout.strip() == "0.1.0"
+    out = run_cli("db", "upgrade", env={"PROMETHEUS_DATABASE_URL": f"sqlite:///{tmp_path / 'x' / 'p.db'}"})
+    assert out.returncode == 0, out.stderr
+    assert "newest schema (sqlite)" in out.stdout
+    assert (tmp_path / "x" / "p.db").exists()
 
 
 def test_schedule_a_file_without_a_server(tmp_path) -> None:
@@ -38,27 +48,18 @@ def test_schedule_a_file_without_a_server(tmp_path) -> None:
     out = run_cli("schedule", str(f))
     assert out.returncode == 0, out.stderr
     assert "critical path: Design -> Build -> Ship" in out.stdout
+    data = json.loads(run_cli("schedule", str(f), "--json").stdout)
+    assert [c["name"] for c in data["critical_path"]] == ["Design", "Build", "Ship"]
+    assert {r["name"]: r["duration_days"] for r in data["tasks"]} == {
+        "Design": 3,
+        "Build": 10,
+        "Docs": 2,
+        "Ship": 0,
+    }
     bad = tmp_path / "bad.csv"
     bad.write_text("ID,Name,Duration,Predecessors\n1,A,1d,2\n2,B,1d,1\n")
     out = run_cli("schedule", str(bad))
-    assert out.returncode == 1 and "cycle" in out.stdout and "'A'" in out.stdout
-
-
-def test_plans_import_export_commands(server, tmp_path) -> None:  # noqa: ANN001
-    f = tmp_path / "plan.csv"
-    f.write_text("ID,Name,Duration,Predecessors\n1,Alpha,1d,\n2,Beta,2d,1\n")
-    out = run_cli("import", str(f), "--url", server.url, "--name", "From the CLI")
-    assert out.returncode == 0, out.stdout + out.stderr
-    plan_id = out.stdout.split(" as ")[1].split()[0]
-    listed = run_cli("plans", "list", "--url", server.url, "--search", "From the CLI")
-    assert plan_id in listed.stdout
-    shown = run_cli("plans", "show", plan_id, "--url", server.url)
-    assert "critical path: Alpha -> Beta" in shown.stdout
-    target = tmp_path / "out.xml"
-    out = run_cli("export", plan_id, "--url", server.url, "--format", "mspdi", "-o", str(target))
-    assert out.returncode == 0 and b"schemas.microsoft.com/project" in target.read_bytes()
-    missing = run_cli("plans", "show", "nope", "--url", server.url)
-    assert missing.returncode == 1 and "NOT_FOUND" in missing.stdout
+    assert out.returncode == 1 and "cycle" in one_line_error(out) and "'A'" in out.stderr
 
 
 def test_schedule_a_file_with_leveling(tmp_path) -> None:
@@ -71,4 +72,127 @@ def test_schedule_a_file_with_leveling(tmp_path) -> None:
     assert leveled.returncode == 0, leveled.stdout + leveled.stderr
     assert "over-allocations: 1 before, 0 after" in leveled.stdout
     assert "leveled: 'Frontend' waits 3 working days" in leveled.stdout
-    assert plain.stdout.count("\n") > 0 and "over-allocations" not in plain.stdout
+    assert plain.returncode == 0 and "over-allocations" not in plain.stdout
+
+
+def test_no_server_one_line_and_exit_code_3(tmp_path) -> None:
+    port = free_port()  # nothing listens there
+    for args in (
+        ("plans", "list"),
+        ("plans", "create", "Launch"),
+        ("tasks", "add", "Launch", "Design", "--duration", "3"),
+        ("progress", "Launch", "Design", "--percent", "50"),
+        ("schedule", "Launch"),
+        ("level", "Launch"),
+    ):
+        out = run_cli(*args, env={"PROMETHEUS_PORT": str(port)})  # the URL follows PROMETHEUS_PORT
+        assert out.returncode == 3, (args, out.stderr)
+        assert one_line_error(out) == (
+            f"error: no Prometheus at http://127.0.0.1:{port} — start it with `prometheus serve`"
+        )
+    out = run_cli("plans", "list", "--url", f"http://127.0.0.1:{port}/api", env={"PROMETHEUS_PORT": "1"})
+    assert out.returncode == 3 and f"127.0.0.1:{port}" in one_line_error(out)  # --url wins over the port
+    # usage errors are found before any call: exit code 2
+    out = run_cli("tasks", "update", "Launch", "Design", env={"PROMETHEUS_PORT": str(port)})
+    assert out.returncode == 2 and "nothing to change" in one_line_error(out)
+    out = run_cli("tasks", "add", "Launch", "Design", "--unit", "months", env={"PROMETHEUS_PORT": str(port)})
+    assert out.returncode == 2 and "--unit is one of hours, days, weeks" in one_line_error(out)
+    assert run_cli("tasks", "add").returncode == 2  # a missing argument (typer's own message)
+
+
+@sqlite_only
+def test_a_users_walkthrough(server, tmp_path) -> None:  # noqa: ANN001
+    env = {"PROMETHEUS_URL": server.url}
+
+    def cli(*args: str) -> str:
+        out = run_cli(*args, env=env)
+        assert out.returncode == 0, (args, out.stdout, out.stderr)
+        return out.stdout
+
+    created = json.loads(cli("plans", "create", "Walkthrough", "--start", "2026-12-01", "--json"))
+    pid = created["id"]
+    assert created["start_date"] == "2026-12-01"
+    assert cli("tasks", "add", "Walkthrough", "Design", "--duration", "3").startswith(
+        "added task task-1 Design"
+    )
+    cli("tasks", "add", pid, "Build", "--duration", "2", "--unit", "weeks", "--after", "Design")
+    cli("tasks", "add", pid[:8], "Docs", "--duration", "2")
+    ship = json.loads(cli("tasks", "add", pid, "Ship", "--milestone", "--after", "task-2", "--json"))
+    assert ship["milestone"] and ship["key"] == "task-4"
+    assert "linked Design -> Docs (FS)" in cli("links", "add", pid, "Design", "Docs")
+    cli("links", "add", pid, "Docs", "Ship", "--type", "FS", "--lag", "1")
+    links = json.loads(cli("links", "list", pid, "--json"))
+    assert len(links) == 4 and {d["lag"] for d in links} == {0, 1}
+    listed = cli("tasks", "list", pid)
+    assert [line.split("│")[2].strip() for line in listed.splitlines() if "task-" in line] == [
+        "Design", "Build", "Docs", "Ship"
+    ]  # fmt: skip
+
+    out = cli("progress", pid, "Design", "--percent", "50", "--actual-start", "2026-12-01")
+    assert "Design: 50% in_progress, started 2026-12-01 08:00" in out
+
+    shown = cli("schedule", pid)
+    assert "critical path: Design -> Build -> Ship" in shown
+    assert "finish 2026-12-17 17:00" in shown  # 3 days, 2 weeks, Ship at Build's finish
+    schedule = json.loads(cli("schedule", pid, "--json"))
+    assert [c["name"] for c in schedule["critical_path"]] == ["Design", "Build", "Ship"]
+    docs = next(r for r in schedule["tasks"] if r["name"] == "Docs")
+    assert docs["total_slack_days"] > 0 and not docs["critical"]
+    shown = cli("plans", "show", "Walkthrough")
+    assert "start 2026-12-01, 4 tasks" in shown and "critical path: Design -> Build -> Ship" in shown
+
+    assert json.loads(cli("baseline", "save", pid, "--json"))["number"] == 0
+    cli("tasks", "update", pid, "Build", "--duration", "3")  # three weeks now
+    variance = json.loads(cli("baseline", "variance", pid, "--json"))
+    assert variance["plan"]["finish_variance_days"] == 5
+    assert [b["number"] for b in json.loads(cli("baseline", "list", pid, "--json"))] == [0]
+    moved = json.loads(cli("tasks", "update", pid, "Docs", "--start", "2026-12-14", "--json"))
+    assert (moved["constraint_type"], moved["constraint_date"][:16]) == ("SNET", "2026-12-14T08:00")
+
+    assert json.loads(cli("level", pid, "--json"))["applied"] is False
+    assert "P80" in cli("risk", pid, "--iterations", "200", "--seed", "7")
+
+    exported = tmp_path / "walk.xml"
+    cli("export", pid, "--format", "mspdi", "-o", str(exported))
+    assert b"schemas.microsoft.com/project" in exported.read_bytes()
+    copy = json.loads(cli("import", str(exported), "--name", "Walkthrough copy", "--json"))
+    assert copy["name"] == "Walkthrough copy" and len(copy["tasks"]) == 4
+    assert "removed the FS link" in cli("links", "delete", pid, "Docs", "Ship")
+    assert "deleted task Docs" in cli("tasks", "delete", pid, "Docs")
+    assert "deleted plan 'Walkthrough copy'" in cli("plans", "delete", copy["id"], "--yes")
+    listed = json.loads(cli("plans", "list", "--json"))
+    assert pid in {p["id"] for p in listed} and copy["id"] not in {p["id"] for p in listed}
+
+
+@sqlite_only
+def test_api_errors_say_what_happened(server) -> None:  # noqa: ANN001
+    env = {"PROMETHEUS_URL": server.url}
+    pid = json.loads(run_cli("plans", "create", "Twin", "--json", env=env).stdout)["id"]
+    run_cli("plans", "create", "Twin", env=env)
+    run_cli("tasks", "add", pid, "A", env=env)
+    run_cli("tasks", "add", pid, "B", "--after", "A", env=env)
+
+    out = run_cli("tasks", "list", "Twin", env=env)
+    assert out.returncode == 1 and "2 plans are named 'Twin'" in one_line_error(out)
+    out = run_cli("plans", "show", "00000000-0000-0000-0000-000000000000", env=env)
+    assert out.returncode == 1 and "(404 NOT_FOUND)" in one_line_error(out)
+    out = run_cli("links", "add", pid, "B", "A", env=env)
+    assert out.returncode == 1 and "cycle" in one_line_error(out) and "409 DEPENDENCY_ERROR" in out.stderr
+    out = run_cli("progress", pid, "Nope", "--percent", "10", env=env)
+    assert out.returncode == 1 and "no task 'Nope'" in one_line_error(out)
+    out = run_cli("plans", "delete", pid, env=env)  # no one to ask, no --yes
+    assert out.returncode == 2 and "--yes" in one_line_error(out)
+
+
+def test_a_token_from_the_environment(make_database_url, tmp_path) -> None:  # noqa: ANN001
+    srv = Server(make_database_url("sqlite"), tmp_path / "log", env={"PROMETHEUS_API_TOKENS": "tok-r:read"})
+    srv.start()
+    try:
+        out = run_cli("plans", "list", env={"PROMETHEUS_URL": srv.url})
+        assert out.returncode == 1 and "pass --token or set PROMETHEUS_TOKEN" in one_line_error(out)
+        out = run_cli("plans", "list", "--json", env={"PROMETHEUS_URL": srv.url, "PROMETHEUS_TOKEN": "tok-r"})
+        assert out.returncode == 0 and json.loads(out.stdout) == []
+        out = run_cli("plans", "create", "X", "--url", srv.url, "--token", "tok-r")
+        assert out.returncode == 1 and "lacks the 'write' scope" in one_line_error(out)
+    finally:
+        srv.stop()

@@ -12,9 +12,9 @@ import pytest
 from tests.conftest import Server, add_task, link
 from tests.peers import FakeEngram, FakeHermes, FakeRhetor, FakeSynthesis, FakeTelos
 
-FAST = {"INTEGRATION_RETRY_COUNT": "1", "INTEGRATION_RETRY_DELAY": "0.01", "INTEGRATION_TIMEOUT": "1",
+FAST = {"INTEGRATION_RETRY_COUNT": "1", "INTEGRATION_RETRY_DELAY": "0.01", "INTEGRATION_TIMEOUT": "3",
         "HERMES_HEARTBEAT_INTERVAL": "0.2", "SYNTHESIS_POLL_INTERVAL": "0.2",
-        "INTEGRATION_BREAKER_THRESHOLD": "3", "INTEGRATION_BREAKER_RESET": "1"}  # fmt: skip
+        "INTEGRATION_BREAKER_THRESHOLD": "3", "INTEGRATION_BREAKER_RESET": "3"}  # fmt: skip
 
 
 def wait_for(check, timeout: float = 10.0):  # noqa: ANN001, ANN201
@@ -131,9 +131,11 @@ def test_telos_failures_are_503_naming_telos(capi, peers) -> None:
         telos.mode = mode
         r = capi.post("/plans/from-telos", json={"project_id": "p-x"})
         assert r.status_code == 503 and r.json()["details"]["peer"] == "telos", r.text
-    telos.mode, telos.delay = "slow", 1.5  # past INTEGRATION_TIMEOUT=1
+    telos.mode, telos.delay = "slow", 6  # past INTEGRATION_TIMEOUT=3, which bounds the call in all
+    calls = len(telos.calls)
     r = capi.post("/plans/from-telos", json={"project_id": "p-x"})
-    assert r.status_code == 503 and "Timeout" in r.json()["message"]  # gave up: Telos would have answered
+    assert r.status_code == 503 and "no answer within 3 s (INTEGRATION_TIMEOUT)" in r.json()["message"]
+    assert len(telos.calls) == calls + 1  # no retry after the deadline
     # three failed calls in a row (the 404 does not count: Telos was up and said no): the circuit opened
     calls = len(telos.calls)
     r = capi.post("/plans/from-telos", json={"project_id": "p-x"})
@@ -142,7 +144,7 @@ def test_telos_failures_are_503_naming_telos(capi, peers) -> None:
     status = {p["peer"]: p for p in capi.get("/integrations").json()["data"]}
     assert status["telos"]["circuit"] == "open" and status["rhetor"]["circuit"] == "closed"
     telos.mode = "ok"
-    time.sleep(1.1)  # half-open: one trial call, which succeeds and closes the circuit
+    time.sleep(3.1)  # half-open: one trial call, which succeeds and closes the circuit
     assert capi.post("/plans/from-telos", json={"project_id": "p-x", "name": "X again"}).status_code == 201
     status = {p["peer"]: p for p in capi.get("/integrations").json()["data"]}
     assert status["telos"]["circuit"] == "closed"
@@ -182,10 +184,24 @@ def test_synthesis_runs_the_plan_in_link_order_and_adjusts_to_changes(capi, peer
         "/executions/callbacks", json={"execution_id": ex["id"], "step_id": "nope", "step_status": "failed"}
     )
     assert bad.status_code == 404
+    assert capi.get(f"/plans/{pid}").json()["data"]["status"] == "active"  # the plan runs
     synthesis.advance(ex["synthesis_id"])
     synthesis.advance(ex["synthesis_id"])
     wait_for(lambda: capi.get(f"/executions/{ex['id']}").json()["data"]["status"] == "completed")
     assert capi.get(f"/plans/{pid}/tasks/{deploy['id']}").json()["data"]["status"] == "completed"
+    # "Write notes" came after the start and is not done: the plan is not complete
+    assert capi.get(f"/plans/{pid}").json()["data"]["status"] == "active"
+
+    def remembered() -> set[str]:
+        return {
+            m["context"].get("task_id")
+            for m in peers["engram"].memories
+            if m["context"].get("plan_id") == pid
+        }
+
+    # finished tasks are remembered for estimates, as those finished through the progress route are
+    wait_for(lambda: {build["id"], test["id"], deploy["id"]} <= remembered())
+    assert capi.post("/executions/callbacks", json={"execution_id": "unknown"}).status_code == 404
     # Synthesis down: starting is refused with 503, the attempt is recorded as an error
     synthesis.mode = "error"
     r = capi.post(f"/plans/{pid}/executions")
@@ -197,16 +213,28 @@ def test_hermes_registration_heartbeat_subscriptions_and_publishing(capi, peers,
     hermes: FakeHermes = peers["hermes"]
     wait_for(lambda: "prometheus" in hermes.components and hermes.heartbeats >= 2)
     me = hermes.components["prometheus"]
-    assert "scheduling" in me["capabilities"] and me["endpoint"].startswith("http")
+    assert me["capabilities"][:3] == ["planning", "critical_path_analysis", "retrospectives"]
+    assert me["name"] == "Prometheus Planning Engine" and me["endpoint"] == connected.url + "/api"
+    assert me["metadata"]["endpoints"]["ws"] == connected.url.replace("http", "ws") + "/ws"
     assert set(hermes.subscriptions) >= {"telos.requirement.updated", "synthesis.execution.completed"}
+    assert hermes.callbacks["telos.requirement.updated"] == connected.url + "/api/events"
+    health = httpx.get(connected.url + "/health").json()
+    assert health["hermes_registration"] == "prometheus" and health["peers"]["hermes"]["available"] is True
     pid = capi.post("/plans", json={"name": "Published"}).json()["data"]["id"]
     wait_for(lambda: any(p["message"]["plan_id"] == pid for p in hermes.published))
     msg = next(p for p in hermes.published if p["message"]["plan_id"] == pid)
-    assert (
-        msg["channel"] == "prometheus.plan.updated" and msg["message"]["change"] == "prometheus.plan.created"
-    )
+    assert msg["channel"] == "prometheus.plan.updated" and msg["sender_id"] == "prometheus"
+    assert {"plan_id", "updated_by", "timestamp", "changes"} <= set(msg["message"])
+    assert msg["message"]["changes"] == [{"event": "prometheus.plan.created", "id": pid, "name": "Published"}]
     r = capi.post("/events", json={"type": "something.else", "data": {}})
     assert r.status_code == 200 and r.json()["data"]["handled"] is False
+    as_hermes = {
+        "channel": "synthesis.execution.completed",
+        "message": {"execution_id": "nope"},
+        "sender_id": "s",
+    }
+    assert capi.post("/events", json=as_hermes).status_code == 404  # the channel's form, handled: no such run
+    assert capi.post("/events", json={"payload": {}}).status_code == 422
 
 
 def test_engram_stores_plans_and_finds_them(capi, peers) -> None:
@@ -247,6 +275,30 @@ def test_rhetor_analysis_and_documents_are_validated(capi, peers) -> None:
     assert r.status_code == 200 and r.json()["data"]["result"].startswith("# Status report")
     rhetor.answer = None
     assert capi.post(f"/plans/{pid}/llm-analysis", json={"analysis_types": ["bogus"]}).status_code == 422
+    # requirement analysis: estimates by requirement, from the tasks Rhetor broke them into
+    rhetor.answer = json.dumps(
+        [
+            {"name": "Form", "estimated_effort": 6, "requirement_id": "R1"},
+            {"name": "Mail", "estimated_effort": 10, "requirement_id": "R1"},
+            {"name": "Stray", "estimated_effort": 3, "requirement_id": "R42"},
+        ]
+    )
+    r = capi.post("/requirements/analysis", json={"requirements": REQUIREMENTS[:2]})
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["estimates"] == {
+        "R1": {"effort_hours": 16.0, "tasks": ["Form", "Mail"], "duration": 2.0, "duration_unit": "days"}
+    }
+    assert capi.post("/requirements/analysis", json={}).status_code == 422
+    # a retrospective summarised by Rhetor
+    retro = capi.post("/retrospectives", json={"title": "Launch retro", "plan_id": pid}).json()["data"]
+    capi.post(
+        f"/retrospectives/{retro['id']}/feedback", json={"type": "went_wrong", "content": "late design"}
+    )
+    rhetor.answer = json.dumps({"summary": "Design was late.", "themes": ["design"], "recommendations": []})
+    r = capi.post(f"/retrospectives/{retro['id']}/llm-summary")
+    assert r.status_code == 200 and r.json()["data"]["result"]["themes"] == ["design"]
+    assert "late design" in rhetor.prompts[-1]["prompt"]
+    rhetor.answer = None
 
 
 def test_without_peers_everything_local_still_works_and_peer_endpoints_say_503(api, plan) -> None:
@@ -260,6 +312,7 @@ def test_without_peers_everything_local_still_works_and_peer_endpoints_say_503(a
     assert found["backend"] == "local" and found["results"][0]["key"] == pid
     assert api.put("/memory/notes/k1", json={"data": {"a": 1}}).json()["data"]["data"] == {"a": 1}
     assert api.get("/memory/notes/missing").status_code == 404
+    assert "ENGRAM_URL" in found["fallback_reason"]  # Engram was only assumed at its default URL
     for method, path, body in (("post", "/plans/from-telos", {"project_id": "p"}),
                                ("post", f"/plans/{pid}/executions", None),
                                ("post", f"/plans/{pid}/llm-analysis", {}),
@@ -270,8 +323,17 @@ def test_without_peers_everything_local_still_works_and_peer_endpoints_say_503(a
         assert (
             e["status"] == "error" and e["error_code"] == "INTEGRATION_UNAVAILABLE" and e["details"]["peer"]
         )
-    assert api.get(f"/plans/{pid}/executions").json()["data"] == []  # nothing half-started
+    # the attempt is on record, as a failure that says why
+    (attempt,) = api.get(f"/plans/{pid}/executions").json()["data"]
+    assert attempt["status"] == "error" and "SYNTHESIS_URL" in attempt["error"]
     assert api.get(f"/plans/{pid}/for-execution").status_code == 200
+    health = api.get("/health").json()  # absent peers are listed, and are no ill health
+    assert health["status"] == "healthy" and health["peers"]["synthesis"]["available"] is False
+    assert health["peers"]["telos"]["source"] == "default" and health["hermes_registration"] is None
+    # requirements sent in the body need no peer
+    r = api.post("/plans/from-requirements", json={"requirements": REQUIREMENTS[:3]})
+    assert r.status_code == 201 and r.json()["data"]["dependencies"] == 3
+    assert r.json()["data"]["plan"]["name"] == "Plan from 3 requirements"
 
 
 def test_peers_are_discovered_through_hermes(peers, make_database_url, tmp_path) -> None:
@@ -285,7 +347,8 @@ def test_peers_are_discovered_through_hermes(peers, make_database_url, tmp_path)
             assert r.status_code == 201, r.text
             assert r.json()["data"]["tasks"] == 2
             status = {p["peer"]: p for p in api.get("/integrations").json()["data"]}
-            assert status["telos"]["url"] == peers["telos"].url
+            assert status["telos"]["url"] == peers["telos"].url + "/api/v1"
+            assert status["telos"]["source"] == "hermes" and status["telos"]["available"] is True
     finally:
         srv.stop()
-    wait_for(lambda: "prometheus-1" in hermes.unregistered)
+    wait_for(lambda: "prometheus" in hermes.unregistered)

@@ -260,11 +260,11 @@ def test_tasks_can_be_updated_over_the_websocket(server, plan: dict) -> None:  #
 
 
 def test_client_manages_webhooks(fast_server) -> None:  # noqa: ANN001
-    from prometheus.client import NotFoundError, PrometheusClient
+    from prometheus.client import NotFoundError, SyncPrometheusClient
 
     receiver = WebhookReceiver()
     try:
-        with PrometheusClient(fast_server.url) as api:
+        with SyncPrometheusClient(fast_server.url) as api:
             hook = api.register_webhook(receiver.url, events=["prometheus.plan.*"])
             assert [h["id"] for h in api.list_webhooks()] == [hook["id"]]
             api.test_webhook(hook["id"])

@@ -1,4 +1,6 @@
-"""The FastAPI application."""
+"""The FastAPI application: `from prometheus.api.app import app` is the one `prometheus serve` serves
+(built from the environment's settings when this module is imported); `create_app(settings)` builds another
+one, e.g. for a test."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, WebSocket
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from prometheus import __version__
 from prometheus.api.auth import AuthPolicy, TokenAuth
@@ -16,6 +20,7 @@ from prometheus.api.cache import PlanCache
 from prometheus.api.envelope import install_error_handlers
 from prometheus.api.limits import BodyLimit
 from prometheus.api.routes import (
+    executions,
     health,
     integrations,
     plans,
@@ -36,7 +41,7 @@ from prometheus.integrations.http import configure_logging
 from prometheus.store import Database
 
 log = logging.getLogger("prometheus")
-PAGE = Path(__file__).resolve().parent.parent / "web" / "index.html"
+WEB = Path(__file__).resolve().parent.parent / "web"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -69,7 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await hub.stop()
         db.dispose()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs (Swagger UI) with its assets from the installed package, never a CDN
+        static_url="/docs/static",
+        redoc_url=None,  # ReDoc fetches its logo from a CDN
+        favicon_url="/web/favicon.svg",
         title="Prometheus",
         version=__version__,
         description="Planning engine of the Tekton ecosystem: plans, tasks, links, resources and schedules.",
@@ -88,7 +96,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     def page() -> HTMLResponse:
-        return HTMLResponse(PAGE.read_text(encoding="utf-8"))
+        return HTMLResponse((WEB / "index.html").read_text(encoding="utf-8"))
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(WEB / "favicon.svg", media_type="image/svg+xml")
+
+    app.mount("/web", StaticFiles(directory=WEB), name="web")  # the page's scripts, styles and icon
 
     for module in (
         health,
@@ -101,6 +115,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         retrospectives,
         webhooks,
         integrations,
+        executions,
     ):
         app.include_router(module.router)
     return app
+
+
+app = create_app()

@@ -25,7 +25,7 @@ from prometheus.store import Database
 from prometheus.store.tables import ApiTokenRow
 
 log = logging.getLogger("prometheus.auth")
-OPEN = ("/health", "/api/health", "/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect")
+OPEN = ("/health", "/api/health", "/docs", "/openapi.json", "/docs/oauth2-redirect", "/favicon.ico")
 IMPLIED = {"admin": {"admin", "write", "read"}, "write": {"write", "read"}, "read": {"read"}}
 
 
@@ -116,7 +116,7 @@ class TokenAuth:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        if scope["type"] == "http" and (path in OPEN or path == "/" or path.startswith("/docs")):
+        if scope["type"] == "http" and (path in OPEN or path == "/" or path.startswith(("/docs", "/web/"))):
             await self.app(scope, receive, send)
             return
         headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}

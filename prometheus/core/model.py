@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 
 class DurationUnit(StrEnum):
@@ -119,6 +127,7 @@ class Assignment(BaseModel):
 class Task(BaseModel):
     id: str
     plan_id: str
+    key: str | None = Field(None, description="task-N, the n-th task created in its plan; usable as its id")
     position: int = 0
     parent_id: str | None = None
     name: str
@@ -146,6 +155,7 @@ class Task(BaseModel):
     work: float | None = None
     effort_driven: bool = False
     required_skills: list[str] = Field(default_factory=list)
+    dependencies: list[str] = Field(default_factory=list, description="ids of the task's predecessors")
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -217,16 +227,31 @@ class _Input(BaseModel):
 Name = Field(min_length=1, max_length=500)
 
 
+def _day(value: Any) -> Any:
+    """A date given as a date-time (`datetime.now().isoformat()`) is its day."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str) and len(value.strip()) > 10:
+        try:
+            return datetime.fromisoformat(value.strip()).date()
+        except ValueError:
+            return value  # pydantic says what is wrong with it
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_day)]
+
+
 class PlanCreate(_Input):
     name: str = Name
     description: str = Field("", max_length=20_000)
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     tags: list[str] = Field(default_factory=list, max_length=100)
     metadata: dict[str, Any] = Field(default_factory=dict)
     status: PlanStatus = PlanStatus.draft
     calendar: Calendar | None = None
-    status_date: date | None = Field(None, description="the date progress is reported up to")
+    status_date: Day | None = Field(None, description="the date progress is reported up to")
     version: int | None = Field(None, description="Expected current version (updates only); 409 if stale")
 
     @model_validator(mode="after")
@@ -239,13 +264,13 @@ class PlanCreate(_Input):
 class PlanPatch(_Input):
     name: str | None = Field(None, min_length=1, max_length=500)
     description: str | None = Field(None, max_length=20_000)
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     tags: list[str] | None = Field(None, max_length=100)
     metadata: dict[str, Any] | None = None
     status: PlanStatus | None = None
     calendar: Calendar | None = None
-    status_date: date | None = None
+    status_date: Day | None = None
     version: int | None = None
 
 

@@ -28,26 +28,46 @@ def _days(req: dict[str, Any]) -> float:
     meta = req.get("metadata") or {}
     for key, scale in (("estimated_days", 1.0), ("estimate_days", 1.0), ("estimated_hours", 1 / 8)):
         value = meta.get(key)
-        if isinstance(value, int | float) and value >= 0:
+        if isinstance(value, int | float) and 0 <= value * scale <= 1_000_000:
             return float(value) * scale
     return 1.0
+
+
+def _ids(value: Any) -> list[str]:
+    """A list of requirement ids, whatever was sent (one id, a list, or something else: none)."""
+    if isinstance(value, str | int):
+        return [str(value)]
+    return [str(v) for v in value if isinstance(v, str | int)] if isinstance(value, list) else []
+
+
+def _clean(req: Any) -> dict[str, Any]:
+    """A requirement with the fields read here in the types they are read as."""
+    req = req if isinstance(req, dict) else {}
+    parent = req.get("parent_id")
+    return req | {
+        "dependencies": _ids(req.get("dependencies")),
+        "parent_id": str(parent) if isinstance(parent, str | int) else None,
+        "tags": [str(t) for t in req["tags"]] if isinstance(req.get("tags"), list) else [],
+        "metadata": req["metadata"] if isinstance(req.get("metadata"), dict) else {},
+    }
 
 
 def plan_from_requirements(
     requirements: list[dict[str, Any]],
     *,
     name: str,
-    project_id: str,
+    project_id: str | None,
     dependency_mapping: bool = True,
 ) -> tuple[PlanDocument, list[dict[str, Any]]]:
     """One task per requirement (children under their parent requirement), one finish-to-start link per
     requirement dependency. Returns the plan and the problems found: a requirement without a title or
     id (left out), a dependency on an unknown requirement (left out), dependencies in a cycle (refused:
-    the plan keeps none of the cycle's links)."""
+    the plan keeps none of the cycle's links). A requirement's id is its `requirement_id` (Telos), or `id`;
+    `project_id` is its Telos project, when known (it makes the tasks traceable to Telos)."""
     issues: list[dict[str, Any]] = []
     kept: dict[str, dict] = {}
-    for i, req in enumerate(requirements):
-        rid = str(req.get("requirement_id") or "").strip()
+    for i, req in enumerate(map(_clean, requirements)):
+        rid = str(req.get("requirement_id") or req.get("id") or "").strip()
         if not rid:
             issues.append({"rule": "missing_id", "index": i, "message": f"requirement #{i + 1} has no id"})
         elif not str(req.get("title") or "").strip():
@@ -61,7 +81,7 @@ def plan_from_requirements(
     links: list[tuple[str, str]] = []
     if dependency_mapping:
         for rid, req in kept.items():
-            for dep in req.get("dependencies") or []:
+            for dep in req["dependencies"]:
                 if dep in kept and dep != rid:
                     links.append((dep, rid))
                 else:
@@ -98,14 +118,16 @@ def plan_from_requirements(
                 tags=[str(t) for t in req.get("tags") or []],
                 metadata={
                     "requirement_id": rid,
-                    "telos_project_id": project_id,
                     "requirement_type": req.get("requirement_type"),
                     "position": position,
-                },
+                }
+                | ({"telos_project_id": project_id} if project_id else {}),
             )
         )
     doc = PlanDocument(
-        plan=DocPlan(name=name, metadata={"telos_project_id": project_id}, tags=["telos"]),
+        plan=DocPlan(
+            name=name, metadata={"telos_project_id": project_id} if project_id else {}, tags=["telos"]
+        ),
         tasks=tasks,
         dependencies=[DocLink(predecessor=a, successor=b) for a, b in links],
     )

@@ -1,9 +1,16 @@
-"""The one HTTP client every connector uses: async httpx, a timeout, retries with exponential backoff,
-a circuit breaker per peer, the auth token header, and structured logs on `prometheus.integration`.
+"""The one HTTP client every connector uses: async httpx, retries with exponential backoff inside one overall
+deadline, a circuit breaker per peer, the auth token header, and structured logs on `prometheus.integration`.
 
-Peer URLs come from the settings (`TELOS_URL`, ...) or, when only `HERMES_URL` is set, from Hermes's
-registry (`GET /api/components/{name}`). Every failure surfaces as `IntegrationUnavailable` (HTTP 503,
-error_code INTEGRATION_UNAVAILABLE, the peer's name in `details.peer`), never as a stand-in answer.
+Where a peer is: the connector's `base_url=`, else its `*_URL` setting (`TELOS_URL`, ...), else the
+integration guide's default (`http://localhost:8008/api`, ...). A URL may end in `/api` or not:
+connectors join the peer's real paths (`/api/v1/...`) to its origin. A peer left at its default is looked
+up in Hermes first when `HERMES_URL` is set. A default peer that nothing listens for is reported at once,
+without retries, and logged quietly: its absence is the normal case on a machine without Tekton. An empty
+`*_URL` turns a peer off.
+
+Every failure surfaces as `IntegrationUnavailable` (HTTP 503, error_code INTEGRATION_UNAVAILABLE, the peer's
+name in `details.peer`), never as a stand-in answer. A call takes at most `INTEGRATION_TIMEOUT` seconds in
+all, retries and backoff included.
 """
 
 from __future__ import annotations
@@ -11,17 +18,26 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import anyio
 import httpx
-from tenacity import AsyncRetrying, RetryError, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import AsyncRetrying, RetryError, retry_if_exception, stop_after_attempt, wait_exponential
 
-from prometheus.config import Settings
+from prometheus.config import Settings, get_settings
 from prometheus.errors import PrometheusError
 
 log = logging.getLogger("prometheus.integration")
 PEERS = ("telos", "rhetor", "engram", "synthesis", "hermes")
+# where each peer's REST resources live below its origin (what `{url}/projects/...` needs in front)
+API_ROOTS = {
+    "telos": "/api/v1",
+    "rhetor": "/api/v1",
+    "synthesis": "/api/v1",
+    "engram": "/api",
+    "hermes": "/api",
+}
 
 
 class IntegrationUnavailable(PrometheusError):
@@ -30,19 +46,37 @@ class IntegrationUnavailable(PrometheusError):
 
 
 class _Retryable(Exception):
-    """A failure worth another try: the peer is unreachable, slow, or answered 5xx."""
+    """A failure worth another try (the peer is unreachable, slow, or answered 5xx), unless `again` is
+    False: nothing listens where a peer was only assumed to be."""
+
+    def __init__(self, message: str, *, again: bool = True):
+        super().__init__(message)
+        self.again = again
+
+
+def origin(url: str) -> str:
+    """A peer URL without its API suffix: `http://h:8008/api`, `http://h:8008/api/v1` and `http://h:8008`
+    are the same peer."""
+    url = url.strip().rstrip("/")
+    for suffix in ("/api/v1", "/api"):
+        if url.endswith(suffix):
+            return url[: -len(suffix)]
+    return url
 
 
 @dataclass
 class Breaker:
     """Opens after `threshold` failed calls in a row; while open, calls fail at once; after `reset_after`
-    seconds one trial call goes through (half-open) and its outcome closes or reopens it."""
+    seconds one trial call goes through (half-open) and its outcome closes or reopens it. It also keeps
+    what the last call said, for health."""
 
     threshold: int = 5
     reset_after: float = 30.0
     failures: int = 0
     opened_at: float | None = None
     last_error: str | None = None
+    last_ok_at: str | None = None
+    available: bool | None = None  # None until a call was made
 
     @property
     def state(self) -> str:
@@ -54,23 +88,25 @@ class Breaker:
         return self.state != "open"
 
     def success(self) -> None:
-        self.failures, self.opened_at, self.last_error = 0, None, None
+        self.failures, self.opened_at, self.last_error, self.available = 0, None, None, True
+        self.last_ok_at = datetime.now(UTC).isoformat(timespec="seconds")
 
     def failure(self, error: str) -> None:
         self.failures += 1
-        self.last_error = error
+        self.last_error, self.available = error, False
         if self.failures >= self.threshold or self.opened_at is not None:
             self.opened_at = time.monotonic()
 
 
-_breakers: dict[str, Breaker] = {}  # peer name -> its breaker, shared by every connector in the process
-_discovered: dict[str, str] = {}  # peer name -> URL found through Hermes
+_breakers: dict[tuple[str, str], Breaker] = {}  # (peer, origin) -> its breaker, shared in the process
+_discovered: dict[str, str] = {}  # peer name -> origin found through Hermes
 
 
-def breaker(peer: str, settings: Settings) -> Breaker:
-    if peer not in _breakers:
-        _breakers[peer] = Breaker(settings.integration_breaker_threshold, settings.integration_breaker_reset)
-    return _breakers[peer]
+def breaker(peer: str, url: str, settings: Settings) -> Breaker:
+    key = (peer, url)
+    if key not in _breakers:
+        _breakers[key] = Breaker(settings.integration_breaker_threshold, settings.integration_breaker_reset)
+    return _breakers[key]
 
 
 def configure_logging(settings: Settings) -> None:
@@ -91,43 +127,66 @@ def unavailable(peer: str, reason: str, **details: Any) -> IntegrationUnavailabl
 class PeerClient:
     """Async calls to one peer."""
 
-    def __init__(self, peer: str, settings: Settings, *, base_url: str | None = None):
+    def __init__(self, peer: str, settings: Settings | None = None, *, base_url: str | None = None):
         self.peer = peer
-        self.settings = settings
-        self._url = (base_url or getattr(settings, f"{peer}_url", None) or "").rstrip("/")
-        token = settings.integration_token
+        self.settings = settings or get_settings()
+        if base_url is not None:
+            url, self.source = base_url, "argument"
+        else:
+            url, explicit = self.settings.peer_url(peer)
+            self.source = "environment" if explicit else "default"
+        self._url = origin(url or "")
+        token = self.settings.integration_token
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     @property
+    def explicit(self) -> bool:
+        """The peer's URL was given (argument or environment), not assumed from the guide's defaults."""
+        return self.source != "default"
+
+    @property
     def configured(self) -> bool:
-        """A URL is set, or Hermes is there to ask for one."""
-        return bool(self._url or (self.peer != "hermes" and self.settings.hermes_url))
+        """The peer is not turned off (an empty URL)."""
+        return bool(self._url)
 
     @property
     def base_url(self) -> str:
-        return self._url or _discovered.get(self.peer, "")
+        return _discovered.get(self.peer, self._url) if self._discoverable else self._url
+
+    @property
+    def api_url(self) -> str:
+        """Where the peer's REST resources live (`http://h:8008/api/v1` for Telos)."""
+        return self.base_url + API_ROOTS[self.peer]
+
+    @property
+    def _discoverable(self) -> bool:
+        return self.source == "default" and self.peer != "hermes" and self.settings.peer_url("hermes")[1]
 
     async def resolve(self) -> str:
-        """The peer's base URL; IntegrationUnavailable when it is neither set nor known to Hermes."""
-        if self._url:
-            return self._url
-        if self.peer in _discovered:
-            return _discovered[self.peer]
-        if self.peer == "hermes" or not self.settings.hermes_url:
+        """The peer's origin: as configured, or (a default peer, with HERMES_URL set) as Hermes knows it."""
+        if not self._url:
             raise IntegrationUnavailable(
-                f"{self.peer} is not configured: set {self.peer.upper()}_URL (or HERMES_URL to discover it)",
-                details={"peer": self.peer, "reason": "not configured"},
+                f"{self.peer} is turned off: {self.peer.upper()}_URL is empty",
+                details={"peer": self.peer, "reason": "turned off"},
             )
-        hermes = PeerClient("hermes", self.settings)
-        try:
-            found = await hermes.request("GET", f"/api/components/{self.peer}")
-        except IntegrationUnavailable as exc:
-            raise unavailable(self.peer, f"not found through Hermes ({exc.message})") from None
-        url = found.get("endpoint") if isinstance(found, dict) else None
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise unavailable(self.peer, "Hermes knows no endpoint for it")
-        _discovered[self.peer] = url.rstrip("/")
-        log.info("peer=%s discovered at %s through Hermes", self.peer, url)
+        if not self._discoverable:
+            return self._url
+        if self.peer not in _discovered:
+            try:
+                found = await PeerClient("hermes", self.settings).request(
+                    "GET", f"/api/components/{self.peer}"
+                )
+            except IntegrationUnavailable as exc:
+                log.info(
+                    "peer=%s not found through Hermes (%s); trying %s", self.peer, exc.message, self._url
+                )
+                return self._url
+            url = found.get("endpoint") if isinstance(found, dict) else None
+            if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                log.info("peer=%s: Hermes knows no endpoint for it; trying %s", self.peer, self._url)
+                return self._url
+            _discovered[self.peer] = origin(url)
+            log.info("peer=%s discovered at %s through Hermes", self.peer, url)
         return _discovered[self.peer]
 
     async def request(
@@ -140,28 +199,35 @@ class PeerClient:
         headers: dict | None = None,
         expect_json: bool = True,
     ) -> Any:
-        """The peer's JSON answer; IntegrationUnavailable when it cannot give one."""
+        """The peer's JSON answer; IntegrationUnavailable when it cannot give one in INTEGRATION_TIMEOUT."""
         base = await self.resolve()
-        gate = breaker(self.peer, self.settings)
+        gate = breaker(self.peer, base, self.settings)
         if not gate.allow():
             raise unavailable(
                 self.peer, f"circuit open after {gate.failures} failures ({gate.last_error})", circuit="open"
             )
+        deadline = self.settings.integration_timeout
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.integration_retry_count + 1),
             wait=wait_exponential(multiplier=self.settings.integration_retry_delay, max=30),
-            retry=retry_if_exception_type(_Retryable),
+            retry=retry_if_exception(lambda e: isinstance(e, _Retryable) and e.again),
             reraise=False,
         )
         try:
-            async for attempt in retrying:
-                with attempt:
-                    n = attempt.retry_state.attempt_number
-                    result = await self._once(method, base + path, json, params, headers, n, expect_json)
-        except RetryError as exc:
-            reason = str(exc.last_attempt.exception())
+            with anyio.fail_after(deadline):
+                async for attempt in retrying:
+                    with attempt:
+                        n = attempt.retry_state.attempt_number
+                        result = await self._once(method, base + path, json, params, headers, n, expect_json)
+        except (RetryError, _Retryable, TimeoutError) as exc:
+            if isinstance(exc, RetryError):
+                reason = str(exc.last_attempt.exception())
+            elif isinstance(exc, TimeoutError):
+                reason = f"Timeout: no answer within {deadline:g} s (INTEGRATION_TIMEOUT)"
+            else:
+                reason = str(exc)
             gate.failure(reason)
-            raise unavailable(self.peer, reason) from None
+            raise unavailable(self.peer, reason, url=base) from None
         except IntegrationUnavailable as exc:
             if "status" in exc.details:  # a 4xx: the peer is up and said no
                 gate.success()
@@ -183,11 +249,22 @@ class PeerClient:
     ) -> Any:
         started = time.perf_counter()
         try:
-            async with httpx.AsyncClient(timeout=self.settings.integration_timeout) as http:
+            # the overall deadline (request()) ends a slow attempt; this bound only backs it up
+            async with httpx.AsyncClient(timeout=self.settings.integration_timeout + 1) as http:
                 response = await http.request(
                     method, url, json=body, params=params, headers=self.headers | (headers or {})
                 )
         except httpx.HTTPError as exc:
+            if not self.explicit and isinstance(exc, httpx.ConnectError):
+                log.debug(
+                    "peer=%s method=%s url=%s: nothing listens at the default URL", self.peer, method, url
+                )
+                name = f"{self.peer.upper()}_URL"
+                raise _Retryable(
+                    f"not running: nothing listens at {url} (the default {name}; set {name} to where "
+                    "it runs, or to an empty value to turn it off)",
+                    again=False,
+                ) from exc
             log.warning("peer=%s method=%s url=%s attempt=%d error=%r", self.peer, method, url, attempt, exc)
             raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
         ms = round((time.perf_counter() - started) * 1000)
@@ -221,16 +298,19 @@ def run_sync(fn: Any, *args: Any) -> Any:
 
 
 def status(settings: Settings) -> list[dict]:
-    """Each peer: where it is, and what its circuit says."""
+    """Each peer: where it is and why there, whether it answered the last call, what its circuit says."""
     out = []
     for peer in PEERS:
         client = PeerClient(peer, settings)
-        gate = _breakers.get(peer)
+        gate = _breakers.get((peer, client.base_url))
         out.append(
             {
                 "peer": peer,
+                "url": client.api_url if client.configured else None,
+                "source": "hermes" if peer in _discovered and client._discoverable else client.source,
                 "configured": client.configured,
-                "url": client.base_url or None,
+                "available": gate.available if gate else None,
+                "last_ok_at": gate.last_ok_at if gate else None,
                 "circuit": gate.state if gate else "closed",
                 "last_error": gate.last_error if gate else None,
             }

@@ -1,5 +1,12 @@
 """Rhetor, the LLM component: `POST /api/v1/generate {prompt, system_prompt, ...}` -> `{response, model,
-usage}` (its real contract). Prompts come from the template files; JSON answers are validated."""
+usage}` (its real contract). Prompts come from the template files; JSON answers are validated.
+
+The integration guide's surface (`prometheus.utils.rhetor_adapter`):
+
+    rhetor = RhetorAdapter(base_url="http://localhost:8003/api")
+    analysis = await rhetor.analyze_plan(plan_data, analysis_types=["risks", "optimizations"])
+    planning = await rhetor.analyze_requirements_for_planning(requirements)  # planning["estimates"][rid]
+"""
 
 from __future__ import annotations
 
@@ -14,11 +21,30 @@ SYSTEM_PROMPT = (
     "manager, grounded only in the facts given."
 )
 ANALYSIS_TYPES = ("risks", "optimizations", "recommendations")
+HOURS_PER_DAY = 8.0  # estimates in hours become durations in working days of the standard calendar
+REQUIREMENT_FIELDS = ("id", "requirement_id", "title", "description", "requirement_type", "priority",
+                      "dependencies", "parent_id", "tags")  # fmt: skip
+
+
+def estimates(tasks: list[dict], requirements: list[dict]) -> dict[str, dict]:
+    """Per requirement: the effort of the tasks Rhetor broke it into, as a duration in days."""
+    known = {str(r.get("requirement_id") or r.get("id")) for r in requirements}
+    out: dict[str, dict] = {}
+    for task in tasks:
+        rid = task.get("requirement_id")
+        if rid in known:
+            e = out.setdefault(rid, {"effort_hours": 0.0, "tasks": []})
+            e["effort_hours"] += task["estimated_effort"]
+            e["tasks"].append(task["name"])
+    for e in out.values():
+        e["duration"], e["duration_unit"] = round(e["effort_hours"] / HOURS_PER_DAY, 2), "days"
+    return out
 
 
 class RhetorAdapter:
-    def __init__(self, settings: Settings):
-        self.client = PeerClient("rhetor", settings)
+    def __init__(self, base_url: str | None = None, *, settings: Settings | None = None):
+        """base_url: Rhetor, with or without `/api` (default: RHETOR_URL)."""
+        self.client = PeerClient("rhetor", settings, base_url=base_url)
 
     @property
     def configured(self) -> bool:
@@ -65,7 +91,13 @@ class RhetorAdapter:
         return out
 
     async def analyze_requirements_for_planning(self, requirements: list[dict]) -> dict:
-        return await self.run_template("task_breakdown", requirements=requirements)
+        """Rhetor's breakdown of the requirements into tasks (`result`, validated) and `estimates`: for each
+        requirement it estimated, `{duration (days), duration_unit, effort_hours, tasks}`."""
+        brief = [
+            {k: r[k] for k in REQUIREMENT_FIELDS if r.get(k) not in (None, "", [])} for r in requirements
+        ]
+        out = await self.run_template("task_breakdown", requirements=brief)
+        return out | {"estimates": estimates(out["result"], requirements)}
 
     async def analyze_risks(self, project_data: dict) -> dict:
         return await self.run_template("risk_analysis", project_data=project_data)
@@ -79,7 +111,8 @@ class RhetorAdapter:
     async def enrich(self, prompt: str) -> dict:
         """Rhetor's text for a prompt, marked as such, or why there is none (never a stand-in text)."""
         if not self.configured:
-            return {"available": False, "reason": "RHETOR_URL is not set: the content above is rule-based"}
+            return {"available": False, "reason": "Rhetor is turned off (RHETOR_URL is empty): the content "
+                    "above is rule-based"}  # fmt: skip
         try:
             data = await self.generate(prompt, max_tokens=800)
         except IntegrationUnavailable as exc:

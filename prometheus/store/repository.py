@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -74,6 +75,7 @@ from prometheus.store.tables import (
 )
 
 _EVENTS_LOCK = 0x45564E54
+TASK_KEY = re.compile(r"task-([1-9][0-9]{0,9})")  # task-N: the n-th task created in its plan
 # task fields a PATCH may set to null; null for any other is refused, not stored
 _NULLABLE_TASK_FIELDS = {
     "parent_id", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
@@ -97,6 +99,8 @@ def emits(kind: str, *, plan_from: str = "arg") -> Callable:
             result = fn(self, *args, **kwargs)
             if hasattr(result, "model_dump"):
                 data = result.model_dump(mode="json", exclude={"tasks", "dependencies", "resources"})
+            elif isinstance(result, str):  # the id of what was deleted
+                data = {"id": result}
             else:
                 data = {"id": args[1] if len(args) > 1 else args[0]}
             if plan_from == "arg":
@@ -191,9 +195,11 @@ def plan_model(row: PlanRow, task_count: int = 0) -> Plan:
     )
 
 
-def task_model(row: TaskRow, assignments: list[Assignment]) -> Task:
+def task_model(row: TaskRow, assignments: list[Assignment], predecessors: list[str] | None = None) -> Task:
     return Task(
         **_fields(row, _TASK_FIELDS),
+        key=f"task-{row.number}",
+        dependencies=predecessors or [],
         metadata=row.meta or {},
         required_skills=row.required_skills or [],
         assignments=assignments,
@@ -301,8 +307,23 @@ class Store(Records):
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
         return row
 
+    def task_id(self, plan_id: str, ref: str) -> str:
+        """The id of the task `ref` names in the plan: its id, or its key task-N (unknown keys unchanged)."""
+        match = TASK_KEY.fullmatch(ref)
+        if match is None:
+            return ref
+        stmt = select(TaskRow.id).where(TaskRow.plan_id == plan_id, TaskRow.number == int(match.group(1)))
+        return self.session.scalar(stmt) or ref
+
+    def _next_number(self, plan_id: str, count: int = 1) -> int:
+        """Reserve `count` task numbers in the plan (never reused, even after deletes); the first."""
+        plans = PlanRow.__table__
+        seq = self.session.scalar(select(plans.c.task_seq).where(plans.c.id == plan_id)) or 0
+        self.session.execute(update(plans).where(plans.c.id == plan_id).values(task_seq=seq + count))
+        return seq + 1
+
     def _task_row(self, plan_id: str, task_id: str) -> TaskRow:
-        row = self.session.get(TaskRow, task_id)
+        row = self.session.get(TaskRow, self.task_id(plan_id, task_id))
         if row is None or row.plan_id != plan_id:
             raise NotFound(f"task {task_id} not found in plan {plan_id}", details={"task_id": task_id})
         return row
@@ -325,8 +346,20 @@ class Store(Records):
         return out
 
     def _tasks(self, rows: list[TaskRow]) -> list[Task]:
-        assigned = self._assignments([r.id for r in rows])
-        return [task_model(r, assigned[r.id]) for r in rows]
+        ids = [r.id for r in rows]
+        assigned = self._assignments(ids)
+        predecessors: dict[str, list[str]] = {}
+        if ids:  # a few tasks: by id; many: by plan (no limit on bound parameters)
+            links = select(DependencyRow.successor_id, DependencyRow.predecessor_id).where(
+                DependencyRow.successor_id.in_(ids)
+                if len(ids) <= 500
+                else DependencyRow.plan_id.in_({r.plan_id for r in rows})
+            )
+            wanted = set(ids)
+            for succ, pred in self.session.execute(links.order_by(DependencyRow.id)):
+                if succ in wanted:
+                    predecessors.setdefault(succ, []).append(pred)
+        return [task_model(r, assigned[r.id], predecessors.get(r.id)) for r in rows]
 
     # -- plans ---------------------------------------------------------------------------------------------
 
@@ -334,8 +367,9 @@ class Store(Records):
     def create_plan(self, data: PlanCreate) -> Plan:
         return plan_model(self._new_plan_row(data))
 
-    def _new_plan_row(self, data: PlanCreate | DocPlan) -> PlanRow:
+    def _new_plan_row(self, data: PlanCreate | DocPlan, task_seq: int = 0) -> PlanRow:
         row = PlanRow(
+            task_seq=task_seq,
             id=new_id(),
             name=data.name,
             description=data.description,
@@ -482,9 +516,10 @@ class Store(Records):
 
     @emits("task.created", plan_from="arg")
     def add_task(self, plan_id: str, data: TaskCreate) -> Task:
-        self._plan_row(plan_id, lock=True)  # serializes positions per plan on PostgreSQL
-        if data.parent_id:
-            self._check_parent(plan_id, None, data.parent_id)
+        self._plan_row(plan_id, lock=True)  # serializes positions and numbers per plan on PostgreSQL
+        parent_id = self.task_id(plan_id, data.parent_id) if data.parent_id else None
+        if parent_id:
+            self._check_parent(plan_id, None, parent_id)
         duration = data.duration if data.duration is not None else (0.0 if data.milestone else 1.0)
         position = (
             self.session.scalar(select(func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id)) or 0
@@ -493,8 +528,9 @@ class Store(Records):
             data,
             id=new_id(),
             plan_id=plan_id,
-            parent_id=data.parent_id,
+            parent_id=parent_id,
             position=position,
+            number=self._next_number(plan_id),
             duration=duration,
             percent_complete=100.0 if data.status is TaskStatus.completed else 0.0,
         )
@@ -527,7 +563,7 @@ class Store(Records):
         if priority:
             conds.append(TaskRow.priority == priority)
         if parent_id:
-            conds.append(TaskRow.parent_id == parent_id)
+            conds.append(TaskRow.parent_id == self.task_id(plan_id, parent_id))
         if tag:
             conds.append(self._json_contains(TaskRow.tags, tag))
         if search:
@@ -567,7 +603,9 @@ class Store(Records):
             refused = sorted(k for k, v in values.items() if v is None and k not in _NULLABLE_TASK_FIELDS)
             if refused:
                 raise ValidationFailed(f"{', '.join(refused)} cannot be null")
+        task_id = row.id
         if values.get("parent_id"):
+            values["parent_id"] = self.task_id(plan_id, values["parent_id"])
             self._check_parent(plan_id, task_id, values["parent_id"])
             if self.session.scalar(
                 select(func.count()).where(
@@ -660,12 +698,13 @@ class Store(Records):
         return self._tasks([row])[0]
 
     @emits("task.deleted", plan_from="arg")
-    def delete_task(self, plan_id: str, task_id: str, expected: int | None) -> None:
-        """Delete a task with its subtasks, links and assignments."""
+    def delete_task(self, plan_id: str, task_id: str, expected: int | None) -> str:
+        """Delete a task with its subtasks, links and assignments; its id."""
         row = self._task_row(plan_id, task_id)
         self._check_version("task", row, expected)
         self.session.delete(row)
         self._flush()
+        return row.id
 
     # -- dependencies --------------------------------------------------------------------------------------
 
@@ -681,6 +720,12 @@ class Store(Records):
     def add_dependency(self, plan_id: str, data: DependencyCreate) -> Dependency:
         self._plan_row(plan_id, lock=True)  # one link change at a time per plan: no cycle slips in
         names = {}
+        data = data.model_copy(
+            update={
+                "predecessor_id": self.task_id(plan_id, data.predecessor_id),
+                "successor_id": self.task_id(plan_id, data.successor_id),
+            }
+        )
         for role, tid in (("predecessor", data.predecessor_id), ("successor", data.successor_id)):
             row = self.session.get(TaskRow, tid)
             if row is None or row.plan_id != plan_id:
@@ -765,7 +810,8 @@ class Store(Records):
             stmt = stmt.where(DependencyRow.id == dependency_id)
         elif predecessor_id and successor_id:
             stmt = stmt.where(
-                DependencyRow.predecessor_id == predecessor_id, DependencyRow.successor_id == successor_id
+                DependencyRow.predecessor_id == self.task_id(plan_id, predecessor_id),
+                DependencyRow.successor_id == self.task_id(plan_id, successor_id),
             )
         else:
             raise ValidationFailed("name the link: dependency_id, or predecessor_id and successor_id")
@@ -1072,7 +1118,7 @@ class Store(Records):
                 details={"cycle": cycle},
             )
 
-        plan = self._new_plan_row(doc.plan)
+        plan = self._new_plan_row(doc.plan, task_seq=len(doc.tasks))
         rid = {r.key: new_id() for r in doc.resources}
         tid = {t.key: new_id() for t in doc.tasks}
         self.session.add_all(
@@ -1106,6 +1152,7 @@ class Store(Records):
                     plan_id=plan.id,
                     parent_id=tid[t.parent] if t.parent else None,
                     position=position + 1,
+                    number=position + 1,
                     duration=t.duration,
                     percent_complete=t.percent_complete,
                     actual_start=t.actual_start,

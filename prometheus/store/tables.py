@@ -50,6 +50,8 @@ class PlanRow(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     # changes with every change to the plan or anything in it (repository.touch_plans); read caches key on it
     revision: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    # tasks ever created in the plan: the next task is number task_seq + 1 (key task-N, never reused)
+    task_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -63,6 +65,7 @@ class TaskRow(Base):
     plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)  # the n-th task created in its plan: its key is task-n
     name: Mapped[str] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text, default="")
     duration: Mapped[float] = mapped_column(Float, default=1.0)
@@ -92,7 +95,10 @@ class TaskRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_tasks_plan_position", "plan_id", "position"),)
+    __table_args__ = (
+        Index("ix_tasks_plan_position", "plan_id", "position"),
+        UniqueConstraint("plan_id", "number", name="uq_tasks_plan_number"),
+    )
 
 
 class DependencyRow(Base):

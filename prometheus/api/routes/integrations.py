@@ -1,6 +1,6 @@
-"""The Tekton peers over HTTP: Telos plans and traces, Rhetor analyses, Engram memory, Synthesis
-executions, Hermes events, and where each peer stands. A peer that cannot answer gives 503
-INTEGRATION_UNAVAILABLE with its name; nothing here answers with a stand-in."""
+"""The Tekton peers over HTTP: where each peer stands, Telos plans and traces, Rhetor analyses, Engram
+memory (Synthesis and Hermes: executions.py). A peer that cannot answer gives 503 INTEGRATION_UNAVAILABLE
+with its name; nothing here answers with a stand-in."""
 
 from __future__ import annotations
 
@@ -9,30 +9,50 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core import analysis
 from prometheus.core.model import _Input
-from prometheus.errors import NotFound, ValidationFailed
-from prometheus.events import peers
+from prometheus.core.requirements import plan_from_requirements
+from prometheus.errors import ValidationFailed
 from prometheus.integrations import http
-from prometheus.integrations.engram import EngramConnector
+from prometheus.integrations.engram import PLANS, RELATIONSHIPS, EngramConnector
 from prometheus.integrations.rhetor import ANALYSIS_TYPES, RhetorAdapter
-from prometheus.integrations.synthesis import SynthesisConnector
 from prometheus.integrations.telos import TelosConnector
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api", tags=["integrations"], responses=ERROR_RESPONSES)
 PEER_ONLY = ["peers"]  # operations that need their peer: 503 INTEGRATION_UNAVAILABLE without it
+Requirements = list[dict[str, Any]]
 
 
 class FromTelos(_Input):
     project_id: str = Field(min_length=1, max_length=200)
     name: str | None = Field(None, min_length=1, max_length=500)
     dependency_mapping: bool = True
+
+
+class FromRequirements(_Input):
+    requirements: Requirements = Field(
+        min_length=1, max_length=10_000, description="Telos's requirement shape"
+    )
+    name: str | None = Field(None, min_length=1, max_length=500)
+    project_id: str | None = Field(None, max_length=200, description="their Telos project (traces)")
+    dependency_mapping: bool = True
+
+
+class RequirementAnalysis(_Input):
+    requirements: Requirements | None = Field(None, min_length=1, max_length=2_000)
+    project_id: str | None = Field(None, min_length=1, max_length=200, description="or a Telos project's")
+
+    @model_validator(mode="after")
+    def _one(self) -> RequirementAnalysis:
+        if (self.requirements is None) == (self.project_id is None):
+            raise ValueError("give either requirements or a Telos project_id")
+        return self
 
 
 class LlmAnalysis(_Input):
@@ -51,19 +71,6 @@ class MemoryPut(_Input):
     vector_embed: bool = True
 
 
-class ExecutionCallback(_Input):
-    execution_id: str = Field(min_length=1, max_length=200)
-    status: Literal["pending", "running", "completed", "failed", "error", "cancelled"] | None = None
-    step_id: str | None = Field(None, max_length=200)
-    step_status: Literal["pending", "running", "completed", "failed"] | None = None
-
-
-class IncomingEvent(_Input):
-    type: str = Field(min_length=1, max_length=200, description="e.g. telos.requirement.updated")
-    data: dict[str, Any] = Field(default_factory=dict)
-    source: str | None = Field(None, max_length=200)
-
-
 def _settings(request: Request):  # noqa: ANN202
     return request.app.state.settings
 
@@ -80,6 +87,7 @@ def _facts(db: Database, plan_id: str) -> dict:
         "tasks": [
             {
                 "id": t.id,
+                "key": t.key,
                 "name": t.name,
                 "status": t.status,
                 "start": sched.tasks[t.id].start.isoformat(),
@@ -92,34 +100,14 @@ def _facts(db: Database, plan_id: str) -> dict:
     }
 
 
-# -- status ---------------------------------------------------------------------------------------------
-
-
-@router.get("/integrations", response_model=Envelope[list[dict]], summary="Each peer: configured, circuit")
-def integrations(request: Request) -> JSONResponse:
-    return ok(http.status(_settings(request)))
-
-
-# -- Telos ------------------------------------------------------------------------------------------------
-
-
-@router.post(
-    "/plans/from-telos",
-    tags=PEER_ONLY,
-    status_code=201,
-    response_model=Envelope[dict],
-    summary="A plan from a Telos project's requirements",
-)
-async def from_telos(body: FromTelos, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
-    telos = TelosConnector(_settings(request))
-    requirements = await telos.get_requirements(body.project_id)
-    name = body.name
-    if not name:
-        project = await telos.get_project(body.project_id)
-        name = str(project.get("name") or f"Telos project {body.project_id}")[:500]
-    doc, issues = telos.create_plan_from_requirements(
-        requirements, name=name, project_id=body.project_id, dependency_mapping=body.dependency_mapping
+async def _plan_from(
+    db: Database, requirements: Requirements, name: str, project_id: str | None, mapping: bool
+) -> JSONResponse:
+    doc, issues = plan_from_requirements(
+        requirements, name=name, project_id=project_id, dependency_mapping=mapping
     )
+    if not doc.tasks:
+        raise ValidationFailed("no requirement can become a task", details={"issues": issues})
 
     def save():  # noqa: ANN202
         with db.store() as s:
@@ -139,6 +127,51 @@ async def from_telos(body: FromTelos, request: Request, db: Database = Depends(g
     )
 
 
+# -- status ---------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/integrations", response_model=Envelope[list[dict]], summary="Each peer: where, answering, circuit"
+)
+def integrations(request: Request) -> JSONResponse:
+    return ok(http.status(_settings(request)))
+
+
+# -- Telos ------------------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/plans/from-telos",
+    tags=PEER_ONLY,
+    status_code=201,
+    response_model=Envelope[dict],
+    summary="A plan from a Telos project's requirements",
+)
+async def from_telos(body: FromTelos, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
+    telos = TelosConnector(settings=_settings(request))
+    requirements = await telos.get_requirements(body.project_id)
+    name = body.name
+    if not name:
+        project = await telos.get_project(body.project_id)
+        name = str(project.get("name") or f"Telos project {body.project_id}")[:500]
+    return await _plan_from(db, requirements, name, body.project_id, body.dependency_mapping)
+
+
+@router.post(
+    "/plans/from-requirements",
+    status_code=201,
+    response_model=Envelope[dict],
+    summary="A plan from requirements sent in the body (Telos's shape)",
+)
+async def from_requirements(body: FromRequirements, db: Database = Depends(get_db)) -> JSONResponse:
+    name = body.name or (
+        f"Telos project {body.project_id}"
+        if body.project_id
+        else f"Plan from {len(body.requirements)} requirements"
+    )
+    return await _plan_from(db, body.requirements, name, body.project_id, body.dependency_mapping)
+
+
 @router.get(
     "/plans/{plan_id}/traces",
     response_model=Envelope[list[dict]],
@@ -156,13 +189,14 @@ def traces(
     rows = [
         {
             "task_id": t.id,
+            "task_key": t.key,
             "task_name": t.name,
             "status": t.status,
             "requirement_id": t.metadata["requirement_id"],
             "telos_project_id": t.metadata.get("telos_project_id"),
         }
         for t in tasks
-        if task_id is None or t.id == task_id
+        if task_id is None or task_id in (t.id, t.key)
     ]
     return ok(rows, f"{len(rows)} traces")
 
@@ -176,9 +210,9 @@ async def telos_sync(plan_id: str, request: Request, db: Database = Depends(get_
     def read():  # noqa: ANN202
         with db.store(write=False) as s:
             s.get_plan(plan_id, include_children=False)
-            return s.traced_tasks(plan_id=plan_id)
+            return [t for t in s.traced_tasks(plan_id=plan_id) if t.metadata.get("telos_project_id")]
 
-    telos = TelosConnector(_settings(request))
+    telos = TelosConnector(settings=_settings(request))
     pushed = []
     for t in await run_in_threadpool(read):
         state = await telos.update_requirement_status(
@@ -192,6 +226,22 @@ async def telos_sync(plan_id: str, request: Request, db: Database = Depends(get_
 
 
 @router.post(
+    "/requirements/analysis",
+    tags=PEER_ONLY,
+    response_model=Envelope[dict],
+    summary="Rhetor's task breakdown of requirements, with estimates by requirement",
+)
+async def requirement_analysis(body: RequirementAnalysis, request: Request) -> JSONResponse:
+    requirements = body.requirements
+    if requirements is None:
+        requirements = await TelosConnector(settings=_settings(request)).get_requirements(
+            str(body.project_id)
+        )
+    out = await RhetorAdapter(settings=_settings(request)).analyze_requirements_for_planning(requirements)
+    return ok(out, f"{len(out['estimates'])} of {len(requirements)} requirements estimated")
+
+
+@router.post(
     "/plans/{plan_id}/llm-analysis",
     tags=PEER_ONLY,
     response_model=Envelope[dict],
@@ -201,7 +251,7 @@ async def llm_analysis(
     plan_id: str, body: LlmAnalysis, request: Request, db: Database = Depends(get_db)
 ) -> JSONResponse:
     facts = await run_in_threadpool(_facts, db, plan_id)
-    out = await RhetorAdapter(_settings(request)).analyze_plan(facts, list(body.analysis_types))
+    out = await RhetorAdapter(settings=_settings(request)).analyze_plan(facts, list(body.analysis_types))
     return ok(out)
 
 
@@ -215,7 +265,7 @@ async def document(
     plan_id: str, body: DocumentRequest, request: Request, db: Database = Depends(get_db)
 ) -> JSONResponse:
     facts = await run_in_threadpool(_facts, db, plan_id)
-    return ok(await RhetorAdapter(_settings(request)).generate_document(facts, body.document_type))
+    return ok(await RhetorAdapter(settings=_settings(request)).generate_document(facts, body.document_type))
 
 
 # -- Engram -----------------------------------------------------------------------------------------------
@@ -232,7 +282,7 @@ async def remember_plan(plan_id: str, request: Request, db: Database = Depends(g
             return s.get_plan(plan_id)
 
     plan = await run_in_threadpool(read)
-    engram = EngramConnector(_settings(request), db)
+    engram = EngramConnector(settings=_settings(request), db=db)
     data = {
         "name": plan.name,
         "description": plan.description,
@@ -242,13 +292,13 @@ async def remember_plan(plan_id: str, request: Request, db: Database = Depends(g
             for t in plan.tasks or []
         ],
     }
-    record = await engram.store_plan(plan_id, data, {"plan_name": plan.name})
+    record = await engram.store_record(PLANS, plan_id, data, {"plan_name": plan.name})
     links = [
         {"type": "requirement", "target_id": t.metadata["requirement_id"], "task_id": t.id}
         for t in plan.tasks or []
         if isinstance(t.metadata.get("requirement_id"), str)
     ]
-    await engram.store_plan_relationships(plan_id, links)
+    await engram.store_record(RELATIONSHIPS, plan_id, links, {"plan_id": plan_id}, vector_embed=False)
     return ok(record, f"plan remembered ({record['backend']})")
 
 
@@ -260,9 +310,8 @@ async def memory_search(
     limit: int = Query(5, ge=1, le=100),
     db: Database = Depends(get_db),
 ) -> JSONResponse:
-    return ok(
-        await EngramConnector(_settings(request), db).search(q, namespace=namespace or None, limit=limit)
-    )
+    engram = EngramConnector(settings=_settings(request), db=db)
+    return ok(await engram.search(q, namespace=namespace or None, limit=limit))
 
 
 @router.put("/memory/{namespace}/{key}", response_model=Envelope[dict], summary="Store under namespace/key")
@@ -271,116 +320,14 @@ async def memory_put(
 ) -> JSONResponse:
     if len(namespace) > 200 or len(key) > 300:
         raise ValidationFailed("namespace is at most 200 characters, key at most 300")
-    engram = EngramConnector(_settings(request), db)
-    return ok(await engram.store(namespace, key, body.data, body.metadata, vector_embed=body.vector_embed))
+    engram = EngramConnector(settings=_settings(request), db=db)
+    return ok(
+        await engram.store_record(namespace, key, body.data, body.metadata, vector_embed=body.vector_embed)
+    )
 
 
 @router.get("/memory/{namespace}/{key}", response_model=Envelope[dict], summary="What is stored there")
 async def memory_get(
     namespace: str, key: str, request: Request, db: Database = Depends(get_db)
 ) -> JSONResponse:
-    return ok(await EngramConnector(_settings(request), db).retrieve(namespace, key))
-
-
-# -- Synthesis --------------------------------------------------------------------------------------------
-
-
-@router.get(
-    "/plans/{plan_id}/for-execution",
-    response_model=Envelope[dict],
-    summary="Steps with dependencies, in an order that respects every link",
-)
-def for_execution(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
-    plan, steps = peers.plan_steps(db, plan_id)
-    return ok({"plan_id": plan["id"], "name": plan["name"], "steps": steps}, f"{len(steps)} steps")
-
-
-@router.post(
-    "/plans/{plan_id}/executions",
-    status_code=201,
-    tags=PEER_ONLY,
-    response_model=Envelope[dict],
-    summary="Start executing a plan on Synthesis",
-)
-async def start_execution(plan_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
-    synthesis = SynthesisConnector(_settings(request))
-    await synthesis.client.resolve()  # not configured: INTEGRATION_UNAVAILABLE before anything is recorded
-    plan, steps = await run_in_threadpool(peers.plan_steps, db, plan_id)
-
-    def create():  # noqa: ANN202
-        with db.store() as s:
-            return s.create_execution(plan_id, 0, steps)
-
-    record = await run_in_threadpool(create)
-    try:
-        answer = await synthesis.start_execution(peers.for_synthesis(plan, steps, record["id"]))
-    except Exception as exc:
-        await run_in_threadpool(_finish, db, record["id"], "error", getattr(exc, "message", str(exc)))
-        raise
-    status = (
-        answer.get("status") if answer.get("status") in ("pending", "running", "completed") else "running"
-    )
-
-    def started():  # noqa: ANN202
-        with db.store() as s:
-            return s.update_execution(record["id"], synthesis_id=str(answer["executionId"]), status=status)
-
-    return ok(await run_in_threadpool(started), "execution started", status_code=201)
-
-
-def _finish(db: Database, execution_id: str, status: str, error: str) -> None:
-    with db.store() as s:
-        s.update_execution(execution_id, status=status, error=error)
-
-
-@router.get("/plans/{plan_id}/executions", response_model=Envelope[list[dict]], summary="A plan's executions")
-def list_executions(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
-    with db.store(write=False) as s:
-        s.get_plan(plan_id, include_children=False)
-        return ok(s.list_executions(plan_id))
-
-
-@router.get(
-    "/executions/{execution_id}",
-    response_model=Envelope[dict],
-    summary="An execution, refreshed from Synthesis (and adjusted if its plan changed)",
-)
-async def get_execution(
-    execution_id: str, request: Request, db: Database = Depends(get_db), refresh: bool = True
-) -> JSONResponse:
-    def read():  # noqa: ANN202
-        with db.store(write=False) as s:
-            return s.get_execution(execution_id)
-
-    execution = await run_in_threadpool(read)
-    if refresh:
-        execution = await peers.refresh(db, _settings(request), execution)
-    return ok(execution)
-
-
-@router.post("/executions/callbacks", response_model=Envelope[dict], summary="Progress pushed by Synthesis")
-def execution_callback(body: ExecutionCallback, db: Database = Depends(get_db)) -> JSONResponse:
-    with db.store(write=False) as s:
-        execution = s.get_execution(body.execution_id)
-    steps = {body.step_id: body.step_status} if body.step_id and body.step_status else {}
-    if body.step_id and body.step_id not in {s["id"] for s in execution["steps"]}:
-        raise NotFound(f"execution {body.execution_id} has no step {body.step_id}")
-    return ok(peers.apply_progress(db, execution, body.status, steps), "progress recorded")
-
-
-# -- Hermes -----------------------------------------------------------------------------------------------
-
-
-@router.post("/events", response_model=Envelope[dict], summary="Events delivered by Hermes")
-def incoming_event(body: IncomingEvent, db: Database = Depends(get_db)) -> JSONResponse:
-    handler = peers.HANDLERS.get(body.type)
-    if handler is None:
-        return ok(
-            {
-                "handled": False,
-                "type": body.type,
-                "reason": f"not subscribed; handled: {sorted(peers.HANDLERS)}",
-            },
-            "event ignored",
-        )
-    return ok(handler(db, body.data) | {"type": body.type}, "event handled")
+    return ok(await EngramConnector(settings=_settings(request), db=db).retrieve_record(namespace, key))

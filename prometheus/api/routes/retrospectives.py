@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
@@ -123,5 +124,23 @@ def improvement_suggestions(retro_id: str, request: Request, db: Database = Depe
             {"suggestions": items, "feedback": [f.model_dump(mode="json") for f in feedback]}, default=str
         )[:12_000]
     )
-    rhetor = run_sync(RhetorAdapter(request.app.state.settings).enrich, prompt)
+    rhetor = run_sync(RhetorAdapter(settings=request.app.state.settings).enrich, prompt)
     return ok({"retrospective_id": r.id, "suggestions": items, "rhetor": rhetor}, f"{len(items)} suggestions")
+
+
+@router.post(
+    "/{retro_id}/llm-summary",
+    tags=["peers"],
+    response_model=Envelope[dict],
+    summary="Rhetor's summary: themes, root causes, recommendations (validated JSON)",
+)
+async def llm_summary(retro_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
+    def facts() -> dict:
+        r, plan, s, baseline, feedback = _context(db, retro_id)
+        numbers = retro.summary(plan, s, baseline, feedback) if plan is not None else {}
+        return {"title": r.title, "notes": r.notes, "numbers": numbers,
+                "feedback": [f.model_dump(mode="json") for f in feedback]}  # fmt: skip
+
+    data = await run_in_threadpool(facts)
+    out = await RhetorAdapter(settings=request.app.state.settings).summarize_retrospective(data)
+    return ok({"retrospective_id": retro_id} | out)

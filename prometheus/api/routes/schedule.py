@@ -116,7 +116,7 @@ def task_candidates(
     plan_id: str, task_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
 ) -> Response:
     def render(plan: Plan, s: Schedule) -> JSONResponse:
-        task = next((t for t in plan.tasks or [] if t.id == task_id), None)
+        task = next((t for t in plan.tasks or [] if task_id in (t.id, t.key)), None)
         if task is None:
             raise NotFound(f"task {task_id} not found in plan {plan_id}", details={"task_id": task_id})
         load = {r["resource_id"]: r["utilization"] for r in analysis.resource_utilization(plan, s)}
@@ -134,7 +134,8 @@ def plan_analysis(plan_id: str, request: Request, db: Database = Depends(get_db)
     facts = {"plan": plan.name, "tasks": [t.name for t in plan.tasks or []][:200], "analysis": result}
     prompt = "Review this project plan analysis and say what the project manager should do next.\n"
     result["rhetor"] = run_sync(
-        RhetorAdapter(request.app.state.settings).enrich, prompt + json.dumps(facts, default=str)[:12_000]
+        RhetorAdapter(settings=request.app.state.settings).enrich,
+        prompt + json.dumps(facts, default=str)[:12_000],
     )
     return ok(result)
 
@@ -147,11 +148,11 @@ def estimate(
         store.get_plan(plan_id, include_children=False)
         history = store.completed_tasks()
     result = estimate_from_history(body, history)
-    engram = EngramConnector(request.app.state.settings)
+    engram = EngramConnector(settings=request.app.state.settings)
     if not engram.configured:
         result["engram"] = {
             "available": False,
-            "reason": "ENGRAM_URL is not set: the local database was searched",
+            "reason": "Engram is turned off (ENGRAM_URL is empty): the local database was searched",
         }
     else:
         try:

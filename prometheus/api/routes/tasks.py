@@ -5,7 +5,6 @@ from fastapi.responses import JSONResponse
 
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ListEnvelope, expected_version, ok
-from prometheus.core.estimate import actual_days
 from prometheus.core.model import (
     Dependency,
     DependencyCreate,
@@ -16,7 +15,7 @@ from prometheus.core.model import (
     TaskPatch,
     TaskStatus,
 )
-from prometheus.integrations.engram import EngramConnector
+from prometheus.integrations.engram import EngramConnector, completion_record
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/plans/{plan_id}", tags=["tasks"], responses=ERROR_RESPONSES)
@@ -99,17 +98,8 @@ def update_progress(
         calendar = store.get_plan(plan_id, include_children=False).calendar
     if task.status == TaskStatus.completed and before != TaskStatus.completed and task.actual_start:
         background.add_task(  # after the answer: a slow or absent Engram never holds up progress
-            EngramConnector(request.app.state.settings).remember_safely,
-            {
-                "task_id": task.id,
-                "plan_id": plan_id,
-                "name": task.name,
-                "description": task.description,
-                "tags": task.tags,
-                "estimate_days": task.duration
-                * {"hours": 1 / 8, "days": 1, "weeks": 5}[task.duration_unit.value],
-                "actual_days": actual_days(task, calendar),
-            },
+            EngramConnector(settings=request.app.state.settings).remember_safely,
+            completion_record(task, plan_id, calendar),
         )
     return ok(task, "progress recorded", version=task.version)
 
@@ -119,8 +109,8 @@ def update_progress(
 )
 def delete_task(plan_id: str, task_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
     with db.store() as store:
-        store.delete_task(plan_id, task_id, expected_version(request))
-    return ok({"id": task_id}, "task deleted")
+        deleted = store.delete_task(plan_id, task_id, expected_version(request))
+    return ok({"id": deleted}, "task deleted")
 
 
 @router.post("/dependencies", status_code=201, response_model=Envelope[Dependency], summary="Link two tasks")

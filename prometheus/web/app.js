@@ -1,0 +1,160 @@
+// The page: the plans, the chosen plan's Gantt chart and resource load, kept live over the WebSocket /ws.
+import {currentToken, get} from "./api.js";
+import {openEditor, setupEditor} from "./editor.js";
+import {downloadPng} from "./export.js";
+import {LEFT, drawGantt} from "./gantt.js";
+import {setupInteractions} from "./interact.js";
+import {drawLoad} from "./load.js";
+import {DEFAULT_CALENDAR, isoMinute, num} from "./util.js";
+
+const $ = (id) => document.getElementById(id);
+const page = {current: null, model: null, scale: null, selected: null, socket: null, dragging: false, stale: false};
+
+export function notify(text, kind = "info") {
+  const box = $("message");
+  box.textContent = text;
+  box.className = kind;
+}
+
+const shortId = (id) => id.slice(0, 8);
+
+async function loadPlans() {
+  const plans = await get("/api/plans?limit=1000");
+  const names = {};
+  for (const p of plans) names[p.name] = (names[p.name] || 0) + 1;
+  $("plans").replaceChildren(...plans.map((p) => {
+    const li = document.createElement("li");
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = `${p.name} (${p.task_count})`;
+    const more = document.createElement("small");
+    // plans of the same name told apart by their start and id
+    more.textContent = `${p.start_date ? `from ${p.start_date}` : "no start date"} · ${shortId(p.id)}`;
+    if (names[p.name] > 1) li.classList.add("namesake");
+    li.append(name, more);
+    li.dataset.id = p.id;
+    li.title = `${p.name}\nid ${p.id}\nstatus ${p.status}, version ${p.version}`;
+    if (p.id === page.current) li.classList.add("active");
+    li.onclick = () => choose(p.id);
+    return li;
+  }));
+}
+
+async function choose(id) {
+  const socket = page.socket;
+  if (page.current && socket?.readyState === 1) socket.send(JSON.stringify({action: "unsubscribe", plan_id: page.current}));
+  page.current = id;
+  page.selected = null;
+  history.replaceState(null, "", `?plan=${id}`);
+  if (socket?.readyState === 1) socket.send(JSON.stringify({action: "subscribe", plan_id: id}));
+  await Promise.all([render(), loadPlans()]);
+}
+
+function depths(tasks) {
+  const byId = Object.fromEntries(tasks.map((t) => [t.id, t]));
+  const depth = {};
+  for (const t of tasks) {
+    let d = 0, parent = t.parent_id;
+    while (parent && byId[parent] && d < 50) { d++; parent = byId[parent].parent_id; }
+    depth[t.id] = d;
+  }
+  return depth;
+}
+
+async function build(id) {
+  const [plan, timeline] = await Promise.all([
+    get(`/api/plans/${id}`),
+    get(`/api/plans/${id}/timeline?include_resources=true`),
+  ]);
+  const tasks = Object.fromEntries(plan.tasks.map((t) => [t.id, t]));
+  const names = Object.fromEntries(plan.resources.map((r) => [r.id, r.name]));
+  const depth = depths(plan.tasks);
+  const rows = timeline.tasks.map((r) => ({
+    ...r, id: r.task_id, task: tasks[r.task_id], depth: depth[r.task_id] || 0,
+    resources: (r.assignments || []).map((a) => `${names[a.resource_id] || "?"}${a.units === 1 ? "" : ` [${num(a.units * 100)}%]`}`),
+  }));
+  return {plan, timeline, rows, calendar: plan.calendar || DEFAULT_CALENDAR, links: plan.dependencies,
+    byId: Object.fromEntries(rows.map((r) => [r.id, r]))};
+}
+
+function show(model) {
+  const {plan, timeline} = model;
+  $("title").textContent = plan.name;
+  document.title = `${plan.name} — Prometheus`;
+  $("subtitle").textContent = `${plan.start_date ? `starts ${plan.start_date}` : "no start date"} · id ${shortId(plan.id)}`;
+  $("subtitle").title = plan.id;
+  $("finish").textContent = timeline.tasks.length ? `finish ${isoMinute(timeline.project_finish)}` : "no tasks yet";
+  $("critical").textContent = `critical path: ${timeline.critical_path.map((t) => t.name).join(" → ") || "none"}`;
+  $("conflicts").textContent = timeline.conflicts.map((c) => c.message).join("; ");
+  const width = Math.max(900, document.querySelector("main").clientWidth - 40);
+  page.scale = drawGantt($("gantt"), model, width - LEFT, page.selected);
+  drawLoad($("histogram"), $("histogram-title"), model, page.scale);
+  for (const b of document.querySelectorAll(".needs-plan")) b.disabled = false;
+  document.body.dataset.rendered = String(Date.now());
+}
+
+// One render at a time, the newest state last; none while a bar is being dragged.
+let rendering = null, again = false;
+export function render() {
+  if (!page.current) return Promise.resolve();
+  if (page.dragging) { page.stale = true; return Promise.resolve(); }
+  if (rendering) { again = true; return rendering; }
+  rendering = (async () => {
+    do {
+      again = false;
+      const id = page.current;
+      try {
+        const model = await build(id);
+        if (id === page.current && !page.dragging) { page.model = model; show(model); }
+      } catch (err) {
+        notify(`could not load the plan: ${err.message}`, "error");
+      }
+    } while (again);
+  })().finally(() => { rendering = null; });
+  return rendering;
+}
+
+// After a change made here: the live update redraws; without a socket, redraw now.
+export function changed(text) {
+  notify(text);
+  if (page.socket?.readyState !== 1) render();
+}
+
+function connect() {
+  const status = $("status");
+  const token = currentToken();
+  const query = token ? `?token=${encodeURIComponent(token)}` : "";
+  const socket = page.socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws${query}`);
+  socket.onopen = () => {
+    status.textContent = "live";
+    status.className = "live";
+    socket.send(JSON.stringify({action: "subscribe", plan_id: "*"}));
+    if (page.current) socket.send(JSON.stringify({action: "subscribe", plan_id: page.current}));
+  };
+  socket.onmessage = (msg) => {
+    const event = JSON.parse(msg.data);
+    if (!event.event_id) return; // replies to our own actions
+    if (event.plan_id === page.current) {
+      if (event.type === "prometheus.plan.deleted") notify("this plan was deleted", "error");
+      else render();
+    }
+    loadPlans().catch(() => {});
+  };
+  socket.onclose = () => {
+    status.textContent = "reconnecting…";
+    status.className = "";
+    setTimeout(connect, 1000);
+  };
+}
+
+setupEditor({page, changed, notify});
+setupInteractions($("gantt"), {page, changed, notify, render, openEditor});
+$("add-task").onclick = () => openEditor(null);
+$("print").onclick = () => window.print();
+$("png").onclick = () => downloadPng($("gantt"), page.model?.plan.name || "plan").catch((e) => notify(e.message, "error"));
+
+const wanted = new URLSearchParams(location.search).get("plan");
+loadPlans()
+  .then(() => wanted && choose(wanted))
+  .catch((err) => notify(`could not load the plans: ${err.message}`, "error"));
+connect();
