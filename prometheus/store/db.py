@@ -87,15 +87,28 @@ class Database:
     def session(self) -> Session:
         return self._sessions()
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision (safe with several replicas starting at once)."""
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema to `revision`, the newest by default (safe with several replicas starting at
+        once). Every row survives: on SQLite, foreign keys are off while tables are rebuilt, and checked
+        before the migration commits."""
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
-        with self._migration_file_lock(), self.engine.begin() as conn:
-            if self.backend == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        with self._migration_file_lock(), self.engine.connect() as conn:
+            sqlite = self.backend == "sqlite"
+            if sqlite:  # SQLite's batch migrations rebuild tables: dropping the old one must not cascade
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # outside a transaction
+            try:
+                with conn.begin():
+                    if not sqlite:
+                        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, revision)
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() if sqlite else []
+                    if broken:
+                        raise RuntimeError(f"migration left rows pointing at missing rows: {broken[:5]}")
+            finally:
+                if sqlite:
+                    conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
     @contextmanager
     def _migration_file_lock(self) -> Iterator[None]:
