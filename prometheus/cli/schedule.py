@@ -81,7 +81,8 @@ def schedule_file(file: Path, format: str | None, level: bool, as_json: bool) ->
     from prometheus.formats.registry import detect, import_bytes
 
     with working(f"reading {file.name}") as say:
-        plan = to_plan(import_bytes(file.read_bytes(), detect(file.name, format), name=file.stem))
+        data = file.read_bytes()
+        plan = to_plan(import_bytes(data, detect(file.name, format, data), name=file.stem))
         report = None
         if level:
             say(f"leveling {len(plan.tasks or [])} tasks")
