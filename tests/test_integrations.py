@@ -202,6 +202,19 @@ def test_synthesis_runs_the_plan_in_link_order_and_adjusts_to_changes(capi, peer
     # finished tasks are remembered for estimates, as those finished through the progress route are
     wait_for(lambda: {build["id"], test["id"], deploy["id"]} <= remembered())
     assert capi.post("/executions/callbacks", json={"execution_id": "unknown"}).status_code == 404
+    # an execution registered for the plan but unknown to Synthesis: an error, no longer followed
+    ghost = {"execution_id": "ghost-1", "plan_id": pid, "steps": [{"id": build["key"], "name": "Build"}]}
+    r = capi.post("/executions/callbacks", json=ghost)
+    assert r.status_code == 200 and r.json()["data"]["steps"][0]["step_id"] == build["key"]
+    wait_for(
+        lambda: capi.get("/executions/ghost-1", params={"refresh": False}).json()["data"]["status"] == "error"
+    )
+    assert "does not know" in capi.get("/executions/ghost-1").json()["data"]["error"]
+    # Synthesis not answering: a running execution is shown as recorded, and says why it is not fresher
+    synthesis.mode = "error"
+    capi.post("/executions/callbacks", json=ghost | {"execution_id": "ghost-2"})
+    got = capi.get("/executions/ghost-2").json()["data"]
+    assert got["refreshed"] is False and got["status"] == "running" and "synthesis" in got["reason"]
     # Synthesis down: starting is refused with 503, the attempt is recorded as an error
     synthesis.mode = "error"
     r = capi.post(f"/plans/{pid}/executions")

@@ -16,6 +16,7 @@ from prometheus.core.execution import adjustment, execution_plan, execution_step
 from prometheus.core.model import PlanPatch, PlanStatus, ProgressUpdate, TaskStatus
 from prometheus.errors import NotFound, ValidationFailed
 from prometheus.integrations.engram import EngramConnector, completion_record
+from prometheus.integrations.http import IntegrationUnavailable
 from prometheus.integrations.synthesis import FINAL, SynthesisConnector
 from prometheus.store import Database
 
@@ -157,11 +158,23 @@ async def remember(settings: Settings, finished: list[dict]) -> None:
         await engram.remember_safely(record)
 
 
+def _lost(db: Database, execution: dict, reason: str) -> dict:
+    with db.store() as s:
+        return s.update_execution(execution["id"], status="error", error=reason)
+
+
 async def refresh(db: Database, settings: Settings, execution: dict) -> dict:
-    """Ask Synthesis where an execution stands and apply it."""
+    """Ask Synthesis where an execution stands and apply it (an execution Synthesis does not know is an
+    error, and no longer followed); IntegrationUnavailable when Synthesis cannot say."""
     if not execution["synthesis_id"] or execution["status"] in FINAL:
         return await run_in_threadpool(adjust, db, execution)
-    data = await SynthesisConnector(settings=settings).get_execution(execution["synthesis_id"])
+    try:
+        data = await SynthesisConnector(settings=settings).get_execution(execution["synthesis_id"])
+    except IntegrationUnavailable as exc:
+        if exc.details.get("status") != 404:
+            raise
+        reason = f"Synthesis does not know execution {execution['synthesis_id']}"
+        return await run_in_threadpool(_lost, db, execution, reason)
     status = data.get("status") if data.get("status") in STATUSES else None
     execution, finished = await run_in_threadpool(apply_progress, db, execution, status, step_states(data))
     await remember(settings, finished)

@@ -91,12 +91,13 @@ class PeerSync:
         self.db, self.settings = db, settings
         self.hermes = HermesHelper(settings=settings)
         self.telos = TelosConnector(settings=settings)
+        self.synthesis = SynthesisConnector(settings=settings)
         self._tasks: set[asyncio.Task] = set()
         self._poller: asyncio.Task | None = None
 
     def start(self) -> None:
         self.hermes.start()
-        if SynthesisConnector(settings=self.settings).configured:
+        if self.synthesis.configured:
             self._poller = asyncio.create_task(self._poll())
 
     async def stop(self) -> None:
@@ -149,6 +150,7 @@ class PeerSync:
                 for execution in await run_in_threadpool(executions.running, self.db):
                     await executions.refresh(self.db, self.settings, execution)
             except IntegrationUnavailable as exc:
-                log.warning("synthesis: polling failed: %s", exc.message)
+                level = logging.WARNING if self.synthesis.client.explicit else logging.DEBUG
+                log.log(level, "synthesis: polling failed: %s", exc.message)
             except Exception:  # noqa: BLE001 - keep polling through database hiccups
                 log.exception("synthesis: polling failed")

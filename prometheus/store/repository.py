@@ -350,13 +350,18 @@ class Store(Records):
         assigned = self._assignments(ids)
         predecessors: dict[str, list[str]] = {}
         if ids:  # a few tasks: by id; many: by plan (no limit on bound parameters)
-            links = select(DependencyRow.successor_id, DependencyRow.predecessor_id).where(
-                DependencyRow.successor_id.in_(ids)
-                if len(ids) <= 500
-                else DependencyRow.plan_id.in_({r.plan_id for r in rows})
+            links = (
+                select(DependencyRow.successor_id, DependencyRow.predecessor_id)
+                .join(TaskRow, TaskRow.id == DependencyRow.predecessor_id)
+                .where(
+                    DependencyRow.successor_id.in_(ids)
+                    if len(ids) <= 500
+                    else DependencyRow.plan_id.in_({r.plan_id for r in rows})
+                )
+                .order_by(TaskRow.position, TaskRow.id)  # predecessors in plan order
             )
             wanted = set(ids)
-            for succ, pred in self.session.execute(links.order_by(DependencyRow.id)):
+            for succ, pred in self.session.execute(links):
                 if succ in wanted:
                     predecessors.setdefault(succ, []).append(pred)
         return [task_model(r, assigned[r.id], predecessors.get(r.id)) for r in rows]

@@ -15,6 +15,7 @@ from prometheus.core.execution import synthesis_plan
 from prometheus.core.model import _Input
 from prometheus.errors import NotFound, ValidationFailed
 from prometheus.events import executions, peers
+from prometheus.integrations.http import IntegrationUnavailable
 from prometheus.integrations.synthesis import SynthesisConnector
 from prometheus.store import Database
 
@@ -130,7 +131,7 @@ def list_executions(plan_id: str, db: Database = Depends(get_db)) -> JSONRespons
 @router.get(
     "/executions/{execution_id}",
     response_model=Envelope[dict],
-    summary="An execution, refreshed from Synthesis (and adjusted if its plan changed)",
+    summary="An execution, refreshed from Synthesis when it answers (and adjusted if its plan changed)",
 )
 async def get_execution(
     execution_id: str, request: Request, db: Database = Depends(get_db), refresh: bool = True
@@ -141,8 +142,11 @@ async def get_execution(
 
     execution = await run_in_threadpool(read)
     if refresh:
-        execution = await executions.refresh(db, request.app.state.settings, execution)
-    return ok(execution)
+        try:
+            execution = await executions.refresh(db, request.app.state.settings, execution)
+        except IntegrationUnavailable as exc:  # what is on record, and why it is not fresher
+            return ok(execution | {"refreshed": False, "reason": exc.message}, "Synthesis did not answer")
+    return ok(execution | {"refreshed": refresh})
 
 
 @router.post(
