@@ -16,6 +16,7 @@ from prometheus.api.cache import PlanCache
 from prometheus.api.envelope import install_error_handlers
 from prometheus.api.limits import BodyLimit
 from prometheus.api.routes import (
+    explain,
     health,
     integrations,
     plans,
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tasks,
         resources,
         schedule,
+        explain,
         tracking,
         retrospectives,
         webhooks,
