@@ -14,6 +14,7 @@ from rich.table import Table
 
 from prometheus import __version__
 from prometheus.config import get_settings
+from prometheus.mcp.cli import mcp_command
 
 app = typer.Typer(help="Prometheus, the planning engine of Tekton.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.")
@@ -24,6 +25,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(plans_app, name="plans")
 bench_app = typer.Typer(help="Benchmarks.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
+app.command("mcp")(mcp_command)
 URL = typer.Option("http://127.0.0.1:8006", "--url", envvar="PROMETHEUS_URL", help="The Prometheus server")
 console = Console()
 

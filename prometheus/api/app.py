@@ -34,6 +34,7 @@ from prometheus.events.peers import PeerSync
 from prometheus.events.wake import Waker
 from prometheus.events.webhooks import Dispatcher
 from prometheus.integrations.http import configure_logging
+from prometheus.mcp import http as mcp_http
 from prometheus.store import Database
 
 log = logging.getLogger("prometheus")
@@ -63,7 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub.listeners.append(peer_sync.on_event)
         peer_sync.start()
         log.info("Prometheus %s on port %s, database %s", __version__, settings.port, db.backend)
-        yield
+        async with mcp_http.sessions(app):
+            yield
         await peer_sync.stop()
         waker.close()
         dispatcher.close()
@@ -82,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.auth = auth = AuthPolicy(settings)
     app.add_middleware(TokenAuth)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+
+    mcp_http.mount(app)
 
     @app.websocket("/ws")
     async def live(ws: WebSocket) -> None:
