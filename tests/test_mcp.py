@@ -306,6 +306,15 @@ def test_tokens_and_scopes_are_the_apis(sqlite_url: str, tmp_path_factory: pytes
         assert r.status_code == 401 and r.json()["error_code"] == "UNAUTHORIZED"
         wrong = httpx.post(f"{srv.url}/mcp", json=hello, headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 401
+        look = {"Authorization": "Bearer look", "Accept": "application/json, text/event-stream"}
+        rebinding = httpx.post(
+            f"{srv.url}/mcp", json=hello, headers=look | {"Host": "evil.example"}, timeout=60
+        )
+        assert rebinding.status_code == 421  # bound to loopback: another Host is refused
+        foreign = httpx.post(
+            f"{srv.url}/mcp", json=hello, headers=look | {"Origin": "http://evil.example"}, timeout=60
+        )
+        assert foreign.status_code == 403
 
         async def session(token: str) -> Client:
             http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=60)

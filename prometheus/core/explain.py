@@ -333,6 +333,16 @@ def _when(at: datetime) -> str:
     return f"{at:%a %Y-%m-%d %H:%M}"
 
 
+def _label(d: dict) -> str:
+    return {
+        "link": lambda: f"the {d.get('type')} link from '{d.get('predecessor_name')}'",
+        "constraint": lambda: f"its {d.get('constraint_type')} constraint",
+        "resource_wait": lambda: f"its wait for {d.get('resource_name')}",
+        "status_date": lambda: "the status date",
+        "project_start": lambda: "the plan start",
+    }.get(d["kind"], lambda: d["kind"])()
+
+
 def describe(step: dict) -> str:
     """One sentence for one step."""
     d, name = step["driver"], f"'{step['name']}'"
@@ -366,6 +376,8 @@ def describe(step: dict) -> str:
         text = f"{head}: as late as possible (its early start is {_when(d['early_start'])})"
     else:
         text = f"{head}: no link, constraint or date of the plan gives exactly this start"
+    if step.get("also"):
+        text += f" (so does {', '.join(_label(d) for d in step['also'])})"
     if cal := step.get("calendar"):
         text += f"; pushed from {_when(cal['from'])} over non-working time ({cal['reason']})"
     if step.get("overridden_links"):

@@ -123,7 +123,7 @@ def tool(
             idempotent_hint=idempotent if not read_only else None,
             open_world_hint=False,
         )
-        server.add_tool(call, annotations=hints)
+        server.add_tool(call, description=" ".join((fn.__doc__ or "").split()), annotations=hints)
         return fn
 
     return register
