@@ -341,3 +341,24 @@ def test_tokens_and_scopes_are_the_apis(sqlite_url: str, tmp_path_factory: pytes
         anyio.run(main)
     finally:
         srv.stop()
+
+
+def test_stdio_against_a_running_server(served: Server) -> None:
+    """`prometheus mcp --url`: the tools work on a server elsewhere; one that cannot be reached is a 503."""
+    made = httpx.post(f"{served.url}/api/plans", json={"name": f"Remote {uuid.uuid4().hex[:6]}"}).json()[
+        "data"
+    ]
+
+    async def main(url: str) -> list:
+        params = StdioServerParameters(command=sys.executable, args=["-m", "prometheus", "mcp", "--url", url])
+        async with Client(params) as mcp:
+            return [
+                await mcp.call_tool("get_plan", {"plan_id": made["id"]}),
+                await mcp.call_tool("get_plan", {"plan_id": "nope"}),
+            ]
+
+    found, missing = anyio.run(main, served.url)
+    assert call(found)["name"] == made["name"] and call(found)["tasks_total"] == 0
+    assert missing.is_error and missing.structured_content["error_code"] == "NOT_FOUND"
+    (down,) = anyio.run(main, "http://127.0.0.1:9")[:1]
+    assert down.is_error and down.structured_content["error_code"] == "SERVICE_UNAVAILABLE"
