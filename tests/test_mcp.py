@@ -158,13 +158,23 @@ async def agent_session(mcp: Client, api: httpx.Client, telos: FakeTelos) -> Non
     assert applied["applied"] and applied["project_finish_after"] == preview["project_finish_after"]
     assert rest(api.get(f"/plans/{pid}/critical-path"))["project_finish"] == applied["project_finish_after"]
     why = call(await mcp.call_tool("explain_date", {"plan_id": pid, "task_id": ids["ship"]}))
-    assert why == {
-        k: v for k, v in rest(api.get(f"/plans/{pid}/tasks/{ids['ship']}/explain")).items() if k in why
-    } | {"steps": why["steps"]}
+    why_rest = rest(api.get(f"/plans/{pid}/tasks/{ids['ship']}/explain"))
+    assert {k: why[k] for k in ("start", "finish", "origin", "text")} == {
+        k: why_rest[k] for k in ("start", "finish", "origin", "text")
+    }
+    assert [s["driver"] for s in why["steps"]] == [s["driver"] for s in why_rest["steps"]]
     assert (
         "resource_wait" in [s["driver"]["kind"] for s in why["steps"]]
         and why["finish"] == applied["project_finish_after"]
     )
+    short = call(
+        await mcp.call_tool("explain_date", {"plan_id": pid, "task_id": ids["ship"], "max_steps": 2})
+    )
+    assert short["steps_total"] == len(why_rest["steps"]) > 2 and " <- ... <- " in short["text"]
+    assert [s["task_id"] for s in short["steps"]] == [
+        why_rest["steps"][0]["task_id"],
+        why_rest["steps"][-1]["task_id"],
+    ]
 
     # risk: P50/P80 and drivers are the API's for the same seed
     risk = call(await mcp.call_tool("analyze_risk", {"plan_id": pid, "iterations": 2000, "seed": 11}))

@@ -17,6 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import numpy as np
+
 from prometheus.core.calendar import WorkCalendar
 from prometheus.core.model import Calendar, ConstraintType, Dependency, LinkType, Resource, Task, TaskStatus
 from prometheus.core.scheduler import Schedule, ScheduledTask
@@ -28,6 +30,16 @@ PULLING = (ConstraintType.SNLT, ConstraintType.FNLT)
 PUSHING = (ConstraintType.SNET, ConstraintType.FNET)
 FINISH_KINDS = (ConstraintType.FNET, ConstraintType.FNLT, ConstraintType.MFO)
 _ELAPSED = {"ehours": 60, "edays": 1440, "eweeks": 10080}
+
+
+_READ = ("start", "finish", "early_start", "early_finish")
+
+
+def _period_end(cal: Calendar, at: datetime) -> bool:
+    """Whether `at` is the end of a working period of `cal` (a finish reading: Friday 17:00)."""
+    ends = {q for _, q in cal.working_hours}
+    day = at.date() - timedelta(days=1) if at.time() == time(0) else at.date()  # a period ending at 24:00
+    return at.time() in ends and day.weekday() in cal.working_days and day not in cal.holidays
 
 
 def _moment(day: date | datetime) -> datetime:
@@ -67,8 +79,11 @@ class _Explainer:
         self.resource_names = {r.id: r.name for r in resources or []}
         self.epoch = self.start.date()
         self._wc: dict[str, WorkCalendar] = {}
+        self._task_wc: dict[str, WorkCalendar] = {}
+        self._index: dict[tuple[int, datetime], int] = {}
         project = self.work_calendar(self.plan_cal)
         self.lag_minutes = {"hours": 60, "days": project.minutes_per_day, "weeks": project.minutes_per_week}
+        self._prefill(project)
 
     # -- calendars ----------------------------------------------------------------------------------------
 
@@ -84,12 +99,29 @@ class _Explainer:
             (self.own[a.resource_id] for a in task.assignments if a.resource_id in self.own), None
         ) or (self.plan_cal)
 
-    @staticmethod
-    def index(wc: WorkCalendar, at: datetime) -> int:
-        return int(wc.index_of(wc.minutes(_moment(at))))
+    def wc_of(self, task: Task) -> WorkCalendar:
+        if task.id not in self._task_wc:
+            self._task_wc[task.id] = self.work_calendar(self.calendar_of(task))
+        return self._task_wc[task.id]
+
+    def _prefill(self, wc: WorkCalendar) -> None:
+        """Every scheduled date in working minutes of the plan calendar, in one pass."""
+        moments = list({getattr(st, f) for st in self.sched.values() for f in _READ})
+        if moments:
+            minutes = np.array(moments, dtype="datetime64[m]") - np.datetime64(wc.epoch_dt, "m")
+            found = wc.index_of(minutes.astype(np.int64)).tolist()
+            self._index.update(zip(((id(wc), m) for m in moments), found, strict=True))
+
+    def index(self, wc: WorkCalendar, at: datetime) -> int:
+        at = _moment(at)
+        key = (id(wc), at)
+        if key not in self._index:
+            self._index[key] = int(wc.index_of(wc.minutes(at)))
+        return self._index[key]
 
     @staticmethod
     def at(wc: WorkCalendar, index: int, *, finish: bool = False) -> datetime:
+        """The moment of a working index, read as a start or as a finish."""
         minutes = wc.finish_of(index) if finish else wc.start_of(index)
         return wc.datetimes(minutes).astype("datetime64[us]").tolist()
 
@@ -201,7 +233,7 @@ class _Explainer:
         if task.constraint_type is ConstraintType.ALAP and task.actual_start is None:
             driver = {"kind": "as_late_as_possible", "early_start": st.early_start, "date": st.late_start}
             return row | {"driver": driver, "next": None}
-        wc = self.work_calendar(self.calendar_of(task))
+        wc = self.wc_of(task)
         es, ef = self.index(wc, st.early_start), self.index(wc, st.early_finish)
         links = self.link_candidates(tid, wc, ef - es)
         own = self.constraint_candidate(task, wc)
@@ -253,7 +285,7 @@ class _Explainer:
         if also:
             out["also"] = [c.driver for c in also]
         if overridden:
-            wc = self.work_calendar(self.calendar_of(task))
+            wc = self.wc_of(task)
             dur = self.index(wc, st.early_finish) - self.index(wc, st.early_start)
             out["overridden_links"] = [
                 {
@@ -271,11 +303,8 @@ class _Explainer:
         if raw >= start:
             return None
         cal = self.calendar_of(task)
-        wc = self.work_calendar(cal)
-        index = self.index(wc, raw)
-        at_period_end = self.at(wc, index, finish=True) == raw
         days = (start.date() - raw.date()).days
-        if (at_period_end and days <= 1) or (raw.time() == time(0) and days == 0):
+        if (days <= 1 and _period_end(cal, raw)) or (raw.time() == time(0) and days == 0):
             return None  # the ordinary hand-over from one working period to the next
         every = (raw.date() + timedelta(days=k) for k in range(days))
         off = [d for d in every if d.weekday() not in cal.working_days or d in cal.holidays]

@@ -70,7 +70,11 @@ class Explanation(BaseModel):
     total_slack_days: float
     origin: str = Field(description="what the chain starts from (the last step's driver)")
     text: str
-    steps: list[Step] = Field(description="from the task back to its origin, each driven by the next")
+    steps_total: int
+    steps: list[Step] = Field(
+        description="from the task back to its origin, each driven by the next (a long chain: its first "
+        "steps and the last)"
+    )
 
 
 class CriticalPath(BaseModel):
@@ -104,9 +108,21 @@ class Leveling(BaseModel):
     impossible: list[dict[str, Any]] = Field(description="assignments above a resource's whole capacity")
 
 
-def _explanation(e: dict) -> Explanation:
-    steps = [Step.model_validate({k: s.get(k) for k in Step.model_fields}) for s in e["steps"]]
-    return Explanation(**{k: e[k] for k in Explanation.model_fields if k != "steps"}, steps=steps)
+def _explanation(e: dict, max_steps: int) -> Explanation:
+    """The API's explanation; a chain longer than `max_steps` keeps its first steps and its origin."""
+    steps = e["steps"] if len(e["steps"]) <= max_steps else e["steps"][: max_steps - 1] + e["steps"][-1:]
+    text = e["text"]
+    if len(steps) < len(e["steps"]):
+        text = " <- ".join(s["text"] for s in steps[:-1]) + " <- ... <- " + steps[-1]["text"]
+    return Explanation(
+        **{k: e[k] for k in ("task_id", "name", "start", "finish", "critical", "total_slack_days", "origin")},
+        text=text,
+        steps_total=len(e["steps"]),
+        steps=[Step.model_validate({k: s.get(k) for k in Step.model_fields}) for s in steps],
+    )
+
+
+MaxSteps = Annotated[int, Field(ge=2, le=10_000, description="steps of the chain to list")]
 
 
 def register(server: MCPServer, api: Api) -> None:
@@ -135,6 +151,7 @@ def register(server: MCPServer, api: Api) -> None:
         ctx: Context,
         plan_id: PlanId,
         task_id: Annotated[str | None, Field(description="also explain this task's date")] = None,
+        max_steps: MaxSteps = 30,
     ) -> CriticalPath:
         """The critical path (the chain of tasks that fixes the finish), bottlenecks and conflicts; with
         task_id, also the driving chain of that task: why it finishes on its date."""
@@ -148,16 +165,18 @@ def register(server: MCPServer, api: Api) -> None:
             critical_paths=len(cp["critical_paths"]),
             bottlenecks=cp["bottlenecks"][:5],
             conflicts=cp["conflicts"],
-            driving_chain=_explanation(chain) if chain else None,
+            driving_chain=_explanation(chain, max_steps) if chain else None,
         )
 
     @tool(server, read_only=True)
-    async def explain_date(ctx: Context, plan_id: PlanId, task_id: str) -> Explanation:
+    async def explain_date(
+        ctx: Context, plan_id: PlanId, task_id: str, max_steps: MaxSteps = 30
+    ) -> Explanation:
         """Why a task starts when it does: from the task back through its driving predecessors, each step
         naming what fixes it (a link with its type and lag, a link into a summary, a constraint, a leveling
         wait on a resource, an actual start, the status date, the plan start) and any weekend or holiday
         that pushed it."""
-        return _explanation(await api.get(ctx, f"/api/plans/{plan_id}/tasks/{task_id}/explain"))
+        return _explanation(await api.get(ctx, f"/api/plans/{plan_id}/tasks/{task_id}/explain"), max_steps)
 
     @tool(server, read_only=False)
     async def level_resources(
