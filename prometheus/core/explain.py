@@ -30,8 +30,6 @@ PULLING = (ConstraintType.SNLT, ConstraintType.FNLT)
 PUSHING = (ConstraintType.SNET, ConstraintType.FNET)
 FINISH_KINDS = (ConstraintType.FNET, ConstraintType.FNLT, ConstraintType.MFO)
 _ELAPSED = {"ehours": 60, "edays": 1440, "eweeks": 10080}
-
-
 _READ = ("start", "finish", "early_start", "early_finish")
 
 
@@ -60,7 +58,6 @@ class _Candidate:
 
 class _Explainer:
     def __init__(self, tasks, dependencies, s, *, start, calendar, resources, status_date):  # noqa: ANN001
-        self.s = s
         self.sched: dict[str, ScheduledTask] = s.tasks
         self.tasks = {t.id: t for t in tasks if t.id in self.sched}
         self.children: dict[str, list[str]] = defaultdict(list)
