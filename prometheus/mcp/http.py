@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+import anyio.to_thread
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
