@@ -15,6 +15,8 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
+from prometheus.mcp.api import Api
+from prometheus.mcp.server import build
 from tests.conftest import Server
 from tests.peers import FakeTelos
 
@@ -358,17 +360,20 @@ def test_stdio_against_a_running_server(served: Server) -> None:
     made = httpx.post(f"{served.url}/api/plans", json={"name": f"Remote {uuid.uuid4().hex[:6]}"}).json()[
         "data"
     ]
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "prometheus", "mcp", "--url", served.url]
+    )
 
-    async def main(url: str) -> list:
-        params = StdioServerParameters(command=sys.executable, args=["-m", "prometheus", "mcp", "--url", url])
+    async def main() -> None:
         async with Client(params) as mcp:
-            return [
-                await mcp.call_tool("get_plan", {"plan_id": made["id"]}),
-                await mcp.call_tool("get_plan", {"plan_id": "nope"}),
-            ]
+            found = call(await mcp.call_tool("get_plan", {"plan_id": made["id"]}))
+            assert found["name"] == made["name"] and found["tasks_total"] == 0
+            missing = await mcp.call_tool("get_plan", {"plan_id": "nope"})
+            assert missing.is_error and missing.structured_content["error_code"] == "NOT_FOUND"
+        nobody = Api.remote("http://127.0.0.1:9")  # the same tools, no server there
+        async with Client(build(nobody)) as mcp:
+            down = await mcp.call_tool("list_plans", {})
+            assert down.is_error and down.structured_content["error_code"] == "SERVICE_UNAVAILABLE"
+        await nobody.aclose()
 
-    found, missing = anyio.run(main, served.url)
-    assert call(found)["name"] == made["name"] and call(found)["tasks_total"] == 0
-    assert missing.is_error and missing.structured_content["error_code"] == "NOT_FOUND"
-    (down,) = anyio.run(main, "http://127.0.0.1:9")[:1]
-    assert down.is_error and down.structured_content["error_code"] == "SERVICE_UNAVAILABLE"
+    anyio.run(main)
