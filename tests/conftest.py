@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -86,6 +89,16 @@ def database_url(backend: str, make_database_url) -> str:
     return make_database_url(backend)
 
 
+def _die_with_parent() -> None:
+    """In the child: end when the test run that started it ends, even if it is killed (Linux)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+# how long a server may take to answer /health; generous, so a busy machine does not fail a test
+START_WAIT = float(os.environ.get("PROMETHEUS_TEST_START_WAIT", "180"))
+
+
 class Server:
     """`prometheus serve` in a child process on a free loopback port."""
 
@@ -113,8 +126,9 @@ class Server:
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent,
             )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + START_WAIT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")

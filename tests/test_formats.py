@@ -242,9 +242,13 @@ def test_export_and_import_over_http(api: httpx.Client) -> None:
     )
     assert from_csv.status_code == 201 and len(from_csv.json()["data"]["tasks"]) == 4
 
-    for fmt in ("mspdi", "mpp"):
+    for fmt, media, ext in (
+        ("mspdi", "application/xml", "xml"),
+        ("mpp", "application/vnd.ms-project", "mpp"),
+    ):
         x = api.get(f"/plans/{pid}/export", params={"format": fmt})
-        assert x.status_code == 200 and x.headers["content-type"].startswith("application/xml")
+        assert x.status_code == 200 and x.headers["content-type"].startswith(media)
+        assert f'filename="Exported.{ext}"' in x.headers["content-disposition"]
         assert b"schemas.microsoft.com/project" in x.content
     back = api.post("/plans/import", params={"format": "mspdi"}, content=x.content)
     assert back.status_code == 201 and {t["name"] for t in back.json()["data"]["tasks"]} == {

@@ -100,6 +100,7 @@ def test_history_based_estimate(api: httpx.Client) -> None:
         2 * d["calibration_factor"], 2
     )
     assert d["range_days"]["low"] <= d["proposed_duration_days"] <= d["range_days"]["high"]
+    assert d["use"] == "calibrated" and d["recommended_duration_days"] == d["calibrated_estimate_days"]
     assert d["engram"]["available"] is False
     unknown = api.post(f"/plans/{pid}/estimate", json={"name": "Zzyzx qwv"}).json()
     assert unknown["data"]["precedents"] == [] and "no similar" in unknown["message"]
@@ -200,3 +201,101 @@ def test_engram_remembers_finished_tasks_and_feeds_estimates(make_database_url, 
     finally:
         srv.stop()
         engram.close()
+
+
+def test_summary_cost_figures_are_pmi_earned_value(api: httpx.Client) -> None:
+    """A 10-day task at 12.5/h (BAC 1000), 40% done by the status date Fri Dec 4 with 450 spent: EV 400,
+    CV = EV - AC = -50 (over budget for the work done), CPI 400/450, EAC = BAC/CPI, VAC = BAC - EAC."""
+    pid = api.post("/plans", json={"name": "Costed", "start_date": "2026-11-30"}).json()["data"]["id"]
+    dev = api.post(f"/plans/{pid}/resources", json={"name": "Dev", "cost_rate": 12.5}).json()["data"]
+    a = add_task(api, pid, "Build", duration=10, assigned_resources=[dev["id"]])
+    assert api.post(f"/plans/{pid}/baselines", json={}).status_code == 201
+    progress = {"percent_complete": 40, "actual_start": "2026-11-30T08:00:00", "actual_cost": 450}
+    assert api.put(f"/plans/{pid}/tasks/{a['id']}/progress", json=progress).status_code == 200
+    assert api.patch(f"/plans/{pid}", json={"status_date": "2026-12-04"}).status_code == 200
+    rid = api.post("/retrospectives", json={"title": "Mid-point", "plan_id": pid}).json()["data"]["id"]
+    p = api.get(f"/retrospectives/{rid}/summary").json()["data"]["plan"]
+    cpi, eac = round(400 / 450, 4), 1000 * 450 / 400  # EAC = BAC / CPI = 1125
+    assert (p["budget_at_completion"], p["earned_value"], p["actual_cost"]) == (1000, 400, 450)
+    assert (p["cost_variance"], p["cost_performance_index"]) == (-50, cpi)
+    assert (p["estimate_at_completion"], p["variance_at_completion"]) == (eac, round(1000 - eac, 2))
+    assert p["variance_at_completion"] == -125.0 and p["basis"] == "cost"
+    ev = api.get(f"/plans/{pid}/earned-value").json()["data"]  # one set of numbers
+    assert (ev["CV"], ev["VAC"]) == (p["cost_variance"], p["variance_at_completion"])
+
+
+def test_over_allocation_suggestion_fires_on_the_days_the_loading_view_shows(api: httpx.Client) -> None:
+    """Ana does two 2-day tasks at once (200% on Mon and Tue) in a 10-day plan: 32 of 80 hours on average
+    (40%), but over capacity on 2 days, as the loading view shows; Bo (one task) is not."""
+    pid = api.post("/plans", json={"name": "Peaks", "start_date": "2026-11-30"}).json()["data"]["id"]
+    ana = api.post(f"/plans/{pid}/resources", json={"name": "Ana"}).json()["data"]
+    bo = api.post(f"/plans/{pid}/resources", json={"name": "Bo"}).json()["data"]
+    add_task(api, pid, "Front", duration=2, assigned_resources=[ana["id"]])
+    add_task(api, pid, "Back", duration=2, assigned_resources=[ana["id"]])
+    add_task(api, pid, "Long", duration=10, assigned_resources=[bo["id"]])
+    rid = api.post("/retrospectives", json={"title": "Load", "plan_id": pid}).json()["data"]["id"]
+    found = api.get(f"/retrospectives/{rid}/improvement-suggestions").json()["data"]["suggestions"]
+    over = [x for x in found if x["rule"] == "resource_over_allocated"]
+    assert (
+        len(over) == 1
+        and over[0]["title"] == "Ana is booked beyond capacity on 2 days, up to 200% on 2026-11-30"
+    )
+    evidence = over[0]["evidence"][0]
+    assert evidence["days_over"] == 2 and evidence["peak"]["load"] == 2.0
+    loading = {r["name"]: r for r in api.get(f"/plans/{pid}/loading").json()["data"]}
+    shown = [
+        (p["start"], p["booked_hours"], p["available_hours"]) for p in loading["Ana"]["periods"] if p["over"]
+    ]
+    assert [(p["start"], p["booked_hours"], p["available_hours"]) for p in evidence["periods"]] == shown
+    assert (
+        shown == [("2026-11-30", 16.0, 8.0), ("2026-12-01", 16.0, 8.0)]
+        and not loading["Bo"]["over_allocated"]
+    )
+
+
+def _finished(name: str, estimate: float, start: str, finish: str, tags: list[str] | None = None):  # noqa: ANN202
+    from datetime import datetime
+
+    from prometheus.core.model import Task
+
+    when = datetime.fromisoformat
+    return Task(id=name, plan_id="h", name=name, duration=estimate, tags=tags or [], status="completed",
+                actual_start=when(start), actual_finish=when(finish))  # fmt: skip
+
+
+HISTORY = [  # Monday 2 Nov 2026 onwards, 8-hour days
+    _finished("Implement login API", 2, "2026-11-02T08:00", "2026-11-04T12:00", ["backend"]),  # 2.5 d: 1.25
+    _finished("Implement payment API service", 2, "2026-11-02T08:00", "2026-11-05T17:00", ["backend"]),  # 2
+    _finished("Paint office walls", 1, "2026-11-02T08:00", "2026-11-05T17:00"),  # 4 days for 1: ratio 4
+    _finished("Order office chairs", 1, "2026-11-02T08:00", "2026-11-02T17:00"),  # ratio 1
+]
+
+
+def test_calibration_weights_precedents_by_similarity_and_ignores_weak_ones() -> None:
+    from prometheus.core.estimate import MIN_SIMILARITY, estimate
+    from prometheus.core.model import EstimateRequest
+
+    history = [(t, None) for t in HISTORY]
+    d = estimate(EstimateRequest(name="Implement logout API", tags=["backend"], duration=4), history)
+    sims = {p["name"]: p["similarity"] for p in d["precedents"]}
+    assert set(sims) == {"Implement login API", "Implement payment API service"}
+    assert sims["Implement login API"] > sims["Implement payment API service"] >= MIN_SIMILARITY
+    s1, s2 = sims["Implement login API"], sims["Implement payment API service"]
+    factor = (s1 * 1.25 + s2 * 2.0) / (s1 + s2)  # closer to the more similar task's 1.25 than 1.625
+    assert d["calibration_factor"] == pytest.approx(factor, abs=1e-4) and d["calibration_factor"] < 1.625
+    assert d["calibrated_estimate_days"] == round(4 * d["calibration_factor"], 2)
+    assert d["proposed_duration_days"] == 2.5  # the weighted median of 2.5 (heavier) and 4 days
+    assert (d["use"], d["recommended_duration_days"]) == ("calibrated", d["calibrated_estimate_days"])
+    assert "your estimate x" in d["reason"]
+
+    no_size = estimate(EstimateRequest(name="Implement logout API", tags=["backend"]), history)
+    assert (no_size["use"], no_size["recommended_duration_days"]) == ("proposed", 2.5)
+
+    # "office" is shared with two tasks, at similarity 0.16: too weak to say anything (they overran 4x
+    # and 1x); your own 3 days stand
+    weak = estimate(EstimateRequest(name="Prepare office party budget", duration=3), history)
+    assert weak["precedents"] == [] and weak["calibration_factor"] is None
+    assert weak["calibrated_estimate_days"] is None and weak["proposed_duration_days"] is None
+    assert (weak["use"], weak["recommended_duration_days"]) == ("yours", 3)
+    nothing = estimate(EstimateRequest(name="Prepare office party budget"), history)
+    assert nothing["use"] is None and nothing["recommended_duration_days"] is None

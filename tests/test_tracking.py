@@ -37,7 +37,7 @@ def test_earned_value_textbook_example() -> None:
     assert (ev["BAC"], ev["PV"], ev["EV"], ev["AC"]) == (1000, 500, 400, 450)
     assert (ev["SV"], ev["CV"]) == (-100, -50)
     assert ev["SPI"] == 0.8 and ev["CPI"] == round(400 / 450, 4)
-    assert ev["EAC"] == round(1000 / round(400 / 450, 4), 2)
+    assert ev["EAC"] == 1125  # BAC / CPI = 1000 x 450 / 400
     assert ev["ETC"] == round(ev["EAC"] - 450, 2) and ev["VAC"] == round(1000 - ev["EAC"], 2)
     assert ev["TCPI"] == round(600 / 550, 4)
     es = ev["earned_schedule"]
@@ -198,3 +198,69 @@ def test_risk_over_http(api) -> None:  # noqa: ANN001
         f"/plans/{pid}/tasks", json={"name": "x", "optimistic_duration": 5, "pessimistic_duration": 2}
     )
     assert bad.status_code == 422
+
+
+def test_earned_value_at_an_earlier_status_date_takes_progress_and_costs_back() -> None:
+    """Progress recorded as of Friday Dec 4 (40% of the 1000 budget, 450 spent, started Monday). As of
+    Wednesday (3 of the 5 working days since the start): PV 300; 3/5 of the recorded progress and cost,
+    EV 1000 x 0.4 x 0.6 = 240, AC 450 x 0.6 = 270: late and over budget (SPI 0.8), not "ahead"."""
+    plan = one_task_plan(percent_complete=40, actual_start=MON, actual_cost=450, status="in_progress")
+    s = schedule(plan.tasks, [], start=MON, resources=plan.resources)
+    planned = one_task_plan()
+    base = evm.snapshot(planned, schedule(planned.tasks, [], start=MON, resources=planned.resources), MON)
+    friday = date(2026, 12, 4)
+    ev = evm.earned_value(plan, s, base, date(2026, 12, 2), reported=friday)
+    assert (ev["PV"], ev["EV"], ev["AC"], ev["SV"], ev["CV"]) == (300, 240, 270, -60, -30)
+    assert ev["SPI"] == 0.8 and ev["CPI"] == round(240 / 270, 4)
+    assert ev["earned_schedule"]["ES_days"] == 2.4 and ev["earned_schedule"]["AT_days"] == 3
+    monday = evm.earned_value(plan, s, base, date(2026, 11, 30), reported=friday)  # 1 of 5 days
+    assert (monday["PV"], monday["EV"], monday["AC"]) == (100, 80, 90)
+    for later in (friday, date(2026, 12, 9)):  # the reported figures as they are, never extrapolated
+        same = evm.earned_value(plan, s, base, later, reported=friday)
+        assert (same["EV"], same["AC"]) == (400, 450)
+
+
+def test_earned_value_before_a_finished_task_ended_and_before_another_started() -> None:
+    """A (5 days, 500) done Mon Nov 30 - Fri Dec 4 for 600; B (5 days, 500) started Mon Dec 7, 20% and 150
+    by Wed Dec 9. As of Thursday Dec 3 (4 days in): A 4/5 done, EV 400 and AC 480; B not started: 0."""
+    worker = Resource(id="w", plan_id="p", name="Worker", cost_rate=12.5)
+    work = [Assignment(resource_id="w")]
+    tasks = [
+        Task(id="a", plan_id="p", name="A", duration=5, assignments=work),
+        Task(id="b", plan_id="p", name="B", duration=5, assignments=work),
+    ]
+    link = [Dependency(id="d", plan_id="p", predecessor_id="a", successor_id="b")]
+    plan = Plan(id="p", name="P", start_date=date(2026, 11, 30), tasks=tasks, dependencies=link,
+                resources=[worker])  # fmt: skip
+    base = evm.snapshot(plan, schedule(tasks, link, start=MON, resources=[worker]), MON)
+    done = [
+        tasks[0].model_copy(update={"status": "completed", "percent_complete": 100, "actual_start": MON,
+                                    "actual_finish": datetime(2026, 12, 4, 17), "actual_cost": 600}),
+        tasks[1].model_copy(update={"status": "in_progress", "percent_complete": 20,
+                                    "actual_start": datetime(2026, 12, 7, 8), "actual_cost": 150}),
+    ]  # fmt: skip
+    now = plan.model_copy(update={"tasks": done})
+    s = schedule(done, link, start=MON, resources=[worker])
+    ev = evm.earned_value(now, s, base, date(2026, 12, 3), reported=date(2026, 12, 9))
+    assert (ev["BAC"], ev["PV"], ev["EV"], ev["AC"]) == (1000, 400, 400, 480)
+    assert ev["SPI"] == 1 and ev["CPI"] == round(400 / 480, 4)
+    full = evm.earned_value(now, s, base, date(2026, 12, 9), reported=date(2026, 12, 9))
+    assert (full["PV"], full["EV"], full["AC"]) == (800, 600, 750)  # 8 days planned; 500 + 20% of 500
+
+
+def test_earned_value_over_http_as_of_an_earlier_status_date(api) -> None:  # noqa: ANN001
+    pid = api.post("/plans", json={"name": "Back in time", "start_date": "2026-11-30"}).json()["data"]["id"]
+    dev = api.post(f"/plans/{pid}/resources", json={"name": "Dev", "cost_rate": 12.5}).json()["data"]
+    a = api.post(
+        f"/plans/{pid}/tasks", json={"name": "Build", "duration": 10, "assigned_resources": [dev["id"]]}
+    ).json()["data"]
+    assert api.post(f"/plans/{pid}/baselines", json={}).status_code == 201
+    progress = {"percent_complete": 40, "actual_start": "2026-11-30T08:00:00", "actual_cost": 450}
+    assert api.put(f"/plans/{pid}/tasks/{a['id']}/progress", json=progress).status_code == 200
+    assert api.patch(f"/plans/{pid}", json={"status_date": "2026-12-04"}).status_code == 200
+    now = api.get(f"/plans/{pid}/earned-value").json()["data"]
+    assert (now["PV"], now["EV"], now["AC"], now["SPI"]) == (500, 400, 450, 0.8)
+    assert now["progress_as_of"].startswith("2026-12-05T00:00")
+    ev = api.get(f"/plans/{pid}/earned-value", params={"status_date": "2026-12-02"}).json()["data"]
+    assert (ev["PV"], ev["EV"], ev["AC"], ev["SPI"], ev["CV"]) == (300, 240, 270, 0.8, -30)
+    assert ev["status_date"].startswith("2026-12-03T00:00")

@@ -4,7 +4,6 @@ a calibration factor learned from estimate/actual ratios. Runs locally, no servi
 from __future__ import annotations
 
 from datetime import timedelta
-from statistics import median
 
 import numpy as np
 
@@ -13,6 +12,7 @@ from prometheus.core.model import Calendar, EstimateRequest, Task
 from prometheus.core.text import similarities, words
 
 _DAYS = {"hours": 1 / 8, "days": 1.0, "weeks": 5.0}
+MIN_SIMILARITY = 0.2  # below it a finished task says nothing about this one
 
 
 def _tokens(name: str, description: str, tags: list[str]) -> list[str]:
@@ -36,52 +36,72 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> flo
     return float(v[min(int(np.searchsorted(cum, q)), v.size - 1)])
 
 
+def _days(task: Task) -> float:
+    return task.duration * _DAYS[task.duration_unit.value]
+
+
 def estimate(request: EstimateRequest, history: list[tuple[Task, Calendar | None]], *, k: int = 5) -> dict:
+    """The `k` finished tasks most like the request (similarity at least MIN_SIMILARITY), and from them:
+
+    - `proposed_duration_days`: what they took, the similarity-weighted median of their actual days;
+    - `calibration_factor`: how they overran their estimates, the similarity-weighted mean of their
+      actual/estimate ratios (sum of similarity x ratio over sum of similarity);
+    - `calibrated_estimate_days`: the request's own `duration` times that factor;
+    - `recommended_duration_days` and `use` (calibrated, proposed or yours) with the reason: the calibrated
+      estimate when there is one (it keeps your sizing of this task and corrects it by how similar work
+      overran), else the proposed duration, else your own."""
     done = [(t, actual_days(t, c)) for t, c in history]
     done = [(t, a) for t, a in done if a > 0]
     docs = [_tokens(t.name, t.description, t.tags) for t, _ in done]
     query = _tokens(request.name, request.description, request.tags)
-    ratios_all = [a / (t.duration * _DAYS[t.duration_unit.value]) for t, a in done if t.duration > 0]
     result: dict = {
         "method": "local text similarity (TF-IDF over name, description and tags)",
         "history_size": len(done),
+        "min_similarity": MIN_SIMILARITY,
         "precedents": [],
         "proposed_duration_days": None,
         "range_days": None,
-        "calibration_factor": round(median(ratios_all), 4) if ratios_all else None,
+        "calibration_factor": None,
         "calibrated_estimate_days": None,
     }
-    if done:
-        sims = similarities(query, docs)
-        best = [i for i in np.argsort(-sims)[:k].tolist() if sims[i] > 0.05]
-        if best:
-            actual = np.array([done[i][1] for i in best])
-            weight = sims[best]
-            ratios = [
-                done[i][1] / (done[i][0].duration * _DAYS[done[i][0].duration_unit.value])
-                for i in best
-                if done[i][0].duration > 0
-            ]
-            if ratios:
-                result["calibration_factor"] = round(median(ratios), 4)
-            result["proposed_duration_days"] = round(_weighted_quantile(actual, weight, 0.5), 2)
-            result["range_days"] = {
-                "low": round(float(actual.min()), 2),
-                "high": round(float(actual.max()), 2),
+    sims = similarities(query, docs) if done else np.zeros(0)
+    best = [i for i in np.argsort(-sims, kind="stable")[:k].tolist() if sims[i] >= MIN_SIMILARITY]
+    if best:
+        actual = np.array([done[i][1] for i in best])
+        weight = sims[best]
+        result["proposed_duration_days"] = round(_weighted_quantile(actual, weight, 0.5), 2)
+        result["range_days"] = {"low": round(float(actual.min()), 2), "high": round(float(actual.max()), 2)}
+        sized = [i for i in best if done[i][0].duration > 0]
+        if sized:
+            ratio = np.array([done[i][1] / _days(done[i][0]) for i in sized])
+            w = sims[sized]
+            result["calibration_factor"] = round(float((w * ratio).sum() / w.sum()), 4)
+        result["precedents"] = [
+            {
+                "task_id": done[i][0].id,
+                "plan_id": done[i][0].plan_id,
+                "name": done[i][0].name,
+                "similarity": round(float(sims[i]), 4),
+                "estimate_days": round(_days(done[i][0]), 4),
+                "actual_days": done[i][1],
+                "ratio": round(done[i][1] / _days(done[i][0]), 4) if done[i][0].duration > 0 else None,
             }
-            result["precedents"] = [
-                {
-                    "task_id": done[i][0].id,
-                    "plan_id": done[i][0].plan_id,
-                    "name": done[i][0].name,
-                    "similarity": round(float(sims[i]), 4),
-                    "estimate_days": round(done[i][0].duration * _DAYS[done[i][0].duration_unit.value], 4),
-                    "actual_days": done[i][1],
-                }
-                for i in best
-            ]
+            for i in best
+        ]
     if request.duration is not None and result["calibration_factor"] is not None:
         result["calibrated_estimate_days"] = round(request.duration * result["calibration_factor"], 2)
-    if result["proposed_duration_days"] is None:
-        result["proposed_duration_days"] = result["calibrated_estimate_days"] or request.duration
-    return result
+    if result["calibrated_estimate_days"] is not None:
+        use, days = "calibrated", result["calibrated_estimate_days"]
+        why = (
+            f"your estimate x {result['calibration_factor']:g}, how much similar tasks overran theirs; "
+            "the proposed duration is what those tasks took, whatever their size"
+        )
+    elif result["proposed_duration_days"] is not None:
+        use, days = "proposed", result["proposed_duration_days"]
+        why = "what similar finished tasks took; give your own estimate to have it calibrated"
+    elif request.duration is not None:
+        use, days = "yours", request.duration
+        why = f"no finished task is similar enough (similarity {MIN_SIMILARITY:g} or more) to correct it"
+    else:
+        use, days, why = None, None, "no similar finished task and no estimate of yours"
+    return result | {"recommended_duration_days": days, "use": use, "reason": why}

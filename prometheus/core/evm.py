@@ -174,18 +174,45 @@ def _ratio(a: float, b: float) -> float | None:
     return round(a / b, 4) if b else None
 
 
-def earned_value(plan: Plan, s: Schedule, baseline: Baseline | None, status: date | datetime) -> dict:
-    """PV, EV, AC and the indices at a status date; earned schedule ES, SPI(t). Against the baseline when
-    given, else against the current schedule. Values are costs when the plan has rates, else work hours."""
-    if not isinstance(status, datetime):
-        status = datetime.combine(status + timedelta(days=1), time(0))  # a date: the end of that day
-    status = status.replace(tzinfo=None)
+def _end_of(day: date | datetime) -> datetime:
+    """A date as the end of that day (a datetime stays as it is), without a time zone."""
+    if not isinstance(day, datetime):
+        day = datetime.combine(day + timedelta(days=1), time(0))
+    return day.replace(tzinfo=None)
+
+
+def _spent_by(clock: Clock, start: datetime, end: datetime, status: datetime) -> float:
+    """The share of a task's actual span, `start` to `end` in working time, that lies before `status`."""
+    a, b, now = clock.index(start), clock.index(end), clock.index(status)
+    if now <= a:
+        return 0.0 if b > a or now < a else 1.0
+    return 1.0 if now >= b else (now - a) / (b - a)
+
+
+def earned_value(
+    plan: Plan,
+    s: Schedule,
+    baseline: Baseline | None,
+    status: date | datetime,
+    reported: date | datetime | None = None,
+) -> dict:
+    """PV, EV and AC as of the status date, the indices, and earned schedule ES, SPI(t). Against the baseline
+    when given, else against the current schedule. Values are costs when the plan has rates, else work hours.
+
+    `reported`: when the recorded progress (percent complete, actual dates and costs) was true (the plan's
+    status date, else now); default: the status date. For an earlier status date, each started task's
+    progress and reported actual cost are taken back along its actual span: from its actual start (the
+    scheduled start when only a percent was recorded) to its actual finish, or to `reported` while it runs,
+    evenly in working time. A task finished by the status date counts whole; one not started by then, not
+    at all. AC from rates counts the working time from the actual start to the status date (or finish)."""
+    status = _end_of(status)
+    reported = _end_of(reported) if reported is not None else status
     reference = baseline or snapshot(plan, s, status)
     tasks = {t.id: t for t in plan.tasks or []}
     parents = {t.parent_id for t in plan.tasks or [] if t.parent_id}
     leaves = [b for b in reference.tasks if b.task_id not in parents and b.task_id in tasks]
     basis = "cost" if any(b.cost > 0 for b in leaves) else "hours"
-    clock = Clock(plan, [reference.project_start, status])
+    clock = Clock(plan, [reference.project_start, status, reported])
     rates = {r.id: r.cost_rate for r in plan.resources or []}
 
     start_i = np.array([clock.index(b.start) for b in leaves], dtype=np.int64)
@@ -203,10 +230,19 @@ def earned_value(plan: Plan, s: Schedule, baseline: Baseline | None, status: dat
     ac = 0.0
     for b, value in zip(leaves, budget, strict=True):
         t = tasks[b.task_id]
+        st = s.tasks.get(t.id)
         pc = 100.0 if t.status == "completed" else t.percent_complete
-        ev += value * pc / 100
+        began = t.actual_start.replace(tzinfo=None) if t.actual_start else (st.start if st else None)
+        if t.actual_finish is not None:
+            ended = t.actual_finish.replace(tzinfo=None)
+        else:
+            ended = (st.finish if st else reported) if pc >= 100 else reported
+        share = 1.0
+        if status < reported and began is not None and (pc > 0 or t.actual_start or t.actual_cost):
+            share = _spent_by(clock, began, max(began, ended), status)
+        ev += value * pc / 100 * share
         if t.actual_cost is not None and basis == "cost":
-            ac += t.actual_cost
+            ac += t.actual_cost * share
         elif t.actual_start is not None:
             end = min(t.actual_finish.replace(tzinfo=None), status) if t.actual_finish else status
             worked = max(0, clock.index(end) - clock.index(t.actual_start.replace(tzinfo=None))) / 60
@@ -215,7 +251,7 @@ def earned_value(plan: Plan, s: Schedule, baseline: Baseline | None, status: dat
             else:
                 ac += worked
     cpi = _ratio(ev, ac)
-    eac = round(bac / cpi, 2) if cpi else None
+    eac = round(bac * ac / ev, 2) if ev and ac else None  # BAC / CPI, with CPI unrounded
 
     # earned schedule: when the baseline planned the value earned so far
     origin = clock.index(reference.project_start)
@@ -227,6 +263,7 @@ def earned_value(plan: Plan, s: Schedule, baseline: Baseline | None, status: dat
     return {
         "plan_id": plan.id,
         "status_date": status,
+        "progress_as_of": reported,
         "basis": basis,
         "against": f"baseline {baseline.number}" if baseline else "current schedule",
         "BAC": round(bac, 2),

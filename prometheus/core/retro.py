@@ -7,8 +7,9 @@ from collections import defaultdict
 from datetime import date, datetime
 from statistics import mean
 
-from prometheus.core.analysis import resource_utilization
-from prometheus.core.evm import Clock
+from prometheus.core.analysis import plan_network
+from prometheus.core.evm import Clock, earned_value
+from prometheus.core.leveling import loading
 from prometheus.core.model import ActionStatus, Baseline, Feedback, FeedbackType, Plan, TaskStatus
 from prometheus.core.scheduler import Schedule
 
@@ -80,7 +81,13 @@ def _accuracy(rows: list[dict], key: str) -> dict[str, dict]:
     }
 
 
-def summary(plan: Plan, s: Schedule, baseline: Baseline | None, feedback: list[Feedback]) -> dict:
+def summary(
+    plan: Plan, s: Schedule, baseline: Baseline | None, feedback: list[Feedback], now: datetime
+) -> dict:
+    """Planned against actual. The plan's cost figures are earned value's, as of the plan's status date
+    (else `now`) against `baseline`."""
+    today = now.date()
+    status = plan.status_date
     rows = outcomes(plan, s, baseline)
     names = {r.id: r.name for r in plan.resources or []}
     for r in rows:
@@ -94,14 +101,23 @@ def summary(plan: Plan, s: Schedule, baseline: Baseline | None, feedback: list[F
     plan_level = {}
     if baseline:
         clock = Clock(plan, [baseline.project_start, s.project_start])
+        ev = earned_value(plan, s, baseline, status or today, reported=status or now)
         plan_level = {
             "baseline_finish": baseline.project_finish,
             "finish": s.project_finish,
             "schedule_variance_days": clock.days(baseline.project_finish, s.project_finish),
-            "baseline_cost": baseline.total_cost,
-            "actual_cost": round(sum(t.actual_cost or 0 for t in plan.tasks or []), 2),
+            # PMI: CV = EV - AC (negative: over budget for the work done); VAC = BAC - EAC (negative: the
+            # whole plan is expected to cost more than its budget); in work hours when nobody has a rate
+            "basis": ev["basis"],
+            "status_date": ev["status_date"],
+            "budget_at_completion": ev["BAC"],
+            "earned_value": ev["EV"],
+            "actual_cost": ev["AC"],
+            "cost_variance": ev["CV"],
+            "cost_performance_index": ev["CPI"],
+            "estimate_at_completion": ev["EAC"],
+            "variance_at_completion": ev["VAC"],
         }
-        plan_level["cost_variance"] = round(plan_level["actual_cost"] - baseline.total_cost, 2)
     ratios = [r["ratio"] for r in rows if r["ratio"] is not None]
     return {
         "plan_id": plan.id,
@@ -123,12 +139,35 @@ def summary(plan: Plan, s: Schedule, baseline: Baseline | None, feedback: list[F
     }
 
 
+def over_allocations(plan: Plan, today: date) -> list[dict]:
+    """Resources booked beyond what they can give on some days, as the loading view shows it (per day,
+    plan calendar): the days over, and the peak (booked / available hours)."""
+    capacity = {r.id: r.availability for r in plan.resources or []}
+    if not capacity or not plan.tasks:
+        return []
+    net = plan_network(plan, today)
+    net.solve()
+    names = {r.id: r.name for r in plan.resources or []}
+    out = []
+    for row in loading(net, plan.tasks, capacity, period="day"):
+        over = [p for p in row["periods"] if p["over"]]
+        if not over:
+            continue
+        for p in over:
+            p["load"] = round(p["booked_hours"] / p["available_hours"], 4) if p["available_hours"] else None
+        peak = max(over, key=lambda p: p["load"] if p["load"] is not None else float("inf"))
+        out.append({"resource_id": row["resource_id"], "name": names[row["resource_id"]],
+                    "days_over": len(over), "peak": peak, "periods": over[:20]})  # fmt: skip
+    return out
+
+
 def suggestions(
-    plan: Plan, s: Schedule, baseline: Baseline | None, feedback: list[Feedback], today: date
+    plan: Plan, s: Schedule, baseline: Baseline | None, feedback: list[Feedback], now: datetime
 ) -> list[dict]:
     """Improvement suggestions; each names the rule that fired and the evidence."""
     out: list[dict] = []
-    report = summary(plan, s, baseline, feedback)
+    today = now.date()
+    report = summary(plan, s, baseline, feedback, now)
     for tag, acc in report["estimation_accuracy"]["by_tag"].items():
         if acc["tasks"] >= 2 and acc["mean_ratio"] >= UNDER:
             evidence = [
@@ -155,17 +194,20 @@ def suggestions(
                     "evidence": [{"tag": tag, **acc}],
                 }
             )
-    for r in resource_utilization(plan, s):
-        if r["utilization"] is not None and r["utilization"] > 1:
-            out.append(
-                {
-                    "rule": "resource_over_allocated",
-                    "severity": "high",
-                    "title": f"{r['name']} is booked for {r['utilization']:.0%} of the time available",
-                    "suggestion": "Level the plan, add capacity or move work off this resource.",
-                    "evidence": [r],
-                }
-            )
+    for r in over_allocations(plan, today):
+        peak = r["peak"]
+        load = f"{peak['load']:.0%}" if peak["load"] is not None else f"{peak['booked_hours']:g} h"
+        days = "day" if r["days_over"] == 1 else "days"
+        out.append(
+            {
+                "rule": "resource_over_allocated",
+                "severity": "high",
+                "title": f"{r['name']} is booked beyond capacity on {r['days_over']} {days}, "
+                f"up to {load} on {peak['start']:%Y-%m-%d}",
+                "suggestion": "Level the plan, add capacity or move work off this resource.",
+                "evidence": [r],
+            }
+        )
     leaves = [t for t in s.tasks.values() if not t.summary]
     longest = max(s.critical_paths, key=len, default=[])
     if leaves and len(longest) >= max(5, len(leaves) // 2):

@@ -1,13 +1,25 @@
 """CSV in Microsoft Project's export layout: one task a row, `Outline Level` for the WBS, predecessors as
-`3FS+2d` (task ID, link type, lag), resources as `Ana;Bo[50%]`."""
+`3FS+2d` (task ID, link type, lag), resources as `Ana;Bo[50%]`.
+
+The first row (ID 0, outline level 0) is the project itself, as Project's project summary task: its name,
+start date, deadline (`Deadline`), status date, tags and description (`Notes`). The task rows carry
+durations, constraints, deadlines, links, assignments and progress (% complete, actual start and finish,
+remaining duration, actual cost). A CSV has no place for calendars or resource rates: the JSON and MSPDI
+exports carry those.
+
+Text cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
+return; OWASP's CSV injection guidance) are written with a leading `'`, which the reader takes off again.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+from datetime import datetime
 
 from prometheus.core.model import (
+    Calendar,
     DocAssignment,
     DocLink,
     DocPlan,
@@ -22,22 +34,44 @@ from prometheus.formats.document import wbs_order
 COLUMNS = [
     "ID", "Outline Level", "Name", "Duration", "Start", "Finish", "Predecessors", "Resource Names",
     "% Complete", "Priority", "Status", "Milestone", "Constraint Type", "Constraint Date", "Tags", "Notes",
+    "Deadline", "Actual Start", "Actual Finish", "Remaining Duration", "Actual Cost", "Work", "Effort Driven",
+    "Status Date",
 ]  # fmt: skip
+TEXT_COLUMNS = ("Name", "Resource Names", "Tags", "Notes")  # user text: neutralised against formulas
 _UNIT = {"hours": "h", "days": "d", "weeks": "w", "ehours": "eh", "edays": "ed", "eweeks": "ew"}
 _UNIT_BACK = (
     {v: k for k, v in _UNIT.items()}
     | {u: u for u in _UNIT}
     | {"hr": "hours", "hrs": "hours", "hour": "hours", "day": "days", "wk": "weeks", "week": "weeks"}
 )
+_HOURS = {"hours": 1.0, "days": 8.0, "weeks": 40.0}  # a CSV has no calendar: the standard one
 _AMOUNT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*\??\s*$")
 _PRED = re.compile(
     r"^\s*(\d+)\s*(FS|SS|FF|SF)?\s*(?:([+-])\s*(\d+(?:\.\d+)?)\s*([a-z]*))?\s*$", re.IGNORECASE
 )
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")  # what a spreadsheet runs, behind any quotes already there
+_ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def neutralise(text: str) -> str:
+    """`=1+1` -> `'=1+1` (OWASP). A text that already starts with quotes before such a character gets one
+    more, so that `restore` gives back exactly what was written."""
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def restore(cell: str) -> str:
+    """The text `neutralise` was given."""
+    return cell[1:] if _ESCAPED.match(cell) else cell
 
 
 def _amount(value: float, unit: str) -> str:
-    text = f"{value:g}"
-    return f"{text}{_UNIT[unit]}"
+    return f"{value:g}{_UNIT[unit]}"
+
+
+def _when(dt: datetime | None) -> str:
+    if dt is None:
+        return ""
+    return dt.isoformat(timespec="minutes" if not (dt.second or dt.microsecond) else "seconds")
 
 
 def write_csv(doc: PlanDocument, s: Schedule | None) -> bytes:
@@ -52,32 +86,63 @@ def write_csv(doc: PlanDocument, s: Schedule | None) -> bytes:
         preds.setdefault(d.successor, []).append(f"{number[d.predecessor]}{d.type.value}{lag}")
 
     out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(COLUMNS)
+    w = csv.DictWriter(out, COLUMNS)
+    w.writeheader()
+    p = doc.plan
+    start = s.project_start if s else None
+    if p.start_date is not None:  # the plan's own start date, even on a day off
+        start = datetime.combine(p.start_date, (p.calendar or Calendar()).working_hours[0][0])
+    project = {
+        "ID": 0,
+        "Outline Level": 0,
+        "Name": p.name,
+        "Duration": _amount(round(s.span_minutes / s.minutes_per_day, 4), "days") if s else "",
+        "Start": _when(start),
+        "Finish": _when(s.project_finish) if s else "",
+        "Tags": ";".join(p.tags),
+        "Notes": p.description,
+        "Deadline": p.end_date.isoformat() if p.end_date else "",
+        "Status Date": p.status_date.isoformat() if p.status_date else "",
+    }
+    rows = [project]
     for t, level in order:
         st = s.tasks.get(t.key) if s else None
-        w.writerow(
-            [
-                number[t.key],
-                level,
-                t.name,
-                _amount(t.duration, t.duration_unit.value),
-                st.start.isoformat(timespec="minutes") if st else "",
-                st.finish.isoformat(timespec="minutes") if st else "",
-                ";".join(preds.get(t.key, [])),
-                ";".join(
+        unit = t.duration_unit.value
+        rows.append(
+            {
+                "ID": number[t.key],
+                "Outline Level": level,
+                "Name": t.name,
+                "Duration": _amount(t.duration, unit),
+                "Start": _when(st.start) if st else "",
+                "Finish": _when(st.finish) if st else "",
+                "Predecessors": ";".join(preds.get(t.key, [])),
+                "Resource Names": ";".join(
                     names[a.resource] + (f"[{a.units:.0%}]" if a.units != 1 else "") for a in t.assignments
                 ),
-                f"{t.percent_complete:g}",
-                t.priority.value,
-                t.status.value,
-                "Yes" if t.milestone else "No",
-                t.constraint_type.value,
-                t.constraint_date.isoformat(timespec="minutes") if t.constraint_date else "",
-                ";".join(t.tags),
-                t.notes,
-            ]
+                "% Complete": f"{t.percent_complete:g}",
+                "Priority": t.priority.value,
+                "Status": t.status.value,
+                "Milestone": "Yes" if t.milestone else "No",
+                "Constraint Type": t.constraint_type.value,
+                "Constraint Date": _when(t.constraint_date),
+                "Tags": ";".join(t.tags),
+                "Notes": t.notes,
+                "Deadline": _when(t.deadline),
+                "Actual Start": _when(t.actual_start),
+                "Actual Finish": _when(t.actual_finish),
+                "Remaining Duration": _amount(t.remaining_duration, unit)
+                if t.remaining_duration is not None
+                else "",
+                "Actual Cost": f"{t.actual_cost:g}" if t.actual_cost is not None else "",
+                "Work": _amount(t.work, "hours") if t.work is not None else "",
+                "Effort Driven": "Yes" if t.effort_driven else "No",
+            }
         )
+    for row in rows:
+        for column in TEXT_COLUMNS:
+            row[column] = neutralise(str(row.get(column) or ""))
+        w.writerow(row)
     return out.getvalue().encode()
 
 
@@ -88,20 +153,62 @@ def _parse_amount(text: str, where: str) -> tuple[float, str]:
     return float(m.group(1)), _UNIT_BACK.get(m.group(2) or "d", "days")
 
 
-def read_csv(data: bytes, plan_name: str) -> PlanDocument:
+def _in_unit(text: str, unit: str, where: str) -> float:
+    """A duration cell (e.g. `4h`) in `unit`, at the standard 8 hours a day and 40 a week."""
+    value, given = _parse_amount(text, where)
+    if given.startswith("e"):
+        raise ValidationFailed(f"{where}: {text!r} is elapsed time; give working time (h, d, w)")
+    return round(value * _HOURS[given] / _HOURS[unit], 6)
+
+
+def _level(row: dict, line: int) -> int:
+    text = (row.get("Outline Level") or "1").strip()
+    if not text.isdigit():
+        raise ValidationFailed(f"line {line}: the Outline Level {text!r} is not a whole number")
+    return int(text)
+
+
+def _yes(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("yes", "true", "1")
+
+
+def _project(row: dict, plan_name: str | None) -> DocPlan:
+    """The plan from the project row (ID 0, outline level 0)."""
+    try:
+        start = (row.get("Start") or "").strip()
+        return DocPlan(
+            name=plan_name or restore(row.get("Name") or "").strip() or "Imported plan",
+            description=restore(row.get("Notes") or ""),
+            tags=[x for x in restore(row.get("Tags") or "").split(";") if x],
+            start_date=datetime.fromisoformat(start).date() if start else None,
+            end_date=(row.get("Deadline") or "").strip()[:10] or None,
+            status_date=(row.get("Status Date") or "").strip()[:10] or None,
+        )
+    except ValueError as exc:
+        raise ValidationFailed(f"line 2 (the project row): {exc}") from None
+
+
+def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
     try:
         rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ValidationFailed(f"not a readable CSV file: {exc}") from None
     if not rows or "Name" not in rows[0]:
         raise ValidationFailed("the CSV needs a header row with at least a Name column")
+    plan = DocPlan(name=plan_name or "Imported plan")
+    if _level(rows[0], 2) == 0:
+        plan = _project(rows[0], plan_name)
     tasks, links, resources = [], [], {}
     stack: list[tuple[int, str]] = []
     ids: dict[str, str] = {}
     for line, row in enumerate(rows, start=2):
+        level = _level(row, line)
+        if level == 0:
+            if line == 2:
+                continue
+            raise ValidationFailed(f"line {line}: outline level 0 is the project row, which comes first")
         key = f"t{line}"
         ids[(row.get("ID") or str(line - 1)).strip()] = key
-        level = int(row.get("Outline Level") or 1)
         while stack and stack[-1][0] >= level:
             stack.pop()
         parent = stack[-1][1] if stack else None
@@ -110,27 +217,39 @@ def read_csv(data: bytes, plan_name: str) -> PlanDocument:
         if unit.startswith("e"):
             raise ValidationFailed(f"line {line}: a task duration cannot be elapsed time")
         assignments = []
-        for part in filter(None, (x.strip() for x in re.split(r"[;,]", row.get("Resource Names") or ""))):
+        names = restore(row.get("Resource Names") or "")
+        for part in filter(None, (x.strip() for x in re.split(r"[;,]", names))):
             m = re.match(r"^(.*?)(?:\[(\d+(?:\.\d+)?)%\])?$", part)
             name, units = m.group(1).strip(), float(m.group(2)) / 100 if m.group(2) else 1.0
             resources.setdefault(name, DocResource(key=f"r{len(resources) + 1}", name=name))
             assignments.append(DocAssignment(resource=resources[name].key, units=units))
+        remaining = (row.get("Remaining Duration") or "").strip()
+        work = (row.get("Work") or "").strip()
         try:
             task = DocTask(
                 key=key,
                 parent=parent,
-                name=row["Name"].strip(),
+                name=restore(row.get("Name") or "").strip(),
                 duration=duration,
                 duration_unit=unit,
                 percent_complete=float(row.get("% Complete") or 0),
                 priority=(row.get("Priority") or "medium").strip().lower(),
                 status=(row.get("Status") or "pending").strip().lower(),
-                milestone=(row.get("Milestone") or "").strip().lower() in ("yes", "true", "1"),
+                milestone=_yes(row.get("Milestone")),
                 constraint_type=(row.get("Constraint Type") or "ASAP").strip().upper(),
-                constraint_date=(row.get("Constraint Date") or None),
-                tags=[x for x in (row.get("Tags") or "").split(";") if x],
-                notes=row.get("Notes") or "",
+                constraint_date=(row.get("Constraint Date") or "").strip() or None,
+                deadline=(row.get("Deadline") or "").strip() or None,
+                tags=[x for x in restore(row.get("Tags") or "").split(";") if x],
+                notes=restore(row.get("Notes") or ""),
                 assignments=assignments,
+                actual_start=(row.get("Actual Start") or "").strip() or None,
+                actual_finish=(row.get("Actual Finish") or "").strip() or None,
+                remaining_duration=_in_unit(remaining, unit, f"line {line}") if remaining else None,
+                actual_cost=float(row.get("Actual Cost") or 0)
+                if (row.get("Actual Cost") or "").strip()
+                else None,
+                work=_in_unit(work, "hours", f"line {line}") if work else None,
+                effort_driven=_yes(row.get("Effort Driven")),
             )
         except ValueError as exc:
             raise ValidationFailed(f"line {line}: {exc}") from None
@@ -149,6 +268,4 @@ def read_csv(data: bytes, plan_name: str) -> PlanDocument:
         if pred not in ids:
             raise ValidationFailed(f"line {line}: predecessor {pred} is not a task ID in this file")
         deps.append(DocLink(predecessor=ids[pred], successor=succ, type=kind, lag=lag, lag_unit=unit))
-    return PlanDocument(
-        plan=DocPlan(name=plan_name), resources=list(resources.values()), tasks=tasks, dependencies=deps
-    )
+    return PlanDocument(plan=plan, resources=list(resources.values()), tasks=tasks, dependencies=deps)

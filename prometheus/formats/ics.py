@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from prometheus.core.model import PlanDocument
 from prometheus.core.scheduler import Schedule
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # RFC 5545 TEXT: no control character but HTAB
+
 
 def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon and comma escaped, every line break (CRLF,
+    a bare CR or LF) as `\\n`, and the other control characters, which TEXT cannot hold, dropped."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _CONTROL.sub("", _NEWLINE.sub("\\\\n", text))
 
 
 def _fold(line: str) -> str:

@@ -28,10 +28,13 @@ _PRIORITY = {"low": 300, "medium": 500, "high": 700, "critical": 900}
 _DURATION = re.compile(r"^-?PT(\d+(?:\.\d+)?)H(\d+(?:\.\d+)?)M(\d+(?:\.\d+)?)S$")
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # XML 1.0 cannot hold these
+
+
 def _sub(parent: etree._Element, tag: str, text: object | None = None) -> etree._Element:
     el = etree.SubElement(parent, f"{{{NS}}}{tag}")
     if text is not None:
-        el.text = str(text)
+        el.text = _NOT_XML.sub("", str(text))
     return el
 
 

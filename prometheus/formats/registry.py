@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import PurePath
+from urllib.parse import quote
 
 from prometheus.core.model import Plan, PlanDocument
 from prometheus.core.scheduler import Schedule
-from prometheus.errors import ValidationFailed
+from prometheus.errors import PrometheusError, ValidationFailed
 from prometheus.formats.csv_format import read_csv, write_csv
 from prometheus.formats.document import to_document
 from prometheus.formats.ics import write_ics
@@ -17,14 +19,12 @@ EXPORTS = {  # format -> (media type, file extension)
     "json": ("application/json", "json"),
     "csv": ("text/csv; charset=utf-8", "csv"),
     "mspdi": ("application/xml", "xml"),
-    "mpp": (
-        "application/xml",
-        "xml",
-    ),  # binary .mpp cannot be written by any open library: MSPDI, which Project opens
+    # no open library writes binary .mpp: the file is MSPDI (Microsoft Project XML), which Project opens
+    "mpp": ("application/vnd.ms-project", "mpp"),
     "ics": ("text/calendar; charset=utf-8", "ics"),
 }
-IMPORTS = ("json", "csv", "mspdi")
-_BY_EXTENSION = {".json": "json", ".csv": "csv", ".xml": "mspdi"}
+IMPORTS = ("json", "csv", "mspdi", "mpxj")
+_BY_EXTENSION = {".json": "json", ".csv": "csv", ".xml": "mspdi", ".mspdi": "mspdi"}
 MPXJ_EXTENSIONS = (
     ".mpp",
     ".mpx",
@@ -40,8 +40,15 @@ MPXJ_EXTENSIONS = (
 )
 
 
+class UnsupportedFormat(PrometheusError):
+    """A file in a format that can be exported but not imported."""
+
+    error_code = "UNSUPPORTED_FORMAT"
+    http_status = 415
+
+
 def export_plan(plan: Plan, s: Schedule, fmt: str) -> tuple[bytes, str, str]:
-    """The file's bytes, media type and a file name."""
+    """The file's bytes, media type and a file name (the plan's name, which may be any text)."""
     if fmt not in EXPORTS:
         raise ValidationFailed(
             f"unsupported export format {fmt!r}; use one of {', '.join(EXPORTS)}", http_status=400
@@ -56,20 +63,79 @@ def export_plan(plan: Plan, s: Schedule, fmt: str) -> tuple[bytes, str, str]:
     else:
         data = write_mspdi(doc, s)
     media, ext = EXPORTS[fmt]
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in plan.name)[:60] or "plan"
-    return data, media, f"{safe}.{ext}"
+    name = re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]+', "_", plan.name).strip(" ._")[:100] or f"plan_{plan.id}"
+    return data, media, f"{name}.{ext}"
 
 
-def detect(filename: str | None, fmt: str | None) -> str:
+def content_disposition(filename: str, fallback: str = "plan") -> str:
+    """`attachment` with an ASCII `filename` for old clients (`fallback` when the name has no ASCII
+    letters or digits) and the exact name as RFC 5987's `filename*=UTF-8''...` (RFC 6266), so that any
+    plan name makes a valid header."""
+    stem, dot, ext = filename.rpartition(".")
+    ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or fallback
+    plain = f"{ascii_stem}{dot}{ext}"
+    if plain == filename:
+        return f'attachment; filename="{plain}"'
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _sniff(data: bytes) -> str | None:
+    """The format the content shows, where it shows one."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE2 compound file: binary .mpp
+        return "mpxj"
+    if head.startswith(b"<"):
+        return "mspdi" if b"schemas.microsoft.com/project" in head else "xml"
+    if head.startswith((b"{", b"[")):
+        return "json"
+    if head[:15].upper() == b"BEGIN:VCALENDAR":
+        return "ics"
+    return None
+
+
+_BY_MEDIA = {"application/json": "json", "text/csv": "csv", "application/vnd.ms-project": "mspdi"}
+
+
+def detect(filename: str | None, fmt: str | None, data: bytes = b"", media_type: str | None = None) -> str:
+    """The import format: the one asked for, else what the content, the file name and the media type say.
+    Microsoft Project XML goes to our own reader whatever the file is called (the `mpp` export is one)."""
+    seen = _sniff(data)
+    media = (media_type or "").partition(";")[0].strip().lower()
+    if media == "text/calendar":
+        seen = "ics"
     if fmt:
+        fmt = fmt.lower()
+        if fmt in ("mpp", "xml"):  # the export's name for MSPDI, and its plain name
+            fmt = "mpxj" if seen == "mpxj" else "mspdi"
+        if fmt == "ics":
+            _refuse_ics()
         return fmt
     suffix = PurePath(filename or "").suffix.lower()
+    if seen == "ics" or suffix == ".ics":
+        _refuse_ics()
+    if seen == "mspdi":
+        return "mspdi"
+    if seen == "xml" and suffix in ("", ".xml"):
+        return "mpxj"  # other project XML (Primavera PMXML, GanttProject, Planner, ...): MPXJ tells
     if suffix in _BY_EXTENSION:
         return _BY_EXTENSION[suffix]
-    if suffix in MPXJ_EXTENSIONS:
+    if suffix in MPXJ_EXTENSIONS or seen == "mpxj":
         return "mpxj"
+    if seen == "json":
+        return "json"
+    if media in _BY_MEDIA:
+        return _BY_MEDIA[media]
     raise ValidationFailed(
-        "say which format this is: ?format=json|csv|mspdi|mpxj, or send a file name", http_status=400
+        "say which format this is: ?format=json|csv|mspdi|mpxj, or send a file name "
+        "(.json, .csv, .xml or .mspdi, .mpp, .mpx, .xer, ...)",
+        http_status=400,
+    )
+
+
+def _refuse_ics() -> None:
+    raise UnsupportedFormat(
+        "iCalendar (.ics) files cannot be imported: an event has dates but no durations, links, "
+        "constraints or resources to plan with. Import the plan's json, csv or mspdi export instead."
     )
 
 
@@ -85,7 +151,7 @@ def import_bytes(data: bytes, fmt: str, *, name: str | None = None) -> PlanDocum
             raise ValidationFailed(f"not a Prometheus plan document: {exc}") from None
         return doc.model_copy(update={"plan": doc.plan.model_copy(update={"name": name})}) if name else doc
     if fmt == "csv":
-        return read_csv(data, name or "Imported plan")
+        return read_csv(data, name)
     if fmt == "mspdi":
         return read_mspdi(data, name)
     if fmt == "mpxj":

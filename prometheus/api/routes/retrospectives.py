@@ -104,7 +104,8 @@ def summary(retro_id: str, db: Database = Depends(get_db)) -> JSONResponse:
         return ok(
             {"retrospective_id": r.id, "plan_id": None, "feedback": counts}, "no plan linked: feedback only"
         )
-    return ok({"retrospective_id": r.id} | retro.summary(plan, s, baseline, feedback))
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return ok({"retrospective_id": r.id} | retro.summary(plan, s, baseline, feedback, now))
 
 
 @router.get(
@@ -114,8 +115,8 @@ def summary(retro_id: str, db: Database = Depends(get_db)) -> JSONResponse:
 )
 def improvement_suggestions(retro_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
     r, plan, s, baseline, feedback = _context(db, retro_id)
-    today = datetime.now(UTC).date()
-    items = retro.suggestions(plan, s, baseline, feedback, today) if plan is not None else []
+    now = datetime.now(UTC).replace(tzinfo=None)
+    items = retro.suggestions(plan, s, baseline, feedback, now) if plan is not None else []
     prompt = (
         "Suggest process improvements for the next project from this retrospective data.\n"
         + json.dumps(

@@ -69,7 +69,12 @@ def baseline_variance(plan_id: str, number: BaselineNumber, db: Database = Depen
 @router.get("/earned-value", response_model=Envelope[dict], summary="Earned value and earned schedule")
 def earned_value(
     plan_id: str,
-    status_date: date | None = Query(None, description="default: the plan's status date, else today"),
+    status_date: date | None = Query(
+        None,
+        description="PV, EV and AC as of the end of this day (default: the plan's status date, else today); "
+        "earlier than the plan's status date, progress and actual costs are taken back along each task's "
+        "actual span",
+    ),
     baseline: int | None = Query(None, ge=0, le=10, description="default: baseline 0 when saved"),
     db: Database = Depends(get_db),
 ) -> JSONResponse:
@@ -79,8 +84,9 @@ def earned_value(
     if baseline is not None and baseline not in saved:
         raise ValidationFailed(f"plan {plan_id} has no baseline {baseline}")
     reference = saved.get(0 if baseline is None else baseline)
-    when = status_date or plan.status_date or datetime.now(UTC).date()
-    return ok(evm.earned_value(plan, s, reference, when))
+    now = datetime.now(UTC).replace(tzinfo=None)
+    reported = plan.status_date or now  # what the recorded progress and costs describe
+    return ok(evm.earned_value(plan, s, reference, status_date or plan.status_date or now.date(), reported))
 
 
 class RiskRequest(BaseModel):

@@ -11,14 +11,15 @@ from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.api.routes.schedule import scheduled
 from prometheus.core.model import Plan
 from prometheus.errors import PrometheusError
-from prometheus.formats.registry import detect, export_plan, import_bytes
+from prometheus.formats.registry import content_disposition, detect, export_plan, import_bytes
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/plans", tags=["import/export"], responses=ERROR_RESPONSES)
 MAX_UPLOAD = 50 * 1024 * 1024
 
 FORMAT_HELP = (
-    "json (lossless), csv, mspdi (Microsoft Project XML), mpp (answers MSPDI, which Project opens), ics"
+    "json (lossless: the plan itself), csv (Microsoft Project's columns), mspdi (Microsoft Project XML), "
+    "mpp (the same Microsoft Project XML as application/vnd.ms-project, named .mpp: Project opens it), ics"
 )
 
 
@@ -29,7 +30,9 @@ def export(
     plan, s = scheduled(db, plan_id)
     data, media, filename = export_plan(plan, s, format.lower())
     return Response(
-        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        data,
+        media_type=media,
+        headers={"Content-Disposition": content_disposition(filename, fallback=f"plan_{plan.id}")},
     )
 
 
@@ -41,15 +44,19 @@ class PayloadTooLarge(PrometheusError):
 @router.post("/import", status_code=201, response_model=Envelope[Plan], summary="Import a file as a new plan")
 async def import_plan(
     request: Request,
-    format: str | None = Query(None, description="json, csv, mspdi, or mpxj (.mpp, .mpx, .xer, .gan, ...)"),
-    filename: str | None = Query(None, description="used to tell the format when none is given"),
+    format: str | None = Query(
+        None, description="json, csv, mspdi (or mpp, xml), or mpxj (.mpp, .mpx, .xer, .gan, ...)"
+    ),
+    filename: str | None = Query(
+        None, description="tells the format when none is given (so does the content, where it can)"
+    ),
     name: str | None = Query(None, max_length=500, description="the new plan's name"),
     db: Database = Depends(get_db),
 ) -> JSONResponse:
     body = await request.body()
     if len(body) > MAX_UPLOAD:
         raise PayloadTooLarge(f"files up to {MAX_UPLOAD // 2**20} MiB can be imported")
-    fmt = detect(filename, format.lower() if format else None)
+    fmt = detect(filename, format, body, request.headers.get("content-type"))
 
     def work() -> Plan:
         doc = import_bytes(body, fmt, name=name)
