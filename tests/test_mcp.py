@@ -209,11 +209,14 @@ async def agent_session(mcp: Client, api: httpx.Client, telos: FakeTelos) -> Non
     assert variance["most_late"][0]["finish_variance_days"] == 3
 
     # estimate, export, the plan as a document, and an error that is the API's error
-    estimate = call(await mcp.call_tool("estimate_task", {"plan_id": pid, "name": "Audit log export"}))
-    assert (
-        estimate["history_size"]
-        == rest(api.post(f"/plans/{pid}/estimate", json={"name": "Audit log export"}))["history_size"]
+    estimate = call(
+        await mcp.call_tool("estimate_task", {"plan_id": pid, "name": "Audit log export", "duration": 2})
     )
+    estimate_rest = rest(api.post(f"/plans/{pid}/estimate", json={"name": "Audit log export", "duration": 2}))
+    assert estimate == {k: estimate_rest[k] for k in estimate if k != "precedents"} | {
+        "precedents": estimate["precedents"]
+    }
+    assert estimate["recommended_duration_days"] == estimate_rest["recommended_duration_days"] is not None
     csv = call(await mcp.call_tool("export_plan", {"plan_id": pid, "format": "csv"}))
     assert csv["content"] == api.get(f"/plans/{pid}/export", params={"format": "csv"}).text and csv[
         "filename"

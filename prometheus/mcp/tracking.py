@@ -94,9 +94,12 @@ class Precedent(BaseModel):
 
 
 class Estimate(BaseModel):
-    proposed_duration_days: float | None
+    recommended_duration_days: float | None = Field(description="the duration to use, in days")
+    use: str | None = Field(description="which figure that is: calibrated, proposed or yours")
+    reason: str
+    proposed_duration_days: float | None = Field(description="what similar finished tasks took")
     range_days: dict[str, float] | None
-    calibration_factor: float | None = Field(description="median actual/estimate of similar finished tasks")
+    calibration_factor: float | None = Field(description="how much similar tasks overran their estimates")
     calibrated_estimate_days: float | None = Field(description="your duration times the calibration factor")
     history_size: int
     precedents: list[Precedent]
@@ -191,8 +194,8 @@ def register(server: MCPServer, api: Api) -> None:
         tags: list[str] = [],  # noqa: B006 (a schema default: pydantic copies it)
         duration: Annotated[float | None, Field(gt=0, description="your own estimate, in days")] = None,
     ) -> Estimate:
-        """Estimate a new task from similar finished tasks of all plans: a proposed duration with its range,
-        the precedents, and how far actuals ran from estimates (calibration)."""
+        """Estimate a new task from similar finished tasks of all plans: the duration to use and why, what
+        those tasks took (with its range), how much they overran their estimates, and the precedents."""
         body: dict[str, Any] = {"name": name, "description": description, "tags": tags}
         if duration is not None:
             body["duration"] = duration
