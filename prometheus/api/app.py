@@ -21,6 +21,7 @@ from prometheus.api.envelope import install_error_handlers
 from prometheus.api.limits import BodyLimit
 from prometheus.api.routes import (
     executions,
+    explain,
     health,
     integrations,
     plans,
@@ -38,6 +39,7 @@ from prometheus.events.peers import PeerSync
 from prometheus.events.wake import Waker
 from prometheus.events.webhooks import Dispatcher
 from prometheus.integrations.http import configure_logging
+from prometheus.mcp import http as mcp_http
 from prometheus.store import Database
 
 log = logging.getLogger("prometheus")
@@ -67,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub.listeners.append(peer_sync.on_event)
         peer_sync.start()
         log.info("Prometheus %s on port %s, database %s", __version__, settings.port, db.backend)
-        yield
+        async with mcp_http.sessions(app):
+            yield
         await peer_sync.stop()
         waker.close()
         dispatcher.close()
@@ -90,6 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(TokenAuth)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
+    mcp_http.mount(app)
+
     @app.websocket("/ws")
     async def live(ws: WebSocket) -> None:
         await ws.app.state.hub.serve(ws)
@@ -111,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tasks,
         resources,
         schedule,
+        explain,
         tracking,
         retrospectives,
         webhooks,

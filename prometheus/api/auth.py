@@ -58,7 +58,7 @@ def is_loopback(host: str) -> bool:
 def needed_scope(method: str, path: str) -> str:
     if path.startswith("/api/webhooks"):
         return "admin"
-    if method in ("GET", "HEAD", "OPTIONS"):
+    if method in ("GET", "HEAD", "OPTIONS") or path == "/mcp":  # each MCP tool's API calls are checked
         return "read"
     return "write"
 

@@ -12,6 +12,7 @@ import typer
 
 from prometheus.cli import admin, bench, files, links, plans, schedule, tasks, tracking
 from prometheus.cli.common import API_ERROR, UNREACHABLE, USAGE, UsageProblem, err
+from prometheus.mcp.cli import mcp_command
 
 app = typer.Typer(
     help="Prometheus, the planning engine of Tekton.", no_args_is_help=True, pretty_exceptions_enable=False
@@ -20,6 +21,7 @@ for module in (admin, files, schedule):
     app.registered_commands += module.app.registered_commands
 app.command("progress")(tasks.progress)
 app.command("earned-value")(tracking.earned_value)
+app.command("mcp")(mcp_command)
 app.add_typer(plans.app, name="plans")
 app.add_typer(tasks.app, name="tasks")
 app.add_typer(links.app, name="links")

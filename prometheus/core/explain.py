@@ -1,0 +1,412 @@
+"""Explain a date: the chain of links, constraints, calendars and resource waits that fixes a task's start
+(Microsoft Project's task path and driving predecessors, Primavera P6's driving relationships).
+
+Built on the scheduler's public results only (the dates in `Schedule.tasks`, the tasks, links, resources and
+calendars): at each step every candidate that can hold the task back (each incoming link, links into its
+summary tasks included; its constraint; an actual start; the status date; the plan start) is turned into
+working minutes of the task's calendar, the same arithmetic the scheduler does, and the one equal to the
+task's early start drives it. The walk goes back through the driving predecessor (or, for a leveling delay,
+the task that holds the resource) until it reaches something that is not a task. Where a start lands later
+than the driver's own moment only because of non-working time (a weekend, a holiday, a night), the step
+says from when to when.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+
+from prometheus.core.calendar import WorkCalendar
+from prometheus.core.model import Calendar, ConstraintType, Dependency, LinkType, Resource, Task, TaskStatus
+from prometheus.core.scheduler import Schedule, ScheduledTask
+
+FROM_FINISH = (LinkType.FS, LinkType.FF)  # the link leaves the predecessor's finish
+TO_FINISH = (LinkType.FF, LinkType.SF)  # ... and arrives at the successor's finish
+FIXED = (ConstraintType.MSO, ConstraintType.MFO)
+PULLING = (ConstraintType.SNLT, ConstraintType.FNLT)
+PUSHING = (ConstraintType.SNET, ConstraintType.FNET)
+FINISH_KINDS = (ConstraintType.FNET, ConstraintType.FNLT, ConstraintType.MFO)
+_ELAPSED = {"ehours": 60, "edays": 1440, "eweeks": 10080}
+_READ = ("start", "finish", "early_start", "early_finish")
+
+
+def _period_end(cal: Calendar, at: datetime) -> bool:
+    """Whether `at` is the end of a working period of `cal` (a finish reading: Friday 17:00)."""
+    ends = {q for _, q in cal.working_hours}
+    day = at.date() - timedelta(days=1) if at.time() == time(0) else at.date()  # a period ending at 24:00
+    return at.time() in ends and day.weekday() in cal.working_days and day not in cal.holidays
+
+
+def _moment(day: date | datetime) -> datetime:
+    return (day if isinstance(day, datetime) else datetime.combine(day, time(0))).replace(tzinfo=None)
+
+
+@dataclass
+class _Candidate:
+    """One thing that could fix the task's start, in working minutes of the task's calendar."""
+
+    driver: dict
+    index: int  # the early start (or, for to_finish, the early finish) it allows
+    to_finish: bool = False
+    raw: datetime | None = None  # the wall-clock moment it gives, before non-working time is skipped
+    next_id: str | None = None  # the task the walk goes on from
+    group: str | None = None  # a link from a summary's start: one of its subtasks (the first) counts
+
+
+class _Explainer:
+    def __init__(self, tasks, dependencies, s, *, start, calendar, resources, status_date):  # noqa: ANN001
+        self.sched: dict[str, ScheduledTask] = s.tasks
+        self.tasks = {t.id: t for t in tasks if t.id in self.sched}
+        self.children: dict[str, list[str]] = defaultdict(list)
+        for t in self.tasks.values():
+            if t.parent_id in self.tasks:
+                self.children[t.parent_id].append(t.id)
+        self.incoming: dict[str, list[Dependency]] = defaultdict(list)
+        for d in dependencies:
+            if d.predecessor_id in self.tasks and d.successor_id in self.tasks:
+                self.incoming[d.successor_id].append(d)
+        self.plan_cal = calendar or Calendar()
+        self.start = _moment(start)
+        self.status_date = status_date
+        self.status = _moment(status_date + timedelta(days=1)) if status_date else None  # its end
+        self.own = {r.id: r.calendar for r in resources or [] if r.calendar is not None}
+        self.resource_names = {r.id: r.name for r in resources or []}
+        self.epoch = self.start.date()
+        self._wc: dict[str, WorkCalendar] = {}
+        self._task_wc: dict[str, WorkCalendar] = {}
+        self._index: dict[tuple[int, datetime], int] = {}
+        project = self.work_calendar(self.plan_cal)
+        self.lag_minutes = {"hours": 60, "days": project.minutes_per_day, "weeks": project.minutes_per_week}
+        self._prefill(project)
+
+    # -- calendars ----------------------------------------------------------------------------------------
+
+    def work_calendar(self, cal: Calendar) -> WorkCalendar:
+        key = cal.model_dump_json()
+        if key not in self._wc:
+            self._wc[key] = WorkCalendar(cal, self.epoch)
+        return self._wc[key]
+
+    def calendar_of(self, task: Task) -> Calendar:
+        """The scheduler's rule: the first assigned resource with a calendar of its own, else the plan's."""
+        return next(
+            (self.own[a.resource_id] for a in task.assignments if a.resource_id in self.own), None
+        ) or (self.plan_cal)
+
+    def wc_of(self, task: Task) -> WorkCalendar:
+        if task.id not in self._task_wc:
+            self._task_wc[task.id] = self.work_calendar(self.calendar_of(task))
+        return self._task_wc[task.id]
+
+    def _prefill(self, wc: WorkCalendar) -> None:
+        """Every scheduled date in working minutes of the plan calendar, in one pass."""
+        moments = list({getattr(st, f) for st in self.sched.values() for f in _READ})
+        if moments:
+            minutes = np.array(moments, dtype="datetime64[m]") - np.datetime64(wc.epoch_dt, "m")
+            found = wc.index_of(minutes.astype(np.int64)).tolist()
+            self._index.update(zip(((id(wc), m) for m in moments), found, strict=True))
+
+    def index(self, wc: WorkCalendar, at: datetime) -> int:
+        at = _moment(at)
+        key = (id(wc), at)
+        if key not in self._index:
+            self._index[key] = int(wc.index_of(wc.minutes(at)))
+        return self._index[key]
+
+    @staticmethod
+    def at(wc: WorkCalendar, index: int, *, finish: bool = False) -> datetime:
+        """The moment of a working index, read as a start or as a finish."""
+        minutes = wc.finish_of(index) if finish else wc.start_of(index)
+        return wc.datetimes(minutes).astype("datetime64[us]").tolist()
+
+    # -- the structure --------------------------------------------------------------------------------------
+
+    def leaves(self, tid: str) -> list[str]:
+        out, stack = [], [tid]
+        while stack:
+            x = stack.pop()
+            if x in self.children:
+                stack.extend(reversed(self.children[x]))
+            else:
+                out.append(x)
+        return out
+
+    def ancestors(self, tid: str) -> list[str]:
+        out, p = [], self.tasks[tid].parent_id
+        while p in self.tasks and p not in out:
+            out.append(p)
+            p = self.tasks[p].parent_id
+        return out
+
+    def first_subtask(self, tid: str) -> str:
+        """The subtask a summary's start comes from (the first of equals in outline order)."""
+        return min(self.leaves(tid), key=lambda x: self.sched[x].start)
+
+    # -- one step -------------------------------------------------------------------------------------------
+
+    def link_candidates(self, tid: str, wc: WorkCalendar, dur: int) -> list[_Candidate]:
+        out = []
+        for via in [tid, *self.ancestors(tid)]:
+            for d in self.incoming[via]:
+                for src in self.leaves(d.predecessor_id):
+                    base = self.sched[src].finish if d.type in FROM_FINISH else self.sched[src].start
+                    out.append(self.link_candidate(d, tid, via, src, base, wc, dur))
+        return out
+
+    def link_candidate(self, d, tid, via, src, base, wc, dur) -> _Candidate:  # noqa: ANN001
+        to_finish = d.type in TO_FINISH
+        unit = d.lag_unit.value
+        if unit in _ELAPSED:
+            at = base
+            if to_finish and dur:  # the scheduler takes the duration off first, then the elapsed lag
+                at = self.at(wc, self.index(wc, base) - dur)
+            raw = at + timedelta(minutes=round(d.lag * _ELAPSED[unit]))
+            index, to_finish = self.index(wc, raw), False
+        else:
+            lag = round(d.lag * self.lag_minutes[unit])
+            index = self.index(wc, base) + lag
+            raw = base if lag == 0 else self.at(wc, index, finish=lag > 0)
+        pred = self.tasks[d.predecessor_id]
+        driver = {
+            "kind": "link",
+            "type": d.type.value,
+            "lag": d.lag,
+            "lag_unit": unit,
+            "dependency_id": d.id,
+            "predecessor_id": pred.id,
+            "predecessor_name": pred.name,
+            "date": base,
+        }
+        if src != pred.id:
+            driver["through_subtask"] = {"task_id": src, "name": self.tasks[src].name}
+        if via != tid:
+            driver["into_summary"] = {"task_id": via, "name": self.tasks[via].name}
+        group = d.id if src != pred.id and d.type not in FROM_FINISH else None
+        return _Candidate(driver, index, to_finish, raw, src, group)
+
+    def constraint_candidate(self, task: Task, wc: WorkCalendar) -> _Candidate | None:
+        c = task.constraint_type
+        if c in (ConstraintType.ASAP, ConstraintType.ALAP) or task.constraint_date is None:
+            return None
+        when = _moment(task.constraint_date)
+        driver = {"kind": "constraint", "constraint_type": c.value, "date": when}
+        return _Candidate(driver, self.index(wc, when), c in FINISH_KINDS, when)
+
+    def resource_wait(self, task: Task, wc: WorkCalendar, index: int) -> _Candidate | None:
+        """A start-no-earlier-than date where a task sharing a resource finishes: a leveling delay."""
+        mine = {a.resource_id for a in task.assignments}
+        for other in self.tasks.values():
+            shared = mine & {a.resource_id for a in other.assignments}
+            if other.id == task.id or other.id in self.children or not shared:
+                continue
+            if self.index(wc, self.sched[other.id].finish) == index:
+                rid = sorted(shared)[0]
+                driver = {
+                    "kind": "resource_wait",
+                    "resource_id": rid,
+                    "resource_name": self.resource_names.get(rid, rid),
+                    "waits_for_id": other.id,
+                    "waits_for_name": other.name,
+                    "constraint_type": task.constraint_type.value,
+                    "date": self.sched[other.id].finish,
+                }
+                return _Candidate(driver, index, False, _moment(task.constraint_date), other.id)
+        return None
+
+    def step(self, tid: str) -> dict:
+        task, st = self.tasks[tid], self.sched[tid]
+        row = {"task_id": tid, "name": task.name, "start": st.start, "finish": st.finish}
+        if st.summary:
+            first = self.first_subtask(tid)
+            driver = {
+                "kind": "summary",
+                "first_subtask_id": first,
+                "first_subtask_name": self.tasks[first].name,
+            }
+            return row | {"driver": driver, "next": first}
+        if task.constraint_type is ConstraintType.ALAP and task.actual_start is None:
+            driver = {"kind": "as_late_as_possible", "early_start": st.early_start, "date": st.late_start}
+            return row | {"driver": driver, "next": None}
+        wc = self.wc_of(task)
+        es, ef = self.index(wc, st.early_start), self.index(wc, st.early_finish)
+        links = self.link_candidates(tid, wc, ef - es)
+        own = self.constraint_candidate(task, wc)
+        at = self.start
+        begin = _Candidate({"kind": "project_start", "date": at}, self.index(wc, at), False, at)
+
+        def slack(c: _Candidate) -> int:
+            return (ef if c.to_finish else es) - c.index
+
+        overridden = [c for c in links if slack(c) < 0 and c.group is None]
+        for group in {c.group for c in links} - {None}:  # late only if even its earliest subtask is late
+            first = max((c for c in links if c.group == group), key=slack)
+            overridden += [first] if slack(first) < 0 else []
+        if task.actual_start is not None:
+            at = _moment(task.actual_start)
+            chosen = _Candidate({"kind": "actual_start", "date": at}, self.index(wc, at), False, at)
+            return self.finish_step(row, task, st, chosen, [], overridden)
+        status = None
+        if self.status is not None and task.status is not TaskStatus.completed:
+            at = self.status
+            driver = {"kind": "status_date", "status_date": self.status_date, "date": at}
+            status = _Candidate(driver, self.index(wc, at), False, at)
+        clamped = not links or any(c.driver["type"] == "FF" for c in links)  # FF never pulls before the plan
+        pulled = overridden or (clamped and slack(begin) < 0) or (status is not None and slack(status) < 0)
+        if own is not None and (
+            task.constraint_type in FIXED or (task.constraint_type in PULLING and pulled)
+        ):
+            return self.finish_step(row, task, st, own, [], overridden)
+        tied = [c for c in links if slack(c) == 0]
+        if own is not None and task.constraint_type in PUSHING and slack(own) == 0:
+            tied.append(self.resource_wait(task, wc, own.index) or own)
+        if status is not None and slack(status) == 0:
+            tied.append(status)
+        if not tied and slack(begin) == 0:  # no predecessor, or FF links that would start it before the plan
+            tied.append(begin)
+        if not tied:
+            driver = {"kind": "unexplained", "date": st.early_start}
+            return row | {"driver": driver, "next": None}
+        if tied[0].driver["kind"] in ("constraint", "resource_wait") and links:  # what the links alone allow
+            best = max(c.index - (ef - es if c.to_finish else 0) for c in links)
+            tied[0].driver["links_allow"] = self.at(wc, best)
+        return self.finish_step(row, task, st, tied[0], tied[1:], overridden)
+
+    def finish_step(self, row, task, st, chosen, also, overridden) -> dict:  # noqa: ANN001
+        out = row | {"driver": chosen.driver, "next": chosen.next_id}
+        push = None if chosen.to_finish or chosen.raw is None else self.push(task, chosen.raw, st.early_start)
+        if push:
+            out["calendar"] = push
+        if also:
+            out["also"] = [c.driver for c in also]
+        if overridden:
+            wc = self.wc_of(task)
+            dur = self.index(wc, st.early_finish) - self.index(wc, st.early_start)
+            out["overridden_links"] = [
+                {
+                    "predecessor_id": c.driver["predecessor_id"],
+                    "predecessor_name": c.driver["predecessor_name"],
+                    "type": c.driver["type"],
+                    "would_start": self.at(wc, c.index - (dur if c.to_finish else 0)),
+                }
+                for c in overridden
+            ]
+        return out
+
+    def push(self, task: Task, raw: datetime, start: datetime) -> dict | None:
+        """Non-working time between the moment a driver gives and the start, beyond a night or a break."""
+        if raw >= start:
+            return None
+        cal = self.calendar_of(task)
+        days = (start.date() - raw.date()).days
+        if (days <= 1 and _period_end(cal, raw)) or (raw.time() == time(0) and days == 0):
+            return None  # the ordinary hand-over from one working period to the next
+        every = (raw.date() + timedelta(days=k) for k in range(days))
+        off = [d for d in every if d.weekday() not in cal.working_days or d in cal.holidays]
+        holidays = [d for d in off if d in cal.holidays]
+        reasons = ["weekend"] if len(holidays) < len(off) else []
+        reasons += [f"holiday {d}" for d in holidays]
+        reason = " and ".join(reasons) or "outside working hours"
+        return {"from": raw, "to": start, "non_working_days": off, "reason": reason}
+
+
+def explain(
+    tasks: list[Task],
+    dependencies: list[Dependency],
+    s: Schedule,
+    task_id: str,
+    *,
+    start: datetime | date,
+    calendar: Calendar | None = None,
+    resources: list[Resource] | None = None,
+    status_date: date | None = None,
+) -> dict:
+    """Why `task_id` starts when it does: the chain of driving steps back to its origin. Takes what
+    `schedule()` took (`s` is its result); a task the schedule leaves out (cancelled) raises KeyError."""
+    x = _Explainer(
+        tasks, dependencies, s, start=start, calendar=calendar, resources=resources, status_date=status_date
+    )
+    if task_id not in x.tasks:
+        raise KeyError(task_id)
+    steps: list[dict] = []
+    seen: set[str] = set()
+    tid: str | None = task_id
+    while tid is not None and tid not in seen:
+        seen.add(tid)
+        step = x.step(tid)
+        tid = step.pop("next")
+        step["next_task_id"] = tid if tid not in seen else None
+        step["text"] = describe(step)
+        steps.append(step)
+    st = x.sched[task_id]
+    mpd = s.minutes_per_day
+    return {
+        "task_id": task_id,
+        "name": st.name,
+        "start": st.start,
+        "finish": st.finish,
+        "critical": st.critical,
+        "total_slack_days": round(st.total_slack_minutes / mpd, 4),
+        "origin": steps[-1]["driver"]["kind"],
+        "steps": steps,
+        "text": " <- ".join(s["text"] for s in steps),
+    }
+
+
+def _when(at: datetime) -> str:
+    return f"{at:%a %Y-%m-%d %H:%M}"
+
+
+def _label(d: dict) -> str:
+    return {
+        "link": lambda: f"the {d.get('type')} link from '{d.get('predecessor_name')}'",
+        "constraint": lambda: f"its {d.get('constraint_type')} constraint",
+        "resource_wait": lambda: f"its wait for {d.get('resource_name')}",
+        "status_date": lambda: "the status date",
+        "project_start": lambda: "the plan start",
+    }.get(d["kind"], lambda: d["kind"])()
+
+
+def describe(step: dict) -> str:
+    """One sentence for one step."""
+    d, name = step["driver"], f"'{step['name']}'"
+    kind = d["kind"]
+    head = f"{name} starts {_when(step['start'])}"
+    if kind == "link":
+        lag = f" {d['lag']:+g} {d['lag_unit']}" if d["lag"] else ""
+        where = f" (its subtask '{d['through_subtask']['name']}')" if "through_subtask" in d else ""
+        into = f" into its summary '{d['into_summary']['name']}'" if "into_summary" in d else ""
+        side = "finishes" if d["type"][0] == "F" else "starts"
+        text = f"{head}: {d['type']}{lag} link from '{d['predecessor_name']}'{where}, which {side} "
+        text += f"{_when(d['date'])}{into}"
+    elif kind == "summary":
+        text = f"{name} (summary) starts when its first subtask '{d['first_subtask_name']}' starts"
+    elif kind == "constraint":
+        text = f"{head}: its {d['constraint_type']} constraint {_when(d['date'])}"
+        if "links_allow" in d:
+            text += f" (its links alone allow {_when(d['links_allow'])})"
+    elif kind == "resource_wait":
+        text = (
+            f"{head}: it waits for {d['resource_name']}, busy on '{d['waits_for_name']}' until "
+            f"{_when(d['date'])} (a leveling delay, kept as {d['constraint_type']})"
+        )
+    elif kind == "actual_start":
+        text = f"{head}: it actually started then"
+    elif kind == "status_date":
+        text = f"{head}: work not done by the status date {d['status_date']} is scheduled after it"
+    elif kind == "project_start":
+        text = f"{head}: the plan starts {_when(d['date'])}"
+    elif kind == "as_late_as_possible":
+        text = f"{head}: as late as possible (its early start is {_when(d['early_start'])})"
+    else:
+        text = f"{head}: no link, constraint or date of the plan gives exactly this start"
+    if step.get("also"):
+        text += f" (so does {', '.join(_label(d) for d in step['also'])})"
+    if cal := step.get("calendar"):
+        text += f"; pushed from {_when(cal['from'])} over non-working time ({cal['reason']})"
+    if step.get("overridden_links"):
+        names = ", ".join(f"'{o['predecessor_name']}'" for o in step["overridden_links"])
+        text += f"; this overrides the links from {names}"
+    return text

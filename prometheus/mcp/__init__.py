@@ -1,0 +1,1 @@
+"""Prometheus for agents: an MCP server over the REST API (see server.py)."""
