@@ -88,7 +88,7 @@ def test_sync_client_covers_resources_tracking_files_and_retrospectives(server) 
         api.update_progress(plan_id, a["id"], percent_complete=50)
         assert api.earned_value(plan_id, status_date="2026-12-01")["against"] == "baseline 0"
         assert api.risk(plan_id, iterations=200, seed=1)["iterations"] == 200
-        assert api.estimate(plan_id, "A again", duration=2)["proposed_duration_days"] > 0
+        assert api.estimate(plan_id, "A again", duration=2)["recommended_duration_days"] > 0
         api.delete_baseline(plan_id, base["number"])
         assert api.list_baselines(plan_id) == []
         data = api.export_plan(plan_id, "json")

@@ -137,7 +137,8 @@ def improvement_suggestions(retro_id: str, request: Request, db: Database = Depe
 async def llm_summary(retro_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
     def facts() -> dict:
         r, plan, s, baseline, feedback = _context(db, retro_id)
-        numbers = retro.summary(plan, s, baseline, feedback) if plan is not None else {}
+        now = datetime.now(UTC).replace(tzinfo=None)
+        numbers = retro.summary(plan, s, baseline, feedback, now) if plan is not None else {}
         return {"title": r.title, "notes": r.notes, "numbers": numbers,
                 "feedback": [f.model_dump(mode="json") for f in feedback]}  # fmt: skip
 
