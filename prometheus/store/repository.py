@@ -59,6 +59,7 @@ from prometheus.errors import (
     VersionConflict,
 )
 from prometheus.store.records import Records
+from prometheus.store.scenarios import Scenarios
 from prometheus.store.tables import (
     AssignmentRow,
     BaselineRow,
@@ -254,7 +255,7 @@ def _calendar_json(cal: Calendar | None) -> dict[str, Any] | None:
     return None if cal is None else cal.model_dump(mode="json")
 
 
-class Store(Records):
+class Store(Scenarios, Records):
     """Repository over one SQLAlchemy session (one transaction, see Database.store())."""
 
     def __init__(self, session: Session):

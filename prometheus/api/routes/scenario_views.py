@@ -1,0 +1,161 @@
+"""A scenario's schedule: its tasks, timeline, critical path, costs, leveling, and its compare with the plan
+(kept per plan revision, scenario version and day, like the plan's own views)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse, Response
+
+from prometheus.api.cache import PlanCache
+from prometheus.api.deps import get_cache, get_db
+from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
+from prometheus.api.routes.schedule import Solver, TimelineFormat, _today
+from prometheus.core import analysis
+from prometheus.core import scenario as sc
+from prometheus.core.compare import compare
+from prometheus.core.model import Plan, Resource, Task
+from prometheus.core.resources import costs
+from prometheus.store import Database
+
+router = APIRouter(
+    prefix="/api/plans/{plan_id}/scenarios/{scenario_id}", tags=["scenarios"], responses=ERROR_RESPONSES
+)
+
+
+def views(db: Database, plan_id: str, scenario_id: str) -> tuple[Plan, Plan]:
+    """The base plan and the plan as the scenario sees it."""
+    with db.store(write=False) as store:
+        scenario, base = store.scenario_plan(plan_id, scenario_id)
+    return base, sc.overlay(base, scenario.changes)
+
+
+def kept(
+    db: Database,
+    cache: PlanCache,
+    plan_id: str,
+    scenario_id: str,
+    key: tuple,
+    render: Callable[[Plan, Plan, date], JSONResponse],
+) -> Response:
+    """`render(base, view, today)`, kept per plan revision, scenario version and day."""
+    today = _today()
+    with db.store(write=False) as store:
+        version = store.get_scenario(plan_id, scenario_id).version
+    build = lambda: render(*views(db, plan_id, scenario_id), today)  # noqa: E731
+    return cache.answer(db, plan_id, ("scenario", scenario_id, version, *key, today), build)
+
+
+@router.get("/tasks", response_model=Envelope[list[Task]], summary="The scenario's tasks")
+def scenario_tasks(plan_id: str, scenario_id: str, db: Database = Depends(get_db)) -> JSONResponse:
+    tasks = views(db, plan_id, scenario_id)[1].tasks or []
+    return ok(tasks, f"{len(tasks)} tasks")
+
+
+@router.get("/resources", response_model=Envelope[list[Resource]], summary="The scenario's resources")
+def scenario_resources(plan_id: str, scenario_id: str, db: Database = Depends(get_db)) -> JSONResponse:
+    resources = views(db, plan_id, scenario_id)[1].resources or []
+    return ok(resources, f"{len(resources)} resources")
+
+
+@router.get("/timeline", response_model=Envelope[dict], summary="Scheduled dates of the scenario's tasks")
+def scenario_timeline(
+    plan_id: str,
+    scenario_id: str,
+    format: TimelineFormat = TimelineFormat.default,
+    include_resources: bool = False,
+    db: Database = Depends(get_db),
+    cache: PlanCache = Depends(get_cache),
+) -> Response:
+    def render(_base: Plan, view: Plan, today: date) -> JSONResponse:
+        s = analysis.schedule_plan(view, today)
+        return ok(analysis.timeline(view, s, fmt=format.value, include_resources=include_resources))
+
+    return kept(db, cache, plan_id, scenario_id, ("timeline", format.value, include_resources), render)
+
+
+@router.get("/critical-path", response_model=Envelope[dict], summary="The scenario's critical path")
+def scenario_critical_path(
+    plan_id: str, scenario_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
+) -> Response:
+    def render(_base: Plan, view: Plan, today: date) -> JSONResponse:
+        s = analysis.schedule_plan(view, today)
+        report = analysis.critical_path_report(view, s)
+        return ok(
+            report,
+            f"{len(report['critical_paths'])} critical path(s), finish {s.project_finish:%Y-%m-%d %H:%M}",
+        )
+
+    return kept(db, cache, plan_id, scenario_id, ("critical-path",), render)
+
+
+@router.get("/costs", response_model=Envelope[dict], summary="Work and cost of the scenario")
+def scenario_costs(
+    plan_id: str, scenario_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
+) -> Response:
+    def render(_base: Plan, view: Plan, today: date) -> JSONResponse:
+        result = costs(view, analysis.schedule_plan(view, today))
+        return ok(result, f"{result['work_hours']:,.2f} hours of work, cost {result['cost']:,.2f}")
+
+    return kept(db, cache, plan_id, scenario_id, ("costs",), render)
+
+
+@router.get(
+    "/compare",
+    response_model=Envelope[dict],
+    summary="The scenario against its plan: finish, cost, critical path, the tasks whose dates moved",
+)
+def scenario_compare(
+    plan_id: str,
+    scenario_id: str,
+    limit: int = Query(1000, ge=0, le=100_000, description="at most this many moved tasks, biggest first"),
+    db: Database = Depends(get_db),
+    cache: PlanCache = Depends(get_cache),
+) -> Response:
+    def render(base: Plan, view: Plan, today: date) -> JSONResponse:
+        result = compare(
+            base, analysis.schedule_plan(base, today), view, analysis.schedule_plan(view, today), limit=limit
+        )
+        d = result["difference"]
+        return ok(
+            result,
+            f"finish {d['finish_shift_hours']:+g} h, cost {d['cost']:+,.2f}, {d['tasks_moved']} tasks moved",
+        )
+
+    return kept(db, cache, plan_id, scenario_id, ("compare", limit), render)
+
+
+@router.post(
+    "/level", response_model=Envelope[dict], summary="Level the scenario's resources (apply=true keeps it)"
+)
+def scenario_level(
+    plan_id: str,
+    scenario_id: str,
+    apply: bool = False,
+    solver: Solver = Solver.heuristic,
+    time_limit: float = Query(10.0, gt=0, le=120, description="seconds, for the cpsat solver"),
+    db: Database = Depends(get_db),
+) -> JSONResponse:
+    today = _today()
+
+    def level(base: Plan, changes: sc.ScenarioChanges) -> dict:
+        result = analysis.leveled(
+            sc.overlay(base, changes), today, solver=solver.value, time_limit=time_limit
+        )
+        starts = result.pop("starts")
+        if apply and starts:
+            sc.level(base, changes, starts)
+        result["applied"] = bool(apply and starts)
+        return result
+
+    if apply:
+        with db.store() as store:
+            result = store.edit_scenario(plan_id, scenario_id, level)[1]
+    else:
+        with db.store(write=False) as store:
+            scenario, base = store.scenario_plan(plan_id, scenario_id)
+        result = level(base, scenario.changes)
+    moved = len(result["moved"])
+    return ok(result, f"{moved} tasks {'moved' if apply else 'would move'} in the scenario")
