@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from prometheus.cli import admin, bench, files, links, plans, schedule, tasks, tracking
+from prometheus.cli import admin, bench, files, links, plans, scenarios, schedule, tasks, tracking
 from prometheus.cli.common import API_ERROR, UNREACHABLE, USAGE, UsageProblem, err
 from prometheus.mcp.cli import mcp_command
 
@@ -25,6 +25,7 @@ app.command("mcp")(mcp_command)
 app.add_typer(plans.app, name="plans")
 app.add_typer(tasks.app, name="tasks")
 app.add_typer(links.app, name="links")
+app.add_typer(scenarios.app, name="scenarios")
 app.add_typer(tracking.app, name="baseline")
 app.add_typer(admin.tokens_app, name="tokens")
 app.add_typer(admin.db_app, name="db")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from prometheus.client.calls import Call, params
-from prometheus.client.operations import Operations
+from prometheus.client.scenarios import ScenarioOperations
 
 
-class TektonOperations(Operations):
+class TektonOperations(ScenarioOperations):
     # -- retrospectives --------------------------------------------------------------------------------
 
     def create_retrospective(self, title: str, **fields: Any) -> Any:
