@@ -157,16 +157,7 @@ def register(server: MCPServer, api: Api) -> None:
         task_id, also the driving chain of that task: why it finishes on its date."""
         cp = await api.get(ctx, f"/api/plans/{plan_id}/critical-path")
         chain = await api.get(ctx, f"/api/plans/{plan_id}/tasks/{task_id}/explain") if task_id else None
-        return CriticalPath(
-            project_start=cp["project_start"],
-            project_finish=cp["project_finish"],
-            deadline=cp["deadline"],
-            critical_path=cp["critical_path"],
-            critical_paths=len(cp["critical_paths"]),
-            bottlenecks=cp["bottlenecks"][:5],
-            conflicts=cp["conflicts"],
-            driving_chain=_explanation(chain, max_steps) if chain else None,
-        )
+        return critical(cp, chain, max_steps)
 
     @tool(server, read_only=True)
     async def explain_date(
@@ -192,15 +183,33 @@ def register(server: MCPServer, api: Api) -> None:
         before and after, over-allocations before and after. With apply, each delay is kept as a
         start-no-earlier-than date."""
         params = {"apply": str(apply).lower(), "solver": solver, "time_limit": time_limit}
-        d = await api.data(ctx, "POST", f"/api/plans/{plan_id}/level", params=params)
-        return Leveling(
-            applied=d["applied"],
-            solver=d["solver"],
-            project_finish_before=d["project_finish_before"],
-            project_finish_after=d["project_finish_after"],
-            moved=d["moved"],
-            over_allocations_before=len(d["over_allocations_before"]),
-            over_allocations_after=len(d["over_allocations_after"]),
-            over_allocated_after=d["over_allocations_after"][:20],
-            impossible=d["impossible"],
-        )
+        return leveling(await api.data(ctx, "POST", f"/api/plans/{plan_id}/level", params=params))
+
+
+def leveling(d: dict) -> Leveling:
+    """The API's leveling answer, compact."""
+    return Leveling(
+        applied=d["applied"],
+        solver=d["solver"],
+        project_finish_before=d["project_finish_before"],
+        project_finish_after=d["project_finish_after"],
+        moved=d["moved"],
+        over_allocations_before=len(d["over_allocations_before"]),
+        over_allocations_after=len(d["over_allocations_after"]),
+        over_allocated_after=d["over_allocations_after"][:20],
+        impossible=d["impossible"],
+    )
+
+
+def critical(cp: dict, chain: dict | None = None, max_steps: int = 30) -> CriticalPath:
+    """The API's critical-path answer, compact."""
+    return CriticalPath(
+        project_start=cp["project_start"],
+        project_finish=cp["project_finish"],
+        deadline=cp["deadline"],
+        critical_path=cp["critical_path"],
+        critical_paths=len(cp["critical_paths"]),
+        bottlenecks=cp["bottlenecks"][:5],
+        conflicts=cp["conflicts"],
+        driving_chain=_explanation(chain, max_steps) if chain else None,
+    )

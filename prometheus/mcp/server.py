@@ -16,8 +16,7 @@ The cost is one in-process HTTP round trip per call (no socket), small next to s
 At `/mcp` the SDK's session manager runs stateless with JSON answers: any worker or replica can answer
 any request (no session affinity) and nothing needs the server-to-client channel. It starts on the first
 request to `/mcp` (prometheus/mcp/http.py), so a server nobody reaches over MCP does not import the SDK.
-Tool groups are modules with `register(server, api)`; a new group (what-if scenarios) is one more module
-in `TOOLS`.
+Tool groups are modules with `register(server, api)` (what-if scenarios are prometheus/mcp/scenarios.py).
 """
 
 from __future__ import annotations
@@ -34,17 +33,19 @@ from mcp.server.transport_security import TransportSecuritySettings
 from prometheus import __version__
 from prometheus.api.auth import is_loopback
 from prometheus.config import Settings
-from prometheus.mcp import documents, plans, schedule, tasks, tracking
+from prometheus.mcp import documents, plans, scenarios, schedule, tasks, tracking
 from prometheus.mcp.api import Api
 
-TOOLS = (plans, tasks, schedule, tracking, documents)
+TOOLS = (plans, tasks, schedule, tracking, documents, scenarios)
 INSTRUCTIONS = (
     "Prometheus schedules plans: tasks with durations, links (FS/SS/FF/SF with lags), constraints, "
     "calendars and resources, as Microsoft Project does. Dates are in the plan's wall-clock time; durations "
     "and slack in working days. Find or create a plan first (list_plans, create_plan, "
     "create_plan_from_telos), change it in bulk (add_tasks, update_tasks, add_links, add_resources, "
     "record_progress), then ask: get_schedule, critical_path, explain_date (why a date), level_resources, "
-    "analyze_risk, earned_value, baseline_variance. The resource prometheus://plans/{plan_id} is the plan "
+    "analyze_risk, earned_value, baseline_variance. To try a change without touching the plan, "
+    "open_scenario, change_scenario, level_scenario, compare_scenario, then promote_scenario or "
+    "discard_scenario. The resource prometheus://plans/{plan_id} is the plan "
     "as a document. A tool error carries the REST API's error_code and message."
 )
 
