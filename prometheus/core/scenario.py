@@ -147,19 +147,23 @@ def overlay(plan: Plan, ch: ScenarioChanges) -> Plan:
     resources += [
         Resource.model_validate({**v, "id": rid, "plan_id": plan.id}) for rid, v in ch.added_resources.items()
     ]
+    gone_links = set(ch.removed_links)
     links = [
         d
         for d in plan.dependencies or []
-        if d.id not in ch.removed_links
-        and d.predecessor_id not in gone_tasks
-        and d.successor_id not in gone_tasks
+        if d.id not in gone_links and d.predecessor_id not in gone_tasks and d.successor_id not in gone_tasks
     ]
-    links += [
+    added = [
         Dependency.model_validate({**v, "id": lid, "plan_id": plan.id}) for lid, v in ch.added_links.items()
     ]
-    preds: dict[str, list[str]] = {}
-    for d in links:
-        preds.setdefault(d.successor_id, []).append(d.predecessor_id)
+    # predecessors change only for successors of links removed or added (kept in the base's order)
+    dropped: dict[str, set[str]] = {}
+    for d in plan.dependencies or []:
+        if d.id in gone_links or d.predecessor_id in gone_tasks:
+            dropped.setdefault(d.successor_id, set()).add(d.predecessor_id)
+    new_preds: dict[str, list[str]] = {}
+    for d in added:
+        new_preds.setdefault(d.successor_id, []).append(d.predecessor_id)
     tasks: list[Task] = []
     last = 0
     for t in plan.tasks or []:
@@ -171,13 +175,14 @@ def overlay(plan: Plan, ch: ScenarioChanges) -> Plan:
         if gone_res and any(a.resource_id in gone_res for a in t.assignments):
             kept = [a for a in t.assignments if a.resource_id not in gone_res]
             t = _effort(t.model_copy(update={"assignments": kept}))
+        if t.id in dropped or t.id in new_preds:
+            preds = [p for p in t.dependencies if p not in dropped.get(t.id, ())] + new_preds.get(t.id, [])
+            t = t.model_copy(update={"dependencies": preds})
         tasks.append(t)
     for i, (tid, values) in enumerate(ch.added_tasks.items(), start=1):
-        tasks.append(_new_task(plan.id, tid, values, last + i))
-    for i, t in enumerate(tasks):
-        wanted = preds.get(t.id, [])
-        if wanted != t.dependencies:
-            tasks[i] = t.model_copy(update={"dependencies": wanted})
+        task = _new_task(plan.id, tid, values, last + i)
+        tasks.append(task.model_copy(update={"dependencies": new_preds.get(tid, [])}))
+    links += added
     return plan.model_copy(
         update={"tasks": tasks, "dependencies": links, "resources": resources, "task_count": len(tasks)}
     )

@@ -138,20 +138,17 @@ class Scenarios:
         scenario_id: str,
         edit: Callable[[Plan, ScenarioChanges], T],
         expected: int | None = None,
+        base: Plan | None = None,
     ) -> tuple[Scenario, T]:
-        """Record one change: `edit(base plan, changes)` checks it against the scenario's view and adds it."""
+        """Record one change: `edit(base plan, changes)` checks it against the scenario's view and adds it.
+        `base`: the plan already loaded (a kept copy; promotion checks again what changed meanwhile)."""
         row = self._scenario_row(plan_id, scenario_id)
         self._check_version("scenario", row, expected)
         changes = ScenarioChanges.model_validate(row.changes or {})
-        result = edit(self.get_plan(plan_id), changes)
+        result = edit(base if base is not None else self.get_plan(plan_id), changes)
         row.changes = changes.model_dump(mode="json")
         self._flush()
         return scenario_model(row), result
-
-    def scenario_plan(self, plan_id: str, scenario_id: str) -> tuple[Scenario, Plan]:
-        """The scenario and its base plan with every child (the view is core.scenario.overlay of both)."""
-        scenario = self.get_scenario(plan_id, scenario_id)
-        return scenario, self.get_plan(plan_id)
 
     def _conflicts(self, plan_id: str, changes: ScenarioChanges) -> list[dict[str, Any]]:
         out = []

@@ -25,10 +25,11 @@ router = APIRouter(
 )
 
 
-def views(db: Database, plan_id: str, scenario_id: str) -> tuple[Plan, Plan]:
-    """The base plan and the plan as the scenario sees it."""
+def views(db: Database, cache: PlanCache, plan_id: str, scenario_id: str) -> tuple[Plan, Plan]:
+    """The base plan (as kept) and the plan as the scenario sees it."""
     with db.store(write=False) as store:
-        scenario, base = store.scenario_plan(plan_id, scenario_id)
+        scenario = store.get_scenario(plan_id, scenario_id)
+    base = cache.plans.plan(db, plan_id)
     return base, sc.overlay(base, scenario.changes)
 
 
@@ -44,19 +45,23 @@ def kept(
     today = _today()
     with db.store(write=False) as store:
         version = store.get_scenario(plan_id, scenario_id).version
-    build = lambda: render(*views(db, plan_id, scenario_id), today)  # noqa: E731
+    build = lambda: render(*views(db, cache, plan_id, scenario_id), today)  # noqa: E731
     return cache.answer(db, plan_id, ("scenario", scenario_id, version, *key, today), build)
 
 
 @router.get("/tasks", response_model=Envelope[list[Task]], summary="The scenario's tasks")
-def scenario_tasks(plan_id: str, scenario_id: str, db: Database = Depends(get_db)) -> JSONResponse:
-    tasks = views(db, plan_id, scenario_id)[1].tasks or []
+def scenario_tasks(
+    plan_id: str, scenario_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
+) -> JSONResponse:
+    tasks = views(db, cache, plan_id, scenario_id)[1].tasks or []
     return ok(tasks, f"{len(tasks)} tasks")
 
 
 @router.get("/resources", response_model=Envelope[list[Resource]], summary="The scenario's resources")
-def scenario_resources(plan_id: str, scenario_id: str, db: Database = Depends(get_db)) -> JSONResponse:
-    resources = views(db, plan_id, scenario_id)[1].resources or []
+def scenario_resources(
+    plan_id: str, scenario_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
+) -> JSONResponse:
+    resources = views(db, cache, plan_id, scenario_id)[1].resources or []
     return ok(resources, f"{len(resources)} resources")
 
 
@@ -115,9 +120,8 @@ def scenario_compare(
     cache: PlanCache = Depends(get_cache),
 ) -> Response:
     def render(base: Plan, view: Plan, today: date) -> JSONResponse:
-        result = compare(
-            base, analysis.schedule_plan(base, today), view, analysis.schedule_plan(view, today), limit=limit
-        )
+        base_s = cache.plans.schedule(base, today)
+        result = compare(base, base_s, view, analysis.schedule_plan(view, today), limit=limit)
         d = result["difference"]
         return ok(
             result,
@@ -137,8 +141,10 @@ def scenario_level(
     solver: Solver = Solver.heuristic,
     time_limit: float = Query(10.0, gt=0, le=120, description="seconds, for the cpsat solver"),
     db: Database = Depends(get_db),
+    cache: PlanCache = Depends(get_cache),
 ) -> JSONResponse:
     today = _today()
+    base = cache.plans.plan(db, plan_id)
 
     def level(base: Plan, changes: sc.ScenarioChanges) -> dict:
         result = analysis.leveled(
@@ -152,10 +158,10 @@ def scenario_level(
 
     if apply:
         with db.store() as store:
-            result = store.edit_scenario(plan_id, scenario_id, level)[1]
+            result = store.edit_scenario(plan_id, scenario_id, level, base=base)[1]
     else:
         with db.store(write=False) as store:
-            scenario, base = store.scenario_plan(plan_id, scenario_id)
+            scenario = store.get_scenario(plan_id, scenario_id)
         result = level(base, scenario.changes)
     moved = len(result["moved"])
     return ok(result, f"{moved} tasks {'moved' if apply else 'would move'} in the scenario")

@@ -8,7 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from prometheus.api.deps import get_db
+from prometheus.api.cache import PlanCache
+from prometheus.api.deps import get_cache, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, expected_version, ok
 from prometheus.core import scenario as sc
 from prometheus.core.model import (
@@ -84,72 +85,77 @@ def promote_scenario(
 # -- changes ------------------------------------------------------------------------------------------------
 
 
-def _edit(
-    db: Database, plan_id: str, scenario_id: str, edit: Callable[[Plan, ScenarioChanges], str], what: str
-) -> JSONResponse:
-    with db.store() as store:
-        scenario, changed = store.edit_scenario(plan_id, scenario_id, edit)
-    return ok({"id": changed, "scenario": scenario}, what, version=scenario.version)
+class Editor:
+    """Records one change in a scenario, checked against the plan as kept (see api/cache.py KeptPlans)."""
+
+    def __init__(self, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)):
+        self.db, self.cache = db, cache
+
+    def __call__(
+        self, plan_id: str, scenario_id: str, edit: Callable[[Plan, ScenarioChanges], str], what: str
+    ) -> JSONResponse:
+        base = self.cache.plans.plan(self.db, plan_id)
+        with self.db.store() as store:
+            scenario, changed = store.edit_scenario(plan_id, scenario_id, edit, base=base)
+        return ok({"id": changed, "scenario": scenario}, what, version=scenario.version)
 
 
 Edited = Envelope[dict[str, Any]]
 
 
 @router.post("/{scenario_id}/tasks", status_code=201, response_model=Edited, summary="Add a task")
-def add_task(
-    plan_id: str, scenario_id: str, body: TaskCreate, db: Database = Depends(get_db)
-) -> JSONResponse:
-    response = _edit(db, plan_id, scenario_id, lambda p, ch: sc.add_task(p, ch, body), "task added")
+def add_task(plan_id: str, scenario_id: str, body: TaskCreate, record: Editor = Depends()) -> JSONResponse:
+    response = record(plan_id, scenario_id, lambda p, ch: sc.add_task(p, ch, body), "task added")
     response.status_code = 201
     return response
 
 
 @router.patch("/{scenario_id}/tasks/{task_id}", response_model=Edited, summary="Change a task")
 def patch_task(
-    plan_id: str, scenario_id: str, task_id: str, body: TaskPatch, db: Database = Depends(get_db)
+    plan_id: str, scenario_id: str, task_id: str, body: TaskPatch, record: Editor = Depends()
 ) -> JSONResponse:
     edit = lambda p, ch: sc.edit_task(p, ch, task_id, body)  # noqa: E731
-    return _edit(db, plan_id, scenario_id, edit, "task changed")
+    return record(plan_id, scenario_id, edit, "task changed")
 
 
 @router.delete("/{scenario_id}/tasks/{task_id}", response_model=Edited, summary="Remove a task")
-def delete_task(plan_id: str, scenario_id: str, task_id: str, db: Database = Depends(get_db)) -> JSONResponse:
+def delete_task(plan_id: str, scenario_id: str, task_id: str, record: Editor = Depends()) -> JSONResponse:
     edit = lambda p, ch: sc.remove_task(p, ch, task_id)  # noqa: E731
-    return _edit(db, plan_id, scenario_id, edit, "task removed")
+    return record(plan_id, scenario_id, edit, "task removed")
 
 
 @router.post("/{scenario_id}/dependencies", status_code=201, response_model=Edited, summary="Link two tasks")
 def add_link(
-    plan_id: str, scenario_id: str, body: DependencyCreate, db: Database = Depends(get_db)
+    plan_id: str, scenario_id: str, body: DependencyCreate, record: Editor = Depends()
 ) -> JSONResponse:
-    response = _edit(db, plan_id, scenario_id, lambda p, ch: sc.add_link(p, ch, body), "link added")
+    response = record(plan_id, scenario_id, lambda p, ch: sc.add_link(p, ch, body), "link added")
     response.status_code = 201
     return response
 
 
 @router.delete("/{scenario_id}/dependencies/{dependency_id}", response_model=Edited, summary="Remove a link")
 def delete_link(
-    plan_id: str, scenario_id: str, dependency_id: str, db: Database = Depends(get_db)
+    plan_id: str, scenario_id: str, dependency_id: str, record: Editor = Depends()
 ) -> JSONResponse:
     edit = lambda p, ch: sc.remove_link(p, ch, dependency_id)  # noqa: E731
-    return _edit(db, plan_id, scenario_id, edit, "link removed")
+    return record(plan_id, scenario_id, edit, "link removed")
 
 
 @router.post("/{scenario_id}/resources", status_code=201, response_model=Edited, summary="Add a resource")
 def add_resource(
-    plan_id: str, scenario_id: str, body: ResourceCreate, db: Database = Depends(get_db)
+    plan_id: str, scenario_id: str, body: ResourceCreate, record: Editor = Depends()
 ) -> JSONResponse:
-    response = _edit(db, plan_id, scenario_id, lambda p, ch: sc.add_resource(p, ch, body), "resource added")
+    response = record(plan_id, scenario_id, lambda p, ch: sc.add_resource(p, ch, body), "resource added")
     response.status_code = 201
     return response
 
 
 @router.patch("/{scenario_id}/resources/{resource_id}", response_model=Edited, summary="Change a resource")
 def patch_resource(
-    plan_id: str, scenario_id: str, resource_id: str, body: ResourcePatch, db: Database = Depends(get_db)
+    plan_id: str, scenario_id: str, resource_id: str, body: ResourcePatch, record: Editor = Depends()
 ) -> JSONResponse:
     edit = lambda p, ch: sc.edit_resource(p, ch, resource_id, body)  # noqa: E731
-    return _edit(db, plan_id, scenario_id, edit, "resource changed")
+    return record(plan_id, scenario_id, edit, "resource changed")
 
 
 @router.delete(
@@ -158,7 +164,7 @@ def patch_resource(
     summary="Remove a resource and its assignments",
 )
 def delete_resource(
-    plan_id: str, scenario_id: str, resource_id: str, db: Database = Depends(get_db)
+    plan_id: str, scenario_id: str, resource_id: str, record: Editor = Depends()
 ) -> JSONResponse:
     edit = lambda p, ch: sc.remove_resource(p, ch, resource_id)  # noqa: E731
-    return _edit(db, plan_id, scenario_id, edit, "resource removed")
+    return record(plan_id, scenario_id, edit, "resource removed")
