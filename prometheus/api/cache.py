@@ -10,6 +10,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
+from typing import Any, TypeVar
 
 from fastapi.responses import Response
 
@@ -19,6 +20,7 @@ from prometheus.core.scheduler import Schedule
 from prometheus.errors import NotFound
 from prometheus.store import Database
 
+T = TypeVar("T")
 MAX_ENTRIES = 512
 MAX_BODY = 8 * 1024 * 1024  # bigger answers are rebuilt each time rather than kept
 MAX_PLANS = 4  # loaded plans kept for scenarios (a 10,000-task plan is some tens of MB)
@@ -31,7 +33,7 @@ class KeptPlans:
 
     def __init__(self, max_plans: int = MAX_PLANS):
         self.max_plans = max_plans
-        self._plans: OrderedDict[str, tuple[str, Plan, dict[date, Schedule]]] = OrderedDict()
+        self._plans: OrderedDict[str, tuple[str, Plan, dict[Hashable, Any]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def plan(self, db: Database, plan_id: str) -> Plan:
@@ -54,17 +56,23 @@ class KeptPlans:
 
     def schedule(self, plan: Plan, today: date) -> Schedule:
         """The schedule of a plan `plan()` gave, kept with it."""
+        return self.derived(plan, (today, "schedule"), lambda: schedule_plan(plan, today))
+
+    def derived(self, plan: Plan, key: tuple[date, str], build: Callable[[], T]) -> T:
+        """What `build` makes of a plan `plan()` gave, kept with it for the day `key` starts with."""
         with self._lock:
             entry = self._plans.get(plan.id)
-            kept = entry[2].get(today) if entry is not None and entry[1] is plan else None
+            mine = entry is not None and entry[1] is plan
+            kept = entry[2].get(key) if mine else None
         if kept is not None:
             return kept
-        s = schedule_plan(plan, today)
+        value = build()
         with self._lock:
-            if entry is not None and entry[1] is plan:
-                entry[2].clear()  # one day at a time
-                entry[2][today] = s
-        return s
+            if mine:
+                if any(k[0] != key[0] for k in entry[2]):
+                    entry[2].clear()  # one day at a time
+                entry[2][key] = value
+        return value
 
 
 class PlanCache:

@@ -111,7 +111,7 @@ class ScenarioOperations(Operations):
     def scenario_costs(self, plan_id: str, scenario_id: str) -> Any:
         return self._call(Call("GET", self._scenario(plan_id, scenario_id, "/costs")))
 
-    def compare_scenario(self, plan_id: str, scenario_id: str, limit: int = 1000) -> Any:
+    def compare_scenario(self, plan_id: str, scenario_id: str, limit: int = 100) -> Any:
         """The scenario against its plan: finish, cost, critical path, the tasks whose dates moved."""
         path = self._scenario(plan_id, scenario_id, "/compare")
         return self._call(Call("GET", path, params={"limit": limit}))

@@ -38,12 +38,13 @@ def plan_cost(plan: Plan, s: Schedule) -> float:
         tid = stack.pop()
         included.add(tid)
         stack.extend(children.get(tid, []))
-    total = 0.0
-    for x in tasks:
-        if x.id in included and x.assignments:
-            h = hours.get(x.id, 0.0)
-            total += sum(round(h * a.units * rates[a.resource_id], 2) for a in x.assignments)
-    return round(total, 2)
+    costs = [
+        round(hours.get(x.id, 0.0) * a.units * rates[a.resource_id], 2)
+        for x in tasks
+        if x.assignments and x.id in included
+        for a in x.assignments
+    ]
+    return round(sum(costs), 2)
 
 
 def _main_path(s: Schedule) -> list[str]:
@@ -52,7 +53,8 @@ def _main_path(s: Schedule) -> list[str]:
     return max(s.critical_paths, key=lambda p: sum(minutes[t] for t in p), default=[])
 
 
-def _side(plan: Plan, s: Schedule) -> dict:
+def side(plan: Plan, s: Schedule) -> dict:
+    """One side of a compare: finish, working days, cost, critical tasks and path, tasks."""
     return {
         "project_start": s.project_start,
         "project_finish": s.project_finish,
@@ -68,10 +70,19 @@ def _when(value: np.datetime64) -> datetime:
     return value.astype("datetime64[us]").item()
 
 
-def compare(base: Plan, base_s: Schedule, scenario: Plan, scen_s: Schedule, *, limit: int = 1000) -> dict:
+def compare(
+    base: Plan,
+    base_s: Schedule,
+    scenario: Plan,
+    scen_s: Schedule,
+    *,
+    limit: int = 100,
+    base_side: dict | None = None,
+) -> dict:
     """What the scenario changes in the schedule; `tasks` lists the tasks whose dates moved and those only one
-    side has (at most `limit`: added and removed first, then the biggest finish shifts)."""
-    a, b = _side(base, base_s), _side(scenario, scen_s)
+    side has (at most `limit`: added and removed first, then the biggest finish shifts). `base_side`: the
+    base's `side()`, when it is kept."""
+    a, b = base_side or side(base, base_s), side(scenario, scen_s)
     ta, tb = base_s.table, scen_s.table
     where_b = {tid: i for i, tid in enumerate(tb.ids)}
     common_a = [i for i, tid in enumerate(ta.ids) if tid in where_b]

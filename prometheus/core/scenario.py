@@ -135,6 +135,19 @@ def _new_task(plan_id: str, tid: str, values: dict[str, Any], position: int) -> 
     return _effort(Task.model_validate({**fields, "id": tid, "plan_id": plan_id, "position": position}))
 
 
+def _changed(t: Task, values: dict | None, gone_res: set[str], dropped: set[str], added: list[str]) -> Task:
+    """A base task as the scenario changes it: its fields, assignments and predecessors."""
+    if values:
+        t = _effort(Task.model_validate({**t.model_dump(), **_task_fields(values)}))
+    if any(a.resource_id in gone_res for a in t.assignments):
+        kept = [a for a in t.assignments if a.resource_id not in gone_res]
+        t = _effort(t.model_copy(update={"assignments": kept}))
+    if dropped or added:
+        preds = [p for p in t.dependencies if p not in dropped] + added
+        t = t.model_copy(update={"dependencies": preds})
+    return t
+
+
 def overlay(plan: Plan, ch: ScenarioChanges) -> Plan:
     """The base plan (with its children loaded) as the scenario sees it."""
     gone_tasks = _removed_tasks(plan, ch.removed_tasks)
@@ -164,20 +177,17 @@ def overlay(plan: Plan, ch: ScenarioChanges) -> Plan:
     new_preds: dict[str, list[str]] = {}
     for d in added:
         new_preds.setdefault(d.successor_id, []).append(d.predecessor_id)
+    touched = set(ch.tasks) | set(dropped) | set(new_preds)
+    if gone_res:
+        touched |= {t.id for t in plan.tasks or [] if any(a.resource_id in gone_res for a in t.assignments)}
     tasks: list[Task] = []
     last = 0
     for t in plan.tasks or []:
         last = max(last, t.position)
         if t.id in gone_tasks:
             continue
-        if t.id in ch.tasks:
-            t = _effort(Task.model_validate({**t.model_dump(), **_task_fields(ch.tasks[t.id])}))
-        if gone_res and any(a.resource_id in gone_res for a in t.assignments):
-            kept = [a for a in t.assignments if a.resource_id not in gone_res]
-            t = _effort(t.model_copy(update={"assignments": kept}))
-        if t.id in dropped or t.id in new_preds:
-            preds = [p for p in t.dependencies if p not in dropped.get(t.id, ())] + new_preds.get(t.id, [])
-            t = t.model_copy(update={"dependencies": preds})
+        if t.id in touched:
+            t = _changed(t, ch.tasks.get(t.id), gone_res, dropped.get(t.id, set()), new_preds.get(t.id, []))
         tasks.append(t)
     for i, (tid, values) in enumerate(ch.added_tasks.items(), start=1):
         task = _new_task(plan.id, tid, values, last + i)

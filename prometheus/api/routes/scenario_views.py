@@ -15,7 +15,7 @@ from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.api.routes.schedule import Solver, TimelineFormat, _today
 from prometheus.core import analysis
 from prometheus.core import scenario as sc
-from prometheus.core.compare import compare
+from prometheus.core.compare import compare, side
 from prometheus.core.model import Plan, Resource, Task
 from prometheus.core.resources import costs
 from prometheus.store import Database
@@ -115,13 +115,15 @@ def scenario_costs(
 def scenario_compare(
     plan_id: str,
     scenario_id: str,
-    limit: int = Query(1000, ge=0, le=100_000, description="at most this many moved tasks, biggest first"),
+    limit: int = Query(100, ge=0, le=100_000, description="at most this many moved tasks, biggest first"),
     db: Database = Depends(get_db),
     cache: PlanCache = Depends(get_cache),
 ) -> Response:
     def render(base: Plan, view: Plan, today: date) -> JSONResponse:
         base_s = cache.plans.schedule(base, today)
-        result = compare(base, base_s, view, analysis.schedule_plan(view, today), limit=limit)
+        base_side = cache.plans.derived(base, (today, "side"), lambda: side(base, base_s))
+        scen_s = analysis.schedule_plan(view, today)
+        result = compare(base, base_s, view, scen_s, limit=limit, base_side=base_side)
         d = result["difference"]
         return ok(
             result,
