@@ -99,6 +99,9 @@ class ScenarioOperations(Operations):
     def scenario_resources(self, plan_id: str, scenario_id: str) -> Any:
         return self._call(Call("GET", self._scenario(plan_id, scenario_id, "/resources")))
 
+    def scenario_links(self, plan_id: str, scenario_id: str) -> Any:
+        return self._call(Call("GET", self._scenario(plan_id, scenario_id, "/dependencies")))
+
     def scenario_timeline(
         self, plan_id: str, scenario_id: str, format: str = "default", include_resources: bool = False
     ) -> Any:

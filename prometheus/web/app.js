@@ -5,10 +5,12 @@ import {downloadPng} from "./export.js";
 import {LEFT, drawGantt} from "./gantt.js";
 import {setupInteractions} from "./interact.js";
 import {drawLoad} from "./load.js";
+import {loadScenarios, setupScenarios} from "./scenarios.js";
 import {DEFAULT_CALENDAR, isoMinute, num} from "./util.js";
 
 const $ = (id) => document.getElementById(id);
-const page = {current: null, model: null, scale: null, selected: null, socket: null, dragging: false, stale: false};
+const page = {current: null, scenario: null, model: null, scale: null, selected: null, socket: null, dragging: false,
+  stale: false};
 
 export function notify(text, kind = "info") {
   const box = $("message");
@@ -44,10 +46,12 @@ async function choose(id) {
   const socket = page.socket;
   if (page.current && socket?.readyState === 1) socket.send(JSON.stringify({action: "unsubscribe", plan_id: page.current}));
   page.current = id;
+  page.scenario = null;
   page.selected = null;
+  $("compare-view").hidden = true;
   history.replaceState(null, "", `?plan=${id}`);
   if (socket?.readyState === 1) socket.send(JSON.stringify({action: "subscribe", plan_id: id}));
-  await Promise.all([render(), loadPlans()]);
+  await Promise.all([render(), loadPlans(), loadScenarios()]);
 }
 
 function depths(tasks) {
@@ -61,11 +65,18 @@ function depths(tasks) {
   return depth;
 }
 
-async function build(id) {
-  const [plan, timeline] = await Promise.all([
-    get(`/api/plans/${id}`),
-    get(`/api/plans/${id}/timeline?include_resources=true`),
-  ]);
+// The chart's model of a plan, or of one of its scenarios (its tasks, resources and links as it sees them).
+async function build(id, scenario = page.scenario) {
+  let plan, timeline;
+  if (!scenario) {
+    [plan, timeline] = await Promise.all([get(`/api/plans/${id}`), get(`/api/plans/${id}/timeline?include_resources=true`)]);
+  } else {
+    const base = `/api/plans/${id}/scenarios/${scenario}`;
+    const [info, tasks, resources, dependencies] = await Promise.all([get(`/api/plans/${id}?include_tasks=false`),
+      get(`${base}/tasks`), get(`${base}/resources`), get(`${base}/dependencies`)]);
+    plan = {...info, tasks, resources, dependencies};
+    timeline = await get(`${base}/timeline?include_resources=true`);
+  }
   const tasks = Object.fromEntries(plan.tasks.map((t) => [t.id, t]));
   const names = Object.fromEntries(plan.resources.map((r) => [r.id, r.name]));
   const depth = depths(plan.tasks);
@@ -81,7 +92,8 @@ function show(model) {
   const {plan, timeline} = model;
   $("title").textContent = plan.name;
   document.title = `${plan.name} — Prometheus`;
-  $("subtitle").textContent = `${plan.start_date ? `starts ${plan.start_date}` : "no start date"} · id ${shortId(plan.id)}`;
+  const where = page.scenario ? ` · scenario: ${$("scenario").selectedOptions[0]?.textContent || ""}` : "";
+  $("subtitle").textContent = `${plan.start_date ? `starts ${plan.start_date}` : "no start date"} · id ${shortId(plan.id)}${where}`;
   $("subtitle").title = plan.id;
   $("finish").textContent = timeline.tasks.length ? `finish ${isoMinute(timeline.project_finish)}` : "no tasks yet";
   $("critical").textContent = `critical path: ${timeline.critical_path.map((t) => t.name).join(" → ") || "none"}`;
@@ -102,12 +114,12 @@ export function render() {
   rendering = (async () => {
     do {
       again = false;
-      const id = page.current;
+      const id = page.current, scenario = page.scenario;
       try {
-        const model = await build(id);
-        if (id === page.current && !page.dragging) { page.model = model; show(model); }
+        const model = await build(id, scenario);
+        if (id === page.current && scenario === page.scenario && !page.dragging) { page.model = model; show(model); }
       } catch (err) {
-        notify(`could not load the plan: ${err.message}`, "error");
+        if (id === page.current && scenario === page.scenario) notify(`could not load the plan: ${err.message}`, "error");
       }
     } while (again);
   })().finally(() => { rendering = null; });
@@ -115,9 +127,11 @@ export function render() {
 }
 
 // After a change made here: the live update redraws; without a socket, redraw now.
+// A scenario's changes are not announced (only its opening, promotion and discarding): redraw now.
 export function changed(text) {
   notify(text);
-  if (page.socket?.readyState !== 1) render();
+  if (page.socket?.readyState !== 1 || page.scenario) render();
+  if (page.scenario) loadScenarios().catch(() => {});
 }
 
 function connect() {
@@ -137,6 +151,7 @@ function connect() {
     if (event.plan_id === page.current) {
       if (event.type === "prometheus.plan.deleted") notify("this plan was deleted", "error");
       else render();
+      if (event.type.startsWith("prometheus.scenario.")) loadScenarios().then(() => render()).catch(() => {});
     }
     loadPlans().catch(() => {});
   };
@@ -148,6 +163,7 @@ function connect() {
 }
 
 setupEditor({page, changed, notify});
+setupScenarios({page, notify, render, build});
 setupInteractions($("gantt"), {page, changed, notify, render, openEditor});
 $("add-task").onclick = () => openEditor(null);
 $("print").onclick = () => window.print();

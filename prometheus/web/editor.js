@@ -2,6 +2,7 @@
 // (which set a start-no-earlier-than or finish-no-earlier-than constraint), the constraint itself,
 // % complete (recorded as progress), and the predecessors. Every change goes through the REST API.
 import {get, request} from "./api.js";
+import {basePath} from "./scenarios.js";
 import {firstWorkTime, isoDay, lastWorkTime} from "./util.js";
 
 const $ = (id) => document.getElementById(id);
@@ -40,7 +41,8 @@ async function fill(id) {
   const f = $("editor-form").elements;
   $("editor-error").textContent = "";
   const row = id && page.model.byId[id];
-  task = row ? await get(`/api/plans/${page.current}/tasks/${id}`) : null;
+  // in a scenario, the task as the scenario sees it (the chart's own copy)
+  task = row ? (page.scenario ? row.task : await get(`${basePath(page)}/tasks/${id}`)) : null;
   page.selected = id;
   $("editor").classList.toggle("creating", !task);
   $("editor-title").textContent = task ? `Task: ${task.name}` : "New task";
@@ -71,7 +73,7 @@ function listLinks() {
     const drop = document.createElement("button");
     drop.type = "button";
     drop.textContent = "remove";
-    drop.onclick = () => request("DELETE", `/api/plans/${ctx.page.current}/dependencies/${l.id}`).then(() => {
+    drop.onclick = () => request("DELETE", `${basePath(ctx.page)}/dependencies/${l.id}`).then(() => {
       model.links = model.links.filter((x) => x.id !== l.id);
       listLinks();
       ctx.changed("link removed");
@@ -85,21 +87,22 @@ async function addLink() {
   const f = $("editor-form").elements;
   const body = {predecessor_id: f.pred.value, successor_id: task.id, type: f.pred_type.value,
     lag: Number(f.pred_lag.value) || 0, lag_unit: "days"};
-  const made = await request("POST", `/api/plans/${ctx.page.current}/dependencies`, body);
-  ctx.page.model.links = [...ctx.page.model.links, made];
+  const made = await request("POST", `${basePath(ctx.page)}/dependencies`, body);
+  const link = made.predecessor_id ? made : {...body, id: made.id}; // a scenario answers the new link's id
+  ctx.page.model.links = [...ctx.page.model.links, link];
   listLinks();
   ctx.changed("linked");
 }
 
 async function save() {
   const f = $("editor-form").elements;
-  const plan = ctx.page.current;
+  const base = basePath(ctx.page);
   const fields = {name: f.name.value.trim(), duration: Number(f.duration.value), duration_unit: f.duration_unit.value};
   const type = f.constraint_type.value, dated = !["ASAP", "ALAP"].includes(type);
   if (dated && !f.constraint_date.value) throw new Error(`a ${type} constraint needs a date`);
   const constraint = {constraint_type: type, constraint_date: dated ? `${f.constraint_date.value.slice(0, 16)}:00` : null};
   if (!task) {
-    await request("POST", `/api/plans/${plan}/tasks`, {...fields, ...constraint});
+    await request("POST", `${base}/tasks`, {...fields, ...constraint});
     $("editor").close();
     ctx.changed(`added '${fields.name}'`);
     return;
@@ -110,11 +113,12 @@ async function save() {
   if (type !== task.constraint_type || (constraint.constraint_date?.slice(0, 16) ?? null) !== before) Object.assign(patch, constraint);
   let version = task.version;
   if (Object.keys(patch).length) {
-    version = (await request("PATCH", `/api/plans/${plan}/tasks/${task.id}`, patch, {version})).version;
+    const done = await request("PATCH", `${base}/tasks/${task.id}`, patch, {version});
+    version = done.version ?? version + 1; // a scenario answers {id, scenario}
   }
   const progress = progressOf(f);
   if (Object.keys(progress).length) {
-    await request("PUT", `/api/plans/${plan}/tasks/${task.id}/progress`, progress, {version});
+    await request("PUT", `${base}/tasks/${task.id}/progress`, progress, {version});
   }
   $("editor").close();
   if (version === task.version && !Object.keys(progress).length) ctx.notify("nothing changed");
@@ -138,7 +142,7 @@ function progressOf(f) {
 
 async function remove() {
   if (!window.confirm(`Delete '${task.name}' and its links?`)) return;
-  await request("DELETE", `/api/plans/${ctx.page.current}/tasks/${task.id}`, undefined, {version: task.version});
+  await request("DELETE", `${basePath(ctx.page)}/tasks/${task.id}`, undefined, {version: task.version});
   $("editor").close();
   ctx.changed(`deleted '${task.name}'`);
 }

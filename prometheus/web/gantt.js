@@ -13,7 +13,11 @@ export const COLUMNS = [
   {key: "slack", title: "Slack", width: 54},
   {key: "complete", title: "%", width: 40},
 ];
-export const LEFT = COLUMNS.reduce((sum, c) => sum + c.width, 0) + 8;
+const leftOf = (columns) => columns.reduce((sum, c) => sum + c.width, 0) + 8;
+export const LEFT = leftOf(COLUMNS);
+// The columns of the compare's side-by-side charts.
+export const COMPACT = COLUMNS.filter((c) => c.key === "name" || c.key === "finish");
+export const COMPACT_LEFT = leftOf(COMPACT);
 
 // Inside the SVG, so that a PNG made from it looks the same as the page.
 const CHART_CSS = `
@@ -51,12 +55,14 @@ const CHART_CSS = `
 `;
 
 // Day scale of a plan: `x(date)` in SVG units, `px` per day, from midnight before the first start.
-export function makeScale(rows, chartWidth) {
+export function makeScale(rows, chartWidth, columns = COLUMNS) {
   const first = Math.min(...rows.map((r) => dayOf(r.start)));
   const last = Math.max(...rows.map((r) => ms(r.finish)), first + DAY_MS);
   const days = Math.ceil((last - first) / DAY_MS) + 1; // a spare day after the finish
   const px = Math.max(4, Math.min(48, chartWidth / days));
-  return {origin: first, days, px, x: (t) => LEFT + ((ms(t) - first) / DAY_MS) * px, width: LEFT + days * px};
+  const left = leftOf(columns);
+  return {origin: first, days, px, x: (t) => left + ((ms(t) - first) / DAY_MS) * px, width: left + days * px, left,
+    columns};
 }
 
 const duration = (r) => {
@@ -89,13 +95,13 @@ const fit = (text, width) => {
 function drawAxis(svg, s, calendar, height) {
   svg.append(svgEl("rect", {class: "head", x: 0, y: 0, width: s.width, height: HEAD}));
   let x0 = 0;
-  for (const c of COLUMNS) {
+  for (const c of s.columns) {
     svg.append(svgEl("text", {class: "colhead", x: x0 + 4, y: HEAD - 8}, c.title));
     x0 += c.width;
   }
   const every = Math.ceil(22 / s.px);
   for (let d = 0; d < s.days; d++) {
-    const day = s.origin + d * DAY_MS, x = LEFT + d * s.px, iso = isoDay(day), date = new Date(day);
+    const day = s.origin + d * DAY_MS, x = s.left + d * s.px, iso = isoDay(day), date = new Date(day);
     if (!isWorkingDay(day, calendar)) {
       const holiday = calendar.holidays.includes(iso);
       svg.append(svgEl("rect", {class: `nonworking${holiday ? " holiday" : ""}`, "data-date": iso,
@@ -119,7 +125,7 @@ function drawAxis(svg, s, calendar, height) {
 function drawRow(svg, r, i, s, selected) {
   const y = HEAD + i * ROW;
   const row = svgEl("g", {class: `row${r.id === selected ? " selected" : ""}`, "data-id": r.id});
-  row.append(svgEl("rect", {class: "rowbg", x: 0, y, width: LEFT, height: ROW}));
+  row.append(svgEl("rect", {class: "rowbg", x: 0, y, width: s.left, height: ROW}));
   const flags = `${r.summary ? " summary" : ""}${r.critical ? " critical" : ""}`;
   const values = {
     name: r.name, duration: duration(r), start: isoDay(r.start), finish: isoDay(r.finish),
@@ -127,7 +133,7 @@ function drawRow(svg, r, i, s, selected) {
   };
   svg.append(row);
   let x = 0;
-  for (const c of COLUMNS) {
+  for (const c of s.columns) {
     const indent = c.key === "name" ? r.depth * 12 : 0;
     row.append(svgEl("text", {class: `cell${flags}`, "data-col": c.key, "data-id": r.id, x: x + 4 + indent,
       y: y + 16}, fit(values[c.key], c.width - 8 - indent)));
@@ -203,7 +209,9 @@ function drawDates(svg, model, s, height) {
   }
 }
 
-export function drawGantt(svg, model, chartWidth, selected) {
+// `span`: rows whose dates the day scale covers (default: the model's), to draw two charts on one scale;
+// `columns`: the table's columns (COMPACT for the compare).
+export function drawGantt(svg, model, chartWidth, selected, {span = null, columns = COLUMNS} = {}) {
   svg.replaceChildren();
   const rows = model.rows;
   if (!rows.length) {
@@ -211,10 +219,10 @@ export function drawGantt(svg, model, chartWidth, selected) {
     svg.setAttribute("height", 0);
     return null;
   }
-  const s = makeScale(rows, chartWidth);
+  const s = makeScale(span || rows, chartWidth, columns);
   const height = HEAD + rows.length * ROW + 18;
   for (const [k, v] of Object.entries({width: s.width, height, viewBox: `0 0 ${s.width} ${height}`,
-    "data-origin": isoDay(s.origin), "data-px-per-day": s.px, "data-left": LEFT})) svg.setAttribute(k, v);
+    "data-origin": isoDay(s.origin), "data-px-per-day": s.px, "data-left": s.left})) svg.setAttribute(k, v);
   const defs = svgEl("defs");
   defs.append(svgEl("style", {}, CHART_CSS));
   for (const [id, colour] of [["arrow", "#888"], ["arrow-critical", "#d62728"]]) {

@@ -2,6 +2,7 @@
 // than constraint on the day it is dropped), drag its right end to change its duration, drag from the circle
 // after a bar onto another task to link them (finish-to-start). A click opens the task's editor.
 import {request} from "./api.js";
+import {basePath} from "./scenarios.js";
 import {
   DAY_MS, dayOf, firstWorkTime, isoDay, num, svgEl, workingDaysBetween,
 } from "./util.js";
@@ -95,7 +96,7 @@ export function setupInteractions(svg, {page, changed, notify, render, openEdito
   async function move(row, days) {
     const day = isoDay(dayOf(row.start) + days * DAY_MS);
     const date = `${day}T${firstWorkTime(page.model.calendar)}:00`;
-    await request("PATCH", `/api/plans/${page.current}/tasks/${row.id}`,
+    await request("PATCH", `${basePath(page)}/tasks/${row.id}`,
       {constraint_type: "SNET", constraint_date: date}, {version: row.task.version});
     changed(`'${row.name}' starts no earlier than ${day}`);
     return true;
@@ -106,14 +107,14 @@ export function setupInteractions(svg, {page, changed, notify, render, openEdito
     const delta = workingDaysBetween(end, end + days * DAY_MS, page.model.calendar);
     const duration = row.duration_days + delta;
     if (duration <= 0) throw new Error("a task cannot end before it starts: to make a milestone, edit it");
-    await request("PATCH", `/api/plans/${page.current}/tasks/${row.id}`,
+    await request("PATCH", `${basePath(page)}/tasks/${row.id}`,
       {duration, duration_unit: "days"}, {version: row.task.version});
     changed(`'${row.name}' now takes ${num(duration)} days`);
     return true;
   }
 
   async function link(from, to) {
-    await request("POST", `/api/plans/${page.current}/dependencies`,
+    await request("POST", `${basePath(page)}/dependencies`,
       {predecessor_id: from.id, successor_id: to.id, type: "FS"});
     changed(`linked '${from.name}' → '${to.name}' (finish-to-start)`);
     return true;

@@ -16,7 +16,7 @@ from prometheus.api.routes.schedule import Solver, TimelineFormat, _today
 from prometheus.core import analysis
 from prometheus.core import scenario as sc
 from prometheus.core.compare import compare, side
-from prometheus.core.model import Plan, Resource, Task
+from prometheus.core.model import Dependency, Plan, Resource, Task
 from prometheus.core.resources import costs
 from prometheus.store import Database
 
@@ -63,6 +63,14 @@ def scenario_resources(
 ) -> JSONResponse:
     resources = views(db, cache, plan_id, scenario_id)[1].resources or []
     return ok(resources, f"{len(resources)} resources")
+
+
+@router.get("/dependencies", response_model=Envelope[list[Dependency]], summary="The scenario's links")
+def scenario_links(
+    plan_id: str, scenario_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
+) -> JSONResponse:
+    links = views(db, cache, plan_id, scenario_id)[1].dependencies or []
+    return ok(links, f"{len(links)} links")
 
 
 @router.get("/timeline", response_model=Envelope[dict], summary="Scheduled dates of the scenario's tasks")
