@@ -249,3 +249,37 @@ def test_scenario_errors_are_the_api_errors(api: httpx.Client, plan: dict) -> No
     renamed = _data(api.patch(url, json={"name": "renamed"}, headers={"If-Match": "2"}))
     assert renamed["name"] == "renamed" and renamed["version"] == 3
     assert api.patch(url, json={"name": "again"}, headers={"If-Match": "2"}).status_code == 409
+
+
+def test_a_scenario_outlives_what_the_plan_removes_and_promotion_refuses_it(
+    api: httpx.Client, plan: dict
+) -> None:
+    pid, res, tasks, _ = _setup(api, plan)
+    s = _data(api.post(f"/plans/{pid}/scenarios", json={"name": "x"}), 201)
+    url = f"/plans/{pid}/scenarios/{s['id']}"
+    new = _data(api.post(f"{url}/tasks", json={"name": "Extra", "parent_id": tasks["a"]["id"]}), 201)["id"]
+    _data(
+        api.post(f"{url}/dependencies", json={"predecessor_id": tasks["b"]["id"], "successor_id": new}), 201
+    )
+    _data(
+        api.patch(
+            f"{url}/tasks/{tasks['c']['id']}",
+            json={"assigned_resources": [res["bob"]["id"], res["ann"]["id"]]},
+        )
+    )
+    # the plan loses Build (linked in the scenario), Design (the new task's parent) and Bob (assigned there)
+    for path in (
+        f"tasks/{tasks['b']['id']}",
+        f"tasks/{tasks['a']['id']}",
+        f"resources/{res['bob']['id']}?force=true",
+    ):
+        assert api.delete(f"/plans/{pid}/{path}").status_code == 200
+    view = {t["name"]: t for t in _data(api.get(f"{url}/tasks"))}
+    assert set(view) == {"Test", "Extra"} and view["Extra"]["parent_id"] is None
+    assert view["Extra"]["dependencies"] == [] and view["Test"]["assigned_resources"] == [res["ann"]["id"]]
+    assert _data(api.get(f"{url}/dependencies")) == []
+    cmp = _data(api.get(f"{url}/compare"))
+    assert cmp["difference"]["tasks_added"] == 1 and cmp["scenario"]["cost"] == 2 * 8 * 50
+    r = api.post(f"{url}/promote")
+    assert r.status_code == 409 and r.json()["error_code"] == "RESOURCE_CONFLICT", r.text
+    assert {t["name"] for t in _data(api.get(f"/plans/{pid}/tasks"))} == {"Test"}  # nothing applied

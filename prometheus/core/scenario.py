@@ -148,6 +148,16 @@ def _changed(t: Task, values: dict | None, gone_res: set[str], dropped: set[str]
     return t
 
 
+def _within(t: Task, alive: set[str], rids: set[str]) -> Task:
+    """A changed or added task without a parent or resources the plan no longer has."""
+    update: dict = {}
+    if t.parent_id is not None and t.parent_id not in alive:
+        update["parent_id"] = None
+    if any(a.resource_id not in rids for a in t.assignments):
+        update["assignments"] = [a for a in t.assignments if a.resource_id in rids]
+    return _effort(t.model_copy(update=update)) if update else t
+
+
 def overlay(plan: Plan, ch: ScenarioChanges) -> Plan:
     """The base plan (with its children loaded) as the scenario sees it."""
     gone_tasks = _removed_tasks(plan, ch.removed_tasks)
@@ -166,8 +176,13 @@ def overlay(plan: Plan, ch: ScenarioChanges) -> Plan:
         for d in plan.dependencies or []
         if d.id not in gone_links and d.predecessor_id not in gone_tasks and d.successor_id not in gone_tasks
     ]
+    # what the plan removed meanwhile drops out of the scenario's own additions (promotion refuses them)
+    alive = {t.id for t in plan.tasks or [] if t.id not in gone_tasks} | set(ch.added_tasks)
+    rids = {r.id for r in resources}
     added = [
-        Dependency.model_validate({**v, "id": lid, "plan_id": plan.id}) for lid, v in ch.added_links.items()
+        Dependency.model_validate({**v, "id": lid, "plan_id": plan.id})
+        for lid, v in ch.added_links.items()
+        if v["predecessor_id"] in alive and v["successor_id"] in alive
     ]
     # predecessors change only for successors of links removed or added (kept in the base's order)
     dropped: dict[str, set[str]] = {}
@@ -188,10 +203,11 @@ def overlay(plan: Plan, ch: ScenarioChanges) -> Plan:
             continue
         if t.id in touched:
             t = _changed(t, ch.tasks.get(t.id), gone_res, dropped.get(t.id, set()), new_preds.get(t.id, []))
+            t = _within(t, alive, rids)
         tasks.append(t)
     for i, (tid, values) in enumerate(ch.added_tasks.items(), start=1):
         task = _new_task(plan.id, tid, values, last + i)
-        tasks.append(task.model_copy(update={"dependencies": new_preds.get(tid, [])}))
+        tasks.append(_within(task.model_copy(update={"dependencies": new_preds.get(tid, [])}), alive, rids))
     links += added
     return plan.model_copy(
         update={"tasks": tasks, "dependencies": links, "resources": resources, "task_count": len(tasks)}

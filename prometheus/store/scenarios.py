@@ -19,7 +19,7 @@ from prometheus.core.model import (
     TaskPatch,
 )
 from prometheus.core.scenario import Scenario, ScenarioChanges, ScenarioCreate, ScenarioPatch
-from prometheus.errors import NotFound, ResourceConflict, VersionConflict
+from prometheus.errors import NotFound, ResourceConflict, ValidationFailed, VersionConflict
 from prometheus.store.tables import DependencyRow, PlanRow, ResourceRow, ScenarioRow, TaskRow
 
 T = TypeVar("T")
@@ -189,7 +189,7 @@ class Scenarios:
             )
         try:
             ids = self._apply(plan_id, changes)
-        except NotFound as exc:  # what the scenario links to or assigns was removed from the plan
+        except (NotFound, ValidationFailed) as exc:  # what it links to or assigns was removed from the plan
             raise ResourceConflict(f"the plan changed meanwhile: {exc.message}", details=exc.details) from exc
         self.session.delete(row)
         self._flush()
