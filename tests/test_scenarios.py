@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from prometheus.core import scenario as sc
-from prometheus.core.analysis import schedule_plan
-from prometheus.core.compare import compare
+from prometheus.core.analysis import critical_path_report, schedule_plan
+from prometheus.core.compare import compare, plan_cost
 from prometheus.core.model import (
     Assignment,
     Dependency,
@@ -21,9 +21,11 @@ from prometheus.core.model import (
     TaskCreate,
     TaskPatch,
 )
+from prometheus.core.resources import costs
 from prometheus.errors import DependencyError, NotFound, ValidationFailed
 from prometheus.store import Database
 from tests.conftest import add_task, link
+from tests.plan_generator import random_plan_with_resources
 
 DAY = date(2026, 12, 1)  # a Tuesday
 
@@ -101,6 +103,45 @@ def test_compare_reports_finish_cost_critical_path_and_moved_tasks() -> None:
     assert result["difference"]["cost"] == pytest.approx(2 * 8 * 10)  # Ann's two more days at 10 an hour
     assert {m["task_id"] for m in result["tasks"]} == {"a", "b", "c"}
     assert result["scenario"]["critical_path"] == ["a", "b", "c"]
+
+
+def test_compare_agrees_with_the_schedules_and_the_costs_on_random_plans() -> None:
+    """On random plans (summaries, every link type, calendars, resources with costs): the compare's cost is
+    the cost report's, a plan against itself differs in nothing, and every moved task's dates are its
+    schedules' dates."""
+    for seed in range(40):
+        tasks, deps, start, cal, resources = random_plan_with_resources(seed)
+        resources = [r.model_copy(update={"cost_rate": 10 + i * 7.5}) for i, r in enumerate(resources)]
+        base = Plan(id="p", name="R", start_date=start.date(), calendar=cal, tasks=tasks, dependencies=deps,
+                    resources=resources)  # fmt: skip
+        bs = schedule_plan(base, start.date())
+        assert plan_cost(base, bs) == costs(base, bs)["cost"]
+        same = compare(base, bs, base, bs)
+        assert (
+            same["tasks"] == [] and same["difference"]["cost"] == 0 and same["difference"]["tasks_moved"] == 0
+        )
+        ch = sc.ScenarioChanges()
+        leaves = [t for t in tasks if not any(x.parent_id == t.id for x in tasks)]
+        sc.edit_task(base, ch, leaves[seed % len(leaves)].id, TaskPatch(duration=9, duration_unit="days"))
+        if resources:
+            sc.remove_resource(base, ch, resources[0].id)
+        view = sc.overlay(base, ch)
+        vs = schedule_plan(view, start.date())
+        result = compare(base, bs, view, vs, limit=10_000)
+        assert result["scenario"]["cost"] == costs(view, vs)["cost"]
+        assert result["base"]["critical_path"] == [
+            t["task_id"] for t in critical_path_report(base, bs)["critical_path"]
+        ]
+        moved = {m["task_id"]: m for m in result["tasks"]}
+        for tid, x in bs.tasks.items():
+            y = vs.tasks[tid]
+            if (x.start, x.finish) == (y.start, y.finish):
+                assert tid not in moved
+            else:
+                m = moved[tid]
+                assert (m["base_start"], m["base_finish"], m["scenario_start"], m["scenario_finish"]) == (
+                    x.start, x.finish, y.start, y.finish)  # fmt: skip
+        assert len(moved) == result["difference"]["tasks_moved"]
 
 
 # -- over HTTP ----------------------------------------------------------------------------------------------
