@@ -82,6 +82,10 @@ def test_edits_are_checked_against_the_scenario_view() -> None:
     sc.remove_task(base, ch, "c")
     with pytest.raises(NotFound):
         sc.edit_task(base, ch, "c", TaskPatch(duration=1))
+    # assignments given again replace the earlier ones, whichever way each was given
+    sc.edit_task(base, ch, "a", TaskPatch(assignments=[Assignment(resource_id="r1", units=0.5)]))
+    sc.edit_task(base, ch, "a", TaskPatch(assigned_resources=[]))
+    assert next(t for t in sc.overlay(base, ch).tasks or [] if t.id == "a").assignments == []
     with pytest.raises(ValidationFailed, match="needs a constraint_date"):
         sc.edit_task(base, ch, "a", TaskPatch(constraint_type="SNET"))
     # an added task removed again leaves nothing behind, nor its links

@@ -270,11 +270,18 @@ def edit_task(base: Plan, ch: ScenarioChanges, ref: str, patch: TaskPatch) -> st
     merged = {**task.model_dump(), **_task_fields(values)}
     _check_task(view, Task.model_validate(merged))
     if task.id in ch.added_tasks:
-        ch.added_tasks[task.id] = {**ch.added_tasks[task.id], **values}
+        ch.added_tasks[task.id] = _merge(ch.added_tasks[task.id], values)
     else:
         _remember(ch, "task", task)
-        ch.tasks[task.id] = {**ch.tasks.get(task.id, {}), **values}
+        ch.tasks[task.id] = _merge(ch.tasks.get(task.id, {}), values)
     return task.id
+
+
+def _merge(before: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Task changes over earlier ones; new assignments replace the earlier ones, however they were given."""
+    if "assignments" in values or "assigned_resources" in values:
+        before = {k: v for k, v in before.items() if k not in ("assignments", "assigned_resources")}
+    return {**before, **values}
 
 
 def add_task(base: Plan, ch: ScenarioChanges, data: TaskCreate) -> str:
