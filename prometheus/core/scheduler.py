@@ -448,6 +448,7 @@ class Network:
         done = np.array([x is TaskStatus.completed for x in status], dtype=bool)
         self.percent = np.where(done, 100.0, np.array(percent, dtype=np.float64))
         self.constrained = bool((ctype != ASAP).any())
+        self.finished = actual & (done | np.array([t.actual_finish is not None for t in leaves], dtype=bool))
 
         # links (a link to or from a summary task reaches every subtask)
         m = len(dependencies)
@@ -687,10 +688,11 @@ class Network:
             lf = LF[T]
             lf = np.where(c == FNLT, np.minimum(lf, ci), lf)
             lf = np.where(c == SNLT, np.minimum(lf, ci + d), lf)
-            lf = np.where(c == MSO, ci + d, lf)
+            lf = np.where((c == MSO) & ~self.actual[T], ci + d, lf)
             lf = np.where(c == MFO, ci, lf)
             LF[T] = np.minimum(lf, self.task_deadline[T])
-        LS[T] = LF[T] - dur[T]
+        LF[T] = np.where(self.finished[T], self.EF[T], LF[T])  # done work has no late dates of its own
+        LS[T] = np.where(self.actual[T], self.ES[T], LF[T] - dur[T])  # a started task's start is fixed
 
     def _late_across(self, E: np.ndarray) -> np.ndarray:
         """Late finish limits that links between two calendars put on their predecessors, via moments."""
@@ -808,8 +810,8 @@ class Network:
         sched_start = np.where(is_alap, LS, ES)
         sched_finish = np.where(is_alap, LF, EF)
 
-        total_slack = np.minimum(LS - ES, LF - EF)
-        total_slack[is_alap] = 0
+        total_slack = np.where(self.actual, LF - EF, np.minimum(LS - ES, LF - EF))
+        total_slack[is_alap & ~self.actual] = 0
         free = total_slack.copy()
         tight = np.zeros(pred.size, dtype=bool)
         if pred.size:
@@ -826,7 +828,7 @@ class Network:
             np.minimum.at(free, pred, link_slack)
             tight = link_slack <= 0
         free = np.clip(free, 0, np.maximum(total_slack, 0))  # free slack never exceeds total slack
-        critical = total_slack <= 0
+        critical = (total_slack <= 0) & ~self.finished  # finished work is never critical (MS Project)
 
         dates = self._dated()
         table = _Table(

@@ -50,6 +50,7 @@ from prometheus.core.model import (
     WebhookCreate,
     check_three_point,
 )
+from prometheus.core.progress import scheduled_actuals
 from prometheus.core.resources import effort_duration
 from prometheus.errors import (
     DependencyError,
@@ -678,11 +679,15 @@ class Store(Records):
                 status = TaskStatus.pending
         actual_start = p.actual_start or _aware(row.actual_start)
         actual_finish = p.actual_finish or _aware(row.actual_finish)
-        if status in (TaskStatus.in_progress, TaskStatus.completed) or percent > 0:
-            actual_start = actual_start or now
-        if status is TaskStatus.completed:
-            actual_finish = actual_finish or now
-        elif p.actual_finish is None:
+        started = status in (TaskStatus.in_progress, TaskStatus.completed) or percent > 0
+        finished = status is TaskStatus.completed
+        if (started and actual_start is None) or (finished and actual_finish is None):
+            # as Microsoft Project: the actuals that percent complete implies are the scheduled dates
+            planned = scheduled_actuals(self.get_plan(plan_id), row.id, now.date(), actual_start)
+            if planned is not None:
+                actual_start = actual_start or (planned[0] if started else None)
+                actual_finish = actual_finish or (planned[1] if finished else None)
+        if not finished and p.actual_finish is None:
             actual_finish = None
         if actual_start and actual_finish and actual_finish < actual_start:
             raise ValidationFailed("actual_finish is before actual_start")
