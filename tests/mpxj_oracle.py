@@ -172,3 +172,11 @@ def schedule_with_mpxj(
         }
         for tid, jt in made.items()
     }
+
+
+def minutes_unit():  # noqa: ANN201
+    """MPXJ's minutes, to read a calendar's working time on a date."""
+    _jvm()
+    from org.mpxj import TimeUnit
+
+    return TimeUnit.MINUTES

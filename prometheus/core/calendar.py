@@ -16,6 +16,8 @@ import numpy as np
 from prometheus.core.model import Calendar
 
 MINUTES_PER_DAY = 1440
+# a duration unit in days of 8 working hours, for estimates (an elapsed day is one day of the calendar)
+DAYS_PER_UNIT = {"hours": 1 / 8, "days": 1.0, "weeks": 5.0, "ehours": 1 / 24, "edays": 1.0, "eweeks": 7.0}
 
 
 class SchedulingError(ValueError):
@@ -30,13 +32,21 @@ class WorkCalendar:
         self.epoch = epoch
         self.epoch_dt = datetime.combine(epoch, datetime.min.time())
         self._epoch64 = np.datetime64(self.epoch_dt, "m")
-        self._holidays = set(calendar.holidays)
-        periods = [
-            (p.hour * 60 + p.minute, q.hour * 60 + q.minute or MINUTES_PER_DAY)
-            for p, q in calendar.working_hours
-        ]
-        self._periods = np.array(periods, dtype=np.int64)  # (P, 2) minute-of-day
-        self._workdays = set(calendar.working_days)
+        # the kinds of day: the seven weekdays, a holiday, then each distinct set of exception hours
+        kinds = [calendar.hours_of(d) for d in range(7)] + [[]]
+        self._exception_kind: dict[np.datetime64, int] = {}
+        for e in calendar.exceptions:
+            hours = list(e.working_hours)
+            if hours not in kinds:
+                kinds.append(hours)
+            self._exception_kind[np.datetime64(e.date, "D")] = kinds.index(hours)
+        width = max(1, *map(len, kinds))
+        table = np.full((len(kinds), width, 2), MINUTES_PER_DAY, dtype=np.int64)  # unused: empty at midnight
+        for k, hours in enumerate(kinds):
+            for j, (a, b) in enumerate(hours):
+                table[k, j] = (a.hour * 60 + a.minute, b.hour * 60 + b.minute or MINUTES_PER_DAY)
+        self._kinds = table  # (K, P, 2) minute-of-day
+        self._holidays = np.array(sorted(calendar.holidays), dtype="datetime64[D]")
         self.minutes_per_day = int(round(calendar.hours_per_day * 60))
         self.minutes_per_week = int(round(calendar.hours_per_week * 60))
         self.days = 0
@@ -44,14 +54,18 @@ class WorkCalendar:
         self._build(max(days, 14), 14)
 
     def _build(self, days: int, back: int) -> None:
-        p = len(self._periods)
-        working = np.zeros(days, dtype=bool)
-        first = self.epoch - timedelta(days=back)
-        for d in range(days):
-            day = first + timedelta(days=d)
-            working[d] = day.weekday() in self._workdays and day not in self._holidays
-        self._ps = np.where(working[:, None], self._periods[None, :, 0], 0)  # (D, P)
-        self._pe = np.where(working[:, None], self._periods[None, :, 1], 0)
+        dates = np.datetime64(self.epoch - timedelta(days=back), "D") + np.arange(days)
+        kind = (dates.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
+        kind[np.isin(dates, self._holidays)] = 7
+        if self._exception_kind:
+            first = dates[0]
+            for day, k in self._exception_kind.items():
+                at = int((day - first).astype(np.int64))
+                if 0 <= at < days:
+                    kind[at] = k
+        self._ps = self._kinds[kind, :, 0]  # (D, P)
+        self._pe = self._kinds[kind, :, 1]
+        p = self._ps.shape[1]
         lengths = self._pe - self._ps
         self._pl_end = np.cumsum(lengths, axis=1)  # working minutes in the day up to each period's end
         self._pl_start = self._pl_end - lengths

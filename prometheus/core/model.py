@@ -18,9 +18,14 @@ from pydantic import (
 
 
 class DurationUnit(StrEnum):
+    """Working-time units, and elapsed ones (e prefix: 1 edays = 24 hours of calendar time, as MS Project)."""
+
     hours = "hours"
     days = "days"
     weeks = "weeks"
+    ehours = "ehours"
+    edays = "edays"
+    eweeks = "eweeks"
 
 
 class TaskStatus(StrEnum):
@@ -83,8 +88,35 @@ class PlanStatus(StrEnum):
     archived = "archived"
 
 
+def check_periods(v: list[tuple[time, time]]) -> list[tuple[time, time]]:
+    """Working periods of a day, sorted; an end of 00:00 is midnight at the end of the day (24:00)."""
+    periods = sorted(v)
+    for start, end in periods:
+        if end <= start and end != time(0):
+            raise ValueError(f"working period {start}-{end} ends before it starts")
+    for (_, end), (nxt, _) in zip(periods, periods[1:], strict=False):
+        if end == time(0) or nxt < end:
+            raise ValueError("working periods overlap")
+    return periods
+
+
+class CalendarException(BaseModel):
+    """A date with working hours of its own (an extra working day, or other hours that day)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: date
+    working_hours: list[tuple[time, time]] = Field(min_length=1)
+
+    @field_validator("working_hours")
+    @classmethod
+    def _periods(cls, v: list[tuple[time, time]]) -> list[tuple[time, time]]:
+        return check_periods(v)
+
+
 class Calendar(BaseModel):
-    """A working calendar: working weekdays (0 = Monday), working periods of a day, non-working dates."""
+    """A working calendar: working weekdays (0 = Monday), working periods of a day (per weekday where
+    `weekday_hours` says otherwise), non-working dates, and dates with working hours of their own."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -93,7 +125,13 @@ class Calendar(BaseModel):
     working_hours: list[tuple[time, time]] = Field(
         default_factory=lambda: [(time(8), time(12)), (time(13), time(17))]
     )
+    weekday_hours: dict[int, list[tuple[time, time]]] = Field(
+        default_factory=dict, description="working periods of particular weekdays (0 = Monday)"
+    )
     holidays: list[date] = Field(default_factory=list)
+    exceptions: list[CalendarException] = Field(
+        default_factory=list, description="dates worked with their own hours (they win over holidays)"
+    )
     hours_per_day: float = Field(8.0, gt=0, le=24, description="length of a duration day")
     hours_per_week: float = Field(40.0, gt=0, le=168, description="length of a duration week")
 
@@ -109,14 +147,20 @@ class Calendar(BaseModel):
     def _periods(cls, v: list[tuple[time, time]]) -> list[tuple[time, time]]:
         if not v:
             raise ValueError("working_hours needs at least one period")
-        periods = sorted(v)
-        for start, end in periods:
-            if end <= start:
-                raise ValueError(f"working period {start}-{end} ends before it starts")
-        for (_, end), (nxt, _) in zip(periods, periods[1:], strict=False):
-            if nxt < end:
-                raise ValueError("working periods overlap")
-        return periods
+        return check_periods(v)
+
+    @field_validator("weekday_hours")
+    @classmethod
+    def _weekday_periods(cls, v: dict[int, list[tuple[time, time]]]) -> dict[int, list[tuple[time, time]]]:
+        if any(d < 0 or d > 6 for d in v) or any(not p for p in v.values()):
+            raise ValueError("weekday_hours maps weekdays 0 (Monday) .. 6 (Sunday) to at least one period")
+        return {d: check_periods(p) for d, p in sorted(v.items())}
+
+    def hours_of(self, weekday: int) -> list[tuple[time, time]]:
+        """The working periods of a weekday ([] when it is not worked)."""
+        if weekday not in self.working_days:
+            return []
+        return self.weekday_hours.get(weekday, self.working_hours)
 
 
 class Assignment(BaseModel):

@@ -43,6 +43,14 @@ ASAP, ALAP, SNET, SNLT, FNET, FNLT, MSO, MFO = (
 _CT = {c: i for i, c in enumerate(ConstraintType)}
 _LT = {LinkType.FS: FS, LinkType.SS: SS, LinkType.FF: FF, LinkType.SF: SF}
 _LAG_UNITS = {u: i for i, u in enumerate(LagUnit)}  # hours, days, weeks, then the elapsed ones
+_ELAPSED = (DurationUnit.ehours, DurationUnit.edays, DurationUnit.eweeks)
+ROUND_THE_CLOCK = Calendar(
+    name="elapsed time",
+    working_days=list(range(7)),
+    working_hours=[(time(0), time(0))],
+    hours_per_day=24,
+    hours_per_week=168,
+)
 MAX_PATHS = 100
 _NEVER = np.iinfo(np.int64).min // 4
 _ID = attrgetter("id")
@@ -406,12 +414,22 @@ class Network:
                         numbers[key] = len(work_calendars)
                         work_calendars.append(WorkCalendar(c, epoch, days=days))
                     kal[i] = numbers[key]
+        elapsed = [i for i, u in enumerate(unit) if u in _ELAPSED]
+        self.elapsed_task = np.zeros(n, dtype=bool)
+        self.base_kal = kal.copy()  # an elapsed task still starts and ends in working time of this calendar
+        if elapsed:  # an elapsed duration runs on the clock, nights, weekends and holidays included
+            self.elapsed_task[elapsed] = True
+            kal[elapsed] = len(work_calendars)
+            work_calendars.append(WorkCalendar(ROUND_THE_CLOCK, epoch, days=days))
         self.cal = Calendars(work_calendars)
         self.multi = not self.cal.single
         self.unit_minutes = {
             DurationUnit.hours: 60,
             DurationUnit.days: mpd,
             DurationUnit.weeks: wc.minutes_per_week,
+            DurationUnit.ehours: 60,
+            DurationUnit.edays: 1440,
+            DurationUnit.eweeks: 10080,
         }
 
         # tasks
@@ -651,7 +669,18 @@ class Network:
                 binding |= (c == FNLT) & (ES[T] == ci - d) & ~cur
                 rd[T] = np.where(binding, self.finish_kind[T], rd[T])
             ES[T] = es_t
+        if self.elapsed_task.any():
+            self._snap(T, ES, start=True)
         EF[T] = ES[T] + dur[T]
+
+    def _snap(self, T: np.ndarray, at: np.ndarray, *, start: bool) -> None:
+        """Elapsed tasks start at a working start (end at a working finish) of their calendar, in place."""
+        E = T[self.elapsed_task[T]]
+        if E.size:
+            C, k = self.cal, self.base_kal[E]
+            idx = C.index_of(k, C.moment(self.kal[E], at[E], ~np.full(E.size, start)))
+            moved = C.start_of(k, idx) if start else C.finish_of(k, idx)
+            at[E] = C.index_of(self.kal[E], moved)
 
     def _late_cap(self, T: np.ndarray) -> np.ndarray:
         k = self.kal[T]
@@ -692,6 +721,8 @@ class Network:
             lf = np.where(c == MFO, ci, lf)
             LF[T] = np.minimum(lf, self.task_deadline[T])
         LF[T] = np.where(self.finished[T], self.EF[T], LF[T])  # done work has no late dates of its own
+        if self.elapsed_task.any():
+            self._snap(T, LF, start=False)
         LS[T] = np.where(self.actual[T], self.ES[T], LF[T] - dur[T])  # a started task's start is fixed
 
     def _late_across(self, E: np.ndarray) -> np.ndarray:

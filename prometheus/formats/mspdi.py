@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from lxml import etree
 
@@ -19,6 +19,7 @@ from prometheus.core.model import (
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import ValidationFailed
 from prometheus.formats.document import wbs_order
+from prometheus.formats.mspdi_calendars import read_calendars, write_calendar
 
 NS = "http://schemas.microsoft.com/project"
 _CONSTRAINT = {"ASAP": 0, "ALAP": 1, "MSO": 2, "MFO": 3, "SNET": 4, "SNLT": 5, "FNET": 6, "FNLT": 7}
@@ -52,36 +53,6 @@ def _pt(minutes: float) -> str:
     return f"{sign}PT{int(minutes // 60)}H{int(minutes % 60)}M0S"
 
 
-def _calendar(parent: etree._Element, uid: int, name: str, cal: Calendar) -> None:
-    c = _sub(parent, "Calendar")
-    _sub(c, "UID", uid)
-    _sub(c, "Name", name)
-    _sub(c, "IsBaseCalendar", 1)
-    days = _sub(c, "WeekDays")
-    for ms_day in range(1, 8):  # 1 = Sunday
-        ours = (ms_day - 2) % 7
-        d = _sub(days, "WeekDay")
-        _sub(d, "DayType", ms_day)
-        _sub(d, "DayWorking", int(ours in cal.working_days))
-        if ours in cal.working_days:
-            times = _sub(d, "WorkingTimes")
-            for a, b in cal.working_hours:
-                w = _sub(times, "WorkingTime")
-                _sub(w, "FromTime", a.strftime("%H:%M:%S"))
-                _sub(w, "ToTime", b.strftime("%H:%M:%S"))
-    if cal.holidays:
-        ex = _sub(c, "Exceptions")
-        for h in cal.holidays:
-            e = _sub(ex, "Exception")
-            period = _sub(e, "TimePeriod")
-            _sub(period, "FromDate", _when(h))
-            _sub(period, "ToDate", _when(datetime.combine(h, time(23, 59))))
-            _sub(e, "Occurrences", 1)
-            _sub(e, "Name", "Holiday")
-            _sub(e, "Type", 1)
-            _sub(e, "DayWorking", 0)
-
-
 def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
     cal = doc.plan.calendar or Calendar()
     mpd = round(cal.hours_per_day * 60)
@@ -104,12 +75,12 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
     if doc.plan.status_date:
         _sub(root, "StatusDate", _when(doc.plan.status_date))
     calendars = _sub(root, "Calendars")
-    _calendar(calendars, 1, "Standard", cal)
+    write_calendar(_sub, calendars, 1, "Standard", cal)
     cal_uid: dict[str, int] = {}
     for r in doc.resources:
         if r.calendar is not None:
             cal_uid[r.key] = len(cal_uid) + 2
-            _calendar(calendars, cal_uid[r.key], r.calendar.name, r.calendar)
+            write_calendar(_sub, calendars, cal_uid[r.key], r.calendar.name, r.calendar)
 
     order = wbs_order(doc)
     uid = {t.key: i + 1 for i, (t, _) in enumerate(order)}
@@ -214,40 +185,6 @@ def _minutes(text: str | None) -> float:
     return -value if text.startswith("-") else value
 
 
-def _read_calendar(el: etree._Element) -> Calendar | None:
-    days, hours = [], None
-    week = el.find(f"{{{NS}}}WeekDays")
-    if week is None:
-        return None
-    for d in week.findall(f"{{{NS}}}WeekDay"):
-        kind = int(_text(d, "DayType") or 0)
-        if kind < 1 or kind > 7:
-            continue
-        if _text(d, "DayWorking") == "1":
-            days.append((kind - 2) % 7)
-            periods = [
-                (time.fromisoformat(_text(w, "FromTime")), time.fromisoformat(_text(w, "ToTime")))
-                for w in d.iter(f"{{{NS}}}WorkingTime")
-                if _text(w, "FromTime") and _text(w, "ToTime")
-            ]
-            if periods and hours is None:
-                hours = [(a, b if b != time(0) else time(23, 59)) for a, b in periods]
-    holidays = []
-    for e in el.iter(f"{{{NS}}}Exception"):
-        if _text(e, "DayWorking") == "0":
-            start = datetime.fromisoformat(_text(e.find(f"{{{NS}}}TimePeriod"), "FromDate")).date()
-            end = datetime.fromisoformat(_text(e.find(f"{{{NS}}}TimePeriod"), "ToDate")).date()
-            holidays += [start + timedelta(days=k) for k in range((end - start).days + 1)]
-    if not days:
-        return None
-    return Calendar(
-        name=_text(el, "Name") or "Standard",
-        working_days=sorted(set(days)),
-        working_hours=hours or Calendar().working_hours,
-        holidays=sorted(set(holidays)),
-    )
-
-
 def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
     try:
         root = etree.fromstring(
@@ -259,18 +196,10 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
         raise ValidationFailed("not a Microsoft Project XML (MSPDI) file")
     mpd = float(_text(root, "MinutesPerDay") or 480)
     mpw = float(_text(root, "MinutesPerWeek") or 2400)
-    calendars = {_text(c, "UID"): c for c in root.iter(f"{{{NS}}}Calendar") if _text(c, "UID") is not None}
+    calendars = read_calendars(root)
 
     def calendar(uid: str | None) -> Calendar | None:
-        el = calendars.get(uid)
-        if el is None:
-            return None
-        cal = _read_calendar(el)
-        if cal is None and _text(el, "BaseCalendarUID") in calendars:
-            base = _read_calendar(calendars[_text(el, "BaseCalendarUID")])
-            own = _read_calendar(el)
-            cal = own or base
-        return cal
+        return calendars.get(uid)
 
     project_cal = calendar(_text(root, "CalendarUID"))
     if project_cal is not None:
@@ -308,7 +237,17 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
             units.setdefault(f"t{_text(a, 'TaskUID')}", []).append(
                 DocAssignment(resource=rkey, units=float(_text(a, "Units") or 1))
             )
-    by_format = {5: "hours", 6: "ehours", 7: "days", 8: "edays", 9: "weeks", 10: "eweeks"}
+    by_format = {
+        3: "hours",
+        4: "ehours",
+        5: "hours",
+        6: "ehours",
+        7: "days",
+        8: "edays",
+        9: "weeks",
+        10: "eweeks",
+    }
+    by_format |= {11: "days", 12: "edays"} | {k + 32: v for k, v in by_format.items()}  # months; estimated
     per = {"hours": 60, "days": mpd, "weeks": mpw, "ehours": 60, "edays": 1440, "eweeks": 10080}
     priority = lambda p: "low" if p < 400 else "medium" if p < 600 else "high" if p < 800 else "critical"  # noqa: E731
     constraint = {v: k for k, v in _CONSTRAINT.items()}
@@ -330,7 +269,6 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
             by_outline[outline] = key
             parent = by_outline.get(outline.rpartition(".")[0]) if "." in outline else None
         unit = by_format.get(int(_text(el, "DurationFormat") or 7), "days")
-        unit = unit.removeprefix("e") if unit.startswith("e") else unit
         minutes = _minutes(_text(el, "Duration"))
         done = _text(el, "ActualStart"), _text(el, "ActualFinish")
         tasks.append(
