@@ -45,6 +45,7 @@ _UNIT_BACK = (
     | {"hr": "hours", "hrs": "hours", "hour": "hours", "day": "days", "wk": "weeks", "week": "weeks"}
 )
 _HOURS = {"hours": 1.0, "days": 8.0, "weeks": 40.0}  # a CSV has no calendar: the standard one
+_HOURS |= {"ehours": 1.0, "edays": 24.0, "eweeks": 168.0}
 _AMOUNT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*\??\s*$")
 _PRED = re.compile(
     r"^\s*(\d+)\s*(FS|SS|FF|SF)?\s*(?:([+-])\s*(\d+(?:\.\d+)?)\s*([a-z]*))?\s*$", re.IGNORECASE
@@ -156,8 +157,11 @@ def _parse_amount(text: str, where: str) -> tuple[float, str]:
 def _in_unit(text: str, unit: str, where: str) -> float:
     """A duration cell (e.g. `4h`) in `unit`, at the standard 8 hours a day and 40 a week."""
     value, given = _parse_amount(text, where)
-    if given.startswith("e"):
-        raise ValidationFailed(f"{where}: {text!r} is elapsed time; give working time (h, d, w)")
+    if given.startswith("e") != unit.startswith("e"):
+        kind = (
+            ("elapsed", "working (h, d, w)") if given.startswith("e") else ("working", "elapsed (eh, ed, ew)")
+        )
+        raise ValidationFailed(f"{where}: {text!r} is {kind[0]} time; give {kind[1]} time, as the duration")
     return round(value * _HOURS[given] / _HOURS[unit], 6)
 
 
@@ -214,8 +218,6 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
         parent = stack[-1][1] if stack else None
         stack.append((level, key))
         duration, unit = _parse_amount(row.get("Duration") or "1d", f"line {line}")
-        if unit.startswith("e"):
-            raise ValidationFailed(f"line {line}: a task duration cannot be elapsed time")
         assignments = []
         names = restore(row.get("Resource Names") or "")
         for part in filter(None, (x.strip() for x in re.split(r"[;,]", names))):
