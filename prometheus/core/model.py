@@ -199,6 +199,12 @@ class Task(BaseModel):
     work: float | None = None
     effort_driven: bool = False
     required_skills: list[str] = Field(default_factory=list)
+    manual: bool = False
+    manual_start: datetime | None = None
+    manual_finish: datetime | None = None
+    calendar: Calendar | None = None
+    leveling_delay: float = 0.0
+    leveling_delay_unit: LagUnit = LagUnit.edays
     dependencies: list[str] = Field(default_factory=list, description="ids of the task's predecessors")
     version: int = 1
     created_at: datetime | None = None
@@ -246,6 +252,7 @@ class Plan(BaseModel):
     status: PlanStatus = PlanStatus.draft
     calendar: Calendar | None = None
     status_date: date | None = None
+    default_start_time: time | None = None
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -296,6 +303,9 @@ class PlanCreate(_Input):
     status: PlanStatus = PlanStatus.draft
     calendar: Calendar | None = None
     status_date: Day | None = Field(None, description="the date progress is reported up to")
+    default_start_time: time | None = Field(
+        None, description="when the plan's first working day starts (MS Project's default start time)"
+    )
     version: int | None = Field(None, description="Expected current version (updates only); 409 if stale")
 
     @model_validator(mode="after")
@@ -315,6 +325,7 @@ class PlanPatch(_Input):
     status: PlanStatus | None = None
     calendar: Calendar | None = None
     status_date: Day | None = None
+    default_start_time: time | None = None
     version: int | None = None
 
 
@@ -342,6 +353,15 @@ class TaskCreate(_Input):
     )
     effort_driven: bool = Field(False, description="duration = work / assigned units (in hours)")
     required_skills: list[str] = Field(default_factory=list, max_length=100)
+    manual: bool = Field(
+        False,
+        description="manually scheduled (MS Project): keeps manual_start and manual_finish, links or not",
+    )
+    manual_start: datetime | None = None
+    manual_finish: datetime | None = None
+    calendar: Calendar | None = Field(None, description="the task's own calendar (wins over its resources')")
+    leveling_delay: float = Field(0.0, ge=0, le=1_000_000, description="delay added to the start by leveling")
+    leveling_delay_unit: LagUnit = LagUnit.edays
     version: int | None = None
 
     @model_validator(mode="after")
@@ -379,6 +399,12 @@ class TaskPatch(_Input):
     )
     effort_driven: bool | None = Field(None, description="duration = work / assigned units (in hours)")
     required_skills: list[str] | None = Field(None, max_length=100)
+    manual: bool | None = None
+    manual_start: datetime | None = None
+    manual_finish: datetime | None = None
+    calendar: Calendar | None = None
+    leveling_delay: float | None = Field(None, ge=0, le=1_000_000)
+    leveling_delay_unit: LagUnit | None = None
     version: int | None = None
 
 
@@ -579,6 +605,12 @@ class DocTask(_Input):
     work: float | None = Field(None, ge=0)
     effort_driven: bool = False
     required_skills: list[str] = Field(default_factory=list)
+    manual: bool = False
+    manual_start: datetime | None = None
+    manual_finish: datetime | None = None
+    calendar: Calendar | None = None
+    leveling_delay: float = Field(0.0, ge=0)
+    leveling_delay_unit: LagUnit = LagUnit.edays
     assignments: list[DocAssignment] = Field(default_factory=list)
 
 
@@ -600,6 +632,7 @@ class DocPlan(_Input):
     status: PlanStatus = PlanStatus.draft
     calendar: Calendar | None = None
     status_date: date | None = None
+    default_start_time: time | None = None
 
 
 class PlanDocument(_Input):

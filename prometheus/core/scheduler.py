@@ -387,12 +387,12 @@ class Network:
         dated = [
             i
             for i, (c, a, d) in enumerate(zip(constraint, actual_start, deadline_at, strict=True))
-            if c is not ConstraintType.ASAP or a is not None or d is not None
+            if c is not ConstraintType.ASAP or a is not None or d is not None or leaves[i].manual
         ]
         moments = [start] + [
             _naive(m)
             for i in dated
-            for m in (leaves[i].constraint_date, actual_start[i], deadline_at[i])
+            for m in (leaves[i].constraint_date, actual_start[i], deadline_at[i], leaves[i].manual_start)
             if m is not None
         ]
         epoch = min(moments).date() - timedelta(days=7)
@@ -400,14 +400,16 @@ class Network:
         days = int(min(total_days, 5000))
         self.wc = wc = WorkCalendar(cal, epoch, days=days)
         self.mpd = mpd = wc.minutes_per_day
-        # task calendars: the project's (number 0), or the first assigned resource's own calendar
+        # task calendars: the project's (number 0), the task's own, or its first resource's own calendar
         self.kal = kal = np.zeros(n, dtype=np.int64)
         own = {r.id: r.calendar for r in resources if r.calendar is not None}
         numbers: dict[str, int] = {}
         work_calendars = [wc]
-        if own:
+        if own or any(t.calendar is not None for t in leaves):
             for i, t in enumerate(leaves):
-                c = next((own[a.resource_id] for a in t.assignments if a.resource_id in own), None)
+                c = t.calendar or next(
+                    (own[a.resource_id] for a in t.assignments if a.resource_id in own), None
+                )
                 if c is not None:
                     key = c.model_dump_json()
                     if key not in numbers:
@@ -438,6 +440,7 @@ class Network:
         self.ctype = ctype = np.fromiter(map(_CT.__getitem__, constraint), dtype=np.int64, count=n)
         self.cidx = cidx = np.zeros(n, dtype=np.int64)
         self.actual = actual = np.zeros(n, dtype=bool)
+        self.manual = np.zeros(n, dtype=bool)  # manually scheduled: its own dates, whatever its links say
         self.task_deadline = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
         for i in dated:
             t = leaves[i]
@@ -447,6 +450,11 @@ class Network:
                     ctype[i] = ASAP
                 else:
                     cidx[i] = wc.index_of(wc.minutes(_naive(t.constraint_date)))
+            if t.manual and t.manual_start is not None and t.actual_start is None:
+                self.manual[i], ctype[i] = True, MSO
+                cidx[i] = wc.index_of(wc.minutes(_naive(t.manual_start)))
+                if t.manual_finish is not None:
+                    dur[i] = max(0, int(wc.index_of(wc.minutes(_naive(t.manual_finish)))) - int(cidx[i]))
             if t.actual_start is not None:
                 actual[i] = True
                 ctype[i] = MSO
@@ -459,6 +467,7 @@ class Network:
                 done = dur[i] * t.percent_complete / 100  # work done, then what is left of it
                 dur[i] = int(round(done + t.remaining_duration * self.unit_minutes[t.duration_unit]))
         wc = self.wc
+        self._leveling_delays(leaves)
         self.not_before: np.ndarray | None = None
         if self.status_date is not None:
             self._apply_status_date(leaves, status, actual_start)
@@ -561,6 +570,21 @@ class Network:
                     left = t.remaining_duration * self.unit_minutes[t.duration_unit]
                 self.dur[i] = max(int(self.dur[i]), int(status_k[i] - self.cidx[i] + round(left)))
 
+    def _leveling_delays(self, leaves: list[Task]) -> None:
+        """Each task's leveling delay, in working minutes or (elapsed units) minutes of the clock."""
+        delays = [(i, t) for i, t in enumerate(leaves) if t.leveling_delay]
+        self.delay_w = np.zeros(len(leaves), dtype=np.int64)
+        self.delay_e = np.zeros(len(leaves), dtype=np.int64)
+        self.delayed = bool(delays)
+        for i, t in delays:
+            minutes = int(
+                round(t.leveling_delay * self.unit_minutes[DurationUnit(t.leveling_delay_unit.value)])
+            )
+            if t.leveling_delay_unit.value.startswith("e"):
+                self.delay_e[i] = minutes
+            else:
+                self.delay_w[i] = minutes
+
     def _link_sources(self, d: Dependency) -> list[str]:
         if d.predecessor_id in self.earliest and d.type in (LinkType.SS, LinkType.SF):
             return [self.earliest[d.predecessor_id]]
@@ -646,6 +670,12 @@ class Network:
             rd[T] = False
         if self.not_before is not None:
             ES[T] = np.maximum(ES[T], self.not_before[T])
+        if self.delayed:  # leveling delay: the start waits this long after what the links allow
+            ES[T] += self.delay_w[T]
+            late = T[self.delay_e[T] > 0]
+            if late.size:
+                k = self.kal[late]
+                ES[late] = C.index_of(k, C.start_of(k, ES[late]) + self.delay_e[late])
         if self.constrained:
             self.link_driven[T] = ES[T]
             c, ci, d = self.ctype[T], self.cidx[T], dur[T]
@@ -717,7 +747,7 @@ class Network:
             lf = LF[T]
             lf = np.where(c == FNLT, np.minimum(lf, ci), lf)
             lf = np.where(c == SNLT, np.minimum(lf, ci + d), lf)
-            lf = np.where((c == MSO) & ~self.actual[T], ci + d, lf)
+            lf = np.where((c == MSO) & ~self.actual[T] & ~self.manual[T], ci + d, lf)
             lf = np.where(c == MFO, ci, lf)
             LF[T] = np.minimum(lf, self.task_deadline[T])
         LF[T] = np.where(self.finished[T], self.EF[T], LF[T])  # done work has no late dates of its own
@@ -924,7 +954,18 @@ class Network:
         wc, leaves, out = self.wc, self.leaves, []
         if self.constrained:
             honoured_late = (self.link_driven > self.ES) & np.isin(self.ctype, [SNLT, FNLT, MSO, MFO])
-            for i in np.flatnonzero(honoured_late & ~self.actual).tolist():
+            for i in np.flatnonzero(self.manual & self.has_pred & (self.link_driven > self.ES)).tolist():
+                t = leaves[i]
+                when = wc.datetimes(self.cal.cals[self.kal[i]].start_of(self.link_driven[i]))
+                out.append(
+                    Conflict(
+                        t.id,
+                        "manual",
+                        f"'{t.name}' is scheduled manually: its links would move it to "
+                        f"{when.astype('datetime64[us]').tolist():%Y-%m-%d %H:%M}; it keeps its own dates",
+                    )
+                )
+            for i in np.flatnonzero(honoured_late & ~self.actual & ~self.manual).tolist():
                 t = leaves[i]
                 start_at = self.cal.cals[self.kal[i]].start_of(self.link_driven[i])
                 when = wc.datetimes(start_at).astype("datetime64[us]").tolist()

@@ -57,6 +57,7 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
     cal = doc.plan.calendar or Calendar()
     mpd = round(cal.hours_per_day * 60)
     mpw = round(cal.hours_per_week * 60)
+    first_hour = doc.plan.default_start_time or cal.working_hours[0][0]
     root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS})
     _sub(root, "SaveVersion", 14)
     _sub(root, "Name", doc.plan.name)
@@ -66,11 +67,11 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
         _sub(root, "StartDate", _when(s.project_start))
         _sub(root, "FinishDate", _when(s.project_finish))
     elif doc.plan.start_date:
-        _sub(root, "StartDate", _when(datetime.combine(doc.plan.start_date, cal.working_hours[0][0])))
+        _sub(root, "StartDate", _when(datetime.combine(doc.plan.start_date, first_hour)))
     _sub(root, "CalendarUID", 1)
     _sub(root, "MinutesPerDay", mpd)
     _sub(root, "MinutesPerWeek", mpw)
-    _sub(root, "DefaultStartTime", cal.working_hours[0][0].strftime("%H:%M:%S"))
+    _sub(root, "DefaultStartTime", first_hour.strftime("%H:%M:%S"))
     _sub(root, "DefaultFinishTime", cal.working_hours[-1][1].strftime("%H:%M:%S"))
     if doc.plan.status_date:
         _sub(root, "StatusDate", _when(doc.plan.status_date))
@@ -81,6 +82,11 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
         if r.calendar is not None:
             cal_uid[r.key] = len(cal_uid) + 2
             write_calendar(_sub, calendars, cal_uid[r.key], r.calendar.name, r.calendar)
+    task_cal: dict[str, int] = {}
+    for t in doc.tasks:
+        if t.calendar is not None:
+            task_cal[t.key] = len(cal_uid) + len(task_cal) + 2
+            write_calendar(_sub, calendars, task_cal[t.key], t.calendar.name, t.calendar)
 
     order = wbs_order(doc)
     uid = {t.key: i + 1 for i, (t, _) in enumerate(order)}
@@ -95,6 +101,7 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
         _sub(el, "UID", uid[t.key])
         _sub(el, "ID", uid[t.key])
         _sub(el, "Name", t.name)
+        _sub(el, "Manual", int(t.manual))
         _sub(el, "Type", 0 if t.effort_driven else 1)  # fixed units (effort-driven) or fixed duration
         _sub(el, "OutlineLevel", level)
         _sub(el, "Priority", _PRIORITY[t.priority.value])
@@ -107,12 +114,26 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
             _sub(el, "LateStart", _when(st.late_start))
             _sub(el, "LateFinish", _when(st.late_finish))
             _sub(el, "Critical", int(st.critical))
+        elif t.manual and t.manual_start and t.manual_finish:
+            _sub(el, "Start", _when(t.manual_start))
+            _sub(el, "Finish", _when(t.manual_finish))
         minutes = t.duration * factor[t.duration_unit.value]
         done = minutes * t.percent_complete / 100
         _sub(el, "Duration", _pt(minutes))
+        if t.manual and t.manual_start and t.manual_finish:
+            _sub(el, "ManualStart", _when(t.manual_start))
+            _sub(el, "ManualFinish", _when(t.manual_finish))
         _sub(el, "DurationFormat", _FORMAT[t.duration_unit.value])
         _sub(el, "ActualDuration", _pt(done))
-        _sub(el, "RemainingDuration", _pt(minutes - done))
+        left = (
+            minutes - done
+            if t.remaining_duration is None
+            else t.remaining_duration * factor[t.duration_unit.value]
+        )
+        _sub(el, "RemainingDuration", _pt(left))
+        if t.leveling_delay:
+            _sub(el, "LevelingDelay", round(t.leveling_delay * factor[t.leveling_delay_unit.value] * 10))
+            _sub(el, "LevelingDelayFormat", _FORMAT[t.leveling_delay_unit.value])
         _sub(el, "Milestone", int(t.milestone))
         if t.work is not None:
             _sub(el, "Work", _pt(t.work * 60))
@@ -120,6 +141,8 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
         _sub(el, "Summary", int(t.key in parents))
         _sub(el, "PercentComplete", round(t.percent_complete))
         _sub(el, "ConstraintType", _CONSTRAINT[t.constraint_type.value])
+        if t.key in task_cal:
+            _sub(el, "CalendarUID", task_cal[t.key])
         if t.constraint_date:
             _sub(el, "ConstraintDate", _when(t.constraint_date))
         if t.deadline:
@@ -205,6 +228,8 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
     if project_cal is not None:
         project_cal = project_cal.model_copy(update={"hours_per_day": mpd / 60, "hours_per_week": mpw / 60})
     start = _text(root, "StartDate")
+    begins = datetime.fromisoformat(start).time() if start and "T" in start else None
+    default_start = _text(root, "DefaultStartTime")
     plan = DocPlan(
         name=plan_name or _text(root, "Name") or _text(root, "Title") or "Imported plan",
         start_date=datetime.fromisoformat(start).date() if start else None,
@@ -212,6 +237,8 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
         status_date=datetime.fromisoformat(_text(root, "StatusDate")).date()
         if _text(root, "StatusDate")
         else None,
+        # the project starts at the time its start date carries (else at the default start time)
+        default_start_time=begins or (time.fromisoformat(default_start) if default_start else None),
     )
     resources = []
     for r in root.iter(f"{{{NS}}}Resource"):
@@ -271,6 +298,9 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
         unit = by_format.get(int(_text(el, "DurationFormat") or 7), "days")
         minutes = _minutes(_text(el, "Duration"))
         done = _text(el, "ActualStart"), _text(el, "ActualFinish")
+        manual = _text(el, "Manual") == "1" and not done[0]
+        delay_unit = by_format.get(int(_text(el, "LevelingDelayFormat") or 8), "edays")
+        running = done[0] and not done[1] and _text(el, "RemainingDuration")
         tasks.append(
             DocTask(
                 key=key,
@@ -292,6 +322,17 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 notes=_text(el, "Notes") or "",
                 work=_minutes(_text(el, "Work")) / 60 if _text(el, "Work") else None,
                 effort_driven=_text(el, "EffortDriven") == "1",
+                remaining_duration=round(_minutes(_text(el, "RemainingDuration")) / per[unit], 6)
+                if running
+                else None,
+                manual=manual,
+                manual_start=(_text(el, "ManualStart") or _text(el, "Start")) if manual else None,
+                manual_finish=(_text(el, "ManualFinish") or _text(el, "Finish")) if manual else None,
+                calendar=calendar(_text(el, "CalendarUID")),
+                leveling_delay=max(
+                    0.0, round(float(_text(el, "LevelingDelay") or 0) / 10 / per[delay_unit], 6)
+                ),
+                leveling_delay_unit=delay_unit,
                 assignments=units.get(key, []),
             )
         )

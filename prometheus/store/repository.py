@@ -81,6 +81,7 @@ TASK_KEY = re.compile(r"task-([1-9][0-9]{0,9})")  # task-N: the n-th task create
 _NULLABLE_TASK_FIELDS = {
     "parent_id", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
     "pessimistic_duration", "duration", "description", "tags", "metadata", "work", "required_skills",
+    "manual_start", "manual_finish", "calendar", "leveling_delay",
 }  # fmt: skip
 
 
@@ -154,6 +155,7 @@ _PLAN_FIELDS = (
     "tags",
     "status",
     "status_date",
+    "default_start_time",
     "version",
 )
 _TASK_FIELDS = (
@@ -180,6 +182,9 @@ _TASK_FIELDS = (
     "actual_cost",
     "work",
     "effort_driven",
+    "manual",
+    "leveling_delay",
+    "leveling_delay_unit",
 )
 _RESOURCE_FIELDS = ("id", "plan_id", "name", "type", "skills", "availability", "cost_rate", "version")
 _DEP_FIELDS = ("id", "plan_id", "predecessor_id", "successor_id", "type", "lag", "lag_unit")
@@ -206,6 +211,9 @@ def task_model(row: TaskRow, assignments: list[Assignment], predecessors: list[s
         assignments=assignments,
         actual_start=_aware(row.actual_start),
         actual_finish=_aware(row.actual_finish),
+        manual_start=_aware(row.manual_start),
+        manual_finish=_aware(row.manual_finish),
+        calendar=row.calendar,
         constraint_date=_aware(row.constraint_date),
         deadline=_aware(row.deadline),
         created_at=_aware(row.created_at),
@@ -247,6 +255,12 @@ def _task_row(source: TaskCreate | DocTask, **fields: Any) -> TaskRow:
         work=source.work,
         effort_driven=source.effort_driven,
         required_skills=source.required_skills,
+        manual=source.manual,
+        manual_start=source.manual_start,
+        manual_finish=source.manual_finish,
+        calendar=_calendar_json(source.calendar),
+        leveling_delay=source.leveling_delay,
+        leveling_delay_unit=source.leveling_delay_unit.value,
         **fields,
     )
 
@@ -386,6 +400,7 @@ class Store(Records):
             status=data.status.value,
             calendar=_calendar_json(data.calendar),
             status_date=data.status_date,
+            default_start_time=data.default_start_time,
         )
         self.session.add(row)
         self._flush()
@@ -632,6 +647,10 @@ class Store(Records):
         for key, value in values.items():
             if key == "metadata":
                 row.meta = value or {}
+            elif key == "calendar":
+                row.calendar = _calendar_json(changes.calendar)
+            elif key == "leveling_delay":
+                row.leveling_delay = value or 0.0
             elif key in ("tags", "required_skills"):
                 setattr(row, key, value or [])
             elif key == "description":
