@@ -89,7 +89,7 @@ def build_project(  # noqa: ANN201
     A task assigned to a resource with a calendar gets that calendar as its task calendar."""
     _jvm()
     from java.lang import Double as JDouble
-    from org.mpxj import ConstraintType, Duration, ProjectFile, Relation, RelationType, TimeUnit
+    from org.mpxj import ConstraintType, Duration, ProjectFile, Relation, RelationType, TaskMode, TimeUnit
 
     file = ProjectFile()
     pcal = file.addDefaultBaseCalendar()
@@ -124,6 +124,10 @@ def build_project(  # noqa: ANN201
                 jt.setPercentageComplete(JDouble(float(t.percent_complete)))
             if t.actual_finish is not None:
                 jt.setActualFinish(_ldt(t.actual_finish))
+            if t.manual and t.manual_start and t.manual_finish:
+                jt.setTaskMode(TaskMode.MANUALLY_SCHEDULED)
+                jt.setStart(_ldt(t.manual_start))
+                jt.setFinish(_ldt(t.manual_finish))
             if t.duration == 0:
                 jt.setMilestone(True)
             jt.setConstraintType(getattr(ConstraintType, _CONSTRAINTS[t.constraint_type.value]))
