@@ -355,7 +355,11 @@ class Store(Records):
         out: dict[str, list[Assignment]] = {t: [] for t in task_ids}
         if not task_ids:
             return out
-        rows = self.session.scalars(select(AssignmentRow).where(AssignmentRow.task_id.in_(task_ids)))
+        rows = self.session.scalars(
+            select(AssignmentRow)
+            .where(AssignmentRow.task_id.in_(task_ids))
+            .order_by(AssignmentRow.task_id, AssignmentRow.position)
+        )
         for a in rows:
             out[a.task_id].append(Assignment(resource_id=a.resource_id, units=a.units))
         return out
@@ -514,8 +518,10 @@ class Store(Records):
                     details={"resource_id": a.resource_id},
                 )
         self.session.execute(delete(AssignmentRow).where(AssignmentRow.task_id == task_id))
-        for a in assignments:
-            self.session.add(AssignmentRow(task_id=task_id, resource_id=a.resource_id, units=a.units))
+        for n, a in enumerate(assignments):
+            self.session.add(
+                AssignmentRow(task_id=task_id, resource_id=a.resource_id, units=a.units, position=n)
+            )
 
     def _apply_effort(self, row: TaskRow) -> None:
         """An effort-driven task lasts its work shared by the units assigned to it (in hours)."""
@@ -1193,9 +1199,9 @@ class Store(Records):
             )
         self._flush()
         self.session.add_all(
-            AssignmentRow(task_id=tid[t.key], resource_id=rid[a.resource], units=a.units)
+            AssignmentRow(task_id=tid[t.key], resource_id=rid[a.resource], units=a.units, position=n)
             for t in doc.tasks
-            for a in t.assignments
+            for n, a in enumerate(t.assignments)
         )
         self.session.add_all(
             DependencyRow(

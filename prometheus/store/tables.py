@@ -152,6 +152,8 @@ class AssignmentRow(Base):
         ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     units: Mapped[float] = mapped_column(Float, default=1.0)
+    # the order the task lists its resources in (the first resource's calendar schedules the task)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class BaselineRow(Base):

@@ -1,5 +1,5 @@
 """Microsoft Project's task fields (manual scheduling and its dates, task calendar, leveling delay) and the
-plan's default start time
+plan's default start time; each task's assignments keep their order
 
 Revision ID: 0012
 Revises: 0010
@@ -30,7 +30,13 @@ def upgrade() -> None:
         )
 
 
+    with op.batch_alter_table("assignments") as batch:
+        batch.add_column(sa.Column("position", sa.Integer(), nullable=False, server_default="0"))
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("assignments") as batch:
+        batch.drop_column("position")
     with op.batch_alter_table("tasks") as batch:
         for column in ("leveling_delay_unit", "leveling_delay", "calendar", "manual_finish", "manual_start"):
             batch.drop_column(column)
