@@ -138,6 +138,12 @@ def test_a_night_shift_resource_keeps_its_hours_and_holidays() -> None:
     assert watch.start == datetime(2027, 1, 4, 23) and watch.finish == datetime(2027, 1, 6, 6)
 
 
+def test_a_material_resource_brings_no_calendar() -> None:
+    material = project().replace(b"<Type>1</Type><CalendarUID>2", b"<Type>0</Type><CalendarUID>2")
+    assert read_mspdi(project()).resources[0].calendar is not None
+    assert read_mspdi(material).resources[0].calendar is None
+
+
 def test_24_hour_days_keep_every_minute_and_elapsed_days_last_24_hours() -> None:
     doc = read_mspdi(project(calendar_uid=3))
     cal = doc.plan.calendar

@@ -252,8 +252,8 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 availability=min(1.0, float(_text(r, "MaxUnits") or 1)),
                 cost_rate=float(_text(r, "StandardRate") or 0),
                 calendar=calendar(_text(r, "CalendarUID"))
-                if _text(r, "CalendarUID") != _text(root, "CalendarUID")
-                else None,
+                if _text(r, "CalendarUID") != _text(root, "CalendarUID") and (_text(r, "Type") or "1") == "1"
+                else None,  # material and cost resources work on no calendar
             )
         )
     known_resources = {r.key for r in resources}

@@ -29,7 +29,6 @@ def upgrade() -> None:
             sa.Column("leveling_delay_unit", sa.String(length=10), nullable=False, server_default="edays")
         )
 
-
     with op.batch_alter_table("assignments") as batch:
         batch.add_column(sa.Column("position", sa.Integer(), nullable=False, server_default="0"))
 
