@@ -84,3 +84,25 @@ def test_a_task_calendar_and_the_default_start_time() -> None:
     job = s.tasks["Weekend job"]
     assert (job.start, job.finish) == (datetime(2026, 12, 12, 9), datetime(2026, 12, 13, 11))
     assert s.tasks["Review"].start == datetime(2026, 12, 14, 8)
+
+
+def test_leveling_never_moves_a_manual_task() -> None:
+    from prometheus.core.analysis import leveled
+    from prometheus.core.model import Assignment, Plan, Resource
+
+    crew = Resource(id="r", plan_id="p", name="Crew")
+    on_crew = [Assignment(resource_id="r")]
+    fixed = {
+        "manual": True,
+        "manual_start": datetime(2026, 12, 1, 8),
+        "manual_finish": datetime(2026, 12, 1, 17),
+    }
+    tasks = [
+        task("Manual", 1, assignments=on_crew, priority="low", **fixed),
+        task("Auto", 1, assignments=on_crew, priority="high"),
+    ]
+    plan = Plan(
+        id="p", name="p", start_date=date(2026, 12, 1), tasks=tasks, dependencies=[], resources=[crew]
+    )
+    moved = {m["name"]: m for m in leveled(plan, date(2026, 11, 27))["moved"]}
+    assert list(moved) == ["Auto"] and moved["Auto"]["start_after"] == datetime(2026, 12, 2, 8)
