@@ -1,6 +1,6 @@
 """One file, one schedule: `prometheus schedule FILE` and `POST /api/plans/import` + `GET /timeline` give the
-same dates, because the database keeps what decides them (each task's assignments in their order: the first
-resource's calendar schedules the task; the manual, calendar and delay fields; the default start time)."""
+same dates, because the database keeps what decides them (each task's assignments, in their order; the
+manual, calendar and delay fields; the default start time)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def _file() -> bytes:
     crews = [DocResource(key="early", name="Early crew", calendar=EARLY),
              DocResource(key="weekend", name="Weekend crew", calendar=WEEKEND)]  # fmt: skip
     tasks = []
-    for n in range(12):  # the first resource listed decides: each order, in turn
+    for n in range(12):  # both crews on each task, listed in one order or the other
         order = ["weekend", "early"] if n % 2 else ["early", "weekend"]
         tasks.append(
             DocTask(
@@ -70,5 +70,6 @@ def test_a_file_schedules_the_same_through_the_cli_and_the_api(api: httpx.Client
     rows = api.get(f"/plans/{pid}/timeline").json()["data"]["tasks"]
     there = {t["name"]: _dates(t) for t in rows}
     assert there == here
-    assert here["Job 1"][0] == datetime(2026, 12, 5, 9)  # the weekend crew's calendar
+    # each crew works the 4 hours on its own calendar: the early crew Tue 09:00-13:00, the weekend crew Sat
+    assert here["Job 0"] == (datetime(2026, 12, 1, 9), datetime(2026, 12, 5, 13))
     assert here["Fixed"] == (datetime(2026, 12, 2, 9), datetime(2026, 12, 2, 17))

@@ -53,7 +53,9 @@ class WorkCalendar:
         self.back = 0  # the table starts `back` days before the epoch, so moments before it work too
         self._build(max(days, 14), 14)
 
-    def _build(self, days: int, back: int) -> None:
+    def _day_periods(self, days: int, back: int) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end minute of each working period of each day, (days, P) each, from `back` days
+        before the epoch (unused periods: empty at midnight)."""
         dates = np.datetime64(self.epoch - timedelta(days=back), "D") + np.arange(days)
         kind = (dates.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
         kind[np.isin(dates, self._holidays)] = 7
@@ -63,8 +65,10 @@ class WorkCalendar:
                 at = int((day - first).astype(np.int64))
                 if 0 <= at < days:
                     kind[at] = k
-        self._ps = self._kinds[kind, :, 0]  # (D, P)
-        self._pe = self._kinds[kind, :, 1]
+        return self._kinds[kind, :, 0], self._kinds[kind, :, 1]
+
+    def _build(self, days: int, back: int) -> None:
+        self._ps, self._pe = self._day_periods(days, back)  # (D, P)
         p = self._ps.shape[1]
         lengths = self._pe - self._ps
         self._pl_end = np.cumsum(lengths, axis=1)  # working minutes in the day up to each period's end
@@ -160,6 +164,34 @@ class WorkCalendar:
     def elapsed_minutes(value: float, unit: str) -> int:
         factor = {"eminutes": 1, "ehours": 60, "edays": 1440, "eweeks": 10080}[unit]
         return int(round(value * factor))
+
+
+class UnionCalendar(WorkCalendar):
+    """Working whenever any of several calendars works: the span of a task whose resources keep different
+    hours (each works the task's duration on its own calendar)."""
+
+    def __init__(self, calendars: list[Calendar], epoch: date, days: int = 366):
+        self.members = [WorkCalendar(c, epoch, days) for c in calendars]
+        super().__init__(calendars[0], epoch, days)
+
+    def _day_periods(self, days: int, back: int) -> tuple[np.ndarray, np.ndarray]:
+        minute = np.arange(MINUTES_PER_DAY)
+        works = np.zeros((days, MINUTES_PER_DAY), dtype=bool)
+        for m in self.members:
+            ps, pe = m._day_periods(days, back)
+            for j in range(ps.shape[1]):
+                works |= (minute >= ps[:, j : j + 1]) & (minute < pe[:, j : j + 1])
+        edges = np.diff(np.pad(works, ((0, 0), (1, 1))).astype(np.int8), axis=1)  # +1 starts, -1 ends
+        day_s, at_s = np.nonzero(edges == 1)
+        day_e, at_e = np.nonzero(edges == -1)
+        counts = np.bincount(day_s, minlength=days)
+        rank = np.arange(day_s.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        width = max(1, int(counts.max()) if days else 1)
+        ps = np.full((days, width), MINUTES_PER_DAY, dtype=np.int64)
+        pe = np.full((days, width), MINUTES_PER_DAY, dtype=np.int64)
+        ps[day_s, rank] = at_s
+        pe[day_e, rank] = at_e
+        return ps, pe
 
 
 class Calendars:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from prometheus.core.calendar import Calendars, SchedulingError, WorkCalendar
+from prometheus.core.calendar import Calendars, SchedulingError, UnionCalendar, WorkCalendar
 from prometheus.core.graph import find_cycle
 from prometheus.core.model import (
     Calendar,
@@ -400,27 +400,17 @@ class Network:
         days = int(min(total_days, 5000))
         self.wc = wc = WorkCalendar(cal, epoch, days=days)
         self.mpd = mpd = wc.minutes_per_day
-        # task calendars: the project's (number 0), the task's own, or its first resource's own calendar
+        # task calendars: the project's (number 0), the task's own, or its resources' calendars
         self.kal = kal = np.zeros(n, dtype=np.int64)
-        own = {r.id: r.calendar for r in resources if r.calendar is not None}
-        numbers: dict[str, int] = {}
         work_calendars = [wc]
-        if own or any(t.calendar is not None for t in leaves):
-            for i, t in enumerate(leaves):
-                c = t.calendar or next(
-                    (own[a.resource_id] for a in t.assignments if a.resource_id in own), None
-                )
-                if c is not None:
-                    key = c.model_dump_json()
-                    if key not in numbers:
-                        numbers[key] = len(work_calendars)
-                        work_calendars.append(WorkCalendar(c, epoch, days=days))
-                    kal[i] = numbers[key]
+        self.spread = self._task_calendars(leaves, resources, cal, epoch, days, work_calendars)
         elapsed = [i for i, u in enumerate(unit) if u in _ELAPSED]
         self.elapsed_task = np.zeros(n, dtype=bool)
         self.base_kal = kal.copy()  # an elapsed task still starts and ends in working time of this calendar
         if elapsed:  # an elapsed duration runs on the clock, nights, weekends and holidays included
             self.elapsed_task[elapsed] = True
+            for i in elapsed:
+                self.spread.pop(i, None)
             kal[elapsed] = len(work_calendars)
             work_calendars.append(WorkCalendar(ROUND_THE_CLOCK, epoch, days=days))
         self.cal = Calendars(work_calendars)
@@ -467,6 +457,9 @@ class Network:
                 done = dur[i] * t.percent_complete / 100  # work done, then what is left of it
                 dur[i] = int(round(done + t.remaining_duration * self.unit_minutes[t.duration_unit]))
         wc = self.wc
+        self.spread_mask = np.zeros(n, dtype=bool)
+        self.spread_mask[list(self.spread)] = True
+        self.work_dur = dur.copy()  # the duration each resource works (the span may be longer)
         self._leveling_delays(leaves)
         self.not_before: np.ndarray | None = None
         if self.status_date is not None:
@@ -569,6 +562,66 @@ class Network:
                 if t.remaining_duration is not None:
                     left = t.remaining_duration * self.unit_minutes[t.duration_unit]
                 self.dur[i] = max(int(self.dur[i]), int(status_k[i] - self.cidx[i] + round(left)))
+
+    def _task_calendars(self, leaves, resources, cal, epoch, days, work_calendars) -> dict[int, list[int]]:  # noqa: ANN001
+        """Each task's calendar number in `kal`: its own calendar, else its resources' (a resource without
+        one works on the plan calendar). Resources on different calendars each work the task's duration on
+        their own (as MS Project): the task runs on their union, and the tasks returned with the numbers of
+        their resources' calendars end when the last of them finishes."""
+        own = {r.id: r.calendar for r in resources if r.calendar is not None}
+        if not own and all(t.calendar is None for t in leaves):
+            return {}
+        plain = cal.model_dump_json()
+        key_of = {r.id: own[r.id].model_dump_json() if r.id in own else plain for r in resources}
+        cal_of = {k: own.get(r, cal) for r, k in key_of.items()}
+        numbers: dict[str, int] = {plain: 0}
+
+        def number(key: str, make: Callable[[], WorkCalendar]) -> int:
+            if key not in numbers:
+                numbers[key] = len(work_calendars)
+                work_calendars.append(make())
+            return numbers[key]
+
+        spread = {}
+        for i, t in enumerate(leaves):
+            if t.calendar is not None:
+                self.kal[i] = number(
+                    t.calendar.model_dump_json(), lambda c=t.calendar: WorkCalendar(c, epoch, days)
+                )
+                continue
+            members = {key_of[a.resource_id]: None for a in t.assignments if a.resource_id in key_of}
+            members = {k: cal_of[k] for k in members}
+            if len(members) == 1:
+                key, c = next(iter(members.items()))
+                self.kal[i] = number(key, lambda c=c: WorkCalendar(c, epoch, days))
+            elif members:
+                keys = sorted(members)
+                cals = [members[k] for k in keys]
+                self.kal[i] = number("|".join(keys), lambda cals=cals: UnionCalendar(cals, epoch, days))
+                if t.actual_start is None and not t.manual:
+                    spread[i] = [number(k, lambda c=members[k]: WorkCalendar(c, epoch, days)) for k in keys]
+        return spread
+
+    def _spread_finish(self, T: np.ndarray) -> None:
+        """The span of tasks whose resources work on different calendars: each resource works the task's
+        duration on its own calendar from the task's start; the task ends when the last one does."""
+        C, kal = self.cal.cals, self.kal
+        for i in T[self.spread_mask[T]].tolist():
+            work = int(self.work_dur[i])
+            start = C[kal[i]].start_of(self.ES[i])
+            ends = [C[k].finish_of(C[k].index_of(start) + work) for k in self.spread[i]] if work else [start]
+            self.dur[i] = int(C[kal[i]].index_of(max(ends))) - int(self.ES[i])
+
+    def _spread_start(self, T: np.ndarray) -> None:
+        """The late start of such tasks: each resource's work ends by the late finish on its calendar."""
+        C, kal = self.cal.cals, self.kal
+        for i in T[self.spread_mask[T]].tolist():
+            work = int(self.work_dur[i])
+            finish = C[kal[i]].finish_of(self.LF[i])
+            starts = (
+                [C[k].start_of(C[k].index_of(finish) - work) for k in self.spread[i]] if work else [finish]
+            )
+            self.LS[i] = int(C[kal[i]].index_of(min(starts)))
 
     def _leveling_delays(self, leaves: list[Task]) -> None:
         """Each task's leveling delay, in working minutes or (elapsed units) minutes of the clock."""
@@ -701,6 +754,8 @@ class Network:
             ES[T] = es_t
         if self.elapsed_task.any():
             self._snap(T, ES, start=True)
+        if self.spread:
+            self._spread_finish(T)
         EF[T] = ES[T] + dur[T]
 
     def _snap(self, T: np.ndarray, at: np.ndarray, *, start: bool) -> None:
@@ -754,6 +809,8 @@ class Network:
         if self.elapsed_task.any():
             self._snap(T, LF, start=False)
         LS[T] = np.where(self.actual[T], self.ES[T], LF[T] - dur[T])  # a started task's start is fixed
+        if self.spread:
+            self._spread_start(T)
 
     def _late_across(self, E: np.ndarray) -> np.ndarray:
         """Late finish limits that links between two calendars put on their predecessors, via moments."""
@@ -805,7 +862,8 @@ class Network:
         if self._source_pos is None:
             self._source_pos = {t.id: k for k, t in enumerate(self._source[0])}
         self._source[0][self._source_pos[task_id]] = changed
-        if self.earliest or self.actual[i]:  # a summary's first subtask, or progress, may move: compile again
+        if self.earliest or self.actual[i] or self.spread_mask[i]:  # compile again: a summary's first
+            # subtask, progress, or the span of resources on several calendars may move
             self._build()
             return self.solve()
         minutes = int(round(duration * self.unit_minutes[unit]))
@@ -897,7 +955,7 @@ class Network:
             names=self.leaf_names,
             summary=np.zeros(n, dtype=bool),
             milestone=zero | self.flagged_milestone,
-            duration=self.dur.copy(),
+            duration=np.where(self.spread_mask, self.work_dur, self.dur),
             start=np.where(is_alap, dates["late_start"], dates["early_start"]),
             finish=np.where(is_alap, dates["late_finish"], dates["early_finish"]),
             **{k: v.copy() for k, v in dates.items()},
