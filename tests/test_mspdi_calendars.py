@@ -52,7 +52,14 @@ STANDARD = (
     + _exception("2027-02-09", "2027-04-13", Type=5, Period=1, MonthItem=5, MonthPosition=1)  # 2nd Tuesday
     + _exception("2027-12-25", "2030-12-25", Type=2, Month=11, MonthDay=25)  # Christmas, four years
     + _exception("2027-03-01", "2027-03-03")  # three days in a row
-    + "</Exceptions></Calendar>"
+    + _exception("2027-07-05", "2027-07-05")  # an exception wins over the work week around it
+    + "</Exceptions><WorkWeeks><WorkWeek><TimePeriod><FromDate>2027-06-01T00:00:00</FromDate><ToDate>"
+    "2027-08-31T23:59:59</ToDate></TimePeriod><Name>Summer</Name><WeekDays>"  # Mon-Thu 07-15, Fri as usual
+    + DAY.format(1, 0, "")
+    + "".join(DAY.format(d, 1, _times("07:00-15:00")) for d in range(2, 6))
+    + DAY.format(6, 1, OFFICE)
+    + DAY.format(7, 0, "")
+    + "</WeekDays></WorkWeek></WorkWeeks></Calendar>"
 )
 NIGHTS = (
     "<Calendar><UID>2</UID><Name>Night shift</Name><IsBaseCalendar>0</IsBaseCalendar>"
@@ -110,9 +117,14 @@ def test_recurring_and_working_exceptions_cover_only_their_days() -> None:
     assert date(2027, 5, 11) not in off and date(2027, 2, 2) not in off
     assert {date(y, 12, 25) for y in range(2027, 2031)} <= off and date(2031, 12, 25) not in off
     assert {date(2027, 3, d) for d in (1, 2, 3)} <= off
-    assert len(off) == 5 + 3 + 4 + 3
+    assert len(off) == 5 + 3 + 4 + 3 + 1
     assert _minutes(cal, date(2027, 1, 9)) == 240  # the worked Saturday, 09:00-13:00
     assert _minutes(cal, date(2027, 1, 16)) == 0 and _minutes(cal, date(2027, 1, 11)) == 480
+    # the summer work week: Mon-Thu 07:00-15:00, Fridays as usual, its Monday off by an exception
+    assert _minutes(cal, date(2027, 6, 7)) == 480 and cal.exceptions[1].working_hours == [(time(7), time(15))]
+    assert _minutes(cal, date(2027, 7, 5)) == 0 and _minutes(cal, date(2027, 6, 11)) == 480
+    assert {e.date for e in cal.exceptions} >= {date(2027, 6, 1), date(2027, 8, 31)}
+    assert date(2027, 9, 6) not in {e.date for e in cal.exceptions}
 
 
 def test_a_night_shift_resource_keeps_its_hours_and_holidays() -> None:

@@ -72,12 +72,31 @@ def occurrences(e: etree._Element) -> list[date]:
 
 
 class _Week:
-    """A calendar being read: the hours of each weekday ([] not worked), days off, worked dates."""
+    """A calendar being read: the hours of each weekday ([] not worked), days off, worked dates, and the
+    hours of dates in its work weeks (Project 2007+: other hours over a range of dates; a derived calendar
+    keeps its base calendar's work weeks over its own weekdays, as MPXJ reads them)."""
 
     def __init__(self, base: _Week | None = None):
         self.hours: dict[int, Periods] = dict(base.hours) if base else {d: [] for d in range(7)}
         self.off: set[date] = set(base.off) if base else set()
         self.worked: dict[date, Periods] = dict(base.worked) if base else {}
+        self.weekly: dict[date, Periods] = dict(base.weekly) if base else {}
+
+    def work_week(self, ww: etree._Element) -> None:
+        period = ww.find(f"{{{NS}}}TimePeriod")
+        first, last = _day(_t(period, "FromDate")), _day(_t(period, "ToDate"))
+        if first is None or last is None or last < first or (last - first).days > 100 * 366:
+            return
+        listed: dict[int, Periods] = {}
+        for d in ww.iterfind(f"{{{NS}}}WeekDays/{{{NS}}}WeekDay"):
+            kind = _int(d, "DayType", -1)
+            if 1 <= kind <= 7:
+                day = (kind - 2) % 7
+                working = _t(d, "DayWorking") == "1"
+                listed[day] = (_periods(d) or self.hours[day] or Calendar().working_hours) if working else []
+        for day in rrule.rrule(rrule.DAILY, dtstart=first, until=last):
+            if day.weekday() in listed:
+                self.weekly[day.date()] = listed[day.weekday()]
 
     def exception(self, days: list[date], working: bool, periods: Periods) -> None:
         for d in days:
@@ -89,6 +108,13 @@ class _Week:
                 self.worked.pop(d, None)
 
     def calendar(self, name: str) -> Calendar | None:
+        off, dated = set(self.off), dict(self.worked)
+        for day, hours in self.weekly.items():  # exceptions win over work weeks
+            if day not in off and day not in dated and hours != self.hours[day.weekday()]:
+                if hours:
+                    dated[day] = hours
+                else:
+                    off.add(day)
         worked = [d for d in range(7) if self.hours[d]]
         if not worked:
             return None
@@ -98,8 +124,8 @@ class _Week:
             working_days=worked,
             working_hours=list(usual),
             weekday_hours={d: self.hours[d] for d in worked if tuple(self.hours[d]) != usual},
-            holidays=sorted(self.off),
-            exceptions=[CalendarException(date=d, working_hours=p) for d, p in sorted(self.worked.items())],
+            holidays=sorted(off),
+            exceptions=[CalendarException(date=d, working_hours=p) for d, p in sorted(dated.items())],
         )
 
 
@@ -125,6 +151,8 @@ def read_calendars(root: etree._Element) -> dict[str, Calendar | None]:
                     w.hours[day] = (base.hours[day] if base else []) or Calendar().working_hours
             elif kind == 0:  # Project 2003's exceptions: a date range, worked or not
                 old_style.append(d)
+        for ww in el.iterfind(f"{{{NS}}}WorkWeeks/{{{NS}}}WorkWeek"):
+            w.work_week(ww)
         exceptions = list(el.iterfind(f"{{{NS}}}Exceptions/{{{NS}}}Exception"))
         for e in exceptions or old_style:  # newer files carry both forms of the same exceptions
             days = occurrences(e) if e.tag.endswith("Exception") else occurrences_of_range(e)
