@@ -106,3 +106,15 @@ def test_leveling_never_moves_a_manual_task() -> None:
     )
     moved = {m["name"]: m for m in leveled(plan, date(2026, 11, 27))["moved"]}
     assert list(moved) == ["Auto"] and moved["Auto"]["start_after"] == datetime(2026, 12, 2, 8)
+
+
+def test_the_work_left_starts_again_at_the_resume_date() -> None:
+    started = {"actual_start": datetime(2026, 12, 1, 8), "percent_complete": 50, "status": "in_progress"}
+    tasks = [task("A", 4, resume=datetime(2026, 12, 7, 8), **started), task("B", 1), task("C", 4, **started)]
+    s = schedule(tasks, links(("A", "B")), start=date(2026, 12, 1))
+    # 2 days done Tue-Wed, a stop, the 2 days left from Mon Dec 7: ends Tue Dec 8
+    assert (s.tasks["A"].start, s.tasks["A"].finish) == (datetime(2026, 12, 1, 8), datetime(2026, 12, 8, 17))
+    assert s.tasks["B"].start == datetime(2026, 12, 9, 8)
+    assert s.tasks["C"].finish == datetime(2026, 12, 4, 17)  # without a resume date the work runs on
+    with_left = [task("A", 4, resume=datetime(2026, 12, 7, 8), remaining_duration=3, **started)]
+    assert schedule(with_left, [], start=date(2026, 12, 1)).tasks["A"].finish == datetime(2026, 12, 9, 17)

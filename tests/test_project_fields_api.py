@@ -61,6 +61,11 @@ def test_task_fields_are_stored_exposed_and_scheduled(api: httpx.Client, plan: d
     assert got["manual"] is False and got["leveling_delay"] == 0
     assert _rows(api, pid)["Kick-off"]["start"] == "2026-12-03T09:00:00"  # now the link drives it
 
+    paused = {"percent_complete": 50, "resume": "2026-12-07T09:00:00Z"}  # a day done, a day left from Monday
+    r = api.put(f"/plans/{pid}/tasks/{a['id']}/progress", json=paused)
+    assert r.status_code == 200 and r.json()["data"]["resume"] == "2026-12-07T09:00:00Z"
+    assert _rows(api, pid)["Design"]["finish"] == "2026-12-08T09:00:00"
+
 
 def _document() -> PlanDocument:
     weekend = Calendar(name="Weekend", working_days=[5, 6], working_hours=[(time(9), time(15))])
@@ -86,6 +91,15 @@ def _document() -> PlanDocument:
                 status="in_progress",
                 actual_start=datetime(2026, 12, 1, 9),
                 remaining_duration=3,
+            ),  # fmt: skip
+            DocTask(
+                key="p",
+                name="Paused",
+                duration=4,
+                percent_complete=50,
+                status="in_progress",
+                actual_start=datetime(2026, 12, 1, 9),
+                resume=datetime(2026, 12, 7, 9),
             ),  # fmt: skip
         ],
         dependencies=[DocLink(predecessor="a", successor=k) for k in "mwd"],
@@ -113,6 +127,9 @@ def test_mspdi_import_and_export_keep_the_fields(api: httpx.Client) -> None:
     assert rows["Delayed"]["start"] == "2026-12-07T08:00:00"
     # 2 days done of 4 and 3 left: 5 days from Tue 09:00
     assert rows["Started"]["finish"] == "2026-12-08T09:00:00"
+    # 2 days done, then a stop: the 2 days left from the resume date, Mon 09:00
+    assert tasks["Paused"]["resume"] == "2026-12-07T09:00:00Z"
+    assert rows["Paused"]["finish"] == "2026-12-09T09:00:00"
 
     exported = api.get(f"/plans/{pid}/export", params={"format": "mspdi"})
     assert exported.status_code == 200
@@ -123,6 +140,7 @@ def test_mspdi_import_and_export_keep_the_fields(api: httpx.Client) -> None:
     assert kick.findtext("p:Manual", namespaces=NS) == "1"
     assert kick.findtext("p:ManualStart", namespaces=NS) == "2026-12-01T09:00:00"
     assert by_name["Delayed"].findtext("p:LevelingDelay", namespaces=NS) == str(2 * 1440 * 10)
+    assert by_name["Paused"].findtext("p:Resume", namespaces=NS) == "2026-12-07T09:00:00"
     uid = by_name["Weekend job"].findtext("p:CalendarUID", namespaces=NS)
     names = {
         c.findtext("p:UID", namespaces=NS): c.findtext("p:Name", namespaces=NS)

@@ -205,6 +205,7 @@ class Task(BaseModel):
     calendar: Calendar | None = None
     leveling_delay: float = 0.0
     leveling_delay_unit: LagUnit = LagUnit.edays
+    resume: datetime | None = None
     dependencies: list[str] = Field(default_factory=list, description="ids of the task's predecessors")
     version: int = 1
     created_at: datetime | None = None
@@ -362,6 +363,7 @@ class TaskCreate(_Input):
     calendar: Calendar | None = Field(None, description="the task's own calendar (wins over its resources')")
     leveling_delay: float = Field(0.0, ge=0, le=1_000_000, description="delay added to the start by leveling")
     leveling_delay_unit: LagUnit = LagUnit.edays
+    resume: datetime | None = Field(None, description="when a started task's remaining work resumes")
     version: int | None = None
 
     @model_validator(mode="after")
@@ -405,6 +407,7 @@ class TaskPatch(_Input):
     calendar: Calendar | None = None
     leveling_delay: float | None = Field(None, ge=0, le=1_000_000)
     leveling_delay_unit: LagUnit | None = None
+    resume: datetime | None = None
     version: int | None = None
 
 
@@ -420,6 +423,7 @@ class ProgressUpdate(_Input):
     actual_start: datetime | None = None
     actual_finish: datetime | None = None
     remaining_duration: float | None = Field(None, ge=0, le=1_000_000, description="in the task's unit")
+    resume: datetime | None = Field(None, description="when the remaining work resumes (after a stop)")
     actual_cost: float | None = Field(None, ge=0)
     notes: str | None = Field(None, max_length=20_000)
     version: int | None = None
@@ -611,6 +615,7 @@ class DocTask(_Input):
     calendar: Calendar | None = None
     leveling_delay: float = Field(0.0, ge=0)
     leveling_delay_unit: LagUnit = LagUnit.edays
+    resume: datetime | None = None
     assignments: list[DocAssignment] = Field(default_factory=list)
 
 

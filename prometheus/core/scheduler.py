@@ -456,6 +456,13 @@ class Network:
             if t.actual_start is not None and t.actual_finish is None and t.remaining_duration is not None:
                 done = dur[i] * t.percent_complete / 100  # work done, then what is left of it
                 dur[i] = int(round(done + t.remaining_duration * self.unit_minutes[t.duration_unit]))
+            if t.resume is not None and t.actual_start is not None and t.actual_finish is None:
+                per = self.unit_minutes[t.duration_unit]  # the work left starts again at the resume date
+                left = dur[i] * (1 - t.percent_complete / 100)
+                if t.remaining_duration is not None:
+                    left = t.remaining_duration * per
+                resumes = int(wc.index_of(wc.minutes(_naive(t.resume)))) - int(cidx[i])
+                dur[i] = max(int(dur[i]), resumes + int(round(left)))
         wc = self.wc
         self.spread_mask = np.zeros(n, dtype=bool)
         self.spread_mask[list(self.spread)] = True

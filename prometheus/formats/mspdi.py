@@ -151,6 +151,8 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
             _sub(el, "ActualStart", _when(t.actual_start))
         if t.actual_finish:
             _sub(el, "ActualFinish", _when(t.actual_finish))
+        if t.resume:
+            _sub(el, "Resume", _when(t.resume))
         if t.notes:
             _sub(el, "Notes", t.notes)
         for d in preds.get(t.key, []):
@@ -333,6 +335,7 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
                     0.0, round(float(_text(el, "LevelingDelay") or 0) / 10 / per[delay_unit], 6)
                 ),
                 leveling_delay_unit=delay_unit,
+                resume=_text(el, "Resume") if done[0] and not done[1] else None,
                 assignments=units.get(key, []),
             )
         )

@@ -81,7 +81,7 @@ TASK_KEY = re.compile(r"task-([1-9][0-9]{0,9})")  # task-N: the n-th task create
 _NULLABLE_TASK_FIELDS = {
     "parent_id", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
     "pessimistic_duration", "duration", "description", "tags", "metadata", "work", "required_skills",
-    "manual_start", "manual_finish", "calendar", "leveling_delay",
+    "manual_start", "manual_finish", "calendar", "leveling_delay", "resume",
 }  # fmt: skip
 
 
@@ -213,6 +213,7 @@ def task_model(row: TaskRow, assignments: list[Assignment], predecessors: list[s
         actual_finish=_aware(row.actual_finish),
         manual_start=_aware(row.manual_start),
         manual_finish=_aware(row.manual_finish),
+        resume=_aware(row.resume),
         calendar=row.calendar,
         constraint_date=_aware(row.constraint_date),
         deadline=_aware(row.deadline),
@@ -261,6 +262,7 @@ def _task_row(source: TaskCreate | DocTask, **fields: Any) -> TaskRow:
         calendar=_calendar_json(source.calendar),
         leveling_delay=source.leveling_delay,
         leveling_delay_unit=source.leveling_delay_unit.value,
+        resume=source.resume,
         **fields,
     )
 
@@ -720,6 +722,8 @@ class Store(Records):
         row.percent_complete = percent
         if p.remaining_duration is not None:
             row.remaining_duration = p.remaining_duration
+        if p.resume is not None:
+            row.resume = p.resume
         if status is TaskStatus.completed:
             row.remaining_duration = 0.0
         if p.actual_cost is not None:

@@ -99,6 +99,7 @@ class TaskRow(Base):
     calendar: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     leveling_delay: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     leveling_delay_unit: Mapped[str] = mapped_column(String(10), default="edays", server_default="edays")
+    resume: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # remaining work resumes
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

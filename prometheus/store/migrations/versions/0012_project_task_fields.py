@@ -1,5 +1,5 @@
-"""Microsoft Project's task fields (manual scheduling and its dates, task calendar, leveling delay) and the
-plan's default start time; each task's assignments keep their order
+"""Microsoft Project's task fields (manual scheduling and its dates, task calendar, leveling delay, resume
+date) and the plan's default start time; each task's assignments keep their order
 
 Revision ID: 0012
 Revises: 0010
@@ -28,6 +28,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("leveling_delay_unit", sa.String(length=10), nullable=False, server_default="edays")
         )
+        batch.add_column(sa.Column("resume", sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table("assignments") as batch:
         batch.add_column(sa.Column("position", sa.Integer(), nullable=False, server_default="0"))
@@ -37,7 +38,14 @@ def downgrade() -> None:
     with op.batch_alter_table("assignments") as batch:
         batch.drop_column("position")
     with op.batch_alter_table("tasks") as batch:
-        for column in ("leveling_delay_unit", "leveling_delay", "calendar", "manual_finish", "manual_start"):
+        for column in (
+            "resume",
+            "leveling_delay_unit",
+            "leveling_delay",
+            "calendar",
+            "manual_finish",
+            "manual_start",
+        ):
             batch.drop_column(column)
         batch.drop_column("manual")
     with op.batch_alter_table("plans") as batch:
