@@ -118,3 +118,15 @@ def test_the_work_left_starts_again_at_the_resume_date() -> None:
     assert s.tasks["C"].finish == datetime(2026, 12, 4, 17)  # without a resume date the work runs on
     with_left = [task("A", 4, resume=datetime(2026, 12, 7, 8), remaining_duration=3, **started)]
     assert schedule(with_left, [], start=date(2026, 12, 1)).tasks["A"].finish == datetime(2026, 12, 9, 17)
+
+
+def test_explain_names_a_manual_schedule_and_a_leveling_delay() -> None:
+    from prometheus.core.explain import explain
+
+    tasks = [task("A", 2), task("M", 1, **EARLY), task("L", 1, leveling_delay=2)]
+    deps = links(("A", "M"), ("A", "L"))
+    s = schedule(tasks, deps, start=datetime(2026, 12, 1, 8))
+    m = explain(tasks, deps, s, "M", start=datetime(2026, 12, 1, 8))
+    assert "scheduled manually" in m["text"] and "overrides the links from 'A'" in m["text"]
+    lv = explain(tasks, deps, s, "L", start=datetime(2026, 12, 1, 8))
+    assert "leveling delay of 2 edays after the FS link from 'A'" in lv["text"]
