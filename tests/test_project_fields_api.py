@@ -151,3 +151,25 @@ def test_mspdi_import_and_export_keep_the_fields(api: httpx.Client) -> None:
     assert again.status_code == 201
     for name, row in _rows(api, again.json()["data"]["id"]).items():  # the same dates after a round trip
         assert (row["start"], row["finish"]) == (rows[name]["start"], rows[name]["finish"]), name
+
+
+def test_csv_keeps_task_mode_leveling_delay_resume_and_start_time(api: httpx.Client) -> None:
+    r = api.post("/plans/import", params={"format": "mspdi"}, content=write_mspdi(_document(), None))
+    pid = r.json()["data"]["id"]
+    exported = api.get(f"/plans/{pid}/export", params={"format": "csv"})
+    assert exported.status_code == 200 and b"Manually Scheduled" in exported.content
+    again = api.post("/plans/import", params={"format": "csv"}, content=exported.content)
+    assert again.status_code == 201, again.text
+    qid = again.json()["data"]["id"]
+    plan = api.get(f"/plans/{qid}").json()["data"]
+    assert plan["default_start_time"] == "09:00:00"
+    tasks = {t["name"]: t for t in plan["tasks"]}
+    assert tasks["Kick-off"]["manual"] and tasks["Kick-off"]["manual_start"] == "2026-12-01T09:00:00Z"
+    assert (tasks["Delayed"]["leveling_delay"], tasks["Delayed"]["leveling_delay_unit"]) == (2, "edays")
+    assert tasks["Paused"]["resume"] == "2026-12-07T09:00:00Z"
+    before, after = _rows(api, pid), _rows(api, qid)
+    for name in before.keys() - {"Weekend job"}:  # CSV carries no calendars
+        assert (after[name]["start"], after[name]["finish"]) == (
+            before[name]["start"],
+            before[name]["finish"],
+        )
