@@ -226,3 +226,13 @@ def test_elapsed_durations_against_mpxj(duration: float, unit: str) -> None:
     ours = schedule(tasks, deps, start=start)
     for tid, dates in mpxj_oracle.schedule_with_mpxj(tasks, deps, start).items():
         assert {k: getattr(ours.tasks[tid], k) for k in dates} == dates, tid
+
+
+def test_the_project_starts_at_its_start_time_or_its_default_start_time() -> None:
+    assert read_mspdi(project()).plan.default_start_time == time(8)
+    midnight = project().replace(b"2027-01-04T08:00:00</StartDate>", b"2027-01-04T00:00:00</StartDate>")
+    assert read_mspdi(midnight).plan.default_start_time is None  # a date alone: the calendar's first hour
+    later = midnight.replace(
+        b"<CalendarUID>1", b"<DefaultStartTime>09:00:00</DefaultStartTime><CalendarUID>1", 1
+    )
+    assert read_mspdi(later).plan.default_start_time == time(9)

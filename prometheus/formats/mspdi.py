@@ -231,6 +231,7 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
         project_cal = project_cal.model_copy(update={"hours_per_day": mpd / 60, "hours_per_week": mpw / 60})
     start = _text(root, "StartDate")
     begins = datetime.fromisoformat(start).time() if start and "T" in start else None
+    begins = begins if begins != time(0) else None  # midnight: a date without its time (MPX, ...)
     default_start = _text(root, "DefaultStartTime")
     plan = DocPlan(
         name=plan_name or _text(root, "Name") or _text(root, "Title") or "Imported plan",
@@ -239,7 +240,7 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
         status_date=datetime.fromisoformat(_text(root, "StatusDate")).date()
         if _text(root, "StatusDate")
         else None,
-        # the project starts at the time its start date carries (else at the default start time)
+        # the project starts at the time its start date carries (else at its default start time)
         default_start_time=begins or (time.fromisoformat(default_start) if default_start else None),
     )
     resources = []
