@@ -66,6 +66,9 @@ _TASK_COLUMNS = attrgetter(
     "status",
     "actual_start",
     "deadline",
+    "manual",
+    "leveling_delay",
+    "calendar",
 )
 _LINK_COLUMNS = attrgetter("predecessor_id", "successor_id", "type", "lag", "lag_unit")
 
@@ -379,16 +382,19 @@ class Network(TaskTimes):
         self.children = children
         self.summaries = [t for t in active if t.id in children]
         self.leaves = leaves = [t for t in active if t.id not in children] if children else active
-        cols = list(zip(*map(_TASK_COLUMNS, leaves), strict=True)) or [()] * 10
-        ids, names, duration, unit, constraint, milestone, percent, status, actual_start, deadline_at = cols
+        cols = list(zip(*map(_TASK_COLUMNS, leaves), strict=True)) or [()] * 13
+        ids, names, duration, unit, constraint, milestone, percent, status, actual_start, deadline_at = cols[
+            :10
+        ]
+        manual, delays, own_calendars = cols[10:]
         self.ids, self.leaf_names = list(ids), list(names)
         self.pos = pos = dict(zip(ids, range(len(ids)), strict=True))
         self.n = n = len(leaves)
 
         dated = [
             i
-            for i, (c, a, d) in enumerate(zip(constraint, actual_start, deadline_at, strict=True))
-            if c is not ConstraintType.ASAP or a is not None or d is not None or leaves[i].manual
+            for i, (c, a, d, m) in enumerate(zip(constraint, actual_start, deadline_at, manual, strict=True))
+            if c is not ConstraintType.ASAP or a is not None or d is not None or m
         ]
         moments = [start] + [
             _naive(m)
@@ -404,7 +410,11 @@ class Network(TaskTimes):
         # task calendars: the project's (number 0), the task's own, or its resources' calendars
         self.kal = kal = np.zeros(n, dtype=np.int64)
         work_calendars = [wc]
-        self.spread = self._task_calendars(leaves, resources, cal, epoch, days, work_calendars)
+        self.spread = (
+            self._task_calendars(leaves, resources, cal, epoch, days, work_calendars)
+            if any(r.calendar is not None for r in resources) or any(c is not None for c in own_calendars)
+            else {}
+        )
         elapsed = [i for i, u in enumerate(unit) if u in _ELAPSED]
         self.elapsed_task = np.zeros(n, dtype=bool)
         self.base_kal = kal.copy()  # an elapsed task still starts and ends in working time of this calendar
@@ -468,7 +478,7 @@ class Network(TaskTimes):
         self.spread_mask = np.zeros(n, dtype=bool)
         self.spread_mask[list(self.spread)] = True
         self.work_dur = dur.copy()  # the duration each resource works (the span may be longer)
-        self._leveling_delays(leaves)
+        self._leveling_delays(leaves, delays)
         self.not_before: np.ndarray | None = None
         if self.status_date is not None:
             self._apply_status_date(leaves, status, actual_start)
@@ -476,7 +486,9 @@ class Network(TaskTimes):
         done = np.array([x is TaskStatus.completed for x in status], dtype=bool)
         self.percent = np.where(done, 100.0, np.array(percent, dtype=np.float64))
         self.constrained = bool((ctype != ASAP).any())
-        self.finished = actual & (done | np.array([t.actual_finish is not None for t in leaves], dtype=bool))
+        self.finished = actual & done
+        for i in dated:  # finished: an actual finish, or completed
+            self.finished[i] |= actual[i] and leaves[i].actual_finish is not None
 
         # links (a link to or from a summary task reaches every subtask)
         m = len(dependencies)

@@ -45,8 +45,6 @@ class TaskTimes:
         their own (as MS Project): the task runs on their union, and the tasks returned with the numbers of
         their resources' calendars end when the last of them finishes."""
         own = {r.id: r.calendar for r in resources if r.calendar is not None}
-        if not own and all(t.calendar is None for t in leaves):
-            return {}
         plain = cal.model_dump_json()
         key_of = {r.id: own[r.id].model_dump_json() if r.id in own else plain for r in resources}
         cal_of = {k: own.get(r, cal) for r, k in key_of.items()}
@@ -99,9 +97,9 @@ class TaskTimes:
             )
             self.LS[i] = int(C[kal[i]].index_of(min(starts)))
 
-    def _leveling_delays(self, leaves: list[Task]) -> None:
+    def _leveling_delays(self, leaves: list[Task], delay: tuple[float, ...]) -> None:
         """Each task's leveling delay, in working minutes or (elapsed units) minutes of the clock."""
-        delays = [(i, t) for i, t in enumerate(leaves) if t.leveling_delay]
+        delays = [(i, leaves[i]) for i, x in enumerate(delay) if x]
         self.delay_w = np.zeros(len(leaves), dtype=np.int64)
         self.delay_e = np.zeros(len(leaves), dtype=np.int64)
         self.delayed = bool(delays)
