@@ -1,15 +1,19 @@
 """Scheduling speed: Prometheus against MPXJ's MicrosoftScheduler and a plain networkx CPM.
 
-    python bench/bench_schedule.py [--sizes 1000 10000 100000] [--repeat 5]
+    python bench/bench_schedule.py [--sizes 1000 10000 100000] [--repeat 5] [--warmup 20]
 
 Each engine schedules the same generated plans (about 3 links per task, 80% FS, lags); the table gives the
 median wall time of `repeat` runs. MPXJ's time is its schedule() call alone (the project is built before
 the clock starts); Prometheus's includes compiling the plan from the domain model and building results.
+Both engines run `warmup` untimed schedules of each plan first (the JVM's JIT compiles MPXJ over its first
+runs; one warm-up run leaves it several times slower than it settles at), and the machine's load average is
+printed with the table: figures taken on a busy machine are not comparable.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -27,13 +31,22 @@ from prometheus.core.scheduler import Network, schedule  # noqa: E402
 START = datetime(2026, 11, 30, 8)
 
 
-def median_time(fn, repeat: int) -> float:  # noqa: ANN001
+def median_time(fn, repeat: int, warmup: int = 0) -> float:  # noqa: ANN001
+    """The median wall time of `repeat` timed calls after `warmup` untimed ones."""
+    for _ in range(warmup):
+        fn()
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def warmup_runs(warmup: int, n: int) -> int:
+    """Untimed runs before timing a plan of n tasks: all of them up to 10,000 tasks, a quarter above (the
+    JIT is warm from the smaller plans by then, and each run of a big plan takes seconds)."""
+    return warmup if n <= 10_000 else max(1, warmup // 4)
 
 
 def networkx_cpm(tasks: list[Task], deps: list[Dependency]) -> int:
@@ -103,6 +116,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=20, help="untimed runs of each engine on each plan first")
     ap.add_argument("--no-mpxj", action="store_true")
     ap.add_argument(
         "--incremental", type=int, default=10000, help="plan size for the incremental test (0: skip)"
@@ -119,8 +133,10 @@ def main() -> None:
             pass
     plans = {n: generated_plan(n) for n in args.sizes}
     rows = {}
+    load_before = os.getloadavg()
     for n, (tasks, deps) in plans.items():  # our engine and networkx first: no JVM in the process yet
-        ours = median_time(lambda: schedule(tasks, deps, start=START), args.repeat)  # noqa: B023
+        warm = warmup_runs(args.warmup, n)
+        ours = median_time(lambda: schedule(tasks, deps, start=START), args.repeat, warm)  # noqa: B023
         nxt = median_time(lambda: networkx_cpm(tasks, deps), max(1, args.repeat // 2))  # noqa: B023
         rows[n] = [len(deps), ours, nxt, None]
     if args.incremental:
@@ -133,15 +149,22 @@ def main() -> None:
 
         for n, (tasks, deps) in plans.items():
             times = []
-            file, _ = mpxj(tasks, deps)
-            MicrosoftScheduler().schedule(file, _ldt(START))  # warm-up: the JIT compiles on first use
+            for _ in range(warmup_runs(args.warmup, n)):  # the JIT compiles over the first runs
+                file, _ = mpxj(tasks, deps)
+                MicrosoftScheduler().schedule(file, _ldt(START))
             for _ in range(args.repeat if n <= 10_000 else max(1, args.repeat // 2)):
                 file, _ = mpxj(tasks, deps)
                 t0 = time.perf_counter()
                 MicrosoftScheduler().schedule(file, _ldt(START))
                 times.append(time.perf_counter() - t0)
             rows[n][3] = statistics.median(times)
+    load_after = os.getloadavg()
     print()
+    print(
+        f"{os.cpu_count()} CPUs; load average (1, 5, 15 min) {' '.join(f'{x:.2f}' for x in load_before)} "
+        f"before, {' '.join(f'{x:.2f}' for x in load_after)} after; medians of {args.repeat} runs after "
+        f"{args.warmup} warm-up runs per plan (above 10,000 tasks, a quarter as many)"
+    )
     print("| tasks | links | Prometheus | networkx, no calendar | MPXJ MicrosoftScheduler | MPXJ / ours |")
     print("|---:|---:|---:|---:|---:|---:|")
     for n, (m, ours, nxt, ref) in rows.items():

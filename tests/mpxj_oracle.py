@@ -88,7 +88,8 @@ def build_project(  # noqa: ANN201
 
     A task assigned to a resource with a calendar gets that calendar as its task calendar."""
     _jvm()
-    from org.mpxj import ConstraintType, Duration, ProjectFile, Relation, RelationType, TimeUnit
+    from java.lang import Double as JDouble
+    from org.mpxj import ConstraintType, Duration, ProjectFile, Relation, RelationType, TaskMode, TimeUnit
 
     file = ProjectFile()
     pcal = file.addDefaultBaseCalendar()
@@ -115,8 +116,18 @@ def build_project(  # noqa: ANN201
             jt.setName(t.name)
             unit = getattr(TimeUnit, _UNITS[t.duration_unit.value])
             jt.setDuration(Duration.getInstance(float(t.duration), unit))
-            jt.setActualDuration(Duration.getInstance(0.0, unit))
-            jt.setRemainingDuration(Duration.getInstance(float(t.duration), unit))
+            done = float(t.duration) * t.percent_complete / 100 if t.actual_start is not None else 0.0
+            jt.setActualDuration(Duration.getInstance(done, unit))
+            jt.setRemainingDuration(Duration.getInstance(float(t.duration) - done, unit))
+            if t.actual_start is not None:
+                jt.setActualStart(_ldt(t.actual_start))
+                jt.setPercentageComplete(JDouble(float(t.percent_complete)))
+            if t.actual_finish is not None:
+                jt.setActualFinish(_ldt(t.actual_finish))
+            if t.manual and t.manual_start and t.manual_finish:
+                jt.setTaskMode(TaskMode.MANUALLY_SCHEDULED)
+                jt.setStart(_ldt(t.manual_start))
+                jt.setFinish(_ldt(t.manual_finish))
             if t.duration == 0:
                 jt.setMilestone(True)
             jt.setConstraintType(getattr(ConstraintType, _CONSTRAINTS[t.constraint_type.value]))
@@ -165,3 +176,11 @@ def schedule_with_mpxj(
         }
         for tid, jt in made.items()
     }
+
+
+def minutes_unit():  # noqa: ANN201
+    """MPXJ's minutes, to read a calendar's working time on a date."""
+    _jvm()
+    from org.mpxj import TimeUnit
+
+    return TimeUnit.MINUTES

@@ -112,3 +112,26 @@ def test_genetic_algorithm_on_random_generalized_problems() -> None:
             proved += 1
             reached += ga.makespan == exact.makespan
     assert reached >= proved - 2  # 400 schedules find the proven optimum of most of these small problems
+
+
+@needs_data
+def test_a_baseline_timeout_is_recorded_and_the_run_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from prometheus.cli import app
+
+    def no_schedule(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise TimeoutError("CP-SAT found no schedule in 0.01 s")
+
+    monkeypatch.setattr(rcpsp, "cpsat", no_schedule)  # the plain CP-SAT baseline finds nothing in time
+    runs = list(run(PSPLIB / "j30", time_limit=0.2, solver="heuristic", every=240))
+    assert [(r.solver, r.timed_out) for r in runs] == [("heuristic", False), ("plain CP-SAT", True)] * 2
+    assert all(r.feasible and r.makespan >= r.best_known for r in runs if not r.timed_out)
+    rows = {row["solver"]: row for row in summary(runs)}
+    assert rows["plain CP-SAT"]["timeouts"] == 2 and rows["plain CP-SAT"]["feasible"] == 0
+    assert rows["heuristic"]["timeouts"] == 0 and rows["heuristic"]["feasible"] == 2
+
+    args = ["bench", "psplib", str(PSPLIB / "j30"), "--time-limit", "0.2", "--solver", "heuristic"]
+    out = CliRunner().invoke(app, [*args, "--every", "240"])
+    assert out.exit_code == 0, out.output
+    assert out.output.count("TIMEOUT") == 2 and "plain CP-SAT" in out.output

@@ -18,7 +18,7 @@ from lxml import etree
 from prometheus.core.model import DocPlan, DocTask, PlanDocument
 from prometheus.formats.csv_format import neutralise, read_csv, restore, write_csv
 from prometheus.formats.ics import write_ics
-from prometheus.formats.mspdi import write_mspdi
+from prometheus.formats.mspdi import read_mspdi, write_mspdi
 from prometheus.formats.registry import content_disposition, detect
 from tests.conftest import add_task, link
 
@@ -332,3 +332,13 @@ def test_csv_reader_refuses_bad_cells_clearly() -> None:
     doc = read_csv(b"Name,Duration\nA,2d\n")  # no project row: named by the caller or "Imported plan"
     assert doc.plan.name == "Imported plan" and doc.plan.start_date is None
     assert write_csv(doc, None).startswith(b"ID,Outline Level,Name")
+
+
+def test_elapsed_durations_round_trip_through_csv_and_mspdi() -> None:
+    doc = read_csv(b"Name,Duration,Remaining Duration\nCure,2ed,12eh\nDig,3d,\n")
+    assert [(t.duration, t.duration_unit.value, t.remaining_duration) for t in doc.tasks] == [
+        (2, "edays", 0.5),
+        (3, "days", None),
+    ]
+    for again in (read_csv(write_csv(doc, None)), read_mspdi(write_mspdi(doc, None))):
+        assert [(t.duration, t.duration_unit.value) for t in again.tasks] == [(2, "edays"), (3, "days")]

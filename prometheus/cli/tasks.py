@@ -197,6 +197,7 @@ def progress(
     actual_start: str | None = typer.Option(None, help="When work really started (date or date-time)"),
     actual_finish: str | None = typer.Option(None, help="When it really finished"),
     remaining: float | None = typer.Option(None, min=0, help="Remaining duration, in the task's unit"),
+    resume: str | None = typer.Option(None, help="When the remaining work starts again (after a stop)"),
     cost: float | None = typer.Option(None, min=0, help="Actual cost so far"),
     notes: str | None = typer.Option(None, help="A note"),
     url: str | None = URL,
@@ -210,6 +211,7 @@ def progress(
         "actual_start": when(actual_start, "--actual-start"),
         "actual_finish": when(actual_finish, "--actual-finish", "17:00"),
         "remaining_duration": remaining,
+        "resume": when(resume, "--resume"),
         "actual_cost": cost,
         "notes": notes,
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from prometheus.core.leveling import level_plan, over_allocations
 from prometheus.core.model import Plan, Task, TaskStatus
@@ -14,9 +14,10 @@ FAN_OUT = 3  # successors from which a task counts as a hub
 
 
 def schedule_args(plan: Plan, today: date) -> dict:
-    """How a plan is scheduled: from its start date (today when it has none), on its calendar."""
+    """How a plan is scheduled: from its start date (today when it has none) at its default start time (else
+    the start of the calendar's working day), on its calendar."""
     cal = plan.calendar
-    first_hour = (cal.working_hours[0][0] if cal else None) or datetime.min.time().replace(hour=8)
+    first_hour = plan.default_start_time or (cal.working_hours[0][0] if cal else time(8))
     return {
         "start": datetime.combine(plan.start_date or today, first_hour),
         "calendar": cal,

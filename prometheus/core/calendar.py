@@ -16,6 +16,8 @@ import numpy as np
 from prometheus.core.model import Calendar
 
 MINUTES_PER_DAY = 1440
+# a duration unit in days of 8 working hours, for estimates (an elapsed day is one day of the calendar)
+DAYS_PER_UNIT = {"hours": 1 / 8, "days": 1.0, "weeks": 5.0, "ehours": 1 / 24, "edays": 1.0, "eweeks": 7.0}
 
 
 class SchedulingError(ValueError):
@@ -30,28 +32,44 @@ class WorkCalendar:
         self.epoch = epoch
         self.epoch_dt = datetime.combine(epoch, datetime.min.time())
         self._epoch64 = np.datetime64(self.epoch_dt, "m")
-        self._holidays = set(calendar.holidays)
-        periods = [
-            (p.hour * 60 + p.minute, q.hour * 60 + q.minute or MINUTES_PER_DAY)
-            for p, q in calendar.working_hours
-        ]
-        self._periods = np.array(periods, dtype=np.int64)  # (P, 2) minute-of-day
-        self._workdays = set(calendar.working_days)
+        # the kinds of day: the seven weekdays, a holiday, then each distinct set of exception hours
+        kinds = [calendar.hours_of(d) for d in range(7)] + [[]]
+        self._exception_kind: dict[np.datetime64, int] = {}
+        for e in calendar.exceptions:
+            hours = list(e.working_hours)
+            if hours not in kinds:
+                kinds.append(hours)
+            self._exception_kind[np.datetime64(e.date, "D")] = kinds.index(hours)
+        width = max(1, *map(len, kinds))
+        table = np.full((len(kinds), width, 2), MINUTES_PER_DAY, dtype=np.int64)  # unused: empty at midnight
+        for k, hours in enumerate(kinds):
+            for j, (a, b) in enumerate(hours):
+                table[k, j] = (a.hour * 60 + a.minute, b.hour * 60 + b.minute or MINUTES_PER_DAY)
+        self._kinds = table  # (K, P, 2) minute-of-day
+        self._holidays = np.array(sorted(calendar.holidays), dtype="datetime64[D]")
         self.minutes_per_day = int(round(calendar.hours_per_day * 60))
         self.minutes_per_week = int(round(calendar.hours_per_week * 60))
         self.days = 0
         self.back = 0  # the table starts `back` days before the epoch, so moments before it work too
         self._build(max(days, 14), 14)
 
+    def _day_periods(self, days: int, back: int) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end minute of each working period of each day, (days, P) each, from `back` days
+        before the epoch (unused periods: empty at midnight)."""
+        dates = np.datetime64(self.epoch - timedelta(days=back), "D") + np.arange(days)
+        kind = (dates.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
+        kind[np.isin(dates, self._holidays)] = 7
+        if self._exception_kind:
+            first = dates[0]
+            for day, k in self._exception_kind.items():
+                at = int((day - first).astype(np.int64))
+                if 0 <= at < days:
+                    kind[at] = k
+        return self._kinds[kind, :, 0], self._kinds[kind, :, 1]
+
     def _build(self, days: int, back: int) -> None:
-        p = len(self._periods)
-        working = np.zeros(days, dtype=bool)
-        first = self.epoch - timedelta(days=back)
-        for d in range(days):
-            day = first + timedelta(days=d)
-            working[d] = day.weekday() in self._workdays and day not in self._holidays
-        self._ps = np.where(working[:, None], self._periods[None, :, 0], 0)  # (D, P)
-        self._pe = np.where(working[:, None], self._periods[None, :, 1], 0)
+        self._ps, self._pe = self._day_periods(days, back)  # (D, P)
+        p = self._ps.shape[1]
         lengths = self._pe - self._ps
         self._pl_end = np.cumsum(lengths, axis=1)  # working minutes in the day up to each period's end
         self._pl_start = self._pl_end - lengths
@@ -146,6 +164,34 @@ class WorkCalendar:
     def elapsed_minutes(value: float, unit: str) -> int:
         factor = {"eminutes": 1, "ehours": 60, "edays": 1440, "eweeks": 10080}[unit]
         return int(round(value * factor))
+
+
+class UnionCalendar(WorkCalendar):
+    """Working whenever any of several calendars works: the span of a task whose resources keep different
+    hours (each works the task's duration on its own calendar)."""
+
+    def __init__(self, calendars: list[Calendar], epoch: date, days: int = 366):
+        self.members = [WorkCalendar(c, epoch, days) for c in calendars]
+        super().__init__(calendars[0], epoch, days)
+
+    def _day_periods(self, days: int, back: int) -> tuple[np.ndarray, np.ndarray]:
+        minute = np.arange(MINUTES_PER_DAY)
+        works = np.zeros((days, MINUTES_PER_DAY), dtype=bool)
+        for m in self.members:
+            ps, pe = m._day_periods(days, back)
+            for j in range(ps.shape[1]):
+                works |= (minute >= ps[:, j : j + 1]) & (minute < pe[:, j : j + 1])
+        edges = np.diff(np.pad(works, ((0, 0), (1, 1))).astype(np.int8), axis=1)  # +1 starts, -1 ends
+        day_s, at_s = np.nonzero(edges == 1)
+        day_e, at_e = np.nonzero(edges == -1)
+        counts = np.bincount(day_s, minlength=days)
+        rank = np.arange(day_s.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        width = max(1, int(counts.max()) if days else 1)
+        ps = np.full((days, width), MINUTES_PER_DAY, dtype=np.int64)
+        pe = np.full((days, width), MINUTES_PER_DAY, dtype=np.int64)
+        ps[day_s, rank] = at_s
+        pe[day_e, rank] = at_e
+        return ps, pe
 
 
 class Calendars:

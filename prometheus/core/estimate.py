@@ -7,11 +7,10 @@ from datetime import timedelta
 
 import numpy as np
 
-from prometheus.core.calendar import WorkCalendar
+from prometheus.core.calendar import DAYS_PER_UNIT, WorkCalendar
 from prometheus.core.model import Calendar, EstimateRequest, Task
 from prometheus.core.text import similarities, words
 
-_DAYS = {"hours": 1 / 8, "days": 1.0, "weeks": 5.0}
 MIN_SIMILARITY = 0.2  # below it a finished task says nothing about this one
 
 
@@ -37,7 +36,7 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> flo
 
 
 def _days(task: Task) -> float:
-    return task.duration * _DAYS[task.duration_unit.value]
+    return task.duration * DAYS_PER_UNIT[task.duration_unit.value]
 
 
 def estimate(request: EstimateRequest, history: list[tuple[Task, Calendar | None]], *, k: int = 5) -> dict:

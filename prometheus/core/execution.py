@@ -29,7 +29,7 @@ WIRE_STEP = ("id", "type", "parameters", "dependencies", "timeout")
 def execution_steps(plan: Plan, schedule: Schedule) -> list[dict]:
     """One step per work task (not summaries), in an order that respects every link: by scheduled start
     among the steps whose predecessors come before (Synthesis runs steps in list order, ignoring
-    `dependencies`)."""
+    `dependencies`); a running step comes first among those."""
     tasks = {t.id: t for t in plan.tasks or []}
     summary_ids = {t.parent_id for t in tasks.values() if t.parent_id}
     work = [tid for tid in tasks if tid not in summary_ids]
@@ -43,8 +43,9 @@ def execution_steps(plan: Plan, schedule: Schedule) -> list[dict]:
             succs[p].append(tid)
     waiting = {tid: len(ps) for tid, ps in preds.items()}
 
-    def key(tid: str) -> tuple:
-        return (schedule.tasks[tid].start, tasks[tid].position, tid)
+    def key(tid: str) -> tuple:  # a running step before those not started, then by scheduled start
+        running = tasks[tid].status is TaskStatus.in_progress
+        return (not running, schedule.tasks[tid].start, tasks[tid].position, tid)
 
     ready = [key(tid) for tid in work if not waiting[tid]]
     heapq.heapify(ready)

@@ -248,6 +248,10 @@ class _Explainer:
             at = _moment(task.actual_start)
             chosen = _Candidate({"kind": "actual_start", "date": at}, self.index(wc, at), False, at)
             return self.finish_step(row, task, st, chosen, [], overridden)
+        if task.manual and task.manual_start is not None:
+            at = _moment(task.manual_start)
+            chosen = _Candidate({"kind": "manual", "date": at}, self.index(wc, at), False, at)
+            return self.finish_step(row, task, st, chosen, [], overridden)
         status = None
         if self.status is not None and task.status is not TaskStatus.completed:
             at = self.status
@@ -266,6 +270,11 @@ class _Explainer:
             tied.append(status)
         if not tied and slack(begin) == 0:  # no predecessor, or FF links that would start it before the plan
             tied.append(begin)
+        if not tied and task.leveling_delay and (links or slack(begin) > 0):
+            after = max(links, key=lambda c: c.index, default=begin)  # the start the delay is added to
+            driver = {"kind": "leveling_delay", "delay": task.leveling_delay,
+                      "unit": task.leveling_delay_unit.value, "after": after.driver}  # fmt: skip
+            return row | {"driver": driver, "next": after.next_id}
         if not tied:
             driver = {"kind": "unexplained", "date": st.early_start}
             return row | {"driver": driver, "next": None}
@@ -394,6 +403,10 @@ def describe(step: dict) -> str:
         )
     elif kind == "actual_start":
         text = f"{head}: it actually started then"
+    elif kind == "manual":
+        text = f"{head}: it is scheduled manually from then"
+    elif kind == "leveling_delay":
+        text = f"{head}: its leveling delay of {d['delay']:g} {d['unit']} after {_label(d['after'])}"
     elif kind == "status_date":
         text = f"{head}: work not done by the status date {d['status_date']} is scheduled after it"
     elif kind == "project_start":

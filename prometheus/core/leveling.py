@@ -148,12 +148,14 @@ def level(net: Network, tasks: list[Task], capacity: dict[str, float]) -> Leveli
 
 
 def _fixed(t: Task) -> bool:
-    """Tasks leveling never moves: critical priority, `do_not_delay`, pinned dates, already started."""
+    """Tasks leveling never moves: critical priority, `do_not_delay`, pinned dates, already started,
+    manually scheduled."""
     return (
         t.priority is Priority.critical
         or bool(t.metadata.get("do_not_delay"))
         or t.constraint_type in (ConstraintType.MSO, ConstraintType.MFO)
         or t.actual_start is not None
+        or (t.manual and t.manual_start is not None)
     )
 
 

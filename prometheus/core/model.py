@@ -18,9 +18,14 @@ from pydantic import (
 
 
 class DurationUnit(StrEnum):
+    """Working-time units, and elapsed ones (e prefix: 1 edays = 24 hours of calendar time, as MS Project)."""
+
     hours = "hours"
     days = "days"
     weeks = "weeks"
+    ehours = "ehours"
+    edays = "edays"
+    eweeks = "eweeks"
 
 
 class TaskStatus(StrEnum):
@@ -83,8 +88,35 @@ class PlanStatus(StrEnum):
     archived = "archived"
 
 
+def check_periods(v: list[tuple[time, time]]) -> list[tuple[time, time]]:
+    """Working periods of a day, sorted; an end of 00:00 is midnight at the end of the day (24:00)."""
+    periods = sorted(v)
+    for start, end in periods:
+        if end <= start and end != time(0):
+            raise ValueError(f"working period {start}-{end} ends before it starts")
+    for (_, end), (nxt, _) in zip(periods, periods[1:], strict=False):
+        if end == time(0) or nxt < end:
+            raise ValueError("working periods overlap")
+    return periods
+
+
+class CalendarException(BaseModel):
+    """A date with working hours of its own (an extra working day, or other hours that day)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: date
+    working_hours: list[tuple[time, time]] = Field(min_length=1)
+
+    @field_validator("working_hours")
+    @classmethod
+    def _periods(cls, v: list[tuple[time, time]]) -> list[tuple[time, time]]:
+        return check_periods(v)
+
+
 class Calendar(BaseModel):
-    """A working calendar: working weekdays (0 = Monday), working periods of a day, non-working dates."""
+    """A working calendar: working weekdays (0 = Monday), working periods of a day (per weekday where
+    `weekday_hours` says otherwise), non-working dates, and dates with working hours of their own."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -93,7 +125,13 @@ class Calendar(BaseModel):
     working_hours: list[tuple[time, time]] = Field(
         default_factory=lambda: [(time(8), time(12)), (time(13), time(17))]
     )
+    weekday_hours: dict[int, list[tuple[time, time]]] = Field(
+        default_factory=dict, description="working periods of particular weekdays (0 = Monday)"
+    )
     holidays: list[date] = Field(default_factory=list)
+    exceptions: list[CalendarException] = Field(
+        default_factory=list, description="dates worked with their own hours (they win over holidays)"
+    )
     hours_per_day: float = Field(8.0, gt=0, le=24, description="length of a duration day")
     hours_per_week: float = Field(40.0, gt=0, le=168, description="length of a duration week")
 
@@ -109,14 +147,20 @@ class Calendar(BaseModel):
     def _periods(cls, v: list[tuple[time, time]]) -> list[tuple[time, time]]:
         if not v:
             raise ValueError("working_hours needs at least one period")
-        periods = sorted(v)
-        for start, end in periods:
-            if end <= start:
-                raise ValueError(f"working period {start}-{end} ends before it starts")
-        for (_, end), (nxt, _) in zip(periods, periods[1:], strict=False):
-            if nxt < end:
-                raise ValueError("working periods overlap")
-        return periods
+        return check_periods(v)
+
+    @field_validator("weekday_hours")
+    @classmethod
+    def _weekday_periods(cls, v: dict[int, list[tuple[time, time]]]) -> dict[int, list[tuple[time, time]]]:
+        if any(d < 0 or d > 6 for d in v) or any(not p for p in v.values()):
+            raise ValueError("weekday_hours maps weekdays 0 (Monday) .. 6 (Sunday) to at least one period")
+        return {d: check_periods(p) for d, p in sorted(v.items())}
+
+    def hours_of(self, weekday: int) -> list[tuple[time, time]]:
+        """The working periods of a weekday ([] when it is not worked)."""
+        if weekday not in self.working_days:
+            return []
+        return self.weekday_hours.get(weekday, self.working_hours)
 
 
 class Assignment(BaseModel):
@@ -155,6 +199,13 @@ class Task(BaseModel):
     work: float | None = None
     effort_driven: bool = False
     required_skills: list[str] = Field(default_factory=list)
+    manual: bool = False
+    manual_start: datetime | None = None
+    manual_finish: datetime | None = None
+    calendar: Calendar | None = None
+    leveling_delay: float = 0.0
+    leveling_delay_unit: LagUnit = LagUnit.edays
+    resume: datetime | None = None
     dependencies: list[str] = Field(default_factory=list, description="ids of the task's predecessors")
     version: int = 1
     created_at: datetime | None = None
@@ -202,6 +253,7 @@ class Plan(BaseModel):
     status: PlanStatus = PlanStatus.draft
     calendar: Calendar | None = None
     status_date: date | None = None
+    default_start_time: time | None = None
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -252,6 +304,9 @@ class PlanCreate(_Input):
     status: PlanStatus = PlanStatus.draft
     calendar: Calendar | None = None
     status_date: Day | None = Field(None, description="the date progress is reported up to")
+    default_start_time: time | None = Field(
+        None, description="when the plan's first working day starts (MS Project's default start time)"
+    )
     version: int | None = Field(None, description="Expected current version (updates only); 409 if stale")
 
     @model_validator(mode="after")
@@ -271,6 +326,7 @@ class PlanPatch(_Input):
     status: PlanStatus | None = None
     calendar: Calendar | None = None
     status_date: Day | None = None
+    default_start_time: time | None = None
     version: int | None = None
 
 
@@ -298,6 +354,16 @@ class TaskCreate(_Input):
     )
     effort_driven: bool = Field(False, description="duration = work / assigned units (in hours)")
     required_skills: list[str] = Field(default_factory=list, max_length=100)
+    manual: bool = Field(
+        False,
+        description="manually scheduled (MS Project): keeps manual_start and manual_finish, links or not",
+    )
+    manual_start: datetime | None = None
+    manual_finish: datetime | None = None
+    calendar: Calendar | None = Field(None, description="the task's own calendar (wins over its resources')")
+    leveling_delay: float = Field(0.0, ge=0, le=1_000_000, description="delay added to the start by leveling")
+    leveling_delay_unit: LagUnit = LagUnit.edays
+    resume: datetime | None = Field(None, description="when a started task's remaining work resumes")
     version: int | None = None
 
     @model_validator(mode="after")
@@ -335,6 +401,13 @@ class TaskPatch(_Input):
     )
     effort_driven: bool | None = Field(None, description="duration = work / assigned units (in hours)")
     required_skills: list[str] | None = Field(None, max_length=100)
+    manual: bool | None = None
+    manual_start: datetime | None = None
+    manual_finish: datetime | None = None
+    calendar: Calendar | None = None
+    leveling_delay: float | None = Field(None, ge=0, le=1_000_000)
+    leveling_delay_unit: LagUnit | None = None
+    resume: datetime | None = None
     version: int | None = None
 
 
@@ -350,6 +423,7 @@ class ProgressUpdate(_Input):
     actual_start: datetime | None = None
     actual_finish: datetime | None = None
     remaining_duration: float | None = Field(None, ge=0, le=1_000_000, description="in the task's unit")
+    resume: datetime | None = Field(None, description="when the remaining work resumes (after a stop)")
     actual_cost: float | None = Field(None, ge=0)
     notes: str | None = Field(None, max_length=20_000)
     version: int | None = None
@@ -535,6 +609,13 @@ class DocTask(_Input):
     work: float | None = Field(None, ge=0)
     effort_driven: bool = False
     required_skills: list[str] = Field(default_factory=list)
+    manual: bool = False
+    manual_start: datetime | None = None
+    manual_finish: datetime | None = None
+    calendar: Calendar | None = None
+    leveling_delay: float = Field(0.0, ge=0)
+    leveling_delay_unit: LagUnit = LagUnit.edays
+    resume: datetime | None = None
     assignments: list[DocAssignment] = Field(default_factory=list)
 
 
@@ -556,6 +637,7 @@ class DocPlan(_Input):
     status: PlanStatus = PlanStatus.draft
     calendar: Calendar | None = None
     status_date: date | None = None
+    default_start_time: time | None = None
 
 
 class PlanDocument(_Input):

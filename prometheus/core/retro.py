@@ -8,6 +8,7 @@ from datetime import date, datetime
 from statistics import mean
 
 from prometheus.core.analysis import plan_network
+from prometheus.core.calendar import DAYS_PER_UNIT
 from prometheus.core.evm import Clock, earned_value
 from prometheus.core.leveling import loading
 from prometheus.core.model import ActionStatus, Baseline, Feedback, FeedbackType, Plan, TaskStatus
@@ -31,9 +32,7 @@ def outcomes(plan: Plan, s: Schedule, baseline: Baseline | None) -> list[dict]:
     rows = []
     for t in tasks:
         estimate = (
-            base[t.id].duration_days
-            if t.id in base
-            else t.duration * {"hours": 1 / 8, "days": 1, "weeks": 5}[t.duration_unit.value]
+            base[t.id].duration_days if t.id in base else t.duration * DAYS_PER_UNIT[t.duration_unit.value]
         )
         actual = clock.days(_naive(t.actual_start), _naive(t.actual_finish))
         row = {

@@ -84,7 +84,9 @@ def monte_carlo(
     factor = np.array([net.unit_minutes[t.duration_unit] for t in leaves], dtype=np.float64)
     three = np.array(
         [
-            t.optimistic_duration is not None and t.pessimistic_duration is not None and not net.actual[i]
+            t.optimistic_duration is not None
+            and t.pessimistic_duration is not None
+            and not (net.actual[i] or net.manual[i])  # started or manually scheduled: their dates hold
             for i, t in enumerate(leaves)
         ],
         dtype=bool,

@@ -33,6 +33,7 @@ from prometheus.core.model import (
     Task,
     TaskStatus,
 )
+from prometheus.core.task_times import TaskTimes
 
 FS, SS, FF, SF = 0, 1, 2, 3
 _LINK = {"FS": FS, "SS": SS, "FF": FF, "SF": SF}
@@ -43,6 +44,14 @@ ASAP, ALAP, SNET, SNLT, FNET, FNLT, MSO, MFO = (
 _CT = {c: i for i, c in enumerate(ConstraintType)}
 _LT = {LinkType.FS: FS, LinkType.SS: SS, LinkType.FF: FF, LinkType.SF: SF}
 _LAG_UNITS = {u: i for i, u in enumerate(LagUnit)}  # hours, days, weeks, then the elapsed ones
+_ELAPSED = (DurationUnit.ehours, DurationUnit.edays, DurationUnit.eweeks)
+ROUND_THE_CLOCK = Calendar(
+    name="elapsed time",
+    working_days=list(range(7)),
+    working_hours=[(time(0), time(0))],
+    hours_per_day=24,
+    hours_per_week=168,
+)
 MAX_PATHS = 100
 _NEVER = np.iinfo(np.int64).min // 4
 _ID = attrgetter("id")
@@ -57,6 +66,9 @@ _TASK_COLUMNS = attrgetter(
     "status",
     "actual_start",
     "deadline",
+    "manual",
+    "leveling_delay",
+    "calendar",
 )
 _LINK_COLUMNS = attrgetter("predecessor_id", "successor_id", "type", "lag", "lag_unit")
 
@@ -284,7 +296,7 @@ def schedule(
     ).solve()
 
 
-class Network:
+class Network(TaskTimes):
     """A plan compiled to arrays for scheduling. It keeps its state, so that after `solve()` a change of one
     task's duration (`set_duration`) reschedules only the tasks the change reaches."""
 
@@ -370,21 +382,24 @@ class Network:
         self.children = children
         self.summaries = [t for t in active if t.id in children]
         self.leaves = leaves = [t for t in active if t.id not in children] if children else active
-        cols = list(zip(*map(_TASK_COLUMNS, leaves), strict=True)) or [()] * 10
-        ids, names, duration, unit, constraint, milestone, percent, status, actual_start, deadline_at = cols
+        cols = list(zip(*map(_TASK_COLUMNS, leaves), strict=True)) or [()] * 13
+        ids, names, duration, unit, constraint, milestone, percent, status, actual_start, deadline_at = cols[
+            :10
+        ]
+        manual, delays, own_calendars = cols[10:]
         self.ids, self.leaf_names = list(ids), list(names)
         self.pos = pos = dict(zip(ids, range(len(ids)), strict=True))
         self.n = n = len(leaves)
 
         dated = [
             i
-            for i, (c, a, d) in enumerate(zip(constraint, actual_start, deadline_at, strict=True))
-            if c is not ConstraintType.ASAP or a is not None or d is not None
+            for i, (c, a, d, m) in enumerate(zip(constraint, actual_start, deadline_at, manual, strict=True))
+            if c is not ConstraintType.ASAP or a is not None or d is not None or m
         ]
         moments = [start] + [
             _naive(m)
             for i in dated
-            for m in (leaves[i].constraint_date, actual_start[i], deadline_at[i])
+            for m in (leaves[i].constraint_date, actual_start[i], deadline_at[i], leaves[i].manual_start)
             if m is not None
         ]
         epoch = min(moments).date() - timedelta(days=7)
@@ -392,26 +407,32 @@ class Network:
         days = int(min(total_days, 5000))
         self.wc = wc = WorkCalendar(cal, epoch, days=days)
         self.mpd = mpd = wc.minutes_per_day
-        # task calendars: the project's (number 0), or the first assigned resource's own calendar
+        # task calendars: the project's (number 0), the task's own, or its resources' calendars
         self.kal = kal = np.zeros(n, dtype=np.int64)
-        own = {r.id: r.calendar for r in resources if r.calendar is not None}
-        numbers: dict[str, int] = {}
         work_calendars = [wc]
-        if own:
-            for i, t in enumerate(leaves):
-                c = next((own[a.resource_id] for a in t.assignments if a.resource_id in own), None)
-                if c is not None:
-                    key = c.model_dump_json()
-                    if key not in numbers:
-                        numbers[key] = len(work_calendars)
-                        work_calendars.append(WorkCalendar(c, epoch, days=days))
-                    kal[i] = numbers[key]
+        self.spread = (
+            self._task_calendars(leaves, resources, cal, epoch, days, work_calendars)
+            if any(r.calendar is not None for r in resources) or any(c is not None for c in own_calendars)
+            else {}
+        )
+        elapsed = [i for i, u in enumerate(unit) if u in _ELAPSED]
+        self.elapsed_task = np.zeros(n, dtype=bool)
+        self.base_kal = kal.copy()  # an elapsed task still starts and ends in working time of this calendar
+        if elapsed:  # an elapsed duration runs on the clock, nights, weekends and holidays included
+            self.elapsed_task[elapsed] = True
+            for i in elapsed:
+                self.spread.pop(i, None)
+            kal[elapsed] = len(work_calendars)
+            work_calendars.append(WorkCalendar(ROUND_THE_CLOCK, epoch, days=days))
         self.cal = Calendars(work_calendars)
         self.multi = not self.cal.single
         self.unit_minutes = {
             DurationUnit.hours: 60,
             DurationUnit.days: mpd,
             DurationUnit.weeks: wc.minutes_per_week,
+            DurationUnit.ehours: 60,
+            DurationUnit.edays: 1440,
+            DurationUnit.eweeks: 10080,
         }
 
         # tasks
@@ -420,6 +441,7 @@ class Network:
         self.ctype = ctype = np.fromiter(map(_CT.__getitem__, constraint), dtype=np.int64, count=n)
         self.cidx = cidx = np.zeros(n, dtype=np.int64)
         self.actual = actual = np.zeros(n, dtype=bool)
+        self.manual = np.zeros(n, dtype=bool)  # manually scheduled: its own dates, whatever its links say
         self.task_deadline = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
         for i in dated:
             t = leaves[i]
@@ -429,6 +451,11 @@ class Network:
                     ctype[i] = ASAP
                 else:
                     cidx[i] = wc.index_of(wc.minutes(_naive(t.constraint_date)))
+            if t.manual and t.manual_start is not None and t.actual_start is None:
+                self.manual[i], ctype[i] = True, MSO
+                cidx[i] = wc.index_of(wc.minutes(_naive(t.manual_start)))
+                if t.manual_finish is not None:
+                    dur[i] = max(0, int(wc.index_of(wc.minutes(_naive(t.manual_finish)))) - int(cidx[i]))
             if t.actual_start is not None:
                 actual[i] = True
                 ctype[i] = MSO
@@ -440,7 +467,18 @@ class Network:
             if t.actual_start is not None and t.actual_finish is None and t.remaining_duration is not None:
                 done = dur[i] * t.percent_complete / 100  # work done, then what is left of it
                 dur[i] = int(round(done + t.remaining_duration * self.unit_minutes[t.duration_unit]))
+            if t.resume is not None and t.actual_start is not None and t.actual_finish is None:
+                per = self.unit_minutes[t.duration_unit]  # the work left starts again at the resume date
+                left = dur[i] * (1 - t.percent_complete / 100)
+                if t.remaining_duration is not None:
+                    left = t.remaining_duration * per
+                resumes = int(wc.index_of(wc.minutes(_naive(t.resume)))) - int(cidx[i])
+                dur[i] = max(int(dur[i]), resumes + int(round(left)))
         wc = self.wc
+        self.spread_mask = np.zeros(n, dtype=bool)
+        self.spread_mask[list(self.spread)] = True
+        self.work_dur = dur.copy()  # the duration each resource works (the span may be longer)
+        self._leveling_delays(leaves, delays)
         self.not_before: np.ndarray | None = None
         if self.status_date is not None:
             self._apply_status_date(leaves, status, actual_start)
@@ -448,6 +486,9 @@ class Network:
         done = np.array([x is TaskStatus.completed for x in status], dtype=bool)
         self.percent = np.where(done, 100.0, np.array(percent, dtype=np.float64))
         self.constrained = bool((ctype != ASAP).any())
+        self.finished = actual & done
+        for i in dated:  # finished: an actual finish, or completed
+            self.finished[i] |= actual[i] and leaves[i].actual_finish is not None
 
         # links (a link to or from a summary task reaches every subtask)
         m = len(dependencies)
@@ -627,6 +668,12 @@ class Network:
             rd[T] = False
         if self.not_before is not None:
             ES[T] = np.maximum(ES[T], self.not_before[T])
+        if self.delayed:  # leveling delay: the start waits this long after what the links allow
+            ES[T] += self.delay_w[T]
+            late = T[self.delay_e[T] > 0]
+            if late.size:
+                k = self.kal[late]
+                ES[late] = C.index_of(k, C.start_of(k, ES[late]) + self.delay_e[late])
         if self.constrained:
             self.link_driven[T] = ES[T]
             c, ci, d = self.ctype[T], self.cidx[T], dur[T]
@@ -650,6 +697,10 @@ class Network:
                 binding |= (c == FNLT) & (ES[T] == ci - d) & ~cur
                 rd[T] = np.where(binding, self.finish_kind[T], rd[T])
             ES[T] = es_t
+        if self.elapsed_task.any():
+            self._snap(T, ES, start=True)
+        if self.spread:
+            self._spread_finish(T)
         EF[T] = ES[T] + dur[T]
 
     def _late_cap(self, T: np.ndarray) -> np.ndarray:
@@ -687,10 +738,15 @@ class Network:
             lf = LF[T]
             lf = np.where(c == FNLT, np.minimum(lf, ci), lf)
             lf = np.where(c == SNLT, np.minimum(lf, ci + d), lf)
-            lf = np.where(c == MSO, ci + d, lf)
+            lf = np.where((c == MSO) & ~self.actual[T] & ~self.manual[T], ci + d, lf)
             lf = np.where(c == MFO, ci, lf)
             LF[T] = np.minimum(lf, self.task_deadline[T])
-        LS[T] = LF[T] - dur[T]
+        LF[T] = np.where(self.finished[T], self.EF[T], LF[T])  # done work has no late dates of its own
+        if self.elapsed_task.any():
+            self._snap(T, LF, start=False)
+        LS[T] = np.where(self.actual[T], self.ES[T], LF[T] - dur[T])  # a started task's start is fixed
+        if self.spread:
+            self._spread_start(T)
 
     def _late_across(self, E: np.ndarray) -> np.ndarray:
         """Late finish limits that links between two calendars put on their predecessors, via moments."""
@@ -742,7 +798,8 @@ class Network:
         if self._source_pos is None:
             self._source_pos = {t.id: k for k, t in enumerate(self._source[0])}
         self._source[0][self._source_pos[task_id]] = changed
-        if self.earliest or self.actual[i]:  # a summary's first subtask, or progress, may move: compile again
+        if self.earliest or self.actual[i] or self.spread_mask[i]:  # compile again: a summary's first
+            # subtask, progress, or the span of resources on several calendars may move
             self._build()
             return self.solve()
         minutes = int(round(duration * self.unit_minutes[unit]))
@@ -808,8 +865,8 @@ class Network:
         sched_start = np.where(is_alap, LS, ES)
         sched_finish = np.where(is_alap, LF, EF)
 
-        total_slack = np.minimum(LS - ES, LF - EF)
-        total_slack[is_alap] = 0
+        total_slack = np.where(self.actual, LF - EF, np.minimum(LS - ES, LF - EF))
+        total_slack[is_alap & ~self.actual] = 0
         free = total_slack.copy()
         tight = np.zeros(pred.size, dtype=bool)
         if pred.size:
@@ -826,7 +883,7 @@ class Network:
             np.minimum.at(free, pred, link_slack)
             tight = link_slack <= 0
         free = np.clip(free, 0, np.maximum(total_slack, 0))  # free slack never exceeds total slack
-        critical = total_slack <= 0
+        critical = (total_slack <= 0) & ~self.finished  # finished work is never critical (MS Project)
 
         dates = self._dated()
         table = _Table(
@@ -834,7 +891,7 @@ class Network:
             names=self.leaf_names,
             summary=np.zeros(n, dtype=bool),
             milestone=zero | self.flagged_milestone,
-            duration=self.dur.copy(),
+            duration=np.where(self.spread_mask, self.work_dur, self.dur),
             start=np.where(is_alap, dates["late_start"], dates["early_start"]),
             finish=np.where(is_alap, dates["late_finish"], dates["early_finish"]),
             **{k: v.copy() for k, v in dates.items()},
@@ -891,7 +948,18 @@ class Network:
         wc, leaves, out = self.wc, self.leaves, []
         if self.constrained:
             honoured_late = (self.link_driven > self.ES) & np.isin(self.ctype, [SNLT, FNLT, MSO, MFO])
-            for i in np.flatnonzero(honoured_late & ~self.actual).tolist():
+            for i in np.flatnonzero(self.manual & self.has_pred & (self.link_driven > self.ES)).tolist():
+                t = leaves[i]
+                when = wc.datetimes(self.cal.cals[self.kal[i]].start_of(self.link_driven[i]))
+                out.append(
+                    Conflict(
+                        t.id,
+                        "manual",
+                        f"'{t.name}' is scheduled manually: its links would move it to "
+                        f"{when.astype('datetime64[us]').tolist():%Y-%m-%d %H:%M}; it keeps its own dates",
+                    )
+                )
+            for i in np.flatnonzero(honoured_late & ~self.actual & ~self.manual).tolist():
                 t = leaves[i]
                 start_at = self.cal.cals[self.kal[i]].start_of(self.link_driven[i])
                 when = wc.datetimes(start_at).astype("datetime64[us]").tolist()

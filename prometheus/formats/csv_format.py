@@ -35,8 +35,9 @@ COLUMNS = [
     "ID", "Outline Level", "Name", "Duration", "Start", "Finish", "Predecessors", "Resource Names",
     "% Complete", "Priority", "Status", "Milestone", "Constraint Type", "Constraint Date", "Tags", "Notes",
     "Deadline", "Actual Start", "Actual Finish", "Remaining Duration", "Actual Cost", "Work", "Effort Driven",
-    "Status Date",
+    "Status Date", "Task Mode", "Leveling Delay", "Resume",
 ]  # fmt: skip
+MANUAL = "Manually Scheduled"  # Task Mode, as Microsoft Project writes it; Start and Finish are its dates
 TEXT_COLUMNS = ("Name", "Resource Names", "Tags", "Notes")  # user text: neutralised against formulas
 _UNIT = {"hours": "h", "days": "d", "weeks": "w", "ehours": "eh", "edays": "ed", "eweeks": "ew"}
 _UNIT_BACK = (
@@ -45,6 +46,7 @@ _UNIT_BACK = (
     | {"hr": "hours", "hrs": "hours", "hour": "hours", "day": "days", "wk": "weeks", "week": "weeks"}
 )
 _HOURS = {"hours": 1.0, "days": 8.0, "weeks": 40.0}  # a CSV has no calendar: the standard one
+_HOURS |= {"ehours": 1.0, "edays": 24.0, "eweeks": 168.0}
 _AMOUNT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*\??\s*$")
 _PRED = re.compile(
     r"^\s*(\d+)\s*(FS|SS|FF|SF)?\s*(?:([+-])\s*(\d+(?:\.\d+)?)\s*([a-z]*))?\s*$", re.IGNORECASE
@@ -91,7 +93,9 @@ def write_csv(doc: PlanDocument, s: Schedule | None) -> bytes:
     p = doc.plan
     start = s.project_start if s else None
     if p.start_date is not None:  # the plan's own start date, even on a day off
-        start = datetime.combine(p.start_date, (p.calendar or Calendar()).working_hours[0][0])
+        start = datetime.combine(
+            p.start_date, p.default_start_time or (p.calendar or Calendar()).working_hours[0][0]
+        )
     project = {
         "ID": 0,
         "Outline Level": 0,
@@ -114,8 +118,8 @@ def write_csv(doc: PlanDocument, s: Schedule | None) -> bytes:
                 "Outline Level": level,
                 "Name": t.name,
                 "Duration": _amount(t.duration, unit),
-                "Start": _when(st.start) if st else "",
-                "Finish": _when(st.finish) if st else "",
+                "Start": _when(st.start) if st else _when(t.manual_start if t.manual else None),
+                "Finish": _when(st.finish) if st else _when(t.manual_finish if t.manual else None),
                 "Predecessors": ";".join(preds.get(t.key, [])),
                 "Resource Names": ";".join(
                     names[a.resource] + (f"[{a.units:.0%}]" if a.units != 1 else "") for a in t.assignments
@@ -137,6 +141,11 @@ def write_csv(doc: PlanDocument, s: Schedule | None) -> bytes:
                 "Actual Cost": f"{t.actual_cost:g}" if t.actual_cost is not None else "",
                 "Work": _amount(t.work, "hours") if t.work is not None else "",
                 "Effort Driven": "Yes" if t.effort_driven else "No",
+                "Task Mode": MANUAL if t.manual else "Auto Scheduled",
+                "Leveling Delay": _amount(t.leveling_delay, t.leveling_delay_unit.value)
+                if t.leveling_delay
+                else "",
+                "Resume": _when(t.resume),
             }
         )
     for row in rows:
@@ -156,8 +165,11 @@ def _parse_amount(text: str, where: str) -> tuple[float, str]:
 def _in_unit(text: str, unit: str, where: str) -> float:
     """A duration cell (e.g. `4h`) in `unit`, at the standard 8 hours a day and 40 a week."""
     value, given = _parse_amount(text, where)
-    if given.startswith("e"):
-        raise ValidationFailed(f"{where}: {text!r} is elapsed time; give working time (h, d, w)")
+    if given.startswith("e") != unit.startswith("e"):
+        kind = (
+            ("elapsed", "working (h, d, w)") if given.startswith("e") else ("working", "elapsed (eh, ed, ew)")
+        )
+        raise ValidationFailed(f"{where}: {text!r} is {kind[0]} time; give {kind[1]} time, as the duration")
     return round(value * _HOURS[given] / _HOURS[unit], 6)
 
 
@@ -176,6 +188,7 @@ def _project(row: dict, plan_name: str | None) -> DocPlan:
     """The plan from the project row (ID 0, outline level 0)."""
     try:
         start = (row.get("Start") or "").strip()
+        begins = datetime.fromisoformat(start).time() if len(start) > 10 else None
         return DocPlan(
             name=plan_name or restore(row.get("Name") or "").strip() or "Imported plan",
             description=restore(row.get("Notes") or ""),
@@ -183,9 +196,22 @@ def _project(row: dict, plan_name: str | None) -> DocPlan:
             start_date=datetime.fromisoformat(start).date() if start else None,
             end_date=(row.get("Deadline") or "").strip()[:10] or None,
             status_date=(row.get("Status Date") or "").strip()[:10] or None,
+            default_start_time=begins,
         )
     except ValueError as exc:
         raise ValidationFailed(f"line 2 (the project row): {exc}") from None
+
+
+def _ms_project_fields(row: dict, line: int) -> dict:
+    """Task Mode (a manual task's Start and Finish are its own dates), Leveling Delay and Resume."""
+    out: dict = {"resume": (row.get("Resume") or "").strip() or None}
+    if (row.get("Task Mode") or "").strip().lower() == MANUAL.lower():
+        start, finish = ((row.get(k) or "").strip() or None for k in ("Start", "Finish"))
+        out |= {"manual": bool(start and finish), "manual_start": start, "manual_finish": finish}
+    delay = (row.get("Leveling Delay") or "").strip()
+    if delay:
+        out["leveling_delay"], out["leveling_delay_unit"] = _parse_amount(delay, f"line {line}")
+    return out
 
 
 def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
@@ -214,8 +240,6 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
         parent = stack[-1][1] if stack else None
         stack.append((level, key))
         duration, unit = _parse_amount(row.get("Duration") or "1d", f"line {line}")
-        if unit.startswith("e"):
-            raise ValidationFailed(f"line {line}: a task duration cannot be elapsed time")
         assignments = []
         names = restore(row.get("Resource Names") or "")
         for part in filter(None, (x.strip() for x in re.split(r"[;,]", names))):
@@ -250,6 +274,7 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 else None,
                 work=_in_unit(work, "hours", f"line {line}") if work else None,
                 effort_driven=_yes(row.get("Effort Driven")),
+                **_ms_project_fields(row, line),
             )
         except ValueError as exc:
             raise ValidationFailed(f"line {line}: {exc}") from None

@@ -14,12 +14,14 @@ _PLAN = (
     "status",
     "calendar",
     "status_date",
+    "default_start_time",
 )
 _TASK = (
     "name", "description", "duration", "duration_unit", "status", "priority", "tags", "metadata", "milestone",
     "constraint_type", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
     "pessimistic_duration", "percent_complete", "actual_start", "actual_finish", "remaining_duration",
-    "actual_cost", "notes", "work", "effort_driven", "required_skills",
+    "actual_cost", "notes", "work", "effort_driven", "required_skills", "manual", "manual_start",
+    "manual_finish", "calendar", "leveling_delay", "leveling_delay_unit", "resume",
 )  # fmt: skip
 _RESOURCE = ("name", "type", "skills", "availability", "cost_rate", "calendar", "metadata")
 

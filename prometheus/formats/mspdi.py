@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from lxml import etree
 
@@ -19,6 +19,7 @@ from prometheus.core.model import (
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import ValidationFailed
 from prometheus.formats.document import wbs_order
+from prometheus.formats.mspdi_calendars import read_calendars, write_calendar
 
 NS = "http://schemas.microsoft.com/project"
 _CONSTRAINT = {"ASAP": 0, "ALAP": 1, "MSO": 2, "MFO": 3, "SNET": 4, "SNLT": 5, "FNET": 6, "FNLT": 7}
@@ -52,40 +53,11 @@ def _pt(minutes: float) -> str:
     return f"{sign}PT{int(minutes // 60)}H{int(minutes % 60)}M0S"
 
 
-def _calendar(parent: etree._Element, uid: int, name: str, cal: Calendar) -> None:
-    c = _sub(parent, "Calendar")
-    _sub(c, "UID", uid)
-    _sub(c, "Name", name)
-    _sub(c, "IsBaseCalendar", 1)
-    days = _sub(c, "WeekDays")
-    for ms_day in range(1, 8):  # 1 = Sunday
-        ours = (ms_day - 2) % 7
-        d = _sub(days, "WeekDay")
-        _sub(d, "DayType", ms_day)
-        _sub(d, "DayWorking", int(ours in cal.working_days))
-        if ours in cal.working_days:
-            times = _sub(d, "WorkingTimes")
-            for a, b in cal.working_hours:
-                w = _sub(times, "WorkingTime")
-                _sub(w, "FromTime", a.strftime("%H:%M:%S"))
-                _sub(w, "ToTime", b.strftime("%H:%M:%S"))
-    if cal.holidays:
-        ex = _sub(c, "Exceptions")
-        for h in cal.holidays:
-            e = _sub(ex, "Exception")
-            period = _sub(e, "TimePeriod")
-            _sub(period, "FromDate", _when(h))
-            _sub(period, "ToDate", _when(datetime.combine(h, time(23, 59))))
-            _sub(e, "Occurrences", 1)
-            _sub(e, "Name", "Holiday")
-            _sub(e, "Type", 1)
-            _sub(e, "DayWorking", 0)
-
-
 def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
     cal = doc.plan.calendar or Calendar()
     mpd = round(cal.hours_per_day * 60)
     mpw = round(cal.hours_per_week * 60)
+    first_hour = doc.plan.default_start_time or cal.working_hours[0][0]
     root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS})
     _sub(root, "SaveVersion", 14)
     _sub(root, "Name", doc.plan.name)
@@ -95,21 +67,26 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
         _sub(root, "StartDate", _when(s.project_start))
         _sub(root, "FinishDate", _when(s.project_finish))
     elif doc.plan.start_date:
-        _sub(root, "StartDate", _when(datetime.combine(doc.plan.start_date, cal.working_hours[0][0])))
+        _sub(root, "StartDate", _when(datetime.combine(doc.plan.start_date, first_hour)))
     _sub(root, "CalendarUID", 1)
     _sub(root, "MinutesPerDay", mpd)
     _sub(root, "MinutesPerWeek", mpw)
-    _sub(root, "DefaultStartTime", cal.working_hours[0][0].strftime("%H:%M:%S"))
+    _sub(root, "DefaultStartTime", first_hour.strftime("%H:%M:%S"))
     _sub(root, "DefaultFinishTime", cal.working_hours[-1][1].strftime("%H:%M:%S"))
     if doc.plan.status_date:
         _sub(root, "StatusDate", _when(doc.plan.status_date))
     calendars = _sub(root, "Calendars")
-    _calendar(calendars, 1, "Standard", cal)
+    write_calendar(_sub, calendars, 1, "Standard", cal)
     cal_uid: dict[str, int] = {}
     for r in doc.resources:
         if r.calendar is not None:
             cal_uid[r.key] = len(cal_uid) + 2
-            _calendar(calendars, cal_uid[r.key], r.calendar.name, r.calendar)
+            write_calendar(_sub, calendars, cal_uid[r.key], r.calendar.name, r.calendar)
+    task_cal: dict[str, int] = {}
+    for t in doc.tasks:
+        if t.calendar is not None:
+            task_cal[t.key] = len(cal_uid) + len(task_cal) + 2
+            write_calendar(_sub, calendars, task_cal[t.key], t.calendar.name, t.calendar)
 
     order = wbs_order(doc)
     uid = {t.key: i + 1 for i, (t, _) in enumerate(order)}
@@ -124,6 +101,7 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
         _sub(el, "UID", uid[t.key])
         _sub(el, "ID", uid[t.key])
         _sub(el, "Name", t.name)
+        _sub(el, "Manual", int(t.manual))
         _sub(el, "Type", 0 if t.effort_driven else 1)  # fixed units (effort-driven) or fixed duration
         _sub(el, "OutlineLevel", level)
         _sub(el, "Priority", _PRIORITY[t.priority.value])
@@ -136,12 +114,26 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
             _sub(el, "LateStart", _when(st.late_start))
             _sub(el, "LateFinish", _when(st.late_finish))
             _sub(el, "Critical", int(st.critical))
+        elif t.manual and t.manual_start and t.manual_finish:
+            _sub(el, "Start", _when(t.manual_start))
+            _sub(el, "Finish", _when(t.manual_finish))
         minutes = t.duration * factor[t.duration_unit.value]
         done = minutes * t.percent_complete / 100
         _sub(el, "Duration", _pt(minutes))
+        if t.manual and t.manual_start and t.manual_finish:
+            _sub(el, "ManualStart", _when(t.manual_start))
+            _sub(el, "ManualFinish", _when(t.manual_finish))
         _sub(el, "DurationFormat", _FORMAT[t.duration_unit.value])
         _sub(el, "ActualDuration", _pt(done))
-        _sub(el, "RemainingDuration", _pt(minutes - done))
+        left = (
+            minutes - done
+            if t.remaining_duration is None
+            else t.remaining_duration * factor[t.duration_unit.value]
+        )
+        _sub(el, "RemainingDuration", _pt(left))
+        if t.leveling_delay:
+            _sub(el, "LevelingDelay", round(t.leveling_delay * factor[t.leveling_delay_unit.value] * 10))
+            _sub(el, "LevelingDelayFormat", _FORMAT[t.leveling_delay_unit.value])
         _sub(el, "Milestone", int(t.milestone))
         if t.work is not None:
             _sub(el, "Work", _pt(t.work * 60))
@@ -149,6 +141,8 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
         _sub(el, "Summary", int(t.key in parents))
         _sub(el, "PercentComplete", round(t.percent_complete))
         _sub(el, "ConstraintType", _CONSTRAINT[t.constraint_type.value])
+        if t.key in task_cal:
+            _sub(el, "CalendarUID", task_cal[t.key])
         if t.constraint_date:
             _sub(el, "ConstraintDate", _when(t.constraint_date))
         if t.deadline:
@@ -157,6 +151,8 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
             _sub(el, "ActualStart", _when(t.actual_start))
         if t.actual_finish:
             _sub(el, "ActualFinish", _when(t.actual_finish))
+        if t.resume:
+            _sub(el, "Resume", _when(t.resume))
         if t.notes:
             _sub(el, "Notes", t.notes)
         for d in preds.get(t.key, []):
@@ -214,40 +210,6 @@ def _minutes(text: str | None) -> float:
     return -value if text.startswith("-") else value
 
 
-def _read_calendar(el: etree._Element) -> Calendar | None:
-    days, hours = [], None
-    week = el.find(f"{{{NS}}}WeekDays")
-    if week is None:
-        return None
-    for d in week.findall(f"{{{NS}}}WeekDay"):
-        kind = int(_text(d, "DayType") or 0)
-        if kind < 1 or kind > 7:
-            continue
-        if _text(d, "DayWorking") == "1":
-            days.append((kind - 2) % 7)
-            periods = [
-                (time.fromisoformat(_text(w, "FromTime")), time.fromisoformat(_text(w, "ToTime")))
-                for w in d.iter(f"{{{NS}}}WorkingTime")
-                if _text(w, "FromTime") and _text(w, "ToTime")
-            ]
-            if periods and hours is None:
-                hours = [(a, b if b != time(0) else time(23, 59)) for a, b in periods]
-    holidays = []
-    for e in el.iter(f"{{{NS}}}Exception"):
-        if _text(e, "DayWorking") == "0":
-            start = datetime.fromisoformat(_text(e.find(f"{{{NS}}}TimePeriod"), "FromDate")).date()
-            end = datetime.fromisoformat(_text(e.find(f"{{{NS}}}TimePeriod"), "ToDate")).date()
-            holidays += [start + timedelta(days=k) for k in range((end - start).days + 1)]
-    if not days:
-        return None
-    return Calendar(
-        name=_text(el, "Name") or "Standard",
-        working_days=sorted(set(days)),
-        working_hours=hours or Calendar().working_hours,
-        holidays=sorted(set(holidays)),
-    )
-
-
 def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
     try:
         root = etree.fromstring(
@@ -259,23 +221,18 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
         raise ValidationFailed("not a Microsoft Project XML (MSPDI) file")
     mpd = float(_text(root, "MinutesPerDay") or 480)
     mpw = float(_text(root, "MinutesPerWeek") or 2400)
-    calendars = {_text(c, "UID"): c for c in root.iter(f"{{{NS}}}Calendar") if _text(c, "UID") is not None}
+    calendars = read_calendars(root)
 
     def calendar(uid: str | None) -> Calendar | None:
-        el = calendars.get(uid)
-        if el is None:
-            return None
-        cal = _read_calendar(el)
-        if cal is None and _text(el, "BaseCalendarUID") in calendars:
-            base = _read_calendar(calendars[_text(el, "BaseCalendarUID")])
-            own = _read_calendar(el)
-            cal = own or base
-        return cal
+        return calendars.get(uid)
 
     project_cal = calendar(_text(root, "CalendarUID"))
     if project_cal is not None:
         project_cal = project_cal.model_copy(update={"hours_per_day": mpd / 60, "hours_per_week": mpw / 60})
     start = _text(root, "StartDate")
+    begins = datetime.fromisoformat(start).time() if start and "T" in start else None
+    begins = begins if begins != time(0) else None  # midnight: a date without its time (MPX, ...)
+    default_start = _text(root, "DefaultStartTime")
     plan = DocPlan(
         name=plan_name or _text(root, "Name") or _text(root, "Title") or "Imported plan",
         start_date=datetime.fromisoformat(start).date() if start else None,
@@ -283,6 +240,8 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
         status_date=datetime.fromisoformat(_text(root, "StatusDate")).date()
         if _text(root, "StatusDate")
         else None,
+        # the project starts at the time its start date carries (else at its default start time)
+        default_start_time=begins or (time.fromisoformat(default_start) if default_start else None),
     )
     resources = []
     for r in root.iter(f"{{{NS}}}Resource"):
@@ -296,8 +255,8 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 availability=min(1.0, float(_text(r, "MaxUnits") or 1)),
                 cost_rate=float(_text(r, "StandardRate") or 0),
                 calendar=calendar(_text(r, "CalendarUID"))
-                if _text(r, "CalendarUID") != _text(root, "CalendarUID")
-                else None,
+                if _text(r, "CalendarUID") != _text(root, "CalendarUID") and (_text(r, "Type") or "1") == "1"
+                else None,  # material and cost resources work on no calendar
             )
         )
     known_resources = {r.key for r in resources}
@@ -308,7 +267,17 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
             units.setdefault(f"t{_text(a, 'TaskUID')}", []).append(
                 DocAssignment(resource=rkey, units=float(_text(a, "Units") or 1))
             )
-    by_format = {5: "hours", 6: "ehours", 7: "days", 8: "edays", 9: "weeks", 10: "eweeks"}
+    by_format = {
+        3: "hours",
+        4: "ehours",
+        5: "hours",
+        6: "ehours",
+        7: "days",
+        8: "edays",
+        9: "weeks",
+        10: "eweeks",
+    }
+    by_format |= {11: "days", 12: "edays"} | {k + 32: v for k, v in by_format.items()}  # months; estimated
     per = {"hours": 60, "days": mpd, "weeks": mpw, "ehours": 60, "edays": 1440, "eweeks": 10080}
     priority = lambda p: "low" if p < 400 else "medium" if p < 600 else "high" if p < 800 else "critical"  # noqa: E731
     constraint = {v: k for k, v in _CONSTRAINT.items()}
@@ -330,9 +299,11 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
             by_outline[outline] = key
             parent = by_outline.get(outline.rpartition(".")[0]) if "." in outline else None
         unit = by_format.get(int(_text(el, "DurationFormat") or 7), "days")
-        unit = unit.removeprefix("e") if unit.startswith("e") else unit
         minutes = _minutes(_text(el, "Duration"))
         done = _text(el, "ActualStart"), _text(el, "ActualFinish")
+        manual = _text(el, "Manual") == "1" and not done[0]
+        delay_unit = by_format.get(int(_text(el, "LevelingDelayFormat") or 8), "edays")
+        running = done[0] and not done[1] and _text(el, "RemainingDuration")
         tasks.append(
             DocTask(
                 key=key,
@@ -354,6 +325,18 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 notes=_text(el, "Notes") or "",
                 work=_minutes(_text(el, "Work")) / 60 if _text(el, "Work") else None,
                 effort_driven=_text(el, "EffortDriven") == "1",
+                remaining_duration=round(_minutes(_text(el, "RemainingDuration")) / per[unit], 6)
+                if running
+                else None,
+                manual=manual,
+                manual_start=(_text(el, "ManualStart") or _text(el, "Start")) if manual else None,
+                manual_finish=(_text(el, "ManualFinish") or _text(el, "Finish")) if manual else None,
+                calendar=calendar(_text(el, "CalendarUID")),
+                leveling_delay=max(
+                    0.0, round(float(_text(el, "LevelingDelay") or 0) / 10 / per[delay_unit], 6)
+                ),
+                leveling_delay_unit=delay_unit,
+                resume=_text(el, "Resume") if done[0] and not done[1] else None,
                 assignments=units.get(key, []),
             )
         )

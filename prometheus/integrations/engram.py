@@ -27,6 +27,7 @@ import logging
 from typing import Any
 
 from prometheus.config import Settings
+from prometheus.core.calendar import DAYS_PER_UNIT
 from prometheus.core.estimate import actual_days
 from prometheus.core.model import Calendar, Task
 from prometheus.core.text import similarities, words
@@ -61,7 +62,7 @@ def completion_record(task: Task, plan_id: str, calendar: Calendar | None) -> di
         "name": task.name,
         "description": task.description,
         "tags": task.tags,
-        "estimate_days": task.duration * {"hours": 1 / 8, "days": 1, "weeks": 5}[task.duration_unit.value],
+        "estimate_days": task.duration * DAYS_PER_UNIT[task.duration_unit.value],
         "actual_days": actual_days(task, calendar),
     }
 

@@ -50,6 +50,7 @@ from prometheus.core.model import (
     WebhookCreate,
     check_three_point,
 )
+from prometheus.core.progress import scheduled_actuals
 from prometheus.core.resources import effort_duration
 from prometheus.errors import (
     DependencyError,
@@ -81,6 +82,7 @@ TASK_KEY = re.compile(r"task-([1-9][0-9]{0,9})")  # task-N: the n-th task create
 _NULLABLE_TASK_FIELDS = {
     "parent_id", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
     "pessimistic_duration", "duration", "description", "tags", "metadata", "work", "required_skills",
+    "manual_start", "manual_finish", "calendar", "leveling_delay", "resume",
 }  # fmt: skip
 
 
@@ -154,6 +156,7 @@ _PLAN_FIELDS = (
     "tags",
     "status",
     "status_date",
+    "default_start_time",
     "version",
 )
 _TASK_FIELDS = (
@@ -180,6 +183,9 @@ _TASK_FIELDS = (
     "actual_cost",
     "work",
     "effort_driven",
+    "manual",
+    "leveling_delay",
+    "leveling_delay_unit",
 )
 _RESOURCE_FIELDS = ("id", "plan_id", "name", "type", "skills", "availability", "cost_rate", "version")
 _DEP_FIELDS = ("id", "plan_id", "predecessor_id", "successor_id", "type", "lag", "lag_unit")
@@ -206,6 +212,10 @@ def task_model(row: TaskRow, assignments: list[Assignment], predecessors: list[s
         assignments=assignments,
         actual_start=_aware(row.actual_start),
         actual_finish=_aware(row.actual_finish),
+        manual_start=_aware(row.manual_start),
+        manual_finish=_aware(row.manual_finish),
+        resume=_aware(row.resume),
+        calendar=row.calendar,
         constraint_date=_aware(row.constraint_date),
         deadline=_aware(row.deadline),
         created_at=_aware(row.created_at),
@@ -247,6 +257,13 @@ def _task_row(source: TaskCreate | DocTask, **fields: Any) -> TaskRow:
         work=source.work,
         effort_driven=source.effort_driven,
         required_skills=source.required_skills,
+        manual=source.manual,
+        manual_start=source.manual_start,
+        manual_finish=source.manual_finish,
+        calendar=_calendar_json(source.calendar),
+        leveling_delay=source.leveling_delay,
+        leveling_delay_unit=source.leveling_delay_unit.value,
+        resume=source.resume,
         **fields,
     )
 
@@ -341,7 +358,11 @@ class Store(Scenarios, Records):
         out: dict[str, list[Assignment]] = {t: [] for t in task_ids}
         if not task_ids:
             return out
-        rows = self.session.scalars(select(AssignmentRow).where(AssignmentRow.task_id.in_(task_ids)))
+        rows = self.session.scalars(
+            select(AssignmentRow)
+            .where(AssignmentRow.task_id.in_(task_ids))
+            .order_by(AssignmentRow.task_id, AssignmentRow.position)
+        )
         for a in rows:
             out[a.task_id].append(Assignment(resource_id=a.resource_id, units=a.units))
         return out
@@ -386,6 +407,7 @@ class Store(Scenarios, Records):
             status=data.status.value,
             calendar=_calendar_json(data.calendar),
             status_date=data.status_date,
+            default_start_time=data.default_start_time,
         )
         self.session.add(row)
         self._flush()
@@ -499,8 +521,10 @@ class Store(Scenarios, Records):
                     details={"resource_id": a.resource_id},
                 )
         self.session.execute(delete(AssignmentRow).where(AssignmentRow.task_id == task_id))
-        for a in assignments:
-            self.session.add(AssignmentRow(task_id=task_id, resource_id=a.resource_id, units=a.units))
+        for n, a in enumerate(assignments):
+            self.session.add(
+                AssignmentRow(task_id=task_id, resource_id=a.resource_id, units=a.units, position=n)
+            )
 
     def _apply_effort(self, row: TaskRow) -> None:
         """An effort-driven task lasts its work shared by the units assigned to it (in hours)."""
@@ -632,6 +656,10 @@ class Store(Scenarios, Records):
         for key, value in values.items():
             if key == "metadata":
                 row.meta = value or {}
+            elif key == "calendar":
+                row.calendar = _calendar_json(changes.calendar)
+            elif key == "leveling_delay":
+                row.leveling_delay = value or 0.0
             elif key in ("tags", "required_skills"):
                 setattr(row, key, value or [])
             elif key == "description":
@@ -679,11 +707,15 @@ class Store(Scenarios, Records):
                 status = TaskStatus.pending
         actual_start = p.actual_start or _aware(row.actual_start)
         actual_finish = p.actual_finish or _aware(row.actual_finish)
-        if status in (TaskStatus.in_progress, TaskStatus.completed) or percent > 0:
-            actual_start = actual_start or now
-        if status is TaskStatus.completed:
-            actual_finish = actual_finish or now
-        elif p.actual_finish is None:
+        started = status in (TaskStatus.in_progress, TaskStatus.completed) or percent > 0
+        finished = status is TaskStatus.completed
+        if (started and actual_start is None) or (finished and actual_finish is None):
+            # as Microsoft Project: the actuals that percent complete implies are the scheduled dates
+            planned = scheduled_actuals(self.get_plan(plan_id), row.id, now.date(), actual_start)
+            if planned is not None:
+                actual_start = actual_start or (planned[0] if started else None)
+                actual_finish = actual_finish or (planned[1] if finished else None)
+        if not finished and p.actual_finish is None:
             actual_finish = None
         if actual_start and actual_finish and actual_finish < actual_start:
             raise ValidationFailed("actual_finish is before actual_start")
@@ -691,6 +723,8 @@ class Store(Scenarios, Records):
         row.percent_complete = percent
         if p.remaining_duration is not None:
             row.remaining_duration = p.remaining_duration
+        if p.resume is not None:
+            row.resume = p.resume
         if status is TaskStatus.completed:
             row.remaining_duration = 0.0
         if p.actual_cost is not None:
@@ -1170,9 +1204,9 @@ class Store(Scenarios, Records):
             )
         self._flush()
         self.session.add_all(
-            AssignmentRow(task_id=tid[t.key], resource_id=rid[a.resource], units=a.units)
+            AssignmentRow(task_id=tid[t.key], resource_id=rid[a.resource], units=a.units, position=n)
             for t in doc.tasks
-            for a in t.assignments
+            for n, a in enumerate(t.assignments)
         )
         self.session.add_all(
             DependencyRow(

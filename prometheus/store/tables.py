@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Time,
     UniqueConstraint,
     false,
 )
@@ -47,6 +48,7 @@ class PlanRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="draft")
     calendar: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     status_date: Mapped[date | None] = mapped_column(Date)
+    default_start_time: Mapped[time | None] = mapped_column(Time)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     # changes with every change to the plan or anything in it (repository.touch_plans); read caches key on it
     revision: Mapped[str] = mapped_column(String(32), default="", server_default="")
@@ -90,6 +92,14 @@ class TaskRow(Base):
     work: Mapped[float | None] = mapped_column(Float)  # hours
     effort_driven: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     required_skills: Mapped[list[str] | None] = mapped_column(JsonType, default=list)
+    # Microsoft Project's task fields: manual scheduling with its own dates, a task calendar, leveling delay
+    manual: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    manual_start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    manual_finish: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    calendar: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    leveling_delay: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    leveling_delay_unit: Mapped[str] = mapped_column(String(10), default="edays", server_default="edays")
+    resume: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # remaining work resumes
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
@@ -143,6 +153,8 @@ class AssignmentRow(Base):
         ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     units: Mapped[float] = mapped_column(Float, default=1.0)
+    # the order the task lists its resources in (the first resource's calendar schedules the task)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class BaselineRow(Base):

@@ -1,0 +1,122 @@
+"""When and how long a task works, from Microsoft Project's task fields: its own calendar or its resources'
+(resources on different calendars each work the task's duration on their own), elapsed durations, and the
+leveling delay. A part of `scheduler.Network`, which holds the arrays these methods read and write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import numpy as np
+
+from prometheus.core.calendar import Calendars, UnionCalendar, WorkCalendar
+from prometheus.core.model import Calendar, DurationUnit, Resource, Task
+
+
+class TaskTimes:
+    """Network's task calendars (`kal`, `base_kal`), spans of tasks spread over several resource calendars
+    (`spread`, `spread_mask`, `work_dur`), elapsed tasks (`elapsed_task`) and leveling delays (`delay_w`,
+    `delay_e`)."""
+
+    cal: Calendars
+    kal: np.ndarray
+    base_kal: np.ndarray
+    dur: np.ndarray
+    work_dur: np.ndarray
+    ES: np.ndarray
+    LF: np.ndarray
+    LS: np.ndarray
+    elapsed_task: np.ndarray
+    spread: dict[int, list[int]]
+    spread_mask: np.ndarray
+    unit_minutes: dict[DurationUnit, int]
+
+    def _task_calendars(
+        self,
+        leaves: list[Task],
+        resources: list[Resource],
+        cal: Calendar,
+        epoch: date,
+        days: int,
+        work_calendars: list[WorkCalendar],
+    ) -> dict[int, list[int]]:
+        """Each task's calendar number in `kal`: its own calendar, else its resources' (a resource without
+        one works on the plan calendar). Resources on different calendars each work the task's duration on
+        their own (as MS Project): the task runs on their union, and the tasks returned with the numbers of
+        their resources' calendars end when the last of them finishes."""
+        own = {r.id: r.calendar for r in resources if r.calendar is not None}
+        plain = cal.model_dump_json()
+        key_of = {r.id: own[r.id].model_dump_json() if r.id in own else plain for r in resources}
+        cal_of = {k: own.get(r, cal) for r, k in key_of.items()}
+        numbers: dict[str, int] = {plain: 0}
+
+        def number(key: str, make: Callable[[], WorkCalendar]) -> int:
+            if key not in numbers:
+                numbers[key] = len(work_calendars)
+                work_calendars.append(make())
+            return numbers[key]
+
+        spread: dict[int, list[int]] = {}
+        for i, t in enumerate(leaves):
+            if t.calendar is not None:
+                self.kal[i] = number(
+                    t.calendar.model_dump_json(), lambda c=t.calendar: WorkCalendar(c, epoch, days)
+                )
+                continue
+            members = {key_of[a.resource_id]: None for a in t.assignments if a.resource_id in key_of}
+            members = {k: cal_of[k] for k in members}
+            if len(members) == 1:
+                key, c = next(iter(members.items()))
+                self.kal[i] = number(key, lambda c=c: WorkCalendar(c, epoch, days))
+            elif members:
+                keys = sorted(members)
+                cals = [members[k] for k in keys]
+                self.kal[i] = number("|".join(keys), lambda cals=cals: UnionCalendar(cals, epoch, days))
+                if t.actual_start is None and not t.manual:
+                    spread[i] = [number(k, lambda c=members[k]: WorkCalendar(c, epoch, days)) for k in keys]
+        return spread
+
+    def _spread_finish(self, T: np.ndarray) -> None:
+        """The span of tasks whose resources work on different calendars: each resource works the task's
+        duration on its own calendar from the task's start; the task ends when the last one does."""
+        C, kal = self.cal.cals, self.kal
+        for i in T[self.spread_mask[T]].tolist():
+            work = int(self.work_dur[i])
+            start = C[kal[i]].start_of(self.ES[i])
+            ends = [C[k].finish_of(C[k].index_of(start) + work) for k in self.spread[i]] if work else [start]
+            self.dur[i] = int(C[kal[i]].index_of(max(ends))) - int(self.ES[i])
+
+    def _spread_start(self, T: np.ndarray) -> None:
+        """The late start of such tasks: each resource's work ends by the late finish on its calendar."""
+        C, kal = self.cal.cals, self.kal
+        for i in T[self.spread_mask[T]].tolist():
+            work = int(self.work_dur[i])
+            finish = C[kal[i]].finish_of(self.LF[i])
+            starts = (
+                [C[k].start_of(C[k].index_of(finish) - work) for k in self.spread[i]] if work else [finish]
+            )
+            self.LS[i] = int(C[kal[i]].index_of(min(starts)))
+
+    def _leveling_delays(self, leaves: list[Task], delay: tuple[float, ...]) -> None:
+        """Each task's leveling delay, in working minutes or (elapsed units) minutes of the clock."""
+        delays = [(i, leaves[i]) for i, x in enumerate(delay) if x]
+        self.delay_w = np.zeros(len(leaves), dtype=np.int64)
+        self.delay_e = np.zeros(len(leaves), dtype=np.int64)
+        self.delayed = bool(delays)
+        for i, t in delays:
+            minutes = int(
+                round(t.leveling_delay * self.unit_minutes[DurationUnit(t.leveling_delay_unit.value)])
+            )
+            if t.leveling_delay_unit.value.startswith("e"):
+                self.delay_e[i] = minutes
+            else:
+                self.delay_w[i] = minutes
+
+    def _snap(self, T: np.ndarray, at: np.ndarray, *, start: bool) -> None:
+        """Elapsed tasks start at a working start (end at a working finish) of their calendar, in place."""
+        E = T[self.elapsed_task[T]]
+        if E.size:
+            C, k = self.cal, self.base_kal[E]
+            idx = C.index_of(k, C.moment(self.kal[E], at[E], ~np.full(E.size, start)))
+            moved = C.start_of(k, idx) if start else C.finish_of(k, idx)
+            at[E] = C.index_of(self.kal[E], moved)

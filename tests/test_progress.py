@@ -1,0 +1,117 @@
+"""Progress as Microsoft Project records it: without explicit dates the actuals are the scheduled dates, the
+duration stays, a started task's slack is computed normally (checked against MPXJ's MicrosoftScheduler)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import httpx
+import pytest
+
+from prometheus.core.model import Dependency, Task, TaskStatus
+from prometheus.core.scheduler import schedule
+from tests import mpxj_oracle
+from tests.conftest import add_task, link
+
+
+def _rows(api: httpx.Client, pid: str) -> dict[str, dict]:
+    r = api.get(f"/plans/{pid}/timeline")
+    assert r.status_code == 200, r.text
+    return {t["name"]: t for t in r.json()["data"]["tasks"]}
+
+
+def test_percent_alone_takes_the_scheduled_dates_not_the_clock(api: httpx.Client, plan: dict) -> None:
+    pid = plan["id"]  # the plan starts on Tue 2026-12-01, a day the test does not run on
+    a = add_task(api, pid, "Short", duration=2)
+    b = add_task(api, pid, "Long", duration=5)
+    c = add_task(api, pid, "Join", duration=1)
+    one = add_task(api, pid, "One day", duration=1)
+    for p in (a, b):
+        assert link(api, pid, p["id"], c["id"]).status_code == 201
+    before = _rows(api, pid)
+
+    r = api.put(f"/plans/{pid}/tasks/{a['id']}/progress", json={"percent_complete": 50})
+    assert r.status_code == 200, r.text
+    t = r.json()["data"]
+    assert t["status"] == "in_progress"
+    assert t["actual_start"].startswith("2026-12-01T08:00") and t["actual_finish"] is None
+    after = _rows(api, pid)
+    for name in ("Short", "Long", "Join"):
+        assert (after[name]["start"], after[name]["finish"]) == (
+            before[name]["start"],
+            before[name]["finish"],
+        )
+    # started, finishing 3 days before the long branch needs it: not critical, 3 days of slack
+    assert after["Short"]["critical"] is False and after["Short"]["total_slack_days"] == 3
+    assert after["Long"]["critical"] is True
+
+    r = api.put(f"/plans/{pid}/tasks/{one['id']}/progress", json={"percent_complete": 100})
+    t = r.json()["data"]
+    assert t["status"] == "completed"
+    assert t["actual_start"].startswith("2026-12-01T08:00") and t["actual_finish"].startswith(
+        "2026-12-01T17:00"
+    )
+    done = _rows(api, pid)["One day"]
+    assert done["duration_days"] == 1 and done["finish"] == before["One day"]["finish"]
+    assert done["critical"] is False
+
+
+def test_explicit_actuals_win(api: httpx.Client, plan: dict) -> None:
+    pid = plan["id"]
+    a = add_task(api, pid, "Late starter", duration=2)
+    body = {"percent_complete": 100, "actual_start": "2026-12-03T08:00:00Z"}
+    t = api.put(f"/plans/{pid}/tasks/{a['id']}/progress", json=body).json()["data"]
+    # the finish, not given, is counted from the actual start: two working days
+    assert t["actual_start"].startswith("2026-12-03T08:00") and t["actual_finish"].startswith(
+        "2026-12-04T17:00"
+    )
+    body = {"actual_finish": "2026-12-08T12:00:00Z"}
+    t = api.put(f"/plans/{pid}/tasks/{a['id']}/progress", json=body).json()["data"]
+    assert t["actual_finish"].startswith("2026-12-08T12:00")
+    row = _rows(api, pid)["Late starter"]
+    assert row["start"].startswith("2026-12-03T08:00") and row["finish"].startswith("2026-12-08T12:00")
+
+
+def _three(**progress) -> tuple[list[Task], list[Dependency]]:
+    def task(i: str, d: float, **k) -> Task:
+        return Task(id=i, plan_id="p", name=i, duration=d, **k)
+
+    tasks = [task("A", 2, **progress), task("B", 5), task("C", 1)]
+    deps = [
+        Dependency(id="1", plan_id="p", predecessor_id="A", successor_id="C"),
+        Dependency(id="2", plan_id="p", predecessor_id="B", successor_id="C"),
+    ]
+    return tasks, deps
+
+
+STARTED = {"actual_start": datetime(2026, 12, 1, 8), "percent_complete": 50, "status": TaskStatus.in_progress}
+LATE = {"actual_start": datetime(2026, 12, 3, 8), "percent_complete": 50, "status": TaskStatus.in_progress}
+DONE = {
+    "actual_start": datetime(2026, 12, 1, 8),
+    "actual_finish": datetime(2026, 12, 2, 17),
+    "percent_complete": 100,
+    "status": TaskStatus.completed,
+}
+
+
+@pytest.mark.parametrize(
+    ("progress", "slack_days", "critical"), [(STARTED, 3, False), (LATE, 1, False), (DONE, 0, False)]
+)
+def test_slack_of_started_and_finished_tasks(progress: dict, slack_days: float, critical: bool) -> None:
+    s = schedule(*_three(**progress), start=date(2026, 12, 1))
+    a = s.tasks["A"]
+    assert a.total_slack_minutes == slack_days * 480 and a.critical is critical
+    assert a.late_start == a.start  # a started task's start is fixed
+    assert s.tasks["B"].critical and s.tasks["C"].critical
+
+
+@pytest.mark.skipif(not mpxj_oracle.available(), reason="needs mpxj and Java")
+@pytest.mark.parametrize("progress", [STARTED, LATE, DONE])
+def test_progress_against_mpxj(progress: dict) -> None:
+    tasks, deps = _three(**progress)
+    ours = schedule(tasks, deps, start=datetime(2026, 12, 1, 8))
+    theirs = mpxj_oracle.schedule_with_mpxj(tasks, deps, datetime(2026, 12, 1, 8))
+    for tid, dates in theirs.items():
+        mine = ours.tasks[tid]
+        for key, value in dates.items():
+            assert getattr(mine, key) == value, (tid, key)
