@@ -48,3 +48,9 @@ class VersionConflict(ResourceConflict):
 class ServiceUnavailable(PrometheusError):
     error_code = "SERVICE_UNAVAILABLE"
     http_status = 503
+
+
+class HierarchyLoop(DependencyError):
+    """The stored task hierarchy has a loop (written around the rules): the plan must be repaired first."""
+
+    error_code = "HIERARCHY_LOOP"

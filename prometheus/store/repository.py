@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from prometheus.core.graph import wbs_cycle_if_added, wbs_find_cycle
+from prometheus.core.graph import ancestors, wbs_cycle_if_added, wbs_find_cycle
 from prometheus.core.model import (
     ActionStatus,
     Assignment,
@@ -59,6 +59,7 @@ from prometheus.errors import (
     VersionConflict,
 )
 from prometheus.store.records import Records
+from prometheus.store.structure import Structure
 from prometheus.store.tables import (
     AssignmentRow,
     BaselineRow,
@@ -254,7 +255,7 @@ def _calendar_json(cal: Calendar | None) -> dict[str, Any] | None:
     return None if cal is None else cal.model_dump(mode="json")
 
 
-class Store(Records):
+class Store(Records, Structure):
     """Repository over one SQLAlchemy session (one transaction, see Database.store())."""
 
     def __init__(self, session: Session):
@@ -298,11 +299,8 @@ class Store(Records):
                 details={"current_version": row.version, "expected_version": expected},
             )
 
-    def _plan_row(self, plan_id: str, *, lock: bool = False) -> PlanRow:
-        stmt = select(PlanRow).where(PlanRow.id == plan_id)
-        if lock and self.dialect == "postgresql":
-            stmt = stmt.with_for_update()
-        row = self.session.scalars(stmt).first()
+    def _plan_row(self, plan_id: str) -> PlanRow:
+        row = self.session.scalars(select(PlanRow).where(PlanRow.id == plan_id)).first()
         if row is None:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
         return row
@@ -424,6 +422,7 @@ class Store(Records):
         if not include_children:
             return plan_model(row, self._task_count(plan_id))
         tasks = self.list_tasks(plan_id, limit=None)[0]
+        self.refuse_loop({t.id: t.parent_id for t in tasks})
         plan = plan_model(row, len(tasks))
         plan.tasks = tasks
         plan.dependencies = self.list_dependencies(plan_id)
@@ -433,7 +432,7 @@ class Store(Records):
     @emits("plan.updated", plan_from="arg")
     def update_plan(self, plan_id: str, changes: PlanCreate | PlanPatch, expected: int | None) -> Plan:
         """PUT (a PlanCreate: every field replaced) or PATCH (a PlanPatch: the fields sent)."""
-        row = self._plan_row(plan_id, lock=True)
+        row = self.lock_plan(plan_id)
         self._check_version("plan", row, expected)
         values = changes.model_dump(exclude={"version"}, exclude_unset=isinstance(changes, PlanPatch))
         if isinstance(changes, PlanPatch):
@@ -461,29 +460,12 @@ class Store(Records):
 
     @emits("plan.deleted", plan_from="arg")
     def delete_plan(self, plan_id: str, expected: int | None) -> None:
-        row = self._plan_row(plan_id, lock=True)
+        row = self.lock_plan(plan_id)
         self._check_version("plan", row, expected)
         self.session.delete(row)
         self._flush()
 
     # -- tasks ---------------------------------------------------------------------------------------------
-
-    def _check_parent(self, plan_id: str, task_id: str | None, parent_id: str) -> None:
-        """The parent exists in the plan and is not the task itself or one of its subtasks."""
-        node = self.session.get(TaskRow, parent_id)
-        if node is None or node.plan_id != plan_id:
-            raise ValidationFailed(f"parent task {parent_id} not found in plan {plan_id}")
-        chain = [parent_id]
-        while True:
-            if task_id is not None and chain[-1] == task_id:
-                raise ValidationFailed(
-                    f"task {task_id} cannot be its own ancestor (hierarchy {' -> '.join(chain[::-1])})",
-                    details={"hierarchy": chain[::-1]},
-                )
-            if node.parent_id is None:
-                return
-            chain.append(node.parent_id)
-            node = self.session.get(TaskRow, node.parent_id)
 
     def _set_assignments(self, plan_id: str, task_id: str, assignments: list[Assignment]) -> None:
         seen: set[str] = set()
@@ -521,10 +503,10 @@ class Store(Records):
 
     @emits("task.created", plan_from="arg")
     def add_task(self, plan_id: str, data: TaskCreate) -> Task:
-        self._plan_row(plan_id, lock=True)  # serializes positions and numbers per plan on PostgreSQL
+        self.lock_plan(plan_id)  # serializes positions, numbers and structure per plan on PostgreSQL
         parent_id = self.task_id(plan_id, data.parent_id) if data.parent_id else None
         if parent_id:
-            self._check_parent(plan_id, None, parent_id)
+            self.check_parent(plan_id, None, parent_id)
         duration = data.duration if data.duration is not None else (0.0 if data.milestone else 1.0)
         position = (
             self.session.scalar(select(func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id)) or 0
@@ -598,6 +580,7 @@ class Store(Records):
     def update_task(
         self, plan_id: str, task_id: str, changes: TaskCreate | TaskPatch, expected: int | None
     ) -> Task:
+        self.lock_plan(plan_id)  # racing writers of a plan go one at a time: no loop, no stale version
         row = self._task_row(plan_id, task_id)
         self._check_version("task", row, expected)
         partial = isinstance(changes, TaskPatch)
@@ -611,7 +594,7 @@ class Store(Records):
         task_id = row.id
         if values.get("parent_id"):
             values["parent_id"] = self.task_id(plan_id, values["parent_id"])
-            self._check_parent(plan_id, task_id, values["parent_id"])
+            self.check_parent(plan_id, task_id, values["parent_id"])
             if self.session.scalar(
                 select(func.count()).where(
                     DependencyRow.plan_id == plan_id,
@@ -658,6 +641,7 @@ class Store(Records):
     @emits("task.progress", plan_from="arg")
     def update_progress(self, plan_id: str, task_id: str, p: ProgressUpdate, expected: int | None) -> Task:
         """Record progress; status, percent complete and actual dates are kept consistent."""
+        self.lock_plan(plan_id)
         row = self._task_row(plan_id, task_id)
         self._check_version("task", row, expected)
         now = utcnow()
@@ -705,6 +689,7 @@ class Store(Records):
     @emits("task.deleted", plan_from="arg")
     def delete_task(self, plan_id: str, task_id: str, expected: int | None) -> str:
         """Delete a task with its subtasks, links and assignments; its id."""
+        self.lock_plan(plan_id)
         row = self._task_row(plan_id, task_id)
         self._check_version("task", row, expected)
         self.session.delete(row)
@@ -713,17 +698,10 @@ class Store(Records):
 
     # -- dependencies --------------------------------------------------------------------------------------
 
-    def _ancestors(self, task_id: str) -> list[str]:
-        out = []
-        node = self.session.get(TaskRow, task_id)
-        while node is not None and node.parent_id is not None:
-            out.append(node.parent_id)
-            node = self.session.get(TaskRow, node.parent_id)
-        return out
-
     @emits("dependency.created", plan_from="arg")
     def add_dependency(self, plan_id: str, data: DependencyCreate) -> Dependency:
-        self._plan_row(plan_id, lock=True)  # one link change at a time per plan: no cycle slips in
+        self.lock_plan(plan_id)  # one structural change at a time per plan: no cycle slips in
+        parent_of = self.parent_map(plan_id)
         names = {}
         data = data.model_copy(
             update={
@@ -745,7 +723,7 @@ class Store(Records):
             raise DependencyError(
                 f"task '{names[pred]}' cannot depend on itself", details={"cycle": [pred, pred]}
             )
-        if pred in self._ancestors(succ) or succ in self._ancestors(pred):
+        if pred in ancestors(parent_of, succ) or succ in ancestors(parent_of, pred):
             raise DependencyError(
                 f"'{names[pred]}' and '{names[succ]}' are a summary task and its subtask: no link"
             )
@@ -761,11 +739,6 @@ class Store(Records):
                     DependencyRow.plan_id == plan_id
                 )
             )
-            .tuples()
-            .all()
-        )
-        parent_of = dict(
-            self.session.execute(select(TaskRow.id, TaskRow.parent_id).where(TaskRow.plan_id == plan_id))
             .tuples()
             .all()
         )
@@ -809,7 +782,7 @@ class Store(Records):
         predecessor_id: str | None = None,
         successor_id: str | None = None,
     ) -> Dependency:
-        self._plan_row(plan_id)
+        self.lock_plan(plan_id)
         stmt = select(DependencyRow).where(DependencyRow.plan_id == plan_id)
         if dependency_id:
             stmt = stmt.where(DependencyRow.id == dependency_id)
@@ -918,7 +891,7 @@ class Store(Records):
     @emits("plan.baseline_saved", plan_from="arg")
     def save_baseline(self, plan_id: str, request: BaselineCreate, snapshot: Baseline) -> Baseline:
         """Store a snapshot as baseline `request.number` (replacing it) or as the first free number."""
-        self._plan_row(plan_id, lock=True)
+        self.lock_plan(plan_id)
         taken = set(self.session.scalars(select(BaselineRow.number).where(BaselineRow.plan_id == plan_id)))
         number = request.number
         if number is None:
