@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from prometheus import __version__
-from prometheus.api.auth import AuthPolicy, TokenAuth
+from prometheus.api.auth import AuthPolicy, TokenAuth, ws_refusal
 from prometheus.api.cache import PlanCache
 from prometheus.api.envelope import install_error_handlers
 from prometheus.api.limits import BodyLimit
@@ -97,7 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.websocket("/ws")
     async def live(ws: WebSocket) -> None:
-        await ws.app.state.hub.serve(ws)
+        scopes = getattr(ws.state, "scopes", None)  # set by TokenAuth; None when authentication is off
+        await ws.app.state.hub.serve(ws, refusal=lambda action: ws_refusal(scopes, action))
 
     @app.get("/", include_in_schema=False)
     def page() -> HTMLResponse:

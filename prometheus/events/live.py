@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
@@ -116,7 +117,8 @@ class LiveHub:
         for subs in self.sockets.values():
             subs.discard(ws)
 
-    async def serve(self, ws: WebSocket) -> None:
+    async def serve(self, ws: WebSocket, refusal: Callable[[object], str | None] = lambda _: None) -> None:
+        """Answer one socket's messages; `refusal(action)` says why its token may not run an action."""
         await ws.accept()
         try:
             while True:
@@ -127,7 +129,12 @@ class LiveHub:
                         {"type": "error", "message": 'send JSON, e.g. {"action": "subscribe", ...}'}
                     )
                     continue
-                await self._handle(ws, msg if isinstance(msg, dict) else {})
+                msg = msg if isinstance(msg, dict) else {}
+                refused = refusal(msg.get("action"))
+                if refused:
+                    await ws.send_json({"type": "error", "error_code": "FORBIDDEN", "message": refused})
+                    continue
+                await self._handle(ws, msg)
         except WebSocketDisconnect:
             pass
         finally:
