@@ -127,3 +127,32 @@ def test_cached_reads_follow_changes_made_through_another_replica(
                 assert r.status_code == 404 and r.json()["error_code"] == "NOT_FOUND"
     finally:
         other.stop()
+
+
+def test_racing_writers_without_if_match_all_succeed(api: httpx.Client, server, plan: dict) -> None:
+    """Without If-Match the last writer wins, on PostgreSQL as on SQLite: no 409 for a version nobody sent."""
+    pid = plan["id"]
+    t = add_task(api, pid, "contested")
+    base = f"{server.url}/api/plans/{pid}/tasks/{t['id']}"
+
+    def write(i: int) -> int:
+        with httpx.Client(timeout=60) as c:
+            if i % 3 == 2:
+                return c.put(base + "/progress", json={"percent_complete": 10 + i}).status_code
+            return c.patch(base, json={"description": f"writer {i}"}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(write, range(24)))
+    assert codes == [200] * 24
+    assert api.get(f"/plans/{pid}/tasks/{t['id']}").json()["data"]["version"] == 25
+
+
+def test_racing_plan_writers_without_if_match_all_succeed(api: httpx.Client, server, plan: dict) -> None:
+    pid = plan["id"]
+
+    def write(i: int) -> int:
+        with httpx.Client(timeout=60) as c:
+            return c.patch(f"{server.url}/api/plans/{pid}", json={"description": f"w{i}"}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(write, range(16))) == [200] * 16
