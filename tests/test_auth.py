@@ -98,6 +98,24 @@ def test_websocket_writes_need_the_write_scope(secured) -> None:  # noqa: ANN001
     assert allowed["type"] == "task.updated" and allowed["task"]["name"] == "hacked", allowed
 
 
+def test_a_chunked_body_over_the_limit_gets_413(secured) -> None:  # noqa: ANN001
+    """No Content-Length (chunked transfer): the body is counted as it arrives and refused past the limit."""
+
+    def chunks():  # noqa: ANN202
+        yield b'{"name": "big", "description": "'
+        for _ in range(50):
+            yield b"x" * 1000
+        yield b'"}'
+
+    headers = {**bearer(WRITE), "content-type": "application/json"}
+    r = httpx.post(secured.url + "/api/plans", content=chunks(), headers=headers, timeout=30)
+    assert "content-length" not in r.request.headers
+    assert r.status_code == 413, r.text
+    assert r.json()["error_code"] == "PAYLOAD_TOO_LARGE"
+    r = httpx.post(secured.url + "/api/plans/import", content=chunks(), headers=headers, timeout=30)
+    assert r.status_code == 413, r.text
+
+
 def test_stored_tokens_and_revocation(make_database_url, tmp_path) -> None:
     url = make_database_url("sqlite")
     env = {"PROMETHEUS_DATABASE_URL": url}
