@@ -3,6 +3,8 @@ they announce a Content-Length or arrive chunked (counted as they arrive)."""
 
 from __future__ import annotations
 
+import contextlib
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from prometheus.api.envelope import error
@@ -44,10 +46,8 @@ class BodyLimit:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
+        with contextlib.suppress(_TooLarge):
             await self.app(scope, counted, watch)
-        except _TooLarge:
-            pass
         if over and not started:
             await self._refuse(scope, receive, send)
 
