@@ -60,6 +60,38 @@ def test_registration_refuses_private_addresses_by_default(api: httpx.Client) ->
     assert api.post("/webhooks/register", json={"url": "http://10.1.2.3/x"}).status_code == 422
 
 
+@pytest.mark.parametrize(
+    "host",
+    [
+        "100.64.0.1",  # shared address space (carrier-grade NAT)
+        "100.100.100.200",  # a cloud metadata address inside it
+        "[2002:a9fe:a9fe::1]",  # 6to4 for 169.254.169.254
+        "[2002:7f00:1::]",  # 6to4 for 127.0.0.1
+        "[64:ff9b::a9fe:a9fe]",  # NAT64 for 169.254.169.254
+        "[64:ff9b::10.0.0.1]",
+        "[::ffff:127.0.0.1]",  # IPv4-mapped
+        "[::ffff:100.64.0.1]",
+        "[2001::a9fe:a9fe]",  # Teredo
+        "0.0.0.0",
+        "192.0.0.8",
+        "198.18.0.1",  # benchmarking
+        "[fc00::1]",
+        "[::]",
+    ],
+)
+def test_registration_refuses_every_non_global_address(api: httpx.Client, host: str) -> None:
+    r = api.post("/webhooks/register", json={"url": f"https://{host}/hook"})
+    assert r.status_code == 422, r.text
+    assert "private or local" in r.json()["message"]
+
+
+def test_registration_accepts_a_global_address(api: httpx.Client) -> None:
+    for host in ("93.184.216.34", "[2606:2800:220:1:248:1893:25c8:1946]", "[64:ff9b::5db8:d822]"):
+        r = api.post("/webhooks/register", json={"url": f"https://{host}/hook"})
+        assert r.status_code == 201, r.text
+        api.delete(f"/webhooks/{r.json()['data']['id']}")
+
+
 def test_events_are_written_with_their_change_only(server, plan: dict) -> None:  # noqa: ANN001
     from prometheus.store import Database
 
