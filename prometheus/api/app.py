@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.db = db
         auth.decide(db)
         app.state.hub = hub = LiveHub(db, settings.dispatch_interval)
-        dispatcher = Dispatcher(db, settings)
+        app.state.dispatcher = dispatcher = Dispatcher(db, settings)
         waker = Waker(db.url, db.backend)
         await hub.start()
         dispatcher.start()

@@ -626,6 +626,20 @@ class PlanDocument(_Input):
 # --- Webhooks ------------------------------------------------------------------------------------------
 
 
+def webhook_url(url: str) -> str:
+    """An absolute http(s) URL with a host and a valid port (where it may go is checked on resolution)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("a webhook URL must be http:// or https:// with a host")
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url) or port == 0:
+        raise ValueError("a webhook URL may not hold spaces or control characters, nor port 0")
+    return url
+
+
 class WebhookCreate(_Input):
     url: str = Field(min_length=8, max_length=2000)
     events: list[str] = Field(default_factory=lambda: ["prometheus.*"], min_length=1, max_length=100)
@@ -636,21 +650,12 @@ class WebhookCreate(_Input):
         description="Standard Webhooks secret: `whsec_` + base64 of 16 to 64 bytes (the prefix may be left "
         "out); default: WEBHOOK_SECRET or random",
     )
+    ordered: bool = Field(False, description="each plan's events one after the other, in order")
 
     @field_validator("url")
     @classmethod
     def _url(cls, url: str) -> str:
-        """An absolute http(s) URL with a host and a valid port (where it may go is checked on resolution)."""
-        try:
-            parts = urlsplit(url)
-            port = parts.port
-        except ValueError as exc:
-            raise ValueError(f"not a valid URL: {exc}") from None
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("a webhook URL must be http:// or https:// with a host")
-        if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url) or port == 0:
-            raise ValueError("a webhook URL may not hold spaces or control characters, nor port 0")
-        return url
+        return webhook_url(url)
 
     @field_validator("secret")
     @classmethod
@@ -666,12 +671,26 @@ class WebhookCreate(_Input):
         return "whsec_" + secret.removeprefix("whsec_")
 
 
+class WebhookPatch(_Input):
+    url: str | None = Field(None, min_length=8, max_length=2000)
+    events: list[str] | None = Field(None, min_length=1, max_length=100)
+    active: bool | None = Field(None, description="true re-enables: undelivered events are sent again")
+    ordered: bool | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, url: str | None) -> str | None:
+        return None if url is None else webhook_url(url)
+
+
 class Webhook(BaseModel):
     id: str
     url: str
     events: list[str]
     active: bool
+    ordered: bool = False
     consecutive_failures: int = 0
+    failing_since: datetime | None = Field(None, description="the first failure of the current streak")
     disabled_reason: str | None = None
     created_at: datetime | None = None
     secret: str | None = Field(None, description="shown once, when the webhook is registered")

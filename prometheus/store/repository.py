@@ -7,7 +7,7 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, exists, func, literal_column, or_, select, text, update
@@ -48,6 +48,7 @@ from prometheus.core.model import (
     TaskStatus,
     Webhook,
     WebhookCreate,
+    WebhookPatch,
     check_three_point,
 )
 from prometheus.core.resources import effort_duration
@@ -1165,7 +1166,7 @@ class Store(Records, Structure):
 
     def register_webhook(self, data: WebhookCreate, secret: str) -> Webhook:
         row = WebhookRow(id=new_id(), url=data.url, events=data.events, secret=secret, active=True,
-                         consecutive_failures=0)  # fmt: skip
+                         consecutive_failures=0, ordered=data.ordered)  # fmt: skip
         self.session.add(row)
         self._flush()
         return _webhook_model(row).model_copy(update={"secret": secret})
@@ -1189,21 +1190,44 @@ class Store(Records, Structure):
         self.session.delete(self._webhook_row(webhook_id))
         self._flush()
 
-    def ping_webhook(self, webhook_id: str) -> Delivery:
-        """A `prometheus.webhook.ping` event, delivered to this webhook only."""
+    def update_webhook(self, webhook_id: str, changes: WebhookPatch) -> tuple[Webhook, int]:
+        """Change a webhook; enabling a disabled one sends again every delivery not yet delivered, from the
+        first undelivered event on. The webhook and how many deliveries were queued again."""
+        row = self._webhook_row(webhook_id)
+        requeued = 0
+        for key, value in changes.model_dump(exclude_unset=True, exclude={"active"}).items():
+            if value is None:
+                raise ValidationFailed(f"{key} cannot be null")
+            setattr(row, key, value)
+        if changes.active is False and row.active:
+            row.active, row.disabled_reason = False, "disabled through the API"
+        elif changes.active and not row.active:
+            row.active, row.disabled_reason = True, None
+            row.consecutive_failures, row.failing_since = 0, None
+            requeued = self.session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.webhook_id == row.id, DeliveryRow.status.in_(("pending", "failed")))
+                .values(status="pending", attempts=0, next_attempt_at=utcnow())
+            ).rowcount
+        self._flush()
+        return _webhook_model(row), requeued
+
+    def ping_webhook(self, webhook_id: str, lease: float = 0.0) -> Delivery:
+        """A `prometheus.webhook.ping` event, delivered to this webhook only (by the caller first: nobody
+        else sends it for `lease` seconds)."""
         hook = self._webhook_row(webhook_id)
         event = EventRow(type="prometheus.webhook.ping", plan_id=None, data={"webhook_id": webhook_id})
         self.session.add(event)
         self.session.info["emitted"] = True
         self._flush()
         row = DeliveryRow(id=new_id(), webhook_id=hook.id, event_id=event.id, status="pending", attempts=0,
-                          next_attempt_at=utcnow())  # fmt: skip
+                          next_attempt_at=utcnow() + timedelta(seconds=lease))  # fmt: skip
         self.session.add(row)
         self._flush()
         return _delivery_model(row, event.type)
 
     def list_deliveries(
-        self, webhook_id: str, *, status: str | None = None, limit: int = 100
+        self, webhook_id: str, *, status: str | None = None, limit: int = 100, delivery_id: str | None = None
     ) -> list[Delivery]:
         self._webhook_row(webhook_id)
         stmt = (
@@ -1215,6 +1239,8 @@ class Store(Records, Structure):
         )
         if status:
             stmt = stmt.where(DeliveryRow.status == status)
+        if delivery_id:
+            stmt = stmt.where(DeliveryRow.id == delivery_id)
         return [_delivery_model(d, t) for d, t in self.session.execute(stmt)]
 
     def events_after(self, last_id: int, limit: int = 500) -> list[EventRow]:
@@ -1260,7 +1286,8 @@ def _feedback_model(row: FeedbackRow) -> Feedback:
 def _webhook_model(row: WebhookRow) -> Webhook:
     return Webhook(id=row.id, url=row.url, events=row.events, active=row.active,
                    consecutive_failures=row.consecutive_failures, disabled_reason=row.disabled_reason,
-                   created_at=_aware(row.created_at))  # fmt: skip
+                   created_at=_aware(row.created_at), failing_since=_aware(row.failing_since),
+                   ordered=row.ordered)  # fmt: skip
 
 
 def _delivery_model(row: DeliveryRow, event_type: str) -> Delivery:
