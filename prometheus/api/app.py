@@ -18,6 +18,7 @@ from prometheus import __version__
 from prometheus.api.auth import AuthPolicy, TokenAuth, ws_refusal
 from prometheus.api.cache import PlanCache
 from prometheus.api.envelope import install_error_handlers
+from prometheus.api.idempotency import Idempotency
 from prometheus.api.limits import BodyLimit
 from prometheus.api.routes import (
     executions,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cache = PlanCache()
     install_error_handlers(app)
     app.state.auth = auth = AuthPolicy(settings)
+    app.add_middleware(Idempotency)  # inside TokenAuth: keys are scoped to a valid token
     app.add_middleware(TokenAuth)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
