@@ -70,6 +70,9 @@ class Settings(BaseSettings):
         5 * 86_400.0, validation_alias="PROMETHEUS_WEBHOOK_DISABLE_AFTER_SECONDS"
     )
     dispatch_interval: float = Field(0.2, validation_alias="PROMETHEUS_DISPATCH_INTERVAL")
+    # live subscribers: events one may fall behind before it is dropped; events a resume may catch up
+    live_queue: int = Field(1000, ge=1, validation_alias="PROMETHEUS_LIVE_QUEUE")
+    live_backlog: int = Field(10_000, ge=1, validation_alias="PROMETHEUS_LIVE_BACKLOG")
 
     def peer_url(self, peer: str) -> tuple[str, bool]:
         """A peer's URL and whether it was set (environment or code) rather than the guide's default."""

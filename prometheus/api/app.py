@@ -56,7 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db.migrate()
         app.state.db = db
         auth.decide(db)
-        app.state.hub = hub = LiveHub(db, settings.dispatch_interval)
+        app.state.hub = hub = LiveHub(
+            db, settings.dispatch_interval, queue=settings.live_queue, backlog=settings.live_backlog
+        )
         app.state.dispatcher = dispatcher = Dispatcher(db, settings)
         waker = Waker(db.url, db.backend)
         await hub.start()

@@ -1243,12 +1243,11 @@ class Store(Records, Structure):
             stmt = stmt.where(DeliveryRow.id == delivery_id)
         return [_delivery_model(d, t) for d, t in self.session.execute(stmt)]
 
-    def events_after(self, last_id: int, limit: int = 500) -> list[EventRow]:
-        return list(
-            self.session.scalars(
-                select(EventRow).where(EventRow.id > last_id).order_by(EventRow.id).limit(limit)
-            )
-        )
+    def events_after(self, last_id: int, limit: int = 500, plan_id: str | None = None) -> list[EventRow]:
+        stmt = select(EventRow).where(EventRow.id > last_id)
+        if plan_id is not None:
+            stmt = stmt.where(EventRow.plan_id == plan_id)
+        return list(self.session.scalars(stmt.order_by(EventRow.id).limit(limit)))
 
     def last_event_id(self) -> int:
         return self.session.scalar(select(func.max(EventRow.id))) or 0

@@ -6,14 +6,13 @@ import asyncio
 import json
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core.model import Delivery, Webhook, WebhookCreate, WebhookPatch
 from prometheus.events.addresses import check_url
-from prometheus.events.live import event_message
+from prometheus.events.live import reload_message
 from prometheus.events.webhooks import new_secret, redeliver
 from prometheus.store import Database
 
@@ -119,30 +118,39 @@ async def stream(
     plan_id: str | None = None,
     last_event_id: int | None = Header(None, alias="Last-Event-ID"),
 ) -> StreamingResponse:
+    """Resuming sends every event missed since Last-Event-ID, or `event: reload` when more than the backlog
+    limit were missed; a client that falls behind by the queue limit also gets `reload` (then the stream
+    ends): read the plan again, then reconnect without Last-Event-ID."""
     hub = request.app.state.hub
-    db: Database = request.app.state.db
 
-    def backlog(after: int) -> list[dict]:
-        with db.store(write=False) as store:
-            return [event_message(e) for e in store.events_after(after, limit=10_000)]
+    def sse(e: dict) -> str:
+        return f"id: {e['event_id']}\nevent: {e['type']}\ndata: {json.dumps(e)}\n\n"
 
     async def events():  # noqa: ANN202
-        with hub.queue(plan_id or "*") as q:
-            seen = 0
+        with hub.subscription(plan_id or "*") as sub:
+            sent: set[int] = set()
             if last_event_id is not None:  # catch up from the outbox, then go live
-                for e in await run_in_threadpool(backlog, last_event_id):
-                    if plan_id is None or e["plan_id"] == plan_id:
-                        seen = e["event_id"]
-                        yield f"id: {seen}\nevent: {e['type']}\ndata: {json.dumps(e)}\n\n"
+                missed, complete = await hub.missed(last_event_id, plan_id)
+                if not complete:
+                    why = f"more than {hub.backlog_limit} events were missed"
+                    yield f"event: reload\ndata: {json.dumps(reload_message(why, last_event_id))}\n\n"
+                    return
+                for e in missed:
+                    sent.add(e["event_id"])
+                    yield sse(e)
             yield ": connected\n\n"
             while not await request.is_disconnected():
                 try:
-                    e = await asyncio.wait_for(q.get(), timeout=15)
+                    e = await asyncio.wait_for(sub.queue.get(), timeout=15)
                 except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
-                if e["event_id"] > seen:
-                    seen = e["event_id"]
-                    yield f"id: {seen}\nevent: {e['type']}\ndata: {json.dumps(e)}\n\n"
+                if sub.dropped:
+                    why = f"fell more than {hub.limit} events behind"
+                    yield f"event: reload\ndata: {json.dumps(reload_message(why, sub.seen))}\n\n"
+                    return
+                if e["event_id"] not in sent:
+                    sub.seen = e["event_id"]
+                    yield sse(e)
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
