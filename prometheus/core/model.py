@@ -225,6 +225,7 @@ class Plan(BaseModel):
 # --- Inputs: what a client sends to create or change the model -------------------------------------------
 
 
+MAX_PLAN_TASKS, MAX_PLAN_LINKS, MAX_PLAN_RESOURCES = 50_000, 200_000, 10_000  # one plan's size
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200  # dates accepted from clients: the range the calendars cover
 MAX_METADATA_BYTES = 65_536  # `metadata` as JSON
 MAX_JSON_DEPTH = 32  # nesting of free-form JSON (`metadata`)
@@ -618,9 +619,9 @@ class PlanDocument(_Input):
     format: Literal["prometheus.plan"] = "prometheus.plan"
     version: Literal[1] = 1
     plan: DocPlan
-    resources: list[DocResource] = Field(default_factory=list, max_length=100_000)
-    tasks: list[DocTask] = Field(default_factory=list, max_length=1_000_000)
-    dependencies: list[DocLink] = Field(default_factory=list, max_length=5_000_000)
+    resources: list[DocResource] = Field(default_factory=list)  # sizes: core.portable.check_size
+    tasks: list[DocTask] = Field(default_factory=list)
+    dependencies: list[DocLink] = Field(default_factory=list)
 
 
 # --- Webhooks ------------------------------------------------------------------------------------------

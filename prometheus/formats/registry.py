@@ -13,6 +13,7 @@ from prometheus.errors import PrometheusError, ValidationFailed
 from prometheus.formats.csv_format import read_csv, write_csv
 from prometheus.formats.document import to_document
 from prometheus.formats.ics import write_ics
+from prometheus.formats.json_stream import read_json_document
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
 
 EXPORTS = {  # format -> (media type, file extension)
@@ -141,14 +142,7 @@ def _refuse_ics() -> None:
 
 def import_bytes(data: bytes, fmt: str, *, name: str | None = None) -> PlanDocument:
     if fmt == "json":
-        try:
-            raw = json.loads(data)
-        except ValueError as exc:
-            raise ValidationFailed(f"not valid JSON: {exc}", http_status=400) from None
-        try:
-            doc = PlanDocument.model_validate(raw)
-        except ValueError as exc:
-            raise ValidationFailed(f"not a Prometheus plan document: {exc}") from None
+        doc = read_json_document(data)
         return doc.model_copy(update={"plan": doc.plan.model_copy(update={"name": name})}) if name else doc
     if fmt == "csv":
         return read_csv(data, name)

@@ -5,18 +5,28 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, literal_column, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from prometheus.core.graph import ancestors, wbs_cycle_if_added, wbs_find_cycle
+from prometheus.core.graph import ancestors, wbs_cycle_if_added
 from prometheus.core.model import (
     ActionStatus,
     Assignment,
@@ -51,10 +61,12 @@ from prometheus.core.model import (
     WebhookPatch,
     check_three_point,
 )
+from prometheus.core.portable import check_document, check_size
 from prometheus.core.resources import effort_duration
 from prometheus.errors import (
     DependencyError,
     NotFound,
+    PlanTooLarge,
     ResourceConflict,
     ValidationFailed,
     VersionConflict,
@@ -77,6 +89,7 @@ from prometheus.store.tables import (
 )
 
 _EVENTS_LOCK = 0x45564E54
+IMPORT_BATCH = 1000  # rows per bulk insert
 TASK_KEY = re.compile(r"task-([1-9][0-9]{0,9})")  # task-N: the n-th task created in its plan
 # task fields a PATCH may set to null; null for any other is refused, not stored
 _NULLABLE_TASK_FIELDS = {
@@ -250,6 +263,23 @@ def _task_row(source: TaskCreate | DocTask, **fields: Any) -> TaskRow:
         required_skills=source.required_skills,
         **fields,
     )
+
+
+def _task_values(t: DocTask, tid: dict[str, str], plan_id: str, position: int, now: datetime) -> dict:
+    """The columns of an imported task (a bulk insert: no ORM object)."""
+    return {
+        "id": tid[t.key], "plan_id": plan_id, "parent_id": tid[t.parent] if t.parent else None,
+        "position": position, "number": position, "name": t.name, "description": t.description,
+        "duration": t.duration, "duration_unit": t.duration_unit.value, "status": t.status.value,
+        "priority": t.priority.value, "tags": t.tags, "metadata": t.metadata, "milestone": t.milestone,
+        "constraint_type": t.constraint_type.value, "constraint_date": t.constraint_date,
+        "deadline": t.deadline, "optimistic_duration": t.optimistic_duration,
+        "most_likely_duration": t.most_likely_duration, "pessimistic_duration": t.pessimistic_duration,
+        "remaining_duration": t.remaining_duration, "actual_cost": t.actual_cost,
+        "percent_complete": t.percent_complete, "actual_start": t.actual_start,
+        "actual_finish": t.actual_finish, "notes": t.notes, "work": t.work, "effort_driven": t.effort_driven,
+        "required_skills": t.required_skills, "version": 1, "created_at": now, "updated_at": now,
+    }  # fmt: skip
 
 
 def _calendar_json(cal: Calendar | None) -> dict[str, Any] | None:
@@ -505,6 +535,10 @@ class Store(Records, Structure):
     @emits("task.created", plan_from="arg")
     def add_task(self, plan_id: str, data: TaskCreate) -> Task:
         self.lock_plan(plan_id)  # serializes positions, numbers and structure per plan on PostgreSQL
+        try:
+            check_size(self._task_count(plan_id) + 1, 0, 0)
+        except PlanTooLarge as exc:
+            raise PlanTooLarge(exc.message, details=exc.details, http_status=422) from None
         parent_id = self.task_id(plan_id, data.parent_id) if data.parent_id else None
         if parent_id:
             self.check_parent(plan_id, None, parent_id)
@@ -1054,113 +1088,69 @@ class Store(Records, Structure):
     # -- import ------------------------------------------------------------------------------------------
 
     @emits("plan.created", plan_from="result")
-    def import_document(self, doc: PlanDocument) -> Plan:
-        """Create a whole plan from its portable form, checked first: unique keys, known references, a WBS
-        without loops, links without cycles. Nothing is written when anything is wrong."""
-        for kind, keys in (
-            ("task", [t.key for t in doc.tasks]),
-            ("resource", [r.key for r in doc.resources]),
-        ):
-            dupes = sorted(k for k, n in Counter(keys).items() if n > 1)
-            if dupes:
-                raise ValidationFailed(f"duplicate {kind} keys: {', '.join(dupes[:10])}")
-        names = [r.name for r in doc.resources]
-        if len(set(names)) != len(names):
-            raise ResourceConflict("two resources share a name")
-        task_keys = {t.key for t in doc.tasks}
-        res_keys = {r.key for r in doc.resources}
-        parent_of = {t.key: t.parent for t in doc.tasks}
-        for t in doc.tasks:
-            if t.parent is not None and t.parent not in task_keys:
-                raise ValidationFailed(f"task {t.key} has an unknown parent {t.parent}")
-            for a in t.assignments:
-                if a.resource not in res_keys:
-                    raise ValidationFailed(f"task {t.key} is assigned to an unknown resource {a.resource}")
-        for t in doc.tasks:  # no task is its own ancestor
-            seen, p = {t.key}, t.parent
-            while p is not None:
-                if p in seen:
-                    raise ValidationFailed(f"the task hierarchy loops through {p}")
-                seen.add(p)
-                p = parent_of[p]
-        links = []
-        for d in doc.dependencies:
-            for end in (d.predecessor, d.successor):
-                if end not in task_keys:
-                    raise DependencyError(f"a link names an unknown task {end}", http_status=422)
-            links.append((d.predecessor, d.successor))
-        cycle = wbs_find_cycle(parent_of, links)
-        if cycle:
-            label = {t.key: t.name for t in doc.tasks}
-            raise DependencyError(
-                "the links form a cycle: " + " -> ".join(f"'{label[k]}'" for k in cycle),
-                details={"cycle": cycle},
-            )
-
+    def import_document(self, doc: PlanDocument, *, checked: bool = False) -> Plan:
+        """Create a whole plan from its portable form, checked first (core.portable.check_document; pass
+        `checked` when the caller did it before the transaction). Rows go in with bulk statements of
+        IMPORT_BATCH rows. Nothing is written when anything is wrong. The plan, without its children."""
+        if not checked:
+            check_document(doc)
         plan = self._new_plan_row(doc.plan, task_seq=len(doc.tasks))
+        self._flush()
         rid = {r.key: new_id() for r in doc.resources}
         tid = {t.key: new_id() for t in doc.tasks}
-        self.session.add_all(
-            ResourceRow(
-                id=rid[r.key],
-                plan_id=plan.id,
-                name=r.name,
-                type=r.type.value,
-                skills=r.skills,
-                availability=r.availability,
-                cost_rate=r.cost_rate,
-                calendar=_calendar_json(r.calendar),
-                meta=r.metadata,
-            )
-            for r in doc.resources
-        )
+        parent_of = {t.key: t.parent for t in doc.tasks}
         depth: dict[str, int] = {}
-
-        def level(key: str) -> int:
-            if key not in depth:
-                depth[key] = 0 if parent_of[key] is None else level(parent_of[key]) + 1
-            return depth[key]
-
-        # parents are inserted before their children (the unit of work keeps the order of adds)
-        ordered = sorted(enumerate(doc.tasks), key=lambda it: level(it[1].key))
-        for position, t in ordered:
-            self.session.add(
-                _task_row(
-                    t,
-                    id=tid[t.key],
-                    plan_id=plan.id,
-                    parent_id=tid[t.parent] if t.parent else None,
-                    position=position + 1,
-                    number=position + 1,
-                    duration=t.duration,
-                    percent_complete=t.percent_complete,
-                    actual_start=t.actual_start,
-                    actual_finish=t.actual_finish,
-                    remaining_duration=t.remaining_duration,
-                    actual_cost=t.actual_cost,
-                    notes=t.notes,
-                )
-            )
-        self._flush()
-        self.session.add_all(
-            AssignmentRow(task_id=tid[t.key], resource_id=rid[a.resource], units=a.units)
-            for t in doc.tasks
-            for a in t.assignments
+        for t in doc.tasks:  # iteratively: a deep outline is no recursion
+            chain, key = [], t.key
+            while key is not None and key not in depth:
+                chain.append(key)
+                key = parent_of[key]
+            base = -1 if key is None else depth[key]
+            for k in reversed(chain):
+                base += 1
+                depth[k] = base
+        now = utcnow()
+        self._insert(
+            ResourceRow,
+            (
+                {"id": rid[r.key], "plan_id": plan.id, "name": r.name, "type": r.type.value,
+                 "skills": r.skills, "availability": r.availability, "cost_rate": r.cost_rate,
+                 "calendar": _calendar_json(r.calendar), "metadata": r.metadata, "version": 1}
+                for r in doc.resources
+            ),
+        )  # fmt: skip
+        # parents are inserted before their children
+        ordered = sorted(enumerate(doc.tasks), key=lambda it: depth[it[1].key])
+        self._insert(TaskRow, (_task_values(t, tid, plan.id, position + 1, now) for position, t in ordered))
+        self._insert(
+            AssignmentRow,
+            (
+                {"task_id": tid[t.key], "resource_id": rid[a.resource], "units": a.units}
+                for t in doc.tasks
+                for a in t.assignments
+            ),
         )
-        self.session.add_all(
-            DependencyRow(
-                id=new_id(),
-                plan_id=plan.id,
-                predecessor_id=tid[d.predecessor],
-                successor_id=tid[d.successor],
-                type=d.type.value,
-                lag=d.lag,
-                lag_unit=d.lag_unit.value,
-            )
-            for d in doc.dependencies
-        )
-        self._flush()
-        return self.get_plan(plan.id)
+        self._insert(
+            DependencyRow,
+            (
+                {"id": new_id(), "plan_id": plan.id, "predecessor_id": tid[d.predecessor],
+                 "successor_id": tid[d.successor], "type": d.type.value, "lag": d.lag,
+                 "lag_unit": d.lag_unit.value}
+                for d in doc.dependencies
+            ),
+        )  # fmt: skip
+        return plan_model(plan, len(doc.tasks))
+
+    def _insert(self, table: Any, rows: Iterable[dict[str, Any]]) -> None:
+        """Bulk insert in batches of IMPORT_BATCH rows (bounded memory per statement)."""
+        batch: list[dict[str, Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == IMPORT_BATCH:
+                self.session.execute(insert(table.__table__), batch)
+                batch = []
+        if batch:
+            self.session.execute(insert(table.__table__), batch)
 
     # -- webhooks ----------------------------------------------------------------------------------------
 
