@@ -109,3 +109,84 @@ def test_a_webhook_secret_must_be_base64(api: httpx.Client) -> None:
     )
     assert ok.status_code == 201, ok.text
     api.delete(f"/webhooks/{ok.json()['data']['id']}")
+
+
+def _mspdi(task: str = "", project: str = "") -> bytes:
+    return (
+        '<?xml version="1.0"?><Project xmlns="http://schemas.microsoft.com/project"><Name>P</Name>'
+        f"{project}<Tasks><Task><UID>1</UID><ID>1</ID><Name>A</Name><OutlineLevel>1</OutlineLevel>{task}"
+        "</Task><Task><UID>2</UID><ID>2</ID><Name>B</Name><OutlineLevel>1</OutlineLevel>"
+        "<PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type><LinkLag>0</LinkLag>"
+        "<LagFormat>7</LagFormat></PredecessorLink></Task></Tasks></Project>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "body,needle",
+    [
+        (
+            _mspdi("<ConstraintType>4</ConstraintType><ConstraintDate>9999-12-31T08:00:00</ConstraintDate>"),
+            "2200",
+        ),
+        (
+            _mspdi("<ActualStart>0001-01-01T00:00:00</ActualStart><PercentComplete>50</PercentComplete>"),
+            "1900",
+        ),
+        (_mspdi(project="<StartDate>9999-12-20T08:00:00</StartDate>"), "2200"),
+        (_mspdi("<Duration>PT99999999999999H0M0S</Duration>"), "duration"),
+        (_mspdi("<PercentComplete>500</PercentComplete>"), "percent_complete"),
+        (_mspdi().replace(b"<LinkLag>0</LinkLag>", b"<LinkLag>1e400</LinkLag>"), "finite"),
+        (_mspdi("<Duration>PTabc</Duration>"), "duration"),
+    ],
+)
+def test_bad_mspdi_fields_are_422(api: httpx.Client, body: bytes, needle: str) -> None:
+    r = api.post("/plans/import", params={"format": "mspdi"}, content=body)
+    assert r.status_code == 422, r.text
+    assert needle in r.json()["message"], r.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "body,needle",
+    [
+        (b"Name,Duration,Actual Start\nA,2d,0001-01-01\n", "1900"),
+        (b"Name,Duration\nA,1e400d\n", "duration"),
+        (b"ID,Name,Duration,Predecessors\n1,A,1d,\n2,B,1d,1FS+1e400d\n", "predecessor"),
+        (b"Name,Duration,% Complete\nA,1d,abc%\n", "line 2"),
+        (b"Name,Duration\nA\x00b,1d\n", "NUL"),
+    ],
+)
+def test_bad_csv_fields_are_422(api: httpx.Client, body: bytes, needle: str) -> None:
+    r = api.post("/plans/import", params={"format": "csv"}, content=body)
+    assert r.status_code == 422, r.text
+    assert needle in r.json()["message"], r.json()["message"]
+
+
+def test_dates_stored_out_of_range_give_a_clear_422(server, api: httpx.Client, plan: dict) -> None:
+    """Data written before the edge bounded dates (or around it): every view answers a clear 422."""
+    from sqlalchemy import create_engine, text
+
+    pid = plan["id"]
+    t = add_task(api, pid, "old")
+    engine = create_engine(server.database_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE plans SET start_date = :d WHERE id = :p"), {"d": "9999-12-20", "p": pid})
+        conn.execute(
+            text("UPDATE tasks SET actual_start = :d, status = 'in_progress' WHERE id = :t"),
+            {
+                "d": "0001-01-01 00:00:00+00:00"
+                if "postgresql" in server.database_url
+                else "0001-01-01 00:00:00",
+                "t": t["id"],
+            },
+        )
+    engine.dispose()
+    for view in (
+        "critical-path",
+        "timeline",
+        "export?format=mspdi",
+        "export?format=csv",
+        "export?format=ics",
+    ):
+        r = api.get(f"/plans/{pid}/{view}")
+        assert r.status_code == 422, (view, r.status_code, r.text[:300])
+        assert "1900" in r.json()["message"], r.text[:300]

@@ -7,6 +7,8 @@ import re
 from pathlib import PurePath
 from urllib.parse import quote
 
+from pydantic import ValidationError
+
 from prometheus.core.model import Plan, PlanDocument
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import PrometheusError, ValidationFailed
@@ -141,6 +143,19 @@ def _refuse_ics() -> None:
 
 
 def import_bytes(data: bytes, fmt: str, *, name: str | None = None) -> PlanDocument:
+    """A file as a plan document; a field no plan may hold (a date out of range, a percentage over 100...)
+    is a 422 naming it, whatever the format."""
+    try:
+        return _read(data, fmt, name)
+    except ValidationError as exc:
+        where = "; ".join(
+            " ".join(filter(None, (exc.title, ".".join(map(str, e["loc"]))))) + f": {e['msg']}"
+            for e in exc.errors()[:3]
+        )
+        raise ValidationFailed(f"the {fmt} file holds a value no plan may hold: {where}") from None
+
+
+def _read(data: bytes, fmt: str, name: str | None) -> PlanDocument:
     if fmt == "json":
         doc = read_json_document(data)
         return doc.model_copy(update={"plan": doc.plan.model_copy(update={"name": name})}) if name else doc
