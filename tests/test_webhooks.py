@@ -170,7 +170,8 @@ def test_an_outage_during_a_burst_loses_nothing(make_database_url, tmp_path) -> 
     srv = Server(make_database_url("sqlite"), tmp_path / "log", env=env).start()
     api = httpx.Client(base_url=srv.url + "/api", timeout=30)
     try:
-        hook = api.post("/webhooks/register", json={"url": receiver.url}).json()["data"]
+        body = {"url": receiver.url, "events": ["prometheus.task.*"]}
+        hook = api.post("/webhooks/register", json=body).json()["data"]
         pid = api.post("/plans", json={"name": "burst"}).json()["data"]["id"]
         receiver.stop()
         for i in range(60):
