@@ -156,3 +156,37 @@ def test_racing_plan_writers_without_if_match_all_succeed(api: httpx.Client, ser
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert list(pool.map(write, range(16))) == [200] * 16
+
+
+def test_racing_resource_and_task_writes_never_deadlock(api: httpx.Client, server, plan: dict) -> None:
+    """Every writer of a plan locks the plan's row first: deleting a resource while a task is assigned to
+    it answers clearly (200, 404 or 422), never a deadlock's 503."""
+    import threading
+
+    pid = plan["id"]
+    task = add_task(api, pid, "assigned")
+    base = f"{server.url}/api/plans/{pid}"
+    codes = []
+    for i in range(10):
+        rid = api.post(f"/plans/{pid}/resources", json={"name": f"r{i}"}).json()["data"]["id"]
+        barrier = threading.Barrier(2)
+
+        def assign(rid: str = rid, barrier: threading.Barrier = barrier) -> int:
+            with httpx.Client(timeout=60) as c:
+                barrier.wait()
+                body = {"assignments": [{"resource_id": rid}]}
+                return c.patch(f"{base}/tasks/{task['id']}", json=body).status_code
+
+        def remove(rid: str = rid, barrier: threading.Barrier = barrier) -> int:
+            with httpx.Client(timeout=60) as c:
+                barrier.wait()
+                r = c.patch(f"{base}/resources/{rid}", json={"availability": 0.5})
+                return (
+                    r.status_code
+                    if r.status_code != 200
+                    else c.delete(f"{base}/resources/{rid}", params={"force": "true"}).status_code
+                )
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            codes += [f.result() for f in [pool.submit(assign), pool.submit(remove)]]
+    assert set(codes) <= {200, 404, 409, 422}, codes

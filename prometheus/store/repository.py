@@ -846,7 +846,7 @@ class Store(Records, Structure):
 
     @emits("resource.created", plan_from="arg")
     def add_resource(self, plan_id: str, data: ResourceCreate) -> Resource:
-        self._plan_row(plan_id)
+        self.lock_plan(plan_id)  # writers of a plan lock its row first (one order: no deadlock)
         self._unique_resource_name(plan_id, data.name)
         row = ResourceRow(
             id=new_id(),
@@ -882,6 +882,7 @@ class Store(Records, Structure):
     def update_resource(
         self, plan_id: str, resource_id: str, changes: ResourcePatch, expected: int | None
     ) -> Resource:
+        self.lock_plan(plan_id)
         row = self._resource_row(plan_id, resource_id)
         self._check_version("resource", row, expected)
         values = changes.model_dump(exclude={"version"}, exclude_unset=True)
@@ -903,6 +904,7 @@ class Store(Records, Structure):
 
     @emits("resource.deleted", plan_from="arg")
     def delete_resource(self, plan_id: str, resource_id: str, *, force: bool = False) -> None:
+        self.lock_plan(plan_id)
         row = self._resource_row(plan_id, resource_id)
         tasks = list(
             self.session.execute(
