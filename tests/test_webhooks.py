@@ -421,3 +421,39 @@ def test_client_manages_webhooks(fast_server) -> None:  # noqa: ANN001
                 api.get_webhook(hook["id"])
     finally:
         receiver.stop()
+
+
+def test_a_delivery_goes_to_the_address_that_was_checked(monkeypatch) -> None:  # noqa: ANN001
+    """DNS rebinding: a host that resolves to a public address when checked and to loopback a moment later
+    is sent to the checked address, never to loopback."""
+    import socket
+    from datetime import UTC, datetime
+
+    from prometheus.config import Settings
+    from prometheus.events.webhooks import Dispatcher
+    from prometheus.store.tables import EventRow
+
+    receiver = WebhookReceiver()
+    real = socket.getaddrinfo
+    answers = iter(["192.0.2.1", *["127.0.0.1"] * 10])  # TEST-NET: checked as public here, never answers
+
+    def rebinding(host, port, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if host != "rebind.example":
+            return real(host, port, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    monkeypatch.setattr("prometheus.events.addresses.is_public", lambda ip: str(ip) != "127.0.0.1")
+    dispatcher = Dispatcher(None, Settings().model_copy(update={"webhook_timeout": 1.0}))  # type: ignore[arg-type]
+    event = EventRow(
+        id=1, type="prometheus.webhook.ping", plan_id=None, data={}, created_at=datetime.now(UTC)
+    )
+    try:
+        status, error = dispatcher._post(
+            f"http://rebind.example:{receiver.port}/hook", "whsec_QUJD", True, event
+        )
+        assert status is None and error, (status, error)
+        assert receiver.received == []
+    finally:
+        dispatcher.client.close()
+        receiver.stop()

@@ -34,10 +34,10 @@ def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
-def check_url(url: str, settings: Settings) -> None:
+def check_url(url: str, settings: Settings) -> str | None:
     """Refuse URLs that are not http(s), or that resolve to any address that is not global (SSRF): private,
     loopback, link-local, shared (100.64.0.0/10), reserved, and IPv6 forms carrying such an IPv4 address;
-    unless PROMETHEUS_WEBHOOK_ALLOW_PRIVATE is set."""
+    unless PROMETHEUS_WEBHOOK_ALLOW_PRIVATE is set. The address checked, to connect to (None: any)."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -46,7 +46,7 @@ def check_url(url: str, settings: Settings) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationFailed("a webhook URL must be http:// or https:// with a host")
     if settings.webhook_allow_private:
-        return
+        return None
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port or 443)}
     except (socket.gaierror, UnicodeError, ValueError):
@@ -58,3 +58,18 @@ def check_url(url: str, settings: Settings) -> None:
                 f"{parts.hostname} resolves to {ip}, a private or local address, where webhooks may not go "
                 "(set PROMETHEUS_WEBHOOK_ALLOW_PRIVATE=true to allow it)"
             )
+    return sorted(addresses)[0]
+
+
+def pinned(url: str, settings: Settings) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The URL checked and rewritten to the address checked (no second resolution that could lead
+    elsewhere: DNS rebinding), with the Host header and TLS server name of the original host."""
+    address = check_url(url, settings)
+    if address is None:
+        return url, {}, {}
+    parts = urlsplit(url)
+    host = f"[{address}]" if ":" in address else address
+    userinfo, _, original = parts.netloc.rpartition("@")
+    netloc = (f"{userinfo}@" if userinfo else "") + host + (f":{parts.port}" if parts.port else "")
+    extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
+    return parts._replace(netloc=netloc).geturl(), {"host": original}, extensions

@@ -35,7 +35,7 @@ from sqlalchemy.orm import aliased
 
 from prometheus.config import Settings
 from prometheus.errors import NotFound
-from prometheus.events.addresses import check_url
+from prometheus.events.addresses import pinned
 from prometheus.store import Database
 from prometheus.store.tables import CursorRow, DeliveryRow, EventRow, WebhookRow
 
@@ -217,11 +217,13 @@ class Dispatcher:
         try:
             if not active:
                 raise RuntimeError("webhook disabled")
-            check_url(url, self.settings)
+            target, host, extensions = pinned(url, self.settings)
             r = self.client.post(
-                url,
+                target,
                 content=body,
+                extensions=extensions,
                 headers={
+                    **host,
                     "content-type": "application/json",
                     "webhook-id": msg_id,
                     "webhook-timestamp": str(ts),
