@@ -55,8 +55,8 @@ class Structure:
             details={"loop": loop, "loop_names": [names.get(t, t) for t in loop]},
         )
 
-    def check_parent(self, plan_id: str, task_id: str | None, parent_id: str) -> dict[str, str | None]:
-        """The parent is a task of the plan, not the task itself nor one of its subtasks; the parent map."""
+    def check_parent(self, plan_id: str, task_id: str | None, parent_id: str) -> None:
+        """The parent is a task of the plan, not the task itself nor one of its subtasks."""
         parent_of = self.parent_map(plan_id)
         if parent_id not in parent_of:
             raise ValidationFailed(f"parent task {parent_id} not found in plan {plan_id}")
@@ -67,4 +67,3 @@ class Structure:
                 f"task {task_id} cannot be its own ancestor (hierarchy {' -> '.join(chain[::-1])})",
                 details={"hierarchy": chain[::-1]},
             )
-        return parent_of
