@@ -8,7 +8,7 @@ import time
 
 import httpx
 
-from prometheus.core.model import MAX_PLAN_TASKS
+from prometheus.core.bounds import MAX_PLAN_TASKS
 
 
 def _import(api: httpx.Client, doc: dict | bytes) -> httpx.Response:

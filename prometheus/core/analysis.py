@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
+from prometheus.core.bounds import EARLIEST_YEAR, LATEST_YEAR
 from prometheus.core.calendar import SchedulingError
 from prometheus.core.leveling import level_plan, over_allocations
-from prometheus.core.model import EARLIEST_YEAR, LATEST_YEAR, Plan, Task, TaskStatus
+from prometheus.core.model import Plan, Task, TaskStatus
 from prometheus.core.resources import costs, skill_gaps
 from prometheus.core.scheduler import Network, Schedule
 

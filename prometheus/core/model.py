@@ -5,11 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import math
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -19,6 +17,15 @@ from pydantic import (
     computed_field,
     field_validator,
     model_validator,
+)
+
+from prometheus.core.bounds import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    MAX_METADATA_BYTES,
+    check_json,
+    check_text,
+    webhook_url,
 )
 
 
@@ -225,34 +232,6 @@ class Plan(BaseModel):
 # --- Inputs: what a client sends to create or change the model -------------------------------------------
 
 
-MAX_PLAN_TASKS, MAX_PLAN_LINKS, MAX_PLAN_RESOURCES = 50_000, 200_000, 10_000  # one plan's size
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2200  # dates accepted from clients: the range the calendars cover
-MAX_METADATA_BYTES = 65_536  # `metadata` as JSON
-MAX_JSON_DEPTH = 32  # nesting of free-form JSON (`metadata`)
-
-
-def _check_json(value: Any, where: str, depth: int = 0) -> None:
-    """Free-form JSON: not too deep, no NUL character, no infinite or NaN number."""
-    if depth > MAX_JSON_DEPTH:
-        raise ValueError(f"{where} is nested too deep (at most {MAX_JSON_DEPTH} levels)")
-    if isinstance(value, str):
-        _check_text(value, where)
-    elif isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{where} holds {value}: numbers must be finite")
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            _check_text(str(k), where)
-            _check_json(v, where, depth + 1)
-    elif isinstance(value, list):
-        for v in value:
-            _check_json(v, where, depth + 1)
-
-
-def _check_text(value: str, where: str) -> None:
-    if "\x00" in value:
-        raise ValueError(f"{where} holds a NUL character (\\u0000), which no field may hold")
-
-
 class _Input(BaseModel):
     """What clients send. Every input, whatever the transport or format: no NUL in any text, dates within
     EARLIEST_YEAR..LATEST_YEAR, finite numbers, `metadata` within MAX_METADATA_BYTES and MAX_JSON_DEPTH."""
@@ -263,7 +242,7 @@ class _Input(BaseModel):
     def _edges(self) -> Any:
         for name, value in self.__dict__.items():
             if isinstance(value, str):
-                _check_text(value, name)
+                check_text(value, name)
             elif isinstance(value, date) and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
                 raise ValueError(
                     f"{name} {value.isoformat()} is outside the years {EARLIEST_YEAR}..{LATEST_YEAR}"
@@ -271,9 +250,9 @@ class _Input(BaseModel):
             elif isinstance(value, list):
                 for item in value:
                     if isinstance(item, str):
-                        _check_text(item, name)
+                        check_text(item, name)
             elif isinstance(value, dict):
-                _check_json(value, name)
+                check_json(value, name)
                 if name == "metadata" and len(json.dumps(value)) > MAX_METADATA_BYTES:
                     raise ValueError(f"metadata is limited to {MAX_METADATA_BYTES:,} bytes of JSON")
         return self
@@ -625,20 +604,6 @@ class PlanDocument(_Input):
 
 
 # --- Webhooks ------------------------------------------------------------------------------------------
-
-
-def webhook_url(url: str) -> str:
-    """An absolute http(s) URL with a host and a valid port (where it may go is checked on resolution)."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise ValueError(f"not a valid URL: {exc}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("a webhook URL must be http:// or https:// with a host")
-    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url) or port == 0:
-        raise ValueError("a webhook URL may not hold spaces or control characters, nor port 0")
-    return url
 
 
 class WebhookCreate(_Input):
