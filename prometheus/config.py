@@ -63,10 +63,16 @@ class Settings(BaseSettings):
     webhook_timeout: float = Field(10.0, validation_alias="PROMETHEUS_WEBHOOK_TIMEOUT")
     webhook_lease: float = Field(60.0, validation_alias="PROMETHEUS_WEBHOOK_LEASE")
     webhook_retry_base: float = Field(5.0, validation_alias="PROMETHEUS_WEBHOOK_RETRY_BASE")
-    webhook_retry_max: float = Field(3600.0, validation_alias="PROMETHEUS_WEBHOOK_RETRY_MAX")
-    webhook_max_attempts: int = Field(10, validation_alias="PROMETHEUS_WEBHOOK_MAX_ATTEMPTS")
-    webhook_disable_after: int = Field(50, validation_alias="PROMETHEUS_WEBHOOK_DISABLE_AFTER")
+    # retries: 5 s doubling up to 10 h, 20 attempts (about three days); disabled after 5 days of failure only
+    webhook_retry_max: float = Field(36_000.0, validation_alias="PROMETHEUS_WEBHOOK_RETRY_MAX")
+    webhook_max_attempts: int = Field(20, validation_alias="PROMETHEUS_WEBHOOK_MAX_ATTEMPTS")
+    webhook_disable_after: float = Field(
+        5 * 86_400.0, validation_alias="PROMETHEUS_WEBHOOK_DISABLE_AFTER_SECONDS"
+    )
     dispatch_interval: float = Field(0.2, validation_alias="PROMETHEUS_DISPATCH_INTERVAL")
+    # live subscribers: events one may fall behind before it is dropped; events a resume may catch up
+    live_queue: int = Field(1000, ge=1, validation_alias="PROMETHEUS_LIVE_QUEUE")
+    live_backlog: int = Field(10_000, ge=1, validation_alias="PROMETHEUS_LIVE_BACKLOG")
 
     def peer_url(self, peer: str) -> tuple[str, bool]:
         """A peer's URL and whether it was set (environment or code) rather than the guide's default."""

@@ -48,3 +48,16 @@ class VersionConflict(ResourceConflict):
 class ServiceUnavailable(PrometheusError):
     error_code = "SERVICE_UNAVAILABLE"
     http_status = 503
+
+
+class HierarchyLoop(DependencyError):
+    """The stored task hierarchy has a loop (written around the rules): the plan must be repaired first."""
+
+    error_code = "HIERARCHY_LOOP"
+
+
+class PlanTooLarge(PrometheusError):
+    """A plan beyond the size one plan may have (tasks, links, resources)."""
+
+    error_code = "PLAN_TOO_LARGE"
+    http_status = 413

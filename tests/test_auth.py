@@ -77,6 +77,45 @@ def test_websocket_needs_a_token(secured) -> None:  # noqa: ANN001
     assert code == 4401 and pong == {"type": "pong"}
 
 
+def test_websocket_writes_need_the_write_scope(secured) -> None:  # noqa: ANN001
+    """A read-only token may subscribe over /ws but not change a task there; a write token may."""
+    api = httpx.Client(base_url=secured.url + "/api", timeout=30, headers=bearer(WRITE))
+    pid = api.post("/plans", json={"name": "ws"}).json()["data"]["id"]
+    tid = api.post(f"/plans/{pid}/tasks", json={"name": "before"}).json()["data"]["id"]
+    url = secured.url.replace("http", "ws") + "/ws"
+    change = {"action": "update_task", "plan_id": pid, "task_id": tid, "changes": {"name": "hacked"}}
+
+    async def send(token: str) -> dict:
+        async with websockets.connect(url + f"?token={token}") as ws:
+            await ws.send(json.dumps(change))
+            return json.loads(await ws.recv())
+
+    denied = asyncio.run(send(READ))
+    assert denied["type"] == "error" and denied["error_code"] == "FORBIDDEN", denied
+    assert "'write'" in denied["message"]
+    assert api.get(f"/plans/{pid}/tasks/{tid}").json()["data"]["name"] == "before"
+    allowed = asyncio.run(send(WRITE))
+    assert allowed["type"] == "task.updated" and allowed["task"]["name"] == "hacked", allowed
+
+
+def test_a_chunked_body_over_the_limit_gets_413(secured) -> None:  # noqa: ANN001
+    """No Content-Length (chunked transfer): the body is counted as it arrives and refused past the limit."""
+
+    def chunks():  # noqa: ANN202
+        yield b'{"name": "big", "description": "'
+        for _ in range(50):
+            yield b"x" * 1000
+        yield b'"}'
+
+    headers = {**bearer(WRITE), "content-type": "application/json"}
+    r = httpx.post(secured.url + "/api/plans", content=chunks(), headers=headers, timeout=30)
+    assert "content-length" not in r.request.headers
+    assert r.status_code == 413, r.text
+    assert r.json()["error_code"] == "PAYLOAD_TOO_LARGE"
+    r = httpx.post(secured.url + "/api/plans/import", content=chunks(), headers=headers, timeout=30)
+    assert r.status_code == 413, r.text
+
+
 def test_stored_tokens_and_revocation(make_database_url, tmp_path) -> None:
     url = make_database_url("sqlite")
     env = {"PROMETHEUS_DATABASE_URL": url}

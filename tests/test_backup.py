@@ -58,3 +58,94 @@ def test_backup_from_sqlite_restore_into_postgresql(make_database_url, tmp_path)
     broken.write_bytes(b"not a backup")
     bad = cli(make_database_url("sqlite"), "restore", str(broken))
     assert bad.returncode == 1 and "cannot read the backup" in bad.stderr
+
+
+def test_backup_taken_while_another_thread_writes_restores(backend: str, make_database_url, tmp_path) -> None:
+    """Every table is read in one snapshot: a backup taken during writes never holds links to missing
+    rows, and restores into SQLite and PostgreSQL."""
+    import threading
+
+    from prometheus.store import Database
+    from prometheus.store.backup import backup
+
+    source = make_database_url(backend)
+    srv = Server(source, tmp_path / "w.log").start()
+    stop = threading.Event()
+    written = []
+
+    def writer() -> None:
+        with httpx.Client(base_url=srv.url + "/api", timeout=60) as api:
+            while not stop.is_set():
+                pid = api.post("/plans", json={"name": "busy"}).json()["data"]["id"]
+                prev = None
+                for i in range(6):
+                    t = add_task(api, pid, f"t{i}")
+                    if prev:
+                        link(api, pid, prev["id"], t["id"])
+                    prev = t
+                api.delete(f"/plans/{pid}/tasks/{prev['id']}")
+                if len(written) % 2:
+                    api.delete(f"/plans/{pid}")
+                written.append(pid)
+
+    doc = {
+        "plan": {"name": "bulk"},
+        "tasks": [{"key": f"k{i}", "name": f"bulk {i}", "notes": "n" * 200} for i in range(3000)],
+        "dependencies": [{"predecessor": f"k{i}", "successor": f"k{i + 1}"} for i in range(2999)],
+    }
+    r = httpx.post(srv.url + "/api/plans/import", json=doc, timeout=120)
+    assert r.status_code == 201, r.text  # a big table makes each backup take a while
+    threads = [threading.Thread(target=writer) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    db = Database(source)
+    files = []
+    try:
+        n = 0
+        while len(written) < 4 or n < 6:  # backups all along the writes; the last six are restored
+            file = tmp_path / f"b{n % 6}.gz"
+            backup(db, file)
+            files = sorted({*files, file})
+            n += 1
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        db.dispose()
+        srv.stop()
+    assert len(written) >= 2
+    for i, file in enumerate(files):
+        target = make_database_url("postgresql" if i % 2 else "sqlite")
+        out = cli(target, "restore", str(file))
+        assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_a_sqlite_backup_holding_a_nul_restores_into_postgresql(make_database_url, tmp_path) -> None:
+    """NUL is refused at the edge now, but SQLite databases written before may hold one; PostgreSQL cannot
+    store it, so a restore there drops it (in text and in JSON) instead of failing."""
+    from sqlalchemy import create_engine, text
+
+    source = make_database_url("sqlite")
+    srv = Server(source, tmp_path / "n.log").start()
+    api = httpx.Client(base_url=srv.url + "/api", timeout=30)
+    pid = api.post("/plans", json={"name": "nul"}).json()["data"]["id"]
+    t = add_task(api, pid, "ab", metadata={"k": "v"})
+    srv.stop()
+    engine = create_engine(source)
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE tasks SET name = :n, metadata = :m WHERE id = :i"),
+            {"n": "a\x00b", "m": '{"k": "v\\u0000w"}', "i": t["id"]},
+        )
+    engine.dispose()
+    file = tmp_path / "nul.gz"
+    assert cli(source, "backup", str(file)).returncode == 0
+    target = make_database_url("postgresql")
+    out = cli(target, "restore", str(file))
+    assert out.returncode == 0, out.stdout + out.stderr
+    srv = Server(target, tmp_path / "m.log").start()
+    try:
+        got = httpx.get(f"{srv.url}/api/plans/{pid}/tasks/{t['id']}", timeout=30).json()["data"]
+        assert got["name"] == "ab" and got["metadata"] == {"k": "vw"}
+    finally:
+        srv.stop()

@@ -24,7 +24,7 @@ FAST = {
     "PROMETHEUS_WEBHOOK_LEASE": "2",
     "PROMETHEUS_DISPATCH_INTERVAL": "0.05",
     "PROMETHEUS_WEBHOOK_MAX_ATTEMPTS": "6",
-    "PROMETHEUS_WEBHOOK_DISABLE_AFTER": "4",
+    "PROMETHEUS_WEBHOOK_DISABLE_AFTER_SECONDS": "1",
 }
 
 
@@ -58,6 +58,38 @@ def test_registration_refuses_private_addresses_by_default(api: httpx.Client) ->
     assert r.status_code == 422 and "private or local" in r.json()["message"]
     assert api.post("/webhooks/register", json={"url": "ftp://example.com/x"}).status_code == 422
     assert api.post("/webhooks/register", json={"url": "http://10.1.2.3/x"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "100.64.0.1",  # shared address space (carrier-grade NAT)
+        "100.100.100.200",  # a cloud metadata address inside it
+        "[2002:a9fe:a9fe::1]",  # 6to4 for 169.254.169.254
+        "[2002:7f00:1::]",  # 6to4 for 127.0.0.1
+        "[64:ff9b::a9fe:a9fe]",  # NAT64 for 169.254.169.254
+        "[64:ff9b::10.0.0.1]",
+        "[::ffff:127.0.0.1]",  # IPv4-mapped
+        "[::ffff:100.64.0.1]",
+        "[2001::a9fe:a9fe]",  # Teredo
+        "0.0.0.0",
+        "192.0.0.8",
+        "198.18.0.1",  # benchmarking
+        "[fc00::1]",
+        "[::]",
+    ],
+)
+def test_registration_refuses_every_non_global_address(api: httpx.Client, host: str) -> None:
+    r = api.post("/webhooks/register", json={"url": f"https://{host}/hook"})
+    assert r.status_code == 422, r.text
+    assert "private or local" in r.json()["message"]
+
+
+def test_registration_accepts_a_global_address(api: httpx.Client) -> None:
+    for host in ("93.184.216.34", "[2606:2800:220:1:248:1893:25c8:1946]", "[64:ff9b::5db8:d822]"):
+        r = api.post("/webhooks/register", json={"url": f"https://{host}/hook"})
+        assert r.status_code == 201, r.text
+        api.delete(f"/webhooks/{r.json()['data']['id']}")
 
 
 def test_events_are_written_with_their_change_only(server, plan: dict) -> None:  # noqa: ANN001
@@ -124,12 +156,123 @@ def test_a_dead_endpoint_is_disabled(fast_server) -> None:  # noqa: ANN001
     state = wait_for(
         lambda: (h := api.get(f"/webhooks/{hook['id']}").json()["data"]) and not h["active"] and h
     )
-    assert "failed attempts in a row" in state["disabled_reason"]
+    assert "disabled after failing for" in state["disabled_reason"] and state["failing_since"]
+
+
+def test_an_outage_during_a_burst_loses_nothing(make_database_url, tmp_path) -> None:
+    """Many failures in a short outage do not disable a webhook: it is retried until the receiver is back."""
+    receiver = WebhookReceiver()
+    env = {
+        **FAST,
+        "PROMETHEUS_WEBHOOK_MAX_ATTEMPTS": "200",
+        "PROMETHEUS_WEBHOOK_DISABLE_AFTER_SECONDS": "600",
+    }
+    srv = Server(make_database_url("sqlite"), tmp_path / "log", env=env).start()
+    api = httpx.Client(base_url=srv.url + "/api", timeout=30)
+    try:
+        body = {"url": receiver.url, "events": ["prometheus.task.*"]}
+        hook = api.post("/webhooks/register", json=body).json()["data"]
+        pid = api.post("/plans", json={"name": "burst"}).json()["data"]["id"]
+        receiver.stop()
+        for i in range(60):
+            api.post(f"/plans/{pid}/tasks", json={"name": f"burst {i}"})
+        time.sleep(3)  # 60 deliveries each fail several times meanwhile
+        state = api.get(f"/webhooks/{hook['id']}").json()["data"]
+        assert state["active"] and state["consecutive_failures"] > 50, state
+        receiver.start()
+        wait_for(lambda: len({e["data"].get("name") for e in receiver.events().values()} - {None}) == 60, 60)
+        assert api.get(f"/webhooks/{hook['id']}").json()["data"]["consecutive_failures"] == 0
+    finally:
+        srv.stop()
+        receiver.stop()
+
+
+def test_a_disabled_webhook_re_enabled_resumes_from_the_first_undelivered_event(fast_server) -> None:  # noqa: ANN001
+    receiver = WebhookReceiver()
+    api = httpx.Client(base_url=fast_server.url + "/api", timeout=30)
+    try:
+        hook = api.post("/webhooks/register", json={"url": receiver.url}).json()["data"]
+        pid = api.post("/plans", json={"name": "resumed"}).json()["data"]["id"]
+        wait_for(lambda: receiver.received)
+        receiver.stop()
+        for i in range(5):
+            api.post(f"/plans/{pid}/tasks", json={"name": f"before {i}"})
+        wait_for(lambda: not api.get(f"/webhooks/{hook['id']}").json()["data"]["active"])
+        for i in range(5):
+            api.post(f"/plans/{pid}/tasks", json={"name": f"while disabled {i}"})
+        receiver.start()
+        time.sleep(1)
+        assert len(receiver.events()) == 1  # disabled: nothing sent
+        r = api.patch(f"/webhooks/{hook['id']}", json={"active": True})
+        assert r.status_code == 200 and r.json()["data"]["active"] and r.json()["requeued"] >= 5, r.text
+        assert r.json()["data"]["disabled_reason"] is None
+
+        def names() -> set[str] | None:
+            got = {e["data"].get("name") for e in receiver.events().values()} - {None, "resumed"}
+            return got if len(got) == 10 else None
+
+        assert wait_for(names, 30) == {f"before {i}" for i in range(5)} | {
+            f"while disabled {i}" for i in range(5)
+        }
+        assert api.patch(f"/webhooks/{hook['id']}", json={"active": False}).json()["data"]["active"] is False
+        assert api.patch(f"/webhooks/{hook['id']}", json={"url": "nope"}).status_code == 422
+        assert api.patch("/webhooks/missing", json={"active": True}).status_code == 404
+    finally:
+        receiver.stop()
+
+
+def test_ping_and_redeliver_send_now_and_report_the_answer(fast_server) -> None:  # noqa: ANN001
+    receiver = WebhookReceiver()
+    api = httpx.Client(base_url=fast_server.url + "/api", timeout=30)
+    try:
+        hook = api.post("/webhooks/register", json={"url": receiver.url, "events": ["none.*"]}).json()["data"]
+        r = api.post(f"/webhooks/{hook['id']}/test")
+        assert r.status_code == 200 and r.json()["delivered"] is True, r.text
+        assert r.json()["data"]["status"] == "delivered" and r.json()["data"]["last_status"] == 204
+        assert len(receiver.received) == 1  # already there when the answer comes
+        receiver.fail_next = 1
+        r = api.post(f"/webhooks/{hook['id']}/test")
+        assert r.json()["delivered"] is False and r.json()["data"]["last_status"] == 500, r.text
+        assert "HTTP 500" in r.json()["message"]
+        first = r.json()["data"]["id"]
+        wait_for(lambda: len(receiver.received) == 2)  # retried later as any delivery
+        r = api.post(f"/webhooks/{hook['id']}/deliveries/{first}/redeliver")
+        assert r.status_code == 200 and r.json()["delivered"] is True and len(receiver.received) == 3
+        receiver.stop()
+        r = api.post(f"/webhooks/{hook['id']}/deliveries/{first}/redeliver")
+        assert r.json()["delivered"] is False and r.json()["data"]["last_error"], r.text
+    finally:
+        receiver.stop()
+
+
+def test_ordered_webhooks_get_each_plans_events_in_order(fast_server) -> None:  # noqa: ANN001
+    receiver = WebhookReceiver()
+    api = httpx.Client(base_url=fast_server.url + "/api", timeout=30)
+    try:
+        body = {"url": receiver.url, "events": ["prometheus.task.*"], "ordered": True}
+        hook = api.post("/webhooks/register", json=body).json()["data"]
+        assert hook["ordered"] is True
+        plans = [api.post("/plans", json={"name": f"p{i}"}).json()["data"]["id"] for i in range(2)]
+        receiver.fail_next = 3  # the first deliveries fail and are retried
+        for i in range(8):
+            for pid in plans:
+                api.post(f"/plans/{pid}/tasks", json={"name": f"t{i}"})
+        wait_for(lambda: len(receiver.events()) == 16, 60)
+        arrived = [json.loads(x["body"]) for x in receiver.received]
+        for pid in plans:
+            ids = [int(e["id"].removeprefix("evt_")) for e in arrived if e["plan_id"] == pid]
+            assert ids == sorted(ids) and len(ids) == 8, ids
+    finally:
+        receiver.stop()
 
 
 def test_nothing_is_lost_when_the_receiver_or_prometheus_goes_down(make_database_url, tmp_path) -> None:
     receiver = WebhookReceiver()
-    env = {**FAST, "PROMETHEUS_WEBHOOK_MAX_ATTEMPTS": "100", "PROMETHEUS_WEBHOOK_DISABLE_AFTER": "1000"}
+    env = {
+        **FAST,
+        "PROMETHEUS_WEBHOOK_MAX_ATTEMPTS": "100",
+        "PROMETHEUS_WEBHOOK_DISABLE_AFTER_SECONDS": "1000",
+    }
     srv = Server(make_database_url("sqlite"), tmp_path / "log", env=env).start()
     api = httpx.Client(base_url=srv.url + "/api", timeout=30)
     try:
@@ -277,4 +420,40 @@ def test_client_manages_webhooks(fast_server) -> None:  # noqa: ANN001
             with pytest.raises(NotFoundError):
                 api.get_webhook(hook["id"])
     finally:
+        receiver.stop()
+
+
+def test_a_delivery_goes_to_the_address_that_was_checked(monkeypatch) -> None:  # noqa: ANN001
+    """DNS rebinding: a host that resolves to a public address when checked and to loopback a moment later
+    is sent to the checked address, never to loopback."""
+    import socket
+    from datetime import UTC, datetime
+
+    from prometheus.config import Settings
+    from prometheus.events.webhooks import Dispatcher
+    from prometheus.store.tables import EventRow
+
+    receiver = WebhookReceiver()
+    real = socket.getaddrinfo
+    answers = iter(["192.0.2.1", *["127.0.0.1"] * 10])  # TEST-NET: checked as public here, never answers
+
+    def rebinding(host, port, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if host != "rebind.example":
+            return real(host, port, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    monkeypatch.setattr("prometheus.events.addresses.is_public", lambda ip: str(ip) != "127.0.0.1")
+    dispatcher = Dispatcher(None, Settings().model_copy(update={"webhook_timeout": 1.0}))  # type: ignore[arg-type]
+    event = EventRow(
+        id=1, type="prometheus.webhook.ping", plan_id=None, data={}, created_at=datetime.now(UTC)
+    )
+    try:
+        status, error = dispatcher._post(
+            f"http://rebind.example:{receiver.port}/hook", "whsec_QUJD", True, event
+        )
+        assert status is None and error, (status, error)
+        assert receiver.received == []
+    finally:
+        dispatcher.client.close()
         receiver.stop()

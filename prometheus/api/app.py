@@ -15,9 +15,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from prometheus import __version__
-from prometheus.api.auth import AuthPolicy, TokenAuth
+from prometheus.api.auth import AuthPolicy, TokenAuth, ws_refusal
 from prometheus.api.cache import PlanCache
 from prometheus.api.envelope import install_error_handlers
+from prometheus.api.idempotency import Idempotency
 from prometheus.api.limits import BodyLimit
 from prometheus.api.routes import (
     executions,
@@ -57,8 +58,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db.migrate()
         app.state.db = db
         auth.decide(db)
-        app.state.hub = hub = LiveHub(db, settings.dispatch_interval)
-        dispatcher = Dispatcher(db, settings)
+        app.state.hub = hub = LiveHub(
+            db, settings.dispatch_interval, queue=settings.live_queue, backlog=settings.live_backlog
+        )
+        app.state.dispatcher = dispatcher = Dispatcher(db, settings)
         waker = Waker(db.url, db.backend)
         await hub.start()
         dispatcher.start()
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cache = PlanCache()
     install_error_handlers(app)
     app.state.auth = auth = AuthPolicy(settings)
+    app.add_middleware(Idempotency)  # inside TokenAuth: keys are scoped to a valid token
     app.add_middleware(TokenAuth)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
@@ -99,7 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.websocket("/ws")
     async def live(ws: WebSocket) -> None:
-        await ws.app.state.hub.serve(ws)
+        scopes = getattr(ws.state, "scopes", None)  # set by TokenAuth; None when authentication is off
+        await ws.app.state.hub.serve(ws, refusal=lambda action: ws_refusal(scopes, action))
 
     @app.get("/", include_in_schema=False)
     def page() -> HTMLResponse:

@@ -55,6 +55,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+WS_WRITE_ACTIONS = {"update_task"}  # WebSocket messages that change data need what a REST write needs
+
+
 def needed_scope(method: str, path: str) -> str:
     if path.startswith("/api/webhooks"):
         return "admin"
@@ -137,6 +140,7 @@ class TokenAuth:
             status, code = 403, "FORBIDDEN"
             msg = f"this token lacks the '{needed_scope(method, path)}' scope"
         else:
+            scope.setdefault("state", {})["scopes"] = granted  # later checks per message (/ws)
             await self.app(scope, receive, send)
             return
         if scope["type"] == "websocket":  # accept, then close with a code a browser can read
@@ -149,3 +153,11 @@ class TokenAuth:
         response = error(status, code, msg)
         response.headers["WWW-Authenticate"] = "Bearer"
         await response(scope, receive, send)
+
+
+def ws_refusal(scopes: set[str] | None, action: object) -> str | None:
+    """Why a WebSocket message may not run with these scopes (None: it may; `scopes` None: auth is off)."""
+    needed = "write" if action in WS_WRITE_ACTIONS else "read"
+    if scopes is None or needed in scopes:
+        return None
+    return f"this token lacks the '{needed}' scope"

@@ -1,6 +1,9 @@
-"""Request size limit: bodies above PROMETHEUS_MAX_BODY_BYTES get 413 before they are read whole."""
+"""Request size limit: bodies above PROMETHEUS_MAX_BODY_BYTES get 413 before they are read whole, whether
+they announce a Content-Length or arrive chunked (counted as they arrive)."""
 
 from __future__ import annotations
+
+import contextlib
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,27 +27,29 @@ class BodyLimit:
             await self._refuse(scope, receive, send)
             return
         seen = 0
-        started = False
+        started = over = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, over
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    over = True
                     raise _TooLarge
             return message
 
         async def watch(message: Message) -> None:
             nonlocal started
+            if over and not started:  # the app's answer to a body cut short (a 400): ours is the 413
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
+        with contextlib.suppress(_TooLarge):
             await self.app(scope, counted, watch)
-        except _TooLarge:
-            if not started:
-                await self._refuse(scope, receive, send)
+        if over and not started:
+            await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = error(413, "PAYLOAD_TOO_LARGE", f"request bodies are limited to {self.max_bytes:,} bytes")

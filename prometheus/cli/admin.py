@@ -12,6 +12,7 @@ from prometheus import __version__
 from prometheus.cli.common import console, table, usage
 from prometheus.config import get_settings
 
+SHUTDOWN_GRACE = 10  # seconds SIGTERM waits for requests in flight before the server stops anyway
 app = typer.Typer()
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens kept (hashed) in the database.", no_args_is_help=True)
@@ -49,11 +50,18 @@ def serve(
             port=settings.port,
             workers=workers,
             log_level=log_level,
+            timeout_graceful_shutdown=SHUTDOWN_GRACE,
         )
         return
     from prometheus.api.app import app as served  # the module's app, built on these same settings
 
-    uvicorn.run(served, host=settings.host, port=settings.port, log_level=log_level)
+    uvicorn.run(
+        served,
+        host=settings.host,
+        port=settings.port,
+        log_level=log_level,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE,
+    )
 
 
 @app.command()

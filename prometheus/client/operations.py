@@ -248,6 +248,11 @@ class Operations:
     def list_webhooks(self) -> Any:
         return self._call(Call("GET", "/api/webhooks"))
 
+    def update_webhook(self, webhook_id: str, **changes: Any) -> Any:
+        """Change a webhook (url, events, ordered) or re-enable it (`active=True`: undelivered events are
+        sent again)."""
+        return self._call(Call("PATCH", f"/api/webhooks/{webhook_id}", changes))
+
     def get_webhook(self, webhook_id: str) -> Any:
         return self._call(Call("GET", f"/api/webhooks/{webhook_id}"))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, time
 
+from prometheus.core.bounds import EARLIEST_YEAR, LATEST_YEAR
+from prometheus.core.calendar import SchedulingError
 from prometheus.core.leveling import level_plan, over_allocations
 from prometheus.core.model import Plan, Task, TaskStatus
 from prometheus.core.resources import costs, skill_gaps
@@ -27,8 +29,25 @@ def schedule_args(plan: Plan, today: date) -> dict:
     }
 
 
+def check_dates(plan: Plan) -> None:
+    """Every date of the plan within EARLIEST_YEAR..LATEST_YEAR, else a SchedulingError naming it (data
+    stored before the API bounded dates, or written around it)."""
+    fields = [("plan", "start_date", plan.start_date), ("plan", "end_date", plan.end_date),
+              ("plan", "status_date", plan.status_date)]  # fmt: skip
+    for t in plan.tasks or []:
+        for name in ("constraint_date", "deadline", "actual_start", "actual_finish"):
+            fields.append((f"task '{t.name}'", name, getattr(t, name)))
+    for owner, name, value in fields:
+        if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise SchedulingError(
+                f"{owner} has {name} {value.isoformat()}, outside the years {EARLIEST_YEAR}..{LATEST_YEAR} "
+                "that can be scheduled: correct it"
+            )
+
+
 def plan_network(plan: Plan, today: date) -> Network:
     """A plan compiled for scheduling."""
+    check_dates(plan)
     return Network(plan.tasks or [], plan.dependencies or [], **schedule_args(plan, today))
 
 

@@ -139,3 +139,29 @@ def wbs_find_cycle(parent_of: dict[N, N | None], links: Iterable[tuple[N, N]]) -
         return None
     tasks = _task_path(cycle)
     return tasks if tasks[0] == tasks[-1] else [*tasks, tasks[0]]
+
+
+def hierarchy_loop(parent_of: dict[N, N | None]) -> list[N] | None:
+    """A loop in a parent map as [t0, t1, ..., t0], or None; each task is visited once (bounded)."""
+    done: set[N] = set()
+    for start in parent_of:
+        path: dict[N, int] = {}
+        node: N | None = start
+        while node is not None and node not in done and node in parent_of:
+            if node in path:
+                loop = list(path)[path[node] :]
+                return [*loop, node]
+            path[node] = len(path)
+            node = parent_of[node]
+        done.update(path)
+    return None
+
+
+def ancestors(parent_of: dict[N, N | None], task: N) -> list[N]:
+    """The task's parent, grandparent... (bounded: stops at a task seen before)."""
+    out: list[N] = []
+    node = parent_of.get(task)
+    while node is not None and node not in out and node != task:
+        out.append(node)
+        node = parent_of.get(node)
+    return out

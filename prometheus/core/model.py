@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -14,6 +17,15 @@ from pydantic import (
     computed_field,
     field_validator,
     model_validator,
+)
+
+from prometheus.core.bounds import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    MAX_METADATA_BYTES,
+    check_json,
+    check_text,
+    webhook_url,
 )
 
 
@@ -273,7 +285,29 @@ class Plan(BaseModel):
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    """What clients send. Every input, whatever the transport or format: no NUL in any text, dates within
+    EARLIEST_YEAR..LATEST_YEAR, finite numbers, `metadata` within MAX_METADATA_BYTES and MAX_JSON_DEPTH."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _edges(self) -> Any:
+        for name, value in self.__dict__.items():
+            if isinstance(value, str):
+                check_text(value, name)
+            elif isinstance(value, date) and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+                raise ValueError(
+                    f"{name} {value.isoformat()} is outside the years {EARLIEST_YEAR}..{LATEST_YEAR}"
+                )
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, str):
+                        check_text(item, name)
+            elif isinstance(value, dict):
+                check_json(value, name)
+                if name == "metadata" and len(json.dumps(value)) > MAX_METADATA_BYTES:
+                    raise ValueError(f"metadata is limited to {MAX_METADATA_BYTES:,} bytes of JSON")
+        return self
 
 
 Name = Field(min_length=1, max_length=500)
@@ -646,9 +680,9 @@ class PlanDocument(_Input):
     format: Literal["prometheus.plan"] = "prometheus.plan"
     version: Literal[1] = 1
     plan: DocPlan
-    resources: list[DocResource] = Field(default_factory=list, max_length=100_000)
-    tasks: list[DocTask] = Field(default_factory=list, max_length=1_000_000)
-    dependencies: list[DocLink] = Field(default_factory=list, max_length=5_000_000)
+    resources: list[DocResource] = Field(default_factory=list)  # sizes: core.portable.check_size
+    tasks: list[DocTask] = Field(default_factory=list)
+    dependencies: list[DocLink] = Field(default_factory=list)
 
 
 # --- Webhooks ------------------------------------------------------------------------------------------
@@ -658,8 +692,43 @@ class WebhookCreate(_Input):
     url: str = Field(min_length=8, max_length=2000)
     events: list[str] = Field(default_factory=lambda: ["prometheus.*"], min_length=1, max_length=100)
     secret: str | None = Field(
-        None, min_length=16, max_length=200, description="default: WEBHOOK_SECRET or random"
+        None,
+        min_length=16,
+        max_length=200,
+        description="Standard Webhooks secret: `whsec_` + base64 of 16 to 64 bytes (the prefix may be left "
+        "out); default: WEBHOOK_SECRET or random",
     )
+    ordered: bool = Field(False, description="each plan's events one after the other, in order")
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, url: str) -> str:
+        return webhook_url(url)
+
+    @field_validator("secret")
+    @classmethod
+    def _secret(cls, secret: str | None) -> str | None:
+        if secret is None:
+            return None
+        try:
+            key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("the secret must be base64 (`whsec_` + base64 of 16 to 64 bytes)") from None
+        if not 16 <= len(key) <= 64:
+            raise ValueError("the secret must be base64 of 16 to 64 bytes")
+        return "whsec_" + secret.removeprefix("whsec_")
+
+
+class WebhookPatch(_Input):
+    url: str | None = Field(None, min_length=8, max_length=2000)
+    events: list[str] | None = Field(None, min_length=1, max_length=100)
+    active: bool | None = Field(None, description="true re-enables: undelivered events are sent again")
+    ordered: bool | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, url: str | None) -> str | None:
+        return None if url is None else webhook_url(url)
 
 
 class Webhook(BaseModel):
@@ -667,7 +736,9 @@ class Webhook(BaseModel):
     url: str
     events: list[str]
     active: bool
+    ordered: bool = False
     consecutive_failures: int = 0
+    failing_since: datetime | None = Field(None, description="the first failure of the current streak")
     disabled_reason: str | None = None
     created_at: datetime | None = None
     secret: str | None = Field(None, description="shown once, when the webhook is registered")

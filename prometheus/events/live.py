@@ -2,9 +2,14 @@
 
 Each server process follows the outbox table by id, so a change made through any replica reaches the
 sockets of every replica. WebSocket protocol (JSON): `{"action": "subscribe"|"unsubscribe", "plan_id":
-"..."|"*"}`, `{"action": "ping"}`, and `{"action": "update_task", "plan_id", "task_id", "changes",
-"version"?}` to change a task over the socket. Events arrive as
-`{"type": "prometheus.task.updated", "event_id", "plan_id", "data", "at"}`.
+"..."|"*", "last_event_id"?}` (with `last_event_id`, the events missed since are sent first), `{"action":
+"ping"}`, and `{"action": "update_task", "plan_id", "task_id", "changes", "version"?}` to change a task over
+the socket. Events arrive as `{"type": "prometheus.task.updated", "event_id", "plan_id", "data", "at"}`.
+
+Every subscriber has its own bounded queue (PROMETHEUS_LIVE_QUEUE events): the hub never waits for one. A
+subscriber that falls that far behind is dropped with `{"type": "reload", ...}` (SSE: `event: reload`); so is
+a resume that misses more than PROMETHEUS_LIVE_BACKLOG events. `reload` means: read the plan again, then
+subscribe anew.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
@@ -35,11 +41,33 @@ def event_message(e) -> dict:  # noqa: ANN001
     }
 
 
+def reload_message(reason: str, last_event_id: int) -> dict:
+    return {"type": "reload", "reason": reason, "last_event_id": last_event_id}
+
+
+class Subscriber:
+    """One SSE stream or WebSocket: its own bounded queue; `dropped` once it could not keep up."""
+
+    def __init__(self, limit: int):
+        self.queue: asyncio.Queue = asyncio.Queue(maxsize=limit)
+        self.dropped = False
+        self.seen = 0  # the last event id handed to the client
+        self.resumed: set[int] = set()  # ids sent with a resume's backlog: not again when they come live
+
+    def offer(self, event: dict) -> bool:
+        try:
+            self.queue.put_nowait(event)
+            return True
+        except asyncio.QueueFull:
+            self.dropped = True
+            return False
+
+
 class LiveHub:
-    def __init__(self, db: Database, interval: float = 0.2):
+    def __init__(self, db: Database, interval: float = 0.2, queue: int = 1000, backlog: int = 10_000):
         self.db, self.interval = db, interval
-        self.sockets: dict[str, set[WebSocket]] = defaultdict(set)
-        self.queues: dict[str, set[asyncio.Queue]] = defaultdict(set)
+        self.limit, self.backlog_limit = queue, backlog
+        self.subscribers: dict[str, set[Subscriber]] = defaultdict(set)
         self.last_id = 0
         self._task: asyncio.Task | None = None
         self.listeners: list = []  # async callables given every event, in order
@@ -89,62 +117,123 @@ class LiveHub:
                 await listener(event)
             except Exception:  # noqa: BLE001 - one listener's bug must not stop the stream
                 log.exception("event listener failed")
-        keys = {event.get("plan_id") or "", "*"}
-        for key in keys:
-            for q in list(self.queues.get(key, ())):
-                q.put_nowait(event)
-        for ws in {ws for key in keys for ws in self.sockets.get(key, ())}:
-            try:
-                await ws.send_json(event)
-            except Exception:  # noqa: BLE001 - a closed socket: forget it
-                self.drop(ws)
+        keys = (event.get("plan_id") or "", "*")
+        for sub in {s for key in keys for s in self.subscribers.get(key, ())}:
+            if not sub.offer(event):  # never waits: a subscriber that cannot keep up is dropped
+                self.forget(sub)
+                log.warning("a live subscriber fell %d events behind and was dropped", self.limit)
 
-    # -- SSE ------------------------------------------------------------------------------------------
+    # -- subscribers --------------------------------------------------------------------------------------
+
+    def forget(self, sub: Subscriber) -> None:
+        for subs in self.subscribers.values():
+            subs.discard(sub)
 
     @contextlib.contextmanager
-    def queue(self, key: str):  # noqa: ANN201
-        q: asyncio.Queue = asyncio.Queue(maxsize=10_000)
-        self.queues[key].add(q)
+    def subscription(self, key: str | None = None) -> Iterator[Subscriber]:
+        sub = Subscriber(self.limit)
+        if key is not None:
+            self.subscribers[key].add(sub)
         try:
-            yield q
+            yield sub
         finally:
-            self.queues[key].discard(q)
+            self.forget(sub)
+
+    async def missed(self, after: int, plan_id: str | None) -> tuple[list[dict], bool]:
+        """The events after `after` (of one plan, or all); False when more than the backlog limit."""
+
+        def read() -> list[dict]:
+            with self.db.store(write=False) as store:
+                rows = store.events_after(after, limit=self.backlog_limit + 1, plan_id=plan_id)
+                return [event_message(e) for e in rows]
+
+        events = await run_in_threadpool(read)
+        return events[: self.backlog_limit], len(events) <= self.backlog_limit
 
     # -- WebSocket --------------------------------------------------------------------------------------
 
-    def drop(self, ws: WebSocket) -> None:
-        for subs in self.sockets.values():
-            subs.discard(ws)
-
-    async def serve(self, ws: WebSocket) -> None:
+    async def serve(self, ws: WebSocket, refusal: Callable[[object], str | None] = lambda _: None) -> None:
+        """Answer one socket's messages; `refusal(action)` says why its token may not run an action."""
         await ws.accept()
-        try:
-            while True:
-                try:
-                    msg = await ws.receive_json()
-                except (ValueError, KeyError):
-                    await ws.send_json(
-                        {"type": "error", "message": 'send JSON, e.g. {"action": "subscribe", ...}'}
-                    )
-                    continue
-                await self._handle(ws, msg if isinstance(msg, dict) else {})
-        except WebSocketDisconnect:
-            pass
-        finally:
-            self.drop(ws)
+        with self.subscription() as sub:
+            sender = asyncio.create_task(self._send_all(ws, sub))
+            try:
+                while not sender.done():
+                    try:
+                        msg = await ws.receive_json()
+                    except (ValueError, KeyError):
+                        self._reply(sub, {"type": "error", "message": 'send JSON, e.g. {"action": ...}'})
+                        continue
+                    msg = msg if isinstance(msg, dict) else {}
+                    refused = refusal(msg.get("action"))
+                    if refused:
+                        self._reply(sub, {"type": "error", "error_code": "FORBIDDEN", "message": refused})
+                        continue
+                    await self._handle(sub, msg)
+            except (WebSocketDisconnect, RuntimeError):
+                pass
+            finally:
+                sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await sender
 
-    async def _handle(self, ws: WebSocket, msg: dict) -> None:
+    def _reply(self, sub: Subscriber, msg: dict) -> None:
+        if not sub.offer(msg):
+            self.forget(sub)
+
+    async def _send_all(self, ws: WebSocket, sub: Subscriber) -> None:
+        """The socket's own sender: its queue, in order. A dropped subscriber is told to reload and closed."""
+        while True:
+            msg = await sub.queue.get()
+            if sub.dropped:
+                reason = f"fell more than {self.limit} events behind"
+                with contextlib.suppress(Exception):
+                    await ws.send_json(reload_message(reason, sub.seen))
+                    await ws.close(code=4008, reason="too slow: reload, then subscribe again")
+                return
+            if msg.get("type") == "_resume":
+                await self._resume(ws, sub, msg)
+                continue
+            if "event_id" in msg:
+                if msg["event_id"] in sub.resumed:
+                    continue
+                sub.seen = max(sub.seen, msg["event_id"])
+            await ws.send_json(msg)
+
+    async def _resume(self, ws: WebSocket, sub: Subscriber, msg: dict) -> None:
+        """The events missed since `after`, straight to the socket (live ones wait in the queue meanwhile)."""
+        plan_id, after = msg["plan_id"], msg["after"]
+        events, complete = await self.missed(after, None if plan_id == "*" else plan_id)
+        if not complete:
+            self.subscribers[plan_id].discard(sub)
+            reason = f"more than {self.backlog_limit} events were missed: reload the plan, then subscribe"
+            await ws.send_json({**reload_message(reason, after), "plan_id": plan_id})
+            return
+        sub.resumed = {e["event_id"] for e in events}
+        for e in events:
+            sub.seen = max(sub.seen, e["event_id"])
+            await ws.send_json(e)
+
+    async def _handle(self, sub: Subscriber, msg: dict) -> None:
         action, plan_id = msg.get("action"), msg.get("plan_id")
         if action == "ping":
-            await ws.send_json({"type": "pong"})
+            self._reply(sub, {"type": "pong"})
         elif action in ("subscribe", "unsubscribe") and isinstance(plan_id, str) and plan_id:
-            (self.sockets[plan_id].add if action == "subscribe" else self.sockets[plan_id].discard)(ws)
-            await ws.send_json({"type": f"{action}d", "plan_id": plan_id})
+            if action == "unsubscribe":
+                self.subscribers[plan_id].discard(sub)
+                self._reply(sub, {"type": "unsubscribed", "plan_id": plan_id})
+                return
+            self.subscribers[plan_id].add(sub)  # before the backlog is read: nothing falls in between
+            self._reply(sub, {"type": "subscribed", "plan_id": plan_id})
+            after = msg.get("last_event_id")
+            if isinstance(after, int) and not isinstance(after, bool):
+                self._reply(sub, {"type": "_resume", "plan_id": plan_id, "after": after})
         elif action == "update_task":
-            await ws.send_json(await self._update_task(msg))
+            self._reply(sub, await self._update_task(msg))
         else:
-            await ws.send_json(
-                {"type": "error", "message": "actions: subscribe, unsubscribe (plan_id), update_task, ping"}
+            self._reply(
+                sub,
+                {"type": "error", "message": "actions: subscribe, unsubscribe (plan_id), update_task, ping"},
             )
 
     async def _update_task(self, msg: dict) -> dict:

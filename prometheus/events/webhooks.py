@@ -1,5 +1,12 @@
-"""Webhooks: registration checks, Standard Webhooks signatures, and the dispatcher that turns the outbox into
-deliveries and sends them, with retries, backoff and jitter, a delivery log, and auto-disable.
+"""Webhooks: Standard Webhooks signatures, and the dispatcher that turns the outbox into deliveries and sends
+them, with a delivery log.
+
+Failures are retried with exponential backoff and jitter for days (PROMETHEUS_WEBHOOK_RETRY_BASE doubling up
+to ..._RETRY_MAX, ..._MAX_ATTEMPTS attempts: by default 5 s, 10 s, 20 s ... 10 h, about three days in all). A
+webhook is disabled only when it has failed for a whole period (..._DISABLE_AFTER_SECONDS, 5 days) with no
+success; its deliveries then wait, and re-enabling it (PATCH active=true) sends them again from the first
+undelivered event. A webhook registered with `ordered` gets each plan's events one after the other, in
+order: a later event waits while an earlier one of the same plan is pending.
 
 Delivery is at least once: a receiver dedupes on the `webhook-id` header (the event id). Several replicas
 can run the dispatcher on one PostgreSQL: the fan-out cursor and each due delivery are claimed with
@@ -12,24 +19,23 @@ import base64
 import fnmatch
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import random
 import secrets
-import socket
 import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from prometheus.config import Settings
-from prometheus.errors import ValidationFailed
+from prometheus.errors import NotFound
+from prometheus.events.addresses import pinned
 from prometheus.store import Database
 from prometheus.store.tables import CursorRow, DeliveryRow, EventRow, WebhookRow
 
@@ -54,29 +60,12 @@ def matches(patterns: list[str], event_type: str) -> bool:
     return any(fnmatch.fnmatchcase(event_type, p) for p in patterns)
 
 
-def check_url(url: str, settings: Settings) -> None:
-    """Refuse URLs that are not http(s), or that reach loopback/private/link-local addresses (SSRF), unless
-    PROMETHEUS_WEBHOOK_ALLOW_PRIVATE is set."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationFailed("a webhook URL must be http:// or https:// with a host")
-    if settings.webhook_allow_private:
-        return
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
-    except socket.gaierror:
-        raise ValidationFailed(f"cannot resolve {parts.hostname}") from None
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-            raise ValidationFailed(
-                f"{parts.hostname} resolves to {ip}, a private or local address, where webhooks may not go "
-                "(set PROMETHEUS_WEBHOOK_ALLOW_PRIVATE=true to allow it)"
-            )
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
 
 
 class Dispatcher:
@@ -88,6 +77,11 @@ class Dispatcher:
         self.woken = threading.Event()
         self.thread = threading.Thread(target=self.run, name="webhook-dispatcher", daemon=True)
         self.client = httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False)
+
+    @property
+    def lease(self) -> float:
+        """Seconds a delivery being sent is kept from other senders."""
+        return max(self.settings.webhook_lease, 2 * self.settings.webhook_timeout)
 
     def start(self) -> None:
         self.thread.start()
@@ -113,14 +107,18 @@ class Dispatcher:
                 self.woken.clear()
 
     def _locked(self, stmt):  # noqa: ANN001, ANN202
-        return stmt.with_for_update(skip_locked=True) if self.db.backend == "postgresql" else stmt
+        if self.db.backend != "postgresql":
+            return stmt
+        return stmt.with_for_update(skip_locked=True, of=DeliveryRow)
 
     def fan_out(self, batch: int = 500) -> int:
-        """New events become one pending delivery per matching active webhook."""
+        """New events become one pending delivery per matching webhook (a disabled one's wait for it)."""
         with self.db.store() as store:
             session = store.session
             cursor = session.scalars(
-                self._locked(select(CursorRow).where(CursorRow.name == "webhooks"))
+                select(CursorRow).where(CursorRow.name == "webhooks").with_for_update(skip_locked=True)
+                if self.db.backend == "postgresql"
+                else select(CursorRow).where(CursorRow.name == "webhooks")
             ).first()
             if cursor is None:
                 if session.scalar(select(CursorRow.name).where(CursorRow.name == "webhooks")) is not None:
@@ -141,7 +139,7 @@ class Dispatcher:
             )
             if not events:
                 return 0
-            hooks = list(session.scalars(select(WebhookRow).where(WebhookRow.active.is_(True))))
+            hooks = list(session.scalars(select(WebhookRow)))
             for e in events:
                 if e.type == "prometheus.webhook.ping":
                     continue  # pings are addressed when they are made
@@ -151,34 +149,60 @@ class Dispatcher:
             cursor.last_event_id = events[-1].id
             return len(events)
 
+    def _due(self, now: datetime, batch: int):  # noqa: ANN202
+        """Pending deliveries of active webhooks whose time has come; for an ordered webhook, only those with
+        no earlier pending delivery of the same plan."""
+        this_event, earlier, earlier_event = aliased(EventRow), aliased(DeliveryRow), aliased(EventRow)
+        waits = exists(
+            select(earlier.id)
+            .join(earlier_event, earlier_event.id == earlier.event_id)
+            .where(
+                earlier.webhook_id == DeliveryRow.webhook_id,
+                earlier.status == "pending",
+                earlier.event_id < DeliveryRow.event_id,
+                earlier_event.plan_id == this_event.plan_id,
+            )
+        )
+        return self._locked(
+            select(DeliveryRow)
+            .join(WebhookRow, WebhookRow.id == DeliveryRow.webhook_id)
+            .join(this_event, this_event.id == DeliveryRow.event_id)
+            .where(
+                DeliveryRow.status == "pending",
+                DeliveryRow.next_attempt_at <= now,
+                WebhookRow.active.is_(True),
+                or_(WebhookRow.ordered.is_(False), ~waits),
+            )
+            .order_by(DeliveryRow.next_attempt_at, DeliveryRow.event_id)
+            .limit(batch)
+        )
+
     def deliver_due(self, batch: int = 20) -> int:
         now = _now()
         with self.db.store() as store:
             session = store.session
-            due = list(
-                session.scalars(
-                    self._locked(
-                        select(DeliveryRow)
-                        .where(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now)
-                        .order_by(DeliveryRow.next_attempt_at)
-                        .limit(batch)
-                    )
-                )
-            )
+            due = list(session.scalars(self._due(now, batch)))
             # a lease: nobody else sends it meanwhile; if this process dies, another one retries after it
-            lease = timedelta(seconds=max(self.settings.webhook_lease, 2 * self.settings.webhook_timeout))
             for d in due:
-                d.next_attempt_at = now + lease
-            jobs = []
-            for d in due:
-                hook = session.get(WebhookRow, d.webhook_id)
-                event = session.get(EventRow, d.event_id)
-                jobs.append((d.id, hook.url, hook.secret, hook.active, event))
-        for delivery_id, url, secret, active, event in jobs:
-            self._send(delivery_id, url, secret, active, event)
+                d.next_attempt_at = now + timedelta(seconds=self.lease)
+            jobs = [d.id for d in due]
+        for delivery_id in jobs:
+            self.send(delivery_id)
         return len(jobs)
 
-    def _send(self, delivery_id: str, url: str, secret: str, active: bool, event: EventRow) -> None:
+    def send(self, delivery_id: str, *, even_if_disabled: bool = False) -> dict:
+        """Send one delivery now and record the answer; what happened (status, last_status, last_error)."""
+        with self.db.store(write=False) as store:
+            d = store.session.get(DeliveryRow, delivery_id)
+            hook = store.session.get(WebhookRow, d.webhook_id) if d else None
+            event = store.session.get(EventRow, d.event_id) if d else None
+            if d is None or hook is None or event is None:
+                return {"status": "gone"}
+            url, secret, active = hook.url, hook.secret, hook.active or even_if_disabled
+        status, error = self._post(url, secret, active, event)
+        return self._record(delivery_id, status, error)
+
+    def _post(self, url: str, secret: str, active: bool, event: EventRow) -> tuple[int | None, str | None]:
         msg_id = f"evt_{event.id}"
         body = json.dumps(
             {
@@ -190,15 +214,16 @@ class Dispatcher:
             }  # fmt: skip
         ).encode()
         ts = int(time.time())
-        status, error = None, None
         try:
             if not active:
                 raise RuntimeError("webhook disabled")
-            check_url(url, self.settings)
+            target, host, extensions = pinned(url, self.settings)
             r = self.client.post(
-                url,
+                target,
                 content=body,
+                extensions=extensions,
                 headers={
+                    **host,
                     "content-type": "application/json",
                     "webhook-id": msg_id,
                     "webhook-timestamp": str(ts),
@@ -206,55 +231,55 @@ class Dispatcher:
                     "user-agent": "Prometheus-Webhooks/1",
                 },
             )
-            status = r.status_code
-            if not 200 <= status < 300:
-                error = f"HTTP {status}"
         except Exception as exc:  # noqa: BLE001 - whatever stops a delivery is recorded and retried
-            error = f"{type(exc).__name__}: {exc}"[:500]
-        self._record(delivery_id, status, error)
+            return None, f"{type(exc).__name__}: {exc}"[:500]
+        return r.status_code, None if 200 <= r.status_code < 300 else f"HTTP {r.status_code}"
 
-    def _record(self, delivery_id: str, status: int | None, error: str | None) -> None:
+    def _record(self, delivery_id: str, status: int | None, error: str | None) -> dict:
         s = self.settings
+        now = _now()
         with self.db.store() as store:
             session = store.session
             d = session.get(DeliveryRow, delivery_id)
             hook = session.get(WebhookRow, d.webhook_id) if d else None
             if d is None or hook is None:
-                return
+                return {"status": "gone"}
             d.attempts += 1
             d.last_status, d.last_error = status, error
             if error is None:
-                d.status, d.delivered_at = "delivered", _now()
-                hook.consecutive_failures = 0
-                return
-            hook.consecutive_failures += 1
-            if hook.consecutive_failures >= s.webhook_disable_after and hook.active:
-                hook.active = False
-                hook.disabled_reason = (
-                    f"disabled after {hook.consecutive_failures} failed attempts in a row: {error}"
-                )
-                log.warning("webhook %s disabled: %s", hook.id, hook.disabled_reason)
-            if d.attempts >= s.webhook_max_attempts or not hook.active:
-                d.status = "failed"
-                return
-            delay = min(s.webhook_retry_max, s.webhook_retry_base * 2 ** (d.attempts - 1)) * random.uniform(
-                0.8, 1.2
-            )
-            d.next_attempt_at = _now() + timedelta(seconds=delay)
+                d.status, d.delivered_at = "delivered", now
+                hook.consecutive_failures, hook.failing_since = 0, None
+            else:
+                hook.consecutive_failures += 1
+                hook.failing_since = _aware(hook.failing_since) or now
+                failing = (now - hook.failing_since).total_seconds()
+                if failing >= s.webhook_disable_after and hook.active:
+                    hook.active = False
+                    hook.disabled_reason = (
+                        f"disabled after failing for {failing:,.0f} s ({hook.consecutive_failures} attempts "
+                        f"in a row, none delivered): {error}; re-enable with PATCH active=true"
+                    )
+                    log.warning("webhook %s disabled: %s", hook.id, hook.disabled_reason)
+                if d.attempts >= s.webhook_max_attempts:
+                    d.status = "failed"
+                else:  # a disabled webhook's deliveries stay pending until it is enabled again
+                    delay = min(s.webhook_retry_max, s.webhook_retry_base * 2 ** (d.attempts - 1))
+                    d.next_attempt_at = now + timedelta(seconds=delay * random.uniform(0.8, 1.2))
+            return {"status": d.status, "last_status": status, "last_error": error, "attempts": d.attempts}
 
 
 def _iso(dt: datetime) -> str:
     return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).isoformat()
 
 
-def redeliver(db: Database, webhook_id: str, delivery_id: str) -> None:
+def redeliver(db: Database, webhook_id: str, delivery_id: str, lease: float = 0.0) -> None:
+    """Make a delivery pending again, leased for `lease` seconds to the caller who sends it now (and then
+    retried as any other)."""
     with db.store() as store:
         n = store.session.execute(
             update(DeliveryRow)
             .where(DeliveryRow.id == delivery_id, DeliveryRow.webhook_id == webhook_id)
-            .values(status="pending", next_attempt_at=_now())
+            .values(status="pending", next_attempt_at=_now() + timedelta(seconds=lease))
         ).rowcount
     if not n:
-        from prometheus.errors import NotFound
-
         raise NotFound(f"delivery {delivery_id} not found for webhook {webhook_id}")

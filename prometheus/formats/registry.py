@@ -7,12 +7,15 @@ import re
 from pathlib import PurePath
 from urllib.parse import quote
 
+from pydantic import ValidationError
+
 from prometheus.core.model import Plan, PlanDocument
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import PrometheusError, ValidationFailed
 from prometheus.formats.csv_format import read_csv, write_csv
 from prometheus.formats.document import to_document
 from prometheus.formats.ics import write_ics
+from prometheus.formats.json_stream import read_json_document
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
 
 EXPORTS = {  # format -> (media type, file extension)
@@ -140,15 +143,21 @@ def _refuse_ics() -> None:
 
 
 def import_bytes(data: bytes, fmt: str, *, name: str | None = None) -> PlanDocument:
+    """A file as a plan document; a field no plan may hold (a date out of range, a percentage over 100...)
+    is a 422 naming it, whatever the format."""
+    try:
+        return _read(data, fmt, name)
+    except ValidationError as exc:
+        where = "; ".join(
+            " ".join(filter(None, (exc.title, ".".join(map(str, e["loc"]))))) + f": {e['msg']}"
+            for e in exc.errors()[:3]
+        )
+        raise ValidationFailed(f"the {fmt} file holds a value no plan may hold: {where}") from None
+
+
+def _read(data: bytes, fmt: str, name: str | None) -> PlanDocument:
     if fmt == "json":
-        try:
-            raw = json.loads(data)
-        except ValueError as exc:
-            raise ValidationFailed(f"not valid JSON: {exc}", http_status=400) from None
-        try:
-            doc = PlanDocument.model_validate(raw)
-        except ValueError as exc:
-            raise ValidationFailed(f"not a Prometheus plan document: {exc}") from None
+        doc = read_json_document(data)
         return doc.model_copy(update={"plan": doc.plan.model_copy(update={"name": name})}) if name else doc
     if fmt == "csv":
         return read_csv(data, name)

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import Date, DateTime, delete, func, insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from prometheus import __version__
 from prometheus.errors import ResourceConflict, ValidationFailed
@@ -21,10 +22,22 @@ def _plain(value: object) -> object:
     return value.isoformat() if isinstance(value, date | datetime) else value
 
 
+def _without_nul(value: object) -> object:
+    """The value with every NUL character dropped (PostgreSQL stores none, in text or JSON)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
 def backup(db: Database, path: Path) -> dict[str, int]:
-    """Every table, row by row, in one consistent read. Returns the row count per table."""
+    """Every table, row by row, in one snapshot (REPEATABLE READ on PostgreSQL) even while others write.
+    Returns the row count per table."""
     counts: dict[str, int] = {}
-    with db.store(write=False) as store, gzip.open(path, "wt", encoding="utf-8") as out:
+    with db.store(write=False, snapshot=True) as store, gzip.open(path, "wt", encoding="utf-8") as out:
         head = {
             "format": FORMAT,
             "version": 1,
@@ -68,12 +81,19 @@ def restore(db: Database, path: Path, *, replace: bool = False) -> dict[str, int
             typed = {c.name: c.type for c in table.columns}
             for r in data:
                 for k, v in r.items():
+                    if db.backend == "postgresql":  # older SQLite databases may hold a NUL
+                        r[k] = v = _without_nul(v)
                     if v is not None and isinstance(typed.get(k), DateTime):
                         r[k] = datetime.fromisoformat(v)
                     elif v is not None and isinstance(typed.get(k), Date):
                         r[k] = date.fromisoformat(v)
-            for start in range(0, len(data), 1000):
-                session.execute(insert(table), data[start : start + 1000])
+            try:
+                for start in range(0, len(data), 1000):
+                    session.execute(insert(table), data[start : start + 1000])
+            except IntegrityError as exc:
+                raise ValidationFailed(
+                    f"the backup {path} is inconsistent ({name}): {str(exc.orig).splitlines()[0]}"
+                ) from None
             counts[name] = len(data)
         if db.backend == "postgresql":  # new events continue after the restored ones
             session.execute(

@@ -65,14 +65,18 @@ class Database:
         self.on_commit_events: list = []  # callables run after a transaction that wrote events commits
 
     @contextmanager
-    def store(self, *, write: bool = True) -> Iterator[Store]:
-        """A Store on one transaction: committed when the block ends, rolled back on error."""
+    def store(self, *, write: bool = True, snapshot: bool = False) -> Iterator[Store]:
+        """A Store on one transaction: committed when the block ends, rolled back on error. `snapshot`: every
+        read sees the database as it was at the first one (REPEATABLE READ on PostgreSQL; a SQLite read
+        transaction always does)."""
         with self._sessions() as session:
             with session.begin():
                 if self.backend == "sqlite":
                     session.connection(
                         execution_options={"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"}
                     )
+                elif snapshot:
+                    session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
                 yield Store(session)
             if session.info.get("emitted"):  # committed events: wake this process's followers now
                 for callback in self.on_commit_events:

@@ -5,18 +5,28 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, literal_column, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from prometheus.core.graph import wbs_cycle_if_added, wbs_find_cycle
+from prometheus.core.graph import ancestors, wbs_cycle_if_added
 from prometheus.core.model import (
     ActionStatus,
     Assignment,
@@ -48,19 +58,23 @@ from prometheus.core.model import (
     TaskStatus,
     Webhook,
     WebhookCreate,
+    WebhookPatch,
     check_three_point,
 )
+from prometheus.core.portable import check_document, check_size
 from prometheus.core.progress import scheduled_actuals
 from prometheus.core.resources import effort_duration
 from prometheus.errors import (
     DependencyError,
     NotFound,
+    PlanTooLarge,
     ResourceConflict,
     ValidationFailed,
     VersionConflict,
 )
 from prometheus.store.records import Records
 from prometheus.store.scenarios import Scenarios
+from prometheus.store.structure import Structure
 from prometheus.store.tables import (
     AssignmentRow,
     BaselineRow,
@@ -77,6 +91,7 @@ from prometheus.store.tables import (
 )
 
 _EVENTS_LOCK = 0x45564E54
+IMPORT_BATCH = 1000  # rows per bulk insert
 TASK_KEY = re.compile(r"task-([1-9][0-9]{0,9})")  # task-N: the n-th task created in its plan
 # task fields a PATCH may set to null; null for any other is refused, not stored
 _NULLABLE_TASK_FIELDS = {
@@ -268,11 +283,31 @@ def _task_row(source: TaskCreate | DocTask, **fields: Any) -> TaskRow:
     )
 
 
+def _task_values(t: DocTask, tid: dict[str, str], plan_id: str, position: int, now: datetime) -> dict:
+    """The columns of an imported task (a bulk insert: no ORM object)."""
+    return {
+        "id": tid[t.key], "plan_id": plan_id, "parent_id": tid[t.parent] if t.parent else None,
+        "position": position, "number": position, "name": t.name, "description": t.description,
+        "duration": t.duration, "duration_unit": t.duration_unit.value, "status": t.status.value,
+        "priority": t.priority.value, "tags": t.tags, "metadata": t.metadata, "milestone": t.milestone,
+        "constraint_type": t.constraint_type.value, "constraint_date": t.constraint_date,
+        "deadline": t.deadline, "optimistic_duration": t.optimistic_duration,
+        "most_likely_duration": t.most_likely_duration, "pessimistic_duration": t.pessimistic_duration,
+        "remaining_duration": t.remaining_duration, "actual_cost": t.actual_cost,
+        "percent_complete": t.percent_complete, "actual_start": t.actual_start,
+        "actual_finish": t.actual_finish, "notes": t.notes, "work": t.work, "effort_driven": t.effort_driven,
+        "required_skills": t.required_skills, "manual": t.manual, "manual_start": t.manual_start,
+        "manual_finish": t.manual_finish, "calendar": _calendar_json(t.calendar),
+        "leveling_delay": t.leveling_delay, "leveling_delay_unit": t.leveling_delay_unit.value,
+        "resume": t.resume, "version": 1, "created_at": now, "updated_at": now,
+    }  # fmt: skip
+
+
 def _calendar_json(cal: Calendar | None) -> dict[str, Any] | None:
     return None if cal is None else cal.model_dump(mode="json")
 
 
-class Store(Scenarios, Records):
+class Store(Scenarios, Records, Structure):
     """Repository over one SQLAlchemy session (one transaction, see Database.store())."""
 
     def __init__(self, session: Session):
@@ -316,11 +351,8 @@ class Store(Scenarios, Records):
                 details={"current_version": row.version, "expected_version": expected},
             )
 
-    def _plan_row(self, plan_id: str, *, lock: bool = False) -> PlanRow:
-        stmt = select(PlanRow).where(PlanRow.id == plan_id)
-        if lock and self.dialect == "postgresql":
-            stmt = stmt.with_for_update()
-        row = self.session.scalars(stmt).first()
+    def _plan_row(self, plan_id: str) -> PlanRow:
+        row = self.session.scalars(select(PlanRow).where(PlanRow.id == plan_id)).first()
         if row is None:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
         return row
@@ -447,6 +479,7 @@ class Store(Scenarios, Records):
         if not include_children:
             return plan_model(row, self._task_count(plan_id))
         tasks = self.list_tasks(plan_id, limit=None)[0]
+        self.refuse_loop({t.id: t.parent_id for t in tasks})
         plan = plan_model(row, len(tasks))
         plan.tasks = tasks
         plan.dependencies = self.list_dependencies(plan_id)
@@ -456,7 +489,7 @@ class Store(Scenarios, Records):
     @emits("plan.updated", plan_from="arg")
     def update_plan(self, plan_id: str, changes: PlanCreate | PlanPatch, expected: int | None) -> Plan:
         """PUT (a PlanCreate: every field replaced) or PATCH (a PlanPatch: the fields sent)."""
-        row = self._plan_row(plan_id, lock=True)
+        row = self.lock_plan(plan_id)
         self._check_version("plan", row, expected)
         values = changes.model_dump(exclude={"version"}, exclude_unset=isinstance(changes, PlanPatch))
         if isinstance(changes, PlanPatch):
@@ -484,29 +517,12 @@ class Store(Scenarios, Records):
 
     @emits("plan.deleted", plan_from="arg")
     def delete_plan(self, plan_id: str, expected: int | None) -> None:
-        row = self._plan_row(plan_id, lock=True)
+        row = self.lock_plan(plan_id)
         self._check_version("plan", row, expected)
         self.session.delete(row)
         self._flush()
 
     # -- tasks ---------------------------------------------------------------------------------------------
-
-    def _check_parent(self, plan_id: str, task_id: str | None, parent_id: str) -> None:
-        """The parent exists in the plan and is not the task itself or one of its subtasks."""
-        node = self.session.get(TaskRow, parent_id)
-        if node is None or node.plan_id != plan_id:
-            raise ValidationFailed(f"parent task {parent_id} not found in plan {plan_id}")
-        chain = [parent_id]
-        while True:
-            if task_id is not None and chain[-1] == task_id:
-                raise ValidationFailed(
-                    f"task {task_id} cannot be its own ancestor (hierarchy {' -> '.join(chain[::-1])})",
-                    details={"hierarchy": chain[::-1]},
-                )
-            if node.parent_id is None:
-                return
-            chain.append(node.parent_id)
-            node = self.session.get(TaskRow, node.parent_id)
 
     def _set_assignments(self, plan_id: str, task_id: str, assignments: list[Assignment]) -> None:
         seen: set[str] = set()
@@ -546,10 +562,14 @@ class Store(Scenarios, Records):
 
     @emits("task.created", plan_from="arg")
     def add_task(self, plan_id: str, data: TaskCreate) -> Task:
-        self._plan_row(plan_id, lock=True)  # serializes positions and numbers per plan on PostgreSQL
+        self.lock_plan(plan_id)  # serializes positions, numbers and structure per plan on PostgreSQL
+        try:
+            check_size(self._task_count(plan_id) + 1, 0, 0)
+        except PlanTooLarge as exc:
+            raise PlanTooLarge(exc.message, details=exc.details, http_status=422) from None
         parent_id = self.task_id(plan_id, data.parent_id) if data.parent_id else None
         if parent_id:
-            self._check_parent(plan_id, None, parent_id)
+            self.check_parent(plan_id, None, parent_id)
         duration = data.duration if data.duration is not None else (0.0 if data.milestone else 1.0)
         position = (
             self.session.scalar(select(func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id)) or 0
@@ -623,6 +643,7 @@ class Store(Scenarios, Records):
     def update_task(
         self, plan_id: str, task_id: str, changes: TaskCreate | TaskPatch, expected: int | None
     ) -> Task:
+        self.lock_plan(plan_id)  # racing writers of a plan go one at a time: no loop, no stale version
         row = self._task_row(plan_id, task_id)
         self._check_version("task", row, expected)
         partial = isinstance(changes, TaskPatch)
@@ -636,7 +657,7 @@ class Store(Scenarios, Records):
         task_id = row.id
         if values.get("parent_id"):
             values["parent_id"] = self.task_id(plan_id, values["parent_id"])
-            self._check_parent(plan_id, task_id, values["parent_id"])
+            self.check_parent(plan_id, task_id, values["parent_id"])
             if self.session.scalar(
                 select(func.count()).where(
                     DependencyRow.plan_id == plan_id,
@@ -687,6 +708,7 @@ class Store(Scenarios, Records):
     @emits("task.progress", plan_from="arg")
     def update_progress(self, plan_id: str, task_id: str, p: ProgressUpdate, expected: int | None) -> Task:
         """Record progress; status, percent complete and actual dates are kept consistent."""
+        self.lock_plan(plan_id)
         row = self._task_row(plan_id, task_id)
         self._check_version("task", row, expected)
         now = utcnow()
@@ -740,6 +762,7 @@ class Store(Scenarios, Records):
     @emits("task.deleted", plan_from="arg")
     def delete_task(self, plan_id: str, task_id: str, expected: int | None) -> str:
         """Delete a task with its subtasks, links and assignments; its id."""
+        self.lock_plan(plan_id)
         row = self._task_row(plan_id, task_id)
         self._check_version("task", row, expected)
         self.session.delete(row)
@@ -748,17 +771,10 @@ class Store(Scenarios, Records):
 
     # -- dependencies --------------------------------------------------------------------------------------
 
-    def _ancestors(self, task_id: str) -> list[str]:
-        out = []
-        node = self.session.get(TaskRow, task_id)
-        while node is not None and node.parent_id is not None:
-            out.append(node.parent_id)
-            node = self.session.get(TaskRow, node.parent_id)
-        return out
-
     @emits("dependency.created", plan_from="arg")
     def add_dependency(self, plan_id: str, data: DependencyCreate) -> Dependency:
-        self._plan_row(plan_id, lock=True)  # one link change at a time per plan: no cycle slips in
+        self.lock_plan(plan_id)  # one structural change at a time per plan: no cycle slips in
+        parent_of = self.parent_map(plan_id)
         names = {}
         data = data.model_copy(
             update={
@@ -780,7 +796,7 @@ class Store(Scenarios, Records):
             raise DependencyError(
                 f"task '{names[pred]}' cannot depend on itself", details={"cycle": [pred, pred]}
             )
-        if pred in self._ancestors(succ) or succ in self._ancestors(pred):
+        if pred in ancestors(parent_of, succ) or succ in ancestors(parent_of, pred):
             raise DependencyError(
                 f"'{names[pred]}' and '{names[succ]}' are a summary task and its subtask: no link"
             )
@@ -796,11 +812,6 @@ class Store(Scenarios, Records):
                     DependencyRow.plan_id == plan_id
                 )
             )
-            .tuples()
-            .all()
-        )
-        parent_of = dict(
-            self.session.execute(select(TaskRow.id, TaskRow.parent_id).where(TaskRow.plan_id == plan_id))
             .tuples()
             .all()
         )
@@ -844,7 +855,7 @@ class Store(Scenarios, Records):
         predecessor_id: str | None = None,
         successor_id: str | None = None,
     ) -> Dependency:
-        self._plan_row(plan_id)
+        self.lock_plan(plan_id)
         stmt = select(DependencyRow).where(DependencyRow.plan_id == plan_id)
         if dependency_id:
             stmt = stmt.where(DependencyRow.id == dependency_id)
@@ -873,7 +884,7 @@ class Store(Scenarios, Records):
 
     @emits("resource.created", plan_from="arg")
     def add_resource(self, plan_id: str, data: ResourceCreate) -> Resource:
-        self._plan_row(plan_id)
+        self.lock_plan(plan_id)  # writers of a plan lock its row first (one order: no deadlock)
         self._unique_resource_name(plan_id, data.name)
         row = ResourceRow(
             id=new_id(),
@@ -909,6 +920,7 @@ class Store(Scenarios, Records):
     def update_resource(
         self, plan_id: str, resource_id: str, changes: ResourcePatch, expected: int | None
     ) -> Resource:
+        self.lock_plan(plan_id)
         row = self._resource_row(plan_id, resource_id)
         self._check_version("resource", row, expected)
         values = changes.model_dump(exclude={"version"}, exclude_unset=True)
@@ -930,6 +942,7 @@ class Store(Scenarios, Records):
 
     @emits("resource.deleted", plan_from="arg")
     def delete_resource(self, plan_id: str, resource_id: str, *, force: bool = False) -> None:
+        self.lock_plan(plan_id)
         row = self._resource_row(plan_id, resource_id)
         tasks = list(
             self.session.execute(
@@ -953,7 +966,7 @@ class Store(Scenarios, Records):
     @emits("plan.baseline_saved", plan_from="arg")
     def save_baseline(self, plan_id: str, request: BaselineCreate, snapshot: Baseline) -> Baseline:
         """Store a snapshot as baseline `request.number` (replacing it) or as the first free number."""
-        self._plan_row(plan_id, lock=True)
+        self.lock_plan(plan_id)
         taken = set(self.session.scalars(select(BaselineRow.number).where(BaselineRow.plan_id == plan_id)))
         number = request.number
         if number is None:
@@ -1115,119 +1128,75 @@ class Store(Scenarios, Records):
     # -- import ------------------------------------------------------------------------------------------
 
     @emits("plan.created", plan_from="result")
-    def import_document(self, doc: PlanDocument) -> Plan:
-        """Create a whole plan from its portable form, checked first: unique keys, known references, a WBS
-        without loops, links without cycles. Nothing is written when anything is wrong."""
-        for kind, keys in (
-            ("task", [t.key for t in doc.tasks]),
-            ("resource", [r.key for r in doc.resources]),
-        ):
-            dupes = sorted(k for k, n in Counter(keys).items() if n > 1)
-            if dupes:
-                raise ValidationFailed(f"duplicate {kind} keys: {', '.join(dupes[:10])}")
-        names = [r.name for r in doc.resources]
-        if len(set(names)) != len(names):
-            raise ResourceConflict("two resources share a name")
-        task_keys = {t.key for t in doc.tasks}
-        res_keys = {r.key for r in doc.resources}
-        parent_of = {t.key: t.parent for t in doc.tasks}
-        for t in doc.tasks:
-            if t.parent is not None and t.parent not in task_keys:
-                raise ValidationFailed(f"task {t.key} has an unknown parent {t.parent}")
-            for a in t.assignments:
-                if a.resource not in res_keys:
-                    raise ValidationFailed(f"task {t.key} is assigned to an unknown resource {a.resource}")
-        for t in doc.tasks:  # no task is its own ancestor
-            seen, p = {t.key}, t.parent
-            while p is not None:
-                if p in seen:
-                    raise ValidationFailed(f"the task hierarchy loops through {p}")
-                seen.add(p)
-                p = parent_of[p]
-        links = []
-        for d in doc.dependencies:
-            for end in (d.predecessor, d.successor):
-                if end not in task_keys:
-                    raise DependencyError(f"a link names an unknown task {end}", http_status=422)
-            links.append((d.predecessor, d.successor))
-        cycle = wbs_find_cycle(parent_of, links)
-        if cycle:
-            label = {t.key: t.name for t in doc.tasks}
-            raise DependencyError(
-                "the links form a cycle: " + " -> ".join(f"'{label[k]}'" for k in cycle),
-                details={"cycle": cycle},
-            )
-
+    def import_document(self, doc: PlanDocument, *, checked: bool = False) -> Plan:
+        """Create a whole plan from its portable form, checked first (core.portable.check_document; pass
+        `checked` when the caller did it before the transaction). Rows go in with bulk statements of
+        IMPORT_BATCH rows. Nothing is written when anything is wrong. The plan, without its children."""
+        if not checked:
+            check_document(doc)
         plan = self._new_plan_row(doc.plan, task_seq=len(doc.tasks))
+        self._flush()
         rid = {r.key: new_id() for r in doc.resources}
         tid = {t.key: new_id() for t in doc.tasks}
-        self.session.add_all(
-            ResourceRow(
-                id=rid[r.key],
-                plan_id=plan.id,
-                name=r.name,
-                type=r.type.value,
-                skills=r.skills,
-                availability=r.availability,
-                cost_rate=r.cost_rate,
-                calendar=_calendar_json(r.calendar),
-                meta=r.metadata,
-            )
-            for r in doc.resources
-        )
+        parent_of = {t.key: t.parent for t in doc.tasks}
         depth: dict[str, int] = {}
-
-        def level(key: str) -> int:
-            if key not in depth:
-                depth[key] = 0 if parent_of[key] is None else level(parent_of[key]) + 1
-            return depth[key]
-
-        # parents are inserted before their children (the unit of work keeps the order of adds)
-        ordered = sorted(enumerate(doc.tasks), key=lambda it: level(it[1].key))
-        for position, t in ordered:
-            self.session.add(
-                _task_row(
-                    t,
-                    id=tid[t.key],
-                    plan_id=plan.id,
-                    parent_id=tid[t.parent] if t.parent else None,
-                    position=position + 1,
-                    number=position + 1,
-                    duration=t.duration,
-                    percent_complete=t.percent_complete,
-                    actual_start=t.actual_start,
-                    actual_finish=t.actual_finish,
-                    remaining_duration=t.remaining_duration,
-                    actual_cost=t.actual_cost,
-                    notes=t.notes,
-                )
-            )
-        self._flush()
-        self.session.add_all(
-            AssignmentRow(task_id=tid[t.key], resource_id=rid[a.resource], units=a.units, position=n)
-            for t in doc.tasks
-            for n, a in enumerate(t.assignments)
+        for t in doc.tasks:  # iteratively: a deep outline is no recursion
+            chain, key = [], t.key
+            while key is not None and key not in depth:
+                chain.append(key)
+                key = parent_of[key]
+            base = -1 if key is None else depth[key]
+            for k in reversed(chain):
+                base += 1
+                depth[k] = base
+        now = utcnow()
+        self._insert(
+            ResourceRow,
+            (
+                {"id": rid[r.key], "plan_id": plan.id, "name": r.name, "type": r.type.value,
+                 "skills": r.skills, "availability": r.availability, "cost_rate": r.cost_rate,
+                 "calendar": _calendar_json(r.calendar), "metadata": r.metadata, "version": 1}
+                for r in doc.resources
+            ),
+        )  # fmt: skip
+        # parents are inserted before their children
+        ordered = sorted(enumerate(doc.tasks), key=lambda it: depth[it[1].key])
+        self._insert(TaskRow, (_task_values(t, tid, plan.id, position + 1, now) for position, t in ordered))
+        self._insert(
+            AssignmentRow,
+            (
+                {"task_id": tid[t.key], "resource_id": rid[a.resource], "units": a.units, "position": n}
+                for t in doc.tasks
+                for n, a in enumerate(t.assignments)
+            ),
         )
-        self.session.add_all(
-            DependencyRow(
-                id=new_id(),
-                plan_id=plan.id,
-                predecessor_id=tid[d.predecessor],
-                successor_id=tid[d.successor],
-                type=d.type.value,
-                lag=d.lag,
-                lag_unit=d.lag_unit.value,
-            )
-            for d in doc.dependencies
-        )
-        self._flush()
-        return self.get_plan(plan.id)
+        self._insert(
+            DependencyRow,
+            (
+                {"id": new_id(), "plan_id": plan.id, "predecessor_id": tid[d.predecessor],
+                 "successor_id": tid[d.successor], "type": d.type.value, "lag": d.lag,
+                 "lag_unit": d.lag_unit.value}
+                for d in doc.dependencies
+            ),
+        )  # fmt: skip
+        return plan_model(plan, len(doc.tasks))
+
+    def _insert(self, table: Any, rows: Iterable[dict[str, Any]]) -> None:
+        """Bulk insert in batches of IMPORT_BATCH rows (bounded memory per statement)."""
+        batch: list[dict[str, Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == IMPORT_BATCH:
+                self.session.execute(insert(table.__table__), batch)
+                batch = []
+        if batch:
+            self.session.execute(insert(table.__table__), batch)
 
     # -- webhooks ----------------------------------------------------------------------------------------
 
     def register_webhook(self, data: WebhookCreate, secret: str) -> Webhook:
         row = WebhookRow(id=new_id(), url=data.url, events=data.events, secret=secret, active=True,
-                         consecutive_failures=0)  # fmt: skip
+                         consecutive_failures=0, ordered=data.ordered)  # fmt: skip
         self.session.add(row)
         self._flush()
         return _webhook_model(row).model_copy(update={"secret": secret})
@@ -1251,21 +1220,44 @@ class Store(Scenarios, Records):
         self.session.delete(self._webhook_row(webhook_id))
         self._flush()
 
-    def ping_webhook(self, webhook_id: str) -> Delivery:
-        """A `prometheus.webhook.ping` event, delivered to this webhook only."""
+    def update_webhook(self, webhook_id: str, changes: WebhookPatch) -> tuple[Webhook, int]:
+        """Change a webhook; enabling a disabled one sends again every delivery not yet delivered, from the
+        first undelivered event on. The webhook and how many deliveries were queued again."""
+        row = self._webhook_row(webhook_id)
+        requeued = 0
+        for key, value in changes.model_dump(exclude_unset=True, exclude={"active"}).items():
+            if value is None:
+                raise ValidationFailed(f"{key} cannot be null")
+            setattr(row, key, value)
+        if changes.active is False and row.active:
+            row.active, row.disabled_reason = False, "disabled through the API"
+        elif changes.active and not row.active:
+            row.active, row.disabled_reason = True, None
+            row.consecutive_failures, row.failing_since = 0, None
+            requeued = self.session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.webhook_id == row.id, DeliveryRow.status.in_(("pending", "failed")))
+                .values(status="pending", attempts=0, next_attempt_at=utcnow())
+            ).rowcount
+        self._flush()
+        return _webhook_model(row), requeued
+
+    def ping_webhook(self, webhook_id: str, lease: float = 0.0) -> Delivery:
+        """A `prometheus.webhook.ping` event, delivered to this webhook only (by the caller first: nobody
+        else sends it for `lease` seconds)."""
         hook = self._webhook_row(webhook_id)
         event = EventRow(type="prometheus.webhook.ping", plan_id=None, data={"webhook_id": webhook_id})
         self.session.add(event)
         self.session.info["emitted"] = True
         self._flush()
         row = DeliveryRow(id=new_id(), webhook_id=hook.id, event_id=event.id, status="pending", attempts=0,
-                          next_attempt_at=utcnow())  # fmt: skip
+                          next_attempt_at=utcnow() + timedelta(seconds=lease))  # fmt: skip
         self.session.add(row)
         self._flush()
         return _delivery_model(row, event.type)
 
     def list_deliveries(
-        self, webhook_id: str, *, status: str | None = None, limit: int = 100
+        self, webhook_id: str, *, status: str | None = None, limit: int = 100, delivery_id: str | None = None
     ) -> list[Delivery]:
         self._webhook_row(webhook_id)
         stmt = (
@@ -1277,14 +1269,15 @@ class Store(Scenarios, Records):
         )
         if status:
             stmt = stmt.where(DeliveryRow.status == status)
+        if delivery_id:
+            stmt = stmt.where(DeliveryRow.id == delivery_id)
         return [_delivery_model(d, t) for d, t in self.session.execute(stmt)]
 
-    def events_after(self, last_id: int, limit: int = 500) -> list[EventRow]:
-        return list(
-            self.session.scalars(
-                select(EventRow).where(EventRow.id > last_id).order_by(EventRow.id).limit(limit)
-            )
-        )
+    def events_after(self, last_id: int, limit: int = 500, plan_id: str | None = None) -> list[EventRow]:
+        stmt = select(EventRow).where(EventRow.id > last_id)
+        if plan_id is not None:
+            stmt = stmt.where(EventRow.plan_id == plan_id)
+        return list(self.session.scalars(stmt.order_by(EventRow.id).limit(limit)))
 
     def last_event_id(self) -> int:
         return self.session.scalar(select(func.max(EventRow.id))) or 0
@@ -1322,7 +1315,8 @@ def _feedback_model(row: FeedbackRow) -> Feedback:
 def _webhook_model(row: WebhookRow) -> Webhook:
     return Webhook(id=row.id, url=row.url, events=row.events, active=row.active,
                    consecutive_failures=row.consecutive_failures, disabled_reason=row.disabled_reason,
-                   created_at=_aware(row.created_at))  # fmt: skip
+                   created_at=_aware(row.created_at), failing_since=_aware(row.failing_since),
+                   ordered=row.ordered)  # fmt: skip
 
 
 def _delivery_model(row: DeliveryRow, event_type: str) -> Delivery:

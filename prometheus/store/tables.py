@@ -222,6 +222,8 @@ class WebhookRow(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    failing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # first failure in a row
+    ordered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # per plan
 
 
 class DeliveryRow(Base):
@@ -315,3 +317,15 @@ class ScenarioRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class IdempotencyRow(Base):
+    """The answer to a creating POST sent with an `Idempotency-Key`, kept so that a retry gets it again."""
+
+    __tablename__ = "idempotency_keys"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # of the token and the key
+    fingerprint: Mapped[str] = mapped_column(String(64))  # of the method, path and body
+    status_code: Mapped[int | None] = mapped_column(Integer)  # None while the first request runs
+    body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -111,7 +111,9 @@ async def _plan_from(
 
     def save():  # noqa: ANN202
         with db.store() as s:
-            return s.import_document(doc)
+            plan_id = s.import_document(doc).id
+        with db.store(write=False) as s:
+            return s.get_plan(plan_id)
 
     plan = await run_in_threadpool(save)
     return ok(

@@ -10,6 +10,7 @@ from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.api.routes.schedule import scheduled
 from prometheus.core.model import Plan
+from prometheus.core.portable import check_document
 from prometheus.errors import PrometheusError
 from prometheus.formats.registry import content_disposition, detect, export_plan, import_bytes
 from prometheus.store import Database
@@ -60,8 +61,12 @@ async def import_plan(
 
     def work() -> Plan:
         doc = import_bytes(body, fmt, name=name)
+        check_document(doc)  # before the write transaction: other writers wait only for the inserts
         with db.store() as store:
-            return store.import_document(doc)
+            plan_id = store.import_document(doc, checked=True).id
+        del doc
+        with db.store(write=False) as store:
+            return store.get_plan(plan_id)
 
     plan = await run_in_threadpool(work)
     return ok(plan, f"imported {len(plan.tasks or [])} tasks", status_code=201, version=plan.version)

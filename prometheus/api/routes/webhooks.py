@@ -6,14 +6,14 @@ import asyncio
 import json
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
-from prometheus.core.model import Delivery, Webhook, WebhookCreate
-from prometheus.events.live import event_message
-from prometheus.events.webhooks import check_url, new_secret, redeliver
+from prometheus.core.model import Delivery, Webhook, WebhookCreate, WebhookPatch
+from prometheus.events.addresses import check_url
+from prometheus.events.live import reload_message
+from prometheus.events.webhooks import new_secret, redeliver
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api", tags=["events"], responses=ERROR_RESPONSES)
@@ -52,10 +52,38 @@ def delete_webhook(webhook_id: str, db: Database = Depends(get_db)) -> JSONRespo
     return ok({"id": webhook_id}, "webhook deleted")
 
 
-@router.post("/webhooks/{webhook_id}/test", response_model=Envelope[Delivery], summary="Send a test ping")
-def ping(webhook_id: str, db: Database = Depends(get_db)) -> JSONResponse:
+@router.patch(
+    "/webhooks/{webhook_id}", response_model=Envelope[Webhook], summary="Change or re-enable a webhook"
+)
+def patch_webhook(
+    webhook_id: str, body: WebhookPatch, request: Request, db: Database = Depends(get_db)
+) -> JSONResponse:
+    if body.url is not None:
+        check_url(body.url, request.app.state.settings)
     with db.store() as store:
-        return ok(store.ping_webhook(webhook_id), "ping queued")
+        hook, requeued = store.update_webhook(webhook_id, body)
+    request.app.state.dispatcher.wake()
+    return ok(hook, f"webhook updated; {requeued} undelivered deliveries queued again", requeued=requeued)
+
+
+def _sent(db: Database, webhook_id: str, delivery_id: str, outcome: dict) -> JSONResponse:
+    """The delivery as it stands after sending it, and what the receiver answered."""
+    with db.store(write=False) as store:
+        delivery = store.list_deliveries(webhook_id, delivery_id=delivery_id, limit=1)[0]
+    if outcome.get("status") == "delivered":
+        said = f"delivered: the receiver answered HTTP {outcome['last_status']}"
+    else:
+        said = f"not delivered ({outcome.get('last_error')}); it is retried as any delivery"
+    return ok(delivery, said, delivered=outcome.get("status") == "delivered")
+
+
+@router.post("/webhooks/{webhook_id}/test", response_model=Envelope[Delivery], summary="Send a test ping now")
+def ping(webhook_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
+    dispatcher = request.app.state.dispatcher
+    with db.store() as store:
+        delivery = store.ping_webhook(webhook_id, lease=dispatcher.lease)
+    outcome = dispatcher.send(delivery.id, even_if_disabled=True)  # a disabled webhook can be tried
+    return _sent(db, webhook_id, delivery.id, outcome)
 
 
 @router.get(
@@ -73,12 +101,15 @@ def deliveries(
 
 @router.post(
     "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
-    response_model=Envelope[dict],
-    summary="Send a delivery again",
+    response_model=Envelope[Delivery],
+    summary="Send a delivery again, now",
 )
-def redeliver_one(webhook_id: str, delivery_id: str, db: Database = Depends(get_db)) -> JSONResponse:
-    redeliver(db, webhook_id, delivery_id)
-    return ok({"id": delivery_id}, "queued again")
+def redeliver_one(
+    webhook_id: str, delivery_id: str, request: Request, db: Database = Depends(get_db)
+) -> JSONResponse:
+    dispatcher = request.app.state.dispatcher
+    redeliver(db, webhook_id, delivery_id, lease=dispatcher.lease)
+    return _sent(db, webhook_id, delivery_id, dispatcher.send(delivery_id, even_if_disabled=True))
 
 
 @router.get("/events/stream", summary="Server-sent events: the outbox, live (Last-Event-ID resumes)")
@@ -87,30 +118,39 @@ async def stream(
     plan_id: str | None = None,
     last_event_id: int | None = Header(None, alias="Last-Event-ID"),
 ) -> StreamingResponse:
+    """Resuming sends every event missed since Last-Event-ID, or `event: reload` when more than the backlog
+    limit were missed; a client that falls behind by the queue limit also gets `reload` (then the stream
+    ends): read the plan again, then reconnect without Last-Event-ID."""
     hub = request.app.state.hub
-    db: Database = request.app.state.db
 
-    def backlog(after: int) -> list[dict]:
-        with db.store(write=False) as store:
-            return [event_message(e) for e in store.events_after(after, limit=10_000)]
+    def sse(e: dict) -> str:
+        return f"id: {e['event_id']}\nevent: {e['type']}\ndata: {json.dumps(e)}\n\n"
 
     async def events():  # noqa: ANN202
-        with hub.queue(plan_id or "*") as q:
-            seen = 0
+        with hub.subscription(plan_id or "*") as sub:
+            sent: set[int] = set()
             if last_event_id is not None:  # catch up from the outbox, then go live
-                for e in await run_in_threadpool(backlog, last_event_id):
-                    if plan_id is None or e["plan_id"] == plan_id:
-                        seen = e["event_id"]
-                        yield f"id: {seen}\nevent: {e['type']}\ndata: {json.dumps(e)}\n\n"
+                missed, complete = await hub.missed(last_event_id, plan_id)
+                if not complete:
+                    why = f"more than {hub.backlog_limit} events were missed"
+                    yield f"event: reload\ndata: {json.dumps(reload_message(why, last_event_id))}\n\n"
+                    return
+                for e in missed:
+                    sent.add(e["event_id"])
+                    yield sse(e)
             yield ": connected\n\n"
             while not await request.is_disconnected():
                 try:
-                    e = await asyncio.wait_for(q.get(), timeout=15)
+                    e = await asyncio.wait_for(sub.queue.get(), timeout=15)
                 except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
-                if e["event_id"] > seen:
-                    seen = e["event_id"]
-                    yield f"id: {seen}\nevent: {e['type']}\ndata: {json.dumps(e)}\n\n"
+                if sub.dropped:
+                    why = f"fell more than {hub.limit} events behind"
+                    yield f"event: reload\ndata: {json.dumps(reload_message(why, sub.seen))}\n\n"
+                    return
+                if e["event_id"] not in sent:
+                    sub.seen = e["event_id"]
+                    yield sse(e)
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})

@@ -1,7 +1,7 @@
 """What-if scenarios: a plan's scenario keeps only its changes over the plan (one row, JSON)
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 """
 
 import sqlalchemy as sa

@@ -1,0 +1,49 @@
+"""What any input may hold: dates within a range, no NUL, finite numbers, bounded free-form JSON, and the
+size of one plan. The model (`model.py`) applies them to every input, whatever the transport or format."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+from urllib.parse import urlsplit
+
+MAX_PLAN_TASKS, MAX_PLAN_LINKS, MAX_PLAN_RESOURCES = 50_000, 200_000, 10_000  # one plan's size
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200  # dates accepted from clients: the range the calendars cover
+MAX_METADATA_BYTES = 65_536  # `metadata` as JSON
+MAX_JSON_DEPTH = 32  # nesting of free-form JSON (`metadata`)
+
+
+def check_json(value: Any, where: str, depth: int = 0) -> None:
+    """Free-form JSON: not too deep, no NUL character, no infinite or NaN number."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError(f"{where} is nested too deep (at most {MAX_JSON_DEPTH} levels)")
+    if isinstance(value, str):
+        check_text(value, where)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{where} holds {value}: numbers must be finite")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            check_text(str(k), where)
+            check_json(v, where, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            check_json(v, where, depth + 1)
+
+
+def check_text(value: str, where: str) -> None:
+    if "\x00" in value:
+        raise ValueError(f"{where} holds a NUL character (\\u0000), which no field may hold")
+
+
+def webhook_url(url: str) -> str:
+    """An absolute http(s) URL with a host and a valid port (where it may go is checked on resolution)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("a webhook URL must be http:// or https:// with a host")
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url) or port == 0:
+        raise ValueError("a webhook URL may not hold spaces or control characters, nor port 0")
+    return url

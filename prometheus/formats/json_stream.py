@@ -1,0 +1,59 @@
+"""The JSON plan document, parsed as a stream (ijson): its size and nesting are checked before anything is
+built, each task is validated as it is read, and NaN/Infinity (not JSON) are refused."""
+
+from __future__ import annotations
+
+import ijson
+from pydantic import BaseModel, ValidationError
+
+from prometheus.core.model import DocLink, DocResource, DocTask, PlanDocument
+from prometheus.core.portable import check_size
+from prometheus.errors import ValidationFailed
+
+MAX_DEPTH = 64  # nesting of the document (a plan needs about 6; metadata has its own, lower bound)
+_LISTS = {"tasks": DocTask, "dependencies": DocLink, "resources": DocResource}
+
+
+def _scan(data: bytes) -> tuple[set[str], dict[str, int]]:
+    """One pass over the events, building nothing: the top-level keys and how many items each list has."""
+    depth, keys, counts = 0, set(), dict.fromkeys(_LISTS, 0)
+    for prefix, event, value in ijson.parse(data):
+        if event in ("start_map", "start_array"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ValidationFailed(f"the document is nested deeper than {MAX_DEPTH} levels")
+            if event == "start_map" and prefix.endswith(".item") and prefix[:-5] in counts:
+                counts[prefix[:-5]] += 1
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+        elif event == "map_key" and depth == 1:
+            keys.add(value)
+    return keys, counts
+
+
+def _items(data: bytes, key: str, model: type[BaseModel]) -> list[BaseModel]:
+    out = []
+    for i, raw in enumerate(ijson.items(data, f"{key}.item", use_float=True)):
+        try:
+            out.append(model.model_validate(raw))
+        except ValidationError as exc:
+            raise ValidationFailed(f"not a Prometheus plan document: {key}[{i}]: {exc}") from None
+    return out
+
+
+def read_json_document(data: bytes) -> PlanDocument:
+    try:
+        keys, counts = _scan(data)
+        if not keys and not data.lstrip().startswith(b"{"):
+            raise ValidationFailed("not a Prometheus plan document: the JSON is not an object")
+        check_size(counts["tasks"], counts["dependencies"], counts["resources"])
+        fields: dict = {k: next(ijson.items(data, k, use_float=True)) for k in keys - set(_LISTS)}
+        for key, model in _LISTS.items():
+            if key in keys:
+                fields[key] = _items(data, key, model)
+    except ijson.JSONError as exc:
+        raise ValidationFailed(f"not valid JSON: {exc}", http_status=400) from None
+    try:
+        return PlanDocument.model_validate(fields)
+    except ValidationError as exc:
+        raise ValidationFailed(f"not a Prometheus plan document: {exc}") from None

@@ -1,0 +1,69 @@
+"""The structure of a plan (its task hierarchy), part of the one repository (`Store`).
+
+Structural changes (a task's parent, a link) are checked while the plan's row is locked (`SELECT ... FOR
+UPDATE` on PostgreSQL; SQLite writers are serial), so two racing changes cannot each pass the check and
+together store a loop. Every walk over stored parents is bounded: a loop written around these rules gives a
+409 HIERARCHY_LOOP naming its tasks, never an endless request."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from prometheus.core.graph import ancestors, hierarchy_loop
+from prometheus.errors import HierarchyLoop, NotFound, ValidationFailed
+from prometheus.store.tables import PlanRow, TaskRow
+
+
+class Structure:
+    """Plan locks and hierarchy checks (mixed into `Store`)."""
+
+    session: Session
+    dialect: str
+
+    def lock_plan(self, plan_id: str) -> PlanRow:
+        """The plan's row, locked until the transaction ends: writers to one plan go one at a time."""
+        stmt = select(PlanRow).where(PlanRow.id == plan_id)
+        if self.dialect == "postgresql":
+            stmt = stmt.with_for_update()
+        row = self.session.scalars(stmt).first()
+        if row is None:
+            raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
+        return row
+
+    def parent_map(self, plan_id: str) -> dict[str, str | None]:
+        """Every task of the plan and its parent; raises HierarchyLoop if the stored hierarchy loops."""
+        parent_of = dict(
+            self.session.execute(select(TaskRow.id, TaskRow.parent_id).where(TaskRow.plan_id == plan_id))
+            .tuples()
+            .all()
+        )
+        self.refuse_loop(parent_of)
+        return parent_of
+
+    def refuse_loop(self, parent_of: dict[str, str | None]) -> None:
+        loop = hierarchy_loop(parent_of)
+        if loop is None:
+            return
+        names = dict(
+            self.session.execute(select(TaskRow.id, TaskRow.name).where(TaskRow.id.in_(loop))).tuples().all()
+        )
+        readable = " -> ".join(f"'{names.get(t, t)}'" for t in loop)
+        raise HierarchyLoop(
+            f"the stored task hierarchy has a loop: {readable}; set parent_id of one of these tasks to "
+            "null (or another task) to repair the plan",
+            details={"loop": loop, "loop_names": [names.get(t, t) for t in loop]},
+        )
+
+    def check_parent(self, plan_id: str, task_id: str | None, parent_id: str) -> None:
+        """The parent is a task of the plan, not the task itself nor one of its subtasks."""
+        parent_of = self.parent_map(plan_id)
+        if parent_id not in parent_of:
+            raise ValidationFailed(f"parent task {parent_id} not found in plan {plan_id}")
+        chain = [parent_id, *ancestors(parent_of, parent_id)]
+        if task_id is not None and task_id in chain:
+            chain = chain[: chain.index(task_id) + 1]
+            raise ValidationFailed(
+                f"task {task_id} cannot be its own ancestor (hierarchy {' -> '.join(chain[::-1])})",
+                details={"hierarchy": chain[::-1]},
+            )

@@ -1,0 +1,82 @@
+"""Imports bounded: nesting, non-JSON numbers and plan size are refused clearly; other writers go on."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import httpx
+
+from prometheus.core.bounds import MAX_PLAN_TASKS
+
+
+def _import(api: httpx.Client, doc: dict | bytes) -> httpx.Response:
+    body = doc if isinstance(doc, bytes) else json.dumps(doc).encode()
+    return api.post("/plans/import", content=body, headers={"content-type": "application/json"}, timeout=300)
+
+
+def test_deeply_nested_json_is_422(api: httpx.Client) -> None:
+    deep = b'{"plan": {"name": "deep", "metadata": {"x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}}"
+    r = _import(api, deep)
+    assert r.status_code == 422 and "nested deeper" in r.json()["message"], r.text
+    shallow = {"plan": {"name": "ok"}, "tasks": [{"key": "a", "name": "a", "metadata": {"x": [[[1]]]}}]}
+    assert _import(api, shallow).status_code == 201
+
+
+def test_nan_and_infinity_are_not_json(api: httpx.Client) -> None:
+    for literal in (b"NaN", b"Infinity", b"-Infinity"):
+        body = b'{"plan": {"name": "n"}, "dependencies": [], "tasks": [{"key": "a", "name": "a", "duration": '
+        r = _import(api, body + literal + b"}]}")
+        assert r.status_code == 400 and r.json()["error_code"] == "VALIDATION_ERROR", r.text
+    r = _import(api, b"[1, 2]")
+    assert r.status_code == 422 and "not an object" in r.json()["message"]
+
+
+def test_plan_size_is_capped(api: httpx.Client) -> None:
+    def doc(n: int) -> dict:
+        return {"plan": {"name": f"{n} tasks"}, "tasks": [{"key": f"k{i}", "name": "t"} for i in range(n)]}
+
+    r = _import(api, doc(MAX_PLAN_TASKS + 1))
+    assert r.status_code == 413 and r.json()["error_code"] == "PLAN_TOO_LARGE", r.text
+    assert f"{MAX_PLAN_TASKS:,}" in r.json()["message"]
+    assert all(p["name"] != f"{MAX_PLAN_TASKS + 1} tasks" for p in api.get("/plans").json()["data"])
+    r = _import(api, doc(MAX_PLAN_TASKS))
+    assert r.status_code == 201, r.text[:300]
+    pid = r.json()["data"]["id"]
+    r = api.post(f"/plans/{pid}/tasks", json={"name": "one too many"})
+    assert r.status_code == 422 and r.json()["error_code"] == "PLAN_TOO_LARGE", r.text
+
+
+def test_other_writers_go_on_during_a_large_import(api: httpx.Client, server) -> None:
+    """The import is checked before its write transaction and written with bulk statements: another plan's
+    writes wait for a short part of it, never for all of it, and none is refused."""
+    other = api.post("/plans", json={"name": "other"}).json()["data"]["id"]
+    n = 20_000
+    doc = {
+        "plan": {"name": "large"},
+        "tasks": [{"key": f"k{i}", "name": f"task {i}", "notes": "n" * 50} for i in range(n)],
+        "dependencies": [{"predecessor": f"k{i}", "successor": f"k{i + 1}"} for i in range(n - 1)],
+    }
+    body = json.dumps(doc).encode()
+    waits: list[tuple[float, int]] = []
+    done = threading.Event()
+
+    def write() -> None:
+        with httpx.Client(timeout=120) as c:
+            while not done.is_set():
+                t = time.monotonic()
+                code = c.patch(f"{server.url}/api/plans/{other}", json={"description": "x"}).status_code
+                waits.append((time.monotonic() - t, code))
+                time.sleep(0.05)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    start = time.monotonic()
+    r = _import(api, body)
+    took = time.monotonic() - start
+    done.set()
+    writer.join()
+    assert r.status_code == 201 and len(r.json()["data"]["tasks"]) == n, r.text[:300]
+    assert {code for _, code in waits} == {200}
+    assert max(w for w, _ in waits) < took / 2, (max(waits), took)

@@ -1,0 +1,148 @@
+"""The live hub: a stalled subscriber never holds up the others; resuming says clearly when it cannot."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+import websockets
+
+from tests.conftest import Server
+
+LIVE = {"PROMETHEUS_LIVE_QUEUE": "20", "PROMETHEUS_LIVE_BACKLOG": "30"}
+
+
+@pytest.fixture
+def live_server(backend: str, make_database_url, tmp_path):  # noqa: ANN001, ANN201
+    srv = Server(make_database_url(backend), tmp_path / "live.log", env=LIVE).start()
+    yield srv
+    srv.stop()
+
+
+def _stalled_websocket(server: Server, plan_id: str) -> socket.socket:
+    """A WebSocket client that subscribes and then never reads (a tiny receive buffer fills at once)."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+    s.connect(("127.0.0.1", server.port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    s.sendall(
+        (
+            f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
+    payload = json.dumps({"action": "subscribe", "plan_id": plan_id}).encode()
+    mask = os.urandom(4)
+    frame = bytes([0x81, 0x80 | len(payload)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    time.sleep(0.3)
+    s.sendall(frame)
+    return s
+
+
+def _stalled_sse(server: Server, plan_id: str) -> socket.socket:
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+    s.connect(("127.0.0.1", server.port))
+    s.sendall(f"GET /api/events/stream?plan_id={plan_id} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    return s
+
+
+def test_stalled_subscribers_never_hold_up_the_others(live_server: Server) -> None:
+    api = httpx.Client(base_url=live_server.url + "/api", timeout=60)
+    pid = api.post("/plans", json={"name": "live"}).json()["data"]["id"]
+    tid = api.post(f"/plans/{pid}/tasks", json={"name": "t"}).json()["data"]["id"]
+    stalled = [_stalled_websocket(live_server, pid), _stalled_sse(live_server, pid)]
+    time.sleep(0.5)
+    got: list[dict] = []
+    connected = threading.Event()
+
+    async def listen() -> None:
+        url = live_server.url.replace("http", "ws") + "/ws"
+        async with websockets.connect(url, max_size=None) as ws:
+            await ws.send(json.dumps({"action": "subscribe", "plan_id": pid}))
+            connected.set()
+            while len(got) < 60:
+                msg = json.loads(await asyncio.wait_for(ws.recv(), 30))
+                if msg.get("type") == "prometheus.task.updated":
+                    got.append(msg)
+
+    thread = threading.Thread(target=lambda: asyncio.run(listen()))
+    thread.start()
+    assert connected.wait(30)
+    time.sleep(0.3)
+    blob = "x" * 60_000  # each event is big: the stalled sockets' buffers fill within a few
+    for i in range(60):
+        r = api.patch(f"/plans/{pid}/tasks/{tid}", json={"metadata": {"i": i, "blob": blob}})
+        assert r.status_code == 200, r.text
+    thread.join(60)
+    assert not thread.is_alive(), f"the healthy subscriber got {len(got)} of 60 events"
+    assert [m["data"]["metadata"]["i"] for m in got] == list(range(60))
+    for s in stalled:
+        s.close()
+
+
+def _sse_lines(url: str, headers: dict) -> list[str]:
+    """Lines of an SSE stream up to ': connected' (caught up, now live) or a reload notice."""
+    lines = []
+    with httpx.stream("GET", url, headers=headers, timeout=20) as r:
+        for line in r.iter_lines():
+            lines.append(line)
+            if line == ": connected" or line.startswith("data: ") and '"type": "reload"' in line:
+                break
+    return lines
+
+
+def _last_event_id(server: Server, plan_id: str) -> int:
+    from prometheus.store import Database
+
+    db = Database(server.database_url)
+    with db.store(write=False) as store:
+        last = max(e.id for e in store.events_after(0, limit=100_000, plan_id=plan_id))
+    db.dispose()
+    return last
+
+
+def test_resuming_past_the_backlog_says_reload(live_server: Server) -> None:
+    api = httpx.Client(base_url=live_server.url + "/api", timeout=60)
+    pid = api.post("/plans", json={"name": "resume"}).json()["data"]["id"]
+    api.post(f"/plans/{pid}/tasks", json={"name": "first"})
+    start = _last_event_id(live_server, pid)
+    for i in range(10):
+        api.post(f"/plans/{pid}/tasks", json={"name": f"t{i}"})
+    stream = f"{live_server.url}/api/events/stream?plan_id={pid}"
+    # within the backlog: every missed event, then live
+    lines = _sse_lines(stream, {"Last-Event-ID": str(start)})
+    names = [json.loads(x[6:])["data"]["name"] for x in lines if x.startswith("data: ")]
+    assert names == [f"t{i}" for i in range(10)] and lines[-1] == ": connected"
+    for i in range(40):
+        api.post(f"/plans/{pid}/tasks", json={"name": f"more {i}"})
+    # past it (50 missed, 30 kept for a resume): said clearly, nothing silently dropped
+    lines = _sse_lines(stream, {"Last-Event-ID": str(start)})
+    assert lines[0] == "event: reload", lines[:3]
+    notice = json.loads(lines[1][6:])
+    assert notice["type"] == "reload" and "30" in notice["reason"] and notice["last_event_id"] == start
+
+    async def ws_resume(after: int) -> list[dict]:
+        url = live_server.url.replace("http", "ws") + "/ws"
+        out = []
+        async with websockets.connect(url) as ws:
+            await ws.send(json.dumps({"action": "subscribe", "plan_id": pid, "last_event_id": after}))
+            while True:
+                try:
+                    out.append(json.loads(await asyncio.wait_for(ws.recv(), 2)))
+                except TimeoutError:
+                    return out
+
+    missed = asyncio.run(ws_resume(start))
+    assert [m["type"] for m in missed] == ["subscribed", "reload"], missed
+    got = asyncio.run(ws_resume(_last_event_id(live_server, pid) - 5))
+    assert [m["type"] for m in got] == ["subscribed"] + ["prometheus.task.created"] * 5, got
+    assert [m["data"]["name"] for m in got[1:]] == [f"more {i}" for i in range(35, 40)]
