@@ -15,14 +15,12 @@ import logging
 import time
 from urllib.parse import parse_qs
 
-from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from prometheus.api.envelope import error
 from prometheus.config import Settings
 from prometheus.store import Database
-from prometheus.store.tables import ApiTokenRow
 
 log = logging.getLogger("prometheus.auth")
 OPEN = ("/health", "/api/health", "/docs", "/openapi.json", "/docs/oauth2-redirect", "/favicon.ico")
@@ -77,7 +75,7 @@ class AuthPolicy:
 
     def decide(self, db: Database) -> None:
         with db.store(write=False) as store:
-            stored = store.session.scalar(select(func.count()).where(ApiTokenRow.revoked.is_(False))) or 0
+            stored = store.active_token_count()
         loopback = is_loopback(self.settings.host)
         self.enabled = bool(self.static or stored or not loopback)
         if self.enabled:
@@ -101,7 +99,7 @@ class AuthPolicy:
         if hit and hit[0] > time.monotonic():
             return hit[1]
         with db.store(write=False) as store:
-            row = store.session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == digest))
+            row = store.token_by_hash(digest)
         scopes = set().union(*(IMPLIED[s] for s in row.scopes)) if row and not row.revoked else None
         self._cache[digest] = (time.monotonic() + 5, scopes)  # a revoked token stops within seconds
         return scopes

@@ -84,40 +84,22 @@ def tokens_create(
 ) -> None:
     """Create a token; it is printed once, only its hash is stored."""
     import secrets
-    import uuid
-
-    from sqlalchemy import select
 
     from prometheus.api.auth import IMPLIED, hash_token
-    from prometheus.store.tables import ApiTokenRow
 
     if set(scope) - set(IMPLIED):
         raise usage("scopes are read, write and admin")
     token = "pmt_" + secrets.token_urlsafe(32)
     with _database().store() as store:
-        if store.session.scalar(select(ApiTokenRow).where(ApiTokenRow.name == name)) is not None:
-            raise LookupError(f"a token named {name!r} exists — pick another name, or revoke it first")
-        store.session.add(
-            ApiTokenRow(
-                id=str(uuid.uuid4()),
-                name=name,
-                token_hash=hash_token(token),
-                scopes=sorted(set(scope)),
-                revoked=False,
-            )
-        )
+        store.create_token(name, hash_token(token), scope)
     typer.echo(token)
 
 
 @tokens_app.command("list")
 def tokens_list() -> None:
     """Tokens by name, with scopes and state (never the tokens themselves)."""
-    from sqlalchemy import select
-
-    from prometheus.store.tables import ApiTokenRow
-
     with _database().store(write=False) as store:
-        rows = list(store.session.scalars(select(ApiTokenRow).order_by(ApiTokenRow.name)))
+        rows = store.list_tokens()
     table(
         ("name", "scopes", "state"),
         ((r.name, ",".join(r.scopes), "revoked" if r.revoked else "active") for r in rows),
@@ -127,15 +109,9 @@ def tokens_list() -> None:
 @tokens_app.command("revoke")
 def tokens_revoke(name: str) -> None:
     """Revoke a token by name."""
-    from sqlalchemy import update
-
-    from prometheus.store.tables import ApiTokenRow
-
     with _database().store() as store:
-        n = store.session.execute(
-            update(ApiTokenRow).where(ApiTokenRow.name == name).values(revoked=True)
-        ).rowcount
-    if not n:
+        revoked = store.revoke_token(name)
+    if not revoked:
         raise LookupError(f"no token named {name!r} — `prometheus tokens list` shows them")
     typer.echo(f"revoked {name}")
 

@@ -81,6 +81,11 @@ class Operations:
         duration_unit, status, priority, tags, metadata, parent_id, milestone, constraint_type, ..."""
         return self._call(Call("POST", f"/api/plans/{plan_id}/tasks", {"name": name, **fields}))
 
+    def add_tasks(self, plan_id: str, tasks: list[dict[str, Any]]) -> Any:
+        """Add many tasks in one transaction, all or none (a 422 names every refused one by index); the
+        tasks in order. A task may name an earlier one of the batch as parent by its key task-N."""
+        return self._call(Call("POST", f"/api/plans/{plan_id}/tasks", tasks))
+
     def get_tasks(self, plan_id: str, **filters: Any) -> Any:
         """The plan's tasks in order, each with `dependencies` (its predecessors' ids). Filters: status,
         priority, assigned_to, search, tag, parent_id, limit, offset."""
@@ -122,6 +127,11 @@ class Operations:
         """The link predecessor -> successor (type FS, SS, FF, SF; lag; lag_unit)."""
         body = {"predecessor_id": predecessor_id, "successor_id": successor_id, **fields}
         return self._call(Call("POST", f"/api/plans/{plan_id}/dependencies", body))
+
+    def add_dependencies(self, plan_id: str, links: list[dict[str, Any]]) -> Any:
+        """Many links in one transaction, all or none: each {"predecessor_id", "successor_id", "type",
+        "lag", "lag_unit"} (ids or keys task-N); the links in order."""
+        return self._call(Call("POST", f"/api/plans/{plan_id}/dependencies", links))
 
     def list_links(self, plan_id: str) -> Any:
         return self._call(Call("GET", f"/api/plans/{plan_id}/dependencies"))

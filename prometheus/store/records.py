@@ -7,10 +7,10 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from prometheus.core.model import Task
 from prometheus.errors import NotFound
+from prometheus.store.base import StoreBase
 from prometheus.store.tables import ExecutionRow, MemoryRow, TaskRow, utcnow
 
 
@@ -40,12 +40,8 @@ def execution_dict(row: ExecutionRow) -> dict[str, Any]:
     }
 
 
-class Records:
-    session: Session
-
-    def emit(self, kind: str, plan_id: str | None, data: dict[str, Any]) -> None: ...
-
-    def _tasks(self, rows: list[TaskRow]) -> list[Task]: ...
+class Records(StoreBase):
+    """Traces, memories and executions of the Store."""
 
     # -- traces (task <-> Telos requirement) ---------------------------------------------------------------
 

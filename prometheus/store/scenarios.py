@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from prometheus.core.model import (
     DependencyCreate,
@@ -20,6 +19,7 @@ from prometheus.core.model import (
 )
 from prometheus.core.scenario import Scenario, ScenarioChanges, ScenarioCreate, ScenarioPatch
 from prometheus.errors import NotFound, ResourceConflict, ValidationFailed, VersionConflict
+from prometheus.store.base import StoreBase
 from prometheus.store.tables import DependencyRow, PlanRow, ResourceRow, ScenarioRow, TaskRow
 
 T = TypeVar("T")
@@ -56,14 +56,10 @@ def _remap(values: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-class Scenarios:
-    """The scenario part of the Store (mixed into it)."""
+class Scenarios(StoreBase):
+    """The scenario part of the Store (mixed into it, after the parts it calls)."""
 
-    session: Session
-
-    def emit(self, kind: str, plan_id: str | None, data: dict[str, Any]) -> None: ...
-    def _flush(self) -> None: ...
-    def _plan_row(self, plan_id: str, *, lock: bool = False) -> PlanRow: ...
+    def lock_plan(self, plan_id: str) -> PlanRow: ...
     def get_plan(self, plan_id: str, *, include_children: bool = True) -> Plan: ...
     def add_resource(self, plan_id: str, data: ResourceCreate) -> Any: ...
     def update_resource(
@@ -75,9 +71,6 @@ class Scenarios:
     def delete_task(self, plan_id: str, task_id: str, expected: int | None) -> str: ...
     def add_dependency(self, plan_id: str, data: DependencyCreate) -> Any: ...
     def delete_dependency(self, plan_id: str, *, dependency_id: str | None = None) -> Any: ...
-
-    @staticmethod
-    def _check_version(kind: str, row: Any, expected: int | None) -> None: ...
 
     def _scenario_row(self, plan_id: str, scenario_id: str) -> ScenarioRow:
         row = self.session.get(ScenarioRow, scenario_id)
@@ -173,7 +166,7 @@ class Scenarios:
         in anything at all)."""
         row = self._scenario_row(plan_id, scenario_id)
         self._check_version("scenario", row, expected)
-        plan = self._plan_row(plan_id, lock=True)
+        plan = self.lock_plan(plan_id)
         if base_revision is not None and plan.revision != base_revision:
             raise VersionConflict(
                 f"plan {plan_id} changed since revision {base_revision}",

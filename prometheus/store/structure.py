@@ -8,18 +8,15 @@ together store a loop. Every walk over stored parents is bounded: a loop written
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from prometheus.core.graph import ancestors, hierarchy_loop
 from prometheus.errors import HierarchyLoop, NotFound, ValidationFailed
+from prometheus.store.base import StoreBase
 from prometheus.store.tables import PlanRow, TaskRow
 
 
-class Structure:
+class Structure(StoreBase):
     """Plan locks and hierarchy checks (mixed into `Store`)."""
-
-    session: Session
-    dialect: str
 
     def lock_plan(self, plan_id: str) -> PlanRow:
         """The plan's row, locked until the transaction ends: writers to one plan go one at a time."""

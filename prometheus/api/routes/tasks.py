@@ -1,8 +1,11 @@
 """Tasks, progress and the links between tasks."""
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
+from typing import Any
+
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
+from prometheus.api.batch import one_or_many, parse_one_or_many
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ListEnvelope, expected_version, ok
 from prometheus.core.model import (
@@ -21,10 +24,23 @@ from prometheus.store import Database
 router = APIRouter(prefix="/api/plans/{plan_id}", tags=["tasks"], responses=ERROR_RESPONSES)
 
 
-@router.post("/tasks", status_code=201, response_model=Envelope[Task], summary="Add a task")
-def add_task(plan_id: str, body: TaskCreate, db: Database = Depends(get_db)) -> JSONResponse:
+@router.post(
+    "/tasks",
+    status_code=201,
+    response_model=Envelope[Task | list[Task]],
+    summary="Add a task, or many",
+    description="One task (a JSON object), or a batch (a JSON list of up to 10,000): one transaction, all or "
+    "nothing (a 422 names every refused row by its index), one `prometheus.task.batch_created` event.",
+    openapi_extra=one_or_many("TaskCreate"),
+)
+def add_task(plan_id: str, body: Any = Body(...), db: Database = Depends(get_db)) -> JSONResponse:
+    parsed = parse_one_or_many(TaskCreate, body)
+    if isinstance(parsed, list):
+        with db.store() as store:
+            tasks = store.add_tasks(plan_id, parsed)
+        return ok(tasks, f"{len(tasks)} tasks created", status_code=201)
     with db.store() as store:
-        task = store.add_task(plan_id, body)
+        task = store.add_task(plan_id, parsed)
     return ok(task, "task created", status_code=201, version=task.version)
 
 
@@ -113,10 +129,23 @@ def delete_task(plan_id: str, task_id: str, request: Request, db: Database = Dep
     return ok({"id": deleted}, "task deleted")
 
 
-@router.post("/dependencies", status_code=201, response_model=Envelope[Dependency], summary="Link two tasks")
-def add_dependency(plan_id: str, body: DependencyCreate, db: Database = Depends(get_db)) -> JSONResponse:
+@router.post(
+    "/dependencies",
+    status_code=201,
+    response_model=Envelope[Dependency | list[Dependency]],
+    summary="Link two tasks, or many pairs",
+    description="One link (a JSON object), or a batch (a JSON list of up to 10,000): one transaction, all or "
+    "nothing (a 422 names every refused row by its index), one `prometheus.dependency.batch_created` event.",
+    openapi_extra=one_or_many("DependencyCreate"),
+)
+def add_dependency(plan_id: str, body: Any = Body(...), db: Database = Depends(get_db)) -> JSONResponse:
+    parsed = parse_one_or_many(DependencyCreate, body)
+    if isinstance(parsed, list):
+        with db.store() as store:
+            deps = store.add_dependencies(plan_id, parsed)
+        return ok(deps, f"{len(deps)} dependencies created", status_code=201)
     with db.store() as store:
-        dep = store.add_dependency(plan_id, body)
+        dep = store.add_dependency(plan_id, parsed)
     return ok(dep, "dependency created", status_code=201)
 
 

@@ -1,0 +1,211 @@
+"""What every part of the repository shares: the session, the outbox, errors of a flush, lookups."""
+
+from __future__ import annotations
+
+import functools
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func, insert, literal_column, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from prometheus.core.model import Assignment, Task
+from prometheus.errors import NotFound, ResourceConflict, VersionConflict
+from prometheus.store.mapping import task_model
+from prometheus.store.tables import (
+    AssignmentRow,
+    BaselineRow,
+    DependencyRow,
+    EventRow,
+    PlanRow,
+    ResourceRow,
+    TaskRow,
+)
+
+_EVENTS_LOCK = 0x45564E54
+IMPORT_BATCH = 1000  # rows per bulk insert
+TASK_KEY = re.compile(r"task-([1-9][0-9]{0,9})")  # task-N: the n-th task created in its plan
+
+
+def emits(kind: str, *, plan_from: str = "arg") -> Callable:
+    """Write the event of a change into the outbox, in the change's own transaction.
+
+    plan_from: "arg" (the first argument is the plan id), "result" (the result's plan_id or id), "retro"
+    (the retrospective's plan). The event carries the result, or the id of what was deleted."""
+
+    def wrap(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def inner(self: Any, *args: Any, **kwargs: Any) -> Any:
+            result = fn(self, *args, **kwargs)
+            if hasattr(result, "model_dump"):
+                data = result.model_dump(mode="json", exclude={"tasks", "dependencies", "resources"})
+            elif isinstance(result, str):  # the id of what was deleted
+                data = {"id": result}
+            else:
+                data = {"id": args[1] if len(args) > 1 else args[0]}
+            if plan_from == "arg":
+                plan_id = args[0] if args else kwargs.get("plan_id")
+            elif plan_from == "result":
+                plan_id = getattr(result, "plan_id", None) or getattr(result, "id", None)
+            else:
+                plan_id = self._retro_row(args[0]).plan_id
+                data["retrospective_id"] = args[0]
+            self.emit(kind, plan_id, data)
+            return result
+
+        return inner
+
+    return wrap
+
+
+def touch_plans(session: Session, _ctx: Any, _instances: Any) -> None:
+    """before_flush: give every plan whose row or content is about to change a new revision token."""
+    token = uuid.uuid4().hex
+    others: set[str] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, PlanRow):
+            obj.revision = token
+        elif isinstance(obj, (TaskRow, DependencyRow, ResourceRow, BaselineRow)) and obj.plan_id:
+            others.add(obj.plan_id)
+    if others:
+        touch_revision(session, others, token)
+
+
+def touch_revision(session: Session, plan_ids: Iterable[str], token: str | None = None) -> None:
+    """A new revision token for these plans (after a change made with Core statements, which no
+    before_flush sees). A Core statement on the table: no autoflush, no version bump of the plan row."""
+    plans = PlanRow.__table__
+    session.connection().execute(
+        update(plans).where(plans.c.id.in_(set(plan_ids))).values(revision=token or uuid.uuid4().hex)
+    )
+
+
+class StoreBase:
+    """The session, the outbox and the lookups every part of the Store uses."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.dialect = session.get_bind().dialect.name
+
+    def emit(self, kind: str, plan_id: str | None, data: dict[str, Any]) -> None:
+        if self.dialect == "postgresql" and not self.session.info.get("events_locked"):
+            # writers that emit commit one at a time, so event ids become visible in order (no gaps for
+            # readers that follow the outbox by id)
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENTS_LOCK})
+            self.session.execute(text("SELECT pg_notify('prometheus_events', '')"))  # sent at commit
+            self.session.info["events_locked"] = True
+        self.session.add(EventRow(type=f"prometheus.{kind}", plan_id=plan_id, data=data))
+        self.session.info["emitted"] = True
+
+    def _json_contains(self, column: Any, value: str) -> ColumnElement[bool]:
+        """`value` is an element of the JSON array in `column`, on PostgreSQL and SQLite."""
+        if self.dialect == "postgresql":
+            return column.op("@>")(func.cast(func.json_build_array(value), JSONB))
+        each = func.json_each(column).table_valued("value")
+        return exists(select(literal_column("1")).select_from(each).where(each.c.value == value))
+
+    def _flush(self) -> None:
+        try:
+            self.session.flush()
+        except StaleDataError as exc:
+            raise VersionConflict(
+                "the record was changed by someone else meanwhile; reload and retry"
+            ) from exc
+        except IntegrityError as exc:
+            raise ResourceConflict(f"conflicting change: {exc.orig}") from exc
+
+    @staticmethod
+    def _check_version(kind: str, row: Any, expected: int | None) -> None:
+        if expected is not None and expected != row.version:
+            raise VersionConflict(
+                f"{kind} {row.id} is at version {row.version}, not {expected}; reload and retry",
+                details={"current_version": row.version, "expected_version": expected},
+            )
+
+    def _plan_row(self, plan_id: str) -> PlanRow:
+        row = self.session.scalars(select(PlanRow).where(PlanRow.id == plan_id)).first()
+        if row is None:
+            raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
+        return row
+
+    def task_id(self, plan_id: str, ref: str) -> str:
+        """The id of the task `ref` names in the plan: its id, or its key task-N (unknown keys unchanged)."""
+        match = TASK_KEY.fullmatch(ref)
+        if match is None:
+            return ref
+        stmt = select(TaskRow.id).where(TaskRow.plan_id == plan_id, TaskRow.number == int(match.group(1)))
+        return self.session.scalar(stmt) or ref
+
+    def _next_number(self, plan_id: str, count: int = 1) -> int:
+        """Reserve `count` task numbers in the plan (never reused, even after deletes); the first."""
+        plans = PlanRow.__table__
+        seq = self.session.scalar(select(plans.c.task_seq).where(plans.c.id == plan_id)) or 0
+        self.session.execute(update(plans).where(plans.c.id == plan_id).values(task_seq=seq + count))
+        return seq + 1
+
+    def _task_row(self, plan_id: str, task_id: str) -> TaskRow:
+        row = self.session.get(TaskRow, self.task_id(plan_id, task_id))
+        if row is None or row.plan_id != plan_id:
+            raise NotFound(f"task {task_id} not found in plan {plan_id}", details={"task_id": task_id})
+        return row
+
+    def _resource_row(self, plan_id: str, resource_id: str) -> ResourceRow:
+        row = self.session.get(ResourceRow, resource_id)
+        if row is None or row.plan_id != plan_id:
+            raise NotFound(
+                f"resource {resource_id} not found in plan {plan_id}", details={"resource_id": resource_id}
+            )
+        return row
+
+    def _task_count(self, plan_id: str) -> int:
+        return self.session.scalar(select(func.count()).where(TaskRow.plan_id == plan_id)) or 0
+
+    def _assignments(self, task_ids: list[str]) -> dict[str, list[Assignment]]:
+        out: dict[str, list[Assignment]] = {t: [] for t in task_ids}
+        if not task_ids:
+            return out
+        rows = self.session.scalars(
+            select(AssignmentRow)
+            .where(AssignmentRow.task_id.in_(task_ids))
+            .order_by(AssignmentRow.task_id, AssignmentRow.position)
+        )
+        for a in rows:
+            out[a.task_id].append(Assignment(resource_id=a.resource_id, units=a.units))
+        return out
+
+    def _tasks(self, rows: list[TaskRow]) -> list[Task]:
+        ids = [r.id for r in rows]
+        assigned = self._assignments(ids)
+        predecessors: dict[str, list[str]] = {}
+        if ids:  # a few tasks: by id; many: by plan (no limit on bound parameters)
+            links = (
+                select(DependencyRow.successor_id, DependencyRow.predecessor_id)
+                .join(TaskRow, TaskRow.id == DependencyRow.predecessor_id)
+                .where(
+                    DependencyRow.successor_id.in_(ids)
+                    if len(ids) <= 500
+                    else DependencyRow.plan_id.in_({r.plan_id for r in rows})
+                )
+                .order_by(TaskRow.position, TaskRow.id)  # predecessors in plan order
+            )
+            wanted = set(ids)
+            for succ, pred in self.session.execute(links):
+                if succ in wanted:
+                    predecessors.setdefault(succ, []).append(pred)
+        return [task_model(r, assigned[r.id], predecessors.get(r.id)) for r in rows]
+
+    def _insert(self, table: Any, rows: Iterable[dict[str, Any]]) -> None:
+        """Bulk insert in batches of IMPORT_BATCH rows (bounded memory per statement)."""
+        batch: list[dict[str, Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == IMPORT_BATCH:
+                self.session.execute(insert(table.__table__), batch)
+                batch = []
+        if batch:
+            self.session.execute(insert(table.__table__), batch)

@@ -1,0 +1,153 @@
+"""Bulk writes: many tasks or links in one transaction with set-based inserts, all or nothing, every
+refused row named (part of the one repository, `Store`).
+
+One event per batch: `task.batch_created` / `dependency.batch_created` with {"ids": [...], "count": n}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from prometheus.core.graph import wbs_cycle_if_added, wbs_find_cycle
+from prometheus.core.model import Assignment, Dependency, DependencyCreate, Task, TaskCreate, TaskStatus
+from prometheus.core.portable import check_size
+from prometheus.core.resources import effort_duration
+from prometheus.errors import PlanTooLarge, PrometheusError, ValidationFailed
+from prometheus.store.base import StoreBase, touch_revision
+from prometheus.store.mapping import dependency_model, new_id, task_model, values_of
+from prometheus.store.tables import AssignmentRow, DependencyRow, ResourceRow, TaskRow, utcnow
+
+MAX_BATCH = 10_000  # rows in one bulk request
+
+
+def refuse(kind: str, total: int, errors: list[dict[str, Any]]) -> None:
+    """Raise the 422 naming every refused row (index in the batch and why), if any."""
+    if errors:
+        first = "; ".join(f"#{e['index']}: {e['message']}" for e in errors[:5])
+        raise ValidationFailed(
+            f"{len(errors)} of {total} {kind} refused, nothing stored: {first}", details={"errors": errors}
+        )
+
+
+def _problem(index: int, exc: PrometheusError) -> dict[str, Any]:
+    out: dict[str, Any] = {"index": index, "message": exc.message, "error_code": exc.error_code}
+    return out | ({"details": exc.details} if exc.details else {})
+
+
+class Bulk(StoreBase):
+    """Batches of the Store."""
+
+    def add_tasks(self, plan_id: str, items: list[TaskCreate]) -> list[Task]:
+        """Add tasks in order (a task may name an earlier one of the batch as parent, by id or key)."""
+        self.lock_plan(plan_id)
+        try:
+            check_size(self._task_count(plan_id) + len(items), 0, 0)
+        except PlanTooLarge as exc:
+            raise PlanTooLarge(exc.message, details=exc.details, http_status=422) from None
+        parent_of = self.parent_map(plan_id)
+        numbers, _ = self._key_map(plan_id)
+        resources = set(self.session.scalars(select(ResourceRow.id).where(ResourceRow.plan_id == plan_id)))
+        first = self._next_number(plan_id, len(items))
+        position = (
+            self.session.scalar(select(func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id)) or 0
+        )
+        now = utcnow()
+        rows: list[dict[str, Any]] = []
+        links: list[dict[str, Any]] = []
+        assigned: dict[str, list[Assignment]] = {}
+        errors: list[dict[str, Any]] = []
+        for i, data in enumerate(items):
+            tid, number = new_id(), first + i
+            try:
+                parent_id = self._ref(numbers, data.parent_id) if data.parent_id else None
+                if parent_id is not None and parent_id not in parent_of:
+                    raise ValidationFailed(f"parent task {parent_id} not found in plan {plan_id}")
+                wanted = self._wanted_assignments(data) or []
+                seen: set[str] = set()
+                for a in wanted:
+                    if a.resource_id in seen:
+                        raise ValidationFailed(f"resource {a.resource_id} is assigned twice")
+                    seen.add(a.resource_id)
+                    if a.resource_id not in resources:
+                        raise ValidationFailed(
+                            f"resource {a.resource_id} not found in plan {plan_id}",
+                            details={"resource_id": a.resource_id},
+                        )
+                duration = data.duration if data.duration is not None else (0.0 if data.milestone else 1.0)
+                unit = data.duration_unit.value
+                if data.effort_driven:
+                    if data.work is None:
+                        raise ValidationFailed("an effort-driven task needs its work (hours)")
+                    duration, unit = effort_duration(data.work, [a.units for a in wanted]), "hours"
+            except PrometheusError as exc:
+                errors.append(_problem(i, exc))
+                continue
+            parent_of[tid], numbers[number] = parent_id, tid
+            position += 1
+            rows.append(
+                values_of(TaskRow, data, id=tid, plan_id=plan_id, parent_id=parent_id, position=position,
+                          number=number, duration=duration, duration_unit=unit, version=1,
+                          percent_complete=100.0 if data.status is TaskStatus.completed else 0.0,
+                          created_at=now, updated_at=now)
+            )  # fmt: skip
+            assigned[tid] = wanted
+            links += [
+                {"task_id": tid, "resource_id": a.resource_id, "units": a.units, "position": n}
+                for n, a in enumerate(wanted)
+            ]
+        refuse("tasks", len(items), errors)
+        self._insert(TaskRow, rows)
+        self._insert(AssignmentRow, links)
+        touch_revision(self.session, [plan_id])
+        tasks = [task_model(r, assigned[r["id"]]) for r in rows]
+        self.emit("task.batch_created", plan_id, {"ids": [t.id for t in tasks], "count": len(tasks)})
+        return tasks
+
+    def add_dependencies(self, plan_id: str, items: list[DependencyCreate]) -> list[Dependency]:
+        """Link tasks, as add_dependency does for each, checked against the plan and the batch."""
+        self.lock_plan(plan_id)
+        parent_of = self.parent_map(plan_id)
+        numbers, names = self._key_map(plan_id)
+        edges = self._plan_links(plan_id)
+        taken = set(edges)
+        rows: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = []
+        for i, data in enumerate(items):
+            pred, succ = self._ref(numbers, data.predecessor_id), self._ref(numbers, data.successor_id)
+            try:
+                self.check_link(plan_id, parent_of, names, pred, succ, taken)
+            except PrometheusError as exc:
+                errors.append(_problem(i, exc))
+                continue
+            taken.add((pred, succ))
+            rows.append(
+                values_of(
+                    DependencyRow, data, id=new_id(), plan_id=plan_id, predecessor_id=pred, successor_id=succ
+                )
+            )
+        refuse("links", len(items), errors)
+        added = [(r["predecessor_id"], r["successor_id"]) for r in rows]
+        if wbs_find_cycle(parent_of, edges + added) is not None:  # name each link that closes a cycle
+            kept = list(edges)
+            for i, link in enumerate(added):
+                cycle = wbs_cycle_if_added(parent_of, kept, link)
+                if cycle:
+                    readable = " -> ".join(f"'{names[t]}'" for t in cycle)
+                    message = f"link would close a dependency cycle: {readable}"
+                    errors.append(
+                        {
+                            "index": i,
+                            "message": message,
+                            "error_code": "DEPENDENCY_ERROR",
+                            "details": {"cycle": cycle},
+                        }
+                    )
+                else:
+                    kept.append(link)
+            refuse("links", len(items), errors)
+        self._insert(DependencyRow, rows)
+        touch_revision(self.session, [plan_id])
+        deps = [dependency_model(r) for r in rows]
+        self.emit("dependency.batch_created", plan_id, {"ids": [d.id for d in deps], "count": len(deps)})
+        return deps

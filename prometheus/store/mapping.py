@@ -1,0 +1,165 @@
+"""Rows <-> domain models, with the field lists derived once from the models and the tables.
+
+A model field is stored in the table column of the same name (`metadata` included: the ORM attribute is
+`meta`, the column `metadata`). What the store reads (an ORM row or a Core row) becomes a model with
+`model_of`; what a client sent or a file held becomes a table's column values with `values_of`."""
+
+from __future__ import annotations
+
+import enum
+import types
+import uuid
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
+from sqlalchemy import DateTime, Table, inspect
+
+from prometheus.core.model import (
+    Assignment,
+    Calendar,
+    Delivery,
+    Dependency,
+    Feedback,
+    Plan,
+    Resource,
+    Retrospective,
+    Task,
+    Webhook,
+)
+from prometheus.store.tables import (
+    DeliveryRow,
+    DependencyRow,
+    FeedbackRow,
+    PlanRow,
+    ResourceRow,
+    RetrospectiveRow,
+    TaskRow,
+    WebhookRow,
+)
+
+# columns the store sets itself, never copied from what a client sent
+BOOKKEEPING = frozenset({"id", "plan_id", "version", "created_at", "updated_at"})
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def aware(dt: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything stored is UTC."""
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def calendar_json(cal: Calendar | None) -> dict[str, Any] | None:
+    return None if cal is None else cal.model_dump(mode="json")
+
+
+def db_value(value: Any) -> Any:
+    """A model value as its column holds it: enums by value, nested models (calendars) as JSON."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    return value
+
+
+@cache
+def attributes(row_cls: type) -> dict[str, str]:
+    """Column name -> ORM attribute name of a mapped row class (`metadata` -> `meta`)."""
+    return {attr.columns[0].name: attr.key for attr in inspect(row_cls).column_attrs}
+
+
+def _optional(annotation: Any) -> bool:
+    return get_origin(annotation) in (Union, types.UnionType) and type(None) in get_args(annotation)
+
+
+@cache
+def _read_plan(model: type[BaseModel], table: Table) -> tuple[tuple[str, bool, bool], ...]:
+    """(field, is a date-time column, may be null) for every model field stored in the table."""
+    return tuple(
+        (name, isinstance(table.c[name].type, DateTime), _optional(field.annotation))
+        for name, field in model.model_fields.items()
+        if name in table.c
+    )
+
+
+def model_of(model: type[BaseModel], row_cls: type, row: Any, **extra: Any) -> Any:
+    """The model of an ORM row, or of a Core row (keyed by column names) of the row class's table.
+
+    Null stored where the model allows none (an old row's JSON list) gives the model's default."""
+    table = row_cls.__table__
+    if isinstance(row, row_cls):
+        names = attributes(row_cls)
+        get = lambda name: getattr(row, names[name])  # noqa: E731
+    else:
+        mapping = row._mapping if hasattr(row, "_mapping") else row
+        get = mapping.get  # a dict of the values inserted may leave columns out (null)
+    values: dict[str, Any] = {}
+    for name, is_time, nullable in _read_plan(model, table):
+        value = get(name)
+        if value is None and not nullable:
+            continue
+        values[name] = aware(value) if is_time else value
+    values.update(extra)
+    return model(**values)
+
+
+@cache
+def _write_fields(model: type[BaseModel], table: Table) -> tuple[str, ...]:
+    return tuple(n for n in model.model_fields if n in table.c and n not in BOOKKEEPING)
+
+
+def values_of(row_cls: type, source: BaseModel, **fields: Any) -> dict[str, Any]:
+    """The column values (by column name) of what a client sent or a file held: every field of `source`
+    that the table stores, then `fields` (ids, position, what the store decides)."""
+    values = {n: db_value(getattr(source, n)) for n in _write_fields(type(source), row_cls.__table__)}
+    values.update(fields)
+    return values
+
+
+def new_row(row_cls: type, source: BaseModel, **fields: Any) -> Any:
+    """An ORM row made with values_of."""
+    names = attributes(row_cls)
+    return row_cls(**{names[k]: v for k, v in values_of(row_cls, source, **fields).items()})
+
+
+# -- the models of the plan's rows ---------------------------------------------------------------------------
+
+
+def plan_model(row: Any, task_count: int = 0) -> Plan:
+    return model_of(Plan, PlanRow, row, task_count=task_count)
+
+
+def task_model(row: Any, assignments: list[Assignment], predecessors: list[str] | None = None) -> Task:
+    number = row.number if isinstance(row, TaskRow) else getattr(row, "_mapping", row)["number"]
+    return model_of(
+        Task, TaskRow, row, key=f"task-{number}", dependencies=predecessors or [], assignments=assignments
+    )
+
+
+def resource_model(row: Any) -> Resource:
+    return model_of(Resource, ResourceRow, row)
+
+
+def dependency_model(row: Any) -> Dependency:
+    return model_of(Dependency, DependencyRow, row)
+
+
+def retro_model(row: RetrospectiveRow, feedback_count: int) -> Retrospective:
+    return model_of(Retrospective, RetrospectiveRow, row, feedback_count=feedback_count)
+
+
+def feedback_model(row: FeedbackRow) -> Feedback:
+    return model_of(Feedback, FeedbackRow, row)
+
+
+def webhook_model(row: WebhookRow) -> Webhook:
+    return model_of(Webhook, WebhookRow, row, secret=None)  # the secret is shown once, at registration
+
+
+def delivery_model(row: DeliveryRow, event_type: str) -> Delivery:
+    return model_of(Delivery, DeliveryRow, row, event_type=event_type)

@@ -1,0 +1,123 @@
+"""Webhooks, their deliveries and the outbox of events (part of the one repository, `Store`)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from prometheus.core.model import (
+    Delivery,
+    Webhook,
+    WebhookCreate,
+    WebhookPatch,
+)
+from prometheus.errors import (
+    NotFound,
+    ValidationFailed,
+)
+from prometheus.store.base import StoreBase
+from prometheus.store.mapping import (
+    delivery_model,
+    new_id,
+    webhook_model,
+)
+from prometheus.store.tables import (
+    DeliveryRow,
+    EventRow,
+    WebhookRow,
+    utcnow,
+)
+
+
+class Outbox(StoreBase):
+    """Webhooks, deliveries and events of the Store."""
+
+    # -- webhooks ----------------------------------------------------------------------------------------
+
+    def register_webhook(self, data: WebhookCreate, secret: str) -> Webhook:
+        row = WebhookRow(id=new_id(), url=data.url, events=data.events, secret=secret, active=True,
+                         consecutive_failures=0, ordered=data.ordered)  # fmt: skip
+        self.session.add(row)
+        self._flush()
+        return webhook_model(row).model_copy(update={"secret": secret})
+
+    def _webhook_row(self, webhook_id: str) -> WebhookRow:
+        row = self.session.get(WebhookRow, webhook_id)
+        if row is None:
+            raise NotFound(f"webhook {webhook_id} not found", details={"webhook_id": webhook_id})
+        return row
+
+    def list_webhooks(self) -> list[Webhook]:
+        return [
+            webhook_model(r) for r in self.session.scalars(select(WebhookRow).order_by(WebhookRow.created_at))
+        ]
+
+    def get_webhook(self, webhook_id: str) -> Webhook:
+        return webhook_model(self._webhook_row(webhook_id))
+
+    def delete_webhook(self, webhook_id: str) -> None:
+        self.session.delete(self._webhook_row(webhook_id))
+        self._flush()
+
+    def update_webhook(self, webhook_id: str, changes: WebhookPatch) -> tuple[Webhook, int]:
+        """Change a webhook; enabling a disabled one sends again every delivery not yet delivered, from the
+        first undelivered event on. The webhook and how many deliveries were queued again."""
+        row = self._webhook_row(webhook_id)
+        requeued = 0
+        for key, value in changes.model_dump(exclude_unset=True, exclude={"active"}).items():
+            if value is None:
+                raise ValidationFailed(f"{key} cannot be null")
+            setattr(row, key, value)
+        if changes.active is False and row.active:
+            row.active, row.disabled_reason = False, "disabled through the API"
+        elif changes.active and not row.active:
+            row.active, row.disabled_reason = True, None
+            row.consecutive_failures, row.failing_since = 0, None
+            requeued = self.session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.webhook_id == row.id, DeliveryRow.status.in_(("pending", "failed")))
+                .values(status="pending", attempts=0, next_attempt_at=utcnow())
+            ).rowcount
+        self._flush()
+        return webhook_model(row), requeued
+
+    def ping_webhook(self, webhook_id: str, lease: float = 0.0) -> Delivery:
+        """A `prometheus.webhook.ping` event, delivered to this webhook only (by the caller first: nobody
+        else sends it for `lease` seconds)."""
+        hook = self._webhook_row(webhook_id)
+        event = EventRow(type="prometheus.webhook.ping", plan_id=None, data={"webhook_id": webhook_id})
+        self.session.add(event)
+        self.session.info["emitted"] = True
+        self._flush()
+        row = DeliveryRow(id=new_id(), webhook_id=hook.id, event_id=event.id, status="pending", attempts=0,
+                          next_attempt_at=utcnow() + timedelta(seconds=lease))  # fmt: skip
+        self.session.add(row)
+        self._flush()
+        return delivery_model(row, event.type)
+
+    def list_deliveries(
+        self, webhook_id: str, *, status: str | None = None, limit: int = 100, delivery_id: str | None = None
+    ) -> list[Delivery]:
+        self._webhook_row(webhook_id)
+        stmt = (
+            select(DeliveryRow, EventRow.type)
+            .join(EventRow, EventRow.id == DeliveryRow.event_id)
+            .where(DeliveryRow.webhook_id == webhook_id)
+            .order_by(DeliveryRow.event_id.desc())
+            .limit(limit)
+        )
+        if status:
+            stmt = stmt.where(DeliveryRow.status == status)
+        if delivery_id:
+            stmt = stmt.where(DeliveryRow.id == delivery_id)
+        return [delivery_model(d, t) for d, t in self.session.execute(stmt)]
+
+    def events_after(self, last_id: int, limit: int = 500, plan_id: str | None = None) -> list[EventRow]:
+        stmt = select(EventRow).where(EventRow.id > last_id)
+        if plan_id is not None:
+            stmt = stmt.where(EventRow.plan_id == plan_id)
+        return list(self.session.scalars(stmt.order_by(EventRow.id).limit(limit)))
+
+    def last_event_id(self) -> int:
+        return self.session.scalar(select(func.max(EventRow.id))) or 0

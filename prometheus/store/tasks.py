@@ -1,0 +1,241 @@
+"""Tasks and their assignments (part of the one repository, `Store`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, exists, func, or_, select
+
+from prometheus.core.model import (
+    Assignment,
+    Task,
+    TaskCreate,
+    TaskPatch,
+    TaskStatus,
+    check_three_point,
+)
+from prometheus.core.portable import check_size
+from prometheus.core.resources import effort_duration
+from prometheus.errors import (
+    DependencyError,
+    PlanTooLarge,
+    ValidationFailed,
+)
+from prometheus.store.base import StoreBase, emits
+from prometheus.store.mapping import (
+    calendar_json,
+    new_id,
+    new_row,
+)
+from prometheus.store.tables import (
+    AssignmentRow,
+    DependencyRow,
+    ResourceRow,
+    TaskRow,
+    utcnow,
+)
+
+# task fields a PATCH may set to null; null for any other is refused, not stored
+_NULLABLE_TASK_FIELDS = {
+    "parent_id", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
+    "pessimistic_duration", "duration", "description", "tags", "metadata", "work", "required_skills",
+    "manual_start", "manual_finish", "calendar", "leveling_delay", "resume",
+}  # fmt: skip
+
+
+class Tasks(StoreBase):
+    """Tasks of the Store."""
+
+    # -- tasks ---------------------------------------------------------------------------------------------
+
+    def _set_assignments(self, plan_id: str, task_id: str, assignments: list[Assignment]) -> None:
+        seen: set[str] = set()
+        for a in assignments:
+            if a.resource_id in seen:
+                raise ValidationFailed(f"resource {a.resource_id} is assigned twice")
+            seen.add(a.resource_id)
+            res = self.session.get(ResourceRow, a.resource_id)
+            if res is None or res.plan_id != plan_id:
+                raise ValidationFailed(
+                    f"resource {a.resource_id} not found in plan {plan_id}",
+                    details={"resource_id": a.resource_id},
+                )
+        self.session.execute(delete(AssignmentRow).where(AssignmentRow.task_id == task_id))
+        for n, a in enumerate(assignments):
+            self.session.add(
+                AssignmentRow(task_id=task_id, resource_id=a.resource_id, units=a.units, position=n)
+            )
+
+    def _apply_effort(self, row: TaskRow) -> None:
+        """An effort-driven task lasts its work shared by the units assigned to it (in hours)."""
+        if not row.effort_driven:
+            return
+        if row.work is None:
+            raise ValidationFailed("an effort-driven task needs its work (hours)")
+        units = self.session.scalars(select(AssignmentRow.units).where(AssignmentRow.task_id == row.id))
+        row.duration, row.duration_unit = effort_duration(row.work, list(units)), "hours"
+        self._flush()
+
+    @staticmethod
+    def _wanted_assignments(data: TaskCreate | TaskPatch) -> list[Assignment] | None:
+        if data.assignments is not None:
+            return data.assignments
+        if data.assigned_resources is not None:
+            return [Assignment(resource_id=r) for r in data.assigned_resources]
+        return None
+
+    @emits("task.created", plan_from="arg")
+    def add_task(self, plan_id: str, data: TaskCreate) -> Task:
+        self.lock_plan(plan_id)  # serializes positions, numbers and structure per plan on PostgreSQL
+        try:
+            check_size(self._task_count(plan_id) + 1, 0, 0)
+        except PlanTooLarge as exc:
+            raise PlanTooLarge(exc.message, details=exc.details, http_status=422) from None
+        parent_id = self.task_id(plan_id, data.parent_id) if data.parent_id else None
+        if parent_id:
+            self.check_parent(plan_id, None, parent_id)
+        duration = data.duration if data.duration is not None else (0.0 if data.milestone else 1.0)
+        position = (
+            self.session.scalar(select(func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id)) or 0
+        ) + 1
+        row = new_row(
+            TaskRow,
+            data,
+            id=new_id(),
+            plan_id=plan_id,
+            parent_id=parent_id,
+            position=position,
+            number=self._next_number(plan_id),
+            duration=duration,
+            percent_complete=100.0 if data.status is TaskStatus.completed else 0.0,
+        )
+        self.session.add(row)
+        self._flush()
+        wanted = self._wanted_assignments(data)
+        if wanted:
+            self._set_assignments(plan_id, row.id, wanted)
+            self._flush()
+        self._apply_effort(row)
+        return self._tasks([row])[0]
+
+    def list_tasks(
+        self,
+        plan_id: str,
+        *,
+        status: str | None = None,
+        assigned_to: str | None = None,
+        search: str | None = None,
+        priority: str | None = None,
+        parent_id: str | None = None,
+        tag: str | None = None,
+        limit: int | None = 100,
+        offset: int = 0,
+    ) -> tuple[list[Task], int]:
+        self._plan_row(plan_id)
+        conds: list[Any] = [TaskRow.plan_id == plan_id]
+        if status:
+            conds.append(TaskRow.status == status)
+        if priority:
+            conds.append(TaskRow.priority == priority)
+        if parent_id:
+            conds.append(TaskRow.parent_id == self.task_id(plan_id, parent_id))
+        if tag:
+            conds.append(self._json_contains(TaskRow.tags, tag))
+        if search:
+            like = f"%{search}%"
+            conds.append(or_(TaskRow.name.ilike(like), TaskRow.description.ilike(like)))
+        if assigned_to:
+            conds.append(
+                exists(
+                    select(AssignmentRow.task_id)
+                    .join(ResourceRow, ResourceRow.id == AssignmentRow.resource_id)
+                    .where(
+                        AssignmentRow.task_id == TaskRow.id,
+                        or_(ResourceRow.id == assigned_to, ResourceRow.name == assigned_to),
+                    )
+                )
+            )
+        total = self.session.scalar(select(func.count()).select_from(TaskRow).where(*conds)) or 0
+        stmt = select(TaskRow).where(*conds).order_by(TaskRow.position).offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return self._tasks(list(self.session.scalars(stmt))), total
+
+    def get_task(self, plan_id: str, task_id: str) -> Task:
+        return self._tasks([self._task_row(plan_id, task_id)])[0]
+
+    @emits("task.updated", plan_from="arg")
+    def update_task(
+        self, plan_id: str, task_id: str, changes: TaskCreate | TaskPatch, expected: int | None
+    ) -> Task:
+        self.lock_plan(plan_id)  # racing writers of a plan go one at a time: no loop, no stale version
+        row = self._task_row(plan_id, task_id)
+        self._check_version("task", row, expected)
+        partial = isinstance(changes, TaskPatch)
+        values = changes.model_dump(
+            exclude={"version", "assignments", "assigned_resources"}, exclude_unset=partial
+        )
+        if partial:
+            refused = sorted(k for k, v in values.items() if v is None and k not in _NULLABLE_TASK_FIELDS)
+            if refused:
+                raise ValidationFailed(f"{', '.join(refused)} cannot be null")
+        task_id = row.id
+        if values.get("parent_id"):
+            values["parent_id"] = self.task_id(plan_id, values["parent_id"])
+            self.check_parent(plan_id, task_id, values["parent_id"])
+            if self.session.scalar(
+                select(func.count()).where(
+                    DependencyRow.plan_id == plan_id,
+                    or_(
+                        (DependencyRow.predecessor_id == task_id)
+                        & (DependencyRow.successor_id == values["parent_id"]),
+                        (DependencyRow.successor_id == task_id)
+                        & (DependencyRow.predecessor_id == values["parent_id"]),
+                    ),
+                )
+            ):
+                raise DependencyError(
+                    "a task cannot be linked to its own summary task; remove the link first"
+                )
+        if not partial and changes.duration is None:
+            values["duration"] = 0.0 if changes.milestone else 1.0
+        for key, value in values.items():
+            if key == "metadata":
+                row.meta = value or {}
+            elif key == "calendar":
+                row.calendar = calendar_json(changes.calendar)
+            elif key == "leveling_delay":
+                row.leveling_delay = value or 0.0
+            elif key in ("tags", "required_skills"):
+                setattr(row, key, value or [])
+            elif key == "description":
+                row.description = value or ""
+            elif key == "duration" and value is None:
+                continue
+            else:
+                setattr(row, key, value.value if hasattr(value, "value") else value)
+        if values.get("status") == TaskStatus.completed:
+            row.percent_complete = 100.0
+        if row.constraint_type not in ("ASAP", "ALAP") and row.constraint_date is None:
+            raise ValidationFailed(f"constraint {row.constraint_type} needs a constraint_date")
+        try:
+            check_three_point(row.optimistic_duration, row.most_likely_duration, row.pessimistic_duration)
+        except ValueError as exc:
+            raise ValidationFailed(str(exc)) from None
+        row.updated_at = utcnow()  # a change of assignments alone must still bump the version
+        wanted = self._wanted_assignments(changes)
+        if wanted is not None or not partial:
+            self._set_assignments(plan_id, task_id, wanted or [])
+        self._flush()
+        self._apply_effort(row)
+        return self._tasks([row])[0]
+
+    @emits("task.deleted", plan_from="arg")
+    def delete_task(self, plan_id: str, task_id: str, expected: int | None) -> str:
+        """Delete a task with its subtasks, links and assignments; its id."""
+        self.lock_plan(plan_id)
+        row = self._task_row(plan_id, task_id)
+        self._check_version("task", row, expected)
+        self.session.delete(row)
+        self._flush()
+        return row.id

@@ -1,0 +1,153 @@
+"""Progress, baselines and the history of finished tasks (part of the one repository, `Store`)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from prometheus.core.model import (
+    Baseline,
+    BaselineCreate,
+    Calendar,
+    ProgressUpdate,
+    Task,
+    TaskStatus,
+)
+from prometheus.core.progress import scheduled_actuals
+from prometheus.errors import (
+    NotFound,
+    ResourceConflict,
+    ValidationFailed,
+)
+from prometheus.store.base import StoreBase, emits
+from prometheus.store.mapping import (
+    aware,
+    task_model,
+)
+from prometheus.store.tables import (
+    BaselineRow,
+    PlanRow,
+    TaskRow,
+    utcnow,
+)
+
+
+class Tracking(StoreBase):
+    """Progress and baselines of the Store."""
+
+    @emits("task.progress", plan_from="arg")
+    def update_progress(self, plan_id: str, task_id: str, p: ProgressUpdate, expected: int | None) -> Task:
+        """Record progress; status, percent complete and actual dates are kept consistent."""
+        self.lock_plan(plan_id)
+        row = self._task_row(plan_id, task_id)
+        self._check_version("task", row, expected)
+        now = utcnow()
+        status = p.status or TaskStatus(row.status)
+        percent = p.percent_complete
+        if p.status is TaskStatus.completed and percent is not None and percent < 100:
+            raise ValidationFailed("a completed task is 100% complete; send percent_complete 100 or omit it")
+        if percent is None:
+            percent = 100.0 if status is TaskStatus.completed else row.percent_complete
+            if p.status in (TaskStatus.pending,) and row.status == TaskStatus.completed:
+                percent = 0.0
+        elif p.status is None:
+            if percent >= 100:
+                status = TaskStatus.completed
+            elif percent > 0 and status in (TaskStatus.pending, TaskStatus.completed):
+                status = TaskStatus.in_progress
+            elif percent == 0 and status is TaskStatus.completed:
+                status = TaskStatus.pending
+        actual_start = p.actual_start or aware(row.actual_start)
+        actual_finish = p.actual_finish or aware(row.actual_finish)
+        started = status in (TaskStatus.in_progress, TaskStatus.completed) or percent > 0
+        finished = status is TaskStatus.completed
+        if (started and actual_start is None) or (finished and actual_finish is None):
+            # as Microsoft Project: the actuals that percent complete implies are the scheduled dates
+            planned = scheduled_actuals(self.get_plan(plan_id), row.id, now.date(), actual_start)
+            if planned is not None:
+                actual_start = actual_start or (planned[0] if started else None)
+                actual_finish = actual_finish or (planned[1] if finished else None)
+        if not finished and p.actual_finish is None:
+            actual_finish = None
+        if actual_start and actual_finish and actual_finish < actual_start:
+            raise ValidationFailed("actual_finish is before actual_start")
+        row.status = status.value
+        row.percent_complete = percent
+        if p.remaining_duration is not None:
+            row.remaining_duration = p.remaining_duration
+        if p.resume is not None:
+            row.resume = p.resume
+        if status is TaskStatus.completed:
+            row.remaining_duration = 0.0
+        if p.actual_cost is not None:
+            row.actual_cost = p.actual_cost
+        row.actual_start = actual_start
+        row.actual_finish = actual_finish
+        if p.notes:
+            line = f"[{now.isoformat(timespec='seconds')}] {p.notes}"
+            row.notes = f"{row.notes}\n{line}" if row.notes else line
+        self._flush()
+        return self._tasks([row])[0]
+
+    # -- baselines -----------------------------------------------------------------------------------------
+
+    @emits("plan.baseline_saved", plan_from="arg")
+    def save_baseline(self, plan_id: str, request: BaselineCreate, snapshot: Baseline) -> Baseline:
+        """Store a snapshot as baseline `request.number` (replacing it) or as the first free number."""
+        self.lock_plan(plan_id)
+        taken = set(self.session.scalars(select(BaselineRow.number).where(BaselineRow.plan_id == plan_id)))
+        number = request.number
+        if number is None:
+            free = [k for k in range(11) if k not in taken]
+            if not free:
+                raise ResourceConflict("all 11 baselines (0..10) are in use; name a number to replace one")
+            number = free[0]
+        name = request.name or ("Baseline" if number == 0 else f"Baseline {number}")
+        baseline = snapshot.model_copy(update={"number": number, "name": name})
+        row = self.session.get(BaselineRow, (plan_id, number))
+        data = baseline.model_dump(mode="json")
+        if row is None:
+            self.session.add(
+                BaselineRow(plan_id=plan_id, number=number, name=name, saved_at=baseline.saved_at, data=data)
+            )
+        else:
+            row.name, row.saved_at, row.data = name, baseline.saved_at, data
+        self._flush()
+        return baseline
+
+    def list_baselines(self, plan_id: str) -> list[Baseline]:
+        self._plan_row(plan_id)
+        rows = self.session.scalars(
+            select(BaselineRow).where(BaselineRow.plan_id == plan_id).order_by(BaselineRow.number)
+        )
+        return [Baseline.model_validate(r.data) for r in rows]
+
+    def get_baseline(self, plan_id: str, number: int) -> Baseline:
+        self._plan_row(plan_id)
+        row = self.session.get(BaselineRow, (plan_id, number))
+        if row is None:
+            raise NotFound(f"plan {plan_id} has no baseline {number}", details={"number": number})
+        return Baseline.model_validate(row.data)
+
+    @emits("plan.baseline_deleted", plan_from="arg")
+    def delete_baseline(self, plan_id: str, number: int) -> None:
+        self.get_baseline(plan_id, number)
+        self.session.execute(
+            delete(BaselineRow).where(BaselineRow.plan_id == plan_id, BaselineRow.number == number)
+        )
+
+    def completed_tasks(
+        self, *, exclude_plan: str | None = None, limit: int = 20_000
+    ) -> list[tuple[Task, Calendar | None]]:
+        """Finished tasks with actual dates, newest first, with their plan's calendar: the history."""
+        stmt = (
+            select(TaskRow, PlanRow.calendar)
+            .join(PlanRow, PlanRow.id == TaskRow.plan_id)
+            .where(TaskRow.actual_start.is_not(None), TaskRow.actual_finish.is_not(None))
+            .order_by(TaskRow.updated_at.desc())
+            .limit(limit)
+        )
+        if exclude_plan:
+            stmt = stmt.where(TaskRow.plan_id != exclude_plan)
+        rows = list(self.session.execute(stmt))
+        assigned = self._assignments([r.id for r, _ in rows])
+        return [(task_model(r, assigned[r.id]), Calendar.model_validate(c) if c else None) for r, c in rows]
