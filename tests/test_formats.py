@@ -238,7 +238,9 @@ def test_export_and_import_over_http(api: httpx.Client) -> None:
     csv_text = api.get(f"/plans/{pid}/export", params={"format": "csv"}).text
     assert ",2FS+1d," in csv_text and ",1FS," in csv_text  # Build after Design (ID 2), Ship after Phase
     from_csv = api.post(
-        "/plans/import", params={"filename": "x.csv", "name": "From CSV"}, content=csv_text.encode()
+        "/plans/import",
+        params={"filename": "x.csv", "name": "From CSV", "include": "plan"},
+        content=csv_text.encode(),
     )
     assert from_csv.status_code == 201 and len(from_csv.json()["data"]["tasks"]) == 4
 
@@ -250,7 +252,7 @@ def test_export_and_import_over_http(api: httpx.Client) -> None:
         assert x.status_code == 200 and x.headers["content-type"].startswith(media)
         assert f'filename="Exported.{ext}"' in x.headers["content-disposition"]
         assert b"schemas.microsoft.com/project" in x.content
-    back = api.post("/plans/import", params={"format": "mspdi"}, content=x.content)
+    back = api.post("/plans/import", params={"format": "mspdi", "include": "plan"}, content=x.content)
     assert back.status_code == 201 and {t["name"] for t in back.json()["data"]["tasks"]} == {
         "Phase", "Design", "Build", "Ship",
     }  # fmt: skip
@@ -287,7 +289,9 @@ def test_import_through_mpxj_over_http(api: httpx.Client, tmp_path) -> None:  # 
     target = tmp_path / "plan.mpx"
     MPXWriter().write(file, str(target))
     r = api.post(
-        "/plans/import", params={"filename": "plan.mpx", "name": "From MPX"}, content=target.read_bytes()
+        "/plans/import",
+        params={"filename": "plan.mpx", "name": "From MPX", "include": "plan"},
+        content=target.read_bytes(),
     )
     assert r.status_code == 201, r.text
     got = r.json()["data"]

@@ -73,10 +73,34 @@ def test_other_writers_go_on_during_a_large_import(api: httpx.Client, server) ->
     writer = threading.Thread(target=write)
     writer.start()
     start = time.monotonic()
-    r = _import(api, body)
+    # the whole plan answered, as imports always did before they answered counts: the same work measured
+    r = api.post("/plans/import", params={"include": "plan"}, content=body, timeout=300)
     took = time.monotonic() - start
     done.set()
     writer.join()
     assert r.status_code == 201 and len(r.json()["data"]["tasks"]) == n, r.text[:300]
     assert {code for _, code in waits} == {200}
     assert max(w for w, _ in waits) < took / 2, (max(waits), took)
+
+
+def test_an_import_answers_the_summary_and_counts_and_the_plan_when_asked(api: httpx.Client) -> None:
+    doc = {
+        "format": "prometheus.plan",
+        "plan": {"name": "counted"},
+        "tasks": [{"key": "a", "name": "A"}, {"key": "b", "name": "B", "assignments": [{"resource": "r"}]}],
+        "dependencies": [{"predecessor": "a", "successor": "b"}],
+        "resources": [{"key": "r", "name": "Ray"}],
+    }
+    r = _import(api, json.dumps(doc).encode())
+    assert r.status_code == 201, r.text
+    got = r.json()["data"]
+    assert got["counts"] == {"tasks": 2, "dependencies": 1, "resources": 1} and got["task_count"] == 2
+    assert got["name"] == "counted" and got["tasks"] is None and got["dependencies"] is None
+    whole = api.post(
+        "/plans/import", params={"format": "json", "include": "plan"}, content=json.dumps(doc).encode()
+    ).json()["data"]
+    assert whole["counts"] == got["counts"] and [t["name"] for t in whole["tasks"]] == ["A", "B"]
+    assert whole["tasks"][1]["dependencies"] == [whole["tasks"][0]["id"]]
+    assert [x["name"] for x in whole["resources"]] == ["Ray"]
+    stored = api.get(f"/plans/{whole['id']}").json()["data"]
+    assert {k: v for k, v in whole.items() if k != "counts"} == stored

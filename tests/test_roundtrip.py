@@ -250,7 +250,7 @@ def test_csv_cells_cannot_run_as_formulas_and_the_round_trip_keeps_the_text(api:
     assert rows[0]["Tags"] == "'-x" and rows[1]["Resource Names"] == "'@Ana" and rows[1]["Tags"] == "'=tag;ok"
     assert rows[1]["Notes"] == "'-note 0"
     assert rows[2]["Predecessors"] == "1FS-1d" and rows[2]["% Complete"] == "0"  # numbers stay numbers
-    back = api.post("/plans/import", params={"filename": "x.csv"}, content=data.encode())
+    back = api.post("/plans/import", params={"filename": "x.csv", "include": "plan"}, content=data.encode())
     assert back.status_code == 201, back.text
     plan = back.json()["data"]
     assert (plan["name"], plan["tags"], plan["resources"][0]["name"]) == (

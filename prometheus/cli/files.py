@@ -29,8 +29,8 @@ def import_file(
         plan,
         as_json,
         lambda p: console.print(
-            f"imported [bold]{p['name']}[/bold] as {p['id']} with {len(p.get('tasks') or [])} tasks, "
-            f"{len(p.get('dependencies') or [])} links, {len(p.get('resources') or [])} resources"
+            f"imported [bold]{p['name']}[/bold] as {p['id']} with {p['counts']['tasks']} tasks, "
+            f"{p['counts']['dependencies']} links, {p['counts']['resources']} resources"
         ),
     )
 

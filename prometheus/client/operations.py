@@ -243,10 +243,18 @@ class Operations:
         return self._call(Call("GET", f"/api/plans/{plan_id}/export", params=query, raw=True))
 
     def import_plan(
-        self, data: bytes, *, format: str | None = None, filename: str | None = None, name: str | None = None
+        self,
+        data: bytes,
+        *,
+        format: str | None = None,
+        filename: str | None = None,
+        name: str | None = None,
+        include_plan: bool = False,
     ) -> Any:
-        """A new plan from a file's bytes (the format from `format`, else from the file name)."""
-        query = params(format=format, filename=filename, name=name)
+        """A new plan from a file's bytes (the format from `format`, else from the file name): its summary
+        with `counts` (tasks, dependencies, resources); with `include_plan`, also its tasks, links and
+        resources."""
+        query = params(format=format, filename=filename, name=name, include="plan" if include_plan else None)
         return self._call(Call("POST", "/api/plans/import", params=query, content=data))
 
     # -- webhooks --------------------------------------------------------------------------------------

@@ -185,7 +185,7 @@ def register(server: MCPServer, api: Api) -> None:
             ctx,
             "POST",
             "/api/plans/import",
-            params={"format": "json"},
+            params={"format": "json", "include": "plan"},
             content=json.dumps(doc).encode(),
             headers={"content-type": "application/json"},
         )

@@ -78,32 +78,33 @@ def _optional(annotation: Any) -> bool:
 
 
 @cache
-def _read_plan(model: type[BaseModel], table: Table) -> tuple[tuple[str, bool, bool], ...]:
-    """(field, is a date-time column, may be null) for every model field stored in the table."""
-    return tuple(
-        (name, isinstance(table.c[name].type, DateTime), _optional(field.annotation))
-        for name, field in model.model_fields.items()
-        if name in table.c
-    )
+def _read_plan(
+    model: type[BaseModel], table: Table
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The model's fields stored in the table; those of date-time columns; those it holds no null in."""
+    names = tuple(n for n in model.model_fields if n in table.c)
+    times = tuple(n for n in names if isinstance(table.c[n].type, DateTime))
+    required = tuple(n for n in names if not _optional(model.model_fields[n].annotation))
+    return names, times, required
 
 
 def model_of(model: type[BaseModel], row_cls: type, row: Any, **extra: Any) -> Any:
-    """The model of an ORM row, or of a Core row (keyed by column names) of the row class's table.
+    """The model of an ORM row, or of a Core row or dict (keyed by column names) of the row class's table.
 
     Null stored where the model allows none (an old row's JSON list) gives the model's default."""
-    table = row_cls.__table__
+    names, times, required = _read_plan(model, row_cls.__table__)
     if isinstance(row, row_cls):
-        names = attributes(row_cls)
-        get = lambda name: getattr(row, names[name])  # noqa: E731
+        attrs = attributes(row_cls)
+        values = {n: getattr(row, attrs[n]) for n in names}
     else:
-        mapping = row._mapping if hasattr(row, "_mapping") else row
-        get = mapping.get  # a dict of the values inserted may leave columns out (null)
-    values: dict[str, Any] = {}
-    for name, is_time, nullable in _read_plan(model, table):
-        value = get(name)
-        if value is None and not nullable:
-            continue
-        values[name] = aware(value) if is_time else value
+        mapping = getattr(row, "_mapping", row)  # a dict of the values inserted may leave columns out
+        values = {n: mapping.get(n) for n in names}
+    for n in times:
+        if values[n] is not None:
+            values[n] = aware(values[n])
+    for n in required:
+        if values[n] is None:
+            del values[n]
     values.update(extra)
     return model(**values)
 

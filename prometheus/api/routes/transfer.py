@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
@@ -42,7 +45,21 @@ class PayloadTooLarge(PrometheusError):
     http_status = 413
 
 
-@router.post("/import", status_code=201, response_model=Envelope[Plan], summary="Import a file as a new plan")
+class ImportCounts(BaseModel):
+    tasks: int
+    dependencies: int
+    resources: int
+
+
+class ImportedPlan(Plan):
+    """The new plan's summary and what was imported; its tasks, links and resources only with include=plan."""
+
+    counts: ImportCounts
+
+
+@router.post(
+    "/import", status_code=201, response_model=Envelope[ImportedPlan], summary="Import a file as a new plan"
+)
 async def import_plan(
     request: Request,
     format: str | None = Query(
@@ -52,6 +69,9 @@ async def import_plan(
         None, description="tells the format when none is given (so does the content, where it can)"
     ),
     name: str | None = Query(None, max_length=500, description="the new plan's name"),
+    include: Literal["plan"] | None = Query(
+        None, description="plan: answer the whole plan, with its tasks, links and resources"
+    ),
     db: Database = Depends(get_db),
 ) -> JSONResponse:
     body = await request.body()
@@ -59,14 +79,19 @@ async def import_plan(
         raise PayloadTooLarge(f"files up to {MAX_UPLOAD // 2**20} MiB can be imported")
     fmt = detect(filename, format, body, request.headers.get("content-type"))
 
-    def work() -> Plan:
+    def work() -> ImportedPlan:
         doc = import_bytes(body, fmt, name=name)
         check_document(doc)  # before the write transaction: other writers wait only for the inserts
+        counts = ImportCounts(
+            tasks=len(doc.tasks), dependencies=len(doc.dependencies), resources=len(doc.resources)
+        )
         with db.store() as store:
-            plan_id = store.import_document(doc, checked=True).id
+            plan = store.import_document(doc, checked=True)
         del doc
-        with db.store(write=False) as store:
-            return store.get_plan(plan_id)
+        if include == "plan":
+            with db.store(write=False) as store:
+                plan = store.get_plan(plan.id)
+        return ImportedPlan(**dict(plan), counts=counts)
 
     plan = await run_in_threadpool(work)
-    return ok(plan, f"imported {len(plan.tasks or [])} tasks", status_code=201, version=plan.version)
+    return ok(plan, f"imported {plan.counts.tasks} tasks", status_code=201, version=plan.version)

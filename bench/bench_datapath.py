@@ -1,0 +1,295 @@
+"""The data path over HTTP: task creation with 8 writers (one at a time and in batches), a 10,000-task MSPDI
+import against MPXJ reading the same file, and the first critical path after an edit of a 1,000-task plan.
+
+    python bench/bench_datapath.py [--backends sqlite postgresql] [--baseline TREE] [--mpxj-runs 20]
+
+Each backend gets its own `prometheus serve` (a fresh SQLite file; a fresh PostgreSQL database on
+PROMETHEUS_TEST_POSTGRES_URL's server). `--baseline TREE` also runs the same measures (but the batches,
+which it lacks) against the code in TREE (e.g. `git archive <commit> | tar -x -C TREE`), side by side.
+Medians; the machine's load average is printed before and after: compare figures of one run only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.plans import generated_plan  # noqa: E402
+from prometheus.core import analysis  # noqa: E402
+from prometheus.core.model import Plan, PlanDocument  # noqa: E402
+from prometheus.formats.mspdi import write_mspdi  # noqa: E402
+
+POSTGRES_URL = os.environ.get(
+    "PROMETHEUS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+WRITERS = 8
+
+
+def document(n: int) -> PlanDocument:
+    """A generated plan of n tasks (bench/plans.py) in its portable form."""
+    tasks, deps = generated_plan(n)
+    return PlanDocument.model_validate(
+        {
+            "plan": {"name": f"bench {n}", "start_date": "2026-11-30"},
+            "tasks": [{"key": t.id, "name": t.name, "duration": t.duration} for t in tasks],
+            "dependencies": [
+                {
+                    "predecessor": d.predecessor_id,
+                    "successor": d.successor_id,
+                    "type": d.type.value,
+                    "lag": d.lag,
+                }
+                for d in deps
+            ],
+        }
+    )
+
+
+class Server:
+    """`prometheus serve` in a child process, from this tree or another one (`tree`)."""
+
+    def __init__(self, database_url: str, tree: Path | None = None):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        env = os.environ | {"PROMETHEUS_DATABASE_URL": database_url, "PROMETHEUS_PORT": str(self.port)}
+        if tree is not None:
+            env["PYTHONPATH"] = str(tree)
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-datapath-", suffix=".log", delete=False)  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "prometheus", "serve", "--log-level", "warning"],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            cwd=tree or Path.cwd(),
+        )
+        self.url = f"http://127.0.0.1:{self.port}/api"
+        for _ in range(600):
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start; see {self.log.name}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def database(backend: str, made: list[str]) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tempfile.mkdtemp(prefix='bench-datapath-')}/prometheus.db"
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"bench_datapath_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    made.append(name)
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop(names: list[str]) -> None:
+    if not names:
+        return
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        for name in names:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def new_plan(api: httpx.Client) -> str:
+    r = api.post("/plans", json={"name": "bench", "start_date": "2026-11-30"})
+    r.raise_for_status()
+    return r.json()["data"]["id"]
+
+
+def writers(url: str, total: int, batch: int = 1) -> tuple[float, float]:
+    """`total` tasks created by WRITERS threads, one per request or `batch` per request, each writer on its
+    own plan: tasks per second and the p99 latency of a request (ms)."""
+    with httpx.Client(base_url=url, timeout=120) as api:
+        plans = [new_plan(api) for _ in range(WRITERS)]
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def run(plan_id: str) -> None:
+        mine = []
+        with httpx.Client(base_url=url, timeout=120) as api:
+            for k in range(total // WRITERS // batch):
+                body = (
+                    {"name": f"t{k}", "duration": 1}
+                    if batch == 1
+                    else [{"name": f"t{k}.{i}", "duration": 1} for i in range(batch)]
+                )
+                t0 = time.perf_counter()
+                r = api.post(f"/plans/{plan_id}/tasks", json=body)
+                mine.append(time.perf_counter() - t0)
+                assert r.status_code == 201, r.text
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in plans]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    p99 = statistics.quantiles(latencies, n=100)[98] if len(latencies) >= 2 else latencies[0]
+    return len(latencies) * batch / wall, p99 * 1000
+
+
+def one_batch(url: str, n: int = 1000, runs: int = 3) -> float:
+    """Median ms to create n tasks as one batch in a new plan."""
+    times = []
+    with httpx.Client(base_url=url, timeout=120) as api:
+        for _ in range(runs):
+            pid = new_plan(api)
+            body = [{"name": f"t{i}", "duration": 1} for i in range(n)]
+            t0 = time.perf_counter()
+            r = api.post(f"/plans/{pid}/tasks", json=body)
+            times.append(time.perf_counter() - t0)
+            assert r.status_code == 201, r.text
+    return statistics.median(times) * 1000
+
+
+def http_import(url: str, xml: bytes, runs: int = 3) -> float:
+    """Median seconds of POST /plans/import of the MSPDI file."""
+    times = []
+    with httpx.Client(base_url=url, timeout=600) as api:
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            r = api.post("/plans/import", params={"format": "mspdi"}, content=xml)
+            times.append(time.perf_counter() - t0)
+            assert r.status_code == 201, r.text[:500]
+    return statistics.median(times)
+
+
+def mpxj_read(path: Path, runs: int, warmup: int = 3) -> float:
+    """Median seconds of MPXJ's UniversalProjectReader reading the file, after `warmup` untimed reads."""
+    import jpype
+    import mpxj  # noqa: F401  (puts MPXJ's jars on the class path)
+
+    if not jpype.isJVMStarted():
+        jpype.startJVM("-Xmx2g")
+    from org.mpxj.reader import UniversalProjectReader
+
+    times = []
+    for k in range(warmup + runs):
+        t0 = time.perf_counter()
+        UniversalProjectReader().read(str(path))
+        if k >= warmup:
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def critical_after_edit(url: str, doc: PlanDocument, runs: int = 10) -> tuple[float, float]:
+    """Median ms of the first GET /critical-path after a PATCH of a task of the plan, and the engine's own
+    median ms scheduling that plan in this process."""
+    with httpx.Client(base_url=url, timeout=120) as api:
+        r = api.post("/plans/import", params={"format": "json"}, content=doc.model_dump_json())
+        pid = r.json()["data"]["id"]
+        plan = Plan.model_validate(api.get(f"/plans/{pid}").json()["data"])
+        ids = [t.id for t in plan.tasks or []]
+        api.get(f"/plans/{pid}/critical-path").raise_for_status()
+        times = []
+        for k in range(runs):
+            api.patch(
+                f"/plans/{pid}/tasks/{ids[k * 37 % len(ids)]}", json={"duration": 1 + k % 4}
+            ).raise_for_status()
+            t0 = time.perf_counter()
+            api.get(f"/plans/{pid}/critical-path").raise_for_status()
+            times.append(time.perf_counter() - t0)
+    today = datetime.now(UTC).date()
+    engine = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        analysis.schedule_plan(plan, today)
+        engine.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000, statistics.median(engine) * 1000
+
+
+def measure(url: str, doc10k: bytes, doc1k: PlanDocument, args: argparse.Namespace, bulk: bool) -> dict:
+    out: dict[str, object] = {}
+    out["single"] = writers(url, args.single)
+    if bulk:
+        out["bulk"] = writers(url, args.single * 10, batch=100)
+        out["batch1000"] = one_batch(url)
+    out["import"] = http_import(url, doc10k, runs=args.import_runs)
+    out["critical"] = critical_after_edit(url, doc1k)
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    p.add_argument("--baseline", type=Path, help="a tree of the code to compare with")
+    p.add_argument("--single", type=int, default=800, help="tasks created one per request by 8 writers")
+    p.add_argument("--import-runs", type=int, default=3)
+    p.add_argument("--mpxj-runs", type=int, default=20)
+    args = p.parse_args()
+    print(f"cpus {os.cpu_count()}, load average at start {os.getloadavg()}")
+    doc10k = document(10_000)
+    xml = write_mspdi(doc10k, None)
+    path = Path(tempfile.mkdtemp(prefix="bench-datapath-")) / "plan.xml"
+    path.write_bytes(xml)
+    doc1k = document(1_000)
+    trees = [("this", None)] + ([("baseline", args.baseline)] if args.baseline else [])
+    rows, made = [], []
+    try:
+        for backend in args.backends:
+            for label, tree in trees:
+                srv = Server(database(backend, made), tree)
+                try:
+                    rows.append((backend, label, measure(srv.url, xml, doc1k, args, bulk=tree is None)))
+                finally:
+                    srv.stop()
+                print(backend, label, rows[-1][2], flush=True)
+        mpxj = mpxj_read(path, args.mpxj_runs) if args.mpxj_runs else None
+    finally:
+        drop(made)
+    print(f"\nload average at the end {os.getloadavg()}\n")
+    print(f"10,000-task MSPDI file: {len(xml) / 2**20:.1f} MiB; MPXJ reads it in "
+          f"{'-' if mpxj is None else f'{mpxj:.2f} s'} (median of {args.mpxj_runs}, warm)\n")  # fmt: skip
+    print(
+        "| backend | code | single, 8 writers | p99 | batches of 100, 8 writers | p99 | 1,000 in one batch "
+        "| 10k MSPDI import | / MPXJ | first critical path after an edit (1k) | engine | ratio |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for backend, label, m in rows:
+        single, bulk = m["single"], m.get("bulk")
+        crit, engine = m["critical"]
+        ratio = f"{m['import'] / mpxj:.1f}x" if mpxj else "-"
+        print(
+            f"| {backend} | {label} | {single[0]:,.0f}/s | {single[1]:,.0f} ms | "
+            + (
+                f"{bulk[0]:,.0f}/s | {bulk[1]:,.0f} ms | {m['batch1000']:,.0f} ms | "
+                if bulk
+                else "- | - | - | "
+            )
+            + f"{m['import']:.2f} s | {ratio} | {crit:,.0f} ms | {engine:,.0f} ms | {crit / engine:.1f}x |"
+        )
+
+
+if __name__ == "__main__":
+    main()
