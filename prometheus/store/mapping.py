@@ -88,6 +88,12 @@ def _read_plan(
     return names, times, required
 
 
+@cache
+def _positions(names: tuple[str, ...], fields: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    index = {f: i for i, f in enumerate(fields)}
+    return tuple((n, index[n]) for n in names)
+
+
 def model_of(model: type[BaseModel], row_cls: type, row: Any, **extra: Any) -> Any:
     """The model of an ORM row, or of a Core row or dict (keyed by column names) of the row class's table.
 
@@ -96,9 +102,10 @@ def model_of(model: type[BaseModel], row_cls: type, row: Any, **extra: Any) -> A
     if isinstance(row, row_cls):
         attrs = attributes(row_cls)
         values = {n: getattr(row, attrs[n]) for n in names}
-    else:
-        mapping = getattr(row, "_mapping", row)  # a dict of the values inserted may leave columns out
-        values = {n: mapping.get(n) for n in names}
+    elif isinstance(row, dict):  # the values inserted: columns left out are null
+        values = {n: row.get(n) for n in names}
+    else:  # a Core row: by position, the fastest access
+        values = {n: row[i] for n, i in _positions(names, row._fields)}
     for n in times:
         if values[n] is not None:
             values[n] = aware(values[n])
