@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import types
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import Any, Union, get_args, get_origin
 
@@ -58,8 +58,13 @@ def calendar_json(cal: Calendar | None) -> dict[str, Any] | None:
     return None if cal is None else cal.model_dump(mode="json")
 
 
+_PLAIN = frozenset({type(None), str, int, float, bool, list, dict, datetime, date, time})
+
+
 def db_value(value: Any) -> Any:
     """A model value as its column holds it: enums by value, nested models (calendars) as JSON."""
+    if type(value) in _PLAIN:  # most values: no isinstance chain
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, BaseModel):
