@@ -28,6 +28,12 @@ class Envelope(BaseModel, Generic[T]):
     message: str = ""
 
 
+class Deleted(BaseModel):
+    """What a DELETE answers: the id of what is gone."""
+
+    id: str
+
+
 class Page(BaseModel):
     total: int
     limit: int

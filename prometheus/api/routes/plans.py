@@ -5,7 +5,7 @@ from fastapi.responses import JSONResponse, Response
 
 from prometheus.api.cache import PlanCache
 from prometheus.api.deps import get_cache, get_db
-from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ListEnvelope, expected_version, ok
+from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, ListEnvelope, expected_version, ok
 from prometheus.core.model import Plan, PlanCreate, PlanPatch, PlanStatus
 from prometheus.store import Database
 
@@ -72,7 +72,7 @@ def patch_plan(
     return ok(plan, "plan updated", version=plan.version)
 
 
-@router.delete("/{plan_id}", response_model=Envelope[dict], summary="Delete a plan and everything in it")
+@router.delete("/{plan_id}", response_model=Envelope[Deleted], summary="Delete a plan and everything in it")
 def delete_plan(plan_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
     with db.store() as store:
         store.delete_plan(plan_id, expected_version(request))

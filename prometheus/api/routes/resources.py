@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from prometheus.api.deps import get_db
-from prometheus.api.envelope import ERROR_RESPONSES, Envelope, expected_version, ok
+from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, expected_version, ok
 from prometheus.core.model import Resource, ResourceCreate, ResourcePatch, ResourceType
 from prometheus.store import Database
 
@@ -44,7 +44,7 @@ def patch_resource(
 
 
 @router.delete(
-    "/{resource_id}", response_model=Envelope[dict], summary="Delete a resource (force: unassign it)"
+    "/{resource_id}", response_model=Envelope[Deleted], summary="Delete a resource (force: unassign it)"
 )
 def delete_resource(
     plan_id: str, resource_id: str, force: bool = False, db: Database = Depends(get_db)

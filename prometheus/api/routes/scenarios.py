@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from prometheus.api.cache import PlanCache
 from prometheus.api.deps import get_cache, get_db
-from prometheus.api.envelope import ERROR_RESPONSES, Envelope, expected_version, ok
+from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, expected_version, ok
 from prometheus.core import scenario as sc
 from prometheus.core.model import (
     DependencyCreate,
@@ -56,7 +56,7 @@ def patch_scenario(
     return ok(scenario, "scenario updated", version=scenario.version)
 
 
-@router.delete("/{scenario_id}", response_model=Envelope[dict], summary="Discard a scenario")
+@router.delete("/{scenario_id}", response_model=Envelope[Deleted], summary="Discard a scenario")
 def delete_scenario(
     plan_id: str, scenario_id: str, request: Request, db: Database = Depends(get_db)
 ) -> JSONResponse:

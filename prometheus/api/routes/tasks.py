@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from prometheus.api.batch import one_or_many, parse_one_or_many
 from prometheus.api.deps import get_db
-from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ListEnvelope, expected_version, ok
+from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, ListEnvelope, expected_version, ok
 from prometheus.core.model import (
     Dependency,
     DependencyCreate,
@@ -121,7 +121,7 @@ def update_progress(
 
 
 @router.delete(
-    "/tasks/{task_id}", response_model=Envelope[dict], summary="Delete a task, its subtasks and links"
+    "/tasks/{task_id}", response_model=Envelope[Deleted], summary="Delete a task, its subtasks and links"
 )
 def delete_task(plan_id: str, task_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
     with db.store() as store:

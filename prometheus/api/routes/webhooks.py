@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from prometheus.api.deps import get_db
-from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
+from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, ok
 from prometheus.core.model import Delivery, Webhook, WebhookCreate, WebhookPatch
 from prometheus.events.addresses import check_url
 from prometheus.events.live import reload_message
@@ -45,7 +45,7 @@ def get_webhook(webhook_id: str, db: Database = Depends(get_db)) -> JSONResponse
         return ok(store.get_webhook(webhook_id))
 
 
-@router.delete("/webhooks/{webhook_id}", response_model=Envelope[dict], summary="Delete a webhook")
+@router.delete("/webhooks/{webhook_id}", response_model=Envelope[Deleted], summary="Delete a webhook")
 def delete_webhook(webhook_id: str, db: Database = Depends(get_db)) -> JSONResponse:
     with db.store() as store:
         store.delete_webhook(webhook_id)
