@@ -328,3 +328,16 @@ def test_a_scenario_outlives_what_the_plan_removes_and_promotion_refuses_it(
     r = api.post(f"{url}/promote")
     assert r.status_code == 409 and r.json()["error_code"] == "RESOURCE_CONFLICT", r.text
     assert {t["name"] for t in _data(api.get(f"/plans/{pid}/tasks"))} == {"Test"}  # nothing applied
+
+
+def test_a_resource_change_a_scenario_cannot_hold_is_refused(api: httpx.Client, plan: dict) -> None:
+    url = f"/plans/{plan['id']}/scenarios"
+    sid = api.post(url, json={"name": "nulls"}).json()["data"]["id"]
+    rid = api.post(f"{url}/{sid}/resources", json={"name": "R"}).json()["data"]["id"]
+    r = api.patch(f"{url}/{sid}/resources/{rid}", json={"name": None})
+    assert r.status_code == 422 and "name" in r.json()["message"], r.text
+    assert api.patch(f"{url}/{sid}/resources/{rid}", json={"availability": 0.5}).status_code == 200
+    views = api.get(f"{url}/{sid}/resources")  # the scenario still opens
+    assert views.status_code == 200 and [(x["name"], x["availability"]) for x in views.json()["data"]] == [
+        ("R", 0.5)
+    ]

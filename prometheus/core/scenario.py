@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from prometheus.core.model import (
     Dependency,
@@ -355,6 +355,11 @@ def edit_resource(base: Plan, ch: ScenarioChanges, ref: str, patch: ResourcePatc
     res = _find_resource(view, ref)
     values = patch.model_dump(mode="json", exclude_unset=True, exclude={"version"})
     _unique_name(view, values.get("name"), res.id)
+    try:  # a change the resource cannot hold (a null name...) is refused, never stored
+        Resource.model_validate({**res.model_dump(mode="json"), **values})
+    except ValidationError as exc:
+        wrong = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ValidationFailed(f"resource {res.id}: {wrong}") from None
     if res.id in ch.added_resources:
         ch.added_resources[res.id] = {**ch.added_resources[res.id], **values}
     else:
