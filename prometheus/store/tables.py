@@ -1,4 +1,5 @@
-"""Database tables. Rows are mapped to the domain model in repository.py; nothing else reads them."""
+"""Database tables. Rows are mapped to the domain model in mapping.py, read and written by the parts of the
+one repository (`Store`, repository.py); nothing else reads them."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ class PlanRow(Base):
     status_date: Mapped[date | None] = mapped_column(Date)
     default_start_time: Mapped[time | None] = mapped_column(Time)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
-    # changes with every change to the plan or anything in it (repository.touch_plans); read caches key on it
+    # changes with every change to the plan or anything in it (base.touch_plans); read caches key on it
     revision: Mapped[str] = mapped_column(String(32), default="", server_default="")
     # tasks ever created in the plan: the next task is number task_seq + 1 (key task-N, never reused)
     task_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
