@@ -26,6 +26,7 @@ from prometheus.store.mapping import (
     calendar_json,
     new_id,
     new_row,
+    task_model,
 )
 from prometheus.store.tables import (
     AssignmentRow,
@@ -87,17 +88,18 @@ class Tasks(StoreBase):
     @emits("task.created", plan_from="arg")
     def add_task(self, plan_id: str, data: TaskCreate) -> Task:
         self.lock_plan(plan_id)  # serializes positions, numbers and structure per plan on PostgreSQL
+        count, last = self.session.execute(
+            select(func.count(), func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id)
+        ).one()
         try:
-            check_size(self._task_count(plan_id) + 1, 0, 0)
+            check_size(count + 1, 0, 0)
         except PlanTooLarge as exc:
             raise PlanTooLarge(exc.message, details=exc.details, http_status=422) from None
         parent_id = self.task_id(plan_id, data.parent_id) if data.parent_id else None
         if parent_id:
             self.check_parent(plan_id, None, parent_id)
         duration = data.duration if data.duration is not None else (0.0 if data.milestone else 1.0)
-        position = (
-            self.session.scalar(select(func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id)) or 0
-        ) + 1
+        position = (last or 0) + 1
         row = new_row(
             TaskRow,
             data,
@@ -116,7 +118,7 @@ class Tasks(StoreBase):
             self._set_assignments(plan_id, row.id, wanted)
             self._flush()
         self._apply_effort(row)
-        return self._tasks([row])[0]
+        return task_model(row, list(wanted or []))  # a new task: no predecessors yet
 
     def list_tasks(
         self,
