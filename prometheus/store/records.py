@@ -4,7 +4,7 @@ Engram's interface, and the executions handed to Synthesis."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,9 +43,10 @@ def execution_dict(row: ExecutionRow) -> dict[str, Any]:
 class Records:
     session: Session
 
-    def emit(self, kind: str, plan_id: str | None, data: dict[str, Any]) -> None: ...
+    if TYPE_CHECKING:  # the Store provides these
 
-    def _tasks(self, rows: list[TaskRow]) -> list[Task]: ...
+        def emit(self, kind: str, plan_id: str | None, data: dict[str, Any]) -> None: ...
+        def _tasks(self, rows: list[TaskRow]) -> list[Task]: ...
 
     # -- traces (task <-> Telos requirement) ---------------------------------------------------------------
 
