@@ -328,3 +328,21 @@ def test_a_scenario_outlives_what_the_plan_removes_and_promotion_refuses_it(
     r = api.post(f"{url}/promote")
     assert r.status_code == 409 and r.json()["error_code"] == "RESOURCE_CONFLICT", r.text
     assert {t["name"] for t in _data(api.get(f"/plans/{pid}/tasks"))} == {"Test"}  # nothing applied
+
+
+def test_nulls_in_scenario_edits_mean_what_they_mean_in_the_plan() -> None:
+    """A null clears what the plan's PATCH clears, leaves what it leaves, and is refused where the plan
+    refuses it: the scenario never stores a change that breaks its own view."""
+    from prometheus.core.model import ResourceCreate, ResourcePatch
+
+    base, ch = base_plan(), sc.ScenarioChanges()
+    rid = sc.add_resource(base, ch, ResourceCreate(name="Cat", skills=["go"]))
+    sc.edit_resource(base, ch, rid, ResourcePatch.model_validate({"type": None, "skills": None}))
+    cat = next(r for r in sc.overlay(base, ch).resources or [] if r.id == rid)
+    assert cat.type.value == "human" and cat.skills == []
+    with pytest.raises(ValidationFailed, match="name cannot be null"):
+        sc.edit_resource(base, ch, rid, ResourcePatch.model_validate({"name": None}))
+    with pytest.raises(ValidationFailed, match="status cannot be null"):
+        sc.edit_task(base, ch, "a", TaskPatch.model_validate({"status": None, "description": None}))
+    sc.edit_task(base, ch, "a", TaskPatch.model_validate({"description": None, "parent_id": None}))
+    assert next(t for t in sc.overlay(base, ch).tasks or [] if t.id == "a").description == ""

@@ -94,11 +94,6 @@ _EVENTS_LOCK = 0x45564E54
 IMPORT_BATCH = 1000  # rows per bulk insert
 TASK_KEY = re.compile(r"task-([1-9][0-9]{0,9})")  # task-N: the n-th task created in its plan
 # task fields a PATCH may set to null; null for any other is refused, not stored
-_NULLABLE_TASK_FIELDS = {
-    "parent_id", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
-    "pessimistic_duration", "duration", "description", "tags", "metadata", "work", "required_skills",
-    "manual_start", "manual_finish", "calendar", "leveling_delay", "resume",
-}  # fmt: skip
 
 
 def new_id() -> str:
@@ -650,10 +645,8 @@ class Store(Scenarios, Records, Structure):
         values = changes.model_dump(
             exclude={"version", "assignments", "assigned_resources"}, exclude_unset=partial
         )
-        if partial:
-            refused = sorted(k for k, v in values.items() if v is None and k not in _NULLABLE_TASK_FIELDS)
-            if refused:
-                raise ValidationFailed(f"{', '.join(refused)} cannot be null")
+        if partial and (refused := changes.refused_nulls()):
+            raise ValidationFailed(f"{', '.join(refused)} cannot be null")
         task_id = row.id
         if values.get("parent_id"):
             values["parent_id"] = self.task_id(plan_id, values["parent_id"])
@@ -923,19 +916,17 @@ class Store(Scenarios, Records, Structure):
         self.lock_plan(plan_id)
         row = self._resource_row(plan_id, resource_id)
         self._check_version("resource", row, expected)
-        values = changes.model_dump(exclude={"version"}, exclude_unset=True)
+        values = changes.changes()
         if "name" in values:
             if values["name"] is None:
                 raise ValidationFailed("name cannot be null")
             self._unique_resource_name(plan_id, values["name"], resource_id)
         for key, value in values.items():
             if key == "metadata":
-                row.meta = value or {}
-            elif key == "skills":
-                row.skills = value or []
+                row.meta = value
             elif key == "calendar":
                 row.calendar = _calendar_json(changes.calendar)
-            elif value is not None:
+            else:
                 setattr(row, key, value.value if hasattr(value, "value") else value)
         self._flush()
         return resource_model(row)
