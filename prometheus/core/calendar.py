@@ -16,8 +16,18 @@ import numpy as np
 from prometheus.core.model import Calendar
 
 MINUTES_PER_DAY = 1440
+# minutes of the clock in one elapsed unit (1 edays = 24 hours, nights, weekends and holidays included)
+ELAPSED_MINUTES = {"eminutes": 1, "ehours": 60, "edays": MINUTES_PER_DAY, "eweeks": 7 * MINUTES_PER_DAY}
 # a duration unit in days of 8 working hours, for estimates (an elapsed day is one day of the calendar)
 DAYS_PER_UNIT = {"hours": 1 / 8, "days": 1.0, "weeks": 5.0, "ehours": 1 / 24, "edays": 1.0, "eweeks": 7.0}
+
+
+def unit_minutes(minutes_per_day: int, minutes_per_week: int) -> dict[str, int]:
+    """The one time-unit table: minutes in one unit of every duration and lag unit, working minutes for
+    the working units (a day is the calendar's hours per day, a week its hours per week), minutes of the
+    clock for the elapsed ones. Keys are the unit names (`DurationUnit` and `LagUnit` members match)."""
+    working = {"minutes": 1, "hours": 60, "days": minutes_per_day, "weeks": minutes_per_week}
+    return working | ELAPSED_MINUTES
 
 
 class SchedulingError(ValueError):
@@ -154,16 +164,12 @@ class WorkCalendar:
 
     def duration_minutes(self, value: float, unit: str) -> int:
         """Working minutes of a duration or lag (Microsoft Project: 8 h a day, 40 h a week by default)."""
-        unit = unit.removeprefix("e")
-        factor = {"minutes": 1, "hours": 60, "days": self.minutes_per_day, "weeks": self.minutes_per_week}[
-            unit
-        ]
+        factor = unit_minutes(self.minutes_per_day, self.minutes_per_week)[unit.removeprefix("e")]
         return int(round(value * factor))
 
     @staticmethod
     def elapsed_minutes(value: float, unit: str) -> int:
-        factor = {"eminutes": 1, "ehours": 60, "edays": 1440, "eweeks": 10080}[unit]
-        return int(round(value * factor))
+        return int(round(value * ELAPSED_MINUTES[unit]))
 
 
 class UnionCalendar(WorkCalendar):
