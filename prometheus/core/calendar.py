@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
+from prometheus.core import calendar_kernels as kernels
 from prometheus.core.model import Calendar
 
 MINUTES_PER_DAY = 1440
@@ -110,6 +111,10 @@ class WorkCalendar:
         while hi + self._zero >= self._cum[-1]:
             self._ensure_days(0, 2 * (self.days - self.back))
 
+    def tables(self) -> tuple:
+        """The arrays the compiled kernels read (calendar_kernels.py), as they stand now."""
+        return self._ps, self._pe, self._pl_start, self._pl_end, self._cum, self.back, self._zero
+
     # -- minutes <-> datetimes ----------------------------------------------------------------------------
 
     def minutes(self, moment: datetime) -> int:
@@ -125,26 +130,22 @@ class WorkCalendar:
     def index_of(self, minutes: np.ndarray | int) -> np.ndarray:
         """Working minutes from the epoch to each moment (negative before the epoch)."""
         m = np.asarray(minutes, dtype=np.int64)
-        rel = m // MINUTES_PER_DAY
-        if rel.size:
-            self._ensure_days(int(rel.min()), int(rel.max()) + 1)
-        day = rel + self.back
-        mod = (m % MINUTES_PER_DAY)[..., None]
-        within = np.clip(mod - self._ps[day], 0, self._pe[day] - self._ps[day]).sum(axis=-1)
-        return self._cum[day] + within - self._zero
+        if not m.size:
+            return m.copy()
+        self._ensure_days(int(m.min()) // MINUTES_PER_DAY, int(m.max()) // MINUTES_PER_DAY + 1)
+        flat = kernels.index_of(m.ravel(), self._ps, self._pe, self._cum, self.back, self._zero)
+        return flat.reshape(m.shape)
 
     def start_of(self, index: np.ndarray | int) -> np.ndarray:
         """Minutes since epoch at which working minute `index` begins."""
         idx = np.asarray(index, dtype=np.int64)
-        if idx.size:
-            self._ensure_index(int(idx.min()), int(idx.max()))
-        idx = idx + self._zero
-        day = np.searchsorted(self._cum, idx, side="right") - 1
-        off = idx - self._cum[day]
-        period = (off[..., None] >= self._pl_end[day]).sum(axis=-1)
-        ps = np.take_along_axis(self._ps[day], period[..., None], axis=-1)[..., 0]
-        pls = np.take_along_axis(self._pl_start[day], period[..., None], axis=-1)[..., 0]
-        return (day - self.back) * MINUTES_PER_DAY + ps + off - pls
+        if not idx.size:
+            return idx.copy()
+        self._ensure_index(int(idx.min()), int(idx.max()))
+        flat = kernels.start_of(
+            idx.ravel(), self._ps, self._pl_start, self._pl_end, self._cum, self.back, self._zero
+        )
+        return flat.reshape(idx.shape)
 
     def finish_of(self, index: np.ndarray | int) -> np.ndarray:
         """Minutes since epoch at which working minute `index - 1` ends (a finish reading of the index)."""

@@ -20,11 +20,12 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 
 from prometheus.core.calendar import ELAPSED_MINUTES, WorkCalendar, unit_minutes
-from prometheus.core.model import Calendar, ConstraintType, Dependency, LinkType, Resource, Task, TaskStatus
+from prometheus.core.cpm.rules import LINK_CODE, leaves_finish, reaches_finish
+from prometheus.core.model import Calendar, ConstraintType, Dependency, Resource, Task, TaskStatus
 from prometheus.core.scheduler import Schedule, ScheduledTask
 
-FROM_FINISH = (LinkType.FS, LinkType.FF)  # the link leaves the predecessor's finish
-TO_FINISH = (LinkType.FF, LinkType.SF)  # ... and arrives at the successor's finish
+FROM_FINISH = tuple(t for t, c in LINK_CODE.items() if leaves_finish(c))  # leaves the predecessor's finish
+TO_FINISH = tuple(t for t, c in LINK_CODE.items() if reaches_finish(c))  # ... arrives at the successor's
 FIXED = (ConstraintType.MSO, ConstraintType.MFO)
 PULLING = (ConstraintType.SNLT, ConstraintType.FNLT)
 PUSHING = (ConstraintType.SNET, ConstraintType.FNET)
