@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from prometheus.core.cpm import fast
 from prometheus.core.cpm.order import gather
 from prometheus.core.cpm.rules import (
     FF,
@@ -185,12 +186,51 @@ class Passes:
         at -= le
         return C.index_of(kp, at) + np.where(self.from_finish[E] | sf, 0, dp)
 
+    def _simple(self) -> bool:
+        """One calendar; no constraints, progress, milestones, delays, elapsed durations: fast.py applies."""
+        return not (
+            self.multi
+            or self.constrained
+            or self.delayed
+            or self.spread
+            or self.not_before is not None
+            or self.elapsed_task.any()
+            or self.zero.any()
+        )
+
     def _forward(self, use_late: np.ndarray) -> None:
+        if (
+            use_late is self.no_late
+            and self._simple()
+            and fast.forward(
+                self.t_order,
+                self.in_ptr,
+                self.in_order,
+                self.pred,
+                self.ltype,
+                self.lagw,
+                self.lage,
+                self.is_elapsed,
+                self.has_pred,
+                self.dur,
+                self.ps,
+                self.ES,
+                self.EF,
+                self.wc.tables(),
+            )
+        ):
+            return
         for lv in range(self.nlevels):
             T = self.t_order[self.t_bounds[lv] : self.t_bounds[lv + 1]]
             self._forward_level(T, self.f_order[self.f_bounds[lv] : self.f_bounds[lv + 1]], use_late)
 
     def _backward(self) -> None:
+        if self._simple():
+            cap = self._late_cap(np.arange(self.n))
+            if fast.backward(self.t_order, self.out_ptr, self.out_order, self.succ, self.ltype, self.lagw,
+                             self.lage, self.is_elapsed, cap, self.dur, self.ES, self.EF, self.LS, self.LF,
+                             self.finished, self.wc.tables()):  # fmt: skip
+                return
         for lv in range(self.nlevels - 1, -1, -1):
             T = self.t_order[self.t_bounds[lv] : self.t_bounds[lv + 1]]
             self._backward_level(T, self.b_order[self.b_bounds[lv] : self.b_bounds[lv + 1]])
