@@ -207,17 +207,60 @@ class Calendars:
     def __init__(self, calendars: list[WorkCalendar]):
         self.cals = calendars
         self.single = len(calendars) == 1
+        self._stack: tuple | None = None
+        self._back = self._ahead = 0
+
+    def _restack(self, back: int, ahead: int) -> None:
+        """Lay every calendar out over the same days (`back` before the epoch, `ahead` after) and stack
+        their tables (padded with empty periods) for the mixed kernels."""
+        if back + ahead > 200 * 366:
+            raise SchedulingError("the schedule would span more than 200 years; check durations and lags")
+        for c in self.cals:
+            c._build(back + ahead, back)
+        width = max(c._ps.shape[1] for c in self.cals)
+
+        def stacked(name: str, pad: int | None) -> np.ndarray:
+            out = []
+            for c in self.cals:
+                a = getattr(c, name)
+                fill = a[:, -1:] if pad is None else np.full((a.shape[0], 1), pad, dtype=np.int64)
+                out.append(np.hstack([a] + [fill] * (width - a.shape[1])))
+            return np.stack(out)
+
+        self._stack = (
+            stacked("_ps", MINUTES_PER_DAY),
+            stacked("_pe", MINUTES_PER_DAY),
+            stacked("_pl_start", None),
+            stacked("_pl_end", None),
+            np.stack([c._cum for c in self.cals]),
+            np.array([c._zero for c in self.cals], dtype=np.int64),
+        )
+        self._back, self._ahead = back, ahead
 
     def _mixed(self, name: str, k: np.ndarray, values: np.ndarray) -> np.ndarray:
         values = np.asarray(values, dtype=np.int64)
         if self.single:
             return getattr(self.cals[0], name)(values)
-        k = np.broadcast_to(k, values.shape)
-        out = np.empty(values.shape, dtype=np.int64)
-        for c in np.unique(k).tolist():
-            m = k == c
-            out[m] = getattr(self.cals[c], name)(values[m])
-        return out
+        if not values.size:
+            return values.copy()
+        k = np.ascontiguousarray(np.broadcast_to(k, values.shape), dtype=np.int64).ravel()
+        flat = values.ravel()
+        if name == "finish_of":
+            flat = flat - 1
+        while True:
+            if self._stack is None:
+                self._restack(max(c.back for c in self.cals), max(c.days - c.back for c in self.cals))
+            starts, ends, pstart, pend, cum, zero = self._stack
+            if name == "index_of":
+                out, ok = kernels.index_of_mixed(k, flat, starts, ends, cum, self._back, zero)
+            else:
+                out, ok = kernels.start_of_mixed(k, flat, starts, pstart, pend, cum, self._back, zero)
+            if ok:
+                break
+            self._restack(2 * self._back, 2 * self._ahead)  # grown both ways, as each calendar grows
+        if name == "finish_of":
+            out += 1
+        return out.reshape(values.shape)
 
     def index_of(self, k: np.ndarray, minutes: np.ndarray) -> np.ndarray:
         return self._mixed("index_of", k, minutes)

@@ -53,3 +53,31 @@ def start_of(index, starts, period_start, period_end, cum, back, zero):  # noqa:
     for i in range(index.size):
         out[i] = start_at(index[i], starts, period_start, period_end, cum, back, zero)
     return out
+
+
+@njit(cache=True, nogil=True)
+def index_of_mixed(k, minutes, starts, ends, cum, back, zero):  # noqa: ANN001, ANN201
+    """`index_at` of each moment in the calendar k names (tables stacked by calendar, one day range);
+    ok is False when a moment falls outside the tables."""
+    out = np.empty(minutes.size, dtype=np.int64)
+    for i in range(minutes.size):
+        day = minutes[i] // MINUTES_PER_DAY + back
+        if day < 0 or day >= starts.shape[1]:
+            return out, False
+        c = k[i]
+        out[i] = index_at(minutes[i], starts[c], ends[c], cum[c], back, zero[c])
+    return out, True
+
+
+@njit(cache=True, nogil=True)
+def start_of_mixed(k, index, starts, period_start, period_end, cum, back, zero):  # noqa: ANN001, ANN201
+    """`start_at` of each working index in the calendar k names; ok is False outside the tables."""
+    out = np.empty(index.size, dtype=np.int64)
+    last = cum.shape[1] - 1
+    for i in range(index.size):
+        c = k[i]
+        at = index[i] + zero[c]
+        if at < 0 or at >= cum[c, last]:
+            return out, False
+        out[i] = start_at(index[i], starts[c], period_start[c], period_end[c], cum[c], back, zero[c])
+    return out, True
