@@ -216,7 +216,8 @@ class Calendars:
         if back + ahead > 200 * 366:
             raise SchedulingError("the schedule would span more than 200 years; check durations and lags")
         for c in self.cals:
-            c._build(back + ahead, back)
+            if (c.back, c.days) != (back, back + ahead):
+                c._build(back + ahead, back)
         width = max(c._ps.shape[1] for c in self.cals)
 
         def stacked(name: str, pad: int | None) -> np.ndarray:
@@ -237,6 +238,15 @@ class Calendars:
         )
         self._back, self._ahead = back, ahead
 
+    def stacked(self) -> tuple:
+        """Every calendar's tables on one day range, for the compiled kernels: period starts, ends, the
+        working minutes before each period starts and ends, the cumulative minutes (each stacked by
+        calendar), the days before the epoch, and each calendar's working minutes before the epoch."""
+        if self._stack is None:
+            self._restack(max(c.back for c in self.cals), max(c.days - c.back for c in self.cals))
+        starts, ends, pstart, pend, cum, zero = self._stack
+        return starts, ends, pstart, pend, cum, self._back, zero
+
     def _mixed(self, name: str, k: np.ndarray, values: np.ndarray) -> np.ndarray:
         values = np.asarray(values, dtype=np.int64)
         if self.single:
@@ -248,16 +258,21 @@ class Calendars:
         if name == "finish_of":
             flat = flat - 1
         while True:
-            if self._stack is None:
-                self._restack(max(c.back for c in self.cals), max(c.days - c.back for c in self.cals))
-            starts, ends, pstart, pend, cum, zero = self._stack
+            starts, ends, pstart, pend, cum, _, zero = self.stacked()
             if name == "index_of":
                 out, ok = kernels.index_of_mixed(k, flat, starts, ends, cum, self._back, zero)
             else:
                 out, ok = kernels.start_of_mixed(k, flat, starts, pstart, pend, cum, self._back, zero)
             if ok:
                 break
-            self._restack(2 * self._back, 2 * self._ahead)  # grown both ways, as each calendar grows
+            if name == "index_of":
+                low = bool(flat.min() // MINUTES_PER_DAY < -self._back)
+                high = bool(flat.max() // MINUTES_PER_DAY >= self._ahead)
+            else:
+                at = flat + zero[k]
+                low, high = bool((at < 0).any()), bool((at >= cum[k, -1]).any())
+            # grown where needed, doubling, as each calendar grows
+            self._restack(2 * self._back if low else self._back, 2 * self._ahead if high else self._ahead)
         if name == "finish_of":
             out += 1
         return out.reshape(values.shape)

@@ -88,7 +88,7 @@ class Compiler(TaskTimes):
         with no_gc():
             self.earliest: dict[str, str] = {}
             self._compile(tasks, dependencies, start, cal, deadline, resources)
-            from_start = [
+            from_start = self.children and [
                 d.predecessor_id
                 for d in dependencies
                 if d.predecessor_id in self.children and d.type in (LinkType.SS, LinkType.SF)

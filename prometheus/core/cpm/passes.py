@@ -187,10 +187,9 @@ class Passes:
         return C.index_of(kp, at) + np.where(self.from_finish[E] | sf, 0, dp)
 
     def _simple(self) -> bool:
-        """One calendar; no constraints, progress, milestones, delays, elapsed durations: fast.py applies."""
+        """No constraints, progress, milestones, delays, elapsed or spread tasks: fast.py applies."""
         return not (
-            self.multi
-            or self.constrained
+            self.constrained
             or self.delayed
             or self.spread
             or self.not_before is not None
@@ -199,37 +198,31 @@ class Passes:
         )
 
     def _forward(self, use_late: np.ndarray) -> None:
-        if (
-            use_late is self.no_late
-            and self._simple()
-            and fast.forward(
-                self.t_order,
-                self.in_ptr,
-                self.in_order,
-                self.pred,
-                self.ltype,
-                self.lagw,
-                self.lage,
-                self.is_elapsed,
-                self.has_pred,
-                self.dur,
-                self.ps,
-                self.ES,
-                self.EF,
-                self.wc.tables(),
-            )
-        ):
-            return
+        if use_late is self.no_late and self._simple():
+            args = (self.t_order, self.in_ptr, self.in_order, self.pred, self.ltype, self.lagw, self.lage)
+            more = (self.is_elapsed, self.has_pred, self.dur, self.kal, self.ps_k, self.ES, self.EF)
+            if fast.forward(*args, *more, self.cal.stacked()):
+                return
         for lv in range(self.nlevels):
             T = self.t_order[self.t_bounds[lv] : self.t_bounds[lv + 1]]
             self._forward_level(T, self.f_order[self.f_bounds[lv] : self.f_bounds[lv + 1]], use_late)
 
     def _backward(self) -> None:
         if self._simple():
+            args = (self.t_order, self.out_ptr, self.out_order, self.succ, self.ltype, self.lagw, self.lage)
             cap = self._late_cap(np.arange(self.n))
-            if fast.backward(self.t_order, self.out_ptr, self.out_order, self.succ, self.ltype, self.lagw,
-                             self.lage, self.is_elapsed, cap, self.dur, self.ES, self.EF, self.LS, self.LF,
-                             self.finished, self.wc.tables()):  # fmt: skip
+            more = (
+                self.is_elapsed,
+                cap,
+                self.dur,
+                self.kal,
+                self.ES,
+                self.EF,
+                self.LS,
+                self.LF,
+                self.finished,
+            )
+            if fast.backward(*args, *more, self.cal.stacked()):
                 return
         for lv in range(self.nlevels - 1, -1, -1):
             T = self.t_order[self.t_bounds[lv] : self.t_bounds[lv + 1]]
