@@ -2,9 +2,11 @@
 
     python bench/bench_schedule.py [--sizes 1000 10000 100000] [--repeat 5] [--warmup 20]
 
-Each engine schedules the same generated plans (about 3 links per task, 80% FS, lags); the table gives the
-median wall time of `repeat` runs. MPXJ's time is its schedule() call alone (the project is built before
-the clock starts); Prometheus's includes compiling the plan from the domain model and building results.
+Each engine schedules the same generated plans (about 3 links per task, 80% FS, lags) in each shape of
+bench/plans.py (working lags; elapsed lags; elapsed lags with holidays and resource calendars; a DHTMLX-style
+chain); the table gives the median wall time of `repeat` runs. MPXJ's time is its schedule() call alone
+(the project is built before the clock starts); Prometheus's includes compiling the plan from the domain
+model and building results.
 Both engines run `warmup` untimed schedules of each plan first (the JVM's JIT compiles MPXJ over its first
 runs; one warm-up run leaves it several times slower than it settles at), and the machine's load average is
 printed with the table: figures taken on a busy machine are not comparable.
@@ -24,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import networkx as nx  # noqa: E402
 
-from bench.plans import generated_plan  # noqa: E402
+from bench.plans import SHAPES, generated_plan, shaped_plan  # noqa: E402
 from prometheus.core.model import Dependency, Task  # noqa: E402
 from prometheus.core.scheduler import Network, schedule  # noqa: E402
 
@@ -112,9 +114,32 @@ def incremental(n: int, changes: int = 30) -> None:
     print(f"| {n:,} tasks | {full * 1000:,.1f} ms | {inc * 1000:,.2f} ms | {full / inc:,.0f}x |")
 
 
+def mpxj_time(build, tasks, deps, kwargs, n: int, args) -> float:  # noqa: ANN001
+    """MPXJ's median schedule() time on one plan, after its warm-up runs (the JIT compiles over them)."""
+    from org.mpxj.cpm import MicrosoftScheduler
+
+    from tests.mpxj_oracle import _ldt
+
+    calendar, resources = kwargs.get("calendar"), kwargs.get("resources")
+    times = []
+    for _ in range(warmup_runs(args.warmup, n)):
+        file, _ = build(tasks, deps, calendar, resources)
+        MicrosoftScheduler().schedule(file, _ldt(START))
+    for _ in range(args.repeat if n <= 10_000 else max(1, args.repeat // 2)):
+        file, _ = build(tasks, deps, calendar, resources)
+        t0 = time.perf_counter()
+        MicrosoftScheduler().schedule(file, _ldt(START))
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    ap.add_argument(
+        "--shapes", nargs="+", default=list(SHAPES), choices=SHAPES, help="plan shapes (plans.py)"
+    )
+    ap.add_argument("--chain", type=int, default=10000, help="tasks in the chain shape")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=20, help="untimed runs of each engine on each plan first")
     ap.add_argument("--no-mpxj", action="store_true")
@@ -131,33 +156,28 @@ def main() -> None:
                 mpxj = build_project
         except ImportError:
             pass
-    plans = {n: generated_plan(n) for n in args.sizes}
+    plans = {
+        (shape, n): shaped_plan(n, shape)
+        for shape in args.shapes
+        for n in ([args.chain] if shape == "chain" else args.sizes)
+    }
     rows = {}
     load_before = os.getloadavg()
-    for n, (tasks, deps) in plans.items():  # our engine and networkx first: no JVM in the process yet
+    for (shape, n), (tasks, deps, kw) in plans.items():  # our engine first: no JVM in the process yet
         warm = warmup_runs(args.warmup, n)
-        ours = median_time(lambda: schedule(tasks, deps, start=START), args.repeat, warm)  # noqa: B023
-        nxt = median_time(lambda: networkx_cpm(tasks, deps), max(1, args.repeat // 2))  # noqa: B023
-        rows[n] = [len(deps), ours, nxt, None]
+        ours = median_time(lambda: schedule(tasks, deps, start=START, **kw), args.repeat, warm)  # noqa: B023
+        nxt = None
+        if shape == "working":
+            nxt = median_time(lambda: networkx_cpm(tasks, deps), max(1, args.repeat // 2))  # noqa: B023
+        rows[shape, n] = [len(deps), ours, nxt, None]
     if args.incremental:
         incremental(args.incremental)
     if mpxj is not None:
-        from tests.mpxj_oracle import _jvm, _ldt
+        from tests.mpxj_oracle import _jvm
 
         _jvm()
-        from org.mpxj.cpm import MicrosoftScheduler
-
-        for n, (tasks, deps) in plans.items():
-            times = []
-            for _ in range(warmup_runs(args.warmup, n)):  # the JIT compiles over the first runs
-                file, _ = mpxj(tasks, deps)
-                MicrosoftScheduler().schedule(file, _ldt(START))
-            for _ in range(args.repeat if n <= 10_000 else max(1, args.repeat // 2)):
-                file, _ = mpxj(tasks, deps)
-                t0 = time.perf_counter()
-                MicrosoftScheduler().schedule(file, _ldt(START))
-                times.append(time.perf_counter() - t0)
-            rows[n][3] = statistics.median(times)
+        for (shape, n), (tasks, deps, kw) in plans.items():
+            rows[shape, n][3] = mpxj_time(mpxj, tasks, deps, kw, n, args)
     load_after = os.getloadavg()
     print()
     print(
@@ -165,12 +185,14 @@ def main() -> None:
         f"before, {' '.join(f'{x:.2f}' for x in load_after)} after; medians of {args.repeat} runs after "
         f"{args.warmup} warm-up runs per plan (above 10,000 tasks, a quarter as many)"
     )
-    print("| tasks | links | Prometheus | networkx, no calendar | MPXJ MicrosoftScheduler | MPXJ / ours |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    for n, (m, ours, nxt, ref) in rows.items():
-        ref_s = f"{ref * 1000:,.0f} ms" if ref is not None else "n/a"
+    print(
+        "| plan | tasks | links | Prometheus | networkx, no calendar | MPXJ MicrosoftScheduler | MPXJ/ours |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    ms = lambda x: f"{x * 1000:,.1f} ms" if x is not None else "n/a"  # noqa: E731
+    for (shape, n), (m, ours, nxt, ref) in rows.items():
         ratio = f"{ref / ours:.1f}x" if ref is not None else "n/a"
-        print(f"| {n:,} | {m:,} | {ours * 1000:,.0f} ms | {nxt * 1000:,.0f} ms | {ref_s} | {ratio} |")
+        print(f"| {shape} | {n:,} | {m:,} | {ms(ours)} | {ms(nxt)} | {ms(ref)} | {ratio} |")
 
 
 if __name__ == "__main__":

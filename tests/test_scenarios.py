@@ -341,3 +341,21 @@ def test_a_resource_change_a_scenario_cannot_hold_is_refused(api: httpx.Client, 
     assert views.status_code == 200 and [(x["name"], x["availability"]) for x in views.json()["data"]] == [
         ("R", 0.5)
     ]
+
+
+def test_nulls_in_scenario_edits_mean_what_they_mean_in_the_plan() -> None:
+    """A null clears what the plan's PATCH clears, leaves what it leaves, and is refused where the plan
+    refuses it: the scenario never stores a change that breaks its own view."""
+    from prometheus.core.model import ResourceCreate, ResourcePatch
+
+    base, ch = base_plan(), sc.ScenarioChanges()
+    rid = sc.add_resource(base, ch, ResourceCreate(name="Cat", skills=["go"]))
+    sc.edit_resource(base, ch, rid, ResourcePatch.model_validate({"type": None, "skills": None}))
+    cat = next(r for r in sc.overlay(base, ch).resources or [] if r.id == rid)
+    assert cat.type.value == "human" and cat.skills == []
+    with pytest.raises(ValidationFailed, match="name cannot be null"):
+        sc.edit_resource(base, ch, rid, ResourcePatch.model_validate({"name": None}))
+    with pytest.raises(ValidationFailed, match="status cannot be null"):
+        sc.edit_task(base, ch, "a", TaskPatch.model_validate({"status": None, "description": None}))
+    sc.edit_task(base, ch, "a", TaskPatch.model_validate({"description": None, "parent_id": None}))
+    assert next(t for t in sc.overlay(base, ch).tasks or [] if t.id == "a").description == ""

@@ -13,11 +13,22 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
+from prometheus.core import calendar_kernels as kernels
 from prometheus.core.model import Calendar
 
 MINUTES_PER_DAY = 1440
+# minutes of the clock in one elapsed unit (1 edays = 24 hours, nights, weekends and holidays included)
+ELAPSED_MINUTES = {"eminutes": 1, "ehours": 60, "edays": MINUTES_PER_DAY, "eweeks": 7 * MINUTES_PER_DAY}
 # a duration unit in days of 8 working hours, for estimates (an elapsed day is one day of the calendar)
 DAYS_PER_UNIT = {"hours": 1 / 8, "days": 1.0, "weeks": 5.0, "ehours": 1 / 24, "edays": 1.0, "eweeks": 7.0}
+
+
+def unit_minutes(minutes_per_day: int, minutes_per_week: int) -> dict[str, int]:
+    """The one time-unit table: minutes in one unit of every duration and lag unit, working minutes for
+    the working units (a day is the calendar's hours per day, a week its hours per week), minutes of the
+    clock for the elapsed ones. Keys are the unit names (`DurationUnit` and `LagUnit` members match)."""
+    working = {"minutes": 1, "hours": 60, "days": minutes_per_day, "weeks": minutes_per_week}
+    return working | ELAPSED_MINUTES
 
 
 class SchedulingError(ValueError):
@@ -100,6 +111,10 @@ class WorkCalendar:
         while hi + self._zero >= self._cum[-1]:
             self._ensure_days(0, 2 * (self.days - self.back))
 
+    def tables(self) -> tuple:
+        """The arrays the compiled kernels read (calendar_kernels.py), as they stand now."""
+        return self._ps, self._pe, self._pl_start, self._pl_end, self._cum, self.back, self._zero
+
     # -- minutes <-> datetimes ----------------------------------------------------------------------------
 
     def minutes(self, moment: datetime) -> int:
@@ -115,26 +130,22 @@ class WorkCalendar:
     def index_of(self, minutes: np.ndarray | int) -> np.ndarray:
         """Working minutes from the epoch to each moment (negative before the epoch)."""
         m = np.asarray(minutes, dtype=np.int64)
-        rel = m // MINUTES_PER_DAY
-        if rel.size:
-            self._ensure_days(int(rel.min()), int(rel.max()) + 1)
-        day = rel + self.back
-        mod = (m % MINUTES_PER_DAY)[..., None]
-        within = np.clip(mod - self._ps[day], 0, self._pe[day] - self._ps[day]).sum(axis=-1)
-        return self._cum[day] + within - self._zero
+        if not m.size:
+            return m.copy()
+        self._ensure_days(int(m.min()) // MINUTES_PER_DAY, int(m.max()) // MINUTES_PER_DAY + 1)
+        flat = kernels.index_of(m.ravel(), self._ps, self._pe, self._cum, self.back, self._zero)
+        return flat.reshape(m.shape)
 
     def start_of(self, index: np.ndarray | int) -> np.ndarray:
         """Minutes since epoch at which working minute `index` begins."""
         idx = np.asarray(index, dtype=np.int64)
-        if idx.size:
-            self._ensure_index(int(idx.min()), int(idx.max()))
-        idx = idx + self._zero
-        day = np.searchsorted(self._cum, idx, side="right") - 1
-        off = idx - self._cum[day]
-        period = (off[..., None] >= self._pl_end[day]).sum(axis=-1)
-        ps = np.take_along_axis(self._ps[day], period[..., None], axis=-1)[..., 0]
-        pls = np.take_along_axis(self._pl_start[day], period[..., None], axis=-1)[..., 0]
-        return (day - self.back) * MINUTES_PER_DAY + ps + off - pls
+        if not idx.size:
+            return idx.copy()
+        self._ensure_index(int(idx.min()), int(idx.max()))
+        flat = kernels.start_of(
+            idx.ravel(), self._ps, self._pl_start, self._pl_end, self._cum, self.back, self._zero
+        )
+        return flat.reshape(idx.shape)
 
     def finish_of(self, index: np.ndarray | int) -> np.ndarray:
         """Minutes since epoch at which working minute `index - 1` ends (a finish reading of the index)."""
@@ -154,16 +165,12 @@ class WorkCalendar:
 
     def duration_minutes(self, value: float, unit: str) -> int:
         """Working minutes of a duration or lag (Microsoft Project: 8 h a day, 40 h a week by default)."""
-        unit = unit.removeprefix("e")
-        factor = {"minutes": 1, "hours": 60, "days": self.minutes_per_day, "weeks": self.minutes_per_week}[
-            unit
-        ]
+        factor = unit_minutes(self.minutes_per_day, self.minutes_per_week)[unit.removeprefix("e")]
         return int(round(value * factor))
 
     @staticmethod
     def elapsed_minutes(value: float, unit: str) -> int:
-        factor = {"eminutes": 1, "ehours": 60, "edays": 1440, "eweeks": 10080}[unit]
-        return int(round(value * factor))
+        return int(round(value * ELAPSED_MINUTES[unit]))
 
 
 class UnionCalendar(WorkCalendar):
@@ -200,17 +207,75 @@ class Calendars:
     def __init__(self, calendars: list[WorkCalendar]):
         self.cals = calendars
         self.single = len(calendars) == 1
+        self._stack: tuple | None = None
+        self._back = self._ahead = 0
+
+    def _restack(self, back: int, ahead: int) -> None:
+        """Lay every calendar out over the same days (`back` before the epoch, `ahead` after) and stack
+        their tables (padded with empty periods) for the mixed kernels."""
+        if back + ahead > 200 * 366:
+            raise SchedulingError("the schedule would span more than 200 years; check durations and lags")
+        for c in self.cals:
+            if (c.back, c.days) != (back, back + ahead):
+                c._build(back + ahead, back)
+        width = max(c._ps.shape[1] for c in self.cals)
+
+        def stacked(name: str, pad: int | None) -> np.ndarray:
+            out = []
+            for c in self.cals:
+                a = getattr(c, name)
+                fill = a[:, -1:] if pad is None else np.full((a.shape[0], 1), pad, dtype=np.int64)
+                out.append(np.hstack([a] + [fill] * (width - a.shape[1])))
+            return np.stack(out)
+
+        self._stack = (
+            stacked("_ps", MINUTES_PER_DAY),
+            stacked("_pe", MINUTES_PER_DAY),
+            stacked("_pl_start", None),
+            stacked("_pl_end", None),
+            np.stack([c._cum for c in self.cals]),
+            np.array([c._zero for c in self.cals], dtype=np.int64),
+        )
+        self._back, self._ahead = back, ahead
+
+    def stacked(self) -> tuple:
+        """Every calendar's tables on one day range, for the compiled kernels: period starts, ends, the
+        working minutes before each period starts and ends, the cumulative minutes (each stacked by
+        calendar), the days before the epoch, and each calendar's working minutes before the epoch."""
+        if self._stack is None:
+            self._restack(max(c.back for c in self.cals), max(c.days - c.back for c in self.cals))
+        starts, ends, pstart, pend, cum, zero = self._stack
+        return starts, ends, pstart, pend, cum, self._back, zero
 
     def _mixed(self, name: str, k: np.ndarray, values: np.ndarray) -> np.ndarray:
         values = np.asarray(values, dtype=np.int64)
         if self.single:
             return getattr(self.cals[0], name)(values)
-        k = np.broadcast_to(k, values.shape)
-        out = np.empty(values.shape, dtype=np.int64)
-        for c in np.unique(k).tolist():
-            m = k == c
-            out[m] = getattr(self.cals[c], name)(values[m])
-        return out
+        if not values.size:
+            return values.copy()
+        k = np.ascontiguousarray(np.broadcast_to(k, values.shape), dtype=np.int64).ravel()
+        flat = values.ravel()
+        if name == "finish_of":
+            flat = flat - 1
+        while True:
+            starts, ends, pstart, pend, cum, _, zero = self.stacked()
+            if name == "index_of":
+                out, ok = kernels.index_of_mixed(k, flat, starts, ends, cum, self._back, zero)
+            else:
+                out, ok = kernels.start_of_mixed(k, flat, starts, pstart, pend, cum, self._back, zero)
+            if ok:
+                break
+            if name == "index_of":
+                low = bool(flat.min() // MINUTES_PER_DAY < -self._back)
+                high = bool(flat.max() // MINUTES_PER_DAY >= self._ahead)
+            else:
+                at = flat + zero[k]
+                low, high = bool((at < 0).any()), bool((at >= cum[k, -1]).any())
+            # grown where needed, doubling, as each calendar grows
+            self._restack(2 * self._back if low else self._back, 2 * self._ahead if high else self._ahead)
+        if name == "finish_of":
+            out += 1
+        return out.reshape(values.shape)
 
     def index_of(self, k: np.ndarray, minutes: np.ndarray) -> np.ndarray:
         return self._mixed("index_of", k, minutes)

@@ -19,17 +19,17 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
-from prometheus.core.calendar import WorkCalendar
-from prometheus.core.model import Calendar, ConstraintType, Dependency, LinkType, Resource, Task, TaskStatus
+from prometheus.core.calendar import ELAPSED_MINUTES, WorkCalendar, unit_minutes
+from prometheus.core.cpm.rules import LINK_CODE, leaves_finish, reaches_finish
+from prometheus.core.model import Calendar, ConstraintType, Dependency, Resource, Task, TaskStatus
 from prometheus.core.scheduler import Schedule, ScheduledTask
 
-FROM_FINISH = (LinkType.FS, LinkType.FF)  # the link leaves the predecessor's finish
-TO_FINISH = (LinkType.FF, LinkType.SF)  # ... and arrives at the successor's finish
+FROM_FINISH = tuple(t for t, c in LINK_CODE.items() if leaves_finish(c))  # leaves the predecessor's finish
+TO_FINISH = tuple(t for t, c in LINK_CODE.items() if reaches_finish(c))  # ... arrives at the successor's
 FIXED = (ConstraintType.MSO, ConstraintType.MFO)
 PULLING = (ConstraintType.SNLT, ConstraintType.FNLT)
 PUSHING = (ConstraintType.SNET, ConstraintType.FNET)
 FINISH_KINDS = (ConstraintType.FNET, ConstraintType.FNLT, ConstraintType.MFO)
-_ELAPSED = {"ehours": 60, "edays": 1440, "eweeks": 10080}
 _READ = ("start", "finish", "early_start", "early_finish")
 
 
@@ -79,7 +79,7 @@ class _Explainer:
         self._task_wc: dict[str, WorkCalendar] = {}
         self._index: dict[tuple[int, datetime], int] = {}
         project = self.work_calendar(self.plan_cal)
-        self.lag_minutes = {"hours": 60, "days": project.minutes_per_day, "weeks": project.minutes_per_week}
+        self.lag_minutes = unit_minutes(project.minutes_per_day, project.minutes_per_week)
         self._prefill(project)
 
     # -- calendars ----------------------------------------------------------------------------------------
@@ -159,11 +159,11 @@ class _Explainer:
     def link_candidate(self, d, tid, via, src, base, wc, dur) -> _Candidate:  # noqa: ANN001
         to_finish = d.type in TO_FINISH
         unit = d.lag_unit.value
-        if unit in _ELAPSED:
+        if unit in ELAPSED_MINUTES:
             at = base
             if to_finish and dur:  # the scheduler takes the duration off first, then the elapsed lag
                 at = self.at(wc, self.index(wc, base) - dur)
-            raw = at + timedelta(minutes=round(d.lag * _ELAPSED[unit]))
+            raw = at + timedelta(minutes=round(d.lag * ELAPSED_MINUTES[unit]))
             index, to_finish = self.index(wc, raw), False
         else:
             lag = round(d.lag * self.lag_minutes[unit])

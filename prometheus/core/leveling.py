@@ -20,8 +20,10 @@ from datetime import datetime
 import numpy as np
 
 from prometheus.core import rcpsp
+from prometheus.core.calendar import MINUTES_PER_DAY
+from prometheus.core.cpm.rules import early_bound, leaves_finish, reaches_finish, start_distance
 from prometheus.core.model import ConstraintType, Priority, Task
-from prometheus.core.scheduler import FF, FS, SF, Network
+from prometheus.core.scheduler import Network
 
 GA_CELLS = 5_000_000  # periods x resources of the genetic algorithm's capacity table, at most
 
@@ -76,9 +78,10 @@ class _Profile:
 
 def level(net: Network, tasks: list[Task], capacity: dict[str, float]) -> LevelingResult:
     """Level a solved network. `capacity`: units per resource (its availability)."""
-    n, pred, succ, ltype, lag, dur = net.n, net.pred, net.succ, net.ltype, net.lagw, net.dur
+    c = net.compiled
+    n, pred, succ, ltype, lag, dur = c.n, c.pred, c.succ, c.link_type, c.lag_working, c.duration
     by_id = {t.id: t for t in tasks}
-    leaves = [by_id[i] for i in net.ids]
+    leaves = [by_id[i] for i in c.task_ids]
     demand = [[(a.resource_id, a.units) for a in t.assignments if a.resource_id in capacity] for t in leaves]
     fixed = np.array([_fixed(t) for t in leaves], dtype=bool)
     profiles = {r: _Profile(c) for r, c in capacity.items()}
@@ -87,11 +90,17 @@ def level(net: Network, tasks: list[Task], capacity: dict[str, float]) -> Leveli
     for e, (a, b) in enumerate(zip(pred.tolist(), succ.tolist(), strict=True)):
         ins[b].append(e)
         outs[a].append(e)
-    start = net.ES.copy()  # links and constraints as scheduled, before leveling
+    start = net.early_start.copy()  # links and constraints as scheduled, before leveling
     waiting = np.array([len(x) for x in ins])
     rank = {Priority.critical: 0, Priority.high: 1, Priority.medium: 2, Priority.low: 3}
     heap = [
-        (not fixed[i], int(net.LS[i]), int(net.LF[i] - net.EF[i]), rank[leaves[i].priority], i)
+        (
+            not fixed[i],
+            int(net.late_start[i]),
+            int(net.late_finish[i] - net.early_finish[i]),
+            rank[leaves[i].priority],
+            i,
+        )
         for i in range(n)
         if waiting[i] == 0
     ]
@@ -99,18 +108,18 @@ def level(net: Network, tasks: list[Task], capacity: dict[str, float]) -> Leveli
     impossible = []
     while heap:
         *_, i = heapq.heappop(heap)
-        bound = int(net.ES[i])
+        bound = int(net.early_start[i])
         for e in ins[i]:  # links from the placed predecessors, at their leveled dates
             p = pred[e]
-            from_finish = ltype[e] in (FS, FF)
+            from_finish = bool(leaves_finish(ltype[e]))
             base = int(start[p] + (dur[p] if from_finish else 0))
-            if net.is_elapsed[e]:  # elapsed lags run in calendar time
-                wc = net.wc
-                at = (wc.finish_of(base) if from_finish else wc.start_of(base)) + net.lage[e]
+            if net.compiled.lag_is_elapsed[e]:  # elapsed lags run in calendar time
+                wc = net.compiled.plan_calendar
+                at = (wc.finish_of(base) if from_finish else wc.start_of(base)) + net.compiled.lag_elapsed[e]
                 base = int(wc.index_of(at))
             else:
                 base += int(lag[e])
-            bound = max(bound, base - int(dur[i] if ltype[e] in (FF, SF) else 0))
+            bound = max(bound, int(early_bound(base, 0, reaches_finish(ltype[e]), dur[i])))
         t = bound
         if not fixed[i] and dur[i] > 0 and demand[i]:
             while True:  # every resource free at once
@@ -132,17 +141,25 @@ def level(net: Network, tasks: list[Task], capacity: dict[str, float]) -> Leveli
             if waiting[s] == 0:
                 heapq.heappush(
                     heap,
-                    (not fixed[s], int(net.LS[s]), int(net.LF[s] - net.EF[s]), rank[leaves[s].priority], s),
+                    (
+                        not fixed[s],
+                        int(net.late_start[s]),
+                        int(net.late_finish[s] - net.early_finish[s]),
+                        rank[leaves[s].priority],
+                        s,
+                    ),
                 )
-    moved = np.flatnonzero(start > net.ES)
+    moved = np.flatnonzero(start > net.early_start)
     starts = (
-        net.wc.datetimes(net.wc.start_of(start[moved])).astype("datetime64[us]").tolist()
+        net.compiled.plan_calendar.datetimes(net.compiled.plan_calendar.start_of(start[moved]))
+        .astype("datetime64[us]")
+        .tolist()
         if moved.size
         else []
     )
     return LevelingResult(
-        delays={net.ids[i]: int(start[i] - net.ES[i]) for i in moved.tolist()},
-        starts={net.ids[i]: when for i, when in zip(moved.tolist(), starts, strict=True)},
+        delays={net.compiled.task_ids[i]: int(start[i] - net.early_start[i]) for i in moved.tolist()},
+        starts={net.compiled.task_ids[i]: when for i, when in zip(moved.tolist(), starts, strict=True)},
         impossible=impossible,
     )
 
@@ -169,15 +186,16 @@ def level_exact(
     working share."""
     heuristic_result = level(net, tasks, capacity)
     by_id = {t.id: t for t in tasks}
-    leaves = [by_id[i] for i in net.ids]
+    leaves = [by_id[i] for i in net.compiled.task_ids]
     res = list(capacity)
-    dur = net.dur.astype(np.int64)
-    p, s = net.pred, net.succ
-    lag = net.lagw + np.rint(net.lage * net.wc.minutes_per_day / 1440).astype(np.int64)
-    dist = np.select([net.ltype == FS, net.ltype == FF, net.ltype == SF],
-                     [dur[p] + lag, dur[p] - dur[s] + lag, lag - dur[s]], lag)  # fmt: skip
-    origin = int(net.ES.min(initial=0))
-    release = net.ES - origin
+    dur = net.compiled.duration.astype(np.int64)
+    p, s = net.compiled.pred, net.compiled.succ
+    lag = net.compiled.lag_working + np.rint(
+        net.compiled.lag_elapsed * net.compiled.minutes_per_day / MINUTES_PER_DAY
+    ).astype(np.int64)
+    dist = start_distance(net.compiled.link_type, lag, dur[p], dur[s])
+    origin = int(net.early_start.min(initial=0))
+    release = net.early_start - origin
     step = int(np.gcd.reduce(np.abs(np.concatenate([dur, dist, release, [0]])))) or 1
     demand = np.zeros((len(leaves), len(res)), dtype=np.int64)  # units in hundredths
     for i, t in enumerate(leaves):
@@ -188,9 +206,9 @@ def level_exact(
     fixed = np.array([_fixed(t) for t in leaves], dtype=bool)
     problem = rcpsp.Problem(dur // step, p, s, dist // step, np.minimum(demand, cap), cap,
                             release=release // step, fixed=fixed)  # fmt: skip
-    hint = net.ES.copy()
+    hint = net.early_start.copy()
     for tid, delay in heuristic_result.delays.items():
-        hint[net.ids.index(tid)] += delay
+        hint[net.compiled.task_ids.index(tid)] += delay
     hint = (hint - origin) // step
     usable = not rcpsp.check(problem, hint)
     t0 = time.perf_counter()
@@ -202,15 +220,17 @@ def level_exact(
     left = max(time_limit - (time.perf_counter() - t0), 0.1 * time_limit)
     solution = rcpsp.cpsat(problem, time_limit=left, hint=hint if usable else None)
     start = solution.start * step + origin
-    moved = np.flatnonzero(start > net.ES)
+    moved = np.flatnonzero(start > net.early_start)
     when = (
-        net.wc.datetimes(net.wc.start_of(start[moved])).astype("datetime64[us]").tolist()
+        net.compiled.plan_calendar.datetimes(net.compiled.plan_calendar.start_of(start[moved]))
+        .astype("datetime64[us]")
+        .tolist()
         if moved.size
         else []
     )
     return LevelingResult(
-        delays={net.ids[i]: int(start[i] - net.ES[i]) for i in moved.tolist()},
-        starts={net.ids[i]: w for i, w in zip(moved.tolist(), when, strict=True)},
+        delays={net.compiled.task_ids[i]: int(start[i] - net.early_start[i]) for i in moved.tolist()},
+        starts={net.compiled.task_ids[i]: w for i, w in zip(moved.tolist(), when, strict=True)},
         impossible=heuristic_result.impossible,
     )
 
@@ -231,15 +251,22 @@ def over_allocations(net: Network, tasks: list[Task], capacity: dict[str, float]
     out = []
     for r, cap in capacity.items():
         prof = _Profile(cap)
-        for i, tid in enumerate(net.ids):
+        for i, tid in enumerate(net.compiled.task_ids):
             for a in by_id[tid].assignments:
-                if a.resource_id == r and net.dur[i] > 0:
-                    prof.add(int(net.ES[i]), int(net.EF[i]), a.units)
+                if a.resource_id == r and net.compiled.duration[i] > 0:
+                    prof.add(int(net.early_start[i]), int(net.early_finish[i]), a.units)
         level_now = 0.0
         for j, (t, d) in enumerate(zip(prof.points, prof.deltas, strict=True)):
             level_now += d
             if level_now > cap + 1e-9 and j + 1 < len(prof.points):
-                when = net.wc.datetimes(np.array([net.wc.start_of(t), net.wc.finish_of(prof.points[j + 1])]))
+                when = net.compiled.plan_calendar.datetimes(
+                    np.array(
+                        [
+                            net.compiled.plan_calendar.start_of(t),
+                            net.compiled.plan_calendar.finish_of(prof.points[j + 1]),
+                        ]
+                    )
+                )
                 start_at, end_at = when.astype("datetime64[us]").tolist()
                 out.append({"resource_id": r, "from": start_at, "to": end_at, "units": round(level_now, 4),
                             "capacity": cap})  # fmt: skip
@@ -295,19 +322,19 @@ def loading(
     working hours), with the over-allocated periods marked. Plan calendar."""
     from datetime import timedelta
 
-    if not net.n:
+    if not net.compiled.n:
         return []
-    wc = net.wc
-    first = wc.datetimes(wc.start_of(int(net.ES.min()))).astype("datetime64[D]").astype(object)
-    last = wc.datetimes(wc.finish_of(int(net.EF.max()))).astype("datetime64[D]").astype(object)
+    wc = net.compiled.plan_calendar
+    first = wc.datetimes(wc.start_of(int(net.early_start.min()))).astype("datetime64[D]").astype(object)
+    last = wc.datetimes(wc.finish_of(int(net.early_finish.max()))).astype("datetime64[D]").astype(object)
     if period == "week":  # whole weeks, Monday to Sunday
         first, last = first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday())
     days = (last - first).days + 1
     bounds = wc.day_starts(first, days)  # working index at each midnight
     booked = {r: np.zeros(days) for r in capacity}
     by_id = {t.id: t for t in tasks}
-    for i, tid in enumerate(net.ids):
-        a, b = int(net.ES[i]), int(net.EF[i])
+    for i, tid in enumerate(net.compiled.task_ids):
+        a, b = int(net.early_start[i]), int(net.early_finish[i])
         if b <= a:
             continue
         overlap = np.clip(np.minimum(bounds[1:], b) - np.maximum(bounds[:-1], a), 0, None)

@@ -7,7 +7,7 @@ import binascii
 import json
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -444,6 +444,17 @@ class TaskPatch(_Input):
     resume: datetime | None = None
     version: int | None = None
 
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({
+        "parent_id", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
+        "pessimistic_duration", "duration", "description", "tags", "metadata", "work", "required_skills",
+        "manual_start", "manual_finish", "calendar", "leveling_delay", "resume",
+        "version", "assignments", "assigned_resources",  # null: as if not sent
+    })  # fmt: skip
+
+    def refused_nulls(self) -> list[str]:
+        """The fields this patch sets to null that cannot be null (a null elsewhere clears the field)."""
+        return sorted(k for k in self.model_fields_set if getattr(self, k) is None and k not in self.NULLABLE)
+
 
 def check_three_point(o: float | None, m: float | None, p: float | None) -> None:
     given = [x for x in (o, m, p) if x is not None]
@@ -490,6 +501,17 @@ class ResourcePatch(_Input):
     calendar: Calendar | None = None
     metadata: dict[str, Any] | None = None
     version: int | None = None
+
+    def changes(self, mode: str = "python") -> dict[str, Any]:
+        """What this patch sets: a null leaves a field as it is, except that it empties `skills` and
+        `metadata` and removes the `calendar`; a null `name` stays, for the caller to refuse."""
+        cleared: dict[str, Any] = {"skills": [], "metadata": {}, "calendar": None}
+        values = self.model_dump(mode=mode, exclude={"version"}, exclude_unset=True)
+        return {
+            k: cleared.get(k) if v is None and k in cleared else v
+            for k, v in values.items()
+            if v is not None or k in cleared or k == "name"
+        }
 
 
 class BaselineTask(BaseModel):

@@ -18,7 +18,8 @@ from enum import StrEnum
 import numpy as np
 
 from prometheus.core.calendar import SchedulingError
-from prometheus.core.scheduler import ALAP, ASAP, FF, FNET, FNLT, MFO, MSO, SNET, SNLT, Network
+from prometheus.core.cpm.rules import ALAP, ASAP, FF, constrain_early, early_bound, first_start, late_bound
+from prometheus.core.scheduler import Network
 
 CHUNK_CELLS = 4_000_000  # tasks x iterations held at once (about 32 MB per array)
 
@@ -73,20 +74,21 @@ def monte_carlo(
     target: datetime | None = None,
 ) -> RiskResult:
     """Simulate the schedule of a solved network `iterations` times."""
-    n = net.n
+    c = net.compiled
+    n = c.n
     if n == 0:
         raise SchedulingError("the plan has no tasks to simulate")
     rng = np.random.default_rng(seed)
-    wc, ps = net.wc, net.ps
+    wc, ps = c.plan_calendar, c.project_start
 
     # which tasks vary, in minutes of work
-    leaves = net.leaves
-    factor = np.array([net.unit_minutes[t.duration_unit] for t in leaves], dtype=np.float64)
+    leaves = c.tasks
+    factor = np.array([c.unit_minutes[t.duration_unit] for t in leaves], dtype=np.float64)
     three = np.array(
         [
             t.optimistic_duration is not None
             and t.pessimistic_duration is not None
-            and not (net.actual[i] or net.manual[i])  # started or manually scheduled: their dates hold
+            and not (c.started[i] or c.manual[i])  # started or manually scheduled: their dates hold
             for i, t in enumerate(leaves)
         ],
         dtype=bool,
@@ -107,30 +109,26 @@ def monte_carlo(
         * factor[var_idx]
     )
     m = np.clip(m, o, p)
-    base_dur = net.dur.astype(np.float64)
+    base_dur = c.duration.astype(np.float64)
 
     # links in the deterministic working time (elapsed lags as the working minutes they spanned)
-    pred, succ, ltype = net.pred, net.succ, net.ltype
-    from_finish, to_finish = net.from_finish, net.to_finish
-    lag = net.lagw.astype(np.float64)
-    if net.any_elapsed:
-        el = net.is_elapsed
-        base = np.where(from_finish[el], net.EF[pred[el]], net.ES[pred[el]])
-        lag[el] = (
-            net.cal.index_of(
-                net.kal[succ[el]], net.cal.moment(net.kal[pred[el]], base, from_finish[el]) + net.lage[el]
-            )
-            - base
-        )
-    order = net.t_order  # tasks by topological level
+    pred, succ, ltype = c.pred, c.succ, c.link_type
+    from_finish, to_finish = c.from_finish, c.to_finish
+    lag = c.lag_working.astype(np.float64)
+    if c.any_elapsed:
+        el, C, kal = c.lag_is_elapsed, c.calendars, c.calendar_of
+        base = np.where(from_finish[el], net.early_finish[pred[el]], net.early_start[pred[el]])
+        at = C.moment(kal[pred[el]], base, from_finish[el]) + c.lag_elapsed[el]
+        lag[el] = C.index_of(kal[succ[el]], at) - base
+    order = c.topological_order  # tasks by topological level
     in_edges = [[] for _ in range(n)]
     out_edges = [[] for _ in range(n)]
     for e, (a, b) in enumerate(zip(pred.tolist(), succ.tolist(), strict=True)):
         in_edges[b].append(e)
         out_edges[a].append(e)
-    ctype, cidx = net.ctype, net.cidx.astype(np.float64)
-    first = np.where(ctype == SNET, cidx, np.where(ctype == FNET, cidx - base_dur, float(ps)))
-    has_pred = net.has_pred
+    ctype, cidx = c.constraint_type, c.constraint_at.astype(np.float64)
+    first = first_start(ctype, cidx, base_dur, float(ps))
+    has_pred = c.has_predecessor
 
     chunk = max(1, min(iterations, CHUNK_CELLS // max(n, 1)))
     finishes = np.empty(iterations, dtype=np.float64)
@@ -151,27 +149,12 @@ def monte_carlo(
             es = np.full(size, first[i]) if not has_pred[i] else np.full(size, -np.inf)
             for e in in_edges[i]:
                 a = pred[e]
-                cand = (EF[a] if from_finish[e] else ES[a]) + lag[e]
-                if to_finish[e]:
-                    cand = cand - D[i]
+                cand = early_bound(EF[a] if from_finish[e] else ES[a], lag[e], to_finish[e], D[i])
                 if ltype[e] == FF:
                     cand = np.maximum(cand, ps)
                 np.maximum(es, cand, out=es)
-            c = ctype[i]
-            if c not in (ASAP, ALAP):
-                ci, d = cidx[i], D[i]
-                if c == SNET:
-                    es = np.maximum(es, ci)
-                elif c == FNET:
-                    es = np.maximum(es, ci - d)
-                elif c == SNLT:
-                    es = np.minimum(es, ci)
-                elif c == FNLT:
-                    es = np.minimum(es, ci - d)
-                elif c == MSO:
-                    es = np.full(size, ci)
-                elif c == MFO:
-                    es = ci - d
+            if ctype[i] not in (ASAP, ALAP):
+                es = constrain_early(ctype[i], cidx[i], D[i], es)
             ES[i] = es
             EF[i] = es + D[i]
         finish = EF.max(axis=0)
@@ -180,9 +163,7 @@ def monte_carlo(
             lf = finish.copy()
             for e in out_edges[i]:
                 b = succ[e]
-                late = (LF[b] if to_finish[e] else LF[b] - D[b]) - lag[e]
-                if not from_finish[e]:
-                    late = late + D[i]
+                late = late_bound(LF[b] - (not to_finish[e]) * D[b], lag[e], from_finish[e], D[i])
                 np.minimum(lf, late, out=lf)
             LF[i] = lf
         crit_count += ((LF - EF) <= 0.5).sum(axis=1)
@@ -218,8 +199,8 @@ def monte_carlo(
             i = int(var_idx[k])
             sensitivity.append(
                 {
-                    "task_id": net.ids[i],
-                    "name": net.leaf_names[i],
+                    "task_id": c.task_ids[i],
+                    "name": c.task_names[i],
                     "correlation": round(float(corr[k]), 4),
                     "criticality": round(float(crit_count[i] / iterations), 4),
                 }
@@ -231,10 +212,10 @@ def monte_carlo(
         deterministic_finish=wc.datetimes(net.finish_at).astype("datetime64[us]").tolist(),
         percentiles=pcts,
         mean_finish=when(mean),
-        std_days=round(float(finishes.std()) / net.mpd, 4),
+        std_days=round(float(finishes.std()) / c.minutes_per_day, 4),
         target=target,
         probability_on_time=probability,
-        criticality={net.ids[i]: round(float(crit_count[i] / iterations), 4) for i in range(n)},
+        criticality={c.task_ids[i]: round(float(crit_count[i] / iterations), 4) for i in range(n)},
         sensitivity=sensitivity,
         finish_minutes=finishes,
     )

@@ -264,6 +264,8 @@ def edit_task(base: Plan, ch: ScenarioChanges, ref: str, patch: TaskPatch) -> st
     """Change a task's fields in the scenario (durations, dates, constraints, assignments...); its id."""
     view = overlay(base, ch)
     task = _find_task(view, ref)
+    if refused := patch.refused_nulls():
+        raise ValidationFailed(f"{', '.join(refused)} cannot be null")
     values = _resolve(view, patch.model_dump(mode="json", exclude_unset=True, exclude={"version"}))
     if values.get("parent_id") == task.id:
         raise ValidationFailed(f"task {task.id} cannot be its own parent")
@@ -353,7 +355,9 @@ def add_resource(base: Plan, ch: ScenarioChanges, data: ResourceCreate) -> str:
 def edit_resource(base: Plan, ch: ScenarioChanges, ref: str, patch: ResourcePatch) -> str:
     view = overlay(base, ch)
     res = _find_resource(view, ref)
-    values = patch.model_dump(mode="json", exclude_unset=True, exclude={"version"})
+    values = patch.changes(mode="json")
+    if "name" in values and values["name"] is None:
+        raise ValidationFailed("name cannot be null")
     _unique_name(view, values.get("name"), res.id)
     try:  # a change the resource cannot hold (a null name...) is refused, never stored
         Resource.model_validate({**res.model_dump(mode="json"), **values})

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 
 from lxml import etree
 
+from prometheus.core.calendar import unit_minutes
 from prometheus.core.model import (
     Calendar,
     DocAssignment,
@@ -94,7 +95,7 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
     preds: dict[str, list[DocLink]] = {}
     for d in doc.dependencies:
         preds.setdefault(d.successor, []).append(d)
-    factor = {"hours": 60, "days": mpd, "weeks": mpw, "ehours": 60, "edays": 1440, "eweeks": 10080}
+    factor = unit_minutes(mpd, mpw)
     tasks = _sub(root, "Tasks")
     for t, level in order:
         el = _sub(tasks, "Task")
@@ -278,7 +279,7 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
         10: "eweeks",
     }
     by_format |= {11: "days", 12: "edays"} | {k + 32: v for k, v in by_format.items()}  # months; estimated
-    per = {"hours": 60, "days": mpd, "weeks": mpw, "ehours": 60, "edays": 1440, "eweeks": 10080}
+    per = unit_minutes(mpd, mpw)
     priority = lambda p: "low" if p < 400 else "medium" if p < 600 else "high" if p < 800 else "critical"  # noqa: E731
     constraint = {v: k for k, v in _CONSTRAINT.items()}
     link_type = {v: k for k, v in _LINK.items()}

@@ -71,19 +71,17 @@ class Resources(StoreBase):
         self.lock_plan(plan_id)
         row = self._resource_row(plan_id, resource_id)
         self._check_version("resource", row, expected)
-        values = changes.model_dump(exclude={"version"}, exclude_unset=True)
+        values = changes.changes()
         if "name" in values:
             if values["name"] is None:
                 raise ValidationFailed("name cannot be null")
             self._unique_resource_name(plan_id, values["name"], resource_id)
         for key, value in values.items():
             if key == "metadata":
-                row.meta = value or {}
-            elif key == "skills":
-                row.skills = value or []
+                row.meta = value
             elif key == "calendar":
                 row.calendar = calendar_json(changes.calendar)
-            elif value is not None:
+            else:
                 setattr(row, key, value.value if hasattr(value, "value") else value)
         self._flush()
         return resource_model(row)

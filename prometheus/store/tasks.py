@@ -36,13 +36,6 @@ from prometheus.store.tables import (
     utcnow,
 )
 
-# task fields a PATCH may set to null; null for any other is refused, not stored
-_NULLABLE_TASK_FIELDS = {
-    "parent_id", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
-    "pessimistic_duration", "duration", "description", "tags", "metadata", "work", "required_skills",
-    "manual_start", "manual_finish", "calendar", "leveling_delay", "resume",
-}  # fmt: skip
-
 
 class Tasks(StoreBase):
     """Tasks of the Store."""
@@ -177,10 +170,8 @@ class Tasks(StoreBase):
         values = changes.model_dump(
             exclude={"version", "assignments", "assigned_resources"}, exclude_unset=partial
         )
-        if partial:
-            refused = sorted(k for k, v in values.items() if v is None and k not in _NULLABLE_TASK_FIELDS)
-            if refused:
-                raise ValidationFailed(f"{', '.join(refused)} cannot be null")
+        if partial and (refused := changes.refused_nulls()):
+            raise ValidationFailed(f"{', '.join(refused)} cannot be null")
         task_id = row.id
         if values.get("parent_id"):
             values["parent_id"] = self.task_id(plan_id, values["parent_id"])

@@ -1,0 +1,388 @@
+"""Compiling a plan to arrays over its leaf tasks: calendars per task, durations in working minutes,
+progress, constraints, links expanded from summary tasks onto their subtasks, and the topological levels.
+A part of `Network`; the result is also offered read-only as a `CompiledNetwork`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+from itertools import repeat
+from operator import attrgetter
+
+import numpy as np
+
+from prometheus.core.calendar import Calendars, SchedulingError, WorkCalendar, unit_minutes
+from prometheus.core.cpm.compiled import CompiledNetwork
+from prometheus.core.cpm.order import csr, groups, levels, no_gc
+from prometheus.core.cpm.rules import (
+    ALAP,
+    ASAP,
+    CONSTRAINT_CODE,
+    FNET,
+    FNLT,
+    LINK_CODE,
+    MFO,
+    MSO,
+    NEVER,
+    leaves_finish,
+    reaches_finish,
+)
+from prometheus.core.cpm.task_times import TaskTimes
+from prometheus.core.graph import find_cycle
+from prometheus.core.model import (
+    Calendar,
+    ConstraintType,
+    Dependency,
+    DurationUnit,
+    LagUnit,
+    LinkType,
+    Task,
+    TaskStatus,
+)
+
+_LAG_UNITS = {u: i for i, u in enumerate(LagUnit)}  # hours, days, weeks, then the elapsed ones
+_ELAPSED = (DurationUnit.ehours, DurationUnit.edays, DurationUnit.eweeks)
+ROUND_THE_CLOCK = Calendar(
+    name="elapsed time",
+    working_days=list(range(7)),
+    working_hours=[(time(0), time(0))],
+    hours_per_day=24,
+    hours_per_week=168,
+)
+_ID = attrgetter("id")
+_TASK_COLUMNS = attrgetter(
+    "id",
+    "name",
+    "duration",
+    "duration_unit",
+    "constraint_type",
+    "milestone",
+    "percent_complete",
+    "status",
+    "actual_start",
+    "deadline",
+    "manual",
+    "leveling_delay",
+    "calendar",
+)
+_LINK_COLUMNS = attrgetter("predecessor_id", "successor_id", "type", "lag", "lag_unit")
+
+
+class CycleError(SchedulingError):
+    """The links form a cycle; `cycle` lists the task ids, first and last the same."""
+
+    def __init__(self, cycle: list[str], names: dict[str, str]):
+        self.cycle = cycle
+        super().__init__("dependency cycle: " + " -> ".join(f"'{names.get(t, t)}'" for t in cycle))
+
+
+def _naive(dt: datetime | None) -> datetime | None:
+    return None if dt is None else dt.replace(tzinfo=None)
+
+
+class Compiler(TaskTimes):
+    """Network's compile step (its arrays keep short names inside this package; `compiled` names them)."""
+
+    def _build(self) -> None:
+        tasks, dependencies, start, cal, deadline, resources = self._source
+        with no_gc():
+            self.earliest: dict[str, str] = {}
+            self._compile(tasks, dependencies, start, cal, deadline, resources)
+            from_start = self.children and [
+                d.predecessor_id
+                for d in dependencies
+                if d.predecessor_id in self.children and d.type in (LinkType.SS, LinkType.SF)
+            ]
+            if from_start:  # a link from a summary's start leaves its earliest subtask, as MS Project
+                self.earliest = self._earliest_subtasks(
+                    tasks, dependencies, start, cal, deadline, resources, from_start
+                )
+                self._compile(tasks, dependencies, start, cal, deadline, resources)
+
+    def _earliest_subtasks(
+        self, tasks, dependencies, start, cal, deadline, resources, summaries
+    ) -> dict[str, str]:  # noqa: ANN001
+        """The subtask of each summary that starts first when links on summary tasks are left out."""
+        plain = [d for d in dependencies if d.predecessor_id in self.pos and d.successor_id in self.pos]
+        pre = type(self)(
+            tasks,
+            plain,
+            start=start,
+            calendar=cal,
+            deadline=deadline,
+            resources=resources,
+            status_date=self.status_date,
+        )
+        pre._forward(pre.no_late)
+        at = pre.cal.moment(pre.kal, pre.ES, pre.rd & pre.zero)
+        out = {}
+        for sid in dict.fromkeys(summaries):
+            order = self._subtasks_in_order(sid)
+            out[sid] = min(order, key=lambda x: at[pre.pos[x]])  # the first of equals, as MPXJ
+        return out
+
+    def _subtasks_in_order(self, sid: str) -> list[str]:
+        """Leaf subtasks: the direct ones in order, then those of each summary child (MPXJ's order)."""
+        kids = self.children[sid]
+        out = [k for k in kids if k not in self.children]
+        for k in kids:
+            if k in self.children:
+                out.extend(self._subtasks_in_order(k))
+        return out
+
+    # -- compiling ----------------------------------------------------------------------------------------
+
+    def _compile(self, tasks, dependencies, start, cal, deadline, resources) -> None:  # noqa: ANN001, C901
+        if not isinstance(start, datetime):
+            start = datetime.combine(start, time(0))
+        start = _naive(start)
+        if deadline is not None and not isinstance(deadline, datetime):
+            deadline = datetime.combine(deadline + timedelta(days=1), time(0))  # a date: the end of that day
+        self.start, self.deadline = start, _naive(deadline)
+
+        active = [t for t in tasks if t.status != TaskStatus.cancelled]
+        active_ids = set(map(_ID, active))
+        children: dict[str, list[str]] = defaultdict(list)
+        for t in active:
+            if t.parent_id is not None and t.parent_id in active_ids:
+                children[t.parent_id].append(t.id)
+        self.children = children
+        self.summaries = [t for t in active if t.id in children]
+        self.leaves = leaves = [t for t in active if t.id not in children] if children else active
+        cols = list(zip(*map(_TASK_COLUMNS, leaves), strict=True)) or [()] * 13
+        ids, names, duration, unit, constraint, milestone, percent, status, actual_start, deadline_at = cols[
+            :10
+        ]
+        manual, delays, own_calendars = cols[10:]
+        self.ids, self.leaf_names = list(ids), list(names)
+        self.pos = pos = dict(zip(ids, range(len(ids)), strict=True))
+        self.n = n = len(leaves)
+
+        dated = [
+            i
+            for i, (c, a, d, m) in enumerate(zip(constraint, actual_start, deadline_at, manual, strict=True))
+            if c is not ConstraintType.ASAP or a is not None or d is not None or m
+        ]
+        moments = [start] + [
+            _naive(m)
+            for i in dated
+            for m in (leaves[i].constraint_date, actual_start[i], deadline_at[i], leaves[i].manual_start)
+            if m is not None
+        ]
+        epoch = min(moments).date() - timedelta(days=7)
+        total_days = sum(duration) * 7 + 366  # a generous first guess, grown on demand
+        days = int(min(total_days, 5000))
+        self.wc = wc = WorkCalendar(cal, epoch, days=days)
+        self.mpd = mpd = wc.minutes_per_day
+        # task calendars: the project's (number 0), the task's own, or its resources' calendars
+        self.kal = kal = np.zeros(n, dtype=np.int64)
+        work_calendars = [wc]
+        self.spread = (
+            self._task_calendars(leaves, resources, cal, epoch, days, work_calendars)
+            if any(r.calendar is not None for r in resources) or any(c is not None for c in own_calendars)
+            else {}
+        )
+        elapsed = [i for i, u in enumerate(unit) if u in _ELAPSED]
+        self.elapsed_task = np.zeros(n, dtype=bool)
+        self.base_kal = kal.copy()  # an elapsed task still starts and ends in working time of this calendar
+        if elapsed:  # an elapsed duration runs on the clock, nights, weekends and holidays included
+            self.elapsed_task[elapsed] = True
+            for i in elapsed:
+                self.spread.pop(i, None)
+            kal[elapsed] = len(work_calendars)
+            work_calendars.append(WorkCalendar(ROUND_THE_CLOCK, epoch, days=days))
+        self.cal = Calendars(work_calendars)
+        self.multi = not self.cal.single
+        self.unit_minutes = unit_minutes(mpd, wc.minutes_per_week)
+
+        # tasks
+        per_unit = np.fromiter(map(self.unit_minutes.__getitem__, unit), dtype=np.float64, count=n)
+        self.dur = dur = np.rint(np.array(duration, dtype=np.float64) * per_unit).astype(np.int64)
+        code = CONSTRAINT_CODE.__getitem__
+        self.ctype = ctype = np.fromiter(map(code, constraint), dtype=np.int64, count=n)
+        self.cidx = cidx = np.zeros(n, dtype=np.int64)
+        self.actual = actual = np.zeros(n, dtype=bool)
+        self.manual = np.zeros(n, dtype=bool)  # manually scheduled: its own dates, whatever its links say
+        self.task_deadline = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+        for i in dated:
+            t = leaves[i]
+            wc = self.cal.cals[kal[i]]
+            if ctype[i] not in (ASAP, ALAP):
+                if t.constraint_date is None:
+                    ctype[i] = ASAP
+                else:
+                    cidx[i] = wc.index_of(wc.minutes(_naive(t.constraint_date)))
+            if t.manual and t.manual_start is not None and t.actual_start is None:
+                self.manual[i], ctype[i] = True, MSO
+                cidx[i] = wc.index_of(wc.minutes(_naive(t.manual_start)))
+                if t.manual_finish is not None:
+                    dur[i] = max(0, int(wc.index_of(wc.minutes(_naive(t.manual_finish)))) - int(cidx[i]))
+            if t.actual_start is not None:
+                actual[i] = True
+                ctype[i] = MSO
+                cidx[i] = wc.index_of(wc.minutes(_naive(t.actual_start)))
+                if t.actual_finish is not None:
+                    dur[i] = max(0, int(wc.index_of(wc.minutes(_naive(t.actual_finish)))) - int(cidx[i]))
+            if t.deadline is not None:
+                self.task_deadline[i] = wc.index_of(wc.minutes(_naive(t.deadline)))
+            if t.actual_start is not None and t.actual_finish is None and t.remaining_duration is not None:
+                done = dur[i] * t.percent_complete / 100  # work done, then what is left of it
+                dur[i] = int(round(done + t.remaining_duration * self.unit_minutes[t.duration_unit]))
+            if t.resume is not None and t.actual_start is not None and t.actual_finish is None:
+                per = self.unit_minutes[t.duration_unit]  # the work left starts again at the resume date
+                left = dur[i] * (1 - t.percent_complete / 100)
+                if t.remaining_duration is not None:
+                    left = t.remaining_duration * per
+                resumes = int(wc.index_of(wc.minutes(_naive(t.resume)))) - int(cidx[i])
+                dur[i] = max(int(dur[i]), resumes + int(round(left)))
+        wc = self.wc
+        self.spread_mask = np.zeros(n, dtype=bool)
+        self.spread_mask[list(self.spread)] = True
+        self.work_dur = dur.copy()  # the duration each resource works (the span may be longer)
+        self._leveling_delays(leaves, delays)
+        self.not_before: np.ndarray | None = None
+        if self.status_date is not None:
+            self._apply_status_date(leaves, status, actual_start)
+        self.flagged_milestone = np.array(milestone, dtype=bool)
+        done = np.array([x is TaskStatus.completed for x in status], dtype=bool)
+        self.percent = np.where(done, 100.0, np.array(percent, dtype=np.float64))
+        self.constrained = bool((ctype != ASAP).any())
+        self.finished = actual & done
+        for i in dated:  # finished: an actual finish, or completed
+            self.finished[i] |= actual[i] and leaves[i].actual_finish is not None
+
+        # links (a link to or from a summary task reaches every subtask)
+        m = len(dependencies)
+        p_ids, s_ids, kinds, lags, lag_units = (
+            list(zip(*map(_LINK_COLUMNS, dependencies), strict=True)) or [()] * 5
+        )
+        links = np.empty((m, 5), dtype=np.float64)
+        links[:, 0] = np.fromiter(map(pos.get, p_ids, repeat(-1, m)), dtype=np.float64, count=m)
+        links[:, 1] = np.fromiter(map(pos.get, s_ids, repeat(-1, m)), dtype=np.float64, count=m)
+        links[:, 2] = np.fromiter(map(LINK_CODE.__getitem__, kinds), dtype=np.float64, count=m)
+        links[:, 3] = np.array(lags, dtype=np.float64)
+        links[:, 4] = np.fromiter(map(_LAG_UNITS.__getitem__, lag_units), dtype=np.float64, count=m)
+        ok = (links[:, 0] >= 0) & (links[:, 1] >= 0)
+        spread = [
+            (pos[p], pos[q], LINK_CODE[d.type], d.lag, _LAG_UNITS[d.lag_unit])
+            for i in np.flatnonzero(~ok).tolist()
+            if (d := dependencies[i]).predecessor_id in active_ids and d.successor_id in active_ids
+            for p in self._link_sources(d)
+            for q in self.leaf_ids(d.successor_id)
+        ]
+        links = np.vstack([links[ok], np.array(spread, dtype=np.float64)]) if spread else links[ok]
+        self.pred, self.succ, self.ltype = (links[:, k].astype(np.int64) for k in range(3))
+        pred, succ, ltype = self.pred, self.succ, self.ltype
+        lag_unit = links[:, 4].astype(np.int64)
+        self.is_elapsed = lag_unit >= 3
+        factors = np.array([self.unit_minutes[u] for u in LagUnit], dtype=np.float64)
+        lag_minutes = np.rint(links[:, 3] * factors[lag_unit]).astype(np.int64)
+        self.lagw = np.where(self.is_elapsed, 0, lag_minutes)
+        self.lage = np.where(self.is_elapsed, lag_minutes, 0)
+        self.any_elapsed = bool(self.is_elapsed.any())
+        self.from_finish = leaves_finish(ltype)  # the link leaves the predecessor's finish
+        self.to_finish = reaches_finish(ltype)  # the link arrives at the successor's finish
+
+        level = levels(n, pred, succ)
+        if level is None:
+            cyc = find_cycle(
+                [t.id for t in leaves],
+                [(leaves[p].id, leaves[q].id) for p, q in zip(pred, succ, strict=True)],
+            )
+            raise CycleError(cyc or [], {t.id: t.name for t in tasks})
+        self.level = level
+        self.nlevels = int(level.max()) + 1 if n else 0
+        self.t_order, self.t_bounds = groups(level, self.nlevels)
+        self.f_order, self.f_bounds = groups(level[succ], self.nlevels)
+        self.b_order, self.b_bounds = groups(level[pred], self.nlevels)
+        self.in_order, self.in_ptr = csr(succ, n)
+        self.out_order, self.out_ptr = csr(pred, n)
+
+        self.ps_k = np.array([int(c.index_of(c.minutes(start))) for c in self.cal.cals], dtype=np.int64)
+        self.ps = ps = int(self.ps_k[0])
+        self.has_pred = np.bincount(succ, minlength=n) > 0 if n else np.zeros(0, dtype=bool)
+        # a task without predecessors starts at the project start, or on its SNET/FNET date (even if earlier)
+        self.is_alap = ctype == ALAP
+        self.zero = dur == 0
+        self.finish_kind = (ctype == FNET) | (ctype == FNLT) | (ctype == MFO)
+        self.ES, self.EF, self.LS, self.LF = (np.zeros(n, dtype=np.int64) for _ in range(4))
+        self.link_driven = np.zeros(n, dtype=np.int64)
+        self.rd = np.zeros(n, dtype=bool)  # a zero-duration task's date reads as a finish (Fri 17:00)
+        self.n_fin = np.zeros(n, dtype=np.int64)  # per milestone: tight links arriving at an end / a start
+        self.n_sta = np.zeros(n, dtype=np.int64)
+        self.no_late = np.zeros(pred.size, dtype=bool)
+        self.finish_at = int(wc.start_of(ps))  # the project finish, minutes since epoch
+        self.finish_k = self.ps_k.copy()  # ... as an index of each calendar
+        self.dl_k = (
+            np.array([int(c.index_of(c.minutes(self.deadline))) for c in self.cal.cals], dtype=np.int64)
+            if self.deadline
+            else None
+        )
+        self.out_degree = np.bincount(pred, minlength=n) if n else np.zeros(0, dtype=np.int64)
+        self._dates: dict[
+            str, np.ndarray
+        ] = {}  # datetime arrays of the last result, updated where tasks moved
+        self._moved_early: set[int] = set()
+        self._moved_late: set[int] = set()
+        self.compiled = CompiledNetwork(
+            tasks=self.leaves,
+            task_ids=self.ids,
+            task_names=self.leaf_names,
+            duration=self.dur,
+            work_duration=self.work_dur,
+            calendar_of=self.kal,
+            constraint_type=ctype,
+            constraint_at=cidx,
+            started=actual,
+            manual=self.manual,
+            finished=self.finished,
+            has_predecessor=self.has_pred,
+            pred=pred,
+            succ=succ,
+            link_type=ltype,
+            from_finish=self.from_finish,
+            to_finish=self.to_finish,
+            lag_working=self.lagw,
+            lag_elapsed=self.lage,
+            lag_is_elapsed=self.is_elapsed,
+            calendars=self.cal,
+            plan_calendar=wc,
+            minutes_per_day=mpd,
+            unit_minutes=self.unit_minutes,
+            project_start=ps,
+            topological_order=self.t_order,
+        )
+
+    def _apply_status_date(self, leaves: list[Task], status: tuple, actual_start: tuple) -> None:
+        """Work not done by the status date comes after it: unstarted tasks start no earlier, started ones
+        finish their remaining work after it."""
+        when = self.status_date
+        if not isinstance(when, datetime):
+            when = datetime.combine(when + timedelta(days=1), time(0))  # a date: progress up to its end
+        at = self.wc.minutes(_naive(when))
+        status_k = np.array([int(c.index_of(at)) for c in self.cal.cals], dtype=np.int64)[self.kal]
+        open_ = np.array([x not in (TaskStatus.completed,) for x in status], dtype=bool)
+        unstarted = open_ & np.array([a is None for a in actual_start], dtype=bool)
+        self.not_before = np.where(unstarted, status_k, NEVER)
+        for i in np.flatnonzero(open_ & self.actual & ~unstarted).tolist():
+            t = leaves[i]
+            if t.actual_finish is None:
+                left = self.dur[i] * (1 - t.percent_complete / 100)
+                if t.remaining_duration is not None:
+                    left = t.remaining_duration * self.unit_minutes[t.duration_unit]
+                self.dur[i] = max(int(self.dur[i]), int(status_k[i] - self.cidx[i] + round(left)))
+
+    def _link_sources(self, d: Dependency) -> list[str]:
+        if d.predecessor_id in self.earliest and d.type in (LinkType.SS, LinkType.SF):
+            return [self.earliest[d.predecessor_id]]
+        return self.leaf_ids(d.predecessor_id)
+
+    def leaf_ids(self, tid: str) -> list[str]:
+        out, stack = [], [tid]
+        while stack:
+            x = stack.pop()
+            if x in self.children:
+                stack.extend(self.children[x])
+            else:
+                out.append(x)
+        return out

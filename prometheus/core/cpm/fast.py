@@ -1,0 +1,120 @@
+"""Both passes in one compiled loop (numba) for the common plan: no date constraints, progress,
+milestones, leveling delays, elapsed durations or tasks spread over several resource calendars; any
+calendars (the plan's, tasks', resources'), working and elapsed lags of all four link types. Level-by-level
+NumPy pays a fixed cost per topological level, which a long chain of tasks (one task per level) turns into
+most of the time. The arithmetic is that of rules.py and passes.py, link by link; a time that leaves the
+calendar tables stops the kernel (False), and the NumPy passes, which grow the tables, take over."""
+
+from __future__ import annotations
+
+from numba import njit
+
+from prometheus.core.calendar_kernels import index_at, start_at
+from prometheus.core.cpm.rules import FF, FS, NEVER, SF, SS
+
+OUT = -(2**62)  # a time outside the calendar tables
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _moment(k, index, finish, tables):  # noqa: ANN001, ANN202
+    """Minutes since the epoch of a working index of calendar k, read as a finish or a start."""
+    starts, ends, pstart, pend, cum, back, zero = tables
+    j = index - 1 if finish else index
+    if j + zero[k] < 0 or j + zero[k] >= cum[k, cum.shape[1] - 1]:
+        return OUT
+    return start_at(j, starts[k], pstart[k], pend[k], cum[k], back, zero[k]) + (1 if finish else 0)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _index(k, minutes, tables):  # noqa: ANN001, ANN202
+    """The working index of calendar k at a moment."""
+    starts, ends, pstart, pend, cum, back, zero = tables
+    if minutes == OUT:
+        return OUT
+    day = minutes // 1440 + back
+    if day < 0 or day >= starts.shape[1]:
+        return OUT
+    return index_at(minutes, starts[k], ends[k], cum[k], back, zero[k])
+
+
+@njit(cache=True, nogil=True)
+def forward(order, ptr, edges, pred, ltype, lagw, lage, elapsed, has_pred, dur, kal, start, es, ef, tables):  # noqa: ANN001, ANN201
+    """Early dates in topological order (`start`: the project start in each calendar)."""
+    for i in order:
+        ki = kal[i]
+        best = NEVER if has_pred[i] else start[ki]
+        for n in range(ptr[i], ptr[i + 1]):
+            e = edges[n]
+            p = pred[e]
+            kp = kal[p]
+            lt = ltype[e]
+            from_finish = lt == FS or lt == FF  # noqa: SIM109 (rules.leaves_finish, compiled)
+            base = ef[p] if from_finish else es[p]
+            d = dur[i] if (lt == FF or lt == SF) else 0  # noqa: SIM109 (rules.reaches_finish)
+            if elapsed[e]:  # from the moment itself: the duration comes off first, then the lag
+                at = _moment(kp, base, from_finish, tables)
+                if d > 0:
+                    at = _moment(ki, _index(ki, at, tables) - d, False, tables)
+                cand = _index(ki, at + lage[e] if at != OUT else OUT, tables)
+            else:
+                if kp != ki:  # the point the link leaves, in the successor's calendar
+                    base = _index(ki, _moment(kp, base, from_finish, tables), tables)
+                    if base == OUT:
+                        return False
+                cand = base + lagw[e] - d
+            if cand == OUT:
+                return False
+            if lt == FF and cand < start[ki]:  # FF never pulls before the project start
+                cand = start[ki]
+            if cand > best:
+                best = cand
+        es[i] = best
+        ef[i] = best + dur[i]
+    return True
+
+
+@njit(cache=True, nogil=True)
+def backward(
+    order, ptr, edges, succ, ltype, lagw, lage, elapsed, cap, dur, kal, es, ef, ls, lf, finished, tables
+):  # noqa: ANN001, ANN201, C901
+    """Late dates in reverse topological order (`cap`: each task's latest finish before its links)."""
+    for n in range(order.size - 1, -1, -1):
+        i = order[n]
+        ki = kal[i]
+        best = cap[i]
+        for m in range(ptr[i], ptr[i + 1]):
+            e = edges[m]
+            s = succ[e]
+            ks = kal[s]
+            lt = ltype[e]
+            from_finish = lt == FS or lt == FF  # noqa: SIM109
+            to_finish = lt == FF or lt == SF  # noqa: SIM109
+            keep = 0 if (from_finish or lt == SF) else dur[i]
+            base = lf[s] if to_finish else ls[s]
+            if ks != ki:  # through moments: the successor's date, then the predecessor's calendar
+                at = _moment(ks, base, to_finish, tables)
+                if lt == SS:  # the next work start in the predecessor's calendar
+                    at = _moment(ki, _index(ki, at, tables), False, tables)
+                elif lt == SF and dur[i] > 0:  # the duration goes on before the lag comes off
+                    at = _moment(ki, _index(ki, at, tables) + dur[i], True, tables)
+                if not elapsed[e] and lagw[e] != 0:  # a working lag comes off in the successor's calendar
+                    at = _moment(ks, _index(ks, at, tables) - lagw[e], lagw[e] < 0, tables)
+                cand = _index(ki, at - lage[e] if at != OUT else OUT, tables)
+                if cand == OUT:
+                    return False
+                cand += keep
+            elif elapsed[e]:
+                at = _moment(ks, base + (dur[i] if lt == SF else 0), to_finish, tables)
+                cand = _index(ki, at - lage[e] if at != OUT else OUT, tables)
+                if cand == OUT:
+                    return False
+                cand += keep
+            else:
+                cand = base - lagw[e] + (0 if from_finish else dur[i])
+            if cand < best:
+                best = cand
+        if finished[i]:
+            best = ef[i]
+        lf[i] = best
+        ls[i] = best - dur[i]
+    return True

@@ -1,0 +1,140 @@
+"""The results of the passes as a `Schedule`: dates, slack, critical paths, summary roll-up, conflicts.
+A part of `Network`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from prometheus.core.cpm.paths import critical_paths
+from prometheus.core.cpm.results import Conflict, Schedule, Table, roll_up
+from prometheus.core.cpm.rules import binds_early
+
+
+class Reporting:
+    """Network's conversion of its index arrays into a `Schedule`."""
+
+    def _result(self) -> Schedule:
+        n, wc, pred, succ = self.n, self.wc, self.pred, self.succ
+        ES, EF, LS, LF, zero, is_alap = self.ES, self.EF, self.LS, self.LF, self.zero, self.is_alap
+        sched_start = np.where(is_alap, LS, ES)
+        sched_finish = np.where(is_alap, LF, EF)
+
+        total_slack = np.where(self.actual, LF - EF, np.minimum(LS - ES, LF - EF))
+        total_slack[is_alap & ~self.actual] = 0
+        free = total_slack.copy()
+        tight = np.zeros(pred.size, dtype=bool)
+        if pred.size:
+            base = np.where(self.from_finish, sched_finish[pred], sched_start[pred])
+            base_fin = np.where(zero[pred], self.rd[pred], self.from_finish)
+            el = self.is_elapsed
+            k_base = self._to_succ(pred, succ, base, base_fin, el)
+            cand = base + self.lagw
+            if self.any_elapsed:
+                at = self.cal.moment(k_base[el], base[el], base_fin[el]) + self.lage[el]
+                cand[el] = self.cal.index_of(self.kal[succ][el], at)
+            link_slack = np.where(self.to_finish, sched_finish[succ], sched_start[succ]) - cand
+            free = np.where(np.bincount(pred, minlength=n) > 0, np.iinfo(np.int64).max, free)
+            np.minimum.at(free, pred, link_slack)
+            tight = link_slack <= 0
+        free = np.clip(free, 0, np.maximum(total_slack, 0))  # free slack never exceeds total slack
+        critical = (total_slack <= 0) & ~self.finished  # finished work is never critical (MS Project)
+
+        dates = self._dated()
+        table = Table(
+            ids=self.ids,
+            names=self.leaf_names,
+            summary=np.zeros(n, dtype=bool),
+            milestone=zero | self.flagged_milestone,
+            duration=np.where(self.spread_mask, self.work_dur, self.dur),
+            start=np.where(is_alap, dates["late_start"], dates["early_start"]),
+            finish=np.where(is_alap, dates["late_finish"], dates["early_finish"]),
+            **{k: v.copy() for k, v in dates.items()},
+            total_slack=total_slack,
+            free_slack=free,
+            critical=critical,
+            percent=self.percent.copy(),
+            successors=self.out_degree,
+        )
+        table = roll_up(table, self.summaries, self.pos, self.leaf_ids, wc)
+        paths, truncated = critical_paths(n, pred, succ, tight, critical)
+        ps = self.ps
+        as_py = lambda m: wc.datetimes(m).astype("datetime64[us]").tolist()  # noqa: E731
+        project_finish = as_py(self.finish_at)
+        return Schedule(
+            project_start=as_py(wc.start_of(ps)),
+            project_finish=project_finish,
+            minutes_per_day=self.mpd,
+            table=table,
+            critical_paths=[[self.ids[i] for i in path] for path in paths],
+            paths_truncated=truncated,
+            conflicts=self._conflicts(),
+            deadline=self.deadline,
+            span_minutes=max(0, int(self.finish_k[0]) - ps),
+        )
+
+    def _dated(self) -> dict[str, np.ndarray]:
+        """Early and late dates as datetimes: all of them after a full pass, else only where tasks moved."""
+        C, zero, kal = self.cal, self.zero, self.kal
+
+        def convert(
+            idx: np.ndarray, is_start: bool, finish_reading: np.ndarray, z: np.ndarray, k
+        ) -> np.ndarray:  # noqa: ANN001
+            reading = finish_reading if is_start else ~(z & ~finish_reading)
+            return self.wc.datetimes(C.moment(k, idx, reading))
+
+        # late dates of milestones always read as a finish (MS Project moves them back to the last work)
+        spec = {
+            "early_start": (self.ES, True, self.rd & zero, self._moved_early),
+            "early_finish": (self.EF, False, self.rd & zero, self._moved_early),
+            "late_start": (self.LS, True, zero, self._moved_late),
+            "late_finish": (self.LF, False, zero, self._moved_late),
+        }
+        for key, (idx, is_start, reading, moved) in spec.items():
+            if key not in self._dates:
+                self._dates[key] = convert(idx, is_start, reading, zero, kal)
+            elif moved:
+                m = np.fromiter(moved, dtype=np.int64)
+                self._dates[key][m] = convert(idx[m], is_start, reading[m], zero[m], kal[m])
+        self._moved_early, self._moved_late = set(), set()
+        return self._dates
+
+    def _conflicts(self) -> list[Conflict]:
+        wc, leaves, out = self.wc, self.leaves, []
+        if self.constrained:
+            honoured_late = (self.link_driven > self.ES) & binds_early(self.ctype)
+            for i in np.flatnonzero(self.manual & self.has_pred & (self.link_driven > self.ES)).tolist():
+                t = leaves[i]
+                when = wc.datetimes(self.cal.cals[self.kal[i]].start_of(self.link_driven[i]))
+                out.append(
+                    Conflict(
+                        t.id,
+                        "manual",
+                        f"'{t.name}' is scheduled manually: its links would move it to "
+                        f"{when.astype('datetime64[us]').tolist():%Y-%m-%d %H:%M}; it keeps its own dates",
+                    )
+                )
+            for i in np.flatnonzero(honoured_late & ~self.actual & ~self.manual).tolist():
+                t = leaves[i]
+                start_at = self.cal.cals[self.kal[i]].start_of(self.link_driven[i])
+                when = wc.datetimes(start_at).astype("datetime64[us]").tolist()
+                out.append(
+                    Conflict(
+                        t.id,
+                        "constraint",
+                        f"'{t.name}': its links would start it at {when:%Y-%m-%d %H:%M}, later than its "
+                        f"{t.constraint_type.value} constraint allows; the constraint wins over the links",
+                    )
+                )
+        for i in np.flatnonzero(self.task_deadline < self.EF).tolist():
+            t = leaves[i]
+            out.append(Conflict(t.id, "deadline", f"'{t.name}' finishes after its deadline {t.deadline}"))
+        if self.dl_k is not None and self.finish_k[0] > self.dl_k[0]:
+            late_by = (self.finish_k[0] - self.dl_k[0]) / self.mpd
+            out.append(
+                Conflict(
+                    None,
+                    "project_deadline",
+                    f"the project finishes {late_by:g} working days after its deadline",
+                )
+            )
+        return out
