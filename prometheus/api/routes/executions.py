@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
+from prometheus.api.answers.peers import EventHandled, Execution, ExecutionPlan
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core.execution import synthesis_plan
@@ -70,7 +71,7 @@ class IncomingEvent(BaseModel):
 
 @router.get(
     "/plans/{plan_id}/for-execution",
-    response_model=Envelope[dict],
+    response_model=Envelope[ExecutionPlan],
     summary="The plan as Synthesis steps (the guide's execution plan), in an order that respects every link",
 )
 def for_execution(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
@@ -82,7 +83,7 @@ def for_execution(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
     "/plans/{plan_id}/executions",
     status_code=201,
     tags=["peers"],
-    response_model=Envelope[dict],
+    response_model=Envelope[Execution],
     summary="Start executing a plan on Synthesis",
 )
 async def start_execution(plan_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
@@ -130,7 +131,7 @@ def list_executions(plan_id: str, db: Database = Depends(get_db)) -> JSONRespons
 
 @router.get(
     "/executions/{execution_id}",
-    response_model=Envelope[dict],
+    response_model=Envelope[Execution],
     summary="An execution, refreshed from Synthesis when it answers (and adjusted if its plan changed)",
 )
 async def get_execution(
@@ -151,7 +152,7 @@ async def get_execution(
 
 @router.post(
     "/executions/callbacks",
-    response_model=Envelope[dict],
+    response_model=Envelope[Execution],
     summary="Progress pushed for an execution; an execution started elsewhere is registered (plan_id, steps)",
 )
 async def execution_callback(
@@ -179,7 +180,7 @@ async def execution_callback(
     return ok(execution, "progress recorded")
 
 
-@router.post("/events", response_model=Envelope[dict], summary="Events delivered by Hermes")
+@router.post("/events", response_model=Envelope[EventHandled], summary="Events delivered by Hermes")
 async def incoming_event(
     body: IncomingEvent, request: Request, background: BackgroundTasks, db: Database = Depends(get_db)
 ) -> JSONResponse:

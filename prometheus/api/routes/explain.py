@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 
+from prometheus.api.answers.tracking import Explanation
 from prometheus.api.cache import PlanCache
 from prometheus.api.deps import get_cache, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/api/plans/{plan_id}", tags=["schedule"], responses=E
 
 @router.get(
     "/tasks/{task_id}/explain",
-    response_model=Envelope[dict],
+    response_model=Envelope[Explanation],
     summary="The chain of links, constraints, calendars and resource waits that fixes a task's start",
 )
 def explain_start(

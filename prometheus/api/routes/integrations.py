@@ -12,6 +12,14 @@ from fastapi.responses import JSONResponse
 from pydantic import Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
+from prometheus.api.answers.peers import (
+    MemoryRecord,
+    MemorySearch,
+    PlanFromRequirements,
+    RequirementBreakdown,
+    RhetorResult,
+    TelosSync,
+)
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core import analysis
@@ -146,7 +154,7 @@ def integrations(request: Request) -> JSONResponse:
     "/plans/from-telos",
     tags=PEER_ONLY,
     status_code=201,
-    response_model=Envelope[dict],
+    response_model=Envelope[PlanFromRequirements],
     summary="A plan from a Telos project's requirements",
 )
 async def from_telos(body: FromTelos, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
@@ -162,7 +170,7 @@ async def from_telos(body: FromTelos, request: Request, db: Database = Depends(g
 @router.post(
     "/plans/from-requirements",
     status_code=201,
-    response_model=Envelope[dict],
+    response_model=Envelope[PlanFromRequirements],
     summary="A plan from requirements sent in the body (Telos's shape)",
 )
 async def from_requirements(body: FromRequirements, db: Database = Depends(get_db)) -> JSONResponse:
@@ -205,7 +213,7 @@ def traces(
 
 @router.post(
     "/plans/{plan_id}/telos/sync",
-    response_model=Envelope[dict],
+    response_model=Envelope[TelosSync],
     summary="Push every traced task's status to its Telos requirement",
 )
 async def telos_sync(plan_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
@@ -230,7 +238,7 @@ async def telos_sync(plan_id: str, request: Request, db: Database = Depends(get_
 @router.post(
     "/requirements/analysis",
     tags=PEER_ONLY,
-    response_model=Envelope[dict],
+    response_model=Envelope[RequirementBreakdown],
     summary="Rhetor's task breakdown of requirements, with estimates by requirement",
 )
 async def requirement_analysis(body: RequirementAnalysis, request: Request) -> JSONResponse:
@@ -246,7 +254,7 @@ async def requirement_analysis(body: RequirementAnalysis, request: Request) -> J
 @router.post(
     "/plans/{plan_id}/llm-analysis",
     tags=PEER_ONLY,
-    response_model=Envelope[dict],
+    response_model=Envelope[RhetorResult],
     summary="Rhetor's risks, optimizations, recommendations (validated JSON)",
 )
 async def llm_analysis(
@@ -260,7 +268,7 @@ async def llm_analysis(
 @router.post(
     "/plans/{plan_id}/documents",
     tags=PEER_ONLY,
-    response_model=Envelope[dict],
+    response_model=Envelope[RhetorResult],
     summary="A document by Rhetor",
 )
 async def document(
@@ -275,7 +283,7 @@ async def document(
 
 @router.post(
     "/plans/{plan_id}/memory",
-    response_model=Envelope[dict],
+    response_model=Envelope[MemoryRecord],
     summary="Remember a plan (Engram, or the local store)",
 )
 async def remember_plan(plan_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
@@ -304,7 +312,9 @@ async def remember_plan(plan_id: str, request: Request, db: Database = Depends(g
     return ok(record, f"plan remembered ({record['backend']})")
 
 
-@router.get("/memory/search", response_model=Envelope[dict], summary="Similar memories (plans by default)")
+@router.get(
+    "/memory/search", response_model=Envelope[MemorySearch], summary="Similar memories (plans by default)"
+)
 async def memory_search(
     request: Request,
     q: str = Query(..., min_length=1, max_length=2000),
@@ -316,7 +326,9 @@ async def memory_search(
     return ok(await engram.search(q, namespace=namespace or None, limit=limit))
 
 
-@router.put("/memory/{namespace}/{key}", response_model=Envelope[dict], summary="Store under namespace/key")
+@router.put(
+    "/memory/{namespace}/{key}", response_model=Envelope[MemoryRecord], summary="Store under namespace/key"
+)
 async def memory_put(
     namespace: str, key: str, body: MemoryPut, request: Request, db: Database = Depends(get_db)
 ) -> JSONResponse:
@@ -328,7 +340,9 @@ async def memory_put(
     )
 
 
-@router.get("/memory/{namespace}/{key}", response_model=Envelope[dict], summary="What is stored there")
+@router.get(
+    "/memory/{namespace}/{key}", response_model=Envelope[MemoryRecord], summary="What is stored there"
+)
 async def memory_get(
     namespace: str, key: str, request: Request, db: Database = Depends(get_db)
 ) -> JSONResponse:

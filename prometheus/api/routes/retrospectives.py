@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from prometheus.api.answers.scenarios import RetroLlmSummary, RetroSummary, Suggestions
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.api.routes.schedule import scheduled
@@ -96,7 +97,7 @@ def _context(db: Database, retro_id: str):  # noqa: ANN202
 
 
 @router.get(
-    "/{retro_id}/summary", response_model=Envelope[dict], summary="Planned vs actual, accuracy, slips"
+    "/{retro_id}/summary", response_model=Envelope[RetroSummary], summary="Planned vs actual, accuracy, slips"
 )
 def summary(retro_id: str, db: Database = Depends(get_db)) -> JSONResponse:
     r, plan, s, baseline, feedback = _context(db, retro_id)
@@ -111,7 +112,7 @@ def summary(retro_id: str, db: Database = Depends(get_db)) -> JSONResponse:
 
 @router.get(
     "/{retro_id}/improvement-suggestions",
-    response_model=Envelope[dict],
+    response_model=Envelope[Suggestions],
     summary="Suggestions with their evidence",
 )
 def improvement_suggestions(retro_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
@@ -131,7 +132,7 @@ def improvement_suggestions(retro_id: str, request: Request, db: Database = Depe
 @router.post(
     "/{retro_id}/llm-summary",
     tags=["peers"],
-    response_model=Envelope[dict],
+    response_model=Envelope[RetroLlmSummary],
     summary="Rhetor's summary: themes, root causes, recommendations (validated JSON)",
 )
 async def llm_summary(retro_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:

@@ -9,6 +9,8 @@ from datetime import date
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
+from prometheus.api.answers.scenarios import Comparison
+from prometheus.api.answers.schedule import Costs, CriticalPathReport, Leveling, Timeline
 from prometheus.api.cache import PlanCache
 from prometheus.api.deps import get_cache, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
@@ -73,7 +75,7 @@ def scenario_links(
     return ok(links, f"{len(links)} links")
 
 
-@router.get("/timeline", response_model=Envelope[dict], summary="Scheduled dates of the scenario's tasks")
+@router.get("/timeline", response_model=Envelope[Timeline], summary="Scheduled dates of the scenario's tasks")
 def scenario_timeline(
     plan_id: str,
     scenario_id: str,
@@ -89,7 +91,9 @@ def scenario_timeline(
     return kept(db, cache, plan_id, scenario_id, ("timeline", format.value, include_resources), render)
 
 
-@router.get("/critical-path", response_model=Envelope[dict], summary="The scenario's critical path")
+@router.get(
+    "/critical-path", response_model=Envelope[CriticalPathReport], summary="The scenario's critical path"
+)
 def scenario_critical_path(
     plan_id: str, scenario_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
 ) -> Response:
@@ -104,7 +108,7 @@ def scenario_critical_path(
     return kept(db, cache, plan_id, scenario_id, ("critical-path",), render)
 
 
-@router.get("/costs", response_model=Envelope[dict], summary="Work and cost of the scenario")
+@router.get("/costs", response_model=Envelope[Costs], summary="Work and cost of the scenario")
 def scenario_costs(
     plan_id: str, scenario_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
 ) -> Response:
@@ -117,7 +121,7 @@ def scenario_costs(
 
 @router.get(
     "/compare",
-    response_model=Envelope[dict],
+    response_model=Envelope[Comparison],
     summary="The scenario against its plan: finish, cost, critical path, the tasks whose dates moved",
 )
 def scenario_compare(
@@ -142,7 +146,9 @@ def scenario_compare(
 
 
 @router.post(
-    "/level", response_model=Envelope[dict], summary="Level the scenario's resources (apply=true keeps it)"
+    "/level",
+    response_model=Envelope[Leveling],
+    summary="Level the scenario's resources (apply=true keeps it)",
 )
 def scenario_level(
     plan_id: str,

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
+from prometheus.api.answers.scenarios import Promoted
 from prometheus.api.cache import PlanCache
 from prometheus.api.deps import get_cache, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, expected_version, ok
@@ -67,7 +68,7 @@ def delete_scenario(
 
 @router.post(
     "/{scenario_id}/promote",
-    response_model=Envelope[dict],
+    response_model=Envelope[Promoted],
     summary="Apply the scenario's changes to the plan in one transaction (409 if the plan changed there)",
 )
 def promote_scenario(

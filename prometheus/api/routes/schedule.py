@@ -10,6 +10,15 @@ from enum import StrEnum
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from prometheus.api.answers.schedule import (
+    Costs,
+    CriticalPathReport,
+    Estimate,
+    Leveling,
+    PlanAnalysis,
+    PlanSummary,
+    Timeline,
+)
 from prometheus.api.cache import PlanCache
 from prometheus.api.deps import get_cache, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
@@ -57,7 +66,9 @@ def kept_view(
 
 
 @router.get(
-    "/critical-path", response_model=Envelope[dict], summary="Critical path(s), bottlenecks, conflicts"
+    "/critical-path",
+    response_model=Envelope[CriticalPathReport],
+    summary="Critical path(s), bottlenecks, conflicts",
 )
 def critical_path(
     plan_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
@@ -70,7 +81,7 @@ def critical_path(
     return kept_view(db, cache, plan_id, ("critical-path",), render)
 
 
-@router.get("/timeline", response_model=Envelope[dict], summary="Scheduled dates of every task")
+@router.get("/timeline", response_model=Envelope[Timeline], summary="Scheduled dates of every task")
 def timeline(
     plan_id: str,
     format: TimelineFormat = TimelineFormat.default,
@@ -88,14 +99,16 @@ def timeline(
 
 
 @router.get(
-    "/summary", response_model=Envelope[dict], summary="Breakdowns, completion, schedule and utilization"
+    "/summary",
+    response_model=Envelope[PlanSummary],
+    summary="Breakdowns, completion, schedule and utilization",
 )
 def summary(plan_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)) -> Response:
     return kept_view(db, cache, plan_id, ("summary",), lambda plan, s: ok(analysis.summary(plan, s)))
 
 
 @router.get(
-    "/costs", response_model=Envelope[dict], summary="Work and cost per assignment, task, resource and plan"
+    "/costs", response_model=Envelope[Costs], summary="Work and cost per assignment, task, resource and plan"
 )
 def plan_costs(
     plan_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
@@ -127,7 +140,9 @@ def task_candidates(
     return kept_view(db, cache, plan_id, ("candidates", task_id), render)
 
 
-@router.get("/analysis", response_model=Envelope[dict], summary="Risks, optimizations and recommendations")
+@router.get(
+    "/analysis", response_model=Envelope[PlanAnalysis], summary="Risks, optimizations and recommendations"
+)
 def plan_analysis(plan_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
     plan, s = scheduled(db, plan_id)
     result = analysis.plan_analysis(plan, s)
@@ -140,7 +155,7 @@ def plan_analysis(plan_id: str, request: Request, db: Database = Depends(get_db)
     return ok(result)
 
 
-@router.post("/estimate", response_model=Envelope[dict], summary="Estimate a new task from finished ones")
+@router.post("/estimate", response_model=Envelope[Estimate], summary="Estimate a new task from finished ones")
 def estimate(
     plan_id: str, body: EstimateRequest, request: Request, db: Database = Depends(get_db)
 ) -> JSONResponse:
@@ -168,7 +183,7 @@ def estimate(
     return ok(result, f"{found} similar finished tasks" if found else "no similar finished task yet")
 
 
-@router.post("/level", response_model=Envelope[dict], summary="Level resources (preview, or apply=true)")
+@router.post("/level", response_model=Envelope[Leveling], summary="Level resources (preview, or apply=true)")
 def level_resources(
     plan_id: str,
     apply: bool = False,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from prometheus.api.answers.tracking import BaselineDeleted, EarnedValue, Risk, Variance
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.api.routes.schedule import scheduled
@@ -49,7 +50,7 @@ def get_baseline(plan_id: str, number: BaselineNumber, db: Database = Depends(ge
         return ok(store.get_baseline(plan_id, number))
 
 
-@router.delete("/baselines/{number}", response_model=Envelope[dict], summary="Delete a baseline")
+@router.delete("/baselines/{number}", response_model=Envelope[BaselineDeleted], summary="Delete a baseline")
 def delete_baseline(plan_id: str, number: BaselineNumber, db: Database = Depends(get_db)) -> JSONResponse:
     with db.store() as store:
         store.delete_baseline(plan_id, number)
@@ -57,7 +58,7 @@ def delete_baseline(plan_id: str, number: BaselineNumber, db: Database = Depends
 
 
 @router.get(
-    "/baselines/{number}/variance", response_model=Envelope[dict], summary="Current schedule vs baseline"
+    "/baselines/{number}/variance", response_model=Envelope[Variance], summary="Current schedule vs baseline"
 )
 def baseline_variance(plan_id: str, number: BaselineNumber, db: Database = Depends(get_db)) -> JSONResponse:
     plan, s = scheduled(db, plan_id)
@@ -66,7 +67,7 @@ def baseline_variance(plan_id: str, number: BaselineNumber, db: Database = Depen
     return ok(evm.variance(plan, s, baseline))
 
 
-@router.get("/earned-value", response_model=Envelope[dict], summary="Earned value and earned schedule")
+@router.get("/earned-value", response_model=Envelope[EarnedValue], summary="Earned value and earned schedule")
 def earned_value(
     plan_id: str,
     status_date: date | None = Query(
@@ -98,7 +99,7 @@ class RiskRequest(BaseModel):
     target_date: datetime | None = Field(None, description="default: the plan's end date (its deadline)")
 
 
-@router.post("/risk", response_model=Envelope[dict], summary="Monte Carlo schedule risk analysis")
+@router.post("/risk", response_model=Envelope[Risk], summary="Monte Carlo schedule risk analysis")
 def risk(plan_id: str, body: RiskRequest | None = None, db: Database = Depends(get_db)) -> JSONResponse:
     body = body or RiskRequest()
     with db.store(write=False) as store:
