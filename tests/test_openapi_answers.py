@@ -36,3 +36,32 @@ def test_the_document_describes_bulk_bodies_and_typed_answers(server) -> None:  
         answer = spec["paths"][path]["delete"]["responses"]["200"]["content"]["application/json"]["schema"]
         deleted = _schema(spec, _schema(spec, answer)["properties"]["data"])
         assert deleted["properties"] == {"id": {"type": "string", "title": "Id"}}
+
+
+def _bare(schema: dict) -> bool:
+    """An object with no declared properties (a bare dict), or a list of them."""
+    if schema.get("type") == "array":
+        return _bare(schema.get("items", {}))
+    return schema.get("type") == "object" and "properties" not in schema and "$ref" not in schema
+
+
+def test_every_json_answer_is_a_declared_model(server) -> None:  # noqa: ANN001
+    spec = httpx.get(server.url + "/openapi.json", timeout=30).json()
+    bare, typed = [], 0
+    for path, operations in spec["paths"].items():
+        for method, op in operations.items():
+            for code, answer in op["responses"].items():
+                schema = answer.get("content", {}).get("application/json", {}).get("schema")
+                if not code.startswith("2") or not schema:
+                    continue
+                if "$ref" not in schema:
+                    bare.append((method, path, code, schema))
+                    continue
+                data = _schema(spec, schema).get("properties", {}).get("data")
+                if data is not None and (_bare(data) or not data):
+                    bare.append((method, path, code, data))
+                typed += 1
+    assert typed > 90 and bare == []
+    level = spec["paths"]["/api/plans/{plan_id}/level"]["post"]["responses"]["200"]["content"]
+    answer = _schema(spec, _schema(spec, level["application/json"]["schema"])["properties"]["data"])
+    assert {"moved", "applied", "project_finish_after"} <= set(answer["required"])

@@ -101,3 +101,23 @@ class MemorySearch(BaseModel):
     backend: str = Field(description="engram, or local")
     results: list[dict[str, Any]] = Field(description="records with their similarity, best first")
     fallback_reason: str | None = None
+
+
+class PeerStatus(BaseModel):
+    peer: str
+    url: str | None
+    source: str = Field(description="where its address comes from (hermes, settings...)")
+    configured: bool
+    available: bool | None
+    last_ok_at: str | None
+    circuit: str
+    last_error: str | None
+
+
+class Trace(BaseModel):
+    task_id: str
+    task_key: str | None
+    task_name: str
+    status: str
+    requirement_id: str
+    telos_project_id: str | None

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from prometheus.core.scenario import Scenario
+
 
 class Side(BaseModel):
     """One side of a compare: the plan or the scenario."""
@@ -109,3 +111,8 @@ class RetroLlmSummary(BaseModel):
     model: str | None
     template: str
     source: str
+
+
+class ScenarioEdit(BaseModel):
+    id: str = Field(description="the id of the task, link or resource changed (in the scenario)")
+    scenario: Scenario

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -209,3 +209,29 @@ class Estimate(BaseModel):
     use: str | None
     reason: str
     engram: dict[str, Any] = Field(description="whether Engram was asked: available, reason or precedents")
+
+
+class Candidate(BaseModel):
+    """A resource for a task: those with every required skill first, then the least loaded."""
+
+    resource_id: str
+    name: str
+    skills: list[str]
+    matches: bool
+    missing_skills: list[str]
+    coverage: float = Field(description="share of the required skills it has (0-1)")
+    utilization: float | None
+    assigned: bool
+
+
+class LoadPeriod(BaseModel):
+    start: date
+    booked_hours: float
+    available_hours: float
+    over: bool
+
+
+class Loading(BaseModel):
+    resource_id: str
+    periods: list[LoadPeriod]
+    over_allocated: bool

@@ -122,7 +122,9 @@ def _finish(db: Database, execution_id: str, status: str, error: str) -> None:
         s.update_execution(execution_id, status=status, error=error)
 
 
-@router.get("/plans/{plan_id}/executions", response_model=Envelope[list[dict]], summary="A plan's executions")
+@router.get(
+    "/plans/{plan_id}/executions", response_model=Envelope[list[Execution]], summary="A plan's executions"
+)
 def list_executions(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
     with db.store(write=False) as s:
         s.get_plan(plan_id, include_children=False)

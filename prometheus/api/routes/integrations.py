@@ -15,10 +15,12 @@ from starlette.concurrency import run_in_threadpool
 from prometheus.api.answers.peers import (
     MemoryRecord,
     MemorySearch,
+    PeerStatus,
     PlanFromRequirements,
     RequirementBreakdown,
     RhetorResult,
     TelosSync,
+    Trace,
 )
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
@@ -141,7 +143,7 @@ async def _plan_from(
 
 
 @router.get(
-    "/integrations", response_model=Envelope[list[dict]], summary="Each peer: where, answering, circuit"
+    "/integrations", response_model=Envelope[list[PeerStatus]], summary="Each peer: where, answering, circuit"
 )
 def integrations(request: Request) -> JSONResponse:
     return ok(http.status(_settings(request)))
@@ -184,7 +186,7 @@ async def from_requirements(body: FromRequirements, db: Database = Depends(get_d
 
 @router.get(
     "/plans/{plan_id}/traces",
-    response_model=Envelope[list[dict]],
+    response_model=Envelope[list[Trace]],
     summary="Task <-> requirement traces, either way",
 )
 def traces(

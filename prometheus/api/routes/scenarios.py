@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from prometheus.api.answers.scenarios import Promoted
+from prometheus.api.answers.scenarios import Promoted, ScenarioEdit
 from prometheus.api.cache import PlanCache
 from prometheus.api.deps import get_cache, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, expected_version, ok
@@ -101,7 +100,7 @@ class Editor:
         return ok({"id": changed, "scenario": scenario}, what, version=scenario.version)
 
 
-Edited = Envelope[dict[str, Any]]
+Edited = Envelope[ScenarioEdit]
 
 
 @router.post("/{scenario_id}/tasks", status_code=201, response_model=Edited, summary="Add a task")

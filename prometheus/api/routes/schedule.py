@@ -11,10 +11,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from prometheus.api.answers.schedule import (
+    Candidate,
     Costs,
     CriticalPathReport,
     Estimate,
     Leveling,
+    Loading,
     PlanAnalysis,
     PlanSummary,
     Timeline,
@@ -122,7 +124,7 @@ def plan_costs(
 
 @router.get(
     "/tasks/{task_id}/candidates",
-    response_model=Envelope[list[dict]],
+    response_model=Envelope[list[Candidate]],
     summary="Resources for a task by its required skills, then by load",
 )
 def task_candidates(
@@ -211,7 +213,7 @@ class Period(StrEnum):
     week = "week"
 
 
-@router.get("/loading", response_model=Envelope[list[dict]], summary="Resource loading per day or week")
+@router.get("/loading", response_model=Envelope[list[Loading]], summary="Resource loading per day or week")
 def resource_loading(
     plan_id: str,
     period: Period = Period.day,
