@@ -116,7 +116,7 @@ def redeliver_one(
 async def stream(
     request: Request,
     plan_id: str | None = None,
-    last_event_id: int | None = Header(None, alias="Last-Event-ID"),
+    last_event_id: int | None = Header(None, alias="Last-Event-ID", ge=0, le=2**63 - 1),
 ) -> StreamingResponse:
     """Resuming sends every event missed since Last-Event-ID, or `event: reload` when more than the backlog
     limit were missed; a client that falls behind by the queue limit also gets `reload` (then the stream
