@@ -146,3 +146,10 @@ def test_resuming_past_the_backlog_says_reload(live_server: Server) -> None:
     got = asyncio.run(ws_resume(_last_event_id(live_server, pid) - 5))
     assert [m["type"] for m in got] == ["subscribed"] + ["prometheus.task.created"] * 5, got
     assert [m["data"]["name"] for m in got[1:]] == [f"more {i}" for i in range(35, 40)]
+
+
+def test_a_last_event_id_past_any_event_id_is_refused(server: Server) -> None:
+    for value in (str(2**63), "-1"):  # beyond a 64-bit id, or below any id: 422, never a 500
+        r = httpx.get(f"{server.url}/api/events/stream", headers={"Last-Event-ID": value}, timeout=10)
+        assert r.status_code == 422, r.text
+        assert r.json()["error_code"] == "VALIDATION_ERROR"
