@@ -51,6 +51,7 @@ ROUND_THE_CLOCK = Calendar(
     hours_per_week=168,
 )
 _ID = attrgetter("id")
+_PARENT = attrgetter("parent_id")
 _TASK_COLUMNS = (
     "id",
     "name",
@@ -150,11 +151,12 @@ class Compiler(TaskTimes):
         active = [t for t in tasks if t.status != cancelled]
         active_ids = set(map(_ID, active))
         children: dict[str, list[str]] = defaultdict(list)
-        for t in active:
-            if t.parent_id is not None and t.parent_id in active_ids:
-                children[t.parent_id].append(t.id)
+        parents = list(map(_PARENT, active))
+        for t, parent in zip(active, parents, strict=True) if parents.count(None) < len(parents) else ():
+            if parent is not None and parent in active_ids:
+                children[parent].append(t.id)
         self.children = children
-        self.summaries = [t for t in active if t.id in children]
+        self.summaries = [t for t in active if t.id in children] if children else []
         self.leaves = leaves = [t for t in active if t.id not in children] if children else active
         cols = _columns(leaves, _TASK_COLUMNS)
         ids, names, duration, unit, constraint, milestone, percent, status, actual_start, deadline_at = cols[
