@@ -41,7 +41,8 @@ from prometheus.core.model import (
 )
 
 _LAG_UNITS = {u: i for i, u in enumerate(LagUnit)}  # hours, days, weeks, then the elapsed ones
-_ELAPSED = (DurationUnit.ehours, DurationUnit.edays, DurationUnit.eweeks)
+_UNITS = list(DurationUnit)  # hours, days, weeks, then the elapsed ones
+_UNIT_CODE = {u: i for i, u in enumerate(_UNITS)}
 ROUND_THE_CLOCK = Calendar(
     name="elapsed time",
     working_days=list(range(7)),
@@ -50,7 +51,8 @@ ROUND_THE_CLOCK = Calendar(
     hours_per_week=168,
 )
 _ID = attrgetter("id")
-_TASK_COLUMNS = attrgetter(
+_PARENT = attrgetter("parent_id")
+_TASK_COLUMNS = (
     "id",
     "name",
     "duration",
@@ -65,7 +67,12 @@ _TASK_COLUMNS = attrgetter(
     "leveling_delay",
     "calendar",
 )
-_LINK_COLUMNS = attrgetter("predecessor_id", "successor_id", "type", "lag", "lag_unit")
+_LINK_COLUMNS = ("predecessor_id", "successor_id", "type", "lag", "lag_unit")
+
+
+def _columns(objects: list, names: tuple[str, ...]) -> list[list]:
+    """One list per attribute (faster than a tuple per object transposed)."""
+    return [list(map(attrgetter(a), objects)) for a in names]
 
 
 class CycleError(SchedulingError):
@@ -140,16 +147,18 @@ class Compiler(TaskTimes):
             deadline = datetime.combine(deadline + timedelta(days=1), time(0))  # a date: the end of that day
         self.start, self.deadline = start, _naive(deadline)
 
-        active = [t for t in tasks if t.status != TaskStatus.cancelled]
+        cancelled, completed, asap = TaskStatus.cancelled, TaskStatus.completed, ConstraintType.ASAP
+        active = [t for t in tasks if t.status != cancelled]
         active_ids = set(map(_ID, active))
         children: dict[str, list[str]] = defaultdict(list)
-        for t in active:
-            if t.parent_id is not None and t.parent_id in active_ids:
-                children[t.parent_id].append(t.id)
+        parents = list(map(_PARENT, active))
+        for t, parent in zip(active, parents, strict=True) if parents.count(None) < len(parents) else ():
+            if parent is not None and parent in active_ids:
+                children[parent].append(t.id)
         self.children = children
-        self.summaries = [t for t in active if t.id in children]
+        self.summaries = [t for t in active if t.id in children] if children else []
         self.leaves = leaves = [t for t in active if t.id not in children] if children else active
-        cols = list(zip(*map(_TASK_COLUMNS, leaves), strict=True)) or [()] * 13
+        cols = _columns(leaves, _TASK_COLUMNS)
         ids, names, duration, unit, constraint, milestone, percent, status, actual_start, deadline_at = cols[
             :10
         ]
@@ -158,11 +167,23 @@ class Compiler(TaskTimes):
         self.pos = pos = dict(zip(ids, range(len(ids)), strict=True))
         self.n = n = len(leaves)
 
-        dated = [
-            i
-            for i, (c, a, d, m) in enumerate(zip(constraint, actual_start, deadline_at, manual, strict=True))
-            if c is not ConstraintType.ASAP or a is not None or d is not None or m
-        ]
+        plain = (  # no constraint, progress, deadline or manual task: list.count and any() run in C
+            constraint.count(asap) == n
+            and actual_start.count(None) == n
+            and deadline_at.count(None) == n
+            and not any(manual)
+        )
+        dated = (
+            []
+            if plain
+            else [
+                i
+                for i, (c, a, d, m) in enumerate(
+                    zip(constraint, actual_start, deadline_at, manual, strict=True)
+                )
+                if c is not asap or a is not None or d is not None or m
+            ]
+        )
         moments = [start] + [
             _naive(m)
             for i in dated
@@ -179,10 +200,11 @@ class Compiler(TaskTimes):
         work_calendars = [wc]
         self.spread = (
             self._task_calendars(leaves, resources, cal, epoch, days, work_calendars)
-            if any(r.calendar is not None for r in resources) or any(c is not None for c in own_calendars)
+            if any(r.calendar is not None for r in resources) or own_calendars.count(None) != n
             else {}
         )
-        elapsed = [i for i, u in enumerate(unit) if u in _ELAPSED]
+        unit_code = np.fromiter(map(_UNIT_CODE.__getitem__, unit), dtype=np.int64, count=n)
+        elapsed = np.flatnonzero(unit_code >= 3).tolist()
         self.elapsed_task = np.zeros(n, dtype=bool)
         self.base_kal = kal.copy()  # an elapsed task still starts and ends in working time of this calendar
         if elapsed:  # an elapsed duration runs on the clock, nights, weekends and holidays included
@@ -196,10 +218,11 @@ class Compiler(TaskTimes):
         self.unit_minutes = unit_minutes(mpd, wc.minutes_per_week)
 
         # tasks
-        per_unit = np.fromiter(map(self.unit_minutes.__getitem__, unit), dtype=np.float64, count=n)
+        per_unit = np.array([self.unit_minutes[u] for u in _UNITS], dtype=np.float64)[unit_code]
         self.dur = dur = np.rint(np.array(duration, dtype=np.float64) * per_unit).astype(np.int64)
-        code = CONSTRAINT_CODE.__getitem__
-        self.ctype = ctype = np.fromiter(map(code, constraint), dtype=np.int64, count=n)
+        self.ctype = ctype = np.fromiter(
+            map(CONSTRAINT_CODE.__getitem__, constraint), dtype=np.int64, count=n
+        )
         self.cidx = cidx = np.zeros(n, dtype=np.int64)
         self.actual = actual = np.zeros(n, dtype=bool)
         self.manual = np.zeros(n, dtype=bool)  # manually scheduled: its own dates, whatever its links say
@@ -244,7 +267,7 @@ class Compiler(TaskTimes):
         if self.status_date is not None:
             self._apply_status_date(leaves, status, actual_start)
         self.flagged_milestone = np.array(milestone, dtype=bool)
-        done = np.array([x is TaskStatus.completed for x in status], dtype=bool)
+        done = np.array([x is completed for x in status], dtype=bool)
         self.percent = np.where(done, 100.0, np.array(percent, dtype=np.float64))
         self.constrained = bool((ctype != ASAP).any())
         self.finished = actual & done
@@ -253,9 +276,7 @@ class Compiler(TaskTimes):
 
         # links (a link to or from a summary task reaches every subtask)
         m = len(dependencies)
-        p_ids, s_ids, kinds, lags, lag_units = (
-            list(zip(*map(_LINK_COLUMNS, dependencies), strict=True)) or [()] * 5
-        )
+        p_ids, s_ids, kinds, lags, lag_units = _columns(dependencies, _LINK_COLUMNS)
         links = np.empty((m, 5), dtype=np.float64)
         links[:, 0] = np.fromiter(map(pos.get, p_ids, repeat(-1, m)), dtype=np.float64, count=m)
         links[:, 1] = np.fromiter(map(pos.get, s_ids, repeat(-1, m)), dtype=np.float64, count=m)

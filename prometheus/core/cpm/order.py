@@ -57,16 +57,28 @@ def _levels(n, pred, succ):  # noqa: ANN001, ANN202
 
 
 def groups(keys: np.ndarray, nlevels: int) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(keys, kind="stable")
-    bounds = np.searchsorted(keys[order], np.arange(nlevels + 1))
-    return order, bounds
+    """Numbers grouped by level (stable), and where each level's group starts."""
+    return _counting_sort(keys.astype(np.int64), nlevels)
 
 
 def csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Edge numbers grouped by key (a task), and where each task's group starts."""
-    order = np.argsort(keys, kind="stable")
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    ptr[1:] = np.cumsum(np.bincount(keys, minlength=n))
+    return _counting_sort(keys.astype(np.int64), n)
+
+
+@njit(cache=True, nogil=True)
+def _counting_sort(keys, buckets):  # noqa: ANN001, ANN202
+    """A stable sort of keys in [0, buckets): the order (as a stable argsort) and the group starts."""
+    ptr = np.zeros(buckets + 1, dtype=np.int64)
+    for k in keys:
+        ptr[k + 1] += 1
+    for b in range(buckets):
+        ptr[b + 1] += ptr[b]
+    fill = ptr[:-1].copy()
+    order = np.empty(keys.size, dtype=np.int64)
+    for e in range(keys.size):
+        order[fill[keys[e]]] = e
+        fill[keys[e]] += 1
     return order, ptr
 
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from operator import attrgetter
 
 import numpy as np
 
 from prometheus.core.calendar import Calendars, UnionCalendar, WorkCalendar
 from prometheus.core.model import Calendar, DurationUnit, Resource, Task
+
+_RESOURCE_ID = attrgetter("resource_id")
 
 
 class TaskTimes:
@@ -56,24 +59,36 @@ class TaskTimes:
                 work_calendars.append(make())
             return numbers[key]
 
+        def of_resources(rids: tuple[str, ...]) -> tuple[int, dict[str, Calendar] | None]:
+            """The calendar number for a set of resources, and its members' calendars if they differ."""
+            members = {key_of[r]: None for r in rids if r in key_of}
+            members = {k: cal_of[k] for k in members}
+            if len(members) == 1:
+                key, c = next(iter(members.items()))
+                return number(key, lambda c=c: WorkCalendar(c, epoch, days)), None
+            if not members:
+                return 0, None
+            cals = [members[k] for k in sorted(members)]
+            return number("|".join(sorted(members)), lambda: UnionCalendar(cals, epoch, days)), members
+
         spread: dict[int, list[int]] = {}
+        memo: dict[tuple[str, ...], tuple[int, dict[str, Calendar] | None]] = {}  # shared resource sets
         for i, t in enumerate(leaves):
             if t.calendar is not None:
                 self.kal[i] = number(
                     t.calendar.model_dump_json(), lambda c=t.calendar: WorkCalendar(c, epoch, days)
                 )
                 continue
-            members = {key_of[a.resource_id]: None for a in t.assignments if a.resource_id in key_of}
-            members = {k: cal_of[k] for k in members}
-            if len(members) == 1:
-                key, c = next(iter(members.items()))
-                self.kal[i] = number(key, lambda c=c: WorkCalendar(c, epoch, days))
-            elif members:
-                keys = sorted(members)
-                cals = [members[k] for k in keys]
-                self.kal[i] = number("|".join(keys), lambda cals=cals: UnionCalendar(cals, epoch, days))
-                if t.actual_start is None and not t.manual:
-                    spread[i] = [number(k, lambda c=members[k]: WorkCalendar(c, epoch, days)) for k in keys]
+            if not t.assignments:
+                continue
+            rids = tuple(map(_RESOURCE_ID, t.assignments))
+            if rids not in memo:
+                memo[rids] = of_resources(rids)
+            self.kal[i], members = memo[rids]
+            if members is not None and t.actual_start is None and not t.manual:
+                spread[i] = [
+                    number(k, lambda c=members[k]: WorkCalendar(c, epoch, days)) for k in sorted(members)
+                ]
         return spread
 
     def _spread_finish(self, T: np.ndarray) -> None:
@@ -99,7 +114,7 @@ class TaskTimes:
 
     def _leveling_delays(self, leaves: list[Task], delay: tuple[float, ...]) -> None:
         """Each task's leveling delay, in working minutes or (elapsed units) minutes of the clock."""
-        delays = [(i, leaves[i]) for i, x in enumerate(delay) if x]
+        delays = [(i, leaves[i]) for i, x in enumerate(delay) if x] if any(delay) else []
         self.delay_w = np.zeros(len(leaves), dtype=np.int64)
         self.delay_e = np.zeros(len(leaves), dtype=np.int64)
         self.delayed = bool(delays)
