@@ -165,3 +165,18 @@ def test_task_put_and_patch(api: httpx.Client, plan: dict) -> None:
     r = api.patch(f"/plans/{pid}/tasks/{t['id']}", json={"duration_unit": None, "status": None})
     assert r.status_code == 422 and r.json()["message"] == "duration_unit, status cannot be null"
     assert api.patch(f"/plans/{pid}", json={"status": None}).status_code == 422
+
+
+def test_a_blank_parent_means_none_on_every_write(api: httpx.Client, plan: dict) -> None:
+    """POST already took a blank parent as none; PUT and PATCH said 500 (a blank id reached the table)."""
+    client, pid = api, plan["id"]
+    top = client.post(f"/plans/{pid}/tasks", json={"name": "Top"}).json()["data"]["id"]
+    sub = client.post(f"/plans/{pid}/tasks", json={"name": "Sub", "parent_id": top}).json()["data"]
+    assert sub["parent_id"] == top
+    r = client.put(f"/plans/{pid}/tasks/{sub['id']}", json={"name": "Sub", "parent_id": "\t"})
+    assert r.status_code == 200 and r.json()["data"]["parent_id"] is None, r.text
+    client.patch(f"/plans/{pid}/tasks/{sub['id']}", json={"parent_id": top})
+    r = client.patch(f"/plans/{pid}/tasks/{sub['id']}", json={"parent_id": " "})
+    assert r.status_code == 200 and r.json()["data"]["parent_id"] is None, r.text
+    r = client.post(f"/plans/{pid}/tasks", json={"name": "Other", "parent_id": ""})
+    assert r.status_code == 201 and r.json()["data"]["parent_id"] is None

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -284,6 +285,10 @@ class Plan(BaseModel):
 # --- Inputs: what a client sends to create or change the model -------------------------------------------
 
 
+# a task named by id or key in an input; blank (after stripping) means none, as a missing one does
+TaskRef = Annotated[str | None, AfterValidator(lambda value: value or None)]
+
+
 class _Input(BaseModel):
     """What clients send. Every input, whatever the transport or format: no NUL in any text, dates within
     EARLIEST_YEAR..LATEST_YEAR, finite numbers, `metadata` within MAX_METADATA_BYTES and MAX_JSON_DEPTH."""
@@ -373,7 +378,7 @@ class TaskCreate(_Input):
     priority: Priority = Priority.medium
     tags: list[str] = Field(default_factory=list, max_length=100)
     metadata: dict[str, Any] = Field(default_factory=dict)
-    parent_id: str | None = None
+    parent_id: TaskRef = None
     milestone: bool = False
     constraint_type: ConstraintType = ConstraintType.ASAP
     constraint_date: datetime | None = None
@@ -420,7 +425,7 @@ class TaskPatch(_Input):
     priority: Priority | None = None
     tags: list[str] | None = Field(None, max_length=100)
     metadata: dict[str, Any] | None = None
-    parent_id: str | None = None
+    parent_id: TaskRef = None
     milestone: bool | None = None
     constraint_type: ConstraintType | None = None
     constraint_date: datetime | None = None
