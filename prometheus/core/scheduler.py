@@ -6,48 +6,5 @@ link and constraint rules of cpm/rules.py), and the results, summary roll-up and
 apart (cpm/reporting.py, cpm/results.py, cpm/paths.py).
 """
 
-from prometheus.core.cpm import (
-    ALAP,
-    ASAP,
-    FF,
-    FNET,
-    FNLT,
-    FS,
-    MAX_PATHS,
-    MFO,
-    MSO,
-    SF,
-    SNET,
-    SNLT,
-    SS,
-    CompiledNetwork,
-    Conflict,
-    CycleError,
-    Network,
-    Schedule,
-    ScheduledTask,
-    schedule,
-)
-
-__all__ = [
-    "ALAP",
-    "ASAP",
-    "FF",
-    "FNET",
-    "FNLT",
-    "FS",
-    "MAX_PATHS",
-    "MFO",
-    "MSO",
-    "SF",
-    "SNET",
-    "SNLT",
-    "SS",
-    "CompiledNetwork",
-    "Conflict",
-    "CycleError",
-    "Network",
-    "Schedule",
-    "ScheduledTask",
-    "schedule",
-]
+from prometheus.core.cpm import *  # noqa: F403 (the package is the one list of what it offers)
+from prometheus.core.cpm import __all__ as __all__
