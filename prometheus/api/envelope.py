@@ -61,12 +61,22 @@ def ok(
 ) -> JSONResponse:
     body = {
         "status": "success",
-        "data": jsonable_encoder(data),
+        "data": _plain(data),
         "message": message,
         **jsonable_encoder(extra),
     }
     headers = {"ETag": f'"{version}"'} if version is not None else None
     return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def _plain(data: Any) -> Any:
+    """What JSON holds of an answer: a model (or a list of them) dumped by pydantic in one pass, which
+    jsonable_encoder does too, then walks the result once more."""
+    if isinstance(data, BaseModel):
+        return data.model_dump(mode="json", by_alias=True)
+    if isinstance(data, list) and data and all(isinstance(d, BaseModel) for d in data):
+        return [d.model_dump(mode="json", by_alias=True) for d in data]
+    return jsonable_encoder(data)
 
 
 def error(status_code: int, code: str, message: str, details: dict[str, Any] | None = None) -> JSONResponse:

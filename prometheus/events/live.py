@@ -29,6 +29,7 @@ from prometheus.errors import PrometheusError
 from prometheus.store import Database
 
 log = logging.getLogger("prometheus.live")
+COALESCE = 0.01  # seconds a woken hub waits for the rest of a burst of commits
 
 
 def event_message(e) -> dict:  # noqa: ANN001
@@ -109,6 +110,7 @@ class LiveHub:
                 log.exception("reading the outbox failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.interval)
+            await asyncio.sleep(COALESCE)  # a burst of commits (one wake each) becomes one read
             self._wake.clear()
 
     async def publish(self, event: dict) -> None:

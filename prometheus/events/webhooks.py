@@ -35,6 +35,9 @@ from prometheus.store import Database
 from prometheus.store.dispatch import OutgoingEvent
 
 log = logging.getLogger("prometheus.webhooks")
+FAN_OUT_BATCH = 500  # events turned into deliveries per round
+DUE_BATCH = 20  # deliveries sent per round
+COALESCE = 0.02  # seconds a woken dispatcher waits for the rest of a burst of commits
 
 
 def new_secret() -> str:
@@ -88,21 +91,23 @@ class Dispatcher:
 
     def run(self) -> None:
         while not self.stop.is_set():
-            try:
-                busy = self.fan_out() + self.deliver_due()
+            try:  # another round at once only while a round finds a full batch
+                more = self.fan_out() == FAN_OUT_BATCH
+                more = self.deliver_due() == DUE_BATCH or more
             except Exception:  # noqa: BLE001 - the database may be away for a while: keep trying
                 log.exception("dispatcher round failed")
-                busy = 0
-            if not busy:
+                more = False
+            if not more:
                 self.woken.wait(self.settings.dispatch_interval)
+                self.stop.wait(COALESCE)  # a burst of commits (one wake each) becomes one round
                 self.woken.clear()
 
-    def fan_out(self, batch: int = 500) -> int:
+    def fan_out(self, batch: int = FAN_OUT_BATCH) -> int:
         """New events become one pending delivery per matching webhook (a disabled one's wait for it)."""
         with self.db.store() as store:
             return store.fan_out(matches, batch)
 
-    def deliver_due(self, batch: int = 20) -> int:
+    def deliver_due(self, batch: int = DUE_BATCH) -> int:
         with self.db.store() as store:
             jobs = store.claim_due(_now(), self.lease, batch)
         for delivery_id in jobs:

@@ -99,7 +99,8 @@ class StoreBase:
             self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENTS_LOCK})
             self.session.execute(text("SELECT pg_notify('prometheus_events', '')"))  # sent at commit
             self.session.info["events_locked"] = True
-        self.session.add(EventRow(type=f"prometheus.{kind}", plan_id=plan_id, data=data))
+        events = EventRow.__table__
+        self.session.execute(insert(events).values(type=f"prometheus.{kind}", plan_id=plan_id, data=data))
         self.session.info["emitted"] = True
 
     def _json_contains(self, column: Any, value: str) -> ColumnElement[bool]:
@@ -141,12 +142,20 @@ class StoreBase:
         stmt = select(TaskRow.id).where(TaskRow.plan_id == plan_id, TaskRow.number == int(match.group(1)))
         return self.session.scalar(stmt) or ref
 
-    def _next_number(self, plan_id: str, count: int = 1) -> int:
-        """Reserve `count` task numbers in the plan (never reused, even after deletes); the first."""
+    def _reserve_numbers(self, plan_id: str, count: int = 1) -> int:
+        """Reserve `count` task numbers in the plan (never reused, even after deletes) and give the plan a
+        new revision, in one UPDATE that also locks the plan's row until the transaction ends (its writers
+        go one at a time); the first number. NotFound without such a plan."""
         plans = PlanRow.__table__
-        seq = self.session.scalar(select(plans.c.task_seq).where(plans.c.id == plan_id)) or 0
-        self.session.execute(update(plans).where(plans.c.id == plan_id).values(task_seq=seq + count))
-        return seq + 1
+        last = self.session.execute(
+            update(plans)
+            .where(plans.c.id == plan_id)
+            .values(task_seq=plans.c.task_seq + count, revision=uuid.uuid4().hex)
+            .returning(plans.c.task_seq)
+        ).scalar()
+        if last is None:
+            raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
+        return last - count + 1
 
     def _task_row(self, plan_id: str, task_id: str) -> TaskRow:
         row = self.session.get(TaskRow, self.task_id(plan_id, task_id))

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from prometheus.core.graph import wbs_cycle_if_added, wbs_find_cycle
 from prometheus.core.model import Assignment, Dependency, DependencyCreate, Task, TaskCreate, TaskStatus
 from prometheus.core.portable import check_size
-from prometheus.core.resources import effort_duration
 from prometheus.errors import PlanTooLarge, PrometheusError, ValidationFailed
 from prometheus.store.base import StoreBase, touch_revision
 from prometheus.store.mapping import dependency_model, new_id, task_model, values_of
 from prometheus.store.tables import AssignmentRow, DependencyRow, ResourceRow, TaskRow, utcnow
+from prometheus.store.tasks import assignment_values, new_task_duration
 
 MAX_BATCH = 10_000  # rows in one bulk request
 
@@ -48,7 +48,7 @@ class Bulk(StoreBase):
         parent_of = self.parent_map(plan_id)
         numbers, _ = self._key_map(plan_id)
         resources = set(self.session.scalars(select(ResourceRow.id).where(ResourceRow.plan_id == plan_id)))
-        first = self._next_number(plan_id, len(items))
+        first = self._reserve_numbers(plan_id, len(items))
         position = (
             self.session.scalar(select(func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id)) or 0
         )
@@ -64,22 +64,7 @@ class Bulk(StoreBase):
                 if parent_id is not None and parent_id not in parent_of:
                     raise ValidationFailed(f"parent task {parent_id} not found in plan {plan_id}")
                 wanted = self._wanted_assignments(data) or []
-                seen: set[str] = set()
-                for a in wanted:
-                    if a.resource_id in seen:
-                        raise ValidationFailed(f"resource {a.resource_id} is assigned twice")
-                    seen.add(a.resource_id)
-                    if a.resource_id not in resources:
-                        raise ValidationFailed(
-                            f"resource {a.resource_id} not found in plan {plan_id}",
-                            details={"resource_id": a.resource_id},
-                        )
-                duration = data.duration if data.duration is not None else (0.0 if data.milestone else 1.0)
-                unit = data.duration_unit.value
-                if data.effort_driven:
-                    if data.work is None:
-                        raise ValidationFailed("an effort-driven task needs its work (hours)")
-                    duration, unit = effort_duration(data.work, [a.units for a in wanted]), "hours"
+                duration, unit = new_task_duration(plan_id, data, wanted, resources)
             except PrometheusError as exc:
                 errors.append(_problem(i, exc))
                 continue
@@ -92,14 +77,10 @@ class Bulk(StoreBase):
                           created_at=now, updated_at=now)
             )  # fmt: skip
             assigned[tid] = wanted
-            links += [
-                {"task_id": tid, "resource_id": a.resource_id, "units": a.units, "position": n}
-                for n, a in enumerate(wanted)
-            ]
+            links += assignment_values(tid, wanted)
         refuse("tasks", len(items), errors)
         self._insert(TaskRow, rows)
         self._insert(AssignmentRow, links)
-        touch_revision(self.session, [plan_id])
         tasks = [task_model(r, assigned[r["id"]]) for r in rows]
         self.emit("task.batch_created", plan_id, {"ids": [t.id for t in tasks], "count": len(tasks)})
         return tasks

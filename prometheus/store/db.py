@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from threading import RLock
 
 from alembic import command
 from alembic.config import Config
@@ -63,24 +64,34 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", touch_plans)
         self.on_commit_events: list = []  # callables run after a transaction that wrote events commits
+        # SQLite has one writer at a time: this process's writers queue here, in order, rather than in
+        # SQLite's busy handler, which sleeps in growing steps while the lock is free (other processes'
+        # writers still wait there, behind BEGIN IMMEDIATE)
+        self._write_lock = RLock() if self.backend == "sqlite" else None
 
     @contextmanager
     def store(self, *, write: bool = True, snapshot: bool = False) -> Iterator[Store]:
         """A Store on one transaction: committed when the block ends, rolled back on error. `snapshot`: every
         read sees the database as it was at the first one (REPEATABLE READ on PostgreSQL; a SQLite read
         transaction always does)."""
-        with self._sessions() as session:
-            with session.begin():
-                if self.backend == "sqlite":
-                    session.connection(
-                        execution_options={"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"}
-                    )
-                elif snapshot:
-                    session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-                yield Store(session)
-            if session.info.get("emitted"):  # committed events: wake this process's followers now
-                for callback in self.on_commit_events:
-                    callback()
+        if self._write_lock is not None and write:
+            with self._write_lock, self._transaction(write=write, snapshot=snapshot) as store:
+                yield store
+        else:
+            with self._transaction(write=write, snapshot=snapshot) as store:
+                yield store
+        if store.session.info.get("emitted"):  # committed events: wake this process's followers now
+            for callback in self.on_commit_events:
+                callback()
+
+    @contextmanager
+    def _transaction(self, *, write: bool, snapshot: bool) -> Iterator[Store]:
+        with self._sessions() as session, session.begin():
+            if self.backend == "sqlite":
+                session.connection(execution_options={"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"})
+            elif snapshot:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield Store(session)
 
     def plan_revision(self, plan_id: str) -> str | None:
         """A plan's revision token in one indexed read, without the ORM; None if there is no such plan."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import delete, exists, func, or_, select
 
+from prometheus.core.bounds import MAX_PLAN_TASKS
 from prometheus.core.model import (
     Assignment,
     Task,
@@ -25,8 +26,8 @@ from prometheus.store.base import StoreBase, emits
 from prometheus.store.mapping import (
     calendar_json,
     new_id,
-    new_row,
     task_model,
+    values_of,
 )
 from prometheus.store.tables import (
     AssignmentRow,
@@ -35,6 +36,36 @@ from prometheus.store.tables import (
     TaskRow,
     utcnow,
 )
+
+
+def new_task_duration(
+    plan_id: str, data: TaskCreate, wanted: list[Assignment], resources: set[str]
+) -> tuple[float, str]:
+    """A new task's duration and unit, its assignments checked (each resource once, of the plan); an
+    effort-driven task lasts its work shared by the units assigned to it (in hours)."""
+    seen: set[str] = set()
+    for a in wanted:
+        if a.resource_id in seen:
+            raise ValidationFailed(f"resource {a.resource_id} is assigned twice")
+        seen.add(a.resource_id)
+        if a.resource_id not in resources:
+            raise ValidationFailed(
+                f"resource {a.resource_id} not found in plan {plan_id}",
+                details={"resource_id": a.resource_id},
+            )
+    if data.effort_driven:
+        if data.work is None:
+            raise ValidationFailed("an effort-driven task needs its work (hours)")
+        return effort_duration(data.work, [a.units for a in wanted]), "hours"
+    duration = data.duration if data.duration is not None else (0.0 if data.milestone else 1.0)
+    return duration, data.duration_unit.value
+
+
+def assignment_values(task_id: str, wanted: list[Assignment]) -> list[dict[str, Any]]:
+    return [
+        {"task_id": task_id, "resource_id": a.resource_id, "units": a.units, "position": n}
+        for n, a in enumerate(wanted)
+    ]
 
 
 class Tasks(StoreBase):
@@ -80,38 +111,35 @@ class Tasks(StoreBase):
 
     @emits("task.created", plan_from="arg")
     def add_task(self, plan_id: str, data: TaskCreate) -> Task:
-        self.lock_plan(plan_id)  # serializes positions, numbers and structure per plan on PostgreSQL
-        count, last = self.session.execute(
-            select(func.count(), func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id)
-        ).one()
-        try:
-            check_size(count + 1, 0, 0)
-        except PlanTooLarge as exc:
-            raise PlanTooLarge(exc.message, details=exc.details, http_status=422) from None
+        """One task, with Core statements: the plan's row (its number, revision and lock) in one UPDATE,
+        the last position, the insert(s)."""
+        number = self._reserve_numbers(plan_id)
+        if number > MAX_PLAN_TASKS:  # numbers never shrink: only then can the plan be full
+            try:
+                check_size(self._task_count(plan_id) + 1, 0, 0)
+            except PlanTooLarge as exc:
+                raise PlanTooLarge(exc.message, details=exc.details, http_status=422) from None
         parent_id = self.task_id(plan_id, data.parent_id) if data.parent_id else None
         if parent_id:
             self.check_parent(plan_id, None, parent_id)
-        duration = data.duration if data.duration is not None else (0.0 if data.milestone else 1.0)
-        position = (last or 0) + 1
-        row = new_row(
-            TaskRow,
-            data,
-            id=new_id(),
-            plan_id=plan_id,
-            parent_id=parent_id,
-            position=position,
-            number=self._next_number(plan_id),
-            duration=duration,
-            percent_complete=100.0 if data.status is TaskStatus.completed else 0.0,
-        )
-        self.session.add(row)
-        self._flush()
-        wanted = self._wanted_assignments(data)
-        if wanted:
-            self._set_assignments(plan_id, row.id, wanted)
-            self._flush()
-        self._apply_effort(row)
-        return task_model(row, list(wanted or []))  # a new task: no predecessors yet
+        wanted = self._wanted_assignments(data) or []
+        known = {a.resource_id for a in wanted}
+        if known:
+            known = set(
+                self.session.scalars(
+                    select(ResourceRow.id).where(ResourceRow.plan_id == plan_id, ResourceRow.id.in_(known))
+                )
+            )
+        duration, unit = new_task_duration(plan_id, data, wanted, known)
+        last = self.session.scalar(select(func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id))
+        now = utcnow()
+        values = values_of(TaskRow, data, id=new_id(), plan_id=plan_id, parent_id=parent_id,
+                           position=(last or 0) + 1, number=number, duration=duration, duration_unit=unit,
+                           version=1, percent_complete=100.0 if data.status is TaskStatus.completed else 0.0,
+                           created_at=now, updated_at=now)  # fmt: skip
+        self._insert(TaskRow, [values])
+        self._insert(AssignmentRow, assignment_values(values["id"], wanted))
+        return task_model(values, list(wanted))  # a new task: no predecessors yet
 
     def list_tasks(
         self,
