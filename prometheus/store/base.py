@@ -23,11 +23,11 @@ from prometheus.store.tables import (
     DependencyRow,
     EventRow,
     PlanRow,
+    QueuedEventRow,
     ResourceRow,
     TaskRow,
 )
 
-_EVENTS_LOCK = 0x45564E54
 IMPORT_BATCH = 1000  # rows per bulk insert
 TASK_KEY = re.compile(r"task-([1-9][0-9]{0,9})")  # task-N: the n-th task created in its plan
 
@@ -79,10 +79,11 @@ def touch_plans(session: Session, _ctx: Any, _instances: Any) -> None:
 def touch_revision(session: Session, plan_ids: Iterable[str], token: str | None = None) -> None:
     """A new revision token for these plans (after a change made with Core statements, which no
     before_flush sees). A Core statement on the table: no autoflush, no version bump of the plan row."""
-    plans = PlanRow.__table__
+    plans, ids = PlanRow.__table__, set(plan_ids)
     session.connection().execute(
-        update(plans).where(plans.c.id.in_(set(plan_ids))).values(revision=token or uuid.uuid4().hex)
+        update(plans).where(plans.c.id.in_(ids)).values(revision=token or uuid.uuid4().hex)
     )
+    session.info.setdefault("held_plans", set()).update(ids)  # their rows are locked to the commit
 
 
 class StoreBase:
@@ -93,15 +94,29 @@ class StoreBase:
         self.dialect = session.get_bind().dialect.name
 
     def emit(self, kind: str, plan_id: str | None, data: dict[str, Any]) -> None:
-        if self.dialect == "postgresql" and not self.session.info.get("events_locked"):
-            # writers that emit commit one at a time, so event ids become visible in order (no gaps for
-            # readers that follow the outbox by id)
-            self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENTS_LOCK})
-            self.session.execute(text("SELECT pg_notify('prometheus_events', '')"))  # sent at commit
-            self.session.info["events_locked"] = True
-        events = EventRow.__table__
-        self.session.execute(insert(events).values(type=f"prometheus.{kind}", plan_id=plan_id, data=data))
+        """Write an event in this transaction. PostgreSQL: into the queue, after taking the plan's row (held
+        to the commit), so that a plan's events queue in the order their transactions commit; writers of
+        other plans never wait for each other (`Store.sequence_events` numbers them into the outbox)."""
+        values = {"type": f"prometheus.{kind}", "plan_id": plan_id, "data": data}
+        if self.dialect == "postgresql":
+            if plan_id is not None:
+                self.hold_plan(plan_id)
+            if not self.session.info.get("emitted"):
+                self.session.execute(text("SELECT pg_notify('prometheus_events', '')"))  # sent at commit
+            self.session.execute(insert(QueuedEventRow.__table__).values(values))
+        else:  # one writer at a time: ids are given in commit order
+            self.session.execute(insert(EventRow.__table__).values(values))
         self.session.info["emitted"] = True
+
+    def hold_plan(self, plan_id: str) -> None:
+        """PostgreSQL: the plan's row locked (FOR NO KEY UPDATE) until the transaction ends, once."""
+        held = self.session.info.setdefault("held_plans", set())
+        if plan_id not in held:
+            plans = PlanRow.__table__
+            self.session.execute(
+                select(plans.c.id).where(plans.c.id == plan_id).with_for_update(key_share=True)
+            )
+            held.add(plan_id)
 
     def _json_contains(self, column: Any, value: str) -> ColumnElement[bool]:
         """`value` is an element of the JSON array in `column`, on PostgreSQL and SQLite."""
@@ -155,6 +170,7 @@ class StoreBase:
         ).scalar()
         if last is None:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
+        self.session.info.setdefault("held_plans", set()).add(plan_id)
         return last - count + 1
 
     def _task_row(self, plan_id: str, task_id: str) -> TaskRow:

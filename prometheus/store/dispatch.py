@@ -46,6 +46,7 @@ class Dispatch(StoreBase):
     def fan_out(self, matches: Callable[[list[str], str], bool], batch: int = 500) -> int:
         """New events become one pending delivery per matching webhook (a disabled one's wait for it); how
         many events were read (0 when another replica holds the cursor)."""
+        self.sequence_events()
         stmt = select(CursorRow).where(CursorRow.name == "webhooks")
         if self.dialect == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)

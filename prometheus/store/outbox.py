@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 
 from prometheus.core.model import (
     Delivery,
@@ -25,9 +25,12 @@ from prometheus.store.mapping import (
 from prometheus.store.tables import (
     DeliveryRow,
     EventRow,
+    QueuedEventRow,
     WebhookRow,
     utcnow,
 )
+
+SEQUENCER_LOCK = 0x45564E54  # PostgreSQL advisory lock of the mover of queued events
 
 
 class Outbox(StoreBase):
@@ -87,6 +90,11 @@ class Outbox(StoreBase):
         else sends it for `lease` seconds)."""
         hook = self._webhook_row(webhook_id)
         event = EventRow(type="prometheus.webhook.ping", plan_id=None, data={"webhook_id": webhook_id})
+        if (
+            self.dialect == "postgresql"
+        ):  # straight into the outbox: numbered as the mover does, under its lock
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEQUENCER_LOCK})
+            event.id = (self.session.scalar(select(func.max(EventRow.id))) or 0) + 1
         self.session.add(event)
         self.session.info["emitted"] = True
         self._flush()
@@ -113,11 +121,41 @@ class Outbox(StoreBase):
             stmt = stmt.where(DeliveryRow.id == delivery_id)
         return [delivery_model(d, t) for d, t in self.session.execute(stmt)]
 
+    def sequence_events(self, batch: int = 5000) -> int:
+        """PostgreSQL: move the committed events of the queue into the outbox, numbered on from its last id in
+        queue order, in a transaction of its own under one lock (a mover at a time: an id, once visible,
+        has no earlier id still to come); how many. Nothing to do on SQLite (one writer at a time)."""
+        if self.dialect != "postgresql":
+            return 0
+        queue, events = QueuedEventRow.__table__, EventRow.__table__
+        if self.session.execute(select(queue.c.id).limit(1)).first() is None:
+            return 0
+        with self.session.get_bind().begin() as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEQUENCER_LOCK})
+            oldest = select(queue.c.id).order_by(queue.c.id).limit(batch)
+            taken = conn.execute(
+                delete(queue)
+                .where(queue.c.id.in_(oldest))
+                .returning(queue.c.id, queue.c.type, queue.c.plan_id, queue.c.data, queue.c.created_at)
+            ).all()
+            if not taken:
+                return 0
+            last = conn.scalar(select(func.max(events.c.id))) or 0
+            rows = [
+                {"id": last + n, "type": t, "plan_id": p, "data": d, "created_at": c}
+                for n, (_, t, p, d, c) in enumerate(sorted(taken, key=lambda r: r[0]), start=1)
+            ]
+            conn.execute(insert(events), rows)
+            conn.execute(text("SELECT pg_notify('prometheus_events', '')"))  # every process's followers
+        return len(rows)
+
     def events_after(self, last_id: int, limit: int = 500, plan_id: str | None = None) -> list[EventRow]:
+        self.sequence_events()
         stmt = select(EventRow).where(EventRow.id > last_id)
         if plan_id is not None:
             stmt = stmt.where(EventRow.plan_id == plan_id)
         return list(self.session.scalars(stmt.order_by(EventRow.id).limit(limit)))
 
     def last_event_id(self) -> int:
+        self.sequence_events()
         return self.session.scalar(select(func.max(EventRow.id))) or 0

@@ -26,6 +26,7 @@ class Structure(StoreBase):
         row = self.session.scalars(stmt).first()
         if row is None:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
+        self.session.info.setdefault("held_plans", set()).add(plan_id)
         return row
 
     def parent_map(self, plan_id: str) -> dict[str, str | None]:

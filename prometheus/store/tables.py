@@ -199,7 +199,8 @@ class FeedbackRow(Base):
 
 
 class EventRow(Base):
-    """The outbox: every change writes its event here in the same transaction."""
+    """The outbox: every change writes its event here in the same transaction (on PostgreSQL through
+    `event_queue`). Readers follow it by id: an id, once seen, has no earlier id still to come."""
 
     __tablename__ = "events"
 
@@ -208,6 +209,21 @@ class EventRow(Base):
     )
     type: Mapped[str] = mapped_column(String(100))
     plan_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QueuedEventRow(Base):
+    """PostgreSQL: events as their transactions wrote them, in each plan's order (a plan's writers hold its
+    row), until `Store.sequence_events` moves them into `events`, one mover at a time."""
+
+    __tablename__ = "event_queue"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    type: Mapped[str] = mapped_column(String(100))
+    plan_id: Mapped[str | None] = mapped_column(String(36))
     data: Mapped[dict[str, Any]] = mapped_column(JsonType)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
