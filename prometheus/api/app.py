@@ -41,8 +41,10 @@ from prometheus.events.live import LiveHub
 from prometheus.events.peers import PeerSync
 from prometheus.events.wake import Waker
 from prometheus.events.webhooks import Dispatcher
+from prometheus.integrations.engram import EngramConnector
 from prometheus.integrations.http import configure_logging
 from prometheus.mcp import http as mcp_http
+from prometheus.services import Context
 from prometheus.store import Database
 
 log = logging.getLogger("prometheus")
@@ -58,8 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db.migrate()
         app.state.db = db
         auth.decide(db)
+        engram = EngramConnector(settings=settings)
+        app.state.ctx = ctx = Context(db, app.state.cache.plans, remember=engram.remember_safely)
         app.state.hub = hub = LiveHub(
-            db, settings.dispatch_interval, queue=settings.live_queue, backlog=settings.live_backlog
+            ctx, settings.dispatch_interval, queue=settings.live_queue, backlog=settings.live_backlog
         )
         app.state.dispatcher = dispatcher = Dispatcher(db, settings)
         waker = Waker(db.url, db.backend)

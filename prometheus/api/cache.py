@@ -9,70 +9,15 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from datetime import date
-from typing import Any, TypeVar
 
 from fastapi.responses import Response
 
-from prometheus.core.analysis import schedule_plan
-from prometheus.core.model import Plan
-from prometheus.core.scheduler import Schedule
 from prometheus.errors import NotFound
+from prometheus.services.kept import KeptPlans
 from prometheus.store import Database
 
-T = TypeVar("T")
 MAX_ENTRIES = 512
 MAX_BODY = 8 * 1024 * 1024  # bigger answers are rebuilt each time rather than kept
-MAX_PLANS = 4  # loaded plans kept for scenarios (a 10,000-task plan is some tens of MB)
-
-
-class KeptPlans:
-    """Plans loaded with every child, and their schedules per day, kept per plan revision: what scenarios
-    overlay and compare against, so that a scenario's views do not reload and reschedule an unchanged plan.
-    Kept plans are shared: nothing may change them (the overlay copies what it changes)."""
-
-    def __init__(self, max_plans: int = MAX_PLANS):
-        self.max_plans = max_plans
-        self._plans: OrderedDict[str, tuple[str, Plan, dict[Hashable, Any]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def plan(self, db: Database, plan_id: str) -> Plan:
-        """The plan at its current revision (the revision is read first: a kept plan is never older)."""
-        revision = db.plan_revision(plan_id)
-        if revision is None:
-            raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
-        with self._lock:
-            hit = self._plans.get(plan_id)
-            if hit is not None and hit[0] == revision and revision:
-                self._plans.move_to_end(plan_id)
-                return hit[1]
-        with db.store(write=False) as store:
-            plan = store.get_plan(plan_id)
-        with self._lock:
-            self._plans[plan_id] = (revision, plan, {})
-            while len(self._plans) > self.max_plans:
-                self._plans.popitem(last=False)
-        return plan
-
-    def schedule(self, plan: Plan, today: date) -> Schedule:
-        """The schedule of a plan `plan()` gave, kept with it."""
-        return self.derived(plan, (today, "schedule"), lambda: schedule_plan(plan, today))
-
-    def derived(self, plan: Plan, key: tuple[date, str], build: Callable[[], T]) -> T:
-        """What `build` makes of a plan `plan()` gave, kept with it for the day `key` starts with."""
-        with self._lock:
-            entry = self._plans.get(plan.id)
-            mine = entry is not None and entry[1] is plan
-            kept = entry[2].get(key) if mine else None
-        if kept is not None:
-            return kept
-        value = build()
-        with self._lock:
-            if mine:
-                if any(k[0] != key[0] for k in entry[2]):
-                    entry[2].clear()  # one day at a time
-                entry[2][key] = value
-        return value
 
 
 class PlanCache:

@@ -3,6 +3,7 @@
 from fastapi import Request
 
 from prometheus.api.cache import PlanCache
+from prometheus.services import Context
 from prometheus.store import Database
 
 
@@ -12,3 +13,8 @@ async def get_db(request: Request) -> Database:
 
 async def get_cache(request: Request) -> PlanCache:
     return request.app.state.cache
+
+
+async def get_ctx(request: Request) -> Context:
+    """What the use cases (prometheus/services) are given."""
+    return request.app.state.ctx

@@ -26,7 +26,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from prometheus.core.model import TaskPatch
 from prometheus.errors import PrometheusError
-from prometheus.store import Database
+from prometheus.services import Context, tasks
 
 log = logging.getLogger("prometheus.live")
 COALESCE = 0.01  # seconds a woken hub waits for the rest of a burst of commits
@@ -65,8 +65,8 @@ class Subscriber:
 
 
 class LiveHub:
-    def __init__(self, db: Database, interval: float = 0.2, queue: int = 1000, backlog: int = 10_000):
-        self.db, self.interval = db, interval
+    def __init__(self, ctx: Context, interval: float = 0.2, queue: int = 1000, backlog: int = 10_000):
+        self.ctx, self.db, self.interval = ctx, ctx.db, interval
         self.limit, self.backlog_limit = queue, backlog
         self.subscribers: dict[str, set[Subscriber]] = defaultdict(set)
         self.last_id = 0
@@ -245,9 +245,10 @@ class LiveHub:
             return {"type": "error", "error_code": "VALIDATION_ERROR", "message": str(exc)}
 
         def work() -> dict:
-            with self.db.store() as store:
-                version = msg.get("version", changes.version)
-                task = store.update_task(str(msg.get("plan_id")), str(msg.get("task_id")), changes, version)
+            version = msg.get("version", changes.version)
+            task = tasks.update_task(
+                self.ctx, str(msg.get("plan_id")), str(msg.get("task_id")), changes, version
+            )
             return {"type": "task.updated", "task": task.model_dump(mode="json")}
 
         try:

@@ -70,6 +70,7 @@ def touch_plans(session: Session, _ctx: Any, _instances: Any) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, PlanRow):
             obj.revision = token
+            session.info.setdefault("revisions", {})[obj.id] = token
         elif isinstance(obj, (TaskRow, DependencyRow, ResourceRow, BaselineRow)) and obj.plan_id:
             others.add(obj.plan_id)
     if others:
@@ -79,11 +80,10 @@ def touch_plans(session: Session, _ctx: Any, _instances: Any) -> None:
 def touch_revision(session: Session, plan_ids: Iterable[str], token: str | None = None) -> None:
     """A new revision token for these plans (after a change made with Core statements, which no
     before_flush sees). A Core statement on the table: no autoflush, no version bump of the plan row."""
-    plans, ids = PlanRow.__table__, set(plan_ids)
-    session.connection().execute(
-        update(plans).where(plans.c.id.in_(ids)).values(revision=token or uuid.uuid4().hex)
-    )
+    plans, ids, token = PlanRow.__table__, set(plan_ids), token or uuid.uuid4().hex
+    session.connection().execute(update(plans).where(plans.c.id.in_(ids)).values(revision=token))
     session.info.setdefault("held_plans", set()).update(ids)  # their rows are locked to the commit
+    session.info.setdefault("revisions", {}).update(dict.fromkeys(ids, token))
 
 
 class StoreBase:
@@ -117,6 +117,12 @@ class StoreBase:
                 select(plans.c.id).where(plans.c.id == plan_id).with_for_update(key_share=True)
             )
             held.add(plan_id)
+
+    def revision_change(self, plan_id: str) -> tuple[str | None, str | None]:
+        """The plan's revision when this transaction locked it (None if it did not) and the revision its
+        last change gave it (None if none): what a kept copy of the plan may move on from and to."""
+        info = self.session.info
+        return info.get("base_revisions", {}).get(plan_id), info.get("revisions", {}).get(plan_id)
 
     def _json_contains(self, column: Any, value: str) -> ColumnElement[bool]:
         """`value` is an element of the JSON array in `column`, on PostgreSQL and SQLite."""
@@ -161,16 +167,17 @@ class StoreBase:
         """Reserve `count` task numbers in the plan (never reused, even after deletes) and give the plan a
         new revision, in one UPDATE that also locks the plan's row until the transaction ends (its writers
         go one at a time); the first number. NotFound without such a plan."""
-        plans = PlanRow.__table__
+        plans, token = PlanRow.__table__, uuid.uuid4().hex
         last = self.session.execute(
             update(plans)
             .where(plans.c.id == plan_id)
-            .values(task_seq=plans.c.task_seq + count, revision=uuid.uuid4().hex)
+            .values(task_seq=plans.c.task_seq + count, revision=token)
             .returning(plans.c.task_seq)
         ).scalar()
         if last is None:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
         self.session.info.setdefault("held_plans", set()).add(plan_id)
+        self.session.info.setdefault("revisions", {})[plan_id] = token
         return last - count + 1
 
     def _task_row(self, plan_id: str, task_id: str) -> TaskRow:

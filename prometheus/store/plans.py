@@ -10,9 +10,7 @@ from prometheus.core.model import (
     PlanCreate,
     PlanPatch,
 )
-from prometheus.errors import (
-    ValidationFailed,
-)
+from prometheus.errors import NotFound, ValidationFailed
 from prometheus.store.base import StoreBase, emits
 from prometheus.store.mapping import (
     calendar_json,
@@ -75,6 +73,15 @@ class Plans(StoreBase):
         if include_children:
             return self.read_plan(plan_id)
         return plan_model(self._plan_row(plan_id), self._task_count(plan_id))
+
+    def plan_header(self, plan_id: str) -> Plan:
+        """The plan's own fields as stored now (one Core select: never the session's copy of its row, which a
+        Core update of its revision leaves behind), without children or their count."""
+        plans = PlanRow.__table__
+        row = self.session.execute(select(plans).where(plans.c.id == plan_id)).first()
+        if row is None:
+            raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
+        return plan_model(row)
 
     @emits("plan.updated", plan_from="arg")
     def update_plan(self, plan_id: str, changes: PlanCreate | PlanPatch, expected: int | None) -> Plan:

@@ -20,13 +20,15 @@ class Structure(StoreBase):
 
     def lock_plan(self, plan_id: str) -> PlanRow:
         """The plan's row, locked until the transaction ends: writers to one plan go one at a time."""
-        stmt = select(PlanRow).where(PlanRow.id == plan_id)
+        stmt = select(PlanRow).where(PlanRow.id == plan_id).execution_options(populate_existing=True)
         if self.dialect == "postgresql":
             stmt = stmt.with_for_update()
         row = self.session.scalars(stmt).first()
         if row is None:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
         self.session.info.setdefault("held_plans", set()).add(plan_id)
+        if plan_id not in self.session.info.get("revisions", {}):  # unchanged so far in this transaction
+            self.session.info.setdefault("base_revisions", {}).setdefault(plan_id, row.revision)
         return row
 
     def parent_map(self, plan_id: str) -> dict[str, str | None]:

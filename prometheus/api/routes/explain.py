@@ -9,12 +9,13 @@ from prometheus.api.answers.tracking import Explanation
 from prometheus.api.cache import PlanCache
 from prometheus.api.deps import get_cache, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
-from prometheus.api.routes.schedule import _today, scheduled
 from prometheus.core.analysis import schedule_args
 from prometheus.core.explain import explain
 from prometheus.core.model import Plan
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import NotFound, ValidationFailed
+from prometheus.services.context import utc_today
+from prometheus.services.schedule import scheduled
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/plans/{plan_id}", tags=["schedule"], responses=ERROR_RESPONSES)
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/api/plans/{plan_id}", tags=["schedule"], responses=E
 def explain_start(
     plan_id: str, task_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
 ) -> Response:
-    today = _today()
+    today = utc_today()
 
     def render(plan: Plan, s: Schedule) -> JSONResponse:
         task = next((t for t in plan.tasks or [] if t.id == task_id), None)

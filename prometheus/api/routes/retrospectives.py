@@ -12,7 +12,6 @@ from starlette.concurrency import run_in_threadpool
 from prometheus.api.answers.scenarios import RetroLlmSummary, RetroSummary, Suggestions
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
-from prometheus.api.routes.schedule import scheduled
 from prometheus.core import retro
 from prometheus.core.model import (
     Feedback,
@@ -24,6 +23,7 @@ from prometheus.core.model import (
 )
 from prometheus.integrations.http import run_sync
 from prometheus.integrations.rhetor import RhetorAdapter
+from prometheus.services.schedule import scheduled
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/retrospectives", tags=["retrospectives"], responses=ERROR_RESPONSES)

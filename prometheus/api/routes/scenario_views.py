@@ -14,12 +14,13 @@ from prometheus.api.answers.schedule import Costs, CriticalPathReport, Leveling,
 from prometheus.api.cache import PlanCache
 from prometheus.api.deps import get_cache, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
-from prometheus.api.routes.schedule import Solver, TimelineFormat, _today
+from prometheus.api.params import Solver, TimelineFormat
 from prometheus.core import analysis
 from prometheus.core import scenario as sc
 from prometheus.core.compare import compare, side
 from prometheus.core.model import Dependency, Plan, Resource, Task
 from prometheus.core.resources import costs
+from prometheus.services.context import utc_today
 from prometheus.store import Database
 
 router = APIRouter(
@@ -44,7 +45,7 @@ def kept(
     render: Callable[[Plan, Plan, date], JSONResponse],
 ) -> Response:
     """`render(base, view, today)`, kept per plan revision, scenario version and day."""
-    today = _today()
+    today = utc_today()
     with db.store(write=False) as store:
         version = store.get_scenario(plan_id, scenario_id).version
     build = lambda: render(*views(db, cache, plan_id, scenario_id), today)  # noqa: E731
@@ -159,7 +160,7 @@ def scenario_level(
     db: Database = Depends(get_db),
     cache: PlanCache = Depends(get_cache),
 ) -> JSONResponse:
-    today = _today()
+    today = utc_today()
     base = cache.plans.plan(db, plan_id)
 
     def level(base: Plan, changes: sc.ScenarioChanges) -> dict:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime
-from enum import StrEnum
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -22,49 +20,32 @@ from prometheus.api.answers.schedule import (
     Timeline,
 )
 from prometheus.api.cache import PlanCache
-from prometheus.api.deps import get_cache, get_db
+from prometheus.api.deps import get_cache, get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
+from prometheus.api.params import Period, Solver, TimelineFormat
 from prometheus.core import analysis
 from prometheus.core.estimate import estimate as estimate_from_history
 from prometheus.core.leveling import loading
-from prometheus.core.model import EstimateRequest, Plan, TaskPatch
+from prometheus.core.model import EstimateRequest, Plan
 from prometheus.core.resources import candidates, costs
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import NotFound
 from prometheus.integrations.engram import EngramConnector
 from prometheus.integrations.http import IntegrationUnavailable, run_sync
 from prometheus.integrations.rhetor import RhetorAdapter
+from prometheus.services import Context
+from prometheus.services.schedule import kept_scheduled, level, scheduled
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/plans/{plan_id}", tags=["schedule"], responses=ERROR_RESPONSES)
 
 
-class Solver(StrEnum):
-    heuristic = "heuristic"
-    cpsat = "cpsat"
-
-
-class TimelineFormat(StrEnum):
-    default = "default"
-    gantt = "gantt"
-
-
-def _today() -> date:
-    return datetime.now(UTC).date()
-
-
-def scheduled(db: Database, plan_id: str, today: date | None = None) -> tuple[Plan, Schedule]:
-    with db.store(write=False) as store:
-        plan = store.get_plan(plan_id)
-    return plan, analysis.schedule_plan(plan, today or _today())  # a cycle: 409 by its handler
-
-
 def kept_view(
-    db: Database, cache: PlanCache, plan_id: str, key: tuple, render: Callable[[Plan, Schedule], JSONResponse]
+    ctx: Context, cache: PlanCache, plan_id: str, key: tuple, render: Callable[[Plan, Schedule], JSONResponse]
 ) -> Response:
     """`render` of the scheduled plan, kept per plan revision and day (the schedule depends on today)."""
-    today = _today()  # one day for the key and the schedule, also across midnight
-    return cache.answer(db, plan_id, (*key, today), lambda: render(*scheduled(db, plan_id, today)))
+    today = ctx.today()  # one day for the key and the schedule, also across midnight
+    return cache.answer(ctx.db, plan_id, (*key, today), lambda: render(*kept_scheduled(ctx, plan_id, today)))
 
 
 @router.get(
@@ -73,14 +54,14 @@ def kept_view(
     summary="Critical path(s), bottlenecks, conflicts",
 )
 def critical_path(
-    plan_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
+    plan_id: str, ctx: Context = Depends(get_ctx), cache: PlanCache = Depends(get_cache)
 ) -> Response:
     def render(plan: Plan, s: Schedule) -> JSONResponse:
         report = analysis.critical_path_report(plan, s)
         paths = len(report["critical_paths"])
         return ok(report, f"{paths} critical path(s), finish {s.project_finish:%Y-%m-%d %H:%M}")
 
-    return kept_view(db, cache, plan_id, ("critical-path",), render)
+    return kept_view(ctx, cache, plan_id, ("critical-path",), render)
 
 
 @router.get("/timeline", response_model=Envelope[Timeline], summary="Scheduled dates of every task")
@@ -88,11 +69,11 @@ def timeline(
     plan_id: str,
     format: TimelineFormat = TimelineFormat.default,
     include_resources: bool = False,
-    db: Database = Depends(get_db),
+    ctx: Context = Depends(get_ctx),
     cache: PlanCache = Depends(get_cache),
 ) -> Response:
     return kept_view(
-        db,
+        ctx,
         cache,
         plan_id,
         ("timeline", format.value, include_resources),
@@ -105,21 +86,21 @@ def timeline(
     response_model=Envelope[PlanSummary],
     summary="Breakdowns, completion, schedule and utilization",
 )
-def summary(plan_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)) -> Response:
-    return kept_view(db, cache, plan_id, ("summary",), lambda plan, s: ok(analysis.summary(plan, s)))
+def summary(plan_id: str, ctx: Context = Depends(get_ctx), cache: PlanCache = Depends(get_cache)) -> Response:
+    return kept_view(ctx, cache, plan_id, ("summary",), lambda plan, s: ok(analysis.summary(plan, s)))
 
 
 @router.get(
     "/costs", response_model=Envelope[Costs], summary="Work and cost per assignment, task, resource and plan"
 )
 def plan_costs(
-    plan_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
+    plan_id: str, ctx: Context = Depends(get_ctx), cache: PlanCache = Depends(get_cache)
 ) -> Response:
     def render(plan: Plan, s: Schedule) -> JSONResponse:
         result = costs(plan, s)
         return ok(result, f"{result['work_hours']:,.2f} hours of work, cost {result['cost']:,.2f}")
 
-    return kept_view(db, cache, plan_id, ("costs",), render)
+    return kept_view(ctx, cache, plan_id, ("costs",), render)
 
 
 @router.get(
@@ -128,7 +109,7 @@ def plan_costs(
     summary="Resources for a task by its required skills, then by load",
 )
 def task_candidates(
-    plan_id: str, task_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
+    plan_id: str, task_id: str, ctx: Context = Depends(get_ctx), cache: PlanCache = Depends(get_cache)
 ) -> Response:
     def render(plan: Plan, s: Schedule) -> JSONResponse:
         task = next((t for t in plan.tasks or [] if task_id in (t.id, t.key)), None)
@@ -139,7 +120,7 @@ def task_candidates(
         matching = sum(c["matches"] for c in found)
         return ok(found, f"{matching} of {len(found)} resources have every skill the task requires")
 
-    return kept_view(db, cache, plan_id, ("candidates", task_id), render)
+    return kept_view(ctx, cache, plan_id, ("candidates", task_id), render)
 
 
 @router.get(
@@ -191,40 +172,24 @@ def level_resources(
     apply: bool = False,
     solver: Solver = Solver.heuristic,
     time_limit: float = Query(10.0, gt=0, le=120, description="seconds, for the cpsat solver"),
-    db: Database = Depends(get_db),
+    ctx: Context = Depends(get_ctx),
 ) -> JSONResponse:
-    with db.store(write=False) as store:
-        plan = store.get_plan(plan_id)
-    result = analysis.leveled(plan, datetime.now(UTC).date(), solver=solver.value, time_limit=time_limit)
-    starts = result.pop("starts")
-    if apply and starts:  # a leveling delay is kept as a start-no-earlier-than date, as one change
-        with db.store() as store:
-            for task_id, when in starts.items():
-                store.update_task(
-                    plan_id, task_id, TaskPatch(constraint_type="SNET", constraint_date=when), None
-                )
-    result["applied"] = bool(apply and starts)
+    result = level(ctx, plan_id, apply=apply, solver=solver.value, time_limit=time_limit)
     moved = len(result["moved"])
     return ok(result, f"{moved} tasks {'moved' if apply else 'would move'}")
-
-
-class Period(StrEnum):
-    day = "day"
-    week = "week"
 
 
 @router.get("/loading", response_model=Envelope[list[Loading]], summary="Resource loading per day or week")
 def resource_loading(
     plan_id: str,
     period: Period = Period.day,
-    db: Database = Depends(get_db),
+    ctx: Context = Depends(get_ctx),
     cache: PlanCache = Depends(get_cache),
 ) -> Response:
-    today = _today()
+    today = ctx.today()
 
     def build() -> JSONResponse:
-        with db.store(write=False) as store:
-            plan = store.get_plan(plan_id)
+        plan = ctx.plans.plan(ctx.db, plan_id)
         net = analysis.plan_network(plan, today)
         net.solve()
         capacity = {r.id: r.availability for r in plan.resources or []}
@@ -235,4 +200,4 @@ def resource_loading(
         over = [r["name"] for r in rows if r["over_allocated"]]
         return ok(rows, f"over-allocated: {', '.join(over)}" if over else "no resource is over-allocated")
 
-    return cache.answer(db, plan_id, ("loading", today, period.value), build)
+    return cache.answer(ctx.db, plan_id, ("loading", today, period.value), build)

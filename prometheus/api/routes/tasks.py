@@ -6,7 +6,7 @@ from fastapi import APIRouter, BackgroundTasks, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from prometheus.api.batch import one_or_many, parse_one_or_many
-from prometheus.api.deps import get_db
+from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, ListEnvelope, expected_version, ok
 from prometheus.core.model import (
     Dependency,
@@ -18,7 +18,7 @@ from prometheus.core.model import (
     TaskPatch,
     TaskStatus,
 )
-from prometheus.integrations.engram import EngramConnector, completion_record
+from prometheus.services import Context, links, tasks
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/plans/{plan_id}", tags=["tasks"], responses=ERROR_RESPONSES)
@@ -33,15 +33,11 @@ router = APIRouter(prefix="/api/plans/{plan_id}", tags=["tasks"], responses=ERRO
     "nothing (a 422 names every refused row by its index), one `prometheus.task.batch_created` event.",
     openapi_extra=one_or_many("TaskCreate"),
 )
-def add_task(plan_id: str, body: Any = Body(...), db: Database = Depends(get_db)) -> JSONResponse:
-    parsed = parse_one_or_many(TaskCreate, body)
-    if isinstance(parsed, list):
-        with db.store() as store:
-            tasks = store.add_tasks(plan_id, parsed)
-        return ok(tasks, f"{len(tasks)} tasks created", status_code=201)
-    with db.store() as store:
-        task = store.add_task(plan_id, parsed)
-    return ok(task, "task created", status_code=201, version=task.version)
+def add_task(plan_id: str, body: Any = Body(...), ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    created = tasks.create_tasks(ctx, plan_id, parse_one_or_many(TaskCreate, body))
+    if isinstance(created, list):
+        return ok(created, f"{len(created)} tasks created", status_code=201)
+    return ok(created, "task created", status_code=201, version=created.version)
 
 
 @router.get("/tasks", response_model=ListEnvelope[list[Task]], summary="List a plan's tasks")
@@ -83,19 +79,17 @@ def get_task(plan_id: str, task_id: str, db: Database = Depends(get_db)) -> JSON
 
 @router.put("/tasks/{task_id}", response_model=Envelope[Task], summary="Replace a task's fields")
 def replace_task(
-    plan_id: str, task_id: str, body: TaskCreate, request: Request, db: Database = Depends(get_db)
+    plan_id: str, task_id: str, body: TaskCreate, request: Request, ctx: Context = Depends(get_ctx)
 ) -> JSONResponse:
-    with db.store() as store:
-        task = store.update_task(plan_id, task_id, body, expected_version(request, body.version))
+    task = tasks.update_task(ctx, plan_id, task_id, body, expected_version(request, body.version))
     return ok(task, "task updated", version=task.version)
 
 
 @router.patch("/tasks/{task_id}", response_model=Envelope[Task], summary="Change some of a task's fields")
 def patch_task(
-    plan_id: str, task_id: str, body: TaskPatch, request: Request, db: Database = Depends(get_db)
+    plan_id: str, task_id: str, body: TaskPatch, request: Request, ctx: Context = Depends(get_ctx)
 ) -> JSONResponse:
-    with db.store() as store:
-        task = store.update_task(plan_id, task_id, body, expected_version(request, body.version))
+    task = tasks.update_task(ctx, plan_id, task_id, body, expected_version(request, body.version))
     return ok(task, "task updated", version=task.version)
 
 
@@ -106,26 +100,21 @@ def update_progress(
     body: ProgressUpdate,
     request: Request,
     background: BackgroundTasks,
-    db: Database = Depends(get_db),
+    ctx: Context = Depends(get_ctx),
 ) -> JSONResponse:
-    with db.store() as store:
-        before = store.get_task(plan_id, task_id).status
-        task = store.update_progress(plan_id, task_id, body, expected_version(request, body.version))
-        calendar = store.get_plan(plan_id, include_children=False).calendar
-    if task.status == TaskStatus.completed and before != TaskStatus.completed and task.actual_start:
-        background.add_task(  # after the answer: a slow or absent Engram never holds up progress
-            EngramConnector(settings=request.app.state.settings).remember_safely,
-            completion_record(task, plan_id, calendar),
-        )
-    return ok(task, "progress recorded", version=task.version)
+    done = tasks.record_progress(ctx, plan_id, task_id, body, expected_version(request, body.version))
+    if done.completion is not None:  # after the answer: a slow or absent Engram never holds up progress
+        background.add_task(ctx.remember, done.completion)
+    return ok(done.task, "progress recorded", version=done.task.version)
 
 
 @router.delete(
     "/tasks/{task_id}", response_model=Envelope[Deleted], summary="Delete a task, its subtasks and links"
 )
-def delete_task(plan_id: str, task_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
-    with db.store() as store:
-        deleted = store.delete_task(plan_id, task_id, expected_version(request))
+def delete_task(
+    plan_id: str, task_id: str, request: Request, ctx: Context = Depends(get_ctx)
+) -> JSONResponse:
+    deleted = tasks.delete_task(ctx, plan_id, task_id, expected_version(request))
     return ok({"id": deleted}, "task deleted")
 
 
@@ -138,15 +127,11 @@ def delete_task(plan_id: str, task_id: str, request: Request, db: Database = Dep
     "nothing (a 422 names every refused row by its index), one `prometheus.dependency.batch_created` event.",
     openapi_extra=one_or_many("DependencyCreate"),
 )
-def add_dependency(plan_id: str, body: Any = Body(...), db: Database = Depends(get_db)) -> JSONResponse:
-    parsed = parse_one_or_many(DependencyCreate, body)
-    if isinstance(parsed, list):
-        with db.store() as store:
-            deps = store.add_dependencies(plan_id, parsed)
-        return ok(deps, f"{len(deps)} dependencies created", status_code=201)
-    with db.store() as store:
-        dep = store.add_dependency(plan_id, parsed)
-    return ok(dep, "dependency created", status_code=201)
+def add_dependency(plan_id: str, body: Any = Body(...), ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    created = links.create_links(ctx, plan_id, parse_one_or_many(DependencyCreate, body))
+    if isinstance(created, list):
+        return ok(created, f"{len(created)} dependencies created", status_code=201)
+    return ok(created, "dependency created", status_code=201)
 
 
 @router.get("/dependencies", response_model=Envelope[list[Dependency]], summary="A plan's links")
@@ -165,17 +150,14 @@ def delete_dependency_by_pair(
     predecessor_id: str | None = None,
     successor_id: str | None = None,
     dependency_id: str | None = None,
-    db: Database = Depends(get_db),
+    ctx: Context = Depends(get_ctx),
 ) -> JSONResponse:
-    with db.store() as store:
-        dep = store.delete_dependency(
-            plan_id, dependency_id=dependency_id, predecessor_id=predecessor_id, successor_id=successor_id
-        )
+    dep = links.delete_link(
+        ctx, plan_id, dependency_id=dependency_id, predecessor_id=predecessor_id, successor_id=successor_id
+    )
     return ok(dep, "dependency deleted")
 
 
 @router.delete("/dependencies/{dependency_id}", response_model=Envelope[Dependency], summary="Remove a link")
-def delete_dependency(plan_id: str, dependency_id: str, db: Database = Depends(get_db)) -> JSONResponse:
-    with db.store() as store:
-        dep = store.delete_dependency(plan_id, dependency_id=dependency_id)
-    return ok(dep, "dependency deleted")
+def delete_dependency(plan_id: str, dependency_id: str, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    return ok(links.delete_link(ctx, plan_id, dependency_id=dependency_id), "dependency deleted")

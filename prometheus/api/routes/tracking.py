@@ -12,12 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from prometheus.api.answers.tracking import BaselineDeleted, EarnedValue, Risk, Variance
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
-from prometheus.api.routes.schedule import scheduled
 from prometheus.core import evm
 from prometheus.core.analysis import plan_network
 from prometheus.core.model import Baseline, BaselineCreate
 from prometheus.core.risk import Distribution, monte_carlo
 from prometheus.errors import ValidationFailed
+from prometheus.services.schedule import scheduled
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/plans/{plan_id}", tags=["tracking"], responses=ERROR_RESPONSES)

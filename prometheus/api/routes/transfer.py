@@ -11,11 +11,11 @@ from pydantic import BaseModel
 
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
-from prometheus.api.routes.schedule import scheduled
 from prometheus.core.model import Plan
 from prometheus.core.portable import check_document
 from prometheus.errors import PrometheusError
 from prometheus.formats.registry import content_disposition, detect, export_plan, import_bytes
+from prometheus.services.schedule import scheduled
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/plans", tags=["import/export"], responses=ERROR_RESPONSES)

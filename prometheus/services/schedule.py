@@ -1,0 +1,43 @@
+"""Use cases of schedules: a plan scheduled (fresh, or as kept per revision), leveling applied."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prometheus.core import analysis
+from prometheus.core.model import Plan, TaskPatch
+from prometheus.core.scheduler import Schedule
+from prometheus.services.context import Context, utc_now
+from prometheus.store import Database
+
+
+def scheduled(db: Database, plan_id: str, today: date | None = None) -> tuple[Plan, Schedule]:
+    """The plan read now, with its schedule (the caller may change this plan: it is its own)."""
+    with db.store(write=False) as store:
+        plan = store.get_plan(plan_id)
+    return plan, analysis.schedule_plan(plan, today or utc_now().date())  # a cycle: 409 by its handler
+
+
+def kept_scheduled(ctx: Context, plan_id: str, today: date) -> tuple[Plan, Schedule]:
+    """The plan at its current revision and its schedule for `today`, both kept (shared: read only)."""
+    plan = ctx.plans.plan(ctx.db, plan_id)
+    return plan, ctx.plans.schedule(plan, today)
+
+
+def level(ctx: Context, plan_id: str, *, apply: bool, solver: str, time_limit: float) -> dict[str, Any]:
+    """Resource leveling of the plan; with `apply`, each delay is kept as a start-no-earlier-than date, all in
+    one transaction."""
+    with ctx.db.store(write=False) as store:
+        plan = store.get_plan(plan_id)
+    result = analysis.leveled(plan, ctx.today(), solver=solver, time_limit=time_limit)
+    starts = result.pop("starts")
+    if apply and starts:
+        with ctx.db.store() as store:
+            for task_id, when in starts.items():
+                store.update_task(
+                    plan_id, task_id, TaskPatch(constraint_type="SNET", constraint_date=when), None
+                )
+        ctx.plans.drop(plan_id)
+    result["applied"] = bool(apply and starts)
+    return result
