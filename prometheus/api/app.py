@@ -60,8 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db.migrate()
         app.state.db = db
         auth.decide(db)
-        engram = EngramConnector(settings=settings)
-        app.state.ctx = ctx = Context(db, app.state.cache.plans, remember=engram.remember_safely)
+        app.state.ctx = ctx = Context(db, app.state.cache.plans, engram=EngramConnector(settings=settings))
         app.state.hub = hub = LiveHub(
             ctx, settings.dispatch_interval, queue=settings.live_queue, backlog=settings.live_backlog
         )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
 
+from prometheus.integrations.engram import EngramConnector
 from prometheus.services.kept import KeptPlans
 from prometheus.store import Database
 
@@ -19,17 +19,12 @@ def utc_today() -> date:
     return utc_now().date()
 
 
-async def forget(_record: dict[str, Any]) -> None:
-    """No peer to tell."""
-
-
 @dataclass(frozen=True)
 class Context:
     db: Database
     plans: KeptPlans = field(default_factory=KeptPlans)
     clock: Callable[[], datetime] = utc_now
-    # Engram: remember a finished task (run after the answer; it never raises)
-    remember: Callable[[dict[str, Any]], Awaitable[None]] = forget
+    engram: EngramConnector | None = None  # remembers finished tasks, finds similar ones; None: off
 
     def today(self) -> date:
         return self.clock().date()

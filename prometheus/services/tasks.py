@@ -50,7 +50,7 @@ class Progress:
 def record_progress(
     ctx: Context, plan_id: str, task_id: str, body: ProgressUpdate, expected: int | None
 ) -> Progress:
-    """Record progress; a task it completes is for Engram to remember (`ctx.remember`, after the answer)."""
+    """Record progress; a task it completes is for Engram to remember (`ctx.engram`, after the answer)."""
     with ctx.db.store() as store:
         before = store.get_task(plan_id, task_id).status
         task = store.update_progress(plan_id, task_id, body, expected)

@@ -24,16 +24,14 @@ from prometheus.api.deps import get_cache, get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.api.params import Period, Solver, TimelineFormat
 from prometheus.core import analysis
-from prometheus.core.estimate import estimate as estimate_from_history
 from prometheus.core.leveling import loading
 from prometheus.core.model import EstimateRequest, Plan
 from prometheus.core.resources import candidates, costs
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import NotFound
-from prometheus.integrations.engram import EngramConnector
-from prometheus.integrations.http import IntegrationUnavailable, run_sync
+from prometheus.integrations.http import run_sync
 from prometheus.integrations.rhetor import RhetorAdapter
-from prometheus.services import Context
+from prometheus.services import Context, estimates
 from prometheus.services.schedule import kept_scheduled, level, scheduled
 from prometheus.store import Database
 
@@ -139,29 +137,8 @@ def plan_analysis(plan_id: str, request: Request, db: Database = Depends(get_db)
 
 
 @router.post("/estimate", response_model=Envelope[Estimate], summary="Estimate a new task from finished ones")
-def estimate(
-    plan_id: str, body: EstimateRequest, request: Request, db: Database = Depends(get_db)
-) -> JSONResponse:
-    with db.store(write=False) as store:
-        store.get_plan(plan_id, include_children=False)
-        history = store.completed_tasks()
-    result = estimate_from_history(body, history)
-    engram = EngramConnector(settings=request.app.state.settings)
-    if not engram.configured:
-        result["engram"] = {
-            "available": False,
-            "reason": "Engram is turned off (ENGRAM_URL is empty): the local database was searched",
-        }
-    else:
-        try:
-            remembered = run_sync(engram.similar_tasks, " ".join([body.name, body.description, *body.tags]))
-        except IntegrationUnavailable as exc:
-            result["engram"] = {"available": False, "reason": exc.message}
-        else:
-            known = {p["task_id"] for p in result["precedents"]}
-            extra = [r | {"source": "engram"} for r in remembered if r.get("task_id") not in known]
-            result["precedents"] += extra
-            result["engram"] = {"available": True, "precedents": len(extra)}
+def estimate(plan_id: str, body: EstimateRequest, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    result = estimates.estimate(ctx, plan_id, body)
     found = len(result["precedents"])
     return ok(result, f"{found} similar finished tasks" if found else "no similar finished task yet")
 

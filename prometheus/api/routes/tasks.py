@@ -103,8 +103,8 @@ def update_progress(
     ctx: Context = Depends(get_ctx),
 ) -> JSONResponse:
     done = tasks.record_progress(ctx, plan_id, task_id, body, expected_version(request, body.version))
-    if done.completion is not None:  # after the answer: a slow or absent Engram never holds up progress
-        background.add_task(ctx.remember, done.completion)
+    if done.completion is not None and ctx.engram is not None:  # after the answer: Engram never holds it up
+        background.add_task(ctx.engram.remember_safely, done.completion)
     return ok(done.task, "progress recorded", version=done.task.version)
 
 

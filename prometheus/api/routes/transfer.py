@@ -9,12 +9,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from prometheus.api.deps import get_db
+from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core.model import Plan
-from prometheus.core.portable import check_document
 from prometheus.errors import PrometheusError
-from prometheus.formats.registry import content_disposition, detect, export_plan, import_bytes
+from prometheus.formats.registry import content_disposition, detect, export_plan
+from prometheus.services import Context, imports
 from prometheus.services.schedule import scheduled
 from prometheus.store import Database
 
@@ -72,26 +72,15 @@ async def import_plan(
     include: Literal["plan"] | None = Query(
         None, description="plan: answer the whole plan, with its tasks, links and resources"
     ),
-    db: Database = Depends(get_db),
+    ctx: Context = Depends(get_ctx),
 ) -> JSONResponse:
     body = await request.body()
     if len(body) > MAX_UPLOAD:
         raise PayloadTooLarge(f"files up to {MAX_UPLOAD // 2**20} MiB can be imported")
     fmt = detect(filename, format, body, request.headers.get("content-type"))
 
-    def work() -> ImportedPlan:
-        doc = import_bytes(body, fmt, name=name)
-        check_document(doc)  # before the write transaction: other writers wait only for the inserts
-        counts = ImportCounts(
-            tasks=len(doc.tasks), dependencies=len(doc.dependencies), resources=len(doc.resources)
-        )
-        with db.store() as store:
-            plan = store.import_document(doc, checked=True)
-        del doc
-        if include == "plan":
-            with db.store(write=False) as store:
-                plan = store.get_plan(plan.id)
-        return ImportedPlan(**dict(plan), counts=counts)
-
-    plan = await run_in_threadpool(work)
+    made, counts = await run_in_threadpool(
+        imports.import_file, ctx, body, fmt, name=name, whole=include == "plan"
+    )
+    plan = ImportedPlan(**dict(made), counts=ImportCounts(**counts))
     return ok(plan, f"imported {plan.counts.tasks} tasks", status_code=201, version=plan.version)
