@@ -4,18 +4,18 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from prometheus.api.cache import PlanCache
-from prometheus.api.deps import get_cache, get_db
+from prometheus.api.deps import get_cache, get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, ListEnvelope, expected_version, ok
 from prometheus.core.model import Plan, PlanCreate, PlanPatch, PlanStatus
+from prometheus.services import Context, plans
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/plans", tags=["plans"], responses=ERROR_RESPONSES)
 
 
 @router.post("", status_code=201, response_model=Envelope[Plan], summary="Create a plan")
-def create_plan(body: PlanCreate, db: Database = Depends(get_db)) -> JSONResponse:
-    with db.store() as store:
-        plan = store.create_plan(body)
+def create_plan(body: PlanCreate, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    plan = plans.create_plan(ctx, body)
     return ok(plan, "plan created", status_code=201, version=plan.version)
 
 
@@ -56,24 +56,21 @@ def get_plan(
     "/{plan_id}", response_model=Envelope[Plan], summary="Replace a plan's fields (If-Match or version)"
 )
 def replace_plan(
-    plan_id: str, body: PlanCreate, request: Request, db: Database = Depends(get_db)
+    plan_id: str, body: PlanCreate, request: Request, ctx: Context = Depends(get_ctx)
 ) -> JSONResponse:
-    with db.store() as store:
-        plan = store.update_plan(plan_id, body, expected_version(request, body.version))
+    plan = plans.update_plan(ctx, plan_id, body, expected_version(request, body.version))
     return ok(plan, "plan updated", version=plan.version)
 
 
 @router.patch("/{plan_id}", response_model=Envelope[Plan], summary="Change some of a plan's fields")
 def patch_plan(
-    plan_id: str, body: PlanPatch, request: Request, db: Database = Depends(get_db)
+    plan_id: str, body: PlanPatch, request: Request, ctx: Context = Depends(get_ctx)
 ) -> JSONResponse:
-    with db.store() as store:
-        plan = store.update_plan(plan_id, body, expected_version(request, body.version))
+    plan = plans.update_plan(ctx, plan_id, body, expected_version(request, body.version))
     return ok(plan, "plan updated", version=plan.version)
 
 
 @router.delete("/{plan_id}", response_model=Envelope[Deleted], summary="Delete a plan and everything in it")
-def delete_plan(plan_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
-    with db.store() as store:
-        store.delete_plan(plan_id, expected_version(request))
+def delete_plan(plan_id: str, request: Request, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    plans.delete_plan(ctx, plan_id, expected_version(request))
     return ok({"id": plan_id}, "plan deleted")

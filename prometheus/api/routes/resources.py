@@ -3,18 +3,18 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from prometheus.api.deps import get_db
+from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, expected_version, ok
 from prometheus.core.model import Resource, ResourceCreate, ResourcePatch, ResourceType
+from prometheus.services import Context, plans
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/plans/{plan_id}/resources", tags=["resources"], responses=ERROR_RESPONSES)
 
 
 @router.post("", status_code=201, response_model=Envelope[Resource], summary="Add a resource")
-def add_resource(plan_id: str, body: ResourceCreate, db: Database = Depends(get_db)) -> JSONResponse:
-    with db.store() as store:
-        res = store.add_resource(plan_id, body)
+def add_resource(plan_id: str, body: ResourceCreate, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    res = plans.add_resource(ctx, plan_id, body)
     return ok(res, "resource created", status_code=201, version=res.version)
 
 
@@ -36,10 +36,9 @@ def get_resource(plan_id: str, resource_id: str, db: Database = Depends(get_db))
 
 @router.patch("/{resource_id}", response_model=Envelope[Resource], summary="Change a resource")
 def patch_resource(
-    plan_id: str, resource_id: str, body: ResourcePatch, request: Request, db: Database = Depends(get_db)
+    plan_id: str, resource_id: str, body: ResourcePatch, request: Request, ctx: Context = Depends(get_ctx)
 ) -> JSONResponse:
-    with db.store() as store:
-        res = store.update_resource(plan_id, resource_id, body, expected_version(request, body.version))
+    res = plans.update_resource(ctx, plan_id, resource_id, body, expected_version(request, body.version))
     return ok(res, "resource updated", version=res.version)
 
 
@@ -47,8 +46,7 @@ def patch_resource(
     "/{resource_id}", response_model=Envelope[Deleted], summary="Delete a resource (force: unassign it)"
 )
 def delete_resource(
-    plan_id: str, resource_id: str, force: bool = False, db: Database = Depends(get_db)
+    plan_id: str, resource_id: str, force: bool = False, ctx: Context = Depends(get_ctx)
 ) -> JSONResponse:
-    with db.store() as store:
-        store.delete_resource(plan_id, resource_id, force=force)
+    plans.delete_resource(ctx, plan_id, resource_id, force=force)
     return ok({"id": resource_id}, "resource deleted")

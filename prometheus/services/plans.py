@@ -1,0 +1,49 @@
+"""Use cases of plans and their resources: create, change, delete."""
+
+from __future__ import annotations
+
+from prometheus.core.model import Plan, PlanCreate, PlanPatch, Resource, ResourceCreate, ResourcePatch
+from prometheus.services.context import Context
+
+
+def create_plan(ctx: Context, data: PlanCreate) -> Plan:
+    with ctx.db.store() as store:
+        return store.create_plan(data)
+
+
+def update_plan(ctx: Context, plan_id: str, changes: PlanCreate | PlanPatch, expected: int | None) -> Plan:
+    """Change a plan's own fields (all of them with a PlanCreate, those sent with a PlanPatch)."""
+    with ctx.db.store() as store:
+        plan = store.update_plan(plan_id, changes, expected)
+    ctx.plans.drop(plan_id)
+    return plan
+
+
+def delete_plan(ctx: Context, plan_id: str, expected: int | None) -> None:
+    """Delete a plan and everything in it."""
+    with ctx.db.store() as store:
+        store.delete_plan(plan_id, expected)
+    ctx.plans.drop(plan_id)
+
+
+def add_resource(ctx: Context, plan_id: str, data: ResourceCreate) -> Resource:
+    with ctx.db.store() as store:
+        res = store.add_resource(plan_id, data)
+    ctx.plans.drop(plan_id)
+    return res
+
+
+def update_resource(
+    ctx: Context, plan_id: str, resource_id: str, changes: ResourcePatch, expected: int | None
+) -> Resource:
+    with ctx.db.store() as store:
+        res = store.update_resource(plan_id, resource_id, changes, expected)
+    ctx.plans.drop(plan_id)
+    return res
+
+
+def delete_resource(ctx: Context, plan_id: str, resource_id: str, *, force: bool) -> None:
+    """Delete a resource; `force` unassigns it from its tasks first (else a 409 while it is assigned)."""
+    with ctx.db.store() as store:
+        store.delete_resource(plan_id, resource_id, force=force)
+    ctx.plans.drop(plan_id)
