@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from prometheus.api.answers.scenarios import Promoted, ScenarioEdit
-from prometheus.api.cache import PlanCache
-from prometheus.api.deps import get_cache, get_db
+from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, expected_version, ok
 from prometheus.core import scenario as sc
 from prometheus.core.model import (
@@ -21,15 +20,15 @@ from prometheus.core.model import (
     TaskPatch,
 )
 from prometheus.core.scenario import Scenario, ScenarioChanges, ScenarioCreate, ScenarioPatch
+from prometheus.services import Context, scenarios
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/plans/{plan_id}/scenarios", tags=["scenarios"], responses=ERROR_RESPONSES)
 
 
 @router.post("", status_code=201, response_model=Envelope[Scenario], summary="Open a what-if scenario")
-def create_scenario(plan_id: str, body: ScenarioCreate, db: Database = Depends(get_db)) -> JSONResponse:
-    with db.store() as store:
-        scenario = store.create_scenario(plan_id, body)
+def create_scenario(plan_id: str, body: ScenarioCreate, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    scenario = scenarios.open_scenario(ctx, plan_id, body)
     return ok(scenario, "scenario opened", status_code=201, version=scenario.version)
 
 
@@ -49,19 +48,18 @@ def get_scenario(plan_id: str, scenario_id: str, db: Database = Depends(get_db))
 
 @router.patch("/{scenario_id}", response_model=Envelope[Scenario], summary="Rename a scenario")
 def patch_scenario(
-    plan_id: str, scenario_id: str, body: ScenarioPatch, request: Request, db: Database = Depends(get_db)
+    plan_id: str, scenario_id: str, body: ScenarioPatch, request: Request, ctx: Context = Depends(get_ctx)
 ) -> JSONResponse:
-    with db.store() as store:
-        scenario = store.update_scenario(plan_id, scenario_id, body, expected_version(request, body.version))
+    expected = expected_version(request, body.version)
+    scenario = scenarios.rename_scenario(ctx, plan_id, scenario_id, body, expected)
     return ok(scenario, "scenario updated", version=scenario.version)
 
 
 @router.delete("/{scenario_id}", response_model=Envelope[Deleted], summary="Discard a scenario")
 def delete_scenario(
-    plan_id: str, scenario_id: str, request: Request, db: Database = Depends(get_db)
+    plan_id: str, scenario_id: str, request: Request, ctx: Context = Depends(get_ctx)
 ) -> JSONResponse:
-    with db.store() as store:
-        store.delete_scenario(plan_id, scenario_id, expected_version(request))
+    scenarios.discard_scenario(ctx, plan_id, scenario_id, expected_version(request))
     return ok({"id": scenario_id}, "scenario discarded")
 
 
@@ -75,10 +73,9 @@ def promote_scenario(
     scenario_id: str,
     request: Request,
     base_revision: str | None = Query(None, max_length=32, description="refuse if the plan is not at it"),
-    db: Database = Depends(get_db),
+    ctx: Context = Depends(get_ctx),
 ) -> JSONResponse:
-    with db.store() as store:
-        result = store.promote_scenario(plan_id, scenario_id, expected_version(request), base_revision)
+    result = scenarios.promote_scenario(ctx, plan_id, scenario_id, expected_version(request), base_revision)
     return ok(result, f"{result['changes']} changes applied to the plan")
 
 
@@ -86,17 +83,15 @@ def promote_scenario(
 
 
 class Editor:
-    """Records one change in a scenario, checked against the plan as kept (see api/cache.py KeptPlans)."""
+    """Records one change in a scenario (services/scenarios.py record_change)."""
 
-    def __init__(self, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)):
-        self.db, self.cache = db, cache
+    def __init__(self, ctx: Context = Depends(get_ctx)):
+        self.ctx = ctx
 
     def __call__(
         self, plan_id: str, scenario_id: str, edit: Callable[[Plan, ScenarioChanges], str], what: str
     ) -> JSONResponse:
-        base = self.cache.plans.plan(self.db, plan_id)
-        with self.db.store() as store:
-            scenario, changed = store.edit_scenario(plan_id, scenario_id, edit, base=base)
+        scenario, changed = scenarios.record_change(self.ctx, plan_id, scenario_id, edit)
         return ok({"id": changed, "scenario": scenario}, what, version=scenario.version)
 
 

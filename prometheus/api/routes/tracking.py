@@ -10,13 +10,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from prometheus.api.answers.tracking import BaselineDeleted, EarnedValue, Risk, Variance
-from prometheus.api.deps import get_db
+from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core import evm
 from prometheus.core.analysis import plan_network
 from prometheus.core.model import Baseline, BaselineCreate
 from prometheus.core.risk import Distribution, monte_carlo
 from prometheus.errors import ValidationFailed
+from prometheus.services import Context, scenarios
 from prometheus.services.schedule import scheduled
 from prometheus.store import Database
 
@@ -28,12 +29,9 @@ BaselineNumber = Annotated[int, Path(ge=0, le=10, description="baseline 0..10")]
     "/baselines", status_code=201, response_model=Envelope[Baseline], summary="Save a baseline (0..10)"
 )
 def save_baseline(
-    plan_id: str, body: BaselineCreate | None = None, db: Database = Depends(get_db)
+    plan_id: str, body: BaselineCreate | None = None, ctx: Context = Depends(get_ctx)
 ) -> JSONResponse:
-    plan, s = scheduled(db, plan_id)
-    snap = evm.snapshot(plan, s, datetime.now(UTC))
-    with db.store() as store:
-        baseline = store.save_baseline(plan_id, body or BaselineCreate(), snap)
+    baseline = scenarios.save_baseline(ctx, plan_id, body or BaselineCreate())
     return ok(baseline, f"saved as baseline {baseline.number}", status_code=201)
 
 
@@ -51,9 +49,8 @@ def get_baseline(plan_id: str, number: BaselineNumber, db: Database = Depends(ge
 
 
 @router.delete("/baselines/{number}", response_model=Envelope[BaselineDeleted], summary="Delete a baseline")
-def delete_baseline(plan_id: str, number: BaselineNumber, db: Database = Depends(get_db)) -> JSONResponse:
-    with db.store() as store:
-        store.delete_baseline(plan_id, number)
+def delete_baseline(plan_id: str, number: BaselineNumber, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    scenarios.delete_baseline(ctx, plan_id, number)
     return ok({"number": number}, "baseline deleted")
 
 
