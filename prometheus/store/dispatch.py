@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -60,6 +60,12 @@ class Dispatch(StoreBase):
                     self.session.add(cursor)
             except IntegrityError:
                 return 0
+        last = self.session.scalar(select(func.max(EventRow.id))) or 0  # before the webhooks: see below
+        hooks = list(self.session.scalars(select(WebhookRow)))
+        if not hooks:  # no webhook was registered before these events: the cursor moves past them at once
+            if last > cursor.last_event_id:
+                cursor.last_event_id = last
+            return 0
         events = list(
             self.session.scalars(
                 select(EventRow).where(EventRow.id > cursor.last_event_id).order_by(EventRow.id).limit(batch)
@@ -67,7 +73,6 @@ class Dispatch(StoreBase):
         )
         if not events:
             return 0
-        hooks = list(self.session.scalars(select(WebhookRow)))
         for e in events:
             if e.type == "prometheus.webhook.ping":
                 continue  # pings are addressed when they are made
