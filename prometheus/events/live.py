@@ -29,7 +29,7 @@ from prometheus.errors import PrometheusError
 from prometheus.services import Context, tasks
 
 log = logging.getLogger("prometheus.live")
-COALESCE = 0.01  # seconds a woken hub waits for the rest of a burst of commits
+COALESCE = 0.05  # seconds a woken hub waits for the rest of a burst of commits
 
 
 def event_message(e) -> dict:  # noqa: ANN001

@@ -37,7 +37,7 @@ from prometheus.store.dispatch import OutgoingEvent
 log = logging.getLogger("prometheus.webhooks")
 FAN_OUT_BATCH = 500  # events turned into deliveries per round
 DUE_BATCH = 20  # deliveries sent per round
-COALESCE = 0.02  # seconds a woken dispatcher waits for the rest of a burst of commits
+COALESCE = 0.1  # seconds a woken dispatcher waits for the rest of a burst of commits
 
 
 def new_secret() -> str:
@@ -108,6 +108,9 @@ class Dispatcher:
             return store.fan_out(matches, batch)
 
     def deliver_due(self, batch: int = DUE_BATCH) -> int:
+        with self.db.store(write=False) as store:
+            if not store.any_due(_now()):
+                return 0
         with self.db.store() as store:
             jobs = store.claim_due(_now(), self.lease, batch)
         for delivery_id in jobs:

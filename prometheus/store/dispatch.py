@@ -82,6 +82,13 @@ class Dispatch(StoreBase):
         cursor.last_event_id = events[-1].id
         return len(events)
 
+    def any_due(self, now: datetime) -> bool:
+        """Whether some delivery is pending and due (a read: the claim's write transaction only then)."""
+        stmt = select(DeliveryRow.id).where(
+            DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now
+        )
+        return self.session.execute(stmt.limit(1)).first() is not None
+
     def claim_due(self, now: datetime, lease: float, batch: int = 20) -> list[str]:
         """Pending deliveries of active webhooks whose time has come (for an ordered webhook, only those with
         no earlier pending delivery of the same plan), leased for `lease` seconds: their ids."""

@@ -146,7 +146,8 @@ class Outbox(StoreBase):
                 for n, (_, t, p, d, c) in enumerate(sorted(taken, key=lambda r: r[0]), start=1)
             ]
             conn.execute(insert(events), rows)
-            conn.execute(text("SELECT pg_notify('prometheus_events', '')"))  # every process's followers
+        # no NOTIFY of its own: the writers' woke every follower, and one that found the queue not yet
+        # moved waited for this lock, so it reads the moved events next
         return len(rows)
 
     def events_after(self, last_id: int, limit: int = 500, plan_id: str | None = None) -> list[EventRow]:
