@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from prometheus.api.answers.scenarios import RetroLlmSummary, RetroSummary, Suggestions
-from prometheus.api.deps import get_db
+from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core import retro
 from prometheus.core.model import (
@@ -23,6 +23,7 @@ from prometheus.core.model import (
 )
 from prometheus.integrations.http import run_sync
 from prometheus.integrations.rhetor import RhetorAdapter
+from prometheus.services import Context, retros
 from prometheus.services.schedule import scheduled
 from prometheus.store import Database
 
@@ -30,9 +31,8 @@ router = APIRouter(prefix="/api/retrospectives", tags=["retrospectives"], respon
 
 
 @router.post("", status_code=201, response_model=Envelope[Retrospective], summary="Open a retrospective")
-def create(body: RetrospectiveCreate, db: Database = Depends(get_db)) -> JSONResponse:
-    with db.store() as store:
-        r = store.create_retrospective(body)
+def create(body: RetrospectiveCreate, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    r = retros.open_retrospective(ctx, body)
     return ok(r, "retrospective created", status_code=201)
 
 
@@ -52,9 +52,8 @@ def get(retro_id: str, db: Database = Depends(get_db)) -> JSONResponse:
 @router.post(
     "/{retro_id}/feedback", status_code=201, response_model=Envelope[Feedback], summary="Add feedback"
 )
-def add_feedback(retro_id: str, body: FeedbackCreate, db: Database = Depends(get_db)) -> JSONResponse:
-    with db.store() as store:
-        f = store.add_feedback(retro_id, body)
+def add_feedback(retro_id: str, body: FeedbackCreate, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    f = retros.add_feedback(ctx, retro_id, body)
     return ok(f, "feedback added", status_code=201)
 
 
@@ -70,19 +69,17 @@ def list_feedback(
 
 
 @router.post("/{retro_id}/feedback/{feedback_id}/vote", response_model=Envelope[Feedback], summary="Vote")
-def vote(retro_id: str, feedback_id: str, db: Database = Depends(get_db)) -> JSONResponse:
-    with db.store() as store:
-        return ok(store.vote_feedback(retro_id, feedback_id), "vote counted")
+def vote(retro_id: str, feedback_id: str, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    return ok(retros.vote(ctx, retro_id, feedback_id), "vote counted")
 
 
 @router.patch(
     "/{retro_id}/feedback/{feedback_id}", response_model=Envelope[Feedback], summary="Track an item"
 )
 def update_feedback(
-    retro_id: str, feedback_id: str, body: FeedbackPatch, db: Database = Depends(get_db)
+    retro_id: str, feedback_id: str, body: FeedbackPatch, ctx: Context = Depends(get_ctx)
 ) -> JSONResponse:
-    with db.store() as store:
-        return ok(store.update_feedback(retro_id, feedback_id, body), "feedback updated")
+    return ok(retros.track(ctx, retro_id, feedback_id, body), "feedback updated")
 
 
 def _context(db: Database, retro_id: str):  # noqa: ANN202
