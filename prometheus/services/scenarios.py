@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from prometheus.core import evm
+from prometheus.core import analysis, evm
+from prometheus.core import scenario as sc
 from prometheus.core.model import Baseline, BaselineCreate, Plan
 from prometheus.core.scenario import Scenario, ScenarioChanges, ScenarioCreate, ScenarioPatch
 from prometheus.services.context import Context
@@ -39,6 +40,29 @@ def record_change(
     base = ctx.plans.plan(ctx.db, plan_id)
     with ctx.db.store() as store:
         return store.edit_scenario(plan_id, scenario_id, edit, base=base)
+
+
+def level_scenario(
+    ctx: Context, plan_id: str, scenario_id: str, *, apply: bool, solver: str, time_limit: float
+) -> dict[str, Any]:
+    """Resource leveling of the scenario's view of the plan; with `apply`, its delays are recorded in the
+    scenario as one change."""
+    today = ctx.today()
+
+    def level(base: Plan, changes: ScenarioChanges) -> dict[str, Any]:
+        result = analysis.leveled(sc.overlay(base, changes), today, solver=solver, time_limit=time_limit)
+        starts = result.pop("starts")
+        if apply and starts:
+            sc.level(base, changes, starts)
+        result["applied"] = bool(apply and starts)
+        return result
+
+    if apply:
+        return record_change(ctx, plan_id, scenario_id, level)[1]
+    base = ctx.plans.plan(ctx.db, plan_id)
+    with ctx.db.store(write=False) as store:
+        scenario = store.get_scenario(plan_id, scenario_id)
+    return level(base, scenario.changes)
 
 
 def promote_scenario(

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus.api.answers.scenarios import Comparison
 from prometheus.api.answers.schedule import Costs, CriticalPathReport, Leveling, Timeline
 from prometheus.api.cache import PlanCache
-from prometheus.api.deps import get_cache, get_db
+from prometheus.api.deps import get_cache, get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.api.params import Solver, TimelineFormat
 from prometheus.core import analysis
@@ -20,6 +20,7 @@ from prometheus.core import scenario as sc
 from prometheus.core.compare import compare, side
 from prometheus.core.model import Dependency, Plan, Resource, Task
 from prometheus.core.resources import costs
+from prometheus.services import Context, scenarios
 from prometheus.services.context import utc_today
 from prometheus.store import Database
 
@@ -157,28 +158,10 @@ def scenario_level(
     apply: bool = False,
     solver: Solver = Solver.heuristic,
     time_limit: float = Query(10.0, gt=0, le=120, description="seconds, for the cpsat solver"),
-    db: Database = Depends(get_db),
-    cache: PlanCache = Depends(get_cache),
+    ctx: Context = Depends(get_ctx),
 ) -> JSONResponse:
-    today = utc_today()
-    base = cache.plans.plan(db, plan_id)
-
-    def level(base: Plan, changes: sc.ScenarioChanges) -> dict:
-        result = analysis.leveled(
-            sc.overlay(base, changes), today, solver=solver.value, time_limit=time_limit
-        )
-        starts = result.pop("starts")
-        if apply and starts:
-            sc.level(base, changes, starts)
-        result["applied"] = bool(apply and starts)
-        return result
-
-    if apply:
-        with db.store() as store:
-            result = store.edit_scenario(plan_id, scenario_id, level, base=base)[1]
-    else:
-        with db.store(write=False) as store:
-            scenario = store.get_scenario(plan_id, scenario_id)
-        result = level(base, scenario.changes)
+    result = scenarios.level_scenario(
+        ctx, plan_id, scenario_id, apply=apply, solver=solver.value, time_limit=time_limit
+    )
     moved = len(result["moved"])
     return ok(result, f"{moved} tasks {'moved' if apply else 'would move'} in the scenario")
