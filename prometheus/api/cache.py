@@ -29,11 +29,19 @@ class PlanCache:
         self.hits = self.misses = 0
         self.plans = KeptPlans()
 
-    def answer(self, db: Database, plan_id: str, key: Hashable, build: Callable[[], Response]) -> Response:
+    def answer(
+        self,
+        db: Database,
+        plan_id: str,
+        key: Hashable,
+        build: Callable[[], Response],
+        revision: str | None = None,
+    ) -> Response:
         """The cached answer for (plan, key) at the plan's current revision, or `build()` kept for next time.
 
-        The revision is read before `build` loads anything, so a kept answer is never older than its label."""
-        revision = db.plan_revision(plan_id)
+        The revision (read here unless the caller just read it) comes before `build` loads anything, so a
+        kept answer is never older than its label."""
+        revision = revision or db.plan_revision(plan_id)
         if revision is None:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
         full_key = (plan_id, key)

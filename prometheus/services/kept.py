@@ -33,9 +33,10 @@ class KeptPlans:
         self._lock = threading.Lock()
         self.reads = 0  # plans read from the database
 
-    def plan(self, db: Database, plan_id: str) -> Plan:
-        """The plan at its current revision (the revision is read first: a kept plan is never older)."""
-        revision = db.plan_revision(plan_id)
+    def plan(self, db: Database, plan_id: str, revision: str | None = None) -> Plan:
+        """The plan at its current revision (read first, unless the caller just read it: a kept plan is never
+        older than its label)."""
+        revision = revision or db.plan_revision(plan_id)
         if revision is None:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
         with self._lock:

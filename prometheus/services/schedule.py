@@ -19,9 +19,12 @@ def scheduled(db: Database, plan_id: str, today: date | None = None) -> tuple[Pl
     return plan, analysis.schedule_plan(plan, today or utc_now().date())  # a cycle: 409 by its handler
 
 
-def kept_scheduled(ctx: Context, plan_id: str, today: date) -> tuple[Plan, Schedule]:
-    """The plan at its current revision and its schedule for `today`, both kept (shared: read only)."""
-    plan = ctx.plans.plan(ctx.db, plan_id)
+def kept_scheduled(
+    ctx: Context, plan_id: str, today: date, revision: str | None = None
+) -> tuple[Plan, Schedule]:
+    """The plan at its current revision (`revision` if the caller just read it) and its schedule for
+    `today`, both kept (shared: read only)."""
+    plan = ctx.plans.plan(ctx.db, plan_id, revision)
     return plan, ctx.plans.schedule(plan, today)
 
 

@@ -41,9 +41,19 @@ router = APIRouter(prefix="/api/plans/{plan_id}", tags=["schedule"], responses=E
 def kept_view(
     ctx: Context, cache: PlanCache, plan_id: str, key: tuple, render: Callable[[Plan, Schedule], JSONResponse]
 ) -> Response:
-    """`render` of the scheduled plan, kept per plan revision and day (the schedule depends on today)."""
+    """`render` of the scheduled plan, kept per plan revision and day (the schedule depends on today); the
+    plan's revision is read once, for the answer and the kept plan."""
     today = ctx.today()  # one day for the key and the schedule, also across midnight
-    return cache.answer(ctx.db, plan_id, (*key, today), lambda: render(*kept_scheduled(ctx, plan_id, today)))
+    revision = ctx.db.plan_revision(plan_id)
+    if revision is None:
+        raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
+    return cache.answer(
+        ctx.db,
+        plan_id,
+        (*key, today),
+        lambda: render(*kept_scheduled(ctx, plan_id, today, revision)),
+        revision,
+    )
 
 
 @router.get(
