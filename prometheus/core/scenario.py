@@ -13,20 +13,16 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from prometheus.core.model import (
-    Dependency,
+from prometheus.core.inputs import (
     DependencyCreate,
-    Plan,
-    Resource,
+    Input,
     ResourceCreate,
     ResourcePatch,
-    Task,
     TaskCreate,
     TaskPatch,
-    TaskStatus,
-    _Input,
     check_three_point,
 )
+from prometheus.core.model import Dependency, Plan, Resource, Task, TaskStatus
 from prometheus.core.resources import effort_duration
 from prometheus.errors import DependencyError, NotFound, ValidationFailed
 
@@ -73,12 +69,12 @@ class Scenario(BaseModel):
     updated_at: datetime | None = None
 
 
-class ScenarioCreate(_Input):
+class ScenarioCreate(Input):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=20_000)
 
 
-class ScenarioPatch(_Input):
+class ScenarioPatch(Input):
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=20_000)
     version: int | None = None

@@ -18,15 +18,8 @@ import io
 import re
 from datetime import datetime
 
-from prometheus.core.model import (
-    Calendar,
-    DocAssignment,
-    DocLink,
-    DocPlan,
-    DocResource,
-    DocTask,
-    PlanDocument,
-)
+from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResource, DocTask, PlanDocument
+from prometheus.core.model import Calendar
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import ValidationFailed
 from prometheus.formats.document import wbs_order

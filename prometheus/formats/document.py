@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from prometheus.core.model import DocAssignment, DocLink, DocPlan, DocResource, DocTask, Plan, PlanDocument
+from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResource, DocTask, PlanDocument
+from prometheus.core.model import Plan
 
 _PLAN = (
     "name",

@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 
-from prometheus.core.model import PlanDocument
+from prometheus.core.documents import PlanDocument
 from prometheus.errors import ServiceUnavailable, ValidationFailed
 from prometheus.formats.mspdi import read_mspdi
 

@@ -8,15 +8,8 @@ from datetime import date, datetime, time
 from lxml import etree
 
 from prometheus.core.calendar import unit_minutes
-from prometheus.core.model import (
-    Calendar,
-    DocAssignment,
-    DocLink,
-    DocPlan,
-    DocResource,
-    DocTask,
-    PlanDocument,
-)
+from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResource, DocTask, PlanDocument
+from prometheus.core.model import Calendar
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import ValidationFailed
 from prometheus.formats.document import wbs_order

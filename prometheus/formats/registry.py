@@ -9,7 +9,8 @@ from urllib.parse import quote
 
 from pydantic import ValidationError
 
-from prometheus.core.model import Plan, PlanDocument
+from prometheus.core.documents import PlanDocument
+from prometheus.core.model import Plan
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import PrometheusError, ValidationFailed
 from prometheus.formats.csv_format import read_csv, write_csv

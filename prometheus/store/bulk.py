@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from prometheus.core.graph import wbs_cycle_if_added, wbs_find_cycle
-from prometheus.core.model import Assignment, Dependency, DependencyCreate, Task, TaskCreate, TaskStatus
+from prometheus.core.inputs import DependencyCreate, TaskCreate
+from prometheus.core.model import Assignment, Dependency, Task, TaskStatus
 from prometheus.core.portable import check_size
 from prometheus.core.resources import effort_duration
 from prometheus.errors import PlanTooLarge, PrometheusError, ValidationFailed

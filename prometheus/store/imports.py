@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from prometheus.core.model import (
-    Plan,
-    PlanDocument,
-)
+from prometheus.core.documents import PlanDocument
+from prometheus.core.model import Plan
 from prometheus.core.portable import check_document
 from prometheus.store.base import StoreBase, emits
 from prometheus.store.mapping import (

@@ -16,18 +16,9 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel
 from sqlalchemy import DateTime, Table, inspect
 
-from prometheus.core.model import (
-    Assignment,
-    Calendar,
-    Delivery,
-    Dependency,
-    Feedback,
-    Plan,
-    Resource,
-    Retrospective,
-    Task,
-    Webhook,
-)
+from prometheus.core.feedback import Feedback, Retrospective
+from prometheus.core.model import Assignment, Calendar, Dependency, Plan, Resource, Task
+from prometheus.core.webhook import Delivery, Webhook
 from prometheus.store.tables import (
     DeliveryRow,
     DependencyRow,

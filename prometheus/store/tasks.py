@@ -6,14 +6,8 @@ from typing import Any
 
 from sqlalchemy import delete, exists, func, or_, select
 
-from prometheus.core.model import (
-    Assignment,
-    Task,
-    TaskCreate,
-    TaskPatch,
-    TaskStatus,
-    check_three_point,
-)
+from prometheus.core.inputs import TaskCreate, TaskPatch, check_three_point
+from prometheus.core.model import Assignment, Task, TaskStatus
 from prometheus.core.portable import check_size
 from prometheus.core.resources import effort_duration
 from prometheus.errors import (

@@ -5,7 +5,8 @@ from fastapi.responses import JSONResponse
 
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, expected_version, ok
-from prometheus.core.model import Resource, ResourceCreate, ResourcePatch, ResourceType
+from prometheus.core.inputs import ResourceCreate, ResourcePatch
+from prometheus.core.model import Resource, ResourceType
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/plans/{plan_id}/resources", tags=["resources"], responses=ERROR_RESPONSES)

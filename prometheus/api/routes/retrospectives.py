@@ -14,7 +14,7 @@ from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.api.routes.schedule import scheduled
 from prometheus.core import retro
-from prometheus.core.model import (
+from prometheus.core.feedback import (
     Feedback,
     FeedbackCreate,
     FeedbackPatch,

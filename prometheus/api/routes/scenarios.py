@@ -12,14 +12,8 @@ from prometheus.api.cache import PlanCache
 from prometheus.api.deps import get_cache, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, expected_version, ok
 from prometheus.core import scenario as sc
-from prometheus.core.model import (
-    DependencyCreate,
-    Plan,
-    ResourceCreate,
-    ResourcePatch,
-    TaskCreate,
-    TaskPatch,
-)
+from prometheus.core.inputs import DependencyCreate, ResourceCreate, ResourcePatch, TaskCreate, TaskPatch
+from prometheus.core.model import Plan
 from prometheus.core.scenario import Scenario, ScenarioChanges, ScenarioCreate, ScenarioPatch
 from prometheus.store import Database
 

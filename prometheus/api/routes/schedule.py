@@ -26,8 +26,9 @@ from prometheus.api.deps import get_cache, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core import analysis
 from prometheus.core.estimate import estimate as estimate_from_history
+from prometheus.core.inputs import EstimateRequest, TaskPatch
 from prometheus.core.leveling import loading
-from prometheus.core.model import EstimateRequest, Plan, TaskPatch
+from prometheus.core.model import Plan
 from prometheus.core.resources import candidates, costs
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import NotFound

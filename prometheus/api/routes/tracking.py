@@ -15,7 +15,8 @@ from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.api.routes.schedule import scheduled
 from prometheus.core import evm
 from prometheus.core.analysis import plan_network
-from prometheus.core.model import Baseline, BaselineCreate
+from prometheus.core.inputs import BaselineCreate
+from prometheus.core.model import Baseline
 from prometheus.core.risk import Distribution, monte_carlo
 from prometheus.errors import ValidationFailed
 from prometheus.store import Database
