@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import date, datetime, time
 
 from lxml import etree
@@ -189,9 +190,17 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
 # --- reading ---------------------------------------------------------------------------------------------
 
 
+_children = threading.local()  # the element read last and its children's texts by tag, per thread
+
+
 def _text(el: etree._Element, tag: str) -> str | None:
-    found = el.find(f"{{{NS}}}{tag}")
-    return found.text if found is not None and found.text is not None else None
+    """The text of el's child `tag` (None when there is none). A file is read element by element, each
+    asked for many children: their texts are gathered once per element (one pass over it, not one
+    search per field)."""
+    seen = _children.__dict__
+    if seen.get("el") is not el:
+        seen["el"], seen["texts"] = el, {c.tag: c.text for c in reversed(el)}  # the first of a tag wins
+    return seen["texts"].get(f"{{{NS}}}{tag}")
 
 
 def _minutes(text: str | None) -> float:
@@ -205,6 +214,14 @@ def _minutes(text: str | None) -> float:
 
 
 def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
+    """A Microsoft Project XML file in the portable form."""
+    try:
+        return _read_mspdi(data, plan_name)
+    finally:
+        _children.__dict__.clear()  # no element of the file is kept
+
+
+def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
     try:
         root = etree.fromstring(
             data, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)

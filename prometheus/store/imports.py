@@ -28,8 +28,8 @@ class Imports(StoreBase):
     @emits("plan.created", plan_from="result")
     def import_document(self, doc: PlanDocument, *, checked: bool = False) -> Plan:
         """Create a whole plan from its portable form, checked first (core.portable.check_document; pass
-        `checked` when the caller did it before the transaction). Rows go in with bulk statements of
-        IMPORT_BATCH rows. Nothing is written when anything is wrong. The plan, without its children."""
+        `checked` when the caller did it before the transaction). Rows go in with set-based statements
+        (COPY on PostgreSQL). Nothing is written when anything is wrong. The plan, without its children."""
         if not checked:
             check_document(doc)
         plan = self._new_plan_row(doc.plan, task_seq=len(doc.tasks))
