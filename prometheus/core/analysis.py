@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, time
 
+from prometheus.core.bottlenecks import bottlenecks
 from prometheus.core.bounds import EARLIEST_YEAR, LATEST_YEAR
 from prometheus.core.calendar import SchedulingError
 from prometheus.core.leveling import level_plan, over_allocations
 from prometheus.core.model import Plan, Task, TaskStatus
 from prometheus.core.resources import costs, skill_gaps
 from prometheus.core.scheduler import Network, Schedule
-
-FAN_OUT = 3  # successors from which a task counts as a hub
 
 
 def schedule_args(plan: Plan, today: date) -> dict:
@@ -112,34 +111,6 @@ def outline_order(tasks: list[Task]) -> list[Task]:
 
 def _days(minutes: int, s: Schedule) -> float:
     return round(minutes / s.minutes_per_day, 4)
-
-
-def bottlenecks(plan: Plan, s: Schedule, limit: int = 10) -> list[dict]:
-    """Long critical tasks and critical hubs many tasks wait on, the most serious first."""
-    leaves = [t for t in s.tasks.values() if not t.summary]
-    crit = [t for t in leaves if t.critical]
-    if not crit:
-        return []
-    mean = sum(t.duration_minutes for t in crit) / len(crit)
-    out = []
-    for t in crit:
-        reasons = []
-        if t.duration_minutes > 0 and t.duration_minutes >= 1.5 * mean:
-            reasons.append("long critical task")
-        if t.successors >= FAN_OUT:
-            reasons.append("high fan-out")
-        if reasons:
-            out.append(
-                {
-                    "task_id": t.id,
-                    "name": t.name,
-                    "reasons": reasons,
-                    "duration_days": _days(t.duration_minutes, s),
-                    "successors": t.successors,
-                }
-            )
-    out.sort(key=lambda b: (-len(b["reasons"]), -b["duration_days"], -b["successors"]))
-    return out[:limit]
 
 
 def critical_path_report(plan: Plan, s: Schedule) -> dict:
