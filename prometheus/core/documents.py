@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from prometheus.core.inputs import Input, Name
 from prometheus.core.model import (
@@ -17,7 +17,9 @@ from prometheus.core.model import (
     PlanStatus,
     Priority,
     ResourceType,
+    TaskSplit,
     TaskStatus,
+    check_splits,
 )
 
 
@@ -71,6 +73,7 @@ class DocTask(Input):
     leveling_delay: float = Field(0.0, ge=0)
     leveling_delay_unit: LagUnit = LagUnit.edays
     resume: datetime | None = None
+    splits: Annotated[list[TaskSplit], AfterValidator(check_splits)] = Field(default_factory=list)
     assignments: list[DocAssignment] = Field(default_factory=list)
 
 

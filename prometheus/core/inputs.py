@@ -32,7 +32,9 @@ from prometheus.core.model import (
     PlanStatus,
     Priority,
     ResourceType,
+    TaskSplit,
     TaskStatus,
+    check_splits,
 )
 
 # a task named by id or key in an input; blank (after stripping) means none, as a missing one does
@@ -153,6 +155,9 @@ class TaskCreate(Input):
     leveling_delay: float = Field(0.0, ge=0, le=1_000_000, description="delay added to the start by leveling")
     leveling_delay_unit: LagUnit = LagUnit.edays
     resume: datetime | None = Field(None, description="when a started task's remaining work resumes")
+    splits: Annotated[list[TaskSplit], AfterValidator(check_splits)] = Field(
+        default_factory=list, max_length=1000, description="pauses in the task's work (MS Project splits)"
+    )
     version: int | None = None
 
     @model_validator(mode="after")
@@ -197,12 +202,15 @@ class TaskPatch(Input):
     leveling_delay: float | None = Field(None, ge=0, le=1_000_000)
     leveling_delay_unit: LagUnit | None = None
     resume: datetime | None = None
+    splits: Annotated[list[TaskSplit] | None, AfterValidator(lambda v: v and check_splits(v))] = Field(
+        None, max_length=1000
+    )
     version: int | None = None
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset({
         "parent_id", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
         "pessimistic_duration", "duration", "description", "tags", "metadata", "work", "required_skills",
-        "manual_start", "manual_finish", "calendar", "leveling_delay", "resume",
+        "manual_start", "manual_finish", "calendar", "leveling_delay", "resume", "splits",
         "version", "assignments", "assigned_resources",  # null: as if not sent
     })  # fmt: skip
 

@@ -162,6 +162,25 @@ class Calendar(BaseModel):
         return self.weekday_hours.get(weekday, self.working_hours)
 
 
+class TaskSplit(BaseModel):
+    """A pause in a task's work (MS Project's split): it begins `at` working hours after the task's start
+    (earlier pauses included) and lasts `hours` working hours of the task's calendar; a task moved by its
+    links keeps its parts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: float = Field(gt=0, le=10_000_000, description="working hours from the task's start to the pause")
+    hours: float = Field(gt=0, le=10_000_000, description="working hours the pause lasts")
+
+
+def check_splits(v: list[TaskSplit]) -> list[TaskSplit]:
+    """Pauses in order, each after the end of the one before with work between them."""
+    for a, b in zip(v, v[1:], strict=False):
+        if b.at <= a.at + a.hours:
+            raise ValueError("task splits overlap: each pause begins after work that follows the one before")
+    return v
+
+
 class Assignment(BaseModel):
     resource_id: str
     units: float = Field(1.0, gt=0, le=100)
@@ -205,6 +224,7 @@ class Task(BaseModel):
     leveling_delay: float = 0.0
     leveling_delay_unit: LagUnit = LagUnit.edays
     resume: datetime | None = None
+    splits: list[TaskSplit] = Field(default_factory=list, description="pauses in the task's work")
     dependencies: list[str] = Field(default_factory=list, description="ids of the task's predecessors")
     version: int = 1
     created_at: datetime | None = None

@@ -23,6 +23,7 @@ _TASK = (
     "pessimistic_duration", "percent_complete", "actual_start", "actual_finish", "remaining_duration",
     "actual_cost", "notes", "work", "effort_driven", "required_skills", "manual", "manual_start",
     "manual_finish", "calendar", "leveling_delay", "leveling_delay_unit", "resume",
+    "splits",
 )  # fmt: skip
 _RESOURCE = ("name", "type", "skills", "availability", "cost_rate", "calendar", "metadata")
 

@@ -101,6 +101,7 @@ class TaskRow(Base):
     leveling_delay: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     leveling_delay_unit: Mapped[str] = mapped_column(String(10), default="edays", server_default="edays")
     resume: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # remaining work resumes
+    splits: Mapped[list[dict[str, float]] | None] = mapped_column(JsonType)  # pauses in the task's work
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

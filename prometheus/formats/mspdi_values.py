@@ -1,0 +1,50 @@
+"""Values as Microsoft Project XML (MSPDI) writes them: its namespace, elements, date-times and durations."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+
+from lxml import etree
+
+from prometheus.errors import ValidationFailed
+
+NS = "http://schemas.microsoft.com/project"
+_DURATION = re.compile(r"^-?PT(\d+(?:\.\d+)?)H(\d+(?:\.\d+)?)M(\d+(?:\.\d+)?)S$")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # XML 1.0 cannot hold these
+
+
+def sub(parent: etree._Element, tag: str, text: object | None = None) -> etree._Element:
+    el = etree.SubElement(parent, f"{{{NS}}}{tag}")
+    if text is not None:
+        el.text = _NOT_XML.sub("", str(text))
+    return el
+
+
+def when(dt: datetime | date | None) -> str | None:
+    if dt is None:
+        return None
+    if not isinstance(dt, datetime):
+        dt = datetime.combine(dt, time(0))
+    return dt.replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def pt(minutes: float) -> str:
+    sign = "-" if minutes < 0 else ""
+    minutes = abs(minutes)
+    return f"{sign}PT{int(minutes // 60)}H{int(minutes % 60)}M0S"
+
+
+def text(el: etree._Element, tag: str) -> str | None:
+    found = el.find(f"{{{NS}}}{tag}")
+    return found.text if found is not None and found.text is not None else None
+
+
+def minutes(value: str | None) -> float:
+    if not value:
+        return 0.0
+    m = _DURATION.match(value.strip())
+    if not m:
+        raise ValidationFailed(f"cannot read the MSPDI duration {value!r}")
+    total = float(m.group(1)) * 60 + float(m.group(2)) + float(m.group(3)) / 60
+    return -total if value.startswith("-") else total
