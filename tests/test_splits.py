@@ -157,6 +157,11 @@ def test_splits_through_the_api(api: httpx.Client, plan: dict) -> None:
     assert link(api, pid, first["id"], split["id"]).status_code == 201
     rows = {t["name"]: t for t in api.get(f"/plans/{pid}/timeline").json()["data"]["tasks"]}
     assert (rows["Split"]["start"], rows["Split"]["finish"]) == ("2026-12-02T08:00:00", "2026-12-07T17:00:00")
+    assert rows["Split"]["parts"] == [
+        {"start": "2026-12-02T08:00:00", "finish": "2026-12-02T17:00:00"},  # Wed, a pause Thu-Fri
+        {"start": "2026-12-07T08:00:00", "finish": "2026-12-07T17:00:00"},  # then Monday
+    ]
+    assert "parts" not in rows["First"]
     bad = api.patch(
         f"/plans/{pid}/tasks/{split['id']}", json={"splits": [{"at": 8, "hours": 8}, {"at": 9, "hours": 1}]}
     )

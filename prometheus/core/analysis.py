@@ -11,6 +11,7 @@ from prometheus.core.leveling import level_plan, over_allocations
 from prometheus.core.model import Plan, Task, TaskStatus
 from prometheus.core.resources import costs, skill_gaps
 from prometheus.core.scheduler import Network, Schedule
+from prometheus.core.splits import part_dates, task_calendar
 
 FAN_OUT = 3  # successors from which a task counts as a hub
 
@@ -230,6 +231,10 @@ def timeline(plan: Plan, s: Schedule, *, fmt: str = "default", include_resources
             }
             if include_resources:
                 row["assignments"] = [a.model_dump() for a in t.assignments]
+            if t.splits and not st.summary:  # a split task's worked parts
+                own = task_calendar(t, plan.resources or [], plan.calendar)
+                dates = part_dates(st.start, st.finish, t.splits, own)
+                row["parts"] = [{"start": a, "finish": b} for a, b in dates]
             rows.append(row)
     out = {
         "plan_id": plan.id,

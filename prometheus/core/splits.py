@@ -4,7 +4,10 @@ every pause that begins before the work is done."""
 
 from __future__ import annotations
 
-from prometheus.core.model import TaskSplit
+from datetime import datetime, timedelta
+
+from prometheus.core.calendar import WorkCalendar
+from prometheus.core.model import Calendar, Resource, Task, TaskSplit
 
 
 def pauses(splits: list[TaskSplit]) -> list[tuple[int, int]]:
@@ -34,3 +37,26 @@ def parts(span: int, gaps: list[tuple[int, int]]) -> list[tuple[int, int]]:
         begin = at + length
     out.append((begin, span))
     return out
+
+
+def part_dates(
+    start: datetime, finish: datetime, splits: list[TaskSplit], cal: Calendar
+) -> list[tuple[datetime, datetime]]:
+    """The start and finish of each worked part of a split task scheduled from `start` to `finish` on its
+    calendar `cal`."""
+    wc = WorkCalendar(cal, start.date() - timedelta(days=7))
+    first, last = (int(wc.index_of(wc.minutes(m.replace(tzinfo=None)))) for m in (start, finish))
+    moment = lambda minute: wc.epoch_dt + timedelta(minutes=int(minute))  # noqa: E731
+    return [
+        (moment(wc.start_of(first + a)), moment(wc.finish_of(first + b)))
+        for a, b in parts(last - first, pauses(splits))
+    ]
+
+
+def task_calendar(task: Task, resources: list[Resource], plan_calendar: Calendar | None) -> Calendar:
+    """The calendar a task works on: its own, else its first resource's, else the plan's."""
+    if task.calendar is not None:
+        return task.calendar
+    own = {r.id: r.calendar for r in resources if r.calendar is not None}
+    first = next((own[a.resource_id] for a in task.assignments if a.resource_id in own), None)
+    return first or plan_calendar or Calendar()
