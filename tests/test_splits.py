@@ -170,3 +170,17 @@ def test_splits_through_the_api(api: httpx.Client, plan: dict) -> None:
     assert r.status_code == 200 and r.json()["data"]["splits"] == []
     exported = api.get(f"/plans/{pid}/export", params={"format": "json"}).json()
     assert [t.get("splits") for t in exported["tasks"]] == [[], []]
+
+
+def test_a_delayed_assignment_is_no_split() -> None:
+    from prometheus.core.model import Calendar
+    from prometheus.formats.mspdi_assignments import read_splits
+
+    def day(d: int, hours: int = 9) -> tuple[datetime, datetime]:
+        return datetime(2026, 12, d, 8), datetime(2026, 12, d, 8 + hours)
+
+    start = "2026-12-07T08:00:00"
+    delayed = [[day(7), day(8)], [day(10)]]  # Ann Mon-Tue, Bob delayed to Thursday: nobody works Wednesday
+    assert read_splits(delayed, start, Calendar(), {}) == []
+    split = [[day(7), day(10)], [day(7, 4)]]  # Ann stops Tue-Wed, Bob works Monday morning only
+    assert read_splits(split, start, Calendar(), {}) == [TaskSplit(at=8, hours=16)]

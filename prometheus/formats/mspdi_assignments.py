@@ -19,15 +19,17 @@ _WORK = ("1", "2")  # remaining and actual work
 Period = tuple[datetime, datetime]
 
 
-def worked_periods(root: etree._Element) -> dict[str, list[Period]]:
-    """Per task UID, the periods in which its assignments do some work."""
-    out: dict[str, list[Period]] = {}
+def worked_periods(root: etree._Element) -> dict[str, list[list[Period]]]:
+    """Per task UID, the periods in which each of its assignments does some work."""
+    out: dict[str, list[list[Period]]] = {}
     for a in root.iter(f"{{{NS}}}Assignment"):
-        periods = out.setdefault(text(a, "TaskUID") or "", [])
+        periods = []
         for tp in a.iterfind(f"{{{NS}}}TimephasedData"):
             start, finish = text(tp, "Start"), text(tp, "Finish")
             if text(tp, "Type") in _WORK and start and finish and minutes(text(tp, "Value")) > 0:
                 periods.append((datetime.fromisoformat(start), datetime.fromisoformat(finish)))
+        if periods:
+            out.setdefault(text(a, "TaskUID") or "", []).append(sorted(periods))
     return out
 
 
@@ -36,32 +38,37 @@ def _index(wc: WorkCalendar, at: datetime) -> int:
 
 
 def read_splits(
-    periods: list[Period], start: str | None, cal: Calendar, laid_out: dict[int, WorkCalendar]
+    assignments: list[list[Period]], start: str | None, cal: Calendar, laid_out: dict[int, WorkCalendar]
 ) -> list[TaskSplit]:
-    """The pauses between a task's worked periods, in working time of its calendar from its start
-    (`laid_out` keeps each calendar laid out once per file)."""
-    if len(periods) < 2:
+    """The pauses of a task, in working time of its calendar from its start: the times no assignment works
+    within the span of one that works before and after (an assignment's delay is no pause). `laid_out`
+    keeps each calendar laid out once per file."""
+    if sum(map(len, assignments)) < 2:
         return []
-    periods = sorted(periods)
-    origin = datetime.fromisoformat(start) if start else periods[0][0]
+    first = min(p[0][0] for p in assignments)
+    origin = datetime.fromisoformat(start) if start else first
     if id(cal) not in laid_out:
-        laid_out[id(cal)] = WorkCalendar(cal, min(origin, periods[0][0]).date() - timedelta(days=7))
+        laid_out[id(cal)] = WorkCalendar(cal, min(origin, first).date() - timedelta(days=7))
     wc = laid_out[id(cal)]
-    moments = [wc.minutes(origin)] + [wc.minutes(m) for p in periods for m in p]
-    index = wc.index_of(np.array(moments, dtype=np.int64)).tolist()
-    worked: list[list[int]] = []
-    for first, last in zip(index[1::2], index[2::2], strict=True):
-        if last <= first:
+    o = int(wc.index_of(wc.minutes(origin)))
+    spans, worked = [], []
+    for periods in assignments:
+        moments = [wc.minutes(m) for p in periods for m in p]
+        index = wc.index_of(np.array(moments, dtype=np.int64)).tolist()
+        spans.append((index[0], index[-1]))
+        worked.extend(zip(index[::2], index[1::2], strict=True))
+    merged: list[list[int]] = []
+    for a, b in sorted(worked):
+        if b <= a:
             continue
-        if worked and first <= worked[-1][1]:  # no working time between: the same part
-            worked[-1][1] = max(worked[-1][1], last)
+        if merged and a <= merged[-1][1]:  # no working time between: the same part
+            merged[-1][1] = max(merged[-1][1], b)
         else:
-            worked.append([first, last])
-    o = index[0]
+            merged.append([a, b])
     return [
         TaskSplit(at=(x[1] - o) / 60, hours=(y[0] - x[1]) / 60)
-        for x, y in zip(worked, worked[1:], strict=False)
-        if x[1] > o
+        for x, y in zip(merged, merged[1:], strict=False)
+        if x[1] > o and any(lo < x[1] and y[0] < hi for lo, hi in spans)
     ]
 
 
