@@ -19,6 +19,7 @@ from prometheus.core.model import (
     ResourceType,
     TaskSplit,
     TaskStatus,
+    TaskType,
     check_splits,
 )
 
@@ -65,6 +66,7 @@ class DocTask(Input):
     notes: str = ""
     work: float | None = Field(None, ge=0)
     effort_driven: bool = False
+    task_type: TaskType = TaskType.fixed_units
     required_skills: list[str] = Field(default_factory=list)
     manual: bool = False
     manual_start: datetime | None = None

@@ -34,6 +34,7 @@ from prometheus.core.model import (
     ResourceType,
     TaskSplit,
     TaskStatus,
+    TaskType,
     check_splits,
 )
 
@@ -143,7 +144,10 @@ class TaskCreate(Input):
     work: float | None = Field(
         None, ge=0, le=10_000_000, description="effort in hours; with effort_driven it sets the duration"
     )
-    effort_driven: bool = Field(False, description="duration = work / assigned units (in hours)")
+    effort_driven: bool = Field(False, description="adding or removing resources keeps the work")
+    task_type: TaskType = Field(
+        TaskType.fixed_units, description="what a change of duration, work or units keeps (MS Project)"
+    )
     required_skills: list[str] = Field(default_factory=list, max_length=100)
     manual: bool = Field(
         False,
@@ -193,7 +197,8 @@ class TaskPatch(Input):
     work: float | None = Field(
         None, ge=0, le=10_000_000, description="effort in hours; with effort_driven it sets the duration"
     )
-    effort_driven: bool | None = Field(None, description="duration = work / assigned units (in hours)")
+    effort_driven: bool | None = Field(None, description="adding or removing resources keeps the work")
+    task_type: TaskType | None = None
     required_skills: list[str] | None = Field(None, max_length=100)
     manual: bool | None = None
     manual_start: datetime | None = None

@@ -60,6 +60,14 @@ class LagUnit(StrEnum):
     eweeks = "eweeks"
 
 
+class TaskType(StrEnum):
+    """What Microsoft Project keeps when a task's duration, work or units change (MSPDI Type 0, 1, 2)."""
+
+    fixed_units = "fixed_units"
+    fixed_duration = "fixed_duration"
+    fixed_work = "fixed_work"
+
+
 class ConstraintType(StrEnum):
     ASAP = "ASAP"
     ALAP = "ALAP"
@@ -216,6 +224,7 @@ class Task(BaseModel):
     notes: str = ""
     work: float | None = None
     effort_driven: bool = False
+    task_type: TaskType = TaskType.fixed_units
     required_skills: list[str] = Field(default_factory=list)
     manual: bool = False
     manual_start: datetime | None = None

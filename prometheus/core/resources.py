@@ -1,4 +1,4 @@
-"""Work, cost and skills of assignments: effort-driven durations, cost roll-up, resources matched to tasks.
+"""Work, cost and skills of assignments: cost roll-up, resources matched to tasks.
 
 Work is hours of effort: an assignment of `units` (1.0 = full time) to a task that lasts d working hours
 carries d x units hours of work and costs that times the resource's `cost_rate` (per hour). Summary tasks
@@ -11,13 +11,6 @@ from collections import defaultdict
 
 from prometheus.core.model import Plan, Task
 from prometheus.core.scheduler import Schedule
-
-
-def effort_duration(work_hours: float, units: list[float]) -> float:
-    """Hours an effort-driven task lasts: its work shared by the units assigned (one full-time resource
-    when nobody is assigned yet), as Microsoft Project does for fixed-units, effort-driven tasks."""
-    total = sum(units) or 1.0
-    return round(work_hours / total, 6)
 
 
 def costs(plan: Plan, s: Schedule) -> dict:

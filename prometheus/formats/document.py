@@ -21,7 +21,7 @@ _TASK = (
     "name", "description", "duration", "duration_unit", "status", "priority", "tags", "metadata", "milestone",
     "constraint_type", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
     "pessimistic_duration", "percent_complete", "actual_start", "actual_finish", "remaining_duration",
-    "actual_cost", "notes", "work", "effort_driven", "required_skills", "manual", "manual_start",
+    "actual_cost", "notes", "work", "effort_driven", "task_type", "required_skills", "manual", "manual_start",
     "manual_finish", "calendar", "leveling_delay", "leveling_delay_unit", "resume",
     "splits",
 )  # fmt: skip

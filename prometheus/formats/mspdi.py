@@ -21,6 +21,7 @@ from prometheus.formats.mspdi_values import minutes as read_minutes
 _CONSTRAINT = {"ASAP": 0, "ALAP": 1, "MSO": 2, "MFO": 3, "SNET": 4, "SNLT": 5, "FNET": 6, "FNLT": 7}
 _LINK = {"FF": 0, "FS": 1, "SF": 2, "SS": 3}
 _FORMAT = {"hours": 5, "days": 7, "weeks": 9, "ehours": 6, "edays": 8, "eweeks": 10}
+_TYPE = {"fixed_units": 0, "fixed_duration": 1, "fixed_work": 2}
 _PRIORITY = {"low": 300, "medium": 500, "high": 700, "critical": 900}
 
 
@@ -73,7 +74,7 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
         sub(el, "ID", uid[t.key])
         sub(el, "Name", t.name)
         sub(el, "Manual", int(t.manual))
-        sub(el, "Type", 0 if t.effort_driven else 1)  # fixed units (effort-driven) or fixed duration
+        sub(el, "Type", _TYPE[t.task_type.value])
         sub(el, "OutlineLevel", level)
         sub(el, "Priority", _PRIORITY[t.priority.value])
         st = s.tasks.get(t.key) if s else None
@@ -245,6 +246,7 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
     priority = lambda p: "low" if p < 400 else "medium" if p < 600 else "high" if p < 800 else "critical"  # noqa: E731
     constraint = {v: k for k, v in _CONSTRAINT.items()}
     link_type = {v: k for k, v in _LINK.items()}
+    task_type = {str(v): k for k, v in _TYPE.items()}
     tasks, links, stack = [], [], []
     by_outline: dict[str, str] = {}
     for el in root.iter(f"{{{NS}}}Task"):
@@ -290,7 +292,8 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 actual_finish=done[1],
                 notes=text(el, "Notes") or "",
                 work=read_minutes(text(el, "Work")) / 60 if text(el, "Work") else None,
-                effort_driven=text(el, "EffortDriven") == "1",
+                effort_driven=text(el, "EffortDriven") == "1" or text(el, "Type") == "2",
+                task_type=task_type.get(text(el, "Type") or "0", "fixed_units"),
                 remaining_duration=round(read_minutes(text(el, "RemainingDuration")) / per[unit], 6)
                 if running
                 else None,

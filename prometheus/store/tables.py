@@ -92,6 +92,7 @@ class TaskRow(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     work: Mapped[float | None] = mapped_column(Float)  # hours
     effort_driven: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    task_type: Mapped[str] = mapped_column(String(20), default="fixed_units", server_default="fixed_units")
     required_skills: Mapped[list[str] | None] = mapped_column(JsonType, default=list)
     # Microsoft Project's task fields: manual scheduling with its own dates, a task calendar, leveling delay
     manual: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

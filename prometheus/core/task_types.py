@@ -1,0 +1,72 @@
+"""Duration, work and units kept consistent as Microsoft Project does for each task type.
+
+Work (hours) = duration (hours) x the units assigned. When one of them changes, the task type says which
+other one follows: fixed units: the duration follows the work (a new duration changes the work); fixed
+work: the duration follows the units (a new duration changes the units); fixed duration: the units follow
+the work (new units change the work). Effort-driven (fixed work always is): adding or removing resources
+keeps the task's work, so the task gets shorter (fixed units, fixed work) or each resource's units lower
+(fixed duration); otherwise the work grows with the units. A task whose work is not given (or that has no
+resources and is not effort-driven) keeps what it was given. Pure functions: no I/O."""
+
+from __future__ import annotations
+
+from prometheus.core.model import Assignment, DurationUnit, Task, TaskType
+
+_ELAPSED_HOURS = {"ehours": 1.0, "edays": 24.0, "eweeks": 168.0}
+
+
+def duration_hours(task: Task, hours_per_day: float = 8.0, hours_per_week: float = 40.0) -> float:
+    """The task's duration in (working, or for an elapsed duration clock) hours."""
+    per = {"hours": 1.0, "days": hours_per_day, "weeks": hours_per_week} | _ELAPSED_HOURS
+    return task.duration * per[task.duration_unit.value]
+
+
+def _units(task: Task) -> dict[str, float]:
+    return {a.resource_id: a.units for a in task.assignments}
+
+
+def _scaled(assignments: list[Assignment], factor: float) -> list[Assignment]:
+    return [a.model_copy(update={"units": min(100.0, round(a.units * factor, 6))}) for a in assignments]
+
+
+def balance(
+    task: Task, before: Task | None, hours_per_day: float = 8.0, hours_per_week: float = 40.0
+) -> Task:
+    """`task` (as changed from `before`, None for a new task) with its duration, work or units following
+    what changed, as its type says."""
+    if task.work is None or not (task.assignments or task.effort_driven):
+        return task
+    kind = task.task_type
+    effort = task.effort_driven or kind is TaskType.fixed_work
+    hours = duration_hours(task, hours_per_day, hours_per_week)
+    total = sum(a.units for a in task.assignments) or 1.0
+    elapsed = task.duration_unit.value.startswith("e")
+    unit = DurationUnit.ehours if elapsed else DurationUnit.hours
+
+    def lasting() -> Task:  # the duration follows work and units
+        return task.model_copy(update={"duration": round(task.work / total, 6), "duration_unit": unit})
+
+    def working() -> Task:  # the work follows duration and units
+        return task.model_copy(update={"work": round(hours * total, 6)})
+
+    def staffing() -> Task:  # the units follow work and duration
+        if not task.assignments or hours <= 0:
+            return lasting()
+        return task.model_copy(update={"assignments": _scaled(task.assignments, task.work / (hours * total))})
+
+    if before is None:  # a new task: the work given decides, for an effort-driven one
+        if not effort:
+            return task
+        return staffing() if kind is TaskType.fixed_duration else lasting()
+    if task.work != before.work:
+        return staffing() if kind is TaskType.fixed_duration else lasting()
+    if abs(hours - duration_hours(before, hours_per_day, hours_per_week)) > 1e-9:
+        return staffing() if kind is TaskType.fixed_work else working()
+    now, was = _units(task), _units(before)
+    if now.keys() != was.keys():  # resources added or removed
+        if not effort:
+            return working()
+        return staffing() if kind is TaskType.fixed_duration else lasting()
+    if now != was:  # the same resources at other units
+        return working() if kind is TaskType.fixed_duration else lasting()
+    return task
