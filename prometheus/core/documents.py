@@ -20,6 +20,7 @@ from prometheus.core.model import (
     TaskSplit,
     TaskStatus,
     TaskType,
+    WorkContour,
     check_splits,
 )
 
@@ -27,6 +28,9 @@ from prometheus.core.model import (
 class DocAssignment(Input):
     resource: str
     units: float = Field(1.0, gt=0, le=100)
+    work: float | None = Field(None, ge=0, le=10_000_000)
+    delay: float = Field(0.0, ge=0, le=10_000_000)
+    contour: WorkContour = WorkContour.flat
 
 
 class DocResource(Input):

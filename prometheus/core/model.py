@@ -10,8 +10,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     computed_field,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -66,6 +68,21 @@ class TaskType(StrEnum):
     fixed_units = "fixed_units"
     fixed_duration = "fixed_duration"
     fixed_work = "fixed_work"
+
+
+class WorkContour(StrEnum):
+    """How an assignment spreads its work over time (MSPDI WorkContour 0..8); a contour other than flat
+    stretches the assignment (`core.task_types.contour_stretch`)."""
+
+    flat = "flat"
+    back_loaded = "back_loaded"
+    front_loaded = "front_loaded"
+    double_peak = "double_peak"
+    early_peak = "early_peak"
+    late_peak = "late_peak"
+    bell = "bell"
+    turtle = "turtle"
+    contoured = "contoured"
 
 
 class ConstraintType(StrEnum):
@@ -190,8 +207,23 @@ def check_splits(v: list[TaskSplit]) -> list[TaskSplit]:
 
 
 class Assignment(BaseModel):
+    """A resource on a task: its units (1.0 = full time) and, as Microsoft Project keeps them, its own work
+    (hours), its delay after the task's start (working hours) and its work contour; those three are shown
+    only when set."""
+
     resource_id: str
     units: float = Field(1.0, gt=0, le=100)
+    work: float | None = Field(None, ge=0, le=10_000_000, description="the assignment's work in hours")
+    delay: float = Field(0.0, ge=0, le=10_000_000, description="working hours after the task's start")
+    contour: WorkContour = WorkContour.flat
+
+    @model_serializer(mode="wrap")
+    def _set_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out = handler(self)
+        for key, default in (("work", None), ("delay", 0.0), ("contour", WorkContour.flat)):
+            if out.get(key) == default:
+                out.pop(key, None)
+        return out
 
 
 class Task(BaseModel):

@@ -10,9 +10,38 @@ resources and is not effort-driven) keeps what it was given. Pure functions: no 
 
 from __future__ import annotations
 
-from prometheus.core.model import Assignment, DurationUnit, Task, TaskType
+from prometheus.core.model import Assignment, DurationUnit, Task, TaskType, WorkContour
 
 _ELAPSED_HOURS = {"ehours": 1.0, "edays": 24.0, "eweeks": 168.0}
+# Project's contours work at these shares of the assignment's units over equal twentieths of its span
+# (front loaded: 100% for 6, 75% for 4, 50% for 4, 25%, 15%, 10% for 2 each); the span is stretched by
+# the inverse of their mean, the work kept
+_CONTOUR_MEAN = {
+    WorkContour.flat: 1.0,
+    WorkContour.back_loaded: 0.6,
+    WorkContour.front_loaded: 0.6,
+    WorkContour.double_peak: 0.5,
+    WorkContour.early_peak: 0.5,
+    WorkContour.late_peak: 0.5,
+    WorkContour.bell: 0.5,
+    WorkContour.turtle: 0.7,
+}
+
+
+def assignment_hours(a: Assignment) -> float | None:
+    """Working hours from the task's start to the end of an assignment that has its own work: its delay,
+    then its work at its units, stretched by its contour (None: no work of its own, or a contour drawn by
+    hand, which only the file's timephased work tells)."""
+    if a.work is None or a.contour not in _CONTOUR_MEAN:
+        return None
+    return a.delay + a.work / (a.units * _CONTOUR_MEAN[a.contour])
+
+
+def assignments_span(assignments: list[Assignment]) -> float | None:
+    """The task's span in working hours as its assignments make it (the last to finish), or None when one
+    of them does not say."""
+    hours = [assignment_hours(a) for a in assignments]
+    return None if not hours or None in hours else max(h for h in hours if h is not None)
 
 
 def duration_hours(task: Task, hours_per_day: float = 8.0, hours_per_week: float = 40.0) -> float:

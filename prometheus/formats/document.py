@@ -38,7 +38,12 @@ def to_document(plan: Plan) -> PlanDocument:
             DocTask(
                 key=t.id,
                 parent=t.parent_id,
-                assignments=[DocAssignment(resource=a.resource_id, units=a.units) for a in t.assignments],
+                assignments=[
+                    DocAssignment(
+                        resource=a.resource_id, units=a.units, work=a.work, delay=a.delay, contour=a.contour
+                    )
+                    for a in t.assignments
+                ],
                 **{f: getattr(t, f) for f in _TASK},
             )
             for t in sorted(plan.tasks or [], key=lambda t: t.position)

@@ -8,12 +8,22 @@ from lxml import etree
 
 from prometheus.core.calendar import unit_minutes
 from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResource, DocTask, PlanDocument
-from prometheus.core.model import Calendar
+from prometheus.core.model import Calendar, WorkContour
 from prometheus.core.scheduler import Schedule
 from prometheus.core.splits import pauses
 from prometheus.errors import ValidationFailed
 from prometheus.formats.document import wbs_order
-from prometheus.formats.mspdi_assignments import UNASSIGNED, read_splits, worked_periods, write_work
+from prometheus.formats.mspdi_assignments import (
+    CONTOUR_CODE,
+    UNASSIGNED,
+    agrees,
+    own_span,
+    read_assignments,
+    read_splits,
+    span_minutes,
+    worked_periods,
+    write_work,
+)
 from prometheus.formats.mspdi_calendars import read_calendars, write_calendar
 from prometheus.formats.mspdi_values import NS, pt, sub, text, when
 from prometheus.formats.mspdi_values import minutes as read_minutes
@@ -151,16 +161,22 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
     for t in doc.tasks:
         minutes = t.duration * factor[t.duration_unit.value]
         st = s.tasks.get(t.key) if s and t.splits else None
+        span = own_span(t.assignments)  # the assignments' own work, only where it makes the task's span
+        own_work = span is not None and agrees(span, minutes)
         for a in t.assignments or ([DocAssignment(resource=UNASSIGNED)] if st else []):
             n += 1
-            work = minutes * a.units
+            work = a.work * 60 if own_work and a.work is not None else minutes * a.units
             done = work * t.percent_complete / 100
             el = sub(assignments, "Assignment")
             sub(el, "UID", n)
             sub(el, "TaskUID", uid[t.key])
             sub(el, "ResourceUID", res_uid.get(a.resource, UNASSIGNED))
+            if own_work and a.delay:
+                sub(el, "Delay", round(a.delay * 600))  # tenths of a minute
             sub(el, "Units", f"{a.units:g}")
             sub(el, "Work", pt(work))
+            if own_work and a.contour is not WorkContour.flat:
+                sub(el, "WorkContour", CONTOUR_CODE[a.contour])
             sub(el, "ActualWork", pt(done))
             sub(el, "RemainingWork", pt(work - done))
             if st is not None:  # a split task's parts: its work in periods with pauses between
@@ -221,14 +237,10 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 else None,  # material and cost resources work on no calendar
             )
         )
-    known_resources = {r.key for r in resources}
-    units: dict[str, list[DocAssignment]] = {}
-    for a in root.iter(f"{{{NS}}}Assignment"):
-        rkey = f"r{text(a, 'ResourceUID')}"
-        if rkey in known_resources:
-            units.setdefault(f"t{text(a, 'TaskUID')}", []).append(
-                DocAssignment(resource=rkey, units=float(text(a, "Units") or 1))
-            )
+    working = {
+        f"r{text(r, 'UID')}" for r in root.iter(f"{{{NS}}}Resource") if (text(r, "Type") or "1") == "1"
+    }
+    units = read_assignments(root, {r.key for r in resources}, working)
     periods, laid_out = worked_periods(root), {}
     res_cal = {r.key: r.calendar for r in resources if r.calendar is not None}
     by_format = {
@@ -264,7 +276,7 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
             by_outline[outline] = key
             parent = by_outline.get(outline.rpartition(".")[0]) if "." in outline else None
         unit = by_format.get(int(text(el, "DurationFormat") or 7), "days")
-        minutes = read_minutes(text(el, "Duration"))
+        minutes = span_minutes(el, read_minutes(text(el, "Duration")), units.get(key, []), unit)
         done = text(el, "ActualStart"), text(el, "ActualFinish")
         manual = text(el, "Manual") == "1" and not done[0]
         delay_unit = by_format.get(int(text(el, "LevelingDelayFormat") or 8), "edays")

@@ -10,13 +10,72 @@ import numpy as np
 from lxml import etree
 
 from prometheus.core.calendar import WorkCalendar
-from prometheus.core.model import Calendar, TaskSplit
+from prometheus.core.documents import DocAssignment
+from prometheus.core.model import Assignment, Calendar, TaskSplit, WorkContour
 from prometheus.core.splits import parts
+from prometheus.core.task_types import assignments_span
 from prometheus.formats.mspdi_values import NS, minutes, pt, sub, text, when
 
 UNASSIGNED = "-65535"  # the resource of a task's work when no resource is assigned to it
 _WORK = ("1", "2")  # remaining and actual work
 Period = tuple[datetime, datetime]
+CONTOUR_CODE = {c: i for i, c in enumerate(WorkContour)}  # flat 0, back loaded 1, ... contoured 8
+_CONTOUR = {str(i): c for c, i in CONTOUR_CODE.items()}
+
+
+def read_assignments(
+    root: etree._Element, known: set[str], working: set[str]
+) -> dict[str, list[DocAssignment]]:
+    """Per task key, its assignments of known resources: units, and for work resources the assignment's
+    own work (hours), delay (working hours) and contour."""
+    out: dict[str, list[DocAssignment]] = {}
+    for a in root.iter(f"{{{NS}}}Assignment"):
+        rkey = f"r{text(a, 'ResourceUID')}"
+        if rkey not in known:
+            continue
+        own = rkey in working and text(a, "Work") is not None
+        out.setdefault(f"t{text(a, 'TaskUID')}", []).append(
+            DocAssignment(
+                resource=rkey,
+                units=float(text(a, "Units") or 1),
+                work=round(minutes(text(a, "Work")) / 60, 6) if own else None,
+                delay=max(0.0, round(float(text(a, "Delay") or 0) / 600, 6)),
+                contour=_CONTOUR.get(text(a, "WorkContour") or "0", WorkContour.flat),
+            )
+        )
+    return out
+
+
+def own_span(assignments: list[DocAssignment]) -> float | None:
+    """The span in working hours the assignments' own work, delays and contours make (None: not all say)."""
+    return assignments_span(
+        [Assignment(resource_id=a.resource, **a.model_dump(exclude={"resource"})) for a in assignments]
+    )
+
+
+def agrees(span_hours: float, minutes: float) -> bool:
+    """A span and a duration (minutes) the same to a minute, or to 1% of a long one."""
+    return abs(span_hours * 60 - minutes) <= max(1.0, minutes / 100)
+
+
+def span_minutes(task: etree._Element, stored: float, assignments: list[DocAssignment], unit: str) -> float:
+    """A task's duration in minutes: the one stored, unless its work assignments make another span (their
+    delays, work at their units, contours: `core.task_types`), which then decides, as Project would
+    compute it. Only tasks Project stretches with their assignments: not fixed duration, manual, started,
+    summary or milestone, in working time, and no overtime."""
+    if (
+        not assignments
+        or unit.startswith("e")
+        or text(task, "Type") == "1"
+        or "1" in (text(task, "Manual"), text(task, "Summary"), text(task, "Milestone"))
+        or text(task, "ActualStart")
+        or minutes(text(task, "OvertimeWork")) > 0
+    ):
+        return stored
+    span = own_span(assignments)
+    if span is None or agrees(span, stored):
+        return stored
+    return span * 60
 
 
 def worked_periods(root: etree._Element) -> dict[str, list[list[Period]]]:

@@ -108,7 +108,15 @@ class Bulk(StoreBase):
             )  # fmt: skip
             assigned[tid] = wanted
             links += [
-                {"task_id": tid, "resource_id": a.resource_id, "units": a.units, "position": n}
+                {
+                    "task_id": tid,
+                    "resource_id": a.resource_id,
+                    "units": a.units,
+                    "position": n,
+                    "work": a.work,
+                    "delay": a.delay,
+                    "contour": a.contour.value,
+                }
                 for n, a in enumerate(wanted)
             ]
         refuse("tasks", len(items), errors)

@@ -51,7 +51,15 @@ class Tasks(StoreBase):
         self.session.execute(delete(AssignmentRow).where(AssignmentRow.task_id == task_id))
         for n, a in enumerate(assignments):
             self.session.add(
-                AssignmentRow(task_id=task_id, resource_id=a.resource_id, units=a.units, position=n)
+                AssignmentRow(
+                    task_id=task_id,
+                    resource_id=a.resource_id,
+                    units=a.units,
+                    position=n,
+                    work=a.work,
+                    delay=a.delay,
+                    contour=a.contour.value,
+                )
             )
 
     def _apply_type(self, row: TaskRow, task: Task, before: Task | None) -> Task:

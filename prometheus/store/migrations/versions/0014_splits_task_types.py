@@ -1,4 +1,5 @@
-"""Microsoft Project's split tasks (the pauses in a task's work) and task types
+"""Microsoft Project's split tasks (the pauses in a task's work), task types, and assignments' work, delay
+and contour
 
 Revision ID: 0014
 Revises: 0013
@@ -21,9 +22,16 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("task_type", sa.String(length=20), nullable=False, server_default="fixed_units")
         )
+    with op.batch_alter_table("assignments") as batch:
+        batch.add_column(sa.Column("work", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("delay", sa.Float(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("contour", sa.String(length=20), nullable=False, server_default="flat"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("assignments") as batch:
+        for column in ("contour", "delay", "work"):
+            batch.drop_column(column)
     with op.batch_alter_table("tasks") as batch:
         batch.drop_column("task_type")
         batch.drop_column("splits")
