@@ -89,9 +89,10 @@ def test_the_api_keeps_an_assignments_work_delay_and_contour(api: httpx.Client, 
     ann = api.post(f"/plans/{pid}/resources", json={"name": "Ann"}).json()["data"]["id"]
     plain = add_task(api, pid, "Plain", assignments=[{"resource_id": ann}])
     assert plain["assignments"] == [{"resource_id": ann, "units": 1.0}]  # only what is set is shown
-    shaped = {"resource_id": ann, "units": 0.5, "work": 8.0, "delay": 4.0, "contour": "turtle"}
+    shaped = {"resource_id": ann, "units": 0.5, "work": 7.0, "delay": 4.0, "contour": "turtle"}
     t = add_task(api, pid, "Shaped", assignments=[shaped])
     assert t["assignments"] == [shaped]
+    assert (t["duration"], t["duration_unit"], t["work"]) == (24, "hours", 7)  # 4 h, then 7 h at 50%, turtle
     assert api.get(f"/plans/{pid}/tasks/{t['id']}").json()["data"]["assignments"] == [shaped]
     bad = api.patch(f"/plans/{pid}/tasks/{t['id']}", json={"assignments": [shaped | {"contour": "zigzag"}]})
     assert bad.status_code == 422
@@ -101,5 +102,5 @@ def test_the_api_keeps_an_assignments_work_delay_and_contour(api: httpx.Client, 
     assert back.status_code == 201, back.text
     again = {x["name"]: x for x in api.get(f"/plans/{back.json()['data']['id']}").json()["data"]["tasks"]}
     assert [{k: v for k, v in a.items() if k != "resource_id"} for a in again["Shaped"]["assignments"]] == [
-        {"units": 0.5, "work": 8.0, "delay": 4.0, "contour": "turtle"}
+        {"units": 0.5, "work": 7.0, "delay": 4.0, "contour": "turtle"}
     ]

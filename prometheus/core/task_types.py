@@ -62,15 +62,21 @@ def balance(
     task: Task, before: Task | None, hours_per_day: float = 8.0, hours_per_week: float = 40.0
 ) -> Task:
     """`task` (as changed from `before`, None for a new task) with its duration, work or units following
-    what changed, as its type says."""
+    what changed, as its type says. Assignments that all carry their own work decide the span when they
+    change (not for a fixed duration): the last of them to finish, the task's work their sum."""
+    kind = task.task_type
+    elapsed = task.duration_unit.value.startswith("e")
+    unit = DurationUnit.ehours if elapsed else DurationUnit.hours
+    own = assignments_span(task.assignments)  # assignments with their own work make the span
+    changed = before is None or task.assignments != before.assignments
+    if own is not None and kind is not TaskType.fixed_duration and changed:
+        work = round(sum(a.work or 0.0 for a in task.assignments), 6)
+        return task.model_copy(update={"duration": round(own, 6), "duration_unit": unit, "work": work})
     if task.work is None or not (task.assignments or task.effort_driven):
         return task
-    kind = task.task_type
     effort = task.effort_driven or kind is TaskType.fixed_work
     hours = duration_hours(task, hours_per_day, hours_per_week)
     total = sum(a.units for a in task.assignments) or 1.0
-    elapsed = task.duration_unit.value.startswith("e")
-    unit = DurationUnit.ehours if elapsed else DurationUnit.hours
 
     def lasting() -> Task:  # the duration follows work and units
         return task.model_copy(update={"duration": round(task.work / total, 6), "duration_unit": unit})

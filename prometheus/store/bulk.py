@@ -13,7 +13,7 @@ from prometheus.core.graph import wbs_cycle_if_added, wbs_find_cycle
 from prometheus.core.inputs import DependencyCreate, TaskCreate
 from prometheus.core.model import Assignment, Dependency, Task, TaskStatus
 from prometheus.core.portable import check_size
-from prometheus.core.task_types import balance
+from prometheus.core.task_types import assignments_span, balance  # duration, work, units
 from prometheus.errors import PlanTooLarge, PrometheusError, ValidationFailed
 from prometheus.store.base import StoreBase, touch_revision
 from prometheus.store.mapping import dependency_model, new_id, task_model, values_of
@@ -81,7 +81,7 @@ class Bulk(StoreBase):
                 unit = data.duration_unit.value
                 if data.effort_driven and data.work is None:
                     raise ValidationFailed("an effort-driven task needs its work (hours)")
-                if data.work is not None and (wanted or data.effort_driven):  # core.task_types
+                if (data.work is not None and (wanted or data.effort_driven)) or assignments_span(wanted):
                     shape = Task(
                         id=tid,
                         plan_id=plan_id,

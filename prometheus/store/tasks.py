@@ -9,7 +9,7 @@ from sqlalchemy import delete, exists, func, or_, select
 from prometheus.core.inputs import TaskCreate, TaskPatch, check_three_point
 from prometheus.core.model import Assignment, Task, TaskStatus
 from prometheus.core.portable import check_size
-from prometheus.core.task_types import balance
+from prometheus.core.task_types import assignments_span, balance
 from prometheus.errors import (
     DependencyError,
     PlanTooLarge,
@@ -67,7 +67,7 @@ class Tasks(StoreBase):
         (`core.task_types`), stored."""
         if row.effort_driven and row.work is None:
             raise ValidationFailed("an effort-driven task needs its work (hours)")
-        if task.work is None:
+        if task.work is None and assignments_span(task.assignments) is None:
             return task
         cal = self._plan_row(row.plan_id).calendar or {}
         done = balance(task, before, cal.get("hours_per_day", 8.0), cal.get("hours_per_week", 40.0))
