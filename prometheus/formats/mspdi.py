@@ -240,7 +240,7 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
     working = {
         f"r{text(r, 'UID')}" for r in root.iter(f"{{{NS}}}Resource") if (text(r, "Type") or "1") == "1"
     }
-    units = read_assignments(root, {r.key for r in resources}, working)
+    units, leveled = read_assignments(root, {r.key for r in resources}, working)
     periods, laid_out = worked_periods(root), {}
     res_cal = {r.key: r.calendar for r in resources if r.calendar is not None}
     by_format = {
@@ -276,7 +276,9 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
             by_outline[outline] = key
             parent = by_outline.get(outline.rpartition(".")[0]) if "." in outline else None
         unit = by_format.get(int(text(el, "DurationFormat") or 7), "days")
-        minutes = span_minutes(el, read_minutes(text(el, "Duration")), units.get(key, []), unit)
+        minutes = read_minutes(text(el, "Duration"))
+        if key not in leveled:
+            minutes = span_minutes(el, minutes, units.get(key, []), unit)
         done = text(el, "ActualStart"), text(el, "ActualFinish")
         manual = text(el, "Manual") == "1" and not done[0]
         delay_unit = by_format.get(int(text(el, "LevelingDelayFormat") or 8), "edays")
