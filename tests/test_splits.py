@@ -176,11 +176,19 @@ def test_a_delayed_assignment_is_no_split() -> None:
     from prometheus.core.model import Calendar
     from prometheus.formats.mspdi_assignments import read_splits
 
-    def day(d: int, hours: int = 9) -> tuple[datetime, datetime]:
-        return datetime(2026, 12, d, 8), datetime(2026, 12, d, 8 + hours)
+    def day(d: int, hours: int = 9) -> tuple[datetime, datetime, None]:
+        return datetime(2026, 12, d, 8), datetime(2026, 12, d, 8 + hours), None
 
     start = "2026-12-07T08:00:00"
     delayed = [[day(7), day(8)], [day(10)]]  # Ann Mon-Tue, Bob delayed to Thursday: nobody works Wednesday
     assert read_splits(delayed, start, Calendar(), {}) == []
     split = [[day(7), day(10)], [day(7, 4)]]  # Ann stops Tue-Wed, Bob works Monday morning only
     assert read_splits(split, start, Calendar(), {}) == [TaskSplit(at=8, hours=16)]
+    # day-long records partly worked: Monday's 4 hours before the pause, Thursday's 4 after it
+    days = [
+        [
+            (datetime(2026, 12, d, 8), datetime(2026, 12, d + 1, 8), w)
+            for d, w in ((7, 240), (10, 240), (11, 480))
+        ]
+    ]
+    assert read_splits(days, start, Calendar(), {}) == [TaskSplit(at=4, hours=24)]  # Mon 12:00 - Thu 13:00

@@ -18,7 +18,7 @@ from prometheus.formats.mspdi_values import NS, minutes, pt, sub, text, when
 
 UNASSIGNED = "-65535"  # the resource of a task's work when no resource is assigned to it
 _WORK = ("1", "2")  # remaining and actual work
-Period = tuple[datetime, datetime]
+Period = tuple[datetime, datetime, float | None]  # start, finish, working minutes of its work
 CONTOUR_CODE = {c: i for i, c in enumerate(WorkContour)}  # flat 0, back loaded 1, ... contoured 8
 _CONTOUR = {str(i): c for c, i in CONTOUR_CODE.items()}
 
@@ -83,16 +83,37 @@ def span_minutes(task: etree._Element, stored: float, assignments: list[DocAssig
 
 
 def worked_periods(root: etree._Element) -> dict[str, list[list[Period]]]:
-    """Per task UID, the periods in which each of its assignments does some work."""
+    """Per task UID, the periods in which each of its assignments does some work, with the working minutes
+    that work takes at the assignment's units (None for a contoured assignment)."""
     out: dict[str, list[list[Period]]] = {}
     for a in root.iter(f"{{{NS}}}Assignment"):
+        units = float(text(a, "Units") or 1)
+        flat = (text(a, "WorkContour") or "0") == "0" and units > 0
         periods = []
         for tp in a.iterfind(f"{{{NS}}}TimephasedData"):
-            start, finish = text(tp, "Start"), text(tp, "Finish")
-            if text(tp, "Type") in _WORK and start and finish and minutes(text(tp, "Value")) > 0:
-                periods.append((datetime.fromisoformat(start), datetime.fromisoformat(finish)))
+            start, finish, work = text(tp, "Start"), text(tp, "Finish"), minutes(text(tp, "Value"))
+            if text(tp, "Type") in _WORK and start and finish and work > 0:
+                at = (datetime.fromisoformat(start), datetime.fromisoformat(finish))
+                periods.append((*at, work / units if flat else None))
         if periods:
-            out.setdefault(text(a, "TaskUID") or "", []).append(sorted(periods))
+            out.setdefault(text(a, "TaskUID") or "", []).append(sorted(periods, key=lambda p: p[:2]))
+    return out
+
+
+def _packed(pairs: list[tuple[int, int]], need: list[float | None]) -> list[tuple[int, int]]:
+    """Worked index ranges of one assignment, a period only partly worked shrunk to its work: at its end
+    when work follows it without a break (the work resumed in it), else at its start (it stopped)."""
+    out = []
+    for j, (a, b) in enumerate(pairs):
+        n = need[j]
+        if n is not None and b - a > n + 1:
+            after = j + 1 < len(pairs) and pairs[j + 1][0] <= b
+            before = j > 0 and pairs[j - 1][1] >= a
+            if after and not before:
+                a = b - round(n)
+            elif not after:
+                b = a + round(n)
+        out.append((a, b))
     return out
 
 
@@ -116,10 +137,11 @@ def read_splits(
     o = int(wc.index_of(wc.minutes(origin)))
     spans, worked = [], []
     for periods in assignments:
-        moments = [wc.minutes(m) for p in periods for m in p]
+        moments = [wc.minutes(m) for p in periods for m in p[:2]]
         index = wc.index_of(np.array(moments, dtype=np.int64)).tolist()
-        spans.append((index[0], index[-1]))
-        worked.extend(zip(index[::2], index[1::2], strict=True))
+        pairs = _packed(list(zip(index[::2], index[1::2], strict=True)), [p[2] for p in periods])
+        spans.append((pairs[0][0], pairs[-1][1]))
+        worked.extend(pairs)
     merged: list[list[int]] = []
     for a, b in sorted(worked):
         if b <= a:
