@@ -192,3 +192,50 @@ def test_a_delayed_assignment_is_no_split() -> None:
         ]
     ]
     assert read_splits(days, start, Calendar(), {}) == [TaskSplit(at=4, hours=24)]  # Mon 12:00 - Thu 13:00
+
+
+PROJECT_FILE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Project xmlns="http://schemas.microsoft.com/project">
+  <Name>split</Name><StartDate>2026-12-07T08:00:00</StartDate><MinutesPerDay>480</MinutesPerDay>
+  <Tasks>
+    <Task><UID>0</UID><ID>0</ID><Name>split</Name><OutlineLevel>0</OutlineLevel><Summary>1</Summary></Task>
+    <Task><UID>1</UID><ID>1</ID><Name>Pour</Name><OutlineLevel>1</OutlineLevel><Type>0</Type>
+      <Start>2026-12-07T08:00:00</Start><Finish>2026-12-10T17:00:00</Finish>
+      <Duration>PT24H0M0S</Duration><DurationFormat>7</DurationFormat><Work>PT24H0M0S</Work></Task>
+    <Task><UID>2</UID><ID>2</ID><Name>Cure</Name><OutlineLevel>1</OutlineLevel>
+      <Start>2026-12-11T08:00:00</Start><Finish>2026-12-11T17:00:00</Finish>
+      <Duration>PT8H0M0S</Duration><DurationFormat>7</DurationFormat>
+      <PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type></PredecessorLink></Task>
+  </Tasks>
+  <Resources><Resource><UID>1</UID><ID>1</ID><Name>Crew</Name><Type>1</Type></Resource></Resources>
+  <Assignments>
+    <Assignment><UID>1</UID><TaskUID>1</TaskUID><ResourceUID>1</ResourceUID><Units>1</Units>
+      <Work>PT24H0M0S</Work>
+      <TimephasedData><Type>1</Type><UID>1</UID><Start>2026-12-07T08:00:00</Start>
+        <Finish>2026-12-08T08:00:00</Finish><Unit>2</Unit><Value>PT8H0M0S</Value></TimephasedData>
+      <TimephasedData><Type>1</Type><UID>1</UID><Start>2026-12-08T08:00:00</Start>
+        <Finish>2026-12-09T08:00:00</Finish><Unit>2</Unit><Value>PT0H0M0S</Value></TimephasedData>
+      <TimephasedData><Type>1</Type><UID>1</UID><Start>2026-12-09T08:00:00</Start>
+        <Finish>2026-12-10T08:00:00</Finish><Unit>2</Unit><Value>PT8H0M0S</Value></TimephasedData>
+      <TimephasedData><Type>1</Type><UID>1</UID><Start>2026-12-10T08:00:00</Start>
+        <Finish>2026-12-10T17:00:00</Finish><Unit>2</Unit><Value>PT8H0M0S</Value></TimephasedData>
+    </Assignment>
+  </Assignments>
+</Project>"""
+
+
+def test_a_split_task_saved_by_project_imports_with_the_dates_project_stored(api: httpx.Client) -> None:
+    r = api.post(
+        "/plans/import", params={"format": "mspdi", "include": "plan"}, content=PROJECT_FILE.encode()
+    )
+    assert r.status_code == 201, r.text
+    pour = next(t for t in r.json()["data"]["tasks"] if t["name"] == "Pour")
+    assert pour["splits"] == [{"at": 8.0, "hours": 8.0}] and pour["duration"] == 3
+    rows = {
+        t["name"]: t for t in api.get(f"/plans/{r.json()['data']['id']}/timeline").json()["data"]["tasks"]
+    }
+    stored = etree.fromstring(PROJECT_FILE.encode()).xpath("//p:Task[p:UID>0]", namespaces=NS)
+    for el in stored:
+        name = el.findtext("p:Name", namespaces=NS)
+        dates = (el.findtext("p:Start", namespaces=NS), el.findtext("p:Finish", namespaces=NS))
+        assert (rows[name]["start"], rows[name]["finish"]) == dates, name
