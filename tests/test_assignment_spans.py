@@ -98,6 +98,8 @@ def test_the_api_keeps_an_assignments_work_delay_and_contour(api: httpx.Client, 
     assert t["assignments"] == [shaped]
     assert (t["duration"], t["duration_unit"], t["work"]) == (24, "hours", 7)  # 4 h, then 7 h at 50%, turtle
     assert api.get(f"/plans/{pid}/tasks/{t['id']}").json()["data"]["assignments"] == [shaped]
+    work = {x["name"]: x["work_hours"] for x in api.get(f"/plans/{pid}/costs").json()["data"]["tasks"]}
+    assert work == {"Plain": 8, "Shaped": 7}  # an assignment's own work counts as it is
     bad = api.patch(f"/plans/{pid}/tasks/{t['id']}", json={"assignments": [shaped | {"contour": "zigzag"}]})
     assert bad.status_code == 422
     doc = api.get(f"/plans/{pid}/export", params={"format": "json"}).json()

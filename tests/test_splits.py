@@ -166,8 +166,14 @@ def test_splits_through_the_api(api: httpx.Client, plan: dict) -> None:
         f"/plans/{pid}/tasks/{split['id']}", json={"splits": [{"at": 8, "hours": 8}, {"at": 9, "hours": 1}]}
     )
     assert bad.status_code == 422 and bad.json()["status"] == "error"
+    assert api.get(f"/plans/{pid}/costs").json()["data"]["work_hours"] == 0  # nobody assigned
+    crew = api.post(f"/plans/{pid}/resources", json={"name": "Crew", "cost_rate": 10}).json()["data"]
+    api.patch(f"/plans/{pid}/tasks/{split['id']}", json={"assigned_resources": [crew["id"]]})
+    costs = api.get(f"/plans/{pid}/costs").json()["data"]
+    assert (costs["work_hours"], costs["cost"]) == (16, 160)  # the two worked days, not the pause
     r = api.patch(f"/plans/{pid}/tasks/{split['id']}", json={"splits": None})
     assert r.status_code == 200 and r.json()["data"]["splits"] == []
+    assert api.get(f"/plans/{pid}/costs").json()["data"]["work_hours"] == 16
     exported = api.get(f"/plans/{pid}/export", params={"format": "json"}).json()
     assert [t.get("splits") for t in exported["tasks"]] == [[], []]
 

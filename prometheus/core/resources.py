@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from prometheus.core.model import Plan, Task
 from prometheus.core.scheduler import Schedule
+from prometheus.core.splits import parts, pauses
 
 
 def costs(plan: Plan, s: Schedule) -> dict:
@@ -26,10 +27,12 @@ def costs(plan: Plan, s: Schedule) -> dict:
     for t in plan.tasks or []:
         st = s.tasks.get(t.id)
         hours = st.duration_minutes / 60 if st is not None and not st.summary else 0.0
+        if t.splits and hours:  # a split task works only in its parts
+            hours = sum(b - a for a, b in parts(st.duration_minutes, pauses(t.splits))) / 60
         rows = []
         for a in t.assignments:
             r = resources[a.resource_id]
-            work = hours * a.units
+            work = hours * a.units if a.work is None or not hours else a.work
             rows.append(
                 {
                     "resource_id": r.id,
