@@ -55,6 +55,16 @@ def test_a_split_task_spans_its_pauses_and_keeps_them_when_moved() -> None:
     assert done.finish == datetime(2026, 12, 7, 17)  # a pause after the work is no pause
 
 
+def test_a_new_duration_keeps_the_pauses() -> None:
+    from prometheus.core.scheduler import Network
+
+    net = Network([task("A", 2, splits=PAUSE), task("B", 1)], [dep("A", "B")], start=MON)
+    net.solve()
+    after = net.set_duration("A", 3)
+    assert after.tasks["A"].finish == datetime(2026, 12, 11, 17)  # Mon, pause Tue-Wed, Thu-Fri
+    assert after.tasks["B"].start == datetime(2026, 12, 14, 8)
+
+
 def test_a_started_task_stopped_and_resumed_counts_its_stop_once() -> None:
     started = {"actual_start": datetime(2026, 12, 7, 8), "percent_complete": 25, "status": "in_progress"}
     resumed = task("A", 4, resume=datetime(2026, 12, 10, 8), splits=[TaskSplit(at=8, hours=16)], **started)
