@@ -157,6 +157,8 @@ def test_mpxj_reads_our_split_tasks_and_its_import_keeps_them(tmp_path) -> None:
 
     back = read_with_mpxj(data, "again")
     assert [t.splits for t in back.tasks] == [t.splits for t in doc.tasks]
+    project_saved = read_with_mpxj(PROJECT_FILE.encode(), "saved by Project")
+    assert [t.splits for t in project_saved.tasks] == [[TaskSplit(at=8, hours=8)], []]
 
 
 def test_splits_through_the_api(api: httpx.Client, plan: dict) -> None:
