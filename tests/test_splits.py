@@ -198,10 +198,15 @@ def test_a_delayed_assignment_is_no_split() -> None:
         return datetime(2026, 12, d, 8), datetime(2026, 12, d, 8 + hours), None
 
     start = "2026-12-07T08:00:00"
-    delayed = [[day(7), day(8)], [day(10)]]  # Ann Mon-Tue, Bob delayed to Thursday: nobody works Wednesday
-    assert read_splits(delayed, start, Calendar(), {}) == []
-    split = [[day(7), day(10)], [day(7, 4)]]  # Ann stops Tue-Wed, Bob works Monday morning only
-    assert read_splits(split, start, Calendar(), {}) == [TaskSplit(at=8, hours=16)]
+    delayed = [("ann", [day(7), day(8)]), ("bob", [day(10)])]  # Bob delayed to Thursday: nobody works Wed
+    assert read_splits(delayed, start, Calendar(), {}, {}) == []
+    split = [("ann", [day(7), day(10)]), ("bob", [day(7, 4)])]  # Ann stops Tue-Wed, Bob works Monday only
+    assert read_splits(split, start, Calendar(), {}, {}) == [TaskSplit(at=8, hours=16)]
+    # Bob works Monday, Wednesday and Friday: Ann done on Tuesday, nobody works Thursday, and no pause
+    part_time = {"bob": Calendar(working_days=[0, 2, 4])}
+    shared = [("ann", [day(7), day(8)]), ("bob", [day(7), day(9), day(11)])]
+    assert read_splits(shared, start, Calendar(), {}, part_time) == []
+    assert read_splits(shared, start, Calendar(), {}, {}) == [TaskSplit(at=24, hours=8)]  # both full-time
     # day-long records partly worked: Monday's 4 hours before the pause, Thursday's 4 after it
     days = [
         [
@@ -209,7 +214,9 @@ def test_a_delayed_assignment_is_no_split() -> None:
             for d, w in ((7, 240), (10, 240), (11, 480))
         ]
     ]
-    assert read_splits(days, start, Calendar(), {}) == [TaskSplit(at=4, hours=24)]  # Mon 12:00 - Thu 13:00
+    assert read_splits([("ann", days[0])], start, Calendar(), {}, {}) == [
+        TaskSplit(at=4, hours=24)
+    ]  # Mon 12:00 - Thu 13:00
 
 
 PROJECT_FILE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>

@@ -241,8 +241,8 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
         f"r{text(r, 'UID')}" for r in root.iter(f"{{{NS}}}Resource") if (text(r, "Type") or "1") == "1"
     }
     units, leveled = read_assignments(root, {r.key for r in resources}, working)
-    periods, laid_out = worked_periods(root), {}
     res_cal = {r.key: r.calendar for r in resources if r.calendar is not None}
+    periods, laid_out = worked_periods(root, working), {}
     by_format = {
         3: "hours",
         4: "ehours",
@@ -321,7 +321,7 @@ def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 leveling_delay_unit=delay_unit,
                 resume=text(el, "Resume") if done[0] and not done[1] else None,
                 assignments=units.get(key, []),
-                splits=read_splits(periods.get(uid, []), text(el, "Start"), own_cal, laid_out),
+                splits=read_splits(periods.get(uid, []), text(el, "Start"), own_cal, laid_out, res_cal),
             )
         )
         for link in el.findall(f"{{{NS}}}PredecessorLink"):

@@ -82,12 +82,14 @@ def span_minutes(task: etree._Element, stored: float, assignments: list[DocAssig
     return span * 60
 
 
-def worked_periods(root: etree._Element) -> dict[str, list[list[Period]]]:
-    """Per task UID, the periods in which each of its assignments does some work, with the working minutes
-    that work takes at the assignment's units (None for a contoured assignment)."""
-    out: dict[str, list[list[Period]]] = {}
+def worked_periods(root: etree._Element, working: set[str]) -> dict[str, list[tuple[str, list[Period]]]]:
+    """Per task UID, each of its assignments of a work resource (or of none) with the periods in which it
+    does some work and the working minutes that work takes at its units (None for a contoured one)."""
+    out: dict[str, list[tuple[str, list[Period]]]] = {}
     for a in root.iter(f"{{{NS}}}Assignment"):
-        units = float(text(a, "Units") or 1)
+        rkey, units = f"r{text(a, 'ResourceUID')}", float(text(a, "Units") or 1)
+        if rkey not in working and rkey != f"r{UNASSIGNED}":  # a material's use says nothing of pauses
+            continue
         flat = (text(a, "WorkContour") or "0") == "0" and units > 0
         periods = []
         for tp in a.iterfind(f"{{{NS}}}TimephasedData"):
@@ -96,7 +98,7 @@ def worked_periods(root: etree._Element) -> dict[str, list[list[Period]]]:
                 at = (datetime.fromisoformat(start), datetime.fromisoformat(finish))
                 periods.append((*at, work / units if flat else None))
         if periods:
-            out.setdefault(text(a, "TaskUID") or "", []).append(sorted(periods, key=lambda p: p[:2]))
+            out.setdefault(text(a, "TaskUID") or "", []).append((rkey, sorted(periods, key=lambda p: p[:2])))
     return out
 
 
@@ -121,26 +123,35 @@ def _index(wc: WorkCalendar, at: datetime) -> int:
     return int(wc.index_of(wc.minutes(at)))
 
 
-def read_splits(
-    assignments: list[list[Period]], start: str | None, cal: Calendar, laid_out: dict[int, WorkCalendar]
-) -> list[TaskSplit]:
-    """The pauses of a task, in working time of its calendar from its start: the times no assignment works
-    within the span of one that works before and after (an assignment's delay is no pause). `laid_out`
-    keeps each calendar laid out once per file."""
-    if sum(map(len, assignments)) < 2:
-        return []
-    first = min(p[0][0] for p in assignments)
-    origin = datetime.fromisoformat(start) if start else first
+def _laid_out(cal: Calendar, first: datetime, laid_out: dict[int, WorkCalendar]) -> WorkCalendar:
     if id(cal) not in laid_out:
-        laid_out[id(cal)] = WorkCalendar(cal, min(origin, first).date() - timedelta(days=7))
-    wc = laid_out[id(cal)]
-    o = int(wc.index_of(wc.minutes(origin)))
+        laid_out[id(cal)] = WorkCalendar(cal, first.date() - timedelta(days=7))
+    return laid_out[id(cal)]
+
+
+def read_splits(
+    assignments: list[tuple[str, list[Period]]],
+    start: str | None,
+    cal: Calendar,
+    laid_out: dict[int, WorkCalendar],
+    calendars: dict[str, Calendar],
+) -> list[TaskSplit]:
+    """The pauses of a task, in working time of its calendar `cal` from its start: the times no assignment
+    works within the span of one that works before and after, and could have worked on its resource's
+    calendar (`calendars`; an assignment's delay is no pause). `laid_out` keeps each calendar laid out
+    once per file."""
+    if sum(len(p) for _, p in assignments) < 2:
+        return []
+    first = min(p[0][0] for _, p in assignments)
+    origin = datetime.fromisoformat(start) if start else first
+    wc = _laid_out(cal, min(origin, first), laid_out)
+    o = _index(wc, origin)
     spans, worked = [], []
-    for periods in assignments:
+    for rkey, periods in assignments:
         moments = [wc.minutes(m) for p in periods for m in p[:2]]
         index = wc.index_of(np.array(moments, dtype=np.int64)).tolist()
         pairs = _packed(list(zip(index[::2], index[1::2], strict=True)), [p[2] for p in periods])
-        spans.append((pairs[0][0], pairs[-1][1]))
+        spans.append((pairs[0][0], pairs[-1][1], calendars.get(rkey, cal)))
         worked.extend(pairs)
     merged: list[list[int]] = []
     for a, b in sorted(worked):
@@ -150,10 +161,20 @@ def read_splits(
             merged[-1][1] = max(merged[-1][1], b)
         else:
             merged.append([a, b])
+
+    def paused(stop: int, resume: int) -> bool:
+        """Some assignment spans the gap, and every one that does had working time in it."""
+        covering = [c for lo, hi, c in spans if lo < stop and resume < hi]
+        t0 = wc.epoch_dt + timedelta(minutes=int(wc.finish_of(stop)))
+        t1 = wc.epoch_dt + timedelta(minutes=int(wc.start_of(resume)))
+        return bool(covering) and all(
+            c is cal or _index(own := _laid_out(c, first, laid_out), t1) > _index(own, t0) for c in covering
+        )
+
     return [
         TaskSplit(at=(x[1] - o) / 60, hours=(y[0] - x[1]) / 60)
         for x, y in zip(merged, merged[1:], strict=False)
-        if x[1] > o and any(lo < x[1] and y[0] < hi for lo, hi in spans)
+        if x[1] > o and paused(x[1], y[0])
     ]
 
 
