@@ -10,6 +10,7 @@ from lxml import etree
 from prometheus.core.documents import DocPlan, DocTask, PlanDocument
 from prometheus.core.model import Assignment, Task
 from prometheus.core.task_types import balance
+from prometheus.errors import ValidationFailed
 from prometheus.formats.csv_format import read_csv, write_csv
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
 from tests.conftest import add_task
@@ -64,6 +65,19 @@ def test_a_second_resource(kind: str, effort: bool, expected: tuple) -> None:
     assert (t.duration, t.work, [a.units for a in t.assignments]) == expected
     if expected[0] == 8.0:
         assert t.duration_unit == "hours"
+
+
+def test_a_span_past_any_duration_is_refused() -> None:
+    with pytest.raises(ValidationFailed):
+        balance(
+            task(
+                "fixed_units",
+                effort=True,
+                work=10_000_000,
+                assignments=[Assignment(resource_id="a", units=0.01)],
+            ),
+            None,
+        )
 
 
 def test_without_work_or_resources_nothing_moves() -> None:

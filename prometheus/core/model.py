@@ -194,8 +194,8 @@ class TaskSplit(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    at: float = Field(gt=0, le=10_000_000, description="working hours from the task's start to the pause")
-    hours: float = Field(gt=0, le=10_000_000, description="working hours the pause lasts")
+    at: float = Field(gt=0, le=1_000_000, description="working hours from the task's start to the pause")
+    hours: float = Field(gt=0, le=1_000_000, description="working hours the pause lasts")
 
 
 def check_splits(v: list[TaskSplit]) -> list[TaskSplit]:

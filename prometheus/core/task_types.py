@@ -11,6 +11,9 @@ resources and is not effort-driven) keeps what it was given. Pure functions: no 
 from __future__ import annotations
 
 from prometheus.core.model import Assignment, DurationUnit, Task, TaskType, WorkContour
+from prometheus.errors import ValidationFailed
+
+MAX_DURATION = 1_000_000  # as a duration given by a client
 
 _ELAPSED_HOURS = {"ehours": 1.0, "edays": 24.0, "eweeks": 168.0}
 # Project's contours work at these shares of the assignment's units over equal twentieths of its span
@@ -61,6 +64,14 @@ def _scaled(assignments: list[Assignment], factor: float) -> list[Assignment]:
 def balance(
     task: Task, before: Task | None, hours_per_day: float = 8.0, hours_per_week: float = 40.0
 ) -> Task:
+    """`task` balanced (`_balance`), refused (422) when its duration would pass the bound of a duration."""
+    done = _balance(task, before, hours_per_day, hours_per_week)
+    if done.duration > MAX_DURATION:
+        raise ValidationFailed(f"task {task.name!r} would last {done.duration:g} {done.duration_unit.value}")
+    return done
+
+
+def _balance(task: Task, before: Task | None, hours_per_day: float, hours_per_week: float) -> Task:
     """`task` (as changed from `before`, None for a new task) with its duration, work or units following
     what changed, as its type says. Assignments that all carry their own work decide the span when they
     change (not for a fixed duration): the last of them to finish, the task's work their sum."""
