@@ -57,9 +57,9 @@ def own_span(assignments: list[DocAssignment]) -> float | None:
     )
 
 
-def agrees(span_hours: float, minutes: float) -> bool:
+def agrees(span_hours: float, duration: float) -> bool:
     """A span and a duration (minutes) the same to a minute, or to 1% of a long one."""
-    return abs(span_hours * 60 - minutes) <= max(1.0, minutes / 100)
+    return abs(span_hours * 60 - duration) <= max(1.0, duration / 100)
 
 
 def span_minutes(task: etree._Element, stored: float, assignments: list[DocAssignment], unit: str) -> float:
