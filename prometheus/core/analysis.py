@@ -202,7 +202,7 @@ def timeline(plan: Plan, s: Schedule, *, fmt: str = "default", include_resources
     preds: dict[str, list[str]] = {}
     for d in plan.dependencies or []:
         preds.setdefault(d.successor_id, []).append(d.predecessor_id)
-    rows = []
+    rows, laid_out = [], {}  # calendars laid out once for the parts of split tasks
     for t in outline_order(plan.tasks or []):
         tid, st = t.id, s.tasks.get(t.id)
         if st is None:  # cancelled
@@ -233,7 +233,7 @@ def timeline(plan: Plan, s: Schedule, *, fmt: str = "default", include_resources
                 row["assignments"] = [a.model_dump() for a in t.assignments]
             if t.splits and not st.summary:  # a split task's worked parts
                 own = task_calendar(t, plan.resources or [], plan.calendar)
-                dates = part_dates(st.start, st.finish, t.splits, own)
+                dates = part_dates(st.start, st.finish, t.splits, own, laid_out)
                 row["parts"] = [{"start": a, "finish": b} for a, b in dates]
             rows.append(row)
     out = {

@@ -40,11 +40,18 @@ def parts(span: int, gaps: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def part_dates(
-    start: datetime, finish: datetime, splits: list[TaskSplit], cal: Calendar
+    start: datetime,
+    finish: datetime,
+    splits: list[TaskSplit],
+    cal: Calendar,
+    laid_out: dict[int, WorkCalendar] | None = None,
 ) -> list[tuple[datetime, datetime]]:
     """The start and finish of each worked part of a split task scheduled from `start` to `finish` on its
-    calendar `cal`."""
-    wc = WorkCalendar(cal, start.date() - timedelta(days=7))
+    calendar `cal` (`laid_out` keeps calendars laid out between calls)."""
+    laid_out = {} if laid_out is None else laid_out
+    if id(cal) not in laid_out:
+        laid_out[id(cal)] = WorkCalendar(cal, start.date() - timedelta(days=7))
+    wc = laid_out[id(cal)]
     first, last = (int(wc.index_of(wc.minutes(m.replace(tzinfo=None)))) for m in (start, finish))
     moment = lambda minute: wc.epoch_dt + timedelta(minutes=int(minute))  # noqa: E731
     return [

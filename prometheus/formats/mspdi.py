@@ -158,6 +158,7 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
     assignments = sub(root, "Assignments")
     n = 0
     res_cal = {r.key: r.calendar for r in doc.resources if r.calendar is not None}
+    laid_out: dict = {}
     for t in doc.tasks:
         minutes = t.duration * factor[t.duration_unit.value]
         st = s.tasks.get(t.key) if s and t.splits else None
@@ -181,7 +182,7 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
             sub(el, "RemainingWork", pt(work - done))
             if st is not None:  # a split task's parts: its work in periods with pauses between
                 own = t.calendar or res_cal.get(a.resource, cal)
-                write_work(el, n, st.start, st.finish, pauses(t.splits), own, a.units)
+                write_work(el, n, st.start, st.finish, pauses(t.splits), own, a.units, laid_out)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True, pretty_print=True)
 
 

@@ -186,9 +186,11 @@ def write_work(
     gaps: list[tuple[int, int]],
     cal: Calendar,
     units: float,
+    laid_out: dict[int, WorkCalendar],
 ) -> None:
-    """An assignment's remaining work over the parts of its split task, one record per working day."""
-    wc = WorkCalendar(cal, start.date() - timedelta(days=7))
+    """An assignment's remaining work over the parts of its split task, one record per working day
+    (`laid_out` keeps each calendar laid out once per file)."""
+    wc = _laid_out(cal, start.replace(tzinfo=None), laid_out)
     origin = _index(wc, start.replace(tzinfo=None))
     span = _index(wc, finish.replace(tzinfo=None)) - origin
 
