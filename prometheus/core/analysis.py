@@ -12,6 +12,7 @@ from prometheus.core.leveling import level_plan, over_allocations
 from prometheus.core.model import Plan, Task, TaskStatus
 from prometheus.core.resources import costs, skill_gaps
 from prometheus.core.scheduler import Network, Schedule
+from prometheus.core.splits import part_dates, task_calendar
 
 
 def schedule_args(plan: Plan, today: date) -> dict:
@@ -172,7 +173,7 @@ def timeline(plan: Plan, s: Schedule, *, fmt: str = "default", include_resources
     preds: dict[str, list[str]] = {}
     for d in plan.dependencies or []:
         preds.setdefault(d.successor_id, []).append(d.predecessor_id)
-    rows = []
+    rows, laid_out = [], {}  # calendars laid out once for the parts of split tasks
     for t in outline_order(plan.tasks or []):
         tid, st = t.id, s.tasks.get(t.id)
         if st is None:  # cancelled
@@ -201,6 +202,10 @@ def timeline(plan: Plan, s: Schedule, *, fmt: str = "default", include_resources
             }
             if include_resources:
                 row["assignments"] = [a.model_dump() for a in t.assignments]
+            if t.splits and not st.summary:  # a split task's worked parts
+                own = task_calendar(t, plan.resources or [], plan.calendar)
+                dates = part_dates(st.start, st.finish, t.splits, own, laid_out)
+                row["parts"] = [{"start": a, "finish": b} for a, b in dates]
             rows.append(row)
     out = {
         "plan_id": plan.id,

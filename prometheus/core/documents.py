@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from prometheus.core.inputs import Input, Name
 from prometheus.core.model import (
@@ -17,13 +17,20 @@ from prometheus.core.model import (
     PlanStatus,
     Priority,
     ResourceType,
+    TaskSplit,
     TaskStatus,
+    TaskType,
+    WorkContour,
+    check_splits,
 )
 
 
 class DocAssignment(Input):
     resource: str
     units: float = Field(1.0, gt=0, le=100)
+    work: float | None = Field(None, ge=0, le=10_000_000)
+    delay: float = Field(0.0, ge=0, le=10_000_000)
+    contour: WorkContour = WorkContour.flat
 
 
 class DocResource(Input):
@@ -63,6 +70,7 @@ class DocTask(Input):
     notes: str = ""
     work: float | None = Field(None, ge=0)
     effort_driven: bool = False
+    task_type: TaskType = TaskType.fixed_units
     required_skills: list[str] = Field(default_factory=list)
     manual: bool = False
     manual_start: datetime | None = None
@@ -71,6 +79,7 @@ class DocTask(Input):
     leveling_delay: float = Field(0.0, ge=0)
     leveling_delay_unit: LagUnit = LagUnit.edays
     resume: datetime | None = None
+    splits: Annotated[list[TaskSplit], AfterValidator(check_splits)] = Field(default_factory=list)
     assignments: list[DocAssignment] = Field(default_factory=list)
 
 

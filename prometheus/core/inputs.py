@@ -32,7 +32,10 @@ from prometheus.core.model import (
     PlanStatus,
     Priority,
     ResourceType,
+    TaskSplit,
     TaskStatus,
+    TaskType,
+    check_splits,
 )
 
 # a task named by id or key in an input; blank (after stripping) means none, as a missing one does
@@ -146,7 +149,10 @@ class TaskCreate(Input):
     work: float | None = Field(
         None, ge=0, le=10_000_000, description="effort in hours; with effort_driven it sets the duration"
     )
-    effort_driven: bool = Field(False, description="duration = work / assigned units (in hours)")
+    effort_driven: bool = Field(False, description="adding or removing resources keeps the work")
+    task_type: TaskType = Field(
+        TaskType.fixed_units, description="what a change of duration, work or units keeps (MS Project)"
+    )
     required_skills: list[str] = Field(default_factory=list, max_length=100)
     manual: bool = Field(
         False,
@@ -158,6 +164,9 @@ class TaskCreate(Input):
     leveling_delay: float = Field(0.0, ge=0, le=1_000_000, description="delay added to the start by leveling")
     leveling_delay_unit: LagUnit = LagUnit.edays
     resume: datetime | None = Field(None, description="when a started task's remaining work resumes")
+    splits: Annotated[list[TaskSplit], AfterValidator(check_splits)] = Field(
+        default_factory=list, max_length=1000, description="pauses in the task's work (MS Project splits)"
+    )
     version: int | None = None
 
     @model_validator(mode="after")
@@ -193,7 +202,8 @@ class TaskPatch(Input):
     work: float | None = Field(
         None, ge=0, le=10_000_000, description="effort in hours; with effort_driven it sets the duration"
     )
-    effort_driven: bool | None = Field(None, description="duration = work / assigned units (in hours)")
+    effort_driven: bool | None = Field(None, description="adding or removing resources keeps the work")
+    task_type: TaskType | None = None
     required_skills: list[str] | None = Field(None, max_length=100)
     manual: bool | None = None
     manual_start: datetime | None = None
@@ -202,12 +212,15 @@ class TaskPatch(Input):
     leveling_delay: float | None = Field(None, ge=0, le=1_000_000)
     leveling_delay_unit: LagUnit | None = None
     resume: datetime | None = None
+    splits: Annotated[list[TaskSplit] | None, AfterValidator(lambda v: v and check_splits(v))] = Field(
+        None, max_length=1000
+    )
     version: int | None = None
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset({
         "parent_id", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
         "pessimistic_duration", "duration", "description", "tags", "metadata", "work", "required_skills",
-        "manual_start", "manual_finish", "calendar", "leveling_delay", "resume",
+        "manual_start", "manual_finish", "calendar", "leveling_delay", "resume", "splits",
         "version", "assignments", "assigned_resources",  # null: as if not sent
     })  # fmt: skip
 

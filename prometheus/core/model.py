@@ -10,8 +10,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     computed_field,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -58,6 +60,29 @@ class LagUnit(StrEnum):
     ehours = "ehours"
     edays = "edays"
     eweeks = "eweeks"
+
+
+class TaskType(StrEnum):
+    """What Microsoft Project keeps when a task's duration, work or units change (MSPDI Type 0, 1, 2)."""
+
+    fixed_units = "fixed_units"
+    fixed_duration = "fixed_duration"
+    fixed_work = "fixed_work"
+
+
+class WorkContour(StrEnum):
+    """How an assignment spreads its work over time (MSPDI WorkContour 0..8); a contour other than flat
+    stretches the assignment (`core.task_types.contour_stretch`)."""
+
+    flat = "flat"
+    back_loaded = "back_loaded"
+    front_loaded = "front_loaded"
+    double_peak = "double_peak"
+    early_peak = "early_peak"
+    late_peak = "late_peak"
+    bell = "bell"
+    turtle = "turtle"
+    contoured = "contoured"
 
 
 class ConstraintType(StrEnum):
@@ -162,9 +187,43 @@ class Calendar(BaseModel):
         return self.weekday_hours.get(weekday, self.working_hours)
 
 
+class TaskSplit(BaseModel):
+    """A pause in a task's work (MS Project's split): it begins `at` working hours after the task's start
+    (earlier pauses included) and lasts `hours` working hours of the task's calendar; a task moved by its
+    links keeps its parts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: float = Field(gt=0, le=1_000_000, description="working hours from the task's start to the pause")
+    hours: float = Field(gt=0, le=1_000_000, description="working hours the pause lasts")
+
+
+def check_splits(v: list[TaskSplit]) -> list[TaskSplit]:
+    """Pauses in order, each after the end of the one before with work between them."""
+    for a, b in zip(v, v[1:], strict=False):
+        if b.at <= a.at + a.hours:
+            raise ValueError("task splits overlap: each pause begins after work that follows the one before")
+    return v
+
+
 class Assignment(BaseModel):
+    """A resource on a task: its units (1.0 = full time) and, as Microsoft Project keeps them, its own work
+    (hours), its delay after the task's start (working hours) and its work contour; those three are shown
+    only when set."""
+
     resource_id: str
     units: float = Field(1.0, gt=0, le=100)
+    work: float | None = Field(None, ge=0, le=10_000_000, description="the assignment's work in hours")
+    delay: float = Field(0.0, ge=0, le=10_000_000, description="working hours after the task's start")
+    contour: WorkContour = WorkContour.flat
+
+    @model_serializer(mode="wrap")
+    def _set_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out = handler(self)
+        for key, default in (("work", None), ("delay", 0.0), ("contour", WorkContour.flat)):
+            if out.get(key) == default:
+                out.pop(key, None)
+        return out
 
 
 class Task(BaseModel):
@@ -197,6 +256,7 @@ class Task(BaseModel):
     notes: str = ""
     work: float | None = None
     effort_driven: bool = False
+    task_type: TaskType = TaskType.fixed_units
     required_skills: list[str] = Field(default_factory=list)
     manual: bool = False
     manual_start: datetime | None = None
@@ -205,6 +265,7 @@ class Task(BaseModel):
     leveling_delay: float = 0.0
     leveling_delay_unit: LagUnit = LagUnit.edays
     resume: datetime | None = None
+    splits: list[TaskSplit] = Field(default_factory=list, description="pauses in the task's work")
     dependencies: list[str] = Field(default_factory=list, description="ids of the task's predecessors")
     version: int = 1
     created_at: datetime | None = None

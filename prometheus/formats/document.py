@@ -21,8 +21,9 @@ _TASK = (
     "name", "description", "duration", "duration_unit", "status", "priority", "tags", "metadata", "milestone",
     "constraint_type", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
     "pessimistic_duration", "percent_complete", "actual_start", "actual_finish", "remaining_duration",
-    "actual_cost", "notes", "work", "effort_driven", "required_skills", "manual", "manual_start",
+    "actual_cost", "notes", "work", "effort_driven", "task_type", "required_skills", "manual", "manual_start",
     "manual_finish", "calendar", "leveling_delay", "leveling_delay_unit", "resume",
+    "splits",
 )  # fmt: skip
 _RESOURCE = ("name", "type", "skills", "availability", "cost_rate", "calendar", "metadata")
 
@@ -37,7 +38,12 @@ def to_document(plan: Plan) -> PlanDocument:
             DocTask(
                 key=t.id,
                 parent=t.parent_id,
-                assignments=[DocAssignment(resource=a.resource_id, units=a.units) for a in t.assignments],
+                assignments=[
+                    DocAssignment(
+                        resource=a.resource_id, units=a.units, work=a.work, delay=a.delay, contour=a.contour
+                    )
+                    for a in t.assignments
+                ],
                 **{f: getattr(t, f) for f in _TASK},
             )
             for t in sorted(plan.tasks or [], key=lambda t: t.position)

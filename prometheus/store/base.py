@@ -175,7 +175,11 @@ class StoreBase:
             .order_by(AssignmentRow.task_id, AssignmentRow.position)
         )
         for a in rows:
-            out[a.task_id].append(Assignment(resource_id=a.resource_id, units=a.units))
+            out[a.task_id].append(
+                Assignment(
+                    resource_id=a.resource_id, units=a.units, work=a.work, delay=a.delay, contour=a.contour
+                )
+            )
         return out
 
     def _tasks(self, rows: list[TaskRow]) -> list[Task]:

@@ -13,7 +13,7 @@ from prometheus.core.graph import wbs_cycle_if_added, wbs_find_cycle
 from prometheus.core.inputs import DependencyCreate, TaskCreate
 from prometheus.core.model import Assignment, Dependency, Task, TaskStatus
 from prometheus.core.portable import check_size
-from prometheus.core.resources import effort_duration
+from prometheus.core.task_types import assignments_span, balance  # duration, work, units
 from prometheus.errors import PlanTooLarge, PrometheusError, ValidationFailed
 from prometheus.store.base import StoreBase, touch_revision
 from prometheus.store.mapping import dependency_model, new_id, task_model, values_of
@@ -50,6 +50,8 @@ class Bulk(StoreBase):
         numbers, _ = self._key_map(plan_id)
         resources = set(self.session.scalars(select(ResourceRow.id).where(ResourceRow.plan_id == plan_id)))
         first = self._next_number(plan_id, len(items))
+        cal = self._plan_row(plan_id).calendar or {}
+        hours = cal.get("hours_per_day", 8.0), cal.get("hours_per_week", 40.0)
         position = (
             self.session.scalar(select(func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id)) or 0
         )
@@ -77,10 +79,22 @@ class Bulk(StoreBase):
                         )
                 duration = data.duration if data.duration is not None else (0.0 if data.milestone else 1.0)
                 unit = data.duration_unit.value
-                if data.effort_driven:
-                    if data.work is None:
-                        raise ValidationFailed("an effort-driven task needs its work (hours)")
-                    duration, unit = effort_duration(data.work, [a.units for a in wanted]), "hours"
+                if data.effort_driven and data.work is None:
+                    raise ValidationFailed("an effort-driven task needs its work (hours)")
+                if (data.work is not None and (wanted or data.effort_driven)) or assignments_span(wanted):
+                    shape = Task(
+                        id=tid,
+                        plan_id=plan_id,
+                        name=data.name,
+                        duration=duration,
+                        duration_unit=unit,
+                        work=data.work,
+                        effort_driven=data.effort_driven,
+                        task_type=data.task_type,
+                        assignments=wanted,
+                    )
+                    shape = balance(shape, None, *hours)
+                    duration, unit, wanted = shape.duration, shape.duration_unit.value, shape.assignments
             except PrometheusError as exc:
                 errors.append(_problem(i, exc))
                 continue
@@ -94,7 +108,15 @@ class Bulk(StoreBase):
             )  # fmt: skip
             assigned[tid] = wanted
             links += [
-                {"task_id": tid, "resource_id": a.resource_id, "units": a.units, "position": n}
+                {
+                    "task_id": tid,
+                    "resource_id": a.resource_id,
+                    "units": a.units,
+                    "position": n,
+                    "work": a.work,
+                    "delay": a.delay,
+                    "contour": a.contour.value,
+                }
                 for n, a in enumerate(wanted)
             ]
         refuse("tasks", len(items), errors)

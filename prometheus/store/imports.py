@@ -66,7 +66,15 @@ class Imports(StoreBase):
         self._insert(
             AssignmentRow,
             (
-                {"task_id": tid[t.key], "resource_id": rid[a.resource], "units": a.units, "position": n}
+                {
+                    "task_id": tid[t.key],
+                    "resource_id": rid[a.resource],
+                    "units": a.units,
+                    "position": n,
+                    "work": a.work,
+                    "delay": a.delay,
+                    "contour": a.contour.value,
+                }
                 for t in doc.tasks
                 for n, a in enumerate(t.assignments)
             ),

@@ -9,7 +9,7 @@ from sqlalchemy import delete, exists, func, or_, select
 from prometheus.core.inputs import TaskCreate, TaskPatch, check_three_point
 from prometheus.core.model import Assignment, Task, TaskStatus
 from prometheus.core.portable import check_size
-from prometheus.core.resources import effort_duration
+from prometheus.core.task_types import assignments_span, balance
 from prometheus.errors import (
     DependencyError,
     PlanTooLarge,
@@ -51,18 +51,33 @@ class Tasks(StoreBase):
         self.session.execute(delete(AssignmentRow).where(AssignmentRow.task_id == task_id))
         for n, a in enumerate(assignments):
             self.session.add(
-                AssignmentRow(task_id=task_id, resource_id=a.resource_id, units=a.units, position=n)
+                AssignmentRow(
+                    task_id=task_id,
+                    resource_id=a.resource_id,
+                    units=a.units,
+                    position=n,
+                    work=a.work,
+                    delay=a.delay,
+                    contour=a.contour.value,
+                )
             )
 
-    def _apply_effort(self, row: TaskRow) -> None:
-        """An effort-driven task lasts its work shared by the units assigned to it (in hours)."""
-        if not row.effort_driven:
-            return
-        if row.work is None:
+    def _apply_type(self, row: TaskRow, task: Task, before: Task | None) -> Task:
+        """The task with its duration, work and units following a change as its type says
+        (`core.task_types`), stored."""
+        if row.effort_driven and row.work is None:
             raise ValidationFailed("an effort-driven task needs its work (hours)")
-        units = self.session.scalars(select(AssignmentRow.units).where(AssignmentRow.task_id == row.id))
-        row.duration, row.duration_unit = effort_duration(row.work, list(units)), "hours"
+        if task.work is None and assignments_span(task.assignments) is None:
+            return task
+        cal = self._plan_row(row.plan_id).calendar or {}
+        done = balance(task, before, cal.get("hours_per_day", 8.0), cal.get("hours_per_week", 40.0))
+        if done is task:
+            return task
+        row.duration, row.duration_unit, row.work = done.duration, done.duration_unit.value, done.work
+        if done.assignments != task.assignments:
+            self._set_assignments(row.plan_id, row.id, done.assignments)
         self._flush()
+        return done.model_copy(update={"version": row.version, "updated_at": row.updated_at})
 
     @staticmethod
     def _wanted_assignments(data: TaskCreate | TaskPatch) -> list[Assignment] | None:
@@ -104,8 +119,7 @@ class Tasks(StoreBase):
         if wanted:
             self._set_assignments(plan_id, row.id, wanted)
             self._flush()
-        self._apply_effort(row)
-        return task_model(row, list(wanted or []))  # a new task: no predecessors yet
+        return self._apply_type(row, task_model(row, list(wanted or [])), None)  # no predecessors yet
 
     def list_tasks(
         self,
@@ -160,6 +174,7 @@ class Tasks(StoreBase):
         self.lock_plan(plan_id)  # racing writers of a plan go one at a time: no loop, no stale version
         row = self._task_row(plan_id, task_id)
         self._check_version("task", row, expected)
+        before = self._tasks([row])[0]
         partial = isinstance(changes, TaskPatch)
         values = changes.model_dump(
             exclude={"version", "assignments", "assigned_resources"}, exclude_unset=partial
@@ -214,8 +229,7 @@ class Tasks(StoreBase):
         if wanted is not None or not partial:
             self._set_assignments(plan_id, task_id, wanted or [])
         self._flush()
-        self._apply_effort(row)
-        return self._tasks([row])[0]
+        return self._apply_type(row, self._tasks([row])[0], before)
 
     @emits("task.deleted", plan_from="arg")
     def delete_task(self, plan_id: str, task_id: str, expected: int | None) -> str:
