@@ -52,10 +52,10 @@ def test_mspdi_keeps_assignments_and_their_span() -> None:
     back = read_mspdi(data).tasks[0]
     assert back.duration == 3 and back.duration_unit == "days"
     assert [(a.work, a.delay, a.contour) for a in back.assignments] == [(16, 0, "flat"), (8, 8, "bell")]
-    stale = re.sub(r"<Duration>PT24H0M0S</Duration>", "<Duration>PT8H0M0S</Duration>", text).encode()
-    assert read_mspdi(stale).tasks[0].duration == 3  # the assignments' span decides over a stale duration
-    leveled = stale.replace(b"<Delay>4800</Delay>", b"<Delay>4800</Delay><LevelingDelay>4800</LevelingDelay>")
-    assert read_mspdi(leveled).tasks[0].duration == 1  # leveling moved an assignment: the duration says
+    stored = re.sub(r"<Duration>PT24H0M0S</Duration>", "<Duration>PT8H0M0S</Duration>", text).encode()
+    assert read_mspdi(stored).tasks[0].duration == 1  # the duration Project stored decides
+    bare = re.sub(r"<Duration>PT24H0M0S</Duration>", "", text).encode()
+    assert read_mspdi(bare).tasks[0].duration == 3  # without one, the assignments' span
     idle = text.replace("<Units>1</Units>", "<Units>0</Units>", 1).encode()  # Ann at no units: no work
     assert [a.resource for a in read_mspdi(idle).tasks[0].assignments] == ["r2"]
     fixed = write_mspdi(_document(1, "fixed_duration"), None)

@@ -63,12 +63,14 @@ def agrees(span_hours: float, duration: float) -> bool:
 
 
 def span_minutes(task: etree._Element, stored: float, assignments: list[DocAssignment], unit: str) -> float:
-    """A task's duration in minutes: the one stored, unless its work assignments make another span (their
-    delays, work at their units, contours: `core.task_types`), which then decides, as Project would
-    compute it. Only tasks Project stretches with their assignments: not fixed duration, manual, started,
-    summary or milestone, in working time, and no overtime."""
+    """A task's duration in minutes: the one the file stores (Project computed it from the assignments and
+    its dates follow from it: it decides, whatever its assignments seem to say). A file that gives none
+    (another tool's) gets the span its work assignments make (their delays, work at their units, contours:
+    `core.task_types`), for the tasks Project stretches with their assignments: not fixed duration,
+    manual, started, summary or milestone, in working time, and no overtime."""
     if (
-        not assignments
+        text(task, "Duration") is not None
+        or not assignments
         or unit.startswith("e")
         or text(task, "Type") == "1"
         or "1" in (text(task, "Manual"), text(task, "Summary"), text(task, "Milestone"))
