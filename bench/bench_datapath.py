@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.plans import generated_plan  # noqa: E402
 from prometheus.core import analysis  # noqa: E402
-from prometheus.core.model import Plan, PlanDocument  # noqa: E402
+from prometheus.core.documents import PlanDocument
+from prometheus.core.model import Plan
 from prometheus.formats.mspdi import write_mspdi  # noqa: E402
 
 POSTGRES_URL = os.environ.get(

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from fastapi.testclient import TestClient  # noqa: E402
 
 from bench.plans import generated_plan  # noqa: E402
-from prometheus.core.model import DocAssignment, DocLink, DocPlan, DocResource, DocTask, PlanDocument  # noqa: E402
+from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResource, DocTask, PlanDocument
 from prometheus.formats.document import to_document  # noqa: E402
 from prometheus.store import Database  # noqa: E402
 from tests.conftest import FreshPostgres  # noqa: E402

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import networkx as nx  # noqa: E402
 
 from bench.plans import SHAPES, generated_plan, shaped_plan  # noqa: E402
-from prometheus.core.model import Dependency, Task  # noqa: E402
+from prometheus.core.model import Dependency, Task
 from prometheus.core.scheduler import Network, schedule  # noqa: E402
 
 START = datetime(2026, 11, 30, 8)

@@ -8,7 +8,7 @@ import sys
 
 import httpx
 
-from prometheus.core.model import PlanDocument
+from prometheus.core.documents import PlanDocument
 from prometheus.formats.document import canonical
 from tests.conftest import Server, add_task, link
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from prometheus.core.model import PlanCreate, TaskCreate, TaskPatch
+from prometheus.core.inputs import PlanCreate, TaskCreate, TaskPatch
 from prometheus.store import Database
 
 

@@ -225,7 +225,7 @@ def test_export_and_import_over_http(api: httpx.Client) -> None:
     assert imported.status_code == 201, imported.text
     new_id = imported.json()["data"]["id"]
     again = api.post(f"/plans/{new_id}/export").content
-    from prometheus.core.model import PlanDocument
+    from prometheus.core.documents import PlanDocument
 
     assert canonical(PlanDocument.model_validate_json(again)) == canonical(
         PlanDocument.model_validate_json(first)

@@ -31,7 +31,8 @@ from pydantic import BaseModel
 from prometheus.client import PrometheusClient, SyncPrometheusClient
 from prometheus.config import PEER_DEFAULTS, Settings
 from prometheus.core.analysis import schedule_plan
-from prometheus.core.model import Plan, WebhookCreate
+from prometheus.core.model import Plan
+from prometheus.core.webhook import WebhookCreate
 from prometheus.formats.registry import export_plan
 from tests.conftest import Server
 from tests.peers import (

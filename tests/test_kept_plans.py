@@ -9,8 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from prometheus.core import analysis
-from prometheus.core.model import (
-    Assignment,
+from prometheus.core.inputs import (
     DependencyCreate,
     PlanCreate,
     ProgressUpdate,
@@ -18,6 +17,7 @@ from prometheus.core.model import (
     TaskCreate,
     TaskPatch,
 )
+from prometheus.core.model import Assignment
 from prometheus.services import Context, links, tasks
 from prometheus.services.schedule import level
 from prometheus.store import Database

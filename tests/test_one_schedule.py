@@ -9,15 +9,8 @@ from datetime import datetime, time
 
 import httpx
 
-from prometheus.core.model import (
-    Calendar,
-    DocAssignment,
-    DocLink,
-    DocPlan,
-    DocResource,
-    DocTask,
-    PlanDocument,
-)
+from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResource, DocTask, PlanDocument
+from prometheus.core.model import Calendar
 from prometheus.formats.mspdi import write_mspdi
 from tests.test_cli import run_cli
 

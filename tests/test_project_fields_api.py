@@ -9,7 +9,8 @@ from datetime import datetime, time
 import httpx
 from lxml import etree
 
-from prometheus.core.model import Calendar, DocLink, DocPlan, DocTask, PlanDocument
+from prometheus.core.documents import DocLink, DocPlan, DocTask, PlanDocument
+from prometheus.core.model import Calendar
 from prometheus.formats.mspdi import write_mspdi
 from tests.conftest import add_task, link
 

@@ -273,7 +273,7 @@ HISTORY = [  # Monday 2 Nov 2026 onwards, 8-hour days
 
 def test_calibration_weights_precedents_by_similarity_and_ignores_weak_ones() -> None:
     from prometheus.core.estimate import MIN_SIMILARITY, estimate
-    from prometheus.core.model import EstimateRequest
+    from prometheus.core.inputs import EstimateRequest
 
     history = [(t, None) for t in HISTORY]
     d = estimate(EstimateRequest(name="Implement logout API", tags=["backend"], duration=4), history)

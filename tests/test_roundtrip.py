@@ -15,7 +15,7 @@ import httpx
 import pytest
 from lxml import etree
 
-from prometheus.core.model import DocPlan, DocTask, PlanDocument
+from prometheus.core.documents import DocPlan, DocTask, PlanDocument
 from prometheus.formats.csv_format import neutralise, read_csv, restore, write_csv
 from prometheus.formats.ics import write_ics
 from prometheus.formats.mspdi import read_mspdi, write_mspdi

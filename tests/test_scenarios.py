@@ -11,16 +11,8 @@ import pytest
 from prometheus.core import scenario as sc
 from prometheus.core.analysis import critical_path_report, schedule_plan
 from prometheus.core.compare import compare, plan_cost
-from prometheus.core.model import (
-    Assignment,
-    Dependency,
-    DependencyCreate,
-    Plan,
-    Resource,
-    Task,
-    TaskCreate,
-    TaskPatch,
-)
+from prometheus.core.inputs import DependencyCreate, TaskCreate, TaskPatch
+from prometheus.core.model import Assignment, Dependency, Plan, Resource, Task
 from prometheus.core.resources import costs
 from prometheus.errors import DependencyError, NotFound, ValidationFailed
 from prometheus.store import Database
@@ -346,7 +338,7 @@ def test_a_resource_change_a_scenario_cannot_hold_is_refused(api: httpx.Client, 
 def test_nulls_in_scenario_edits_mean_what_they_mean_in_the_plan() -> None:
     """A null clears what the plan's PATCH clears, leaves what it leaves, and is refused where the plan
     refuses it: the scenario never stores a change that breaks its own view."""
-    from prometheus.core.model import ResourceCreate, ResourcePatch
+    from prometheus.core.inputs import ResourceCreate, ResourcePatch
 
     base, ch = base_plan(), sc.ScenarioChanges()
     rid = sc.add_resource(base, ch, ResourceCreate(name="Cat", skills=["go"]))

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, time
 
+from prometheus.core.bottlenecks import bottlenecks
 from prometheus.core.bounds import EARLIEST_YEAR, LATEST_YEAR
 from prometheus.core.calendar import SchedulingError
 from prometheus.core.leveling import level_plan, over_allocations
 from prometheus.core.model import Plan, Task, TaskStatus
 from prometheus.core.resources import costs, skill_gaps
 from prometheus.core.scheduler import Network, Schedule
-
-FAN_OUT = 3  # successors from which a task counts as a hub
+from prometheus.core.splits import part_dates, task_calendar
 
 
 def schedule_args(plan: Plan, today: date) -> dict:
@@ -114,34 +114,6 @@ def _days(minutes: int, s: Schedule) -> float:
     return round(minutes / s.minutes_per_day, 4)
 
 
-def bottlenecks(plan: Plan, s: Schedule, limit: int = 10) -> list[dict]:
-    """Long critical tasks and critical hubs many tasks wait on, the most serious first."""
-    leaves = [t for t in s.tasks.values() if not t.summary]
-    crit = [t for t in leaves if t.critical]
-    if not crit:
-        return []
-    mean = sum(t.duration_minutes for t in crit) / len(crit)
-    out = []
-    for t in crit:
-        reasons = []
-        if t.duration_minutes > 0 and t.duration_minutes >= 1.5 * mean:
-            reasons.append("long critical task")
-        if t.successors >= FAN_OUT:
-            reasons.append("high fan-out")
-        if reasons:
-            out.append(
-                {
-                    "task_id": t.id,
-                    "name": t.name,
-                    "reasons": reasons,
-                    "duration_days": _days(t.duration_minutes, s),
-                    "successors": t.successors,
-                }
-            )
-    out.sort(key=lambda b: (-len(b["reasons"]), -b["duration_days"], -b["successors"]))
-    return out[:limit]
-
-
 def critical_path_report(plan: Plan, s: Schedule) -> dict:
     durations = {tid: t.duration_minutes for tid, t in s.tasks.items()}
     paths = sorted(s.critical_paths, key=lambda p: -sum(durations[t] for t in p))
@@ -201,7 +173,7 @@ def timeline(plan: Plan, s: Schedule, *, fmt: str = "default", include_resources
     preds: dict[str, list[str]] = {}
     for d in plan.dependencies or []:
         preds.setdefault(d.successor_id, []).append(d.predecessor_id)
-    rows = []
+    rows, laid_out = [], {}  # calendars laid out once for the parts of split tasks
     for t in outline_order(plan.tasks or []):
         tid, st = t.id, s.tasks.get(t.id)
         if st is None:  # cancelled
@@ -230,6 +202,10 @@ def timeline(plan: Plan, s: Schedule, *, fmt: str = "default", include_resources
             }
             if include_resources:
                 row["assignments"] = [a.model_dump() for a in t.assignments]
+            if t.splits and not st.summary:  # a split task's worked parts
+                own = task_calendar(t, plan.resources or [], plan.calendar)
+                dates = part_dates(st.start, st.finish, t.splits, own, laid_out)
+                row["parts"] = [{"start": a, "finish": b} for a, b in dates]
             rows.append(row)
     out = {
         "plan_id": plan.id,

@@ -8,7 +8,8 @@ from datetime import timedelta
 import numpy as np
 
 from prometheus.core.calendar import DAYS_PER_UNIT, WorkCalendar
-from prometheus.core.model import Calendar, EstimateRequest, Task
+from prometheus.core.inputs import EstimateRequest
+from prometheus.core.model import Calendar, Task
 from prometheus.core.text import similarities, words
 
 MIN_SIMILARITY = 0.2  # below it a finished task says nothing about this one

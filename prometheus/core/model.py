@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     computed_field,
     field_validator,
+    model_serializer,
     model_validator,
-)
-
-from prometheus.core.bounds import (
-    EARLIEST_YEAR,
-    LATEST_YEAR,
-    MAX_METADATA_BYTES,
-    check_json,
-    check_text,
-    webhook_url,
 )
 
 
@@ -72,6 +60,29 @@ class LagUnit(StrEnum):
     ehours = "ehours"
     edays = "edays"
     eweeks = "eweeks"
+
+
+class TaskType(StrEnum):
+    """What Microsoft Project keeps when a task's duration, work or units change (MSPDI Type 0, 1, 2)."""
+
+    fixed_units = "fixed_units"
+    fixed_duration = "fixed_duration"
+    fixed_work = "fixed_work"
+
+
+class WorkContour(StrEnum):
+    """How an assignment spreads its work over time (MSPDI WorkContour 0..8); a contour other than flat
+    stretches the assignment (`core.task_types.contour_stretch`)."""
+
+    flat = "flat"
+    back_loaded = "back_loaded"
+    front_loaded = "front_loaded"
+    double_peak = "double_peak"
+    early_peak = "early_peak"
+    late_peak = "late_peak"
+    bell = "bell"
+    turtle = "turtle"
+    contoured = "contoured"
 
 
 class ConstraintType(StrEnum):
@@ -176,9 +187,43 @@ class Calendar(BaseModel):
         return self.weekday_hours.get(weekday, self.working_hours)
 
 
+class TaskSplit(BaseModel):
+    """A pause in a task's work (MS Project's split): it begins `at` working hours after the task's start
+    (earlier pauses included) and lasts `hours` working hours of the task's calendar; a task moved by its
+    links keeps its parts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: float = Field(gt=0, le=1_000_000, description="working hours from the task's start to the pause")
+    hours: float = Field(gt=0, le=1_000_000, description="working hours the pause lasts")
+
+
+def check_splits(v: list[TaskSplit]) -> list[TaskSplit]:
+    """Pauses in order, each after the end of the one before with work between them."""
+    for a, b in zip(v, v[1:], strict=False):
+        if b.at <= a.at + a.hours:
+            raise ValueError("task splits overlap: each pause begins after work that follows the one before")
+    return v
+
+
 class Assignment(BaseModel):
+    """A resource on a task: its units (1.0 = full time) and, as Microsoft Project keeps them, its own work
+    (hours), its delay after the task's start (working hours) and its work contour; those three are shown
+    only when set."""
+
     resource_id: str
     units: float = Field(1.0, gt=0, le=100)
+    work: float | None = Field(None, ge=0, le=10_000_000, description="the assignment's work in hours")
+    delay: float = Field(0.0, ge=0, le=10_000_000, description="working hours after the task's start")
+    contour: WorkContour = WorkContour.flat
+
+    @model_serializer(mode="wrap")
+    def _set_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out = handler(self)
+        for key, default in (("work", None), ("delay", 0.0), ("contour", WorkContour.flat)):
+            if out.get(key) == default:
+                out.pop(key, None)
+        return out
 
 
 class Task(BaseModel):
@@ -211,6 +256,7 @@ class Task(BaseModel):
     notes: str = ""
     work: float | None = None
     effort_driven: bool = False
+    task_type: TaskType = TaskType.fixed_units
     required_skills: list[str] = Field(default_factory=list)
     manual: bool = False
     manual_start: datetime | None = None
@@ -219,6 +265,7 @@ class Task(BaseModel):
     leveling_delay: float = 0.0
     leveling_delay_unit: LagUnit = LagUnit.edays
     resume: datetime | None = None
+    splits: list[TaskSplit] = Field(default_factory=list, description="pauses in the task's work")
     dependencies: list[str] = Field(default_factory=list, description="ids of the task's predecessors")
     version: int = 1
     created_at: datetime | None = None
@@ -282,243 +329,6 @@ class Plan(BaseModel):
         return self
 
 
-# --- Inputs: what a client sends to create or change the model -------------------------------------------
-
-
-# a task named by id or key in an input; blank (after stripping) means none, as a missing one does
-TaskRef = Annotated[str | None, AfterValidator(lambda value: value or None)]
-
-
-class _Input(BaseModel):
-    """What clients send. Every input, whatever the transport or format: no NUL in any text, dates within
-    EARLIEST_YEAR..LATEST_YEAR, finite numbers, `metadata` within MAX_METADATA_BYTES and MAX_JSON_DEPTH."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
-
-    @model_validator(mode="after")
-    def _edges(self) -> Any:
-        for name, value in self.__dict__.items():
-            if isinstance(value, str):
-                check_text(value, name)
-            elif isinstance(value, date) and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-                raise ValueError(
-                    f"{name} {value.isoformat()} is outside the years {EARLIEST_YEAR}..{LATEST_YEAR}"
-                )
-            elif isinstance(value, list):
-                for item in value:
-                    if isinstance(item, str):
-                        check_text(item, name)
-            elif isinstance(value, dict):
-                check_json(value, name)
-                if name == "metadata" and len(json.dumps(value)) > MAX_METADATA_BYTES:
-                    raise ValueError(f"metadata is limited to {MAX_METADATA_BYTES:,} bytes of JSON")
-        return self
-
-
-Name = Field(min_length=1, max_length=500)
-
-
-def _day(value: Any) -> Any:
-    """A date given as a date-time (`datetime.now().isoformat()`) is its day."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, str) and len(value.strip()) > 10:
-        try:
-            return datetime.fromisoformat(value.strip()).date()
-        except ValueError:
-            return value  # pydantic says what is wrong with it
-    return value
-
-
-Day = Annotated[date, BeforeValidator(_day)]
-
-
-class PlanCreate(_Input):
-    name: str = Name
-    description: str = Field("", max_length=20_000)
-    start_date: Day | None = None
-    end_date: Day | None = None
-    tags: list[str] = Field(default_factory=list, max_length=100)
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    status: PlanStatus = PlanStatus.draft
-    calendar: Calendar | None = None
-    status_date: Day | None = Field(None, description="the date progress is reported up to")
-    default_start_time: time | None = Field(
-        None, description="when the plan's first working day starts (MS Project's default start time)"
-    )
-    version: int | None = Field(None, description="Expected current version (updates only); 409 if stale")
-
-    @model_validator(mode="after")
-    def _dates(self) -> PlanCreate:
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValueError("end_date is before start_date")
-        return self
-
-
-class PlanPatch(_Input):
-    name: str | None = Field(None, min_length=1, max_length=500)
-    description: str | None = Field(None, max_length=20_000)
-    start_date: Day | None = None
-    end_date: Day | None = None
-    tags: list[str] | None = Field(None, max_length=100)
-    metadata: dict[str, Any] | None = None
-    status: PlanStatus | None = None
-    calendar: Calendar | None = None
-    status_date: Day | None = None
-    default_start_time: time | None = None
-    version: int | None = None
-
-
-class TaskCreate(_Input):
-    name: str = Name
-    description: str = Field("", max_length=20_000)
-    duration: float | None = Field(None, ge=0, le=1_000_000)
-    duration_unit: DurationUnit = DurationUnit.days
-    status: TaskStatus = TaskStatus.pending
-    priority: Priority = Priority.medium
-    tags: list[str] = Field(default_factory=list, max_length=100)
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    parent_id: TaskRef = None
-    milestone: bool = False
-    constraint_type: ConstraintType = ConstraintType.ASAP
-    constraint_date: datetime | None = None
-    deadline: datetime | None = None
-    optimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
-    most_likely_duration: float | None = Field(None, ge=0, le=1_000_000)
-    pessimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
-    assigned_resources: list[str] | None = Field(None, max_length=1000)
-    assignments: list[Assignment] | None = Field(None, max_length=1000)
-    work: float | None = Field(
-        None, ge=0, le=10_000_000, description="effort in hours; with effort_driven it sets the duration"
-    )
-    effort_driven: bool = Field(False, description="duration = work / assigned units (in hours)")
-    required_skills: list[str] = Field(default_factory=list, max_length=100)
-    manual: bool = Field(
-        False,
-        description="manually scheduled (MS Project): keeps manual_start and manual_finish, links or not",
-    )
-    manual_start: datetime | None = None
-    manual_finish: datetime | None = None
-    calendar: Calendar | None = Field(None, description="the task's own calendar (wins over its resources')")
-    leveling_delay: float = Field(0.0, ge=0, le=1_000_000, description="delay added to the start by leveling")
-    leveling_delay_unit: LagUnit = LagUnit.edays
-    resume: datetime | None = Field(None, description="when a started task's remaining work resumes")
-    version: int | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> TaskCreate:
-        if self.assigned_resources is not None and self.assignments is not None:
-            raise ValueError("give either assigned_resources or assignments, not both")
-        dated = self.constraint_type not in (ConstraintType.ASAP, ConstraintType.ALAP)
-        if dated and self.constraint_date is None:
-            raise ValueError(f"constraint {self.constraint_type} needs a constraint_date")
-        check_three_point(self.optimistic_duration, self.most_likely_duration, self.pessimistic_duration)
-        return self
-
-
-class TaskPatch(_Input):
-    name: str | None = Field(None, min_length=1, max_length=500)
-    description: str | None = Field(None, max_length=20_000)
-    duration: float | None = Field(None, ge=0, le=1_000_000)
-    duration_unit: DurationUnit | None = None
-    status: TaskStatus | None = None
-    priority: Priority | None = None
-    tags: list[str] | None = Field(None, max_length=100)
-    metadata: dict[str, Any] | None = None
-    parent_id: TaskRef = None
-    milestone: bool | None = None
-    constraint_type: ConstraintType | None = None
-    constraint_date: datetime | None = None
-    deadline: datetime | None = None
-    optimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
-    most_likely_duration: float | None = Field(None, ge=0, le=1_000_000)
-    pessimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
-    assigned_resources: list[str] | None = Field(None, max_length=1000)
-    assignments: list[Assignment] | None = Field(None, max_length=1000)
-    work: float | None = Field(
-        None, ge=0, le=10_000_000, description="effort in hours; with effort_driven it sets the duration"
-    )
-    effort_driven: bool | None = Field(None, description="duration = work / assigned units (in hours)")
-    required_skills: list[str] | None = Field(None, max_length=100)
-    manual: bool | None = None
-    manual_start: datetime | None = None
-    manual_finish: datetime | None = None
-    calendar: Calendar | None = None
-    leveling_delay: float | None = Field(None, ge=0, le=1_000_000)
-    leveling_delay_unit: LagUnit | None = None
-    resume: datetime | None = None
-    version: int | None = None
-
-    NULLABLE: ClassVar[frozenset[str]] = frozenset({
-        "parent_id", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
-        "pessimistic_duration", "duration", "description", "tags", "metadata", "work", "required_skills",
-        "manual_start", "manual_finish", "calendar", "leveling_delay", "resume",
-        "version", "assignments", "assigned_resources",  # null: as if not sent
-    })  # fmt: skip
-
-    def refused_nulls(self) -> list[str]:
-        """The fields this patch sets to null that cannot be null (a null elsewhere clears the field)."""
-        return sorted(k for k in self.model_fields_set if getattr(self, k) is None and k not in self.NULLABLE)
-
-
-def check_three_point(o: float | None, m: float | None, p: float | None) -> None:
-    given = [x for x in (o, m, p) if x is not None]
-    if given != sorted(given):
-        raise ValueError("three-point estimates need optimistic <= most_likely <= pessimistic")
-
-
-class ProgressUpdate(_Input):
-    status: TaskStatus | None = None
-    percent_complete: float | None = Field(None, ge=0, le=100)
-    actual_start: datetime | None = None
-    actual_finish: datetime | None = None
-    remaining_duration: float | None = Field(None, ge=0, le=1_000_000, description="in the task's unit")
-    resume: datetime | None = Field(None, description="when the remaining work resumes (after a stop)")
-    actual_cost: float | None = Field(None, ge=0)
-    notes: str | None = Field(None, max_length=20_000)
-    version: int | None = None
-
-
-class DependencyCreate(_Input):
-    predecessor_id: str
-    successor_id: str
-    type: LinkType = LinkType.FS
-    lag: float = Field(0.0, ge=-1_000_000, le=1_000_000)
-    lag_unit: LagUnit = LagUnit.days
-
-
-class ResourceCreate(_Input):
-    name: str = Name
-    type: ResourceType = ResourceType.human
-    skills: list[str] = Field(default_factory=list, max_length=200)
-    availability: float = Field(1.0, ge=0, le=1)
-    cost_rate: float = Field(0.0, ge=0)
-    calendar: Calendar | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
-
-
-class ResourcePatch(_Input):
-    name: str | None = Field(None, min_length=1, max_length=500)
-    type: ResourceType | None = None
-    skills: list[str] | None = Field(None, max_length=200)
-    availability: float | None = Field(None, ge=0, le=1)
-    cost_rate: float | None = Field(None, ge=0)
-    calendar: Calendar | None = None
-    metadata: dict[str, Any] | None = None
-    version: int | None = None
-
-    def changes(self, mode: str = "python") -> dict[str, Any]:
-        """What this patch sets: a null leaves a field as it is, except that it empties `skills` and
-        `metadata` and removes the `calendar`; a null `name` stays, for the caller to refuse."""
-        cleared: dict[str, Any] = {"skills": [], "metadata": {}, "calendar": None}
-        values = self.model_dump(mode=mode, exclude={"version"}, exclude_unset=True)
-        return {
-            k: cleared.get(k) if v is None and k in cleared else v
-            for k, v in values.items()
-            if v is not None or k in cleared or k == "name"
-        }
-
-
 class BaselineTask(BaseModel):
     task_id: str
     name: str
@@ -539,247 +349,3 @@ class Baseline(BaseModel):
     project_finish: datetime
     total_cost: float
     tasks: list[BaselineTask]
-
-
-class BaselineCreate(_Input):
-    number: int | None = Field(None, ge=0, le=10, description="0..10; the first free number when omitted")
-    name: str | None = Field(None, max_length=200)
-
-
-# --- Retrospectives ------------------------------------------------------------------------------------
-
-
-class FeedbackType(StrEnum):
-    went_well = "went_well"
-    went_wrong = "went_wrong"
-    idea = "idea"
-    action_item = "action_item"
-
-
-class ActionStatus(StrEnum):
-    open = "open"
-    in_progress = "in_progress"
-    done = "done"
-
-
-class Retrospective(BaseModel):
-    id: str
-    plan_id: str | None = None
-    title: str
-    held_on: date | None = None
-    facilitator: str = ""
-    participants: list[str] = Field(default_factory=list)
-    notes: str = ""
-    created_at: datetime | None = None
-    feedback_count: int = 0
-
-
-class RetrospectiveCreate(_Input):
-    title: str = Name
-    plan_id: str | None = None
-    held_on: date | None = None
-    facilitator: str = Field("", max_length=200)
-    participants: list[str] = Field(default_factory=list, max_length=200)
-    notes: str = Field("", max_length=20_000)
-
-
-class Feedback(BaseModel):
-    id: str
-    retrospective_id: str
-    type: FeedbackType
-    content: str
-    author: str = ""
-    votes: int = 0
-    owner: str | None = None
-    due_date: date | None = None
-    status: ActionStatus | None = None
-    created_at: datetime | None = None
-
-
-class FeedbackCreate(_Input):
-    type: FeedbackType
-    content: str = Field(min_length=1, max_length=5000)
-    author: str = Field("", max_length=200)
-    owner: str | None = Field(None, max_length=200)
-    due_date: date | None = None
-
-    @model_validator(mode="after")
-    def _action_fields(self) -> FeedbackCreate:
-        if self.type is not FeedbackType.action_item and (self.owner or self.due_date):
-            raise ValueError("only action items have an owner and a due date")
-        return self
-
-
-class FeedbackPatch(_Input):
-    content: str | None = Field(None, min_length=1, max_length=5000)
-    owner: str | None = Field(None, max_length=200)
-    due_date: date | None = None
-    status: ActionStatus | None = None
-
-
-class EstimateRequest(_Input):
-    name: str = Name
-    description: str = Field("", max_length=20_000)
-    tags: list[str] = Field(default_factory=list, max_length=100)
-    duration: float | None = Field(None, gt=0, le=1_000_000, description="your own estimate, in days")
-
-
-# --- The portable form of a plan (JSON export/import and every other format) -----------------------------
-
-
-class DocAssignment(_Input):
-    resource: str
-    units: float = Field(1.0, gt=0, le=100)
-
-
-class DocResource(_Input):
-    key: str
-    name: str = Name
-    type: ResourceType = ResourceType.human
-    skills: list[str] = Field(default_factory=list)
-    availability: float = Field(1.0, ge=0, le=1)
-    cost_rate: float = Field(0.0, ge=0)
-    calendar: Calendar | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
-
-
-class DocTask(_Input):
-    key: str
-    parent: str | None = None
-    name: str = Name
-    description: str = ""
-    duration: float = Field(1.0, ge=0, le=1_000_000)
-    duration_unit: DurationUnit = DurationUnit.days
-    status: TaskStatus = TaskStatus.pending
-    priority: Priority = Priority.medium
-    tags: list[str] = Field(default_factory=list)
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    milestone: bool = False
-    constraint_type: ConstraintType = ConstraintType.ASAP
-    constraint_date: datetime | None = None
-    deadline: datetime | None = None
-    optimistic_duration: float | None = None
-    most_likely_duration: float | None = None
-    pessimistic_duration: float | None = None
-    percent_complete: float = Field(0.0, ge=0, le=100)
-    actual_start: datetime | None = None
-    actual_finish: datetime | None = None
-    remaining_duration: float | None = None
-    actual_cost: float | None = None
-    notes: str = ""
-    work: float | None = Field(None, ge=0)
-    effort_driven: bool = False
-    required_skills: list[str] = Field(default_factory=list)
-    manual: bool = False
-    manual_start: datetime | None = None
-    manual_finish: datetime | None = None
-    calendar: Calendar | None = None
-    leveling_delay: float = Field(0.0, ge=0)
-    leveling_delay_unit: LagUnit = LagUnit.edays
-    resume: datetime | None = None
-    assignments: list[DocAssignment] = Field(default_factory=list)
-
-
-class DocLink(_Input):
-    predecessor: str
-    successor: str
-    type: LinkType = LinkType.FS
-    lag: float = 0.0
-    lag_unit: LagUnit = LagUnit.days
-
-
-class DocPlan(_Input):
-    name: str = Name
-    description: str = ""
-    start_date: date | None = None
-    end_date: date | None = None
-    tags: list[str] = Field(default_factory=list)
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    status: PlanStatus = PlanStatus.draft
-    calendar: Calendar | None = None
-    status_date: date | None = None
-    default_start_time: time | None = None
-
-
-class PlanDocument(_Input):
-    """A whole plan with its own keys in place of database ids: what export writes and import reads."""
-
-    format: Literal["prometheus.plan"] = "prometheus.plan"
-    version: Literal[1] = 1
-    plan: DocPlan
-    resources: list[DocResource] = Field(default_factory=list)  # sizes: core.portable.check_size
-    tasks: list[DocTask] = Field(default_factory=list)
-    dependencies: list[DocLink] = Field(default_factory=list)
-
-
-# --- Webhooks ------------------------------------------------------------------------------------------
-
-
-class WebhookCreate(_Input):
-    url: str = Field(min_length=8, max_length=2000)
-    events: list[str] = Field(default_factory=lambda: ["prometheus.*"], min_length=1, max_length=100)
-    secret: str | None = Field(
-        None,
-        min_length=16,
-        max_length=200,
-        description="Standard Webhooks secret: `whsec_` + base64 of 16 to 64 bytes (the prefix may be left "
-        "out); default: WEBHOOK_SECRET or random",
-    )
-    ordered: bool = Field(False, description="each plan's events one after the other, in order")
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, url: str) -> str:
-        return webhook_url(url)
-
-    @field_validator("secret")
-    @classmethod
-    def _secret(cls, secret: str | None) -> str | None:
-        if secret is None:
-            return None
-        try:
-            key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
-        except (binascii.Error, ValueError):
-            raise ValueError("the secret must be base64 (`whsec_` + base64 of 16 to 64 bytes)") from None
-        if not 16 <= len(key) <= 64:
-            raise ValueError("the secret must be base64 of 16 to 64 bytes")
-        return "whsec_" + secret.removeprefix("whsec_")
-
-
-class WebhookPatch(_Input):
-    url: str | None = Field(None, min_length=8, max_length=2000)
-    events: list[str] | None = Field(None, min_length=1, max_length=100)
-    active: bool | None = Field(None, description="true re-enables: undelivered events are sent again")
-    ordered: bool | None = None
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, url: str | None) -> str | None:
-        return None if url is None else webhook_url(url)
-
-
-class Webhook(BaseModel):
-    id: str
-    url: str
-    events: list[str]
-    active: bool
-    ordered: bool = False
-    consecutive_failures: int = 0
-    failing_since: datetime | None = Field(None, description="the first failure of the current streak")
-    disabled_reason: str | None = None
-    created_at: datetime | None = None
-    secret: str | None = Field(None, description="shown once, when the webhook is registered")
-
-
-class Delivery(BaseModel):
-    id: str
-    webhook_id: str
-    event_id: int
-    event_type: str
-    status: str
-    attempts: int
-    next_attempt_at: datetime | None = None
-    last_status: int | None = None
-    last_error: str | None = None
-    delivered_at: datetime | None = None
-    created_at: datetime | None = None

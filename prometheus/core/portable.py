@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from prometheus.core.bounds import MAX_PLAN_LINKS, MAX_PLAN_RESOURCES, MAX_PLAN_TASKS
+from prometheus.core.documents import PlanDocument
 from prometheus.core.graph import hierarchy_loop, wbs_find_cycle
-from prometheus.core.model import PlanDocument
 from prometheus.errors import DependencyError, PlanTooLarge, ResourceConflict, ValidationFailed
 
 

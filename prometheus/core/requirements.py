@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from prometheus.core.documents import DocLink, DocPlan, DocTask, PlanDocument
 from prometheus.core.graph import find_cycle
-from prometheus.core.model import DocLink, DocPlan, DocTask, PlanDocument, Priority, TaskStatus
+from prometheus.core.model import Priority, TaskStatus
 
 # Telos requirement status (new|accepted|in-progress|completed|rejected) <-> task status
 TO_TASK = {

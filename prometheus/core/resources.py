@@ -1,4 +1,4 @@
-"""Work, cost and skills of assignments: effort-driven durations, cost roll-up, resources matched to tasks.
+"""Work, cost and skills of assignments: cost roll-up, resources matched to tasks.
 
 Work is hours of effort: an assignment of `units` (1.0 = full time) to a task that lasts d working hours
 carries d x units hours of work and costs that times the resource's `cost_rate` (per hour). Summary tasks
@@ -11,13 +11,7 @@ from collections import defaultdict
 
 from prometheus.core.model import Plan, Task
 from prometheus.core.scheduler import Schedule
-
-
-def effort_duration(work_hours: float, units: list[float]) -> float:
-    """Hours an effort-driven task lasts: its work shared by the units assigned (one full-time resource
-    when nobody is assigned yet), as Microsoft Project does for fixed-units, effort-driven tasks."""
-    total = sum(units) or 1.0
-    return round(work_hours / total, 6)
+from prometheus.core.splits import parts, pauses
 
 
 def costs(plan: Plan, s: Schedule) -> dict:
@@ -33,10 +27,12 @@ def costs(plan: Plan, s: Schedule) -> dict:
     for t in plan.tasks or []:
         st = s.tasks.get(t.id)
         hours = st.duration_minutes / 60 if st is not None and not st.summary else 0.0
+        if t.splits and hours:  # a split task works only in its parts
+            hours = sum(b - a for a, b in parts(st.duration_minutes, pauses(t.splits))) / 60
         rows = []
         for a in t.assignments:
             r = resources[a.resource_id]
-            work = hours * a.units
+            work = hours * a.units if a.work is None or not hours else a.work
             rows.append(
                 {
                     "resource_id": r.id,

@@ -10,8 +10,9 @@ from statistics import mean
 from prometheus.core.analysis import plan_network
 from prometheus.core.calendar import DAYS_PER_UNIT
 from prometheus.core.evm import Clock, earned_value
+from prometheus.core.feedback import ActionStatus, Feedback, FeedbackType
 from prometheus.core.leveling import loading
-from prometheus.core.model import ActionStatus, Baseline, Feedback, FeedbackType, Plan, TaskStatus
+from prometheus.core.model import Baseline, Plan, TaskStatus
 from prometheus.core.scheduler import Schedule
 
 UNDER = 1.2  # actual / estimate from which a group is underestimated

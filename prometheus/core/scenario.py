@@ -13,21 +13,17 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from prometheus.core.model import (
-    Dependency,
+from prometheus.core.inputs import (
     DependencyCreate,
-    Plan,
-    Resource,
+    Input,
     ResourceCreate,
     ResourcePatch,
-    Task,
     TaskCreate,
     TaskPatch,
-    TaskStatus,
-    _Input,
     check_three_point,
 )
-from prometheus.core.resources import effort_duration
+from prometheus.core.model import Dependency, Plan, Resource, Task, TaskStatus
+from prometheus.core.task_types import balance
 from prometheus.errors import DependencyError, NotFound, ValidationFailed
 
 NEW_PREFIX = "new-"  # ids of what a scenario adds; promotion gives them real ids
@@ -73,12 +69,12 @@ class Scenario(BaseModel):
     updated_at: datetime | None = None
 
 
-class ScenarioCreate(_Input):
+class ScenarioCreate(Input):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=20_000)
 
 
-class ScenarioPatch(_Input):
+class ScenarioPatch(Input):
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=20_000)
     version: int | None = None
@@ -121,27 +117,20 @@ def _task_fields(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _effort(task: Task) -> Task:
-    if task.effort_driven and task.work is not None:
-        hours = effort_duration(task.work, [a.units for a in task.assignments])
-        return task.model_copy(update={"duration": hours, "duration_unit": "hours"})
-    return task
-
-
 def _new_task(plan_id: str, tid: str, values: dict[str, Any], position: int) -> Task:
     fields = _task_fields(values)
     if fields.get("duration") is None:
         fields["duration"] = 0.0 if fields.get("milestone") else 1.0
-    return _effort(Task.model_validate({**fields, "id": tid, "plan_id": plan_id, "position": position}))
+    return balance(Task.model_validate({**fields, "id": tid, "plan_id": plan_id, "position": position}), None)
 
 
 def _changed(t: Task, values: dict | None, gone_res: set[str], dropped: set[str], added: list[str]) -> Task:
     """A base task as the scenario changes it: its fields, assignments and predecessors."""
     if values:
-        t = _effort(Task.model_validate({**t.model_dump(), **_task_fields(values)}))
+        t = balance(Task.model_validate({**t.model_dump(), **_task_fields(values)}), t)
     if any(a.resource_id in gone_res for a in t.assignments):
         kept = [a for a in t.assignments if a.resource_id not in gone_res]
-        t = _effort(t.model_copy(update={"assignments": kept}))
+        t = balance(t.model_copy(update={"assignments": kept}), t)
     if dropped or added:
         preds = [p for p in t.dependencies if p not in dropped] + added
         t = t.model_copy(update={"dependencies": preds})
@@ -155,7 +144,7 @@ def _within(t: Task, alive: set[str], rids: set[str]) -> Task:
         update["parent_id"] = None
     if any(a.resource_id not in rids for a in t.assignments):
         update["assignments"] = [a for a in t.assignments if a.resource_id in rids]
-    return _effort(t.model_copy(update=update)) if update else t
+    return balance(t.model_copy(update=update), t) if update else t
 
 
 def overlay(plan: Plan, ch: ScenarioChanges) -> Plan:

@@ -13,7 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from prometheus.config import Settings
 from prometheus.core import analysis
 from prometheus.core.execution import adjustment, execution_plan, execution_steps, match_steps
-from prometheus.core.model import PlanPatch, PlanStatus, ProgressUpdate, TaskStatus
+from prometheus.core.inputs import PlanPatch, ProgressUpdate
+from prometheus.core.model import PlanStatus, TaskStatus
 from prometheus.errors import NotFound, ValidationFailed
 from prometheus.integrations.engram import EngramConnector, completion_record
 from prometheus.integrations.http import IntegrationUnavailable

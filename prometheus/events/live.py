@@ -24,7 +24,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from prometheus.core.model import TaskPatch
+from prometheus.core.inputs import TaskPatch
 from prometheus.errors import PrometheusError
 from prometheus.services import Context, tasks
 

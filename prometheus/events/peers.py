@@ -12,7 +12,8 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from prometheus.config import Settings
-from prometheus.core.model import TaskPatch, TaskStatus
+from prometheus.core.inputs import TaskPatch
+from prometheus.core.model import TaskStatus
 from prometheus.errors import ValidationFailed
 from prometheus.events import executions
 from prometheus.integrations.hermes import COMPONENT_ID, PUBLISHES, HermesHelper

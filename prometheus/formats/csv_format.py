@@ -18,15 +18,8 @@ import io
 import re
 from datetime import datetime
 
-from prometheus.core.model import (
-    Calendar,
-    DocAssignment,
-    DocLink,
-    DocPlan,
-    DocResource,
-    DocTask,
-    PlanDocument,
-)
+from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResource, DocTask, PlanDocument
+from prometheus.core.model import Calendar
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import ValidationFailed
 from prometheus.formats.document import wbs_order
@@ -35,7 +28,7 @@ COLUMNS = [
     "ID", "Outline Level", "Name", "Duration", "Start", "Finish", "Predecessors", "Resource Names",
     "% Complete", "Priority", "Status", "Milestone", "Constraint Type", "Constraint Date", "Tags", "Notes",
     "Deadline", "Actual Start", "Actual Finish", "Remaining Duration", "Actual Cost", "Work", "Effort Driven",
-    "Status Date", "Task Mode", "Leveling Delay", "Resume",
+    "Type", "Status Date", "Task Mode", "Leveling Delay", "Resume",
 ]  # fmt: skip
 MANUAL = "Manually Scheduled"  # Task Mode, as Microsoft Project writes it; Start and Finish are its dates
 TEXT_COLUMNS = ("Name", "Resource Names", "Tags", "Notes")  # user text: neutralised against formulas
@@ -141,6 +134,7 @@ def write_csv(doc: PlanDocument, s: Schedule | None) -> bytes:
                 "Actual Cost": f"{t.actual_cost:g}" if t.actual_cost is not None else "",
                 "Work": _amount(t.work, "hours") if t.work is not None else "",
                 "Effort Driven": "Yes" if t.effort_driven else "No",
+                "Type": t.task_type.value.replace("_", " ").title(),  # Fixed Units, as Project names it
                 "Task Mode": MANUAL if t.manual else "Auto Scheduled",
                 "Leveling Delay": _amount(t.leveling_delay, t.leveling_delay_unit.value)
                 if t.leveling_delay
@@ -178,6 +172,16 @@ def _level(row: dict, line: int) -> int:
     if not text.isdigit():
         raise ValidationFailed(f"line {line}: the Outline Level {text!r} is not a whole number")
     return int(text)
+
+
+def _task_type(value: str | None, line: int) -> str:
+    """Fixed Units, Fixed Duration or Fixed Work (blank: fixed units)."""
+    kind = (value or "").strip().lower().replace(" ", "_") or "fixed_units"
+    if kind not in ("fixed_units", "fixed_duration", "fixed_work"):
+        raise ValidationFailed(
+            f"line {line}: Type is Fixed Units, Fixed Duration or Fixed Work, not {value!r}"
+        )
+    return kind
 
 
 def _yes(value: str | None) -> bool:
@@ -274,6 +278,8 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 else None,
                 work=_in_unit(work, "hours", f"line {line}") if work else None,
                 effort_driven=_yes(row.get("Effort Driven")),
+                task_type=(row.get("Type") or "fixed units").strip().lower().replace(" ", "_")
+                or "fixed_units",
                 **_ms_project_fields(row, line),
             )
         except ValueError as exc:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from prometheus.core.model import DocAssignment, DocLink, DocPlan, DocResource, DocTask, Plan, PlanDocument
+from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResource, DocTask, PlanDocument
+from prometheus.core.model import Plan
 
 _PLAN = (
     "name",
@@ -20,8 +21,9 @@ _TASK = (
     "name", "description", "duration", "duration_unit", "status", "priority", "tags", "metadata", "milestone",
     "constraint_type", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
     "pessimistic_duration", "percent_complete", "actual_start", "actual_finish", "remaining_duration",
-    "actual_cost", "notes", "work", "effort_driven", "required_skills", "manual", "manual_start",
+    "actual_cost", "notes", "work", "effort_driven", "task_type", "required_skills", "manual", "manual_start",
     "manual_finish", "calendar", "leveling_delay", "leveling_delay_unit", "resume",
+    "splits",
 )  # fmt: skip
 _RESOURCE = ("name", "type", "skills", "availability", "cost_rate", "calendar", "metadata")
 
@@ -36,7 +38,12 @@ def to_document(plan: Plan) -> PlanDocument:
             DocTask(
                 key=t.id,
                 parent=t.parent_id,
-                assignments=[DocAssignment(resource=a.resource_id, units=a.units) for a in t.assignments],
+                assignments=[
+                    DocAssignment(
+                        resource=a.resource_id, units=a.units, work=a.work, delay=a.delay, contour=a.contour
+                    )
+                    for a in t.assignments
+                ],
                 **{f: getattr(t, f) for f in _TASK},
             )
             for t in sorted(plan.tasks or [], key=lambda t: t.position)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from prometheus.core.model import PlanDocument
+from prometheus.core.documents import PlanDocument
 from prometheus.core.scheduler import Schedule
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")

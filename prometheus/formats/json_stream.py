@@ -6,7 +6,7 @@ from __future__ import annotations
 import ijson
 from pydantic import BaseModel, ValidationError
 
-from prometheus.core.model import DocLink, DocResource, DocTask, PlanDocument
+from prometheus.core.documents import DocLink, DocResource, DocTask, PlanDocument
 from prometheus.core.portable import check_size
 from prometheus.errors import ValidationFailed
 

@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 
-from prometheus.core.model import PlanDocument
+from prometheus.core.documents import PlanDocument
 from prometheus.errors import ServiceUnavailable, ValidationFailed
 from prometheus.formats.mspdi import read_mspdi
 
@@ -38,6 +38,8 @@ def read_with_mpxj(data: bytes, name: str | None) -> PlanDocument:
             raise ValidationFailed(f"MPXJ cannot read this file: {exc}") from None
         if project is None:
             raise ValidationFailed("MPXJ does not recognise this file's format")
-        MSPDIWriter().write(project, target)
+        writer = MSPDIWriter()
+        writer.setWriteTimephasedData(True)  # assignments' work by period: split tasks, contours
+        writer.write(project, target)
         with open(target, "rb") as f:
             return read_mspdi(f.read(), name)

@@ -8,7 +8,9 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import BaseModel, Field
 
-from prometheus.core.model import DocLink, DocPlan, DocResource, DocTask, PlanPatch, PlanStatus
+from prometheus.core.documents import DocLink, DocPlan, DocResource, DocTask
+from prometheus.core.inputs import PlanPatch
+from prometheus.core.model import PlanStatus
 from prometheus.mcp.api import Api, tool
 
 PlanId = Annotated[str, Field(description="the plan's id")]

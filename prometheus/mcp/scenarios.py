@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import BaseModel, Field
 
-from prometheus.core.model import ResourceCreate
+from prometheus.core.inputs import ResourceCreate
 from prometheus.mcp.api import Api, tool
 from prometheus.mcp.schedule import CriticalPath, Leveling, critical, leveling
 from prometheus.mcp.tasks import BulkResult, ItemResult, NewLink, NewTask, TaskChange, _body, _each

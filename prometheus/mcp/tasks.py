@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from prometheus.core.model import DependencyCreate, ProgressUpdate, ResourceCreate, TaskCreate, TaskPatch
+from prometheus.core.inputs import DependencyCreate, ProgressUpdate, ResourceCreate, TaskCreate, TaskPatch
 from prometheus.mcp.api import Api, ApiError, tool
 
 PlanId = Annotated[str, Field(description="the plan's id")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from prometheus.core.estimate import estimate as estimate_from_history
-from prometheus.core.model import EstimateRequest
+from prometheus.core.inputs import EstimateRequest
 from prometheus.integrations.http import IntegrationUnavailable, run_sync
 from prometheus.services.context import Context
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from prometheus.core.model import Dependency, DependencyCreate
+from prometheus.core.inputs import DependencyCreate
+from prometheus.core.model import Dependency
 from prometheus.services.context import Context
 
 

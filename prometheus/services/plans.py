@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from prometheus.core.model import Plan, PlanCreate, PlanPatch, Resource, ResourceCreate, ResourcePatch
+from prometheus.core.inputs import PlanCreate, PlanPatch, ResourceCreate, ResourcePatch
+from prometheus.core.model import Plan, Resource
 from prometheus.services.context import Context
 
 

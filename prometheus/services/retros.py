@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from prometheus.core.model import Feedback, FeedbackCreate, FeedbackPatch, Retrospective, RetrospectiveCreate
+from prometheus.core.feedback import (
+    Feedback,
+    FeedbackCreate,
+    FeedbackPatch,
+    Retrospective,
+    RetrospectiveCreate,
+)
 from prometheus.services.context import Context
 
 

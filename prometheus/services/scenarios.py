@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 
 from prometheus.core import analysis, evm
 from prometheus.core import scenario as sc
-from prometheus.core.model import Baseline, BaselineCreate, Plan
+from prometheus.core.inputs import BaselineCreate
+from prometheus.core.model import Baseline, Plan
 from prometheus.core.scenario import Scenario, ScenarioChanges, ScenarioCreate, ScenarioPatch
 from prometheus.services.context import Context
 from prometheus.services.schedule import scheduled

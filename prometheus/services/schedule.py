@@ -6,7 +6,8 @@ from datetime import date
 from typing import Any
 
 from prometheus.core import analysis
-from prometheus.core.model import Plan, TaskPatch
+from prometheus.core.inputs import TaskPatch
+from prometheus.core.model import Plan
 from prometheus.core.scheduler import Schedule
 from prometheus.services.context import Context, utc_now
 from prometheus.store import Database

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from prometheus.core.model import ProgressUpdate, Task, TaskCreate, TaskPatch, TaskStatus
+from prometheus.core.inputs import ProgressUpdate, TaskCreate, TaskPatch
+from prometheus.core.model import Task, TaskStatus
 from prometheus.integrations.engram import completion_record
 from prometheus.services.context import Context
 from prometheus.services.kept import with_task

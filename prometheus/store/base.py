@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from prometheus.core.model import Assignment, Task
 from prometheus.errors import NotFound, ResourceConflict, VersionConflict
+from prometheus.store.inserts import insert_rows
 from prometheus.store.mapping import task_model
 from prometheus.store.tables import (
     AssignmentRow,
@@ -28,7 +29,6 @@ from prometheus.store.tables import (
     TaskRow,
 )
 
-IMPORT_BATCH = 1000  # rows per bulk insert
 TASK_KEY = re.compile(r"task-([1-9][0-9]{0,9})")  # task-N: the n-th task created in its plan
 
 
@@ -207,7 +207,11 @@ class StoreBase:
             .order_by(AssignmentRow.task_id, AssignmentRow.position)
         )
         for a in rows:
-            out[a.task_id].append(Assignment(resource_id=a.resource_id, units=a.units))
+            out[a.task_id].append(
+                Assignment(
+                    resource_id=a.resource_id, units=a.units, work=a.work, delay=a.delay, contour=a.contour
+                )
+            )
         return out
 
     def _tasks(self, rows: list[TaskRow]) -> list[Task]:
@@ -232,12 +236,5 @@ class StoreBase:
         return [task_model(r, assigned[r.id], predecessors.get(r.id)) for r in rows]
 
     def _insert(self, table: Any, rows: Iterable[dict[str, Any]]) -> None:
-        """Bulk insert in batches of IMPORT_BATCH rows (bounded memory per statement)."""
-        batch: list[dict[str, Any]] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) == IMPORT_BATCH:
-                self.session.execute(insert(table.__table__), batch)
-                batch = []
-        if batch:
-            self.session.execute(insert(table.__table__), batch)
+        """Bulk insert (store/inserts.py: COPY on PostgreSQL, batches of INSERT elsewhere)."""
+        insert_rows(self.session, table.__table__, rows)

@@ -10,13 +10,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from prometheus.core.graph import wbs_cycle_if_added, wbs_find_cycle
-from prometheus.core.model import Assignment, Dependency, DependencyCreate, Task, TaskCreate, TaskStatus
+from prometheus.core.inputs import DependencyCreate, TaskCreate
+from prometheus.core.model import Assignment, Dependency, Task, TaskStatus
 from prometheus.core.portable import check_size
 from prometheus.errors import PlanTooLarge, PrometheusError, ValidationFailed
 from prometheus.store.base import StoreBase, touch_revision
 from prometheus.store.mapping import dependency_model, new_id, task_model, values_of
 from prometheus.store.tables import AssignmentRow, DependencyRow, ResourceRow, TaskRow, utcnow
-from prometheus.store.tasks import assignment_values, new_task_duration
+from prometheus.store.tasks import assignment_values, new_task_shape
 
 MAX_BATCH = 10_000  # rows in one bulk request
 
@@ -49,6 +50,8 @@ class Bulk(StoreBase):
         numbers, _ = self._key_map(plan_id)
         resources = set(self.session.scalars(select(ResourceRow.id).where(ResourceRow.plan_id == plan_id)))
         first = self._reserve_numbers(plan_id, len(items))
+        cal = self._plan_row(plan_id).calendar or {}
+        hours = cal.get("hours_per_day", 8.0), cal.get("hours_per_week", 40.0)
         position = (
             self.session.scalar(select(func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id)) or 0
         )
@@ -64,7 +67,7 @@ class Bulk(StoreBase):
                 if parent_id is not None and parent_id not in parent_of:
                     raise ValidationFailed(f"parent task {parent_id} not found in plan {plan_id}")
                 wanted = self._wanted_assignments(data) or []
-                duration, unit = new_task_duration(plan_id, data, wanted, resources)
+                duration, unit, wanted = new_task_shape(plan_id, tid, data, wanted, resources, hours)
             except PrometheusError as exc:
                 errors.append(_problem(i, exc))
                 continue

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from prometheus.core.model import (
-    Plan,
-    PlanDocument,
-)
+from prometheus.core.documents import PlanDocument
+from prometheus.core.model import Plan
 from prometheus.core.portable import check_document
 from prometheus.store.base import StoreBase, emits
 from prometheus.store.mapping import (
@@ -30,8 +28,8 @@ class Imports(StoreBase):
     @emits("plan.created", plan_from="result")
     def import_document(self, doc: PlanDocument, *, checked: bool = False) -> Plan:
         """Create a whole plan from its portable form, checked first (core.portable.check_document; pass
-        `checked` when the caller did it before the transaction). Rows go in with bulk statements of
-        IMPORT_BATCH rows. Nothing is written when anything is wrong. The plan, without its children."""
+        `checked` when the caller did it before the transaction). Rows go in with set-based statements
+        (COPY on PostgreSQL). Nothing is written when anything is wrong. The plan, without its children."""
         if not checked:
             check_document(doc)
         plan = self._new_plan_row(doc.plan, task_seq=len(doc.tasks))
@@ -68,7 +66,15 @@ class Imports(StoreBase):
         self._insert(
             AssignmentRow,
             (
-                {"task_id": tid[t.key], "resource_id": rid[a.resource], "units": a.units, "position": n}
+                {
+                    "task_id": tid[t.key],
+                    "resource_id": rid[a.resource],
+                    "units": a.units,
+                    "position": n,
+                    "work": a.work,
+                    "delay": a.delay,
+                    "contour": a.contour.value,
+                }
                 for t in doc.tasks
                 for n, a in enumerate(t.assignments)
             ),

@@ -5,10 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from prometheus.core.graph import ancestors, wbs_cycle_if_added
-from prometheus.core.model import (
-    Dependency,
-    DependencyCreate,
-)
+from prometheus.core.inputs import DependencyCreate
+from prometheus.core.model import Dependency
 from prometheus.errors import (
     DependencyError,
     NotFound,

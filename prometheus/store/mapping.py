@@ -16,18 +16,9 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel
 from sqlalchemy import DateTime, Table, inspect
 
-from prometheus.core.model import (
-    Assignment,
-    Calendar,
-    Delivery,
-    Dependency,
-    Feedback,
-    Plan,
-    Resource,
-    Retrospective,
-    Task,
-    Webhook,
-)
+from prometheus.core.feedback import Feedback, Retrospective
+from prometheus.core.model import Assignment, Calendar, Dependency, Plan, Resource, Task
+from prometheus.core.webhook import Delivery, Webhook
 from prometheus.store.tables import (
     DeliveryRow,
     DependencyRow,
@@ -64,6 +55,8 @@ _PLAIN = frozenset({type(None), str, int, float, bool, list, dict, datetime, dat
 def db_value(value: Any) -> Any:
     """A model value as its column holds it: enums by value, nested models (calendars) as JSON."""
     if type(value) in _PLAIN:  # most values: no isinstance chain
+        if type(value) is list and value and isinstance(value[0], BaseModel):  # task splits
+            return [v.model_dump(mode="json") for v in value]
         return value
     if isinstance(value, enum.Enum):
         return value.value

@@ -6,12 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, insert, select, text, update
 
-from prometheus.core.model import (
-    Delivery,
-    Webhook,
-    WebhookCreate,
-    WebhookPatch,
-)
+from prometheus.core.webhook import Delivery, Webhook, WebhookCreate, WebhookPatch
 from prometheus.errors import (
     NotFound,
     ValidationFailed,

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
-from prometheus.core.model import (
-    DocPlan,
-    Plan,
-    PlanCreate,
-    PlanPatch,
-)
+from prometheus.core.documents import DocPlan
+from prometheus.core.inputs import PlanCreate, PlanPatch
+from prometheus.core.model import Plan
 from prometheus.errors import NotFound, ValidationFailed
 from prometheus.store.base import StoreBase, emits
 from prometheus.store.mapping import (

@@ -34,13 +34,22 @@ class Reading(StoreBase):
         ).all()
         assigned: dict[str, list[Assignment]] = {r.id: [] for r in task_rows}
         stmt = (
-            select(assignments.c.task_id, assignments.c.resource_id, assignments.c.units)
+            select(
+                assignments.c.task_id,
+                assignments.c.resource_id,
+                assignments.c.units,
+                assignments.c.work,
+                assignments.c.delay,
+                assignments.c.contour,
+            )
             .join(tasks, tasks.c.id == assignments.c.task_id)
             .where(tasks.c.plan_id == plan_id)
             .order_by(assignments.c.task_id, assignments.c.position)
         )
-        for task_id, resource_id, units in self.session.execute(stmt):
-            assigned[task_id].append(Assignment(resource_id=resource_id, units=units))
+        for task_id, resource_id, units, work, delay, contour in self.session.execute(stmt):
+            assigned[task_id].append(
+                Assignment(resource_id=resource_id, units=units, work=work, delay=delay, contour=contour)
+            )
         # predecessors in plan order (by the predecessor's position, then id), as _tasks gives them
         order = {r.id: (r.position, r.id) for r in task_rows}
         predecessors: dict[str, list[str]] = {}

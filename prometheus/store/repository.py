@@ -4,7 +4,7 @@ and webhooks, tokens, scenarios, structure and records."""
 
 from __future__ import annotations
 
-from prometheus.store.base import IMPORT_BATCH, TASK_KEY, emits, touch_plans
+from prometheus.store.base import TASK_KEY, emits, touch_plans
 from prometheus.store.bulk import Bulk
 from prometheus.store.dispatch import Dispatch
 from prometheus.store.imports import Imports
@@ -23,7 +23,6 @@ from prometheus.store.tokens import Tokens
 from prometheus.store.tracking import Tracking
 
 __all__ = [
-    "IMPORT_BATCH",
     "TASK_KEY",
     "Store",
     "dependency_model",

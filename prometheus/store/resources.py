@@ -6,11 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from prometheus.core.model import (
-    Resource,
-    ResourceCreate,
-    ResourcePatch,
-)
+from prometheus.core.inputs import ResourceCreate, ResourcePatch
+from prometheus.core.model import Resource
 from prometheus.errors import (
     ResourceConflict,
     ValidationFailed,

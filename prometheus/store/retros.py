@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from prometheus.core.model import (
+from prometheus.core.feedback import (
     ActionStatus,
     Feedback,
     FeedbackCreate,

@@ -9,14 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 
-from prometheus.core.model import (
-    DependencyCreate,
-    Plan,
-    ResourceCreate,
-    ResourcePatch,
-    TaskCreate,
-    TaskPatch,
-)
+from prometheus.core.inputs import DependencyCreate, ResourceCreate, ResourcePatch, TaskCreate, TaskPatch
+from prometheus.core.model import Plan
 from prometheus.core.scenario import Scenario, ScenarioChanges, ScenarioCreate, ScenarioPatch
 from prometheus.errors import NotFound, ResourceConflict, ValidationFailed, VersionConflict
 from prometheus.store.base import StoreBase

@@ -92,6 +92,7 @@ class TaskRow(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     work: Mapped[float | None] = mapped_column(Float)  # hours
     effort_driven: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    task_type: Mapped[str] = mapped_column(String(20), default="fixed_units", server_default="fixed_units")
     required_skills: Mapped[list[str] | None] = mapped_column(JsonType, default=list)
     # Microsoft Project's task fields: manual scheduling with its own dates, a task calendar, leveling delay
     manual: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -101,6 +102,7 @@ class TaskRow(Base):
     leveling_delay: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     leveling_delay_unit: Mapped[str] = mapped_column(String(10), default="edays", server_default="edays")
     resume: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # remaining work resumes
+    splits: Mapped[list[dict[str, float]] | None] = mapped_column(JsonType)  # pauses in the task's work
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
@@ -156,6 +158,10 @@ class AssignmentRow(Base):
     units: Mapped[float] = mapped_column(Float, default=1.0)
     # the order the task lists its resources in (the first resource's calendar schedules the task)
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # as Microsoft Project keeps them: the assignment's own work (hours), delay (working hours), contour
+    work: Mapped[float | None] = mapped_column(Float)
+    delay: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    contour: Mapped[str] = mapped_column(String(20), default="flat", server_default="flat")
 
 
 class BaselineRow(Base):

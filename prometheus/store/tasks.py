@@ -7,16 +7,10 @@ from typing import Any
 from sqlalchemy import delete, exists, func, or_, select
 
 from prometheus.core.bounds import MAX_PLAN_TASKS
-from prometheus.core.model import (
-    Assignment,
-    Task,
-    TaskCreate,
-    TaskPatch,
-    TaskStatus,
-    check_three_point,
-)
+from prometheus.core.inputs import TaskCreate, TaskPatch, check_three_point
+from prometheus.core.model import Assignment, Task, TaskStatus
 from prometheus.core.portable import check_size
-from prometheus.core.resources import effort_duration
+from prometheus.core.task_types import assignments_span, balance
 from prometheus.errors import (
     DependencyError,
     PlanTooLarge,
@@ -38,32 +32,53 @@ from prometheus.store.tables import (
 )
 
 
-def new_task_duration(
-    plan_id: str, data: TaskCreate, wanted: list[Assignment], resources: set[str]
-) -> tuple[float, str]:
-    """A new task's duration and unit, its assignments checked (each resource once, of the plan); an
-    effort-driven task lasts its work shared by the units assigned to it (in hours)."""
+def check_assignments(plan_id: str, wanted: list[Assignment], resources: set[str]) -> None:
+    """Each resource assigned once, and a resource of the plan (`resources`)."""
     seen: set[str] = set()
     for a in wanted:
         if a.resource_id in seen:
             raise ValidationFailed(f"resource {a.resource_id} is assigned twice")
         seen.add(a.resource_id)
         if a.resource_id not in resources:
-            raise ValidationFailed(
-                f"resource {a.resource_id} not found in plan {plan_id}",
-                details={"resource_id": a.resource_id},
-            )
-    if data.effort_driven:
-        if data.work is None:
-            raise ValidationFailed("an effort-driven task needs its work (hours)")
-        return effort_duration(data.work, [a.units for a in wanted]), "hours"
+            msg = f"resource {a.resource_id} not found in plan {plan_id}"
+            raise ValidationFailed(msg, details={"resource_id": a.resource_id})
+
+
+def new_task_shape(
+    plan_id: str,
+    tid: str,
+    data: TaskCreate,
+    wanted: list[Assignment],
+    resources: set[str],
+    hours: tuple[float, float],
+) -> tuple[float, str, list[Assignment]]:
+    """A new task's duration, unit and assignments (checked), its duration, work and units balanced as its
+    type says (`core.task_types`; `hours`: the plan's hours per day and week)."""
+    check_assignments(plan_id, wanted, resources)
     duration = data.duration if data.duration is not None else (0.0 if data.milestone else 1.0)
-    return duration, data.duration_unit.value
+    unit = data.duration_unit.value
+    if data.effort_driven and data.work is None:
+        raise ValidationFailed("an effort-driven task needs its work (hours)")
+    if (data.work is not None and (wanted or data.effort_driven)) or assignments_span(wanted):
+        shape = Task(id=tid, plan_id=plan_id, name=data.name, duration=duration, duration_unit=unit,
+                     work=data.work, effort_driven=data.effort_driven, task_type=data.task_type,
+                     assignments=wanted)  # fmt: skip
+        shape = balance(shape, None, *hours)
+        duration, unit, wanted = shape.duration, shape.duration_unit.value, shape.assignments
+    return duration, unit, wanted
 
 
 def assignment_values(task_id: str, wanted: list[Assignment]) -> list[dict[str, Any]]:
     return [
-        {"task_id": task_id, "resource_id": a.resource_id, "units": a.units, "position": n}
+        {
+            "task_id": task_id,
+            "resource_id": a.resource_id,
+            "units": a.units,
+            "position": n,
+            "work": a.work,
+            "delay": a.delay,
+            "contour": a.contour.value,
+        }  # fmt: skip
         for n, a in enumerate(wanted)
     ]
 
@@ -88,18 +103,38 @@ class Tasks(StoreBase):
         self.session.execute(delete(AssignmentRow).where(AssignmentRow.task_id == task_id))
         for n, a in enumerate(assignments):
             self.session.add(
-                AssignmentRow(task_id=task_id, resource_id=a.resource_id, units=a.units, position=n)
+                AssignmentRow(
+                    task_id=task_id,
+                    resource_id=a.resource_id,
+                    units=a.units,
+                    position=n,
+                    work=a.work,
+                    delay=a.delay,
+                    contour=a.contour.value,
+                )
             )
 
-    def _apply_effort(self, row: TaskRow) -> None:
-        """An effort-driven task lasts its work shared by the units assigned to it (in hours)."""
-        if not row.effort_driven:
-            return
-        if row.work is None:
+    def _apply_type(self, row: TaskRow, task: Task, before: Task | None) -> Task:
+        """The task with its duration, work and units following a change as its type says
+        (`core.task_types`), stored."""
+        if row.effort_driven and row.work is None:
             raise ValidationFailed("an effort-driven task needs its work (hours)")
-        units = self.session.scalars(select(AssignmentRow.units).where(AssignmentRow.task_id == row.id))
-        row.duration, row.duration_unit = effort_duration(row.work, list(units)), "hours"
+        if task.work is None and assignments_span(task.assignments) is None:
+            return task
+        cal = self._plan_row(row.plan_id).calendar or {}
+        done = balance(task, before, cal.get("hours_per_day", 8.0), cal.get("hours_per_week", 40.0))
+        if done is task:
+            return task
+        row.duration, row.duration_unit, row.work = done.duration, done.duration_unit.value, done.work
+        if done.assignments != task.assignments:
+            self._set_assignments(row.plan_id, row.id, done.assignments)
         self._flush()
+        return done.model_copy(update={"version": row.version, "updated_at": row.updated_at})
+
+    def _plan_hours(self, plan_id: str) -> tuple[float, float]:
+        """The plan's working hours per day and per week (its calendar's, 8 and 40 by default)."""
+        cal = self._plan_row(plan_id).calendar or {}
+        return cal.get("hours_per_day", 8.0), cal.get("hours_per_week", 40.0)
 
     @staticmethod
     def _wanted_assignments(data: TaskCreate | TaskPatch) -> list[Assignment] | None:
@@ -130,16 +165,25 @@ class Tasks(StoreBase):
                     select(ResourceRow.id).where(ResourceRow.plan_id == plan_id, ResourceRow.id.in_(known))
                 )
             )
-        duration, unit = new_task_duration(plan_id, data, wanted, known)
+        check_assignments(plan_id, wanted, known)
+        if data.effort_driven and data.work is None:
+            raise ValidationFailed("an effort-driven task needs its work (hours)")
         last = self.session.scalar(select(func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id))
         now = utcnow()
+        duration = data.duration if data.duration is not None else (0.0 if data.milestone else 1.0)
         values = values_of(TaskRow, data, id=new_id(), plan_id=plan_id, parent_id=parent_id,
-                           position=(last or 0) + 1, number=number, duration=duration, duration_unit=unit,
-                           version=1, percent_complete=100.0 if data.status is TaskStatus.completed else 0.0,
+                           position=(last or 0) + 1, number=number, duration=duration, version=1,
+                           percent_complete=100.0 if data.status is TaskStatus.completed else 0.0,
                            created_at=now, updated_at=now)  # fmt: skip
+        task = task_model(values, list(wanted))  # a new task: no predecessors yet
+        if task.work is not None or assignments_span(task.assignments) is not None:
+            done = balance(task, None, *self._plan_hours(plan_id))  # duration, work and units by its type
+            if done is not task:
+                values.update(duration=done.duration, duration_unit=done.duration_unit.value, work=done.work)
+                task, wanted = done, done.assignments
         self._insert(TaskRow, [values])
         self._insert(AssignmentRow, assignment_values(values["id"], wanted))
-        return task_model(values, list(wanted))  # a new task: no predecessors yet
+        return task
 
     def list_tasks(
         self,
@@ -194,6 +238,7 @@ class Tasks(StoreBase):
         self.lock_plan(plan_id)  # racing writers of a plan go one at a time: no loop, no stale version
         row = self._task_row(plan_id, task_id)
         self._check_version("task", row, expected)
+        before = self._tasks([row])[0]
         partial = isinstance(changes, TaskPatch)
         values = changes.model_dump(
             exclude={"version", "assignments", "assigned_resources"}, exclude_unset=partial
@@ -248,8 +293,7 @@ class Tasks(StoreBase):
         if wanted is not None or not partial:
             self._set_assignments(plan_id, task_id, wanted or [])
         self._flush()
-        self._apply_effort(row)
-        return self._tasks([row])[0]
+        return self._apply_type(row, self._tasks([row])[0], before)
 
     @emits("task.deleted", plan_from="arg")
     def delete_task(self, plan_id: str, task_id: str, expected: int | None) -> str:

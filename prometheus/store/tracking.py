@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from prometheus.core.model import (
-    Baseline,
-    BaselineCreate,
-    Calendar,
-    ProgressUpdate,
-    Task,
-    TaskStatus,
-)
+from prometheus.core.inputs import BaselineCreate, ProgressUpdate
+from prometheus.core.model import Baseline, Calendar, Task, TaskStatus
 from prometheus.core.progress import scheduled_actuals
 from prometheus.errors import (
     NotFound,

@@ -13,7 +13,7 @@ from prometheus.api.answers.peers import EventHandled, Execution, ExecutionPlan
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core.execution import synthesis_plan
-from prometheus.core.model import _Input
+from prometheus.core.inputs import Input
 from prometheus.errors import NotFound, ValidationFailed
 from prometheus.events import executions, peers
 from prometheus.integrations.http import IntegrationUnavailable
@@ -23,13 +23,13 @@ from prometheus.store import Database
 router = APIRouter(prefix="/api", tags=["integrations"], responses=ERROR_RESPONSES)
 
 
-class GivenStep(_Input):
+class GivenStep(Input):
     id: str = Field(min_length=1, max_length=200)
     name: str | None = Field(None, max_length=500)
     parameters: dict[str, Any] | None = None
 
 
-class ExecutionCallback(_Input):
+class ExecutionCallback(Input):
     execution_id: str = Field(min_length=1, max_length=200, description="Synthesis's, or Prometheus's")
     status: Literal["pending", "running", "completed", "failed", "error", "cancelled"] | None = None
     step_id: str | None = Field(None, max_length=200)

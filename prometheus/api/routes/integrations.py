@@ -25,7 +25,7 @@ from prometheus.api.answers.peers import (
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core import analysis
-from prometheus.core.model import _Input
+from prometheus.core.inputs import Input
 from prometheus.core.requirements import plan_from_requirements
 from prometheus.errors import ValidationFailed
 from prometheus.integrations import http
@@ -39,13 +39,13 @@ PEER_ONLY = ["peers"]  # operations that need their peer: 503 INTEGRATION_UNAVAI
 Requirements = list[dict[str, Any]]
 
 
-class FromTelos(_Input):
+class FromTelos(Input):
     project_id: str = Field(min_length=1, max_length=200)
     name: str | None = Field(None, min_length=1, max_length=500)
     dependency_mapping: bool = True
 
 
-class FromRequirements(_Input):
+class FromRequirements(Input):
     requirements: Requirements = Field(
         min_length=1, max_length=10_000, description="Telos's requirement shape"
     )
@@ -54,7 +54,7 @@ class FromRequirements(_Input):
     dependency_mapping: bool = True
 
 
-class RequirementAnalysis(_Input):
+class RequirementAnalysis(Input):
     requirements: Requirements | None = Field(None, min_length=1, max_length=2_000)
     project_id: str | None = Field(None, min_length=1, max_length=200, description="or a Telos project's")
 
@@ -65,17 +65,17 @@ class RequirementAnalysis(_Input):
         return self
 
 
-class LlmAnalysis(_Input):
+class LlmAnalysis(Input):
     analysis_types: list[Literal["risks", "optimizations", "recommendations"]] = Field(
         default_factory=lambda: list(ANALYSIS_TYPES), min_length=1, max_length=3
     )
 
 
-class DocumentRequest(_Input):
+class DocumentRequest(Input):
     document_type: Literal["status report", "project charter", "executive summary"] = "status report"
 
 
-class MemoryPut(_Input):
+class MemoryPut(Input):
     data: Any
     metadata: dict[str, Any] = Field(default_factory=dict)
     vector_embed: bool = True

@@ -6,7 +6,8 @@ from fastapi.responses import JSONResponse, Response
 from prometheus.api.cache import PlanCache
 from prometheus.api.deps import get_cache, get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, ListEnvelope, expected_version, ok
-from prometheus.core.model import Plan, PlanCreate, PlanPatch, PlanStatus
+from prometheus.core.inputs import PlanCreate, PlanPatch
+from prometheus.core.model import Plan, PlanStatus
 from prometheus.services import Context, plans
 from prometheus.store import Database
 

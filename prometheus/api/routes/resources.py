@@ -5,7 +5,8 @@ from fastapi.responses import JSONResponse
 
 from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, expected_version, ok
-from prometheus.core.model import Resource, ResourceCreate, ResourcePatch, ResourceType
+from prometheus.core.inputs import ResourceCreate, ResourcePatch
+from prometheus.core.model import Resource, ResourceType
 from prometheus.services import Context, plans
 from prometheus.store import Database
 

@@ -13,7 +13,7 @@ from prometheus.api.answers.scenarios import RetroLlmSummary, RetroSummary, Sugg
 from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core import retro
-from prometheus.core.model import (
+from prometheus.core.feedback import (
     Feedback,
     FeedbackCreate,
     FeedbackPatch,

@@ -11,14 +11,8 @@ from prometheus.api.answers.scenarios import Promoted, ScenarioEdit
 from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, expected_version, ok
 from prometheus.core import scenario as sc
-from prometheus.core.model import (
-    DependencyCreate,
-    Plan,
-    ResourceCreate,
-    ResourcePatch,
-    TaskCreate,
-    TaskPatch,
-)
+from prometheus.core.inputs import DependencyCreate, ResourceCreate, ResourcePatch, TaskCreate, TaskPatch
+from prometheus.core.model import Plan
 from prometheus.core.scenario import Scenario, ScenarioChanges, ScenarioCreate, ScenarioPatch
 from prometheus.services import Context, scenarios
 from prometheus.store import Database

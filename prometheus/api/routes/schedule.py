@@ -24,8 +24,9 @@ from prometheus.api.deps import get_cache, get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.api.params import Period, Solver, TimelineFormat
 from prometheus.core import analysis
+from prometheus.core.inputs import EstimateRequest
 from prometheus.core.leveling import loading
-from prometheus.core.model import EstimateRequest, Plan
+from prometheus.core.model import Plan
 from prometheus.core.resources import candidates, costs
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import NotFound

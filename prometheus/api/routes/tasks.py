@@ -8,16 +8,8 @@ from fastapi.responses import JSONResponse
 from prometheus.api.batch import one_or_many, parse_one_or_many
 from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, ListEnvelope, expected_version, ok
-from prometheus.core.model import (
-    Dependency,
-    DependencyCreate,
-    Priority,
-    ProgressUpdate,
-    Task,
-    TaskCreate,
-    TaskPatch,
-    TaskStatus,
-)
+from prometheus.core.inputs import DependencyCreate, ProgressUpdate, TaskCreate, TaskPatch
+from prometheus.core.model import Dependency, Priority, Task, TaskStatus
 from prometheus.services import Context, links, tasks
 from prometheus.store import Database
 

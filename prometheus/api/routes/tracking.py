@@ -14,7 +14,8 @@ from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core import evm
 from prometheus.core.analysis import plan_network
-from prometheus.core.model import Baseline, BaselineCreate
+from prometheus.core.inputs import BaselineCreate
+from prometheus.core.model import Baseline
 from prometheus.core.risk import Distribution, monte_carlo
 from prometheus.errors import ValidationFailed
 from prometheus.services import Context, scenarios

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from prometheus.api.deps import get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, ok
-from prometheus.core.model import Delivery, Webhook, WebhookCreate, WebhookPatch
+from prometheus.core.webhook import Delivery, Webhook, WebhookCreate, WebhookPatch
 from prometheus.events.addresses import check_url
 from prometheus.events.live import reload_message
 from prometheus.events.webhooks import new_secret, redeliver

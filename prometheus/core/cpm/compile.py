@@ -258,6 +258,7 @@ class Compiler(TaskTimes):
                     left = t.remaining_duration * per
                 resumes = int(wc.index_of(wc.minutes(_naive(t.resume)))) - int(cidx[i])
                 dur[i] = max(int(dur[i]), resumes + int(round(left)))
+        self._split_spans(leaves)
         wc = self.wc
         self.spread_mask = np.zeros(n, dtype=bool)
         self.spread_mask[list(self.spread)] = True

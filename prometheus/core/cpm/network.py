@@ -99,8 +99,8 @@ class Network(Compiler, Passes, Reporting):
         if self._source_pos is None:
             self._source_pos = {t.id: k for k, t in enumerate(self._source[0])}
         self._source[0][self._source_pos[task_id]] = changed
-        if self.earliest or self.actual[i] or self.spread_mask[i]:  # compile again: a summary's first
-            # subtask, progress, or the span of resources on several calendars may move
+        if self.earliest or self.actual[i] or self.spread_mask[i] or task.splits:  # compile again: a
+            # summary's first subtask, progress, the span of resources on several calendars or of pauses
             self._build()
             return self.solve()
         minutes = int(round(duration * self.unit_minutes[unit]))

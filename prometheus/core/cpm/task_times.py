@@ -12,6 +12,7 @@ import numpy as np
 
 from prometheus.core.calendar import Calendars, UnionCalendar, WorkCalendar
 from prometheus.core.model import Calendar, DurationUnit, Resource, Task
+from prometheus.core.splits import pauses, split_span
 
 _RESOURCE_ID = attrgetter("resource_id")
 
@@ -111,6 +112,23 @@ class TaskTimes:
                 [C[k].start_of(C[k].index_of(finish) - work) for k in self.spread[i]] if work else [finish]
             )
             self.LS[i] = int(C[kal[i]].index_of(min(starts)))
+
+    def _split_spans(self, leaves: list[Task]) -> None:
+        """Split tasks span their work and their pauses (`core.splits`), in place in `dur`. Spans taken from
+        dates (an actual or a manual finish) have theirs already; a started task's pauses before its resume
+        date are the stop that date ends."""
+        if not any(map(attrgetter("splits"), leaves)):
+            return
+        for i, t in enumerate(leaves):
+            dated = t.actual_finish is not None or (self.manual[i] and t.manual_finish is not None)
+            if not t.splits or dated:
+                continue
+            gaps = pauses(t.splits)
+            if t.resume is not None and self.actual[i]:
+                wc = self.cal.cals[self.kal[i]]
+                resumes = int(wc.index_of(wc.minutes(t.resume.replace(tzinfo=None)))) - int(self.cidx[i])
+                gaps = [g for g in gaps if g[0] >= resumes]
+            self.dur[i] = split_span(int(self.dur[i]), gaps)
 
     def _leveling_delays(self, leaves: list[Task], delay: tuple[float, ...]) -> None:
         """Each task's leveling delay, in working minutes or (elapsed units) minutes of the clock."""

@@ -1,16 +1,16 @@
 """The event queue: PostgreSQL's writers queue their events (in order per plan) instead of taking one global
 lock; a mover numbers them into the outbox
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")

@@ -1,0 +1,115 @@
+"""The portable form of a plan: JSON export/import and every other format read into it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field
+
+from prometheus.core.inputs import Input, Name
+from prometheus.core.model import (
+    Calendar,
+    ConstraintType,
+    DurationUnit,
+    LagUnit,
+    LinkType,
+    PlanStatus,
+    Priority,
+    ResourceType,
+    TaskSplit,
+    TaskStatus,
+    TaskType,
+    WorkContour,
+    check_splits,
+)
+
+
+class DocAssignment(Input):
+    resource: str
+    units: float = Field(1.0, gt=0, le=100)
+    work: float | None = Field(None, ge=0, le=10_000_000)
+    delay: float = Field(0.0, ge=0, le=10_000_000)
+    contour: WorkContour = WorkContour.flat
+
+
+class DocResource(Input):
+    key: str
+    name: str = Name
+    type: ResourceType = ResourceType.human
+    skills: list[str] = Field(default_factory=list)
+    availability: float = Field(1.0, ge=0, le=1)
+    cost_rate: float = Field(0.0, ge=0)
+    calendar: Calendar | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class DocTask(Input):
+    key: str
+    parent: str | None = None
+    name: str = Name
+    description: str = ""
+    duration: float = Field(1.0, ge=0, le=1_000_000)
+    duration_unit: DurationUnit = DurationUnit.days
+    status: TaskStatus = TaskStatus.pending
+    priority: Priority = Priority.medium
+    tags: list[str] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    milestone: bool = False
+    constraint_type: ConstraintType = ConstraintType.ASAP
+    constraint_date: datetime | None = None
+    deadline: datetime | None = None
+    optimistic_duration: float | None = None
+    most_likely_duration: float | None = None
+    pessimistic_duration: float | None = None
+    percent_complete: float = Field(0.0, ge=0, le=100)
+    actual_start: datetime | None = None
+    actual_finish: datetime | None = None
+    remaining_duration: float | None = None
+    actual_cost: float | None = None
+    notes: str = ""
+    work: float | None = Field(None, ge=0)
+    effort_driven: bool = False
+    task_type: TaskType = TaskType.fixed_units
+    required_skills: list[str] = Field(default_factory=list)
+    manual: bool = False
+    manual_start: datetime | None = None
+    manual_finish: datetime | None = None
+    calendar: Calendar | None = None
+    leveling_delay: float = Field(0.0, ge=0)
+    leveling_delay_unit: LagUnit = LagUnit.edays
+    resume: datetime | None = None
+    splits: Annotated[list[TaskSplit], AfterValidator(check_splits)] = Field(default_factory=list)
+    assignments: list[DocAssignment] = Field(default_factory=list)
+
+
+class DocLink(Input):
+    predecessor: str
+    successor: str
+    type: LinkType = LinkType.FS
+    lag: float = 0.0
+    lag_unit: LagUnit = LagUnit.days
+
+
+class DocPlan(Input):
+    name: str = Name
+    description: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    tags: list[str] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    status: PlanStatus = PlanStatus.draft
+    calendar: Calendar | None = None
+    status_date: date | None = None
+    default_start_time: time | None = None
+
+
+class PlanDocument(Input):
+    """A whole plan with its own keys in place of database ids: what export writes and import reads."""
+
+    format: Literal["prometheus.plan"] = "prometheus.plan"
+    version: Literal[1] = 1
+    plan: DocPlan
+    resources: list[DocResource] = Field(default_factory=list)  # sizes: core.portable.check_size
+    tasks: list[DocTask] = Field(default_factory=list)
+    dependencies: list[DocLink] = Field(default_factory=list)

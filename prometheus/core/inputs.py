@@ -1,0 +1,299 @@
+"""What clients send to create or change the model: every input, whatever the transport or format."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+from prometheus.core.bounds import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    MAX_METADATA_BYTES,
+    check_json,
+    check_text,
+)
+from prometheus.core.model import (
+    Assignment,
+    Calendar,
+    ConstraintType,
+    DurationUnit,
+    LagUnit,
+    LinkType,
+    PlanStatus,
+    Priority,
+    ResourceType,
+    TaskSplit,
+    TaskStatus,
+    TaskType,
+    check_splits,
+)
+
+# a task named by id or key in an input; blank (after stripping) means none, as a missing one does
+TaskRef = Annotated[str | None, AfterValidator(lambda value: value or None)]
+
+
+_PLAIN = frozenset({type(None), bool, int, float})
+
+
+class Input(BaseModel):
+    """What clients send. Every input, whatever the transport or format: no NUL in any text, dates within
+    EARLIEST_YEAR..LATEST_YEAR, finite numbers, `metadata` within MAX_METADATA_BYTES and MAX_JSON_DEPTH."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _edges(self) -> Any:
+        for name, value in self.__dict__.items():
+            if type(value) in _PLAIN or not value:  # nothing to check (most fields of a file's rows)
+                continue
+            if isinstance(value, str):
+                check_text(value, name)
+            elif isinstance(value, date) and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+                raise ValueError(
+                    f"{name} {value.isoformat()} is outside the years {EARLIEST_YEAR}..{LATEST_YEAR}"
+                )
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, str):
+                        check_text(item, name)
+            elif isinstance(value, dict):
+                check_json(value, name)
+                if name == "metadata" and len(json.dumps(value)) > MAX_METADATA_BYTES:
+                    raise ValueError(f"metadata is limited to {MAX_METADATA_BYTES:,} bytes of JSON")
+        return self
+
+
+Name = Field(min_length=1, max_length=500)
+
+
+def _day(value: Any) -> Any:
+    """A date given as a date-time (`datetime.now().isoformat()`) is its day."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str) and len(value.strip()) > 10:
+        try:
+            return datetime.fromisoformat(value.strip()).date()
+        except ValueError:
+            return value  # pydantic says what is wrong with it
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_day)]
+
+
+class PlanCreate(Input):
+    name: str = Name
+    description: str = Field("", max_length=20_000)
+    start_date: Day | None = None
+    end_date: Day | None = None
+    tags: list[str] = Field(default_factory=list, max_length=100)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    status: PlanStatus = PlanStatus.draft
+    calendar: Calendar | None = None
+    status_date: Day | None = Field(None, description="the date progress is reported up to")
+    default_start_time: time | None = Field(
+        None, description="when the plan's first working day starts (MS Project's default start time)"
+    )
+    version: int | None = Field(None, description="Expected current version (updates only); 409 if stale")
+
+    @model_validator(mode="after")
+    def _dates(self) -> PlanCreate:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+class PlanPatch(Input):
+    name: str | None = Field(None, min_length=1, max_length=500)
+    description: str | None = Field(None, max_length=20_000)
+    start_date: Day | None = None
+    end_date: Day | None = None
+    tags: list[str] | None = Field(None, max_length=100)
+    metadata: dict[str, Any] | None = None
+    status: PlanStatus | None = None
+    calendar: Calendar | None = None
+    status_date: Day | None = None
+    default_start_time: time | None = None
+    version: int | None = None
+
+
+class TaskCreate(Input):
+    name: str = Name
+    description: str = Field("", max_length=20_000)
+    duration: float | None = Field(None, ge=0, le=1_000_000)
+    duration_unit: DurationUnit = DurationUnit.days
+    status: TaskStatus = TaskStatus.pending
+    priority: Priority = Priority.medium
+    tags: list[str] = Field(default_factory=list, max_length=100)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    parent_id: TaskRef = None
+    milestone: bool = False
+    constraint_type: ConstraintType = ConstraintType.ASAP
+    constraint_date: datetime | None = None
+    deadline: datetime | None = None
+    optimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
+    most_likely_duration: float | None = Field(None, ge=0, le=1_000_000)
+    pessimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
+    assigned_resources: list[str] | None = Field(None, max_length=1000)
+    assignments: list[Assignment] | None = Field(None, max_length=1000)
+    work: float | None = Field(
+        None, ge=0, le=10_000_000, description="effort in hours; with effort_driven it sets the duration"
+    )
+    effort_driven: bool = Field(False, description="adding or removing resources keeps the work")
+    task_type: TaskType = Field(
+        TaskType.fixed_units, description="what a change of duration, work or units keeps (MS Project)"
+    )
+    required_skills: list[str] = Field(default_factory=list, max_length=100)
+    manual: bool = Field(
+        False,
+        description="manually scheduled (MS Project): keeps manual_start and manual_finish, links or not",
+    )
+    manual_start: datetime | None = None
+    manual_finish: datetime | None = None
+    calendar: Calendar | None = Field(None, description="the task's own calendar (wins over its resources')")
+    leveling_delay: float = Field(0.0, ge=0, le=1_000_000, description="delay added to the start by leveling")
+    leveling_delay_unit: LagUnit = LagUnit.edays
+    resume: datetime | None = Field(None, description="when a started task's remaining work resumes")
+    splits: Annotated[list[TaskSplit], AfterValidator(check_splits)] = Field(
+        default_factory=list, max_length=1000, description="pauses in the task's work (MS Project splits)"
+    )
+    version: int | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> TaskCreate:
+        if self.assigned_resources is not None and self.assignments is not None:
+            raise ValueError("give either assigned_resources or assignments, not both")
+        dated = self.constraint_type not in (ConstraintType.ASAP, ConstraintType.ALAP)
+        if dated and self.constraint_date is None:
+            raise ValueError(f"constraint {self.constraint_type} needs a constraint_date")
+        check_three_point(self.optimistic_duration, self.most_likely_duration, self.pessimistic_duration)
+        return self
+
+
+class TaskPatch(Input):
+    name: str | None = Field(None, min_length=1, max_length=500)
+    description: str | None = Field(None, max_length=20_000)
+    duration: float | None = Field(None, ge=0, le=1_000_000)
+    duration_unit: DurationUnit | None = None
+    status: TaskStatus | None = None
+    priority: Priority | None = None
+    tags: list[str] | None = Field(None, max_length=100)
+    metadata: dict[str, Any] | None = None
+    parent_id: TaskRef = None
+    milestone: bool | None = None
+    constraint_type: ConstraintType | None = None
+    constraint_date: datetime | None = None
+    deadline: datetime | None = None
+    optimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
+    most_likely_duration: float | None = Field(None, ge=0, le=1_000_000)
+    pessimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
+    assigned_resources: list[str] | None = Field(None, max_length=1000)
+    assignments: list[Assignment] | None = Field(None, max_length=1000)
+    work: float | None = Field(
+        None, ge=0, le=10_000_000, description="effort in hours; with effort_driven it sets the duration"
+    )
+    effort_driven: bool | None = Field(None, description="adding or removing resources keeps the work")
+    task_type: TaskType | None = None
+    required_skills: list[str] | None = Field(None, max_length=100)
+    manual: bool | None = None
+    manual_start: datetime | None = None
+    manual_finish: datetime | None = None
+    calendar: Calendar | None = None
+    leveling_delay: float | None = Field(None, ge=0, le=1_000_000)
+    leveling_delay_unit: LagUnit | None = None
+    resume: datetime | None = None
+    splits: Annotated[list[TaskSplit] | None, AfterValidator(lambda v: v and check_splits(v))] = Field(
+        None, max_length=1000
+    )
+    version: int | None = None
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({
+        "parent_id", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
+        "pessimistic_duration", "duration", "description", "tags", "metadata", "work", "required_skills",
+        "manual_start", "manual_finish", "calendar", "leveling_delay", "resume", "splits",
+        "version", "assignments", "assigned_resources",  # null: as if not sent
+    })  # fmt: skip
+
+    def refused_nulls(self) -> list[str]:
+        """The fields this patch sets to null that cannot be null (a null elsewhere clears the field)."""
+        return sorted(k for k in self.model_fields_set if getattr(self, k) is None and k not in self.NULLABLE)
+
+
+def check_three_point(o: float | None, m: float | None, p: float | None) -> None:
+    given = [x for x in (o, m, p) if x is not None]
+    if given != sorted(given):
+        raise ValueError("three-point estimates need optimistic <= most_likely <= pessimistic")
+
+
+class ProgressUpdate(Input):
+    status: TaskStatus | None = None
+    percent_complete: float | None = Field(None, ge=0, le=100)
+    actual_start: datetime | None = None
+    actual_finish: datetime | None = None
+    remaining_duration: float | None = Field(None, ge=0, le=1_000_000, description="in the task's unit")
+    resume: datetime | None = Field(None, description="when the remaining work resumes (after a stop)")
+    actual_cost: float | None = Field(None, ge=0)
+    notes: str | None = Field(None, max_length=20_000)
+    version: int | None = None
+
+
+class DependencyCreate(Input):
+    predecessor_id: str
+    successor_id: str
+    type: LinkType = LinkType.FS
+    lag: float = Field(0.0, ge=-1_000_000, le=1_000_000)
+    lag_unit: LagUnit = LagUnit.days
+
+
+class ResourceCreate(Input):
+    name: str = Name
+    type: ResourceType = ResourceType.human
+    skills: list[str] = Field(default_factory=list, max_length=200)
+    availability: float = Field(1.0, ge=0, le=1)
+    cost_rate: float = Field(0.0, ge=0)
+    calendar: Calendar | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class ResourcePatch(Input):
+    name: str | None = Field(None, min_length=1, max_length=500)
+    type: ResourceType | None = None
+    skills: list[str] | None = Field(None, max_length=200)
+    availability: float | None = Field(None, ge=0, le=1)
+    cost_rate: float | None = Field(None, ge=0)
+    calendar: Calendar | None = None
+    metadata: dict[str, Any] | None = None
+    version: int | None = None
+
+    def changes(self, mode: str = "python") -> dict[str, Any]:
+        """What this patch sets: a null leaves a field as it is, except that it empties `skills` and
+        `metadata` and removes the `calendar`; a null `name` stays, for the caller to refuse."""
+        cleared: dict[str, Any] = {"skills": [], "metadata": {}, "calendar": None}
+        values = self.model_dump(mode=mode, exclude={"version"}, exclude_unset=True)
+        return {
+            k: cleared.get(k) if v is None and k in cleared else v
+            for k, v in values.items()
+            if v is not None or k in cleared or k == "name"
+        }
+
+
+class BaselineCreate(Input):
+    number: int | None = Field(None, ge=0, le=10, description="0..10; the first free number when omitted")
+    name: str | None = Field(None, max_length=200)
+
+
+class EstimateRequest(Input):
+    name: str = Name
+    description: str = Field("", max_length=20_000)
+    tags: list[str] = Field(default_factory=list, max_length=100)
+    duration: float | None = Field(None, gt=0, le=1_000_000, description="your own estimate, in days")

@@ -1,0 +1,215 @@
+"""Assignments' timephased work in Microsoft Project XML (MSPDI): Project saves a split task as periods of
+work (TimephasedData of type 1, remaining work, and 2, actual work) with pauses between them. We read the
+pauses back as the task's splits, and write each part of a split task as one record per working day."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+from lxml import etree
+
+from prometheus.core.calendar import WorkCalendar
+from prometheus.core.documents import DocAssignment
+from prometheus.core.model import Assignment, Calendar, TaskSplit, WorkContour
+from prometheus.core.splits import parts
+from prometheus.core.task_types import assignments_span
+from prometheus.formats.mspdi_values import NS, minutes, pt, sub, text, when
+
+UNASSIGNED = "-65535"  # the resource of a task's work when no resource is assigned to it
+_WORK = ("1", "2")  # remaining and actual work
+Period = tuple[datetime, datetime, float | None]  # start, finish, working minutes of its work
+CONTOUR_CODE = {c: i for i, c in enumerate(WorkContour)}  # flat 0, back loaded 1, ... contoured 8
+_CONTOUR = {str(i): c for c, i in CONTOUR_CODE.items()}
+
+
+def read_assignments(
+    root: etree._Element, known: set[str], working: set[str]
+) -> tuple[dict[str, list[DocAssignment]], set[str]]:
+    """Per task key, its assignments of known resources: units, and for work resources the assignment's
+    own work (hours), delay (working hours) and contour; and the tasks an assignment of which leveling
+    delayed (their assignments do not tell their span)."""
+    out: dict[str, list[DocAssignment]] = {}
+    leveled: set[str] = set()
+    for a in root.iter(f"{{{NS}}}Assignment"):
+        if float(text(a, "LevelingDelay") or 0):
+            leveled.add(f"t{text(a, 'TaskUID')}")
+        rkey, units = f"r{text(a, 'ResourceUID')}", float(text(a, "Units") or 1)
+        if rkey not in known or units <= 0:  # an assignment at no units does no work
+            continue
+        own = rkey in working and text(a, "Work") is not None
+        out.setdefault(f"t{text(a, 'TaskUID')}", []).append(
+            DocAssignment(
+                resource=rkey,
+                units=min(units, 100.0),  # a material's quantity may be more
+                work=round(minutes(text(a, "Work")) / 60, 6) if own else None,
+                delay=max(0.0, round(float(text(a, "Delay") or 0) / 600, 6)),
+                contour=_CONTOUR.get(text(a, "WorkContour") or "0", WorkContour.flat),
+            )
+        )
+    return out, leveled
+
+
+def own_span(assignments: list[DocAssignment]) -> float | None:
+    """The span in working hours the assignments' own work, delays and contours make (None: not all say)."""
+    return assignments_span(
+        [Assignment(resource_id=a.resource, **a.model_dump(exclude={"resource"})) for a in assignments]
+    )
+
+
+def agrees(span_hours: float, duration: float) -> bool:
+    """A span and a duration (minutes) the same to a minute, or to 1% of a long one."""
+    return abs(span_hours * 60 - duration) <= max(1.0, duration / 100)
+
+
+def span_minutes(task: etree._Element, stored: float, assignments: list[DocAssignment], unit: str) -> float:
+    """A task's duration in minutes: the one the file stores (Project computed it from the assignments and
+    its dates follow from it: it decides, whatever its assignments seem to say). A file that gives none
+    (another tool's) gets the span its work assignments make (their delays, work at their units, contours:
+    `core.task_types`), for the tasks Project stretches with their assignments: not fixed duration,
+    manual, started, summary or milestone, in working time, and no overtime."""
+    if (
+        text(task, "Duration") is not None
+        or not assignments
+        or unit.startswith("e")
+        or text(task, "Type") == "1"
+        or "1" in (text(task, "Manual"), text(task, "Summary"), text(task, "Milestone"))
+        or text(task, "ActualStart")
+        or minutes(text(task, "OvertimeWork")) > 0
+    ):
+        return stored
+    span = own_span(assignments)
+    if span is None or agrees(span, stored):
+        return stored
+    return span * 60
+
+
+def worked_periods(root: etree._Element, working: set[str]) -> dict[str, list[tuple[str, list[Period]]]]:
+    """Per task UID, each of its assignments of a work resource (or of none) with the periods in which it
+    does some work and the working minutes that work takes at its units (None for a contoured one)."""
+    out: dict[str, list[tuple[str, list[Period]]]] = {}
+    for a in root.iter(f"{{{NS}}}Assignment"):
+        rkey, units = f"r{text(a, 'ResourceUID')}", float(text(a, "Units") or 1)
+        if rkey not in working and rkey != f"r{UNASSIGNED}":  # a material's use says nothing of pauses
+            continue
+        flat = (text(a, "WorkContour") or "0") == "0" and units > 0
+        periods = []
+        for tp in a.iterfind(f"{{{NS}}}TimephasedData"):
+            start, finish, work = text(tp, "Start"), text(tp, "Finish"), minutes(text(tp, "Value"))
+            if text(tp, "Type") in _WORK and start and finish and work > 0:
+                at = (datetime.fromisoformat(start), datetime.fromisoformat(finish))
+                periods.append((*at, work / units if flat else None))
+        if periods:
+            out.setdefault(text(a, "TaskUID") or "", []).append((rkey, sorted(periods, key=lambda p: p[:2])))
+    return out
+
+
+def _packed(pairs: list[tuple[int, int]], need: list[float | None]) -> list[tuple[int, int]]:
+    """Worked index ranges of one assignment, a period only partly worked shrunk to its work: at its end
+    when work follows it without a break (the work resumed in it), else at its start (it stopped)."""
+    out = []
+    for j, (a, b) in enumerate(pairs):
+        n = need[j]
+        if n is not None and b - a > n + 1:
+            after = j + 1 < len(pairs) and pairs[j + 1][0] <= b
+            before = j > 0 and pairs[j - 1][1] >= a
+            if after and not before:
+                a = b - round(n)
+            elif not after:
+                b = a + round(n)
+        out.append((a, b))
+    return out
+
+
+def _index(wc: WorkCalendar, at: datetime) -> int:
+    return int(wc.index_of(wc.minutes(at)))
+
+
+def _laid_out(cal: Calendar, first: datetime, laid_out: dict[int, WorkCalendar]) -> WorkCalendar:
+    if id(cal) not in laid_out:
+        laid_out[id(cal)] = WorkCalendar(cal, first.date() - timedelta(days=7))
+    return laid_out[id(cal)]
+
+
+def read_splits(
+    assignments: list[tuple[str, list[Period]]],
+    start: str | None,
+    cal: Calendar,
+    laid_out: dict[int, WorkCalendar],
+    calendars: dict[str, Calendar],
+) -> list[TaskSplit]:
+    """The pauses of a task, in working time of its calendar `cal` from its start: the times no assignment
+    works within the span of one that works before and after, and could have worked on its resource's
+    calendar (`calendars`; an assignment's delay is no pause). `laid_out` keeps each calendar laid out
+    once per file."""
+    if sum(len(p) for _, p in assignments) < 2:
+        return []
+    first = min(p[0][0] for _, p in assignments)
+    origin = datetime.fromisoformat(start) if start else first
+    wc = _laid_out(cal, min(origin, first), laid_out)
+    o = _index(wc, origin)
+    spans, worked = [], []
+    for rkey, periods in assignments:
+        moments = [wc.minutes(m) for p in periods for m in p[:2]]
+        index = wc.index_of(np.array(moments, dtype=np.int64)).tolist()
+        pairs = _packed(list(zip(index[::2], index[1::2], strict=True)), [p[2] for p in periods])
+        spans.append((pairs[0][0], pairs[-1][1], calendars.get(rkey, cal)))
+        worked.extend(pairs)
+    merged: list[list[int]] = []
+    for a, b in sorted(worked):
+        if b <= a:
+            continue
+        if merged and a <= merged[-1][1]:  # no working time between: the same part
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+
+    def paused(stop: int, resume: int) -> bool:
+        """Some assignment spans the gap, and every one that does had working time in it."""
+        covering = [c for lo, hi, c in spans if lo < stop and resume < hi]
+        t0 = wc.epoch_dt + timedelta(minutes=int(wc.finish_of(stop)))
+        t1 = wc.epoch_dt + timedelta(minutes=int(wc.start_of(resume)))
+        return bool(covering) and all(
+            c is cal or _index(own := _laid_out(c, first, laid_out), t1) > _index(own, t0) for c in covering
+        )
+
+    return [
+        TaskSplit(at=(x[1] - o) / 60, hours=(y[0] - x[1]) / 60)
+        for x, y in zip(merged, merged[1:], strict=False)
+        if x[1] > o and paused(x[1], y[0])
+    ]
+
+
+def write_work(
+    parent: etree._Element,
+    uid: int,
+    start: datetime,
+    finish: datetime,
+    gaps: list[tuple[int, int]],
+    cal: Calendar,
+    units: float,
+    laid_out: dict[int, WorkCalendar],
+) -> None:
+    """An assignment's remaining work over the parts of its split task, one record per working day
+    (`laid_out` keeps each calendar laid out once per file)."""
+    wc = _laid_out(cal, start.replace(tzinfo=None), laid_out)
+    origin = _index(wc, start.replace(tzinfo=None))
+    span = _index(wc, finish.replace(tzinfo=None)) - origin
+
+    def moment(minute: int) -> datetime:
+        return wc.epoch_dt + timedelta(minutes=minute)
+
+    for a, b in parts(span, gaps):
+        lo, hi = origin + a, origin + b
+        while lo < hi:
+            begins = moment(int(wc.start_of(lo)))
+            midnight = datetime.combine(begins.date() + timedelta(days=1), datetime.min.time())
+            end = min(hi, _index(wc, midnight))
+            tp = sub(parent, "TimephasedData")
+            sub(tp, "Type", 1)
+            sub(tp, "UID", uid)
+            sub(tp, "Start", when(begins))
+            sub(tp, "Finish", when(moment(int(wc.finish_of(end)))))
+            sub(tp, "Unit", 2)
+            sub(tp, "Value", pt((end - lo) * units))
+            lo = end

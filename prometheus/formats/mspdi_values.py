@@ -1,0 +1,64 @@
+"""Values as Microsoft Project XML (MSPDI) writes them: its namespace, elements, date-times and durations."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import date, datetime, time
+
+from lxml import etree
+
+from prometheus.errors import ValidationFailed
+
+NS = "http://schemas.microsoft.com/project"
+_DURATION = re.compile(r"^-?PT(\d+(?:\.\d+)?)H(\d+(?:\.\d+)?)M(\d+(?:\.\d+)?)S$")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # XML 1.0 cannot hold these
+
+
+def sub(parent: etree._Element, tag: str, text: object | None = None) -> etree._Element:
+    el = etree.SubElement(parent, f"{{{NS}}}{tag}")
+    if text is not None:
+        el.text = _NOT_XML.sub("", str(text))
+    return el
+
+
+def when(dt: datetime | date | None) -> str | None:
+    if dt is None:
+        return None
+    if not isinstance(dt, datetime):
+        dt = datetime.combine(dt, time(0))
+    return dt.replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def pt(minutes: float) -> str:
+    sign = "-" if minutes < 0 else ""
+    minutes = abs(minutes)
+    return f"{sign}PT{int(minutes // 60)}H{int(minutes % 60)}M0S"
+
+
+_children = threading.local()  # the element read last and its children's texts by tag, per thread
+
+
+def text(el: etree._Element, tag: str) -> str | None:
+    """The text of el's child `tag` (None when there is none). A file is read element by element, each
+    asked for many children: their texts are gathered once per element (one pass over it, not one
+    search per field). Call forget_elements() when the file is read."""
+    seen = _children.__dict__
+    if seen.get("el") is not el:
+        seen["el"], seen["texts"] = el, {c.tag: c.text for c in reversed(el)}  # the first of a tag wins
+    return seen["texts"].get(f"{{{NS}}}{tag}")
+
+
+def forget_elements() -> None:
+    """Let go of the element text() read last (and so of its whole tree)."""
+    _children.__dict__.clear()
+
+
+def minutes(value: str | None) -> float:
+    if not value:
+        return 0.0
+    m = _DURATION.match(value.strip())
+    if not m:
+        raise ValidationFailed(f"cannot read the MSPDI duration {value!r}")
+    total = float(m.group(1)) * 60 + float(m.group(2)) + float(m.group(3)) / 60
+    return -total if value.startswith("-") else total
