@@ -60,11 +60,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db.migrate()
         app.state.db = db
         auth.decide(db)
-        app.state.ctx = ctx = Context(db, app.state.cache.plans, engram=EngramConnector(settings=settings))
+        app.state.dispatcher = dispatcher = Dispatcher(db, settings)
+        engram = EngramConnector(settings=settings)
+        app.state.ctx = ctx = Context(db, app.state.cache.plans, engram=engram, webhooks=dispatcher)
         app.state.hub = hub = LiveHub(
             ctx, settings.dispatch_interval, queue=settings.live_queue, backlog=settings.live_backlog
         )
-        app.state.dispatcher = dispatcher = Dispatcher(db, settings)
         waker = Waker(db.url, db.backend)
         await hub.start()
         dispatcher.start()

@@ -8,12 +8,11 @@ import json
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from prometheus.api.deps import get_db
+from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, ok
 from prometheus.core.webhook import Delivery, Webhook, WebhookCreate, WebhookPatch
-from prometheus.events.addresses import check_url
 from prometheus.events.live import reload_message
-from prometheus.events.webhooks import new_secret, redeliver
+from prometheus.services import Context, webhooks
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api", tags=["events"], responses=ERROR_RESPONSES)
@@ -22,12 +21,8 @@ router = APIRouter(prefix="/api", tags=["events"], responses=ERROR_RESPONSES)
 @router.post(
     "/webhooks/register", status_code=201, response_model=Envelope[Webhook], summary="Register a webhook"
 )
-def register(body: WebhookCreate, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
-    settings = request.app.state.settings
-    check_url(body.url, settings)
-    secret = body.secret or settings.webhook_secret or new_secret()
-    with db.store() as store:
-        hook = store.register_webhook(body, secret)
+def register(body: WebhookCreate, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    hook = webhooks.register(ctx, body)
     return ok(
         hook, "webhook registered; keep the secret to verify signatures", status_code=201, webhook_id=hook.id
     )
@@ -46,23 +41,16 @@ def get_webhook(webhook_id: str, db: Database = Depends(get_db)) -> JSONResponse
 
 
 @router.delete("/webhooks/{webhook_id}", response_model=Envelope[Deleted], summary="Delete a webhook")
-def delete_webhook(webhook_id: str, db: Database = Depends(get_db)) -> JSONResponse:
-    with db.store() as store:
-        store.delete_webhook(webhook_id)
+def delete_webhook(webhook_id: str, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    webhooks.delete(ctx, webhook_id)
     return ok({"id": webhook_id}, "webhook deleted")
 
 
 @router.patch(
     "/webhooks/{webhook_id}", response_model=Envelope[Webhook], summary="Change or re-enable a webhook"
 )
-def patch_webhook(
-    webhook_id: str, body: WebhookPatch, request: Request, db: Database = Depends(get_db)
-) -> JSONResponse:
-    if body.url is not None:
-        check_url(body.url, request.app.state.settings)
-    with db.store() as store:
-        hook, requeued = store.update_webhook(webhook_id, body)
-    request.app.state.dispatcher.wake()
+def patch_webhook(webhook_id: str, body: WebhookPatch, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    hook, requeued = webhooks.change(ctx, webhook_id, body)
     return ok(hook, f"webhook updated; {requeued} undelivered deliveries queued again", requeued=requeued)
 
 
@@ -78,12 +66,9 @@ def _sent(db: Database, webhook_id: str, delivery_id: str, outcome: dict) -> JSO
 
 
 @router.post("/webhooks/{webhook_id}/test", response_model=Envelope[Delivery], summary="Send a test ping now")
-def ping(webhook_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
-    dispatcher = request.app.state.dispatcher
-    with db.store() as store:
-        delivery = store.ping_webhook(webhook_id, lease=dispatcher.lease)
-    outcome = dispatcher.send(delivery.id, even_if_disabled=True)  # a disabled webhook can be tried
-    return _sent(db, webhook_id, delivery.id, outcome)
+def ping(webhook_id: str, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    delivery_id, outcome = webhooks.ping(ctx, webhook_id)  # a disabled webhook can be tried
+    return _sent(ctx.db, webhook_id, delivery_id, outcome)
 
 
 @router.get(
@@ -104,12 +89,8 @@ def deliveries(
     response_model=Envelope[Delivery],
     summary="Send a delivery again, now",
 )
-def redeliver_one(
-    webhook_id: str, delivery_id: str, request: Request, db: Database = Depends(get_db)
-) -> JSONResponse:
-    dispatcher = request.app.state.dispatcher
-    redeliver(db, webhook_id, delivery_id, lease=dispatcher.lease)
-    return _sent(db, webhook_id, delivery_id, dispatcher.send(delivery_id, even_if_disabled=True))
+def redeliver_one(webhook_id: str, delivery_id: str, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    return _sent(ctx.db, webhook_id, delivery_id, webhooks.send_again(ctx, webhook_id, delivery_id))
 
 
 @router.get("/events/stream", summary="Server-sent events: the outbox, live (Last-Event-ID resumes)")
