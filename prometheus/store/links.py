@@ -47,7 +47,7 @@ class Links(StoreBase):
         stmt = select(DependencyRow.predecessor_id, DependencyRow.successor_id).where(
             DependencyRow.plan_id == plan_id
         )
-        return list(self.session.execute(stmt).tuples())
+        return [(pred, succ) for pred, succ in self.session.execute(stmt)]
 
     def check_link(
         self,
@@ -89,9 +89,7 @@ class Links(StoreBase):
         cycle = wbs_cycle_if_added(parent_of, edges, (pred, succ))
         if cycle:
             task_names = dict(
-                self.session.execute(select(TaskRow.id, TaskRow.name).where(TaskRow.id.in_(cycle)))
-                .tuples()
-                .all()
+                self.session.execute(select(TaskRow.id, TaskRow.name).where(TaskRow.id.in_(cycle))).all()
             )
             readable = " -> ".join(f"'{task_names[t]}'" for t in cycle)
             raise DependencyError(

@@ -92,9 +92,7 @@ class Resources(StoreBase):
                 select(TaskRow.id, TaskRow.name)
                 .join(AssignmentRow, AssignmentRow.task_id == TaskRow.id)
                 .where(AssignmentRow.resource_id == resource_id)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         if tasks and not force:
             raise ResourceConflict(

@@ -34,9 +34,9 @@ class Structure(StoreBase):
     def parent_map(self, plan_id: str) -> dict[str, str | None]:
         """Every task of the plan and its parent; raises HierarchyLoop if the stored hierarchy loops."""
         parent_of = dict(
-            self.session.execute(select(TaskRow.id, TaskRow.parent_id).where(TaskRow.plan_id == plan_id))
-            .tuples()
-            .all()
+            self.session.execute(
+                select(TaskRow.id, TaskRow.parent_id).where(TaskRow.plan_id == plan_id)
+            ).all()
         )
         self.refuse_loop(parent_of)
         return parent_of
@@ -45,9 +45,7 @@ class Structure(StoreBase):
         loop = hierarchy_loop(parent_of)
         if loop is None:
             return
-        names = dict(
-            self.session.execute(select(TaskRow.id, TaskRow.name).where(TaskRow.id.in_(loop))).tuples().all()
-        )
+        names = dict(self.session.execute(select(TaskRow.id, TaskRow.name).where(TaskRow.id.in_(loop))).all())
         readable = " -> ".join(f"'{names.get(t, t)}'" for t in loop)
         raise HierarchyLoop(
             f"the stored task hierarchy has a loop: {readable}; set parent_id of one of these tasks to "
