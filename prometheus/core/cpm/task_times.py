@@ -37,6 +37,7 @@ class TaskTimes:
     def _task_calendars(
         self,
         leaves: list[Task],
+        own_calendars: list[Calendar | None],
         resources: list[Resource],
         cal: Calendar,
         epoch: date,
