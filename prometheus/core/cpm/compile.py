@@ -164,7 +164,7 @@ class Compiler(TaskTimes):
         self.kal = kal = np.zeros(n, dtype=np.int64)
         work_calendars = [wc]
         self.spread = (
-            self._task_calendars(leaves, own_calendars, resources, cal, epoch, days, work_calendars)
+            self._task_calendars(leaves, cols, resources, cal, epoch, days, work_calendars)
             if any(r.calendar is not None for r in resources) or own_calendars.count(None) != n
             else {}
         )

@@ -14,6 +14,7 @@ from prometheus.core.calendar import Calendars, UnionCalendar, WorkCalendar
 from prometheus.core.model import Calendar, DurationUnit, Resource, Task
 
 _RESOURCE_ID = attrgetter("resource_id")
+_ASSIGNMENTS = attrgetter("assignments")
 
 
 class TaskTimes:
@@ -37,7 +38,7 @@ class TaskTimes:
     def _task_calendars(
         self,
         leaves: list[Task],
-        own_calendars: list[Calendar | None],
+        columns: dict[str, list],
         resources: list[Resource],
         cal: Calendar,
         epoch: date,
@@ -72,24 +73,38 @@ class TaskTimes:
             cals = [members[k] for k in sorted(members)]
             return number("|".join(sorted(members)), lambda: UnionCalendar(cals, epoch, days)), members
 
+        n = len(leaves)
+        own_calendars = columns["calendar"]
+        keys: list = own_calendars.copy()  # per task: its calendar's id, else its resources' ids
+        if own_calendars.count(None) != n:
+            for i, c in enumerate(own_calendars):
+                if c is not None:
+                    keys[i] = id(c)
+        if own:  # without resource calendars, every task without one of its own is on the plan's
+            for i, a in enumerate(map(_ASSIGNMENTS, leaves)):
+                if keys[i] is None:
+                    keys[i] = a[0].resource_id if len(a) == 1 else tuple(map(_RESOURCE_ID, a))
+        by_id = {id(c): c for c in own_calendars if c is not None}
+        memo: dict = {None: (0, None), (): (0, None)}
+        for key in dict.fromkeys(keys):  # in the order tasks first name them
+            if key in by_id:
+                c = by_id[key]
+                memo[key] = number(c.model_dump_json(), lambda c=c: WorkCalendar(c, epoch, days)), None
+            elif key not in memo:
+                memo[key] = of_resources(key if isinstance(key, tuple) else (key,))
+        kal = {k: v[0] for k, v in memo.items()}
+        self.kal[:] = np.fromiter(map(kal.__getitem__, keys), dtype=np.int64, count=n)
         spread: dict[int, list[int]] = {}
-        memo: dict[tuple[str, ...], tuple[int, dict[str, Calendar] | None]] = {}  # shared resource sets
-        for i, t in enumerate(leaves):
-            if t.calendar is not None:
-                self.kal[i] = number(
-                    t.calendar.model_dump_json(), lambda c=t.calendar: WorkCalendar(c, epoch, days)
-                )
-                continue
-            if not t.assignments:
-                continue
-            rids = tuple(map(_RESOURCE_ID, t.assignments))
-            if rids not in memo:
-                memo[rids] = of_resources(rids)
-            self.kal[i], members = memo[rids]
-            if members is not None and t.actual_start is None and not t.manual:
-                spread[i] = [
-                    number(k, lambda c=members[k]: WorkCalendar(c, epoch, days)) for k in sorted(members)
-                ]
+        if any(
+            v[1] is not None for v in memo.values()
+        ):  # tasks on resources of several calendars, unless started or manual
+            started, manual = columns["actual_start"], columns["manual"]
+            for i in range(n):
+                members = memo[keys[i]][1]
+                if members is not None and started[i] is None and not manual[i]:
+                    spread[i] = [
+                        number(k, lambda c=members[k]: WorkCalendar(c, epoch, days)) for k in sorted(members)
+                    ]
         return spread
 
     def _spread_finish(self, T: np.ndarray) -> None:
