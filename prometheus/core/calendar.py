@@ -287,5 +287,7 @@ class Calendars:
         return self._mixed("finish_of", k, index)
 
     def moment(self, k: np.ndarray, index: np.ndarray, finish: np.ndarray) -> np.ndarray:
-        """Minutes since epoch of each index, read as a finish where `finish`, else as a start."""
-        return np.where(finish, self.finish_of(k, index), self.start_of(k, index))
+        """Minutes since epoch of each index, read as a finish where `finish`, else as a start (a finish
+        is the end of the working minute before the index: one conversion for both readings)."""
+        back = np.asarray(finish, dtype=np.int64)
+        return self.start_of(k, np.asarray(index, dtype=np.int64) - back) + back

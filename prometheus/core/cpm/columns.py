@@ -31,6 +31,7 @@ TASK_FIELDS = (
     "leveling_delay",
     "calendar",
     "parent_id",
+    "assignments",
 )
 LINK_FIELDS = ("predecessor_id", "successor_id", "type", "lag", "lag_unit")
 

@@ -14,7 +14,6 @@ from prometheus.core.calendar import Calendars, UnionCalendar, WorkCalendar
 from prometheus.core.model import Calendar, DurationUnit, Resource, Task
 
 _RESOURCE_ID = attrgetter("resource_id")
-_ASSIGNMENTS = attrgetter("assignments")
 
 
 class TaskTimes:
@@ -75,16 +74,15 @@ class TaskTimes:
 
         n = len(leaves)
         own_calendars = columns["calendar"]
-        keys: list = own_calendars.copy()  # per task: its calendar's id, else its resources' ids
-        if own_calendars.count(None) != n:
-            for i, c in enumerate(own_calendars):
-                if c is not None:
-                    keys[i] = id(c)
-        if own:  # without resource calendars, every task without one of its own is on the plan's
-            for i, a in enumerate(map(_ASSIGNMENTS, leaves)):
-                if keys[i] is None:
-                    keys[i] = a[0].resource_id if len(a) == 1 else tuple(map(_RESOURCE_ID, a))
-        by_id = {id(c): c for c in own_calendars if c is not None}
+        keys: list = (  # per task: its resources' ids (without resource calendars, the plan's calendar)
+            [a[0].resource_id if len(a) == 1 else tuple(map(_RESOURCE_ID, a)) for a in columns["assignments"]]
+            if own
+            else [None] * n
+        )
+        by_id = {}
+        if own_calendars.count(None) != n:  # ... or its own calendar's id
+            by_id = {id(c): c for c in own_calendars if c is not None}
+            keys = [k if c is None else id(c) for k, c in zip(keys, own_calendars, strict=True)]
         memo: dict = {None: (0, None), (): (0, None)}
         for key in dict.fromkeys(keys):  # in the order tasks first name them
             if key in by_id:
@@ -95,9 +93,7 @@ class TaskTimes:
         kal = {k: v[0] for k, v in memo.items()}
         self.kal[:] = np.fromiter(map(kal.__getitem__, keys), dtype=np.int64, count=n)
         spread: dict[int, list[int]] = {}
-        if any(
-            v[1] is not None for v in memo.values()
-        ):  # tasks on resources of several calendars, unless started or manual
+        if any(v[1] is not None for v in memo.values()):  # resources on several calendars: spread tasks
             started, manual = columns["actual_start"], columns["manual"]
             for i in range(n):
                 members = memo[keys[i]][1]
