@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from itertools import chain, compress, repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 import numpy as np
 
@@ -37,9 +37,13 @@ LINK_FIELDS = ("predecessor_id", "successor_id", "type", "lag", "lag_unit")
 
 
 def read(objects: list, names: tuple[str, ...]) -> dict[str, list]:
-    """One list per attribute (at least two names), each object visited once."""
+    """One list per attribute (at least two names), each object visited once: from its `__dict__`, where
+    pydantic keeps the fields (an item lookup skips the attribute protocol), else by attribute."""
     k = len(names)
-    flat = list(chain.from_iterable(map(attrgetter(*names), objects)))
+    try:
+        flat = list(chain.from_iterable(map(itemgetter(*names), map(vars, objects))))
+    except (TypeError, KeyError):  # objects that keep fields elsewhere (slots, properties)
+        flat = list(chain.from_iterable(map(attrgetter(*names), objects)))
     return {name: flat[i::k] for i, name in enumerate(names)}
 
 
