@@ -12,6 +12,7 @@ from prometheus.core.calendar import Calendars, SchedulingError, WorkCalendar, u
 from prometheus.core.cpm.columns import LINK_FIELDS, codes, floats, leaf_tasks, numbers, read
 from prometheus.core.cpm.compiled import CompiledNetwork
 from prometheus.core.cpm.order import csr, groups, levels, no_gc
+from prometheus.core.cpm.progress import DATE_FIELDS, FIRST_DATES, Progress, naive
 from prometheus.core.cpm.rules import (
     ALAP,
     ASAP,
@@ -20,8 +21,6 @@ from prometheus.core.cpm.rules import (
     FNLT,
     LINK_CODE,
     MFO,
-    MSO,
-    NEVER,
     leaves_finish,
     reaches_finish,
 )
@@ -34,7 +33,6 @@ from prometheus.core.model import (
     DurationUnit,
     LagUnit,
     LinkType,
-    Task,
     TaskStatus,
 )
 
@@ -59,11 +57,7 @@ class CycleError(SchedulingError):
         super().__init__("dependency cycle: " + " -> ".join(f"'{names.get(t, t)}'" for t in cycle))
 
 
-def _naive(dt: datetime | None) -> datetime | None:
-    return None if dt is None else dt.replace(tzinfo=None)
-
-
-class Compiler(TaskTimes):
+class Compiler(TaskTimes, Progress):
     """Network's compile step (its arrays keep short names inside this package; `compiled` names them)."""
 
     def _build(self) -> None:
@@ -118,10 +112,10 @@ class Compiler(TaskTimes):
     def _compile(self, tasks, dependencies, start, cal, deadline, resources) -> None:  # noqa: ANN001, C901
         if not isinstance(start, datetime):
             start = datetime.combine(start, time(0))
-        start = _naive(start)
+        start = naive(start)
         if deadline is not None and not isinstance(deadline, datetime):
             deadline = datetime.combine(deadline + timedelta(days=1), time(0))  # a date: the end of that day
-        self.start, self.deadline = start, _naive(deadline)
+        self.start, self.deadline = start, naive(deadline)
 
         completed, asap = TaskStatus.completed, ConstraintType.ASAP
         leaves, cols, self.children, self.summaries, active_ids = leaf_tasks(tasks)
@@ -149,12 +143,8 @@ class Compiler(TaskTimes):
                 if c is not asap or a is not None or d is not None or m
             ]
         )
-        moments = [start] + [
-            _naive(m)
-            for i in dated
-            for m in (leaves[i].constraint_date, actual_start[i], deadline_at[i], leaves[i].manual_start)
-            if m is not None
-        ]
+        dates = read([leaves[i] for i in dated], DATE_FIELDS)
+        moments = [start] + [naive(m) for k in FIRST_DATES for m in dates[k] if m is not None]
         epoch = min(moments).date() - timedelta(days=7)
         total_days = sum(cols["duration"]) * 7 + 366  # a generous first guess, grown on demand
         days = int(min(total_days, 5000))
@@ -190,54 +180,21 @@ class Compiler(TaskTimes):
         self.actual = actual = np.zeros(n, dtype=bool)
         self.manual = np.zeros(n, dtype=bool)  # manually scheduled: its own dates, whatever its links say
         self.task_deadline = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-        for i in dated:
-            t = leaves[i]
-            wc = self.cal.cals[kal[i]]
-            if ctype[i] not in (ASAP, ALAP):
-                if t.constraint_date is None:
-                    ctype[i] = ASAP
-                else:
-                    cidx[i] = wc.index_of(wc.minutes(_naive(t.constraint_date)))
-            if t.manual and t.manual_start is not None and t.actual_start is None:
-                self.manual[i], ctype[i] = True, MSO
-                cidx[i] = wc.index_of(wc.minutes(_naive(t.manual_start)))
-                if t.manual_finish is not None:
-                    dur[i] = max(0, int(wc.index_of(wc.minutes(_naive(t.manual_finish)))) - int(cidx[i]))
-            if t.actual_start is not None:
-                actual[i] = True
-                ctype[i] = MSO
-                cidx[i] = wc.index_of(wc.minutes(_naive(t.actual_start)))
-                if t.actual_finish is not None:
-                    dur[i] = max(0, int(wc.index_of(wc.minutes(_naive(t.actual_finish)))) - int(cidx[i]))
-            if t.deadline is not None:
-                self.task_deadline[i] = wc.index_of(wc.minutes(_naive(t.deadline)))
-            if t.actual_start is not None and t.actual_finish is None and t.remaining_duration is not None:
-                done = dur[i] * t.percent_complete / 100  # work done, then what is left of it
-                dur[i] = int(round(done + t.remaining_duration * self.unit_minutes[t.duration_unit]))
-            if t.resume is not None and t.actual_start is not None and t.actual_finish is None:
-                per = self.unit_minutes[t.duration_unit]  # the work left starts again at the resume date
-                left = dur[i] * (1 - t.percent_complete / 100)
-                if t.remaining_duration is not None:
-                    left = t.remaining_duration * per
-                resumes = int(wc.index_of(wc.minutes(_naive(t.resume)))) - int(cidx[i])
-                dur[i] = max(int(dur[i]), resumes + int(round(left)))
-        wc = self.wc
+        self._apply_dates(dated, dates, per_unit)
         self.spread_mask = np.zeros(n, dtype=bool)
         self.spread_mask[list(self.spread)] = True
         self.work_dur = dur.copy()  # the duration each resource works (the span may be longer)
         self._leveling_delays(leaves, cols["leveling_delay"])
         self.not_before: np.ndarray | None = None
         if self.status_date is not None:
-            self._apply_status_date(leaves, status, actual_start)
+            self._apply_status_date(leaves, status, actual_start, per_unit)
         self.flagged_milestone = np.fromiter(cols["milestone"], dtype=bool, count=n)
         done = np.zeros(n, dtype=bool)
         if status.count(completed):
             done[[i for i, x in enumerate(status) if x is completed]] = True
         self.percent = np.where(done, 100.0, floats(cols["percent_complete"]))
         self.constrained = bool((ctype != ASAP).any())
-        self.finished = actual & done
-        for i in dated:  # finished: an actual finish, or completed
-            self.finished[i] |= actual[i] and leaves[i].actual_finish is not None
+        self.finished = actual & (done | self.finished_at)  # an actual finish, or completed
 
         # links (a link to or from a summary task reaches every subtask)
         links = read(dependencies, LINK_FIELDS)
@@ -340,25 +297,6 @@ class Compiler(TaskTimes):
             project_start=ps,
             topological_order=self.t_order,
         )
-
-    def _apply_status_date(self, leaves: list[Task], status: tuple, actual_start: tuple) -> None:
-        """Work not done by the status date comes after it: unstarted tasks start no earlier, started ones
-        finish their remaining work after it."""
-        when = self.status_date
-        if not isinstance(when, datetime):
-            when = datetime.combine(when + timedelta(days=1), time(0))  # a date: progress up to its end
-        at = self.wc.minutes(_naive(when))
-        status_k = np.array([int(c.index_of(at)) for c in self.cal.cals], dtype=np.int64)[self.kal]
-        open_ = np.array([x not in (TaskStatus.completed,) for x in status], dtype=bool)
-        unstarted = open_ & np.array([a is None for a in actual_start], dtype=bool)
-        self.not_before = np.where(unstarted, status_k, NEVER)
-        for i in np.flatnonzero(open_ & self.actual & ~unstarted).tolist():
-            t = leaves[i]
-            if t.actual_finish is None:
-                left = self.dur[i] * (1 - t.percent_complete / 100)
-                if t.remaining_duration is not None:
-                    left = t.remaining_duration * self.unit_minutes[t.duration_unit]
-                self.dur[i] = max(int(self.dur[i]), int(status_k[i] - self.cidx[i] + round(left)))
 
     def _link_sources(self, d: Dependency) -> list[str]:
         if d.predecessor_id in self.earliest and d.type in (LinkType.SS, LinkType.SF):
