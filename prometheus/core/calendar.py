@@ -247,6 +247,29 @@ class Calendars:
         starts, ends, pstart, pend, cum, zero = self._stack
         return starts, ends, pstart, pend, cum, self._back, zero
 
+    def grow(self) -> bool:
+        """Double the days the stacked tables cover before the epoch, and after it while that stays within
+        200 years (a compiled pass ran off them); False where they cannot grow."""
+        self.stacked()
+        back, ahead = 2 * self._back, self._ahead
+        if back + 2 * ahead <= 200 * 366:
+            ahead *= 2
+        if back + ahead > 200 * 366:
+            return False
+        self._restack(back, ahead)
+        return True
+
+    def cover(self, days: int) -> None:
+        """Stack the tables over at least `days` days after the epoch (up to 200 years in all)."""
+        self.stacked()
+        ahead = min(days, 200 * 366 - self._back)
+        if ahead > self._ahead:
+            self._restack(self._back, ahead)
+
+    def day_minutes(self) -> np.ndarray:
+        """The average working minutes of a day of each calendar, over its table."""
+        return np.array([max(1, int(c._cum[-1])) / c.days for c in self.cals], dtype=np.float64)
+
     def _mixed(self, name: str, k: np.ndarray, values: np.ndarray) -> np.ndarray:
         values = np.asarray(values, dtype=np.int64)
         if self.single:

@@ -25,6 +25,8 @@ from prometheus.core.cpm.rules import (
     late_bound,
 )
 
+GROWN = 40_000  # days: the most the tables cover by doubling from their first size before they stop
+
 
 class Passes:
     """Network's passes over its compiled arrays (ES/EF/LS/LF: early and late start and finish indexes)."""
@@ -197,12 +199,33 @@ class Passes:
             or self.zero.any()
         )
 
+    def _span_bound(self) -> int:
+        """About the days from the epoch the schedule may reach (for the size of the calendar tables; a
+        pass that runs off them grows them): a path holds at most one task of each topological level, so
+        the longest task and the longest lag into each level, in days of their calendars, add up to more
+        than the longest path, less the days a task's calendar does not work more than its average."""
+        if not self.n:
+            return 0
+        per_day = self.cal.day_minutes()
+        task_days = self.dur / per_day[self.kal]
+        lag_days = np.maximum(self.lagw / per_day[self.kal[self.succ]], 0) + np.maximum(self.lage, 0) / 1440
+        longest = np.zeros(self.nlevels)
+        np.maximum.at(longest, self.level, task_days)
+        np.maximum.at(longest, self.level[self.succ], lag_days)
+        start = (self.ps_k.max() / per_day.min()) if self.ps_k.size else 0
+        return min(int(start + 1.25 * longest.sum()) + 60, GROWN)
+
     def _forward(self, use_late: np.ndarray) -> None:
         if use_late is self.no_late and self._simple():
             args = (self.t_order, self.in_ptr, self.in_order, self.pred, self.ltype, self.lagw, self.lage)
             more = (self.is_elapsed, self.has_pred, self.dur, self.kal, self.ps_k, self.ES, self.EF)
-            if fast.forward(*args, *more, self.cal.stacked()):
-                return
+            if self.multi or self.any_elapsed:  # the kernel converts times: tables long enough first
+                self.cal.cover(self._span_bound())
+            while True:
+                if fast.forward(*args, *more, self.cal.stacked()):
+                    return
+                if not self.cal.grow():  # it ran off the calendar tables
+                    break
         for lv in range(self.nlevels):
             T = self.t_order[self.t_bounds[lv] : self.t_bounds[lv + 1]]
             self._forward_level(T, self.f_order[self.f_bounds[lv] : self.f_bounds[lv + 1]], use_late)
@@ -222,8 +245,11 @@ class Passes:
                 self.LF,
                 self.finished,
             )
-            if fast.backward(*args, *more, self.cal.stacked()):
-                return
+            while True:
+                if fast.backward(*args, *more, self.cal.stacked()):
+                    return
+                if not self.cal.grow():
+                    break
         for lv in range(self.nlevels - 1, -1, -1):
             T = self.t_order[self.t_bounds[lv] : self.t_bounds[lv + 1]]
             self._backward_level(T, self.b_order[self.b_bounds[lv] : self.b_bounds[lv + 1]])
