@@ -238,8 +238,7 @@ class Compiler(TaskTimes, Progress):
         self.level = level
         self.nlevels = int(level.max()) + 1 if n else 0
         self.t_order, self.t_bounds = groups(level, self.nlevels)
-        self.f_order, self.f_bounds = groups(level[succ], self.nlevels)
-        self.b_order, self.b_bounds = groups(level[pred], self.nlevels)
+        self.by_level: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # links by level, as the passes need
         self.in_order, self.in_ptr = csr(succ, n)
         self.out_order, self.out_ptr = csr(pred, n)
 

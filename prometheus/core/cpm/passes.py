@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from prometheus.core.cpm import fast
-from prometheus.core.cpm.order import gather
+from prometheus.core.cpm.order import gather, groups
 from prometheus.core.cpm.rules import (
     FF,
     FNET,
@@ -215,6 +215,13 @@ class Passes:
         start = (self.ps_k.max() / per_day.min()) if self.ps_k.size else 0
         return min(int(start + 1.25 * longest.sum()) + 60, GROWN)
 
+    def _links_by_level(self, end: str) -> tuple[np.ndarray, np.ndarray]:
+        """Link numbers grouped by the level of their successor ("succ") or predecessor ("pred"), for the
+        level-by-level passes (made on first use: the compiled passes do without)."""
+        if end not in self.by_level:
+            self.by_level[end] = groups(self.level[getattr(self, end)], self.nlevels)
+        return self.by_level[end]
+
     def _forward(self, use_late: np.ndarray) -> None:
         if use_late is self.no_late and self._simple():
             args = (self.t_order, self.in_ptr, self.in_order, self.pred, self.ltype, self.lagw, self.lage)
@@ -226,9 +233,10 @@ class Passes:
                     return
                 if not self.cal.grow():  # it ran off the calendar tables
                     break
+        f_order, f_bounds = self._links_by_level("succ")
         for lv in range(self.nlevels):
             T = self.t_order[self.t_bounds[lv] : self.t_bounds[lv + 1]]
-            self._forward_level(T, self.f_order[self.f_bounds[lv] : self.f_bounds[lv + 1]], use_late)
+            self._forward_level(T, f_order[f_bounds[lv] : f_bounds[lv + 1]], use_late)
 
     def _backward(self) -> None:
         if self._simple():
@@ -250,9 +258,10 @@ class Passes:
                     return
                 if not self.cal.grow():
                     break
+        b_order, b_bounds = self._links_by_level("pred")
         for lv in range(self.nlevels - 1, -1, -1):
             T = self.t_order[self.t_bounds[lv] : self.t_bounds[lv + 1]]
-            self._backward_level(T, self.b_order[self.b_bounds[lv] : self.b_bounds[lv + 1]])
+            self._backward_level(T, b_order[b_bounds[lv] : b_bounds[lv + 1]])
 
     def _propagate_forward(self, start: int) -> None:
         pending: dict[int, set[int]] = {int(self.level[start]): {start}}
