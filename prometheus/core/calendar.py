@@ -108,8 +108,10 @@ class WorkCalendar:
     def _ensure_index(self, lo: int, hi: int) -> None:
         while lo + self._zero < 0:
             self._ensure_days(-2 * self.back, 0)
-        while hi + self._zero >= self._cum[-1]:
-            self._ensure_days(0, 2 * (self.days - self.back))
+        while hi + self._zero >= self._cum[-1]:  # at least twice as far, or as far as the average day says
+            ahead, per_day = self.days - self.back, max(1.0, float(self._cum[-1]) / self.days)
+            reach = ahead + int(1.25 * (hi + self._zero - self._cum[-1]) / per_day) + 14
+            self._ensure_days(0, max(2 * ahead, min(reach, 200 * 366 - self.back - 1)))
 
     def tables(self) -> tuple:
         """The arrays the compiled kernels read (calendar_kernels.py), as they stand now."""
