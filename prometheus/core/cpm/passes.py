@@ -200,20 +200,17 @@ class Passes:
         )
 
     def _span_bound(self) -> int:
-        """About the days from the epoch the schedule may reach (for the size of the calendar tables; a
-        pass that runs off them grows them): a path holds at most one task of each topological level, so
-        the longest task and the longest lag into each level, in days of their calendars, add up to more
-        than the longest path, less the days a task's calendar does not work more than its average."""
+        """About the days from the epoch the schedule reaches, to size the calendar tables (a pass that runs
+        off them grows them): the longest path with every link read as finish-to-start, in days of the
+        tasks' and links' calendars."""
         if not self.n:
             return 0
         per_day = self.cal.day_minutes()
         task_days = self.dur / per_day[self.kal]
         lag_days = np.maximum(self.lagw / per_day[self.kal[self.succ]], 0) + np.maximum(self.lage, 0) / 1440
-        longest = np.zeros(self.nlevels)
-        np.maximum.at(longest, self.level, task_days)
-        np.maximum.at(longest, self.level[self.succ], lag_days)
+        longest = fast.longest_path(self.t_order, self.in_ptr, self.in_order, self.pred, task_days, lag_days)
         start = (self.ps_k.max() / per_day.min()) if self.ps_k.size else 0
-        return min(int(start + 1.25 * longest.sum()) + 60, GROWN)
+        return min(int(start + 1.25 * longest) + 60, GROWN)
 
     def _links_by_level(self, end: str) -> tuple[np.ndarray, np.ndarray]:
         """Link numbers grouped by the level of their successor ("succ") or predecessor ("pred"), for the
