@@ -9,12 +9,15 @@ chain); the table gives the median wall time of `repeat` runs. MPXJ's time is it
 model and building results.
 Both engines run `warmup` untimed schedules of each plan first (the JVM's JIT compiles MPXJ over its first
 runs; one warm-up run leaves it several times slower than it settles at), and the machine's load average is
-printed with the table: figures taken on a busy machine are not comparable.
+printed with the table: figures taken on a busy machine are not comparable. The plans, built before any
+timing, are frozen out of Python's cyclic garbage collector (`gc.freeze()`), as a server keeps long-lived
+data: otherwise a full collection over their millions of objects lands in whichever timed run triggers it.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -161,6 +164,10 @@ def main() -> None:
         for shape in args.shapes
         for n in ([args.chain] if shape == "chain" else args.sizes)
     }
+    # the plans are input, kept for the whole run: frozen out of the cyclic GC, or a full collection over
+    # millions of plan objects (some 0.1 s each) lands in whichever schedule happens to trigger it
+    gc.collect()
+    gc.freeze()
     rows = {}
     load_before = os.getloadavg()
     for (shape, n), (tasks, deps, kw) in plans.items():  # our engine first: no JVM in the process yet

@@ -108,8 +108,10 @@ class WorkCalendar:
     def _ensure_index(self, lo: int, hi: int) -> None:
         while lo + self._zero < 0:
             self._ensure_days(-2 * self.back, 0)
-        while hi + self._zero >= self._cum[-1]:
-            self._ensure_days(0, 2 * (self.days - self.back))
+        while hi + self._zero >= self._cum[-1]:  # at least twice as far, or as far as the average day says
+            ahead, per_day = self.days - self.back, max(1.0, float(self._cum[-1]) / self.days)
+            reach = ahead + int(1.25 * (hi + self._zero - self._cum[-1]) / per_day) + 14
+            self._ensure_days(0, max(2 * ahead, min(reach, 200 * 366 - self.back - 1)))
 
     def tables(self) -> tuple:
         """The arrays the compiled kernels read (calendar_kernels.py), as they stand now."""
@@ -247,6 +249,29 @@ class Calendars:
         starts, ends, pstart, pend, cum, zero = self._stack
         return starts, ends, pstart, pend, cum, self._back, zero
 
+    def grow(self) -> bool:
+        """Double the days the stacked tables cover before the epoch, and after it while that stays within
+        200 years (a compiled pass ran off them); False where they cannot grow."""
+        self.stacked()
+        back, ahead = 2 * self._back, self._ahead
+        if back + 2 * ahead <= 200 * 366:
+            ahead *= 2
+        if back + ahead > 200 * 366:
+            return False
+        self._restack(back, ahead)
+        return True
+
+    def cover(self, days: int) -> None:
+        """Stack the tables over at least `days` days after the epoch (up to 200 years in all)."""
+        self.stacked()
+        ahead = min(days, 200 * 366 - self._back)
+        if ahead > self._ahead:
+            self._restack(self._back, ahead)
+
+    def day_minutes(self) -> np.ndarray:
+        """The average working minutes of a day of each calendar, over its table."""
+        return np.array([max(1, int(c._cum[-1])) / c.days for c in self.cals], dtype=np.float64)
+
     def _mixed(self, name: str, k: np.ndarray, values: np.ndarray) -> np.ndarray:
         values = np.asarray(values, dtype=np.int64)
         if self.single:
@@ -287,5 +312,7 @@ class Calendars:
         return self._mixed("finish_of", k, index)
 
     def moment(self, k: np.ndarray, index: np.ndarray, finish: np.ndarray) -> np.ndarray:
-        """Minutes since epoch of each index, read as a finish where `finish`, else as a start."""
-        return np.where(finish, self.finish_of(k, index), self.start_of(k, index))
+        """Minutes since epoch of each index, read as a finish where `finish`, else as a start (a finish
+        is the end of the working minute before the index: one conversion for both readings)."""
+        back = np.asarray(finish, dtype=np.int64)
+        return self.start_of(k, np.asarray(index, dtype=np.int64) - back) + back

@@ -26,10 +26,29 @@ def index_at(m, starts, ends, cum, back, zero):  # noqa: ANN001, ANN201
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _day_of(cum, idx):  # noqa: ANN001, ANN202
+    """The last day whose cumulative working minutes are at most idx (`searchsorted(..., "right") - 1`):
+    guessed from the average working minutes of a day, then a few steps either way (the working time of
+    most calendars grows evenly), a binary search where that does not find it."""
+    last = cum.size - 1
+    day = min(max(idx * last // max(cum[last], 1), 0), last - 1)
+    for _ in range(8):
+        if cum[day] > idx:
+            day -= 1
+        elif cum[day + 1] <= idx:
+            day += 1
+        else:
+            return day
+        if day < 0 or day >= last:
+            break
+    return np.searchsorted(cum, idx, side="right") - 1
+
+
+@njit(cache=True, nogil=True, inline="always")
 def start_at(index, starts, period_start, period_end, cum, back, zero):  # noqa: ANN001, ANN201
     """Minutes since the epoch at which working minute `index` begins; it must be in the table."""
     idx = index + zero
-    day = np.searchsorted(cum, idx, side="right") - 1
+    day = _day_of(cum, idx)
     off = idx - cum[day]
     p = 0
     while p < starts.shape[1] - 1 and off >= period_end[day, p]:

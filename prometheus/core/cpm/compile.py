@@ -4,16 +4,15 @@ A part of `Network`; the result is also offered read-only as a `CompiledNetwork`
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime, time, timedelta
-from itertools import repeat
-from operator import attrgetter
 
 import numpy as np
 
 from prometheus.core.calendar import Calendars, SchedulingError, WorkCalendar, unit_minutes
+from prometheus.core.cpm.columns import LINK_FIELDS, codes, floats, leaf_tasks, numbers, read
 from prometheus.core.cpm.compiled import CompiledNetwork
 from prometheus.core.cpm.order import csr, groups, levels, no_gc
+from prometheus.core.cpm.progress import DATE_FIELDS, FIRST_DATES, Progress, naive
 from prometheus.core.cpm.rules import (
     ALAP,
     ASAP,
@@ -22,8 +21,6 @@ from prometheus.core.cpm.rules import (
     FNLT,
     LINK_CODE,
     MFO,
-    MSO,
-    NEVER,
     leaves_finish,
     reaches_finish,
 )
@@ -36,7 +33,6 @@ from prometheus.core.model import (
     DurationUnit,
     LagUnit,
     LinkType,
-    Task,
     TaskStatus,
 )
 
@@ -50,29 +46,7 @@ ROUND_THE_CLOCK = Calendar(
     hours_per_day=24,
     hours_per_week=168,
 )
-_ID = attrgetter("id")
-_PARENT = attrgetter("parent_id")
-_TASK_COLUMNS = (
-    "id",
-    "name",
-    "duration",
-    "duration_unit",
-    "constraint_type",
-    "milestone",
-    "percent_complete",
-    "status",
-    "actual_start",
-    "deadline",
-    "manual",
-    "leveling_delay",
-    "calendar",
-)
-_LINK_COLUMNS = ("predecessor_id", "successor_id", "type", "lag", "lag_unit")
-
-
-def _columns(objects: list, names: tuple[str, ...]) -> list[list]:
-    """One list per attribute (faster than a tuple per object transposed)."""
-    return [list(map(attrgetter(a), objects)) for a in names]
+_DATED = ("id", "constraint_type", "actual_start", "deadline")
 
 
 class CycleError(SchedulingError):
@@ -83,11 +57,7 @@ class CycleError(SchedulingError):
         super().__init__("dependency cycle: " + " -> ".join(f"'{names.get(t, t)}'" for t in cycle))
 
 
-def _naive(dt: datetime | None) -> datetime | None:
-    return None if dt is None else dt.replace(tzinfo=None)
-
-
-class Compiler(TaskTimes):
+class Compiler(TaskTimes, Progress):
     """Network's compile step (its arrays keep short names inside this package; `compiled` names them)."""
 
     def _build(self) -> None:
@@ -142,28 +112,17 @@ class Compiler(TaskTimes):
     def _compile(self, tasks, dependencies, start, cal, deadline, resources) -> None:  # noqa: ANN001, C901
         if not isinstance(start, datetime):
             start = datetime.combine(start, time(0))
-        start = _naive(start)
+        start = naive(start)
         if deadline is not None and not isinstance(deadline, datetime):
             deadline = datetime.combine(deadline + timedelta(days=1), time(0))  # a date: the end of that day
-        self.start, self.deadline = start, _naive(deadline)
+        self.start, self.deadline = start, naive(deadline)
 
-        cancelled, completed, asap = TaskStatus.cancelled, TaskStatus.completed, ConstraintType.ASAP
-        active = [t for t in tasks if t.status != cancelled]
-        active_ids = set(map(_ID, active))
-        children: dict[str, list[str]] = defaultdict(list)
-        parents = list(map(_PARENT, active))
-        for t, parent in zip(active, parents, strict=True) if parents.count(None) < len(parents) else ():
-            if parent is not None and parent in active_ids:
-                children[parent].append(t.id)
-        self.children = children
-        self.summaries = [t for t in active if t.id in children] if children else []
-        self.leaves = leaves = [t for t in active if t.id not in children] if children else active
-        cols = _columns(leaves, _TASK_COLUMNS)
-        ids, names, duration, unit, constraint, milestone, percent, status, actual_start, deadline_at = cols[
-            :10
-        ]
-        manual, delays, own_calendars = cols[10:]
-        self.ids, self.leaf_names = list(ids), list(names)
+        completed, asap = TaskStatus.completed, ConstraintType.ASAP
+        leaves, cols, self.children, self.summaries, active_ids = leaf_tasks(tasks)
+        self.leaves = leaves
+        ids, constraint, actual_start, deadline_at = (cols[k] for k in _DATED)
+        manual, own_calendars, status = cols["manual"], cols["calendar"], cols["status"]
+        self.ids, self.leaf_names = ids, cols["name"]
         self.pos = pos = dict(zip(ids, range(len(ids)), strict=True))
         self.n = n = len(leaves)
 
@@ -184,14 +143,10 @@ class Compiler(TaskTimes):
                 if c is not asap or a is not None or d is not None or m
             ]
         )
-        moments = [start] + [
-            _naive(m)
-            for i in dated
-            for m in (leaves[i].constraint_date, actual_start[i], deadline_at[i], leaves[i].manual_start)
-            if m is not None
-        ]
+        dates = read([leaves[i] for i in dated], DATE_FIELDS)
+        moments = [start] + [naive(m) for k in FIRST_DATES for m in dates[k] if m is not None]
         epoch = min(moments).date() - timedelta(days=7)
-        total_days = sum(duration) * 7 + 366  # a generous first guess, grown on demand
+        total_days = sum(cols["duration"]) * 7 + 366  # a generous first guess, grown on demand
         days = int(min(total_days, 5000))
         self.wc = wc = WorkCalendar(cal, epoch, days=days)
         self.mpd = mpd = wc.minutes_per_day
@@ -199,11 +154,11 @@ class Compiler(TaskTimes):
         self.kal = kal = np.zeros(n, dtype=np.int64)
         work_calendars = [wc]
         self.spread = (
-            self._task_calendars(leaves, resources, cal, epoch, days, work_calendars)
+            self._task_calendars(leaves, cols, resources, cal, epoch, days, work_calendars)
             if any(r.calendar is not None for r in resources) or own_calendars.count(None) != n
             else {}
         )
-        unit_code = np.fromiter(map(_UNIT_CODE.__getitem__, unit), dtype=np.int64, count=n)
+        unit_code = codes(cols["duration_unit"], _UNIT_CODE, DurationUnit.days)
         elapsed = np.flatnonzero(unit_code >= 3).tolist()
         self.elapsed_task = np.zeros(n, dtype=bool)
         self.base_kal = kal.copy()  # an elapsed task still starts and ends in working time of this calendar
@@ -219,86 +174,55 @@ class Compiler(TaskTimes):
 
         # tasks
         per_unit = np.array([self.unit_minutes[u] for u in _UNITS], dtype=np.float64)[unit_code]
-        self.dur = dur = np.rint(np.array(duration, dtype=np.float64) * per_unit).astype(np.int64)
-        self.ctype = ctype = np.fromiter(
-            map(CONSTRAINT_CODE.__getitem__, constraint), dtype=np.int64, count=n
-        )
+        self.dur = dur = np.rint(floats(cols["duration"]) * per_unit).astype(np.int64)
+        self.ctype = ctype = codes(constraint, CONSTRAINT_CODE, asap)
         self.cidx = cidx = np.zeros(n, dtype=np.int64)
         self.actual = actual = np.zeros(n, dtype=bool)
         self.manual = np.zeros(n, dtype=bool)  # manually scheduled: its own dates, whatever its links say
         self.task_deadline = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-        for i in dated:
-            t = leaves[i]
-            wc = self.cal.cals[kal[i]]
-            if ctype[i] not in (ASAP, ALAP):
-                if t.constraint_date is None:
-                    ctype[i] = ASAP
-                else:
-                    cidx[i] = wc.index_of(wc.minutes(_naive(t.constraint_date)))
-            if t.manual and t.manual_start is not None and t.actual_start is None:
-                self.manual[i], ctype[i] = True, MSO
-                cidx[i] = wc.index_of(wc.minutes(_naive(t.manual_start)))
-                if t.manual_finish is not None:
-                    dur[i] = max(0, int(wc.index_of(wc.minutes(_naive(t.manual_finish)))) - int(cidx[i]))
-            if t.actual_start is not None:
-                actual[i] = True
-                ctype[i] = MSO
-                cidx[i] = wc.index_of(wc.minutes(_naive(t.actual_start)))
-                if t.actual_finish is not None:
-                    dur[i] = max(0, int(wc.index_of(wc.minutes(_naive(t.actual_finish)))) - int(cidx[i]))
-            if t.deadline is not None:
-                self.task_deadline[i] = wc.index_of(wc.minutes(_naive(t.deadline)))
-            if t.actual_start is not None and t.actual_finish is None and t.remaining_duration is not None:
-                done = dur[i] * t.percent_complete / 100  # work done, then what is left of it
-                dur[i] = int(round(done + t.remaining_duration * self.unit_minutes[t.duration_unit]))
-            if t.resume is not None and t.actual_start is not None and t.actual_finish is None:
-                per = self.unit_minutes[t.duration_unit]  # the work left starts again at the resume date
-                left = dur[i] * (1 - t.percent_complete / 100)
-                if t.remaining_duration is not None:
-                    left = t.remaining_duration * per
-                resumes = int(wc.index_of(wc.minutes(_naive(t.resume)))) - int(cidx[i])
-                dur[i] = max(int(dur[i]), resumes + int(round(left)))
+        self._apply_dates(dated, dates, per_unit)
         self._split_spans(leaves)
-        wc = self.wc
         self.spread_mask = np.zeros(n, dtype=bool)
         self.spread_mask[list(self.spread)] = True
         self.work_dur = dur.copy()  # the duration each resource works (the span may be longer)
-        self._leveling_delays(leaves, delays)
+        self._leveling_delays(leaves, cols["leveling_delay"])
         self.not_before: np.ndarray | None = None
         if self.status_date is not None:
-            self._apply_status_date(leaves, status, actual_start)
-        self.flagged_milestone = np.array(milestone, dtype=bool)
-        done = np.array([x is completed for x in status], dtype=bool)
-        self.percent = np.where(done, 100.0, np.array(percent, dtype=np.float64))
+            self._apply_status_date(leaves, status, actual_start, per_unit)
+        self.flagged_milestone = np.fromiter(cols["milestone"], dtype=bool, count=n)
+        done = np.zeros(n, dtype=bool)
+        if status.count(completed):
+            done[[i for i, x in enumerate(status) if x is completed]] = True
+        self.percent = np.where(done, 100.0, floats(cols["percent_complete"]))
         self.constrained = bool((ctype != ASAP).any())
-        self.finished = actual & done
-        for i in dated:  # finished: an actual finish, or completed
-            self.finished[i] |= actual[i] and leaves[i].actual_finish is not None
+        self.finished = actual & (done | self.finished_at)  # an actual finish, or completed
 
         # links (a link to or from a summary task reaches every subtask)
-        m = len(dependencies)
-        p_ids, s_ids, kinds, lags, lag_units = _columns(dependencies, _LINK_COLUMNS)
-        links = np.empty((m, 5), dtype=np.float64)
-        links[:, 0] = np.fromiter(map(pos.get, p_ids, repeat(-1, m)), dtype=np.float64, count=m)
-        links[:, 1] = np.fromiter(map(pos.get, s_ids, repeat(-1, m)), dtype=np.float64, count=m)
-        links[:, 2] = np.fromiter(map(LINK_CODE.__getitem__, kinds), dtype=np.float64, count=m)
-        links[:, 3] = np.array(lags, dtype=np.float64)
-        links[:, 4] = np.fromiter(map(_LAG_UNITS.__getitem__, lag_units), dtype=np.float64, count=m)
-        ok = (links[:, 0] >= 0) & (links[:, 1] >= 0)
-        spread = [
-            (pos[p], pos[q], LINK_CODE[d.type], d.lag, _LAG_UNITS[d.lag_unit])
-            for i in np.flatnonzero(~ok).tolist()
-            if (d := dependencies[i]).predecessor_id in active_ids and d.successor_id in active_ids
-            for p in self._link_sources(d)
-            for q in self.leaf_ids(d.successor_id)
-        ]
-        links = np.vstack([links[ok], np.array(spread, dtype=np.float64)]) if spread else links[ok]
-        self.pred, self.succ, self.ltype = (links[:, k].astype(np.int64) for k in range(3))
-        pred, succ, ltype = self.pred, self.succ, self.ltype
-        lag_unit = links[:, 4].astype(np.int64)
+        links = read(dependencies, LINK_FIELDS)
+        pred, succ = numbers(links["predecessor_id"], pos), numbers(links["successor_id"], pos)
+        ltype = codes(links["type"], LINK_CODE, LinkType.FS)
+        lag, lag_unit = floats(links["lag"]), codes(links["lag_unit"], _LAG_UNITS, LagUnit.days)
+        ok = (pred >= 0) & (succ >= 0)
+        if not ok.all():
+            active_ids = active_ids or set(ids)
+            spread = [
+                (pos[p], pos[q], LINK_CODE[d.type], d.lag, _LAG_UNITS[d.lag_unit])
+                for i in np.flatnonzero(~ok).tolist()
+                if (d := dependencies[i]).predecessor_id in active_ids and d.successor_id in active_ids
+                for p in self._link_sources(d)
+                for q in self.leaf_ids(d.successor_id)
+            ]
+            extra = np.array(spread, dtype=np.float64).reshape(-1, 5)
+            pred, succ, ltype = (
+                np.concatenate([a[ok], extra[:, k].astype(np.int64)])
+                for k, a in enumerate((pred, succ, ltype))
+            )
+            lag = np.concatenate([lag[ok], extra[:, 3]])
+            lag_unit = np.concatenate([lag_unit[ok], extra[:, 4].astype(np.int64)])
+        self.pred, self.succ, self.ltype = pred, succ, ltype
         self.is_elapsed = lag_unit >= 3
         factors = np.array([self.unit_minutes[u] for u in LagUnit], dtype=np.float64)
-        lag_minutes = np.rint(links[:, 3] * factors[lag_unit]).astype(np.int64)
+        lag_minutes = np.rint(lag * factors[lag_unit]).astype(np.int64)
         self.lagw = np.where(self.is_elapsed, 0, lag_minutes)
         self.lage = np.where(self.is_elapsed, lag_minutes, 0)
         self.any_elapsed = bool(self.is_elapsed.any())
@@ -315,8 +239,7 @@ class Compiler(TaskTimes):
         self.level = level
         self.nlevels = int(level.max()) + 1 if n else 0
         self.t_order, self.t_bounds = groups(level, self.nlevels)
-        self.f_order, self.f_bounds = groups(level[succ], self.nlevels)
-        self.b_order, self.b_bounds = groups(level[pred], self.nlevels)
+        self.by_level: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # links by level, as the passes need
         self.in_order, self.in_ptr = csr(succ, n)
         self.out_order, self.out_ptr = csr(pred, n)
 
@@ -374,25 +297,6 @@ class Compiler(TaskTimes):
             project_start=ps,
             topological_order=self.t_order,
         )
-
-    def _apply_status_date(self, leaves: list[Task], status: tuple, actual_start: tuple) -> None:
-        """Work not done by the status date comes after it: unstarted tasks start no earlier, started ones
-        finish their remaining work after it."""
-        when = self.status_date
-        if not isinstance(when, datetime):
-            when = datetime.combine(when + timedelta(days=1), time(0))  # a date: progress up to its end
-        at = self.wc.minutes(_naive(when))
-        status_k = np.array([int(c.index_of(at)) for c in self.cal.cals], dtype=np.int64)[self.kal]
-        open_ = np.array([x not in (TaskStatus.completed,) for x in status], dtype=bool)
-        unstarted = open_ & np.array([a is None for a in actual_start], dtype=bool)
-        self.not_before = np.where(unstarted, status_k, NEVER)
-        for i in np.flatnonzero(open_ & self.actual & ~unstarted).tolist():
-            t = leaves[i]
-            if t.actual_finish is None:
-                left = self.dur[i] * (1 - t.percent_complete / 100)
-                if t.remaining_duration is not None:
-                    left = t.remaining_duration * self.unit_minutes[t.duration_unit]
-                self.dur[i] = max(int(self.dur[i]), int(status_k[i] - self.cidx[i] + round(left)))
 
     def _link_sources(self, d: Dependency) -> list[str]:
         if d.predecessor_id in self.earliest and d.type in (LinkType.SS, LinkType.SF):

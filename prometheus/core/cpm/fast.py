@@ -7,6 +7,7 @@ calendar tables stops the kernel (False), and the NumPy passes, which grow the t
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from prometheus.core.calendar_kernels import index_at, start_at
@@ -118,3 +119,19 @@ def backward(
         lf[i] = best
         ls[i] = best - dur[i]
     return True
+
+
+@njit(cache=True, nogil=True)
+def longest_path(order, ptr, edges, pred, task, lag):  # noqa: ANN001, ANN201
+    """The longest path through task lengths and link lags (every link read as finish-to-start)."""
+    finish = np.zeros(order.size)
+    best = 0.0
+    for i in order:
+        at = 0.0
+        for n in range(ptr[i], ptr[i + 1]):
+            e = edges[n]
+            if finish[pred[e]] + lag[e] > at:
+                at = finish[pred[e]] + lag[e]
+        finish[i] = at + task[i]
+        best = max(best, finish[i])
+    return best

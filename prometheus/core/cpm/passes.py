@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from prometheus.core.cpm import fast
-from prometheus.core.cpm.order import gather
+from prometheus.core.cpm.order import gather, groups
 from prometheus.core.cpm.rules import (
     FF,
     FNET,
@@ -24,6 +24,8 @@ from prometheus.core.cpm.rules import (
     first_start,
     late_bound,
 )
+
+GROWN = 40_000  # days: the most the tables cover by doubling from their first size before they stop
 
 
 class Passes:
@@ -197,15 +199,41 @@ class Passes:
             or self.zero.any()
         )
 
+    def _span_bound(self) -> int:
+        """About the days from the epoch the schedule reaches, to size the calendar tables (a pass that runs
+        off them grows them): the longest path with every link read as finish-to-start, in days of the
+        tasks' and links' calendars."""
+        if not self.n:
+            return 0
+        per_day = self.cal.day_minutes()
+        task_days = self.dur / per_day[self.kal]
+        lag_days = np.maximum(self.lagw / per_day[self.kal[self.succ]], 0) + np.maximum(self.lage, 0) / 1440
+        longest = fast.longest_path(self.t_order, self.in_ptr, self.in_order, self.pred, task_days, lag_days)
+        start = (self.ps_k.max() / per_day.min()) if self.ps_k.size else 0
+        return min(int(start + 1.25 * longest) + 60, GROWN)
+
+    def _links_by_level(self, end: str) -> tuple[np.ndarray, np.ndarray]:
+        """Link numbers grouped by the level of their successor ("succ") or predecessor ("pred"), for the
+        level-by-level passes (made on first use: the compiled passes do without)."""
+        if end not in self.by_level:
+            self.by_level[end] = groups(self.level[getattr(self, end)], self.nlevels)
+        return self.by_level[end]
+
     def _forward(self, use_late: np.ndarray) -> None:
         if use_late is self.no_late and self._simple():
             args = (self.t_order, self.in_ptr, self.in_order, self.pred, self.ltype, self.lagw, self.lage)
             more = (self.is_elapsed, self.has_pred, self.dur, self.kal, self.ps_k, self.ES, self.EF)
-            if fast.forward(*args, *more, self.cal.stacked()):
-                return
+            if self.multi or self.any_elapsed:  # the kernel converts times: tables long enough first
+                self.cal.cover(self._span_bound())
+            while True:
+                if fast.forward(*args, *more, self.cal.stacked()):
+                    return
+                if not self.cal.grow():  # it ran off the calendar tables
+                    break
+        f_order, f_bounds = self._links_by_level("succ")
         for lv in range(self.nlevels):
             T = self.t_order[self.t_bounds[lv] : self.t_bounds[lv + 1]]
-            self._forward_level(T, self.f_order[self.f_bounds[lv] : self.f_bounds[lv + 1]], use_late)
+            self._forward_level(T, f_order[f_bounds[lv] : f_bounds[lv + 1]], use_late)
 
     def _backward(self) -> None:
         if self._simple():
@@ -222,11 +250,15 @@ class Passes:
                 self.LF,
                 self.finished,
             )
-            if fast.backward(*args, *more, self.cal.stacked()):
-                return
+            while True:
+                if fast.backward(*args, *more, self.cal.stacked()):
+                    return
+                if not self.cal.grow():
+                    break
+        b_order, b_bounds = self._links_by_level("pred")
         for lv in range(self.nlevels - 1, -1, -1):
             T = self.t_order[self.t_bounds[lv] : self.t_bounds[lv + 1]]
-            self._backward_level(T, self.b_order[self.b_bounds[lv] : self.b_bounds[lv + 1]])
+            self._backward_level(T, b_order[b_bounds[lv] : b_bounds[lv + 1]])
 
     def _propagate_forward(self, start: int) -> None:
         pending: dict[int, set[int]] = {int(self.level[start]): {start}}

@@ -57,9 +57,10 @@ def _walk(n, ptr, nbr, roots, max_paths):  # noqa: ANN001, ANN202
 
 def critical_paths(
     n: int, pred: np.ndarray, succ: np.ndarray, tight: np.ndarray, critical: np.ndarray
-) -> tuple[list[list[int]], bool]:
+) -> tuple[np.ndarray, np.ndarray, bool]:
     """Every chain of critical tasks joined by driving links, from a critical start to a critical end (the
-    successors of a task in link order), at most MAX_PATHS; True when there were more."""
+    successors of a task in link order), at most MAX_PATHS: their task numbers end to end and where each
+    path ends; True when there were more."""
     crit_edge = tight & critical[pred] & critical[succ] if pred.size else np.zeros(0, dtype=bool)
     p, s = pred[crit_edge].astype(np.int64), succ[crit_edge].astype(np.int64)
     order = np.argsort(p, kind="stable")
@@ -69,4 +70,4 @@ def critical_paths(
     has_in[s] = True
     roots = np.flatnonzero(critical & ~has_in).astype(np.int64)
     flat, ends, truncated = _walk(n, ptr, s[order], roots, MAX_PATHS)
-    return [chunk.tolist() for chunk in np.split(flat, ends[:-1])] if ends.size else [], bool(truncated)
+    return flat, ends, bool(truncated)

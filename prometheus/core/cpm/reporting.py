@@ -56,7 +56,7 @@ class Reporting:
             successors=self.out_degree,
         )
         table = roll_up(table, self.summaries, self.pos, self.leaf_ids, wc)
-        paths, truncated = critical_paths(n, pred, succ, tight, critical)
+        flat, ends, truncated = critical_paths(n, pred, succ, tight, critical)
         ps = self.ps
         as_py = lambda m: wc.datetimes(m).astype("datetime64[us]").tolist()  # noqa: E731
         project_finish = as_py(self.finish_at)
@@ -65,7 +65,7 @@ class Reporting:
             project_finish=project_finish,
             minutes_per_day=self.mpd,
             table=table,
-            critical_paths=[[self.ids[i] for i in path] for path in paths],
+            paths=(flat, ends),
             paths_truncated=truncated,
             conflicts=self._conflicts(),
             deadline=self.deadline,

@@ -107,11 +107,21 @@ class Schedule:
     project_finish: datetime
     minutes_per_day: int
     table: Table
-    critical_paths: list[list[str]]
+    paths: tuple[np.ndarray, np.ndarray]  # task numbers of every critical path end to end, where each ends
     paths_truncated: bool
     conflicts: list[Conflict] = field(default_factory=list)
     deadline: datetime | None = None
     span_minutes: int = 0  # working minutes from the project start to its finish
+
+    @cached_property
+    def critical_paths(self) -> list[list[str]]:
+        """Every chain of critical tasks joined by driving links, as task ids (built on first use)."""
+        flat, ends = self.paths
+        if not ends.size:
+            return []
+        ids = np.array(self.table.ids, dtype=object)[flat].tolist()
+        starts = [0, *ends[:-1].tolist()]
+        return [ids[a:b] for a, b in zip(starts, ends.tolist(), strict=True)]
 
     @cached_property
     def tasks(self) -> dict[str, ScheduledTask]:

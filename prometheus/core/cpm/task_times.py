@@ -38,6 +38,7 @@ class TaskTimes:
     def _task_calendars(
         self,
         leaves: list[Task],
+        columns: dict[str, list],
         resources: list[Resource],
         cal: Calendar,
         epoch: date,
@@ -72,24 +73,35 @@ class TaskTimes:
             cals = [members[k] for k in sorted(members)]
             return number("|".join(sorted(members)), lambda: UnionCalendar(cals, epoch, days)), members
 
+        n = len(leaves)
+        own_calendars = columns["calendar"]
+        keys: list = (  # per task: its resources' ids (without resource calendars, the plan's calendar)
+            [a[0].resource_id if len(a) == 1 else tuple(map(_RESOURCE_ID, a)) for a in columns["assignments"]]
+            if own
+            else [None] * n
+        )
+        by_id = {}
+        if own_calendars.count(None) != n:  # ... or its own calendar's id
+            by_id = {id(c): c for c in own_calendars if c is not None}
+            keys = [k if c is None else id(c) for k, c in zip(keys, own_calendars, strict=True)]
+        memo: dict = {None: (0, None), (): (0, None)}
+        for key in dict.fromkeys(keys):  # in the order tasks first name them
+            if key in by_id:
+                c = by_id[key]
+                memo[key] = number(c.model_dump_json(), lambda c=c: WorkCalendar(c, epoch, days)), None
+            elif key not in memo:
+                memo[key] = of_resources(key if isinstance(key, tuple) else (key,))
+        kal = {k: v[0] for k, v in memo.items()}
+        self.kal[:] = np.fromiter(map(kal.__getitem__, keys), dtype=np.int64, count=n)
         spread: dict[int, list[int]] = {}
-        memo: dict[tuple[str, ...], tuple[int, dict[str, Calendar] | None]] = {}  # shared resource sets
-        for i, t in enumerate(leaves):
-            if t.calendar is not None:
-                self.kal[i] = number(
-                    t.calendar.model_dump_json(), lambda c=t.calendar: WorkCalendar(c, epoch, days)
-                )
-                continue
-            if not t.assignments:
-                continue
-            rids = tuple(map(_RESOURCE_ID, t.assignments))
-            if rids not in memo:
-                memo[rids] = of_resources(rids)
-            self.kal[i], members = memo[rids]
-            if members is not None and t.actual_start is None and not t.manual:
-                spread[i] = [
-                    number(k, lambda c=members[k]: WorkCalendar(c, epoch, days)) for k in sorted(members)
-                ]
+        if any(v[1] is not None for v in memo.values()):  # resources on several calendars: spread tasks
+            started, manual = columns["actual_start"], columns["manual"]
+            for i in range(n):
+                members = memo[keys[i]][1]
+                if members is not None and started[i] is None and not manual[i]:
+                    spread[i] = [
+                        number(k, lambda c=members[k]: WorkCalendar(c, epoch, days)) for k in sorted(members)
+                    ]
         return spread
 
     def _spread_finish(self, T: np.ndarray) -> None:
