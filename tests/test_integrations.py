@@ -127,6 +127,8 @@ def test_telos_failures_are_503_naming_telos(capi, peers) -> None:
     assert r.status_code == 503 and r.json()["error_code"] == "INTEGRATION_UNAVAILABLE"
     assert r.json()["details"]["peer"] == "telos" and "404" in r.json()["message"]
     telos.add_project("p-x", "X", REQUIREMENTS[:1])
+    ok = capi.post("/plans/from-telos", json={"project_id": "p-x"})  # a success: no failure of before counts
+    assert ok.status_code == 201, ok.text
     for mode in ("error", "garbage"):
         telos.mode = mode
         r = capi.post("/plans/from-telos", json={"project_id": "p-x"})

@@ -110,6 +110,23 @@ def _last_event_id(server: Server, plan_id: str) -> int:
     return last
 
 
+def _wait_for_events(server: Server, plan_id: str, after: int, n: int, timeout: float = 20.0) -> None:
+    """Until the plan has n events after `after` (they are numbered in a moment after their commit)."""
+    from prometheus.store import Database
+
+    db = Database(server.database_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with db.store(write=False) as store:
+                if len(store.events_after(after, limit=100_000, plan_id=plan_id)) >= n:
+                    return
+            time.sleep(0.05)
+        raise AssertionError(f"fewer than {n} events after {after} within {timeout} s")
+    finally:
+        db.dispose()
+
+
 def test_resuming_past_the_backlog_says_reload(live_server: Server) -> None:
     api = httpx.Client(base_url=live_server.url + "/api", timeout=60)
     pid = api.post("/plans", json={"name": "resume"}).json()["data"]["id"]
@@ -124,6 +141,7 @@ def test_resuming_past_the_backlog_says_reload(live_server: Server) -> None:
     assert names == [f"t{i}" for i in range(10)] and lines[-1] == ": connected"
     for i in range(40):
         api.post(f"/plans/{pid}/tasks", json={"name": f"more {i}"})
+    _wait_for_events(live_server, pid, start, 50)  # all numbered: none of them arrives live below
     # past it (50 missed, 30 kept for a resume): said clearly, nothing silently dropped
     lines = _sse_lines(stream, {"Last-Event-ID": str(start)})
     assert lines[0] == "event: reload", lines[:3]

@@ -63,6 +63,16 @@ class Subscriber:
             self.dropped = True
             return False
 
+    def drop_events(self, plan_id: str) -> None:
+        """Take the plan's events out of the queue (other messages keep their order)."""
+        kept = []
+        while not self.queue.empty():
+            msg = self.queue.get_nowait()
+            if not ("event_id" in msg and plan_id in ("*", msg.get("plan_id"))):
+                kept.append(msg)
+        for msg in kept:
+            self.queue.put_nowait(msg)
+
 
 class LiveHub:
     def __init__(self, ctx: Context, interval: float = 0.2, queue: int = 1000, backlog: int = 10_000):
@@ -208,6 +218,7 @@ class LiveHub:
         events, complete = await self.missed(after, None if plan_id == "*" else plan_id)
         if not complete:
             self.subscribers[plan_id].discard(sub)
+            sub.drop_events(plan_id)  # already queued live ones: the reload covers them
             reason = f"more than {self.backlog_limit} events were missed: reload the plan, then subscribe"
             await ws.send_json({**reload_message(reason, after), "plan_id": plan_id})
             return
