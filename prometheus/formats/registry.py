@@ -147,8 +147,12 @@ def _refuse_ics() -> None:
     )
 
 
-_paused = [0, True]  # readers holding the collector paused; whether it ran before the first of them
-_pause_lock = threading.Lock()
+class _Pause:
+    """Readers holding the cycle collector paused, and whether it ran before the first of them."""
+
+    lock = threading.Lock()
+    readers = 0
+    was_enabled = True
 
 
 @contextmanager
@@ -156,17 +160,17 @@ def gc_paused() -> Iterator[None]:
     """Python's cycle collector paused while a file is read (and its rows stored): reading a big file makes
     tens of thousands of objects, none of them garbage, which the collector would walk again and again
     (a third of the reading time of a 10,000-task MSPDI file). Garbage waits until the last reader ends."""
-    with _pause_lock:
-        if not _paused[0]:
-            _paused[1] = gc.isenabled()
-        _paused[0] += 1
+    with _Pause.lock:
+        if not _Pause.readers:
+            _Pause.was_enabled = gc.isenabled()
+        _Pause.readers += 1
         gc.disable()
     try:
         yield
     finally:
-        with _pause_lock:
-            _paused[0] -= 1
-            if not _paused[0] and _paused[1]:
+        with _Pause.lock:
+            _Pause.readers -= 1
+            if not _Pause.readers and _Pause.was_enabled:
                 gc.enable()
 
 

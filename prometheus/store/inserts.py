@@ -45,7 +45,7 @@ def _executemany(connection: Any, table: Table, names: list[str], rows: Iterator
     columns = [*names, *defaults]
     procs = [table.c[n].type._cached_bind_processor(dialect) for n in columns]
     extra = [p(v) if p else v for p, v in zip(procs[len(names) :], defaults.values(), strict=True)]
-    head = [(n, p) for n, p in zip(names, procs, strict=False)]
+    head = list(zip(names, procs[: len(names)], strict=True))
     quoted = ", ".join(f'"{n}"' for n in columns)
     sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(columns))})'
     cursor = connection.connection.driver_connection.cursor()
@@ -70,10 +70,9 @@ def _defaults(table: Table, names: list[str]) -> dict[str, Any]:
 
 def _copy(driver: Any, table: Table, names: list[str], rows: Iterator[dict[str, Any]]) -> None:
     defaults = _defaults(table, names)
-    given, extra = list(names), list(defaults.values())
-    as_json = {n for n in [*given, *defaults] if isinstance(table.c[n].type, JSON)}
-    extra = [json.dumps(v) if n in as_json else v for n, v in zip(defaults, extra, strict=True)]
-    columns = ", ".join(f'"{n}"' for n in [*given, *defaults])
+    as_json = {n for n in [*names, *defaults] if isinstance(table.c[n].type, JSON)}
+    extra = [json.dumps(v) if n in as_json else v for n, v in defaults.items()]
+    columns = ", ".join(f'"{n}"' for n in [*names, *defaults])
     with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row([*(json.dumps(row[n]) if n in as_json else row[n] for n in given), *extra])
+            copy.write_row([*(json.dumps(row[n]) if n in as_json else row[n] for n in names), *extra])

@@ -32,6 +32,7 @@ TASK_FIELDS = (
     "calendar",
     "parent_id",
     "assignments",
+    "splits",
 )
 LINK_FIELDS = ("predecessor_id", "successor_id", "type", "lag", "lag_unit")
 

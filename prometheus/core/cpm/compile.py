@@ -181,7 +181,7 @@ class Compiler(TaskTimes, Progress):
         self.manual = np.zeros(n, dtype=bool)  # manually scheduled: its own dates, whatever its links say
         self.task_deadline = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
         self._apply_dates(dated, dates, per_unit)
-        self._split_spans(leaves)
+        self._split_spans(leaves, cols["splits"])
         self.spread_mask = np.zeros(n, dtype=bool)
         self.spread_mask[list(self.spread)] = True
         self.work_dur = dur.copy()  # the duration each resource works (the span may be longer)

@@ -125,15 +125,13 @@ class TaskTimes:
             )
             self.LS[i] = int(C[kal[i]].index_of(min(starts)))
 
-    def _split_spans(self, leaves: list[Task]) -> None:
-        """Split tasks span their work and their pauses (`core.splits`), in place in `dur`. Spans taken from
-        dates (an actual or a manual finish) have theirs already; a started task's pauses before its resume
-        date are the stop that date ends."""
-        if not any(map(attrgetter("splits"), leaves)):
-            return
-        for i, t in enumerate(leaves):
-            dated = t.actual_finish is not None or (self.manual[i] and t.manual_finish is not None)
-            if not t.splits or dated:
+    def _split_spans(self, leaves: list[Task], splits: list) -> None:
+        """Split tasks span their work and their pauses (`core.splits`), in place in `dur` (`splits`: the
+        leaves' column). Spans taken from dates (an actual or a manual finish) have theirs already; a started
+        task's pauses before its resume date are the stop that date ends."""
+        for i in [i for i, own in enumerate(splits) if own]:
+            t = leaves[i]
+            if t.actual_finish is not None or (self.manual[i] and t.manual_finish is not None):
                 continue
             gaps = pauses(t.splits)
             if t.resume is not None and self.actual[i]:
