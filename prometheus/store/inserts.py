@@ -1,59 +1,110 @@
 """Set-based inserts of many rows (imports, bulk writes): PostgreSQL's COPY, batches of INSERT elsewhere.
 
-COPY streams the rows in PostgreSQL's text form in one statement (several times faster than batches of
-INSERT for tens of thousands of rows); its values are what an INSERT would store: JSON columns as the JSON
-text SQLAlchemy would send (None as JSON null), other values as psycopg adapts them.
+Rows are handled column by column (one list of values per column, zipped into rows by the driver's loop):
+each column's values are converted once per distinct value where they repeat, and a column that is null in
+every row is left out when leaving it out stores null too. COPY streams the rows in PostgreSQL's text form
+in one statement (several times faster than batches of INSERT for tens of thousands of rows); its values
+are what an INSERT would store: JSON columns as the JSON text SQLAlchemy would send (None as JSON null),
+other values as psycopg adapts them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from itertools import chain, islice
+from collections.abc import Callable, Iterable, Sequence
+from itertools import islice, repeat
 from typing import Any
 
 from sqlalchemy import JSON, Table, insert
 from sqlalchemy.orm import Session
 
 BATCH = 1000  # rows per INSERT statement where there is no COPY (bounded memory per statement)
+_HASHABLE = frozenset({type(None), str, int, float, bool})  # values worth converting once each
 
 
 def insert_rows(session: Session, table: Table, rows: Iterable[dict[str, Any]]) -> None:
     """Insert `rows` (dicts by column name, all with the same keys) into `table` in the session's
     transaction."""
-    rows = iter(rows)
-    first = next(rows, None)
-    if first is None:
+    rows = list(rows)
+    if rows:
+        insert_columns(session, table, {n: [r[n] for r in rows] for n in rows[0]})
+
+
+def insert_columns(
+    session: Session, table: Table, columns: dict[str, Sequence[Any]], constants: dict[str, Any] | None = None
+) -> None:
+    """Insert rows given column by column (`columns`: name -> the values of every row, all of one length;
+    `constants`: name -> the value of every row) into `table` in the session's transaction. Columns left
+    out get their Python-side defaults, as an INSERT leaving them out would."""
+    count = len(next(iter(columns.values()))) if columns else 0
+    if not count:
         return
-    rows = chain([first], rows)
+    constants = (constants or {}) | _defaults(table, [*columns, *(constants or {})])
+    columns = {n: v for n, v in columns.items() if not _null_anyway(table, n, v)}
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        _copy(connection.connection.driver_connection, table, list(first), rows)
-        return
-    if connection.dialect.name == "sqlite":
-        _executemany(connection, table, list(first), rows)
-        return
-    while batch := list(islice(rows, BATCH)):
-        session.execute(insert(table), batch)
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        _copy(connection.connection.driver_connection, table, columns, constants)
+    elif dialect == "sqlite":
+        _executemany(connection, table, columns, constants, count)
+    else:
+        names = [*columns, *constants]
+        rows = zip(*columns.values(), *(repeat(v) for v in constants.values()), strict=False)
+        while batch := list(islice(rows, BATCH)):
+            session.execute(insert(table), [dict(zip(names, row, strict=True)) for row in batch])
 
 
-def _executemany(connection: Any, table: Table, names: list[str], rows: Iterator[dict[str, Any]]) -> None:
+def _null_anyway(table: Table, name: str, values: Sequence[Any]) -> bool:
+    """Whether leaving the column out stores what the values would: null in every row, in a column with
+    no default of its own (a JSON column stores None as JSON null, not as SQL NULL)."""
+    column = table.c[name]
+    return (
+        column.default is None
+        and column.server_default is None
+        and not isinstance(column.type, JSON)
+        and all(v is None for v in values)
+    )
+
+
+def _converted(values: Sequence[Any], convert: Callable[[Any], Any]) -> list[Any]:
+    """`convert` applied to each value, once per distinct value where the values are simple ones (most
+    columns of an import hold few distinct values); empty lists and dicts are converted once too."""
+    seen: dict[Any, Any] = {}
+    empty: dict[type, Any] = {}
+    out = []
+    for v in values:
+        kind = type(v)
+        if kind in _HASHABLE:
+            key = (kind, v)  # 1, 1.0 and True are equal keys: their conversions may differ
+            if key not in seen:
+                seen[key] = convert(v)
+            out.append(seen[key])
+        elif (kind is list or kind is dict) and not v:
+            if kind not in empty:
+                empty[kind] = convert(v)
+            out.append(empty[kind])
+        else:
+            out.append(convert(v))
+    return out
+
+
+def _executemany(
+    connection: Any, table: Table, columns: dict[str, Sequence[Any]], constants: dict[str, Any], count: int
+) -> None:
     """The driver's executemany with each value bound as SQLAlchemy binds it (its type's processor),
-    without SQLAlchemy's work per row; columns left out get their Python-side defaults."""
+    without SQLAlchemy's work per row."""
     dialect = connection.dialect
-    defaults = _defaults(table, names)
-    columns = [*names, *defaults]
-    procs = [table.c[n].type._cached_bind_processor(dialect) for n in columns]
-    extra = [p(v) if p else v for p, v in zip(procs[len(names) :], defaults.values(), strict=True)]
-    head = list(zip(names, procs[: len(names)], strict=True))
-    quoted = ", ".join(f'"{n}"' for n in columns)
-    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(columns))})'
+    values = []
+    for name, column in [*columns.items(), *((n, [v]) for n, v in constants.items())]:
+        process = table.c[name].type._cached_bind_processor(dialect)
+        values.append(_converted(column, process) if process else column)
+    values[len(columns) :] = [repeat(v[0], count) for v in values[len(columns) :]]
+    names = [*columns, *constants]
+    quoted = ", ".join(f'"{n}"' for n in names)
+    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(names))})'
     cursor = connection.connection.driver_connection.cursor()
     try:
-        while batch := list(islice(rows, BATCH)):
-            cursor.executemany(
-                sql, [(*(p(row[n]) if p else row[n] for n, p in head), *extra) for row in batch]
-            )
+        cursor.executemany(sql, zip(*values, strict=False))
     finally:
         cursor.close()
 
@@ -68,11 +119,18 @@ def _defaults(table: Table, names: list[str]) -> dict[str, Any]:
     }
 
 
-def _copy(driver: Any, table: Table, names: list[str], rows: Iterator[dict[str, Any]]) -> None:
-    defaults = _defaults(table, names)
-    as_json = {n for n in [*names, *defaults] if isinstance(table.c[n].type, JSON)}
-    extra = [json.dumps(v) if n in as_json else v for n, v in defaults.items()]
-    columns = ", ".join(f'"{n}"' for n in [*names, *defaults])
-    with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([*(json.dumps(row[n]) if n in as_json else row[n] for n in names), *extra])
+def _copy(driver: Any, table: Table, columns: dict[str, Sequence[Any]], constants: dict[str, Any]) -> None:
+    values = [
+        _converted(column, json.dumps) if isinstance(table.c[name].type, JSON) else column
+        for name, column in columns.items()
+    ]
+    extra = [json.dumps(v) if isinstance(table.c[n].type, JSON) else v for n, v in constants.items()]
+    quoted = ", ".join(f'"{n}"' for n in [*columns, *constants])
+    with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+        write = copy.write_row
+        if extra:
+            for row in zip(*values, strict=True):
+                write((*row, *extra))
+        else:
+            for row in zip(*values, strict=True):
+                write(row)

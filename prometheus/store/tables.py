@@ -119,7 +119,8 @@ class DependencyRow(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
-    predecessor_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    # searched by the unique (predecessor_id, successor_id) index below: no index of its own (0016)
+    predecessor_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
     successor_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(2), default="FS")
     lag: Mapped[float] = mapped_column(Float, default=0.0)
