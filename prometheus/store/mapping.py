@@ -156,8 +156,14 @@ def columns_of(row_cls: type, sources: list[BaseModel]) -> dict[str, list[Any]]:
         rows = [(v,) for v in rows]
     columns = {}
     for name, values in zip(names, zip(*rows, strict=True), strict=True):
-        plain = all(type(v) in _SCALARS for v in values)  # else enums, nested models: as db_value makes them
-        columns[name] = list(values) if plain else [db_value(v) for v in values]
+        kinds = set(map(type, values))
+        if kinds <= _SCALARS:
+            columns[name] = list(values)
+        elif all(k.__hash__ is not None and not issubclass(k, BaseModel) for k in kinds):  # enums...
+            made = {v: db_value(v) for v in set(values)}  # once per distinct value
+            columns[name] = [made[v] for v in values]
+        else:  # lists, nested models
+            columns[name] = [db_value(v) for v in values]
     return columns
 
 
