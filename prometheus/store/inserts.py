@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache, lru_cache
 from itertools import islice, repeat
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Table, insert
@@ -26,8 +28,11 @@ def insert_rows(session: Session, table: Table, rows: Iterable[dict[str, Any]]) 
     """Insert `rows` (dicts by column name, all with the same keys) into `table` in the session's
     transaction."""
     rows = list(rows)
-    if rows:
-        insert_columns(session, table, {n: [r[n] for r in rows] for n in rows[0]})
+    if not rows:
+        return
+    names = list(rows[0])
+    values = map(itemgetter(*names), rows) if len(names) > 1 else ((r[names[0]],) for r in rows)
+    insert_columns(session, table, dict(zip(names, map(list, zip(*values, strict=True)), strict=True)))
 
 
 def insert_columns(
@@ -40,7 +45,8 @@ def insert_columns(
     if not count:
         return
     constants = (constants or {}) | _defaults(table, [*columns, *(constants or {})])
-    columns = {n: v for n, v in columns.items() if not _null_anyway(table, n, v)}
+    droppable = _droppable(table)
+    columns = {n: v for n, v in columns.items() if n not in droppable or any(x is not None for x in v)}
     connection = session.connection()
     dialect = connection.dialect.name
     if dialect == "postgresql":
@@ -54,21 +60,22 @@ def insert_columns(
             session.execute(insert(table), [dict(zip(names, row, strict=True)) for row in batch])
 
 
-def _null_anyway(table: Table, name: str, values: Sequence[Any]) -> bool:
-    """Whether leaving the column out stores what the values would: null in every row, in a column with
-    no default of its own (a JSON column stores None as JSON null, not as SQL NULL)."""
-    column = table.c[name]
-    return (
-        column.default is None
-        and column.server_default is None
-        and not isinstance(column.type, JSON)
-        and all(v is None for v in values)
+@cache
+def _droppable(table: Table) -> frozenset[str]:
+    """The columns that store null when left out of an INSERT: no default of their own, and not JSON (a
+    JSON column stores None as JSON null, not as SQL NULL). One null in every row of them may be left out."""
+    return frozenset(
+        c.name
+        for c in table.c
+        if c.default is None and c.server_default is None and not isinstance(c.type, JSON)
     )
 
 
 def _converted(values: Sequence[Any], convert: Callable[[Any], Any]) -> list[Any]:
     """`convert` applied to each value, once per distinct value where the values are simple ones (most
     columns of an import hold few distinct values); empty lists and dicts are converted once too."""
+    if len(values) < 8:  # too few to repeat much
+        return [convert(v) for v in values]
     seen: dict[Any, Any] = {}
     empty: dict[type, Any] = {}
     out = []
@@ -93,20 +100,26 @@ def _executemany(
 ) -> None:
     """The driver's executemany with each value bound as SQLAlchemy binds it (its type's processor),
     without SQLAlchemy's work per row."""
-    dialect = connection.dialect
-    values = []
-    for name, column in [*columns.items(), *((n, [v]) for n, v in constants.items())]:
-        process = table.c[name].type._cached_bind_processor(dialect)
-        values.append(_converted(column, process) if process else column)
-    values[len(columns) :] = [repeat(v[0], count) for v in values[len(columns) :]]
-    names = [*columns, *constants]
-    quoted = ", ".join(f'"{n}"' for n in names)
-    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(names))})'
+    sql, processors = _statement(table, (*columns, *constants), connection.dialect)
+    values: list[Iterable[Any]] = [
+        _converted(column, process) if process else column
+        for column, process in zip(columns.values(), processors, strict=False)
+    ]
+    for value, process in zip(constants.values(), processors[len(columns) :], strict=True):
+        values.append(repeat(process(value) if process else value, count))
     cursor = connection.connection.driver_connection.cursor()
     try:
         cursor.executemany(sql, zip(*values, strict=False))
     finally:
         cursor.close()
+
+
+@lru_cache(maxsize=256)  # the columns an insert names vary with the columns left out
+def _statement(table: Table, names: tuple[str, ...], dialect: Any) -> tuple[str, list[Any]]:
+    """The INSERT of these columns and each one's bind processor (None where it has none)."""
+    quoted = ", ".join(f'"{n}"' for n in names)
+    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(names))})'
+    return sql, [table.c[n].type._cached_bind_processor(dialect) for n in names]
 
 
 def _defaults(table: Table, names: list[str]) -> dict[str, Any]:
