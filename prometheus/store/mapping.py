@@ -159,7 +159,7 @@ def columns_of(row_cls: type, sources: list[BaseModel]) -> dict[str, list[Any]]:
         kinds = set(map(type, values))
         if kinds <= _SCALARS:
             columns[name] = list(values)
-        elif all(k.__hash__ is not None and not issubclass(k, BaseModel) for k in kinds):  # enums...
+        elif all(k.__hash__ is not None for k in kinds):  # enums (and None)
             made = {v: db_value(v) for v in set(values)}  # once per distinct value
             columns[name] = [made[v] for v in values]
         else:  # lists, nested models
