@@ -2,11 +2,13 @@
 import against MPXJ reading the same file, and the first critical path after an edit of a 1,000-task plan.
 
     python bench/bench_datapath.py [--backends sqlite postgresql] [--baseline TREE] [--mpxj-runs 20]
+                                   [--parts single bulk import critical]
 
 Each backend gets its own `prometheus serve` (a fresh SQLite file; a fresh PostgreSQL database on
 PROMETHEUS_TEST_POSTGRES_URL's server). `--baseline TREE` also runs the same measures (but the batches,
 which it lacks) against the code in TREE (e.g. `git archive <commit> | tar -x -C TREE`), side by side.
-Medians; the machine's load average is printed before and after: compare figures of one run only.
+`--parts import` measures the import only. Medians; the machine's load average is printed before and
+after: compare figures of one run only.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ POSTGRES_URL = os.environ.get(
     "PROMETHEUS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 WRITERS = 8
+PARTS = ["single", "bulk", "import", "critical"]
 
 
 def document(n: int) -> PlanDocument:
@@ -232,12 +235,15 @@ def critical_after_edit(url: str, doc: PlanDocument, runs: int = 10) -> tuple[fl
 
 def measure(url: str, doc10k: bytes, doc1k: PlanDocument, args: argparse.Namespace, bulk: bool) -> dict:
     out: dict[str, object] = {}
-    out["single"] = writers(url, args.single)
-    if bulk:
+    if "single" in args.parts:
+        out["single"] = writers(url, args.single)
+    if bulk and "bulk" in args.parts:
         out["bulk"] = writers(url, args.single * 10, batch=100)
         out["batch1000"] = one_batch(url)
-    out["import"] = http_import(url, doc10k, runs=args.import_runs)
-    out["critical"] = critical_after_edit(url, doc1k)
+    if "import" in args.parts:
+        out["import"] = http_import(url, doc10k, runs=args.import_runs)
+    if "critical" in args.parts:
+        out["critical"] = critical_after_edit(url, doc1k)
     return out
 
 
@@ -248,6 +254,7 @@ def main() -> None:
     p.add_argument("--single", type=int, default=800, help="tasks created one per request by 8 writers")
     p.add_argument("--import-runs", type=int, default=3)
     p.add_argument("--mpxj-runs", type=int, default=20)
+    p.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS, help="what to measure")
     args = p.parse_args()
     print(f"cpus {os.cpu_count()}, load average at start {os.getloadavg()}")
     doc10k = document(10_000)
@@ -266,7 +273,7 @@ def main() -> None:
                 finally:
                     srv.stop()
                 print(backend, label, rows[-1][2], flush=True)
-        mpxj = mpxj_read(path, args.mpxj_runs) if args.mpxj_runs else None
+        mpxj = mpxj_read(path, args.mpxj_runs) if args.mpxj_runs and "import" in args.parts else None
     finally:
         drop(made)
     print(f"\nload average at the end {os.getloadavg()}\n")
@@ -278,17 +285,22 @@ def main() -> None:
     )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for backend, label, m in rows:
-        single, bulk = m["single"], m.get("bulk")
-        crit, engine = m["critical"]
-        ratio = f"{m['import'] / mpxj:.1f}x" if mpxj else "-"
+        single, bulk, imported, critical = (m.get(k) for k in ("single", "bulk", "import", "critical"))
+        ratio = f"{imported / mpxj:.1f}x" if mpxj and imported else "-"
         print(
-            f"| {backend} | {label} | {single[0]:,.0f}/s | {single[1]:,.0f} ms | "
+            f"| {backend} | {label} | "
+            + (f"{single[0]:,.0f}/s | {single[1]:,.0f} ms | " if single else "- | - | ")
             + (
                 f"{bulk[0]:,.0f}/s | {bulk[1]:,.0f} ms | {m['batch1000']:,.0f} ms | "
                 if bulk
                 else "- | - | - | "
             )
-            + f"{m['import']:.2f} s | {ratio} | {crit:,.0f} ms | {engine:,.0f} ms | {crit / engine:.1f}x |"
+            + (f"{imported:.2f} s | {ratio} | " if imported else "- | - | ")
+            + (
+                f"{critical[0]:,.0f} ms | {critical[1]:,.0f} ms | {critical[0] / critical[1]:.1f}x |"
+                if critical
+                else "- | - | - |"
+            )
         )
 
 
