@@ -122,6 +122,44 @@ def backward(
 
 
 @njit(cache=True, nogil=True)
+def link_slack(  # noqa: ANN201
+    pred,
+    succ,
+    from_finish,
+    to_finish,
+    lagw,
+    lage,
+    elapsed,
+    kal,
+    zero,
+    rd,
+    start,
+    finish,
+    out,
+    tables,  # noqa: ANN001
+):
+    """How far each link's successor sits after the point the link allows it (its start or finish, from
+    the scheduled dates `start`/`finish`), in the successor's calendar: the point the link leaves, moved
+    across calendars as a moment, plus its working lag, or its elapsed lag from the moment itself."""
+    for e in range(pred.size):
+        p, s = pred[e], succ[e]
+        kp, ks = kal[p], kal[s]
+        base = finish[p] if from_finish[e] else start[p]
+        fin = rd[p] if zero[p] else from_finish[e]  # a milestone's own reading
+        if elapsed[e]:
+            at = _moment(kp, base, fin, tables)
+            cand = _index(ks, at + lage[e] if at != OUT else OUT, tables)
+        else:
+            if kp != ks:
+                base = _index(ks, _moment(kp, base, fin, tables), tables)
+            cand = OUT if base == OUT else base + lagw[e]
+        if cand == OUT:
+            return False
+        out[e] = (finish[s] if to_finish[e] else start[s]) - cand
+    return True
+
+
+@njit(cache=True, nogil=True)
 def longest_path(order, ptr, edges, pred, task, lag):  # noqa: ANN001, ANN201
     """The longest path through task lengths and link lags (every link read as finish-to-start)."""
     finish = np.zeros(order.size)
