@@ -18,24 +18,24 @@ OUT = -(2**62)  # a time outside the calendar tables
 
 @njit(cache=True, nogil=True, inline="always")
 def _moment(k, index, finish, tables):  # noqa: ANN001, ANN202
-    """Minutes since the epoch of a working index of calendar k, read as a finish or a start."""
+    """Minutes since the epoch of a working index of calendar k, read as a finish or a start (OUT outside
+    the tables: the index is clamped into them and the result dropped, which compiles to no branch)."""
     starts, ends, pstart, pend, cum, back, zero = tables
     j = index - 1 if finish else index
-    if j + zero[k] < 0 or j + zero[k] >= cum[k, cum.shape[1] - 1]:
-        return OUT
-    return start_at(j, starts[k], pstart[k], pend[k], cum[k], back, zero[k]) + (1 if finish else 0)
+    z = zero[k]
+    at = min(max(j + z, 0), cum[k, cum.shape[1] - 1] - 1) - z
+    moment = start_at(at, starts[k], pstart[k], pend[k], cum[k], back, z) + (1 if finish else 0)
+    return moment if at == j else OUT
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _index(k, minutes, tables):  # noqa: ANN001, ANN202
-    """The working index of calendar k at a moment."""
+    """The working index of calendar k at a moment (OUT outside the tables, without a branch as above)."""
     starts, ends, pstart, pend, cum, back, zero = tables
-    if minutes == OUT:
-        return OUT
     day = minutes // 1440 + back
-    if day < 0 or day >= starts.shape[1]:
-        return OUT
-    return index_at(minutes, starts[k], ends[k], cum[k], back, zero[k])
+    inside = (minutes != OUT) & (day >= 0) & (day < starts.shape[1])
+    index = index_at(minutes if inside else -back * 1440, starts[k], ends[k], cum[k], back, zero[k])
+    return index if inside else OUT
 
 
 @njit(cache=True, nogil=True)
