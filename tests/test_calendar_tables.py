@@ -57,3 +57,15 @@ def test_least_recently_used_tables_go_beyond_the_bound() -> None:
     for key in ["a", "b", "a", "c", "a", "b"]:
         assert tables.get(key, make, key)[0].nbytes == 800
     assert made == ["a", "b", "c", "b"]  # "a" used last stays; "b" went for "c", then came back
+
+
+def test_tables_grown_after_a_change_in_place_stay_those_of_the_content_laid_out() -> None:
+    epoch, june = date(2026, 11, 23), datetime(2027, 6, 1)  # a Tuesday
+    WorkCalendar(Calendar(), epoch, days=40)
+    cal = Calendar()
+    laid_out = WorkCalendar(cal, epoch, days=40)  # the tables just kept, found by content
+    cal.holidays.append(june.date())  # changed after it was laid out
+    laid_out.index_of(laid_out.minutes(june.replace(month=9)))  # grown past June: kept as without it
+    plain = WorkCalendar(Calendar(), epoch, days=laid_out.days)  # the same content finds them
+    day = [int(plain.index_of(plain.minutes(june.replace(day=d)))) for d in (1, 2)]
+    assert day[1] - day[0] == 480  # June 1st is a working day of a calendar without holidays

@@ -58,8 +58,10 @@ class WorkCalendar:
     @cached_property
     def _layout(self) -> tuple[np.ndarray, dict[np.datetime64, int], np.ndarray]:
         """The working periods of each kind of day (K, P, 2 minute-of-day: the seven weekdays, a holiday,
-        then each distinct set of exception hours), the kind of each exception date, the holidays."""
-        calendar = self.calendar
+        then each distinct set of exception hours), the kind of each exception date, the holidays: of the
+        calendar as its key says it was (a calendar changed in place since must not lay out tables kept under
+        its former key)."""
+        calendar = Calendar.model_validate_json(self.key[0])
         kinds = [calendar.hours_of(d) for d in range(7)] + [[]]
         exception_kind: dict[np.datetime64, int] = {}
         for e in calendar.exceptions:
