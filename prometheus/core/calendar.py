@@ -10,10 +10,12 @@ working minute begins (Monday 08:00), as a finish it is the moment the previous 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 import numpy as np
 
 from prometheus.core import calendar_kernels as kernels
+from prometheus.core.calendar_tables import TABLES
 from prometheus.core.model import Calendar
 
 MINUTES_PER_DAY = 1440
@@ -43,54 +45,70 @@ class WorkCalendar:
         self.epoch = epoch
         self.epoch_dt = datetime.combine(epoch, datetime.min.time())
         self._epoch64 = np.datetime64(self.epoch_dt, "m")
-        # the kinds of day: the seven weekdays, a holiday, then each distinct set of exception hours
-        kinds = [calendar.hours_of(d) for d in range(7)] + [[]]
-        self._exception_kind: dict[np.datetime64, int] = {}
-        for e in calendar.exceptions:
-            hours = list(e.working_hours)
-            if hours not in kinds:
-                kinds.append(hours)
-            self._exception_kind[np.datetime64(e.date, "D")] = kinds.index(hours)
-        width = max(1, *map(len, kinds))
-        table = np.full((len(kinds), width, 2), MINUTES_PER_DAY, dtype=np.int64)  # unused: empty at midnight
-        for k, hours in enumerate(kinds):
-            for j, (a, b) in enumerate(hours):
-                table[k, j] = (a.hour * 60 + a.minute, b.hour * 60 + b.minute or MINUTES_PER_DAY)
-        self._kinds = table  # (K, P, 2) minute-of-day
-        self._holidays = np.array(sorted(calendar.holidays), dtype="datetime64[D]")
+        self.key = self._definition()  # what the tables depend on, besides their days
         self.minutes_per_day = int(round(calendar.hours_per_day * 60))
         self.minutes_per_week = int(round(calendar.hours_per_week * 60))
         self.days = 0
         self.back = 0  # the table starts `back` days before the epoch, so moments before it work too
         self._build(max(days, 14), 14)
 
+    def _definition(self) -> tuple:
+        return (self.calendar.model_dump_json(),)
+
+    @cached_property
+    def _layout(self) -> tuple[np.ndarray, dict[np.datetime64, int], np.ndarray]:
+        """The working periods of each kind of day (K, P, 2 minute-of-day: the seven weekdays, a holiday,
+        then each distinct set of exception hours), the kind of each exception date, the holidays: of the
+        calendar as its key says it was (a calendar changed in place since must not lay out tables kept under
+        its former key)."""
+        calendar = Calendar.model_validate_json(self.key[0])
+        kinds = [calendar.hours_of(d) for d in range(7)] + [[]]
+        exception_kind: dict[np.datetime64, int] = {}
+        for e in calendar.exceptions:
+            hours = list(e.working_hours)
+            if hours not in kinds:
+                kinds.append(hours)
+            exception_kind[np.datetime64(e.date, "D")] = kinds.index(hours)
+        width = max(1, *map(len, kinds))
+        table = np.full((len(kinds), width, 2), MINUTES_PER_DAY, dtype=np.int64)  # unused: empty at midnight
+        for k, hours in enumerate(kinds):
+            for j, (a, b) in enumerate(hours):
+                table[k, j] = (a.hour * 60 + a.minute, b.hour * 60 + b.minute or MINUTES_PER_DAY)
+        return table, exception_kind, np.array(sorted(calendar.holidays), dtype="datetime64[D]")
+
     def _day_periods(self, days: int, back: int) -> tuple[np.ndarray, np.ndarray]:
         """Start and end minute of each working period of each day, (days, P) each, from `back` days
         before the epoch (unused periods: empty at midnight)."""
         dates = np.datetime64(self.epoch - timedelta(days=back), "D") + np.arange(days)
+        kinds, exception_kind, holidays = self._layout
         kind = (dates.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
-        kind[np.isin(dates, self._holidays)] = 7
-        if self._exception_kind:
+        kind[np.isin(dates, holidays)] = 7
+        if exception_kind:
             first = dates[0]
-            for day, k in self._exception_kind.items():
+            for day, k in exception_kind.items():
                 at = int((day - first).astype(np.int64))
                 if 0 <= at < days:
                     kind[at] = k
-        return self._kinds[kind, :, 0], self._kinds[kind, :, 1]
+        return kinds[kind, :, 0], kinds[kind, :, 1]
 
     def _build(self, days: int, back: int) -> None:
-        self._ps, self._pe = self._day_periods(days, back)  # (D, P)
-        p = self._ps.shape[1]
-        lengths = self._pe - self._ps
-        self._pl_end = np.cumsum(lengths, axis=1)  # working minutes in the day up to each period's end
-        self._pl_start = self._pl_end - lengths
-        self._cum = np.zeros(days + 1, dtype=np.int64)
-        self._cum[1:] = np.cumsum(lengths.sum(axis=1))
+        tables = TABLES.get((*self.key, self.epoch, days, back), self._tables, days, back)
+        self._ps, self._pe, self._pl_start, self._pl_end, self._cum = tables
         self.days = days
         self.back = back
         self._zero = int(self._cum[back])  # working minutes in the table before the epoch
-        if self._cum[-1] == 0 and p:
+
+    def _tables(self, days: int, back: int) -> tuple[np.ndarray, ...]:
+        """Period starts and ends (D, P), the working minutes of the day before each period starts and ends,
+        and the working minutes before each midnight (D + 1)."""
+        ps, pe = self._day_periods(days, back)
+        lengths = pe - ps
+        pl_end = np.cumsum(lengths, axis=1)  # working minutes in the day up to each period's end
+        cum = np.zeros(days + 1, dtype=np.int64)
+        cum[1:] = np.cumsum(lengths.sum(axis=1))
+        if cum[-1] == 0 and ps.shape[1]:
             raise SchedulingError("the calendar has no working time")
+        return ps, pe, pl_end - lengths, pl_end, cum
 
     def _ensure_days(self, first_day: int, last_day: int) -> None:
         """Make the table cover days first_day..last_day, counted from the epoch."""
@@ -183,6 +201,9 @@ class UnionCalendar(WorkCalendar):
         self.members = [WorkCalendar(c, epoch, days) for c in calendars]
         super().__init__(calendars[0], epoch, days)
 
+    def _definition(self) -> tuple:
+        return ("union", *(m.key[0] for m in self.members))
+
     def _day_periods(self, days: int, back: int) -> tuple[np.ndarray, np.ndarray]:
         minute = np.arange(MINUTES_PER_DAY)
         works = np.zeros((days, MINUTES_PER_DAY), dtype=bool)
@@ -220,6 +241,11 @@ class Calendars:
         for c in self.cals:
             if (c.back, c.days) != (back, back + ahead):
                 c._build(back + ahead, back)
+        key = ("stacked", *(c.key for c in self.cals), self.cals[0].epoch, back, ahead)
+        self._stack = TABLES.get(key, self._stacked_tables)
+        self._back, self._ahead = back, ahead
+
+    def _stacked_tables(self) -> tuple[np.ndarray, ...]:
         width = max(c._ps.shape[1] for c in self.cals)
 
         def stacked(name: str, pad: int | None) -> np.ndarray:
@@ -230,7 +256,7 @@ class Calendars:
                 out.append(np.hstack([a] + [fill] * (width - a.shape[1])))
             return np.stack(out)
 
-        self._stack = (
+        return (
             stacked("_ps", MINUTES_PER_DAY),
             stacked("_pe", MINUTES_PER_DAY),
             stacked("_pl_start", None),
@@ -238,7 +264,6 @@ class Calendars:
             np.stack([c._cum for c in self.cals]),
             np.array([c._zero for c in self.cals], dtype=np.int64),
         )
-        self._back, self._ahead = back, ahead
 
     def stacked(self) -> tuple:
         """Every calendar's tables on one day range, for the compiled kernels: period starts, ends, the

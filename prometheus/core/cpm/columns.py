@@ -70,13 +70,14 @@ def leaf_tasks(
     tasks: list[Task],
 ) -> tuple[list[Task], dict[str, list], dict[str, list[str]], list[Task], set[str]]:
     """The leaf tasks (not cancelled, without subtasks) with their columns (`TASK_FIELDS`), the subtasks
-    of each summary task, the summary tasks, and the ids of all tasks not cancelled."""
+    of each summary task, the summary tasks, and the ids of all tasks not cancelled (empty when no task is
+    cancelled or has subtasks: then they are the leaves' ids)."""
     cols = read(tasks, TASK_FIELDS)
     n = len(tasks)
     cancelled = TaskStatus.cancelled
     status, parents = cols["status"], cols["parent_id"]
     if status.count(cancelled) == 0 and parents.count(None) == n:  # the common plan: one pass, no copies
-        return list(tasks), cols, {}, [], set(cols["id"])
+        return list(tasks), cols, {}, [], set()
     keep = [s != cancelled for s in status]
     active = list(compress(tasks, keep))
     active_ids = set(compress(cols["id"], keep))

@@ -18,24 +18,24 @@ OUT = -(2**62)  # a time outside the calendar tables
 
 @njit(cache=True, nogil=True, inline="always")
 def _moment(k, index, finish, tables):  # noqa: ANN001, ANN202
-    """Minutes since the epoch of a working index of calendar k, read as a finish or a start."""
+    """Minutes since the epoch of a working index of calendar k, read as a finish or a start (OUT outside
+    the tables: the index is clamped into them and the result dropped, which compiles to no branch)."""
     starts, ends, pstart, pend, cum, back, zero = tables
     j = index - 1 if finish else index
-    if j + zero[k] < 0 or j + zero[k] >= cum[k, cum.shape[1] - 1]:
-        return OUT
-    return start_at(j, starts[k], pstart[k], pend[k], cum[k], back, zero[k]) + (1 if finish else 0)
+    z = zero[k]
+    at = min(max(j + z, 0), cum[k, cum.shape[1] - 1] - 1) - z
+    moment = start_at(at, starts[k], pstart[k], pend[k], cum[k], back, z) + (1 if finish else 0)
+    return moment if at == j else OUT
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _index(k, minutes, tables):  # noqa: ANN001, ANN202
-    """The working index of calendar k at a moment."""
+    """The working index of calendar k at a moment (OUT outside the tables, without a branch as above)."""
     starts, ends, pstart, pend, cum, back, zero = tables
-    if minutes == OUT:
-        return OUT
     day = minutes // 1440 + back
-    if day < 0 or day >= starts.shape[1]:
-        return OUT
-    return index_at(minutes, starts[k], ends[k], cum[k], back, zero[k])
+    inside = (minutes != OUT) & (day >= 0) & (day < starts.shape[1])
+    index = index_at(minutes if inside else -back * 1440, starts[k], ends[k], cum[k], back, zero[k])
+    return index if inside else OUT
 
 
 @njit(cache=True, nogil=True)
@@ -118,6 +118,44 @@ def backward(
             best = ef[i]
         lf[i] = best
         ls[i] = best - dur[i]
+    return True
+
+
+@njit(cache=True, nogil=True)
+def link_slack(  # noqa: ANN201
+    pred,
+    succ,
+    from_finish,
+    to_finish,
+    lagw,
+    lage,
+    elapsed,
+    kal,
+    zero,
+    rd,
+    start,
+    finish,
+    out,
+    tables,  # noqa: ANN001
+):
+    """How far each link's successor sits after the point the link allows it (its start or finish, from
+    the scheduled dates `start`/`finish`), in the successor's calendar: the point the link leaves, moved
+    across calendars as a moment, plus its working lag, or its elapsed lag from the moment itself."""
+    for e in range(pred.size):
+        p, s = pred[e], succ[e]
+        kp, ks = kal[p], kal[s]
+        base = finish[p] if from_finish[e] else start[p]
+        fin = rd[p] if zero[p] else from_finish[e]  # a milestone's own reading
+        if elapsed[e]:
+            at = _moment(kp, base, fin, tables)
+            cand = _index(ks, at + lage[e] if at != OUT else OUT, tables)
+        else:
+            if kp != ks:
+                base = _index(ks, _moment(kp, base, fin, tables), tables)
+            cand = OUT if base == OUT else base + lagw[e]
+        if cand == OUT:
+            return False
+        out[e] = (finish[s] if to_finish[e] else start[s]) - cand
     return True
 
 

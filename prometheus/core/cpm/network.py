@@ -30,15 +30,16 @@ def schedule(
     A task assigned to a resource with a calendar of its own works on that calendar. With a status date,
     work not done yet is scheduled from it: unstarted tasks start no earlier, started tasks finish their
     remaining duration after it."""
-    return Network(
-        tasks,
-        dependencies,
-        start=start,
-        calendar=calendar,
-        deadline=deadline,
-        resources=resources,
-        status_date=status_date,
-    ).solve()
+    with no_gc():  # the compile's temporaries are gone before a collection would visit them
+        return Network(
+            tasks,
+            dependencies,
+            start=start,
+            calendar=calendar,
+            deadline=deadline,
+            resources=resources,
+            status_date=status_date,
+        ).solve()
 
 
 class Network(Compiler, Passes, Reporting):

@@ -3,6 +3,8 @@ versions after one task changes. A part of `Network`; the link and constraint ar
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from prometheus.core.cpm import fast
@@ -199,6 +201,14 @@ class Passes:
             or self.zero.any()
         )
 
+    def _on_tables(self, kernel: Callable[..., bool], *args: object) -> bool:
+        """Run a compiled kernel of fast.py on the stacked calendar tables, grown while it runs off them
+        (it returns False); False where they cannot grow (200 years)."""
+        while not kernel(*args, self.cal.stacked()):
+            if not self.cal.grow():
+                return False
+        return True
+
     def _span_bound(self) -> int:
         """About the days from the epoch the schedule reaches, to size the calendar tables (a pass that runs
         off them grows them): the longest path with every link read as finish-to-start, in days of the
@@ -225,11 +235,8 @@ class Passes:
             more = (self.is_elapsed, self.has_pred, self.dur, self.kal, self.ps_k, self.ES, self.EF)
             if self.multi or self.any_elapsed:  # the kernel converts times: tables long enough first
                 self.cal.cover(self._span_bound())
-            while True:
-                if fast.forward(*args, *more, self.cal.stacked()):
-                    return
-                if not self.cal.grow():  # it ran off the calendar tables
-                    break
+            if self._on_tables(fast.forward, *args, *more):
+                return
         f_order, f_bounds = self._links_by_level("succ")
         for lv in range(self.nlevels):
             T = self.t_order[self.t_bounds[lv] : self.t_bounds[lv + 1]]
@@ -250,11 +257,8 @@ class Passes:
                 self.LF,
                 self.finished,
             )
-            while True:
-                if fast.backward(*args, *more, self.cal.stacked()):
-                    return
-                if not self.cal.grow():
-                    break
+            if self._on_tables(fast.backward, *args, *more):
+                return
         b_order, b_bounds = self._links_by_level("pred")
         for lv in range(self.nlevels - 1, -1, -1):
             T = self.t_order[self.t_bounds[lv] : self.t_bounds[lv + 1]]

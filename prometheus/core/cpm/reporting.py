@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from prometheus.core.calendar import SchedulingError
+from prometheus.core.cpm import fast
 from prometheus.core.cpm.paths import critical_paths
 from prometheus.core.cpm.results import Conflict, Schedule, Table, roll_up
 from prometheus.core.cpm.rules import binds_early
@@ -24,16 +26,12 @@ class Reporting:
         free = total_slack.copy()
         tight = np.zeros(pred.size, dtype=bool)
         if pred.size:
-            base = np.where(self.from_finish, sched_finish[pred], sched_start[pred])
-            base_fin = np.where(zero[pred], self.rd[pred], self.from_finish)
-            el = self.is_elapsed
-            k_base = self._to_succ(pred, succ, base, base_fin, el)
-            cand = base + self.lagw
-            if self.any_elapsed:
-                at = self.cal.moment(k_base[el], base[el], base_fin[el]) + self.lage[el]
-                cand[el] = self.cal.index_of(self.kal[succ][el], at)
-            link_slack = np.where(self.to_finish, sched_finish[succ], sched_start[succ]) - cand
-            free = np.where(np.bincount(pred, minlength=n) > 0, np.iinfo(np.int64).max, free)
+            link_slack = np.empty(pred.size, dtype=np.int64)
+            links = (pred, succ, self.from_finish, self.to_finish, self.lagw, self.lage, self.is_elapsed)
+            dates = (self.kal, zero, self.rd, sched_start, sched_finish, link_slack)
+            if not self._on_tables(fast.link_slack, *links, *dates):
+                raise SchedulingError("the schedule would span more than 200 years; check durations and lags")
+            free = np.where(self.out_degree > 0, np.iinfo(np.int64).max, free)
             np.minimum.at(free, pred, link_slack)
             tight = link_slack <= 0
         free = np.clip(free, 0, np.maximum(total_slack, 0))  # free slack never exceeds total slack

@@ -129,7 +129,7 @@ class TaskTimes:
         """Split tasks span their work and their pauses (`core.splits`), in place in `dur` (`splits`: the
         leaves' column). Spans taken from dates (an actual or a manual finish) have theirs already; a started
         task's pauses before its resume date are the stop that date ends."""
-        for i in [i for i, own in enumerate(splits) if own]:
+        for i in [i for i, own in enumerate(splits) if own] if any(splits) else []:  # any(): a C loop
             t = leaves[i]
             if t.actual_finish is not None or (self.manual[i] and t.manual_finish is not None):
                 continue
