@@ -2,6 +2,7 @@
 import against MPXJ reading the same file, and the first critical path after an edit of a 1,000-task plan.
 
     python bench/bench_datapath.py [--backends sqlite postgresql] [--baseline TREE] [--mpxj-runs 20]
+        [--parts single bulk import critical]
 
 Each backend gets its own `prometheus serve` (a fresh SQLite file; a fresh PostgreSQL database on
 PROMETHEUS_TEST_POSTGRES_URL's server). `--baseline TREE` also runs the same measures (but the batches,
@@ -38,6 +39,7 @@ POSTGRES_URL = os.environ.get(
     "PROMETHEUS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 WRITERS = 8
+PARTS = ["single", "bulk", "import", "critical"]
 
 
 def document(n: int) -> PlanDocument:
@@ -231,13 +233,17 @@ def critical_after_edit(url: str, doc: PlanDocument, runs: int = 10) -> tuple[fl
 
 
 def measure(url: str, doc10k: bytes, doc1k: PlanDocument, args: argparse.Namespace, bulk: bool) -> dict:
+    """The parts asked for (`--parts`); the batches only with `bulk` (a baseline may lack them)."""
     out: dict[str, object] = {}
-    out["single"] = writers(url, args.single)
-    if bulk:
+    if "single" in args.parts:
+        out["single"] = writers(url, args.single)
+    if bulk and "bulk" in args.parts:
         out["bulk"] = writers(url, args.single * 10, batch=100)
         out["batch1000"] = one_batch(url)
-    out["import"] = http_import(url, doc10k, runs=args.import_runs)
-    out["critical"] = critical_after_edit(url, doc1k)
+    if "import" in args.parts:
+        out["import"] = http_import(url, doc10k, runs=args.import_runs)
+    if "critical" in args.parts:
+        out["critical"] = critical_after_edit(url, doc1k)
     return out
 
 
@@ -248,9 +254,12 @@ def main() -> None:
     p.add_argument("--single", type=int, default=800, help="tasks created one per request by 8 writers")
     p.add_argument("--import-runs", type=int, default=3)
     p.add_argument("--mpxj-runs", type=int, default=20)
+    p.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS, help="which measures to run (all)")
     args = p.parse_args()
+    if "import" not in args.parts:
+        args.mpxj_runs = 0
     print(f"cpus {os.cpu_count()}, load average at start {os.getloadavg()}")
-    doc10k = document(10_000)
+    doc10k = document(10_000 if "import" in args.parts else 1)
     xml = write_mspdi(doc10k, None)
     path = Path(tempfile.mkdtemp(prefix="bench-datapath-")) / "plan.xml"
     path.write_bytes(xml)
@@ -278,17 +287,19 @@ def main() -> None:
     )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for backend, label, m in rows:
-        single, bulk = m["single"], m.get("bulk")
-        crit, engine = m["critical"]
+        single, bulk, crit = m.get("single"), m.get("bulk"), m.get("critical")
+        no = "- | - | "
         ratio = f"{m['import'] / mpxj:.1f}x" if mpxj else "-"
         print(
-            f"| {backend} | {label} | {single[0]:,.0f}/s | {single[1]:,.0f} ms | "
+            f"| {backend} | {label} | "
+            + (f"{single[0]:,.0f}/s | {single[1]:,.0f} ms | " if single else no)
             + (
                 f"{bulk[0]:,.0f}/s | {bulk[1]:,.0f} ms | {m['batch1000']:,.0f} ms | "
                 if bulk
                 else "- | - | - | "
             )
-            + f"{m['import']:.2f} s | {ratio} | {crit:,.0f} ms | {engine:,.0f} ms | {crit / engine:.1f}x |"
+            + (f"{m['import']:.2f} s | {ratio} | " if "import" in m else no)
+            + (f"{crit[0]:,.0f} ms | {crit[1]:,.0f} ms | {crit[0] / crit[1]:.1f}x |" if crit else no + "- |")
         )
 
 
