@@ -81,7 +81,8 @@ class Dispatcher:
         self.thread.start()
 
     def wake(self) -> None:
-        self.woken.set()
+        if not self.woken.is_set():  # set: the round that clears it reads the outbox after
+            self.woken.set()
 
     def close(self) -> None:
         self.stop.set()

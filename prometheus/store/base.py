@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, exists, func, insert, literal_column, select, update
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -106,6 +107,14 @@ class StoreBase:
     def __init__(self, session: Session):
         self.session = session
         self.dialect = session.get_bind().dialect.name
+        self._connection: Connection | None = None
+
+    @property
+    def connection(self) -> Connection:
+        """The transaction's connection: Core statements run on it without the session's work per call."""
+        if self._connection is None:
+            self._connection = self.session.connection()
+        return self._connection
 
     def emit(self, kind: str, plan_id: str | None, data: dict[str, Any]) -> None:
         """Write an event in this transaction. PostgreSQL: into the queue, after taking the plan's row (held
@@ -116,16 +125,16 @@ class StoreBase:
             if plan_id is not None:
                 self.hold_plan(plan_id)
             first = not self.session.info.get("emitted")  # the NOTIFY is sent at commit
-            self.session.connection().execute(_QUEUED_NOTIFY if first else _QUEUED, values)
+            self.connection.execute(_QUEUED_NOTIFY if first else _QUEUED, values)
         else:  # one writer at a time: ids are given in commit order
-            self.session.connection().execute(_EVENT, values)
+            self.connection.execute(_EVENT, values)
         self.session.info["emitted"] = True
 
     def hold_plan(self, plan_id: str) -> None:
         """PostgreSQL: the plan's row locked (FOR NO KEY UPDATE) until the transaction ends, once."""
         held = self.session.info.setdefault("held_plans", set())
         if plan_id not in held:
-            self.session.connection().execute(_HOLD, {"hold_plan": plan_id})
+            self.connection.execute(_HOLD, {"hold_plan": plan_id})
             held.add(plan_id)
 
     def revision_change(self, plan_id: str) -> tuple[str | None, str | None]:
@@ -178,11 +187,9 @@ class StoreBase:
         new revision, in one UPDATE that also locks the plan's row until the transaction ends (its writers
         go one at a time); the first number. NotFound without such a plan."""
         token = uuid.uuid4().hex
-        last = (
-            self.session.connection()
-            .execute(_RESERVE, {"reserve_plan": plan_id, "reserve_count": count, "reserve_token": token})
-            .scalar()
-        )
+        last = self.connection.execute(
+            _RESERVE, {"reserve_plan": plan_id, "reserve_count": count, "reserve_token": token}
+        ).scalar()
         if last is None:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
         self.session.info.setdefault("held_plans", set()).add(plan_id)

@@ -191,7 +191,7 @@ class Tasks(StoreBase):
             done = balance(shape, None, *self._plan_hours(plan_id))
             values.update(duration=done.duration, duration_unit=done.duration_unit.value, work=done.work)
             wanted = done.assignments
-        placed = self.session.connection().execute(_INSERT_TASK, values | {"after_plan": plan_id})
+        placed = self.connection.execute(_INSERT_TASK, values | {"after_plan": plan_id})
         values["position"] = placed.scalar()
         self._insert(AssignmentRow, assignment_values(values["id"], wanted))
         return task_model(values, list(wanted))  # a new task: no predecessors yet
