@@ -2,11 +2,13 @@
 import against MPXJ reading the same file, and the first critical path after an edit of a 1,000-task plan.
 
     python bench/bench_datapath.py [--backends sqlite postgresql] [--baseline TREE] [--mpxj-runs 20]
-        [--parts single bulk import critical] [--workers 1] [--client lean|httpx]
+                                   [--parts single bulk import critical] [--workers 1] [--client lean]
 
 Each backend gets its own `prometheus serve` (a fresh SQLite file; a fresh PostgreSQL database on
 PROMETHEUS_TEST_POSTGRES_URL's server). `--baseline TREE` also runs the same measures (but the batches,
 which it lacks) against the code in TREE (e.g. `git archive <commit> | tar -x -C TREE`), side by side.
+`--parts import` measures the import only; `--workers` is `prometheus serve --workers`; `--client
+httpx` has the writers post with httpx instead of the lean client (the standard library's http.client).
 Medians; the machine's load average is printed before and after: compare figures of one run only.
 """
 
@@ -263,7 +265,6 @@ def critical_after_edit(url: str, doc: PlanDocument, runs: int = 10) -> tuple[fl
 
 
 def measure(url: str, doc10k: bytes, doc1k: PlanDocument, args: argparse.Namespace, bulk: bool) -> dict:
-    """The parts asked for (`--parts`); the batches only with `bulk` (a baseline may lack them)."""
     out: dict[str, object] = {}
     if "single" in args.parts:
         out["single"] = writers(url, args.single, client=args.client)
@@ -284,15 +285,13 @@ def main() -> None:
     p.add_argument("--single", type=int, default=800, help="tasks created one per request by 8 writers")
     p.add_argument("--import-runs", type=int, default=3)
     p.add_argument("--mpxj-runs", type=int, default=20)
+    p.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS, help="what to measure")
     p.add_argument("--workers", type=int, default=1, help="`prometheus serve --workers`")
-    p.add_argument("--client", choices=["lean", "httpx"], default="lean", help="the writers' (LeanClient)")
-    p.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS, help="which measures to run (all)")
+    p.add_argument("--client", choices=["lean", "httpx"], default="lean", help="the writers' HTTP client")
     args = p.parse_args()
-    if "import" not in args.parts:
-        args.mpxj_runs = 0
     print(f"cpus {os.cpu_count()}, load average at start {os.getloadavg()}; {args.workers} worker(s), "
           f"{args.client} client")  # fmt: skip
-    doc10k = document(10_000 if "import" in args.parts else 1)
+    doc10k = document(10_000)
     xml = write_mspdi(doc10k, None)
     path = Path(tempfile.mkdtemp(prefix="bench-datapath-")) / "plan.xml"
     path.write_bytes(xml)
@@ -308,7 +307,7 @@ def main() -> None:
                 finally:
                     srv.stop()
                 print(backend, label, rows[-1][2], flush=True)
-        mpxj = mpxj_read(path, args.mpxj_runs) if args.mpxj_runs else None
+        mpxj = mpxj_read(path, args.mpxj_runs) if args.mpxj_runs and "import" in args.parts else None
     finally:
         drop(made)
     print(f"\nload average at the end {os.getloadavg()}\n")
@@ -320,19 +319,22 @@ def main() -> None:
     )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for backend, label, m in rows:
-        single, bulk, crit = m.get("single"), m.get("bulk"), m.get("critical")
-        no = "- | - | "
-        ratio = f"{m['import'] / mpxj:.1f}x" if mpxj else "-"
+        single, bulk, imported, critical = (m.get(k) for k in ("single", "bulk", "import", "critical"))
+        ratio = f"{imported / mpxj:.1f}x" if mpxj and imported else "-"
         print(
             f"| {backend} | {label} | "
-            + (f"{single[0]:,.0f}/s | {single[1]:,.0f} ms | " if single else no)
+            + (f"{single[0]:,.0f}/s | {single[1]:,.0f} ms | " if single else "- | - | ")
             + (
                 f"{bulk[0]:,.0f}/s | {bulk[1]:,.0f} ms | {m['batch1000']:,.0f} ms | "
                 if bulk
                 else "- | - | - | "
             )
-            + (f"{m['import']:.2f} s | {ratio} | " if "import" in m else no)
-            + (f"{crit[0]:,.0f} ms | {crit[1]:,.0f} ms | {crit[0] / crit[1]:.1f}x |" if crit else no + "- |")
+            + (f"{imported:.2f} s | {ratio} | " if imported else "- | - | ")
+            + (
+                f"{critical[0]:,.0f} ms | {critical[1]:,.0f} ms | {critical[0] / critical[1]:.1f}x |"
+                if critical
+                else "- | - | - |"
+            )
         )
 
 

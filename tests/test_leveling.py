@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from prometheus.core.leveling import level, level_plan, leveled_tasks, over_allocations
-from prometheus.core.model import Assignment, Dependency, Task
+from prometheus.core.leveling import level, level_plan, leveled_tasks, loading, over_allocations
+from prometheus.core.model import Assignment, Dependency, Task, TaskSplit
 from prometheus.core.scheduler import Network
 from tests.plan_generator import Features, random_plan
 
@@ -102,3 +102,41 @@ def test_random_plans_leveled_have_no_over_allocation(seed: int) -> None:
     assert s.project_finish >= plain.project_finish
     assert all(s.tasks[tid].start >= plain.tasks[tid].start for tid in plain.tasks)
     assert set(result.delays) == {t.id for t in leveled_tasks_ if t.constraint_type == "SNET"}
+
+
+def test_a_split_task_frees_its_resource_during_its_pauses() -> None:
+    """A works Monday and Tuesday, pauses Wednesday and Thursday, works Friday and Monday: B (two days on the
+    same person) fits in the pause, and nothing is over-allocated while B works there."""
+    ana = [Assignment(resource_id="ana")]
+    tasks = [
+        Task(id="a", plan_id="p", name="A", duration=4, assignments=ana, splits=[TaskSplit(at=16, hours=16)]),
+        Task(id="b", plan_id="p", name="B", duration=2, assignments=ana),
+    ]
+    net = solved(tasks, [])
+    assert over_allocations(net, tasks, {"ana": 1.0})[0]["to"] == datetime(2026, 12, 1, 17)  # Monday-Tuesday
+    result = level(net, tasks, {"ana": 1.0})
+    assert result.starts == {"b": datetime(2026, 12, 2, 8)}  # Wednesday: the pause, not after A
+    after = solved(leveled_tasks(tasks, result), [])
+    assert over_allocations(after, tasks, {"ana": 1.0}) == []
+    days = {
+        p["start"].isoformat(): p["booked_hours"] for p in loading(after, tasks, {"ana": 1.0})[0]["periods"]
+    }
+    assert days == {f"2026-12-{d:02}": 8.0 for d in (1, 2, 3, 4, 7)} | {"2026-11-30": 8.0}  # 8 h, not 16
+
+
+def test_an_assignment_is_busy_from_its_delay_to_the_end_of_its_own_work() -> None:
+    """Ana starts on A one day after A does and works one day of it; Bo works the first day of B only: B's
+    second day and Ana's second task fit beside them."""
+    tasks = [
+        Task(id="a", plan_id="p", name="A", duration=2, assignments=[Assignment(resource_id="ana", delay=8)]),
+        Task(id="b", plan_id="p", name="B", duration=3, assignments=[Assignment(resource_id="bo", work=8)]),
+        Task(id="c", plan_id="p", name="C", duration=1, assignments=[Assignment(resource_id="ana")]),
+        Task(id="d", plan_id="p", name="D", duration=2, assignments=[Assignment(resource_id="bo")]),
+    ]
+    net = solved(tasks, [Dependency(id="x", plan_id="p", predecessor_id="c", successor_id="d")])
+    capacity = {"ana": 1.0, "bo": 1.0}
+    assert over_allocations(net, tasks, capacity) == []  # C on Monday before Ana's day; D after Bo's
+    booked = {
+        r["resource_id"]: [p["booked_hours"] for p in r["periods"]] for r in loading(net, tasks, capacity)
+    }
+    assert booked == {"ana": [8.0, 8.0, 0.0], "bo": [8.0, 8.0, 8.0]}

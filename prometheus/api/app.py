@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             db.on_commit_events.append(wake)  # events committed here
         waker.start()
         configure_logging(settings)
-        app.state.peers = peer_sync = PeerSync(db, settings)
+        app.state.peers = peer_sync = PeerSync(ctx, settings)
         hub.listeners.append(peer_sync.on_event)
         peer_sync.start()
         log.info("Prometheus %s on port %s, database %s", __version__, settings.port, db.backend)

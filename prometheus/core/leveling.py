@@ -24,6 +24,7 @@ from prometheus.core.calendar import MINUTES_PER_DAY
 from prometheus.core.cpm.rules import early_bound, leaves_finish, reaches_finish, start_distance
 from prometheus.core.model import ConstraintType, Priority, Task
 from prometheus.core.scheduler import Network
+from prometheus.core.usage import Busy, busy
 
 GA_CELLS = 5_000_000  # periods x resources of the genetic algorithm's capacity table, at most
 
@@ -66,14 +67,24 @@ class _Profile:
                 return self.points[j + 1] if j + 1 < len(self.points) else None
         return None
 
-    def first_fit(self, start: int, length: int, units: float) -> int:
-        """The earliest t >= start with `units` free over [t, t + length)."""
+    def free_from(self, start: int, end: int, units: float) -> int:
+        """The earliest shift d >= 0 such that `units` are free over [start + d, end + d), or 0 for units
+        the resource never has (reported as impossible, left where the links put it)."""
         if units > self.capacity + 1e-9:
-            return start  # never fits: reported as impossible, left where the links put it
+            return 0
         t = start
-        while (later := self._blocked(t, t + max(length, 1), units)) is not None:
+        while (later := self._blocked(t, max(t + end - start, t + 1), units)) is not None:
             t = later
-        return t
+        return t - start
+
+
+def _first_fit(profiles: dict[str, _Profile], t: int, intervals: list[Busy]) -> int:
+    """The earliest start >= t at which every resource of a task is free for each of its busy intervals."""
+    while True:
+        later = max((t + profiles[r].free_from(t + a, t + b, u) for r, a, b, u in intervals), default=t)
+        if later == t:
+            return t
+        t = later
 
 
 def level(net: Network, tasks: list[Task], capacity: dict[str, float]) -> LevelingResult:
@@ -82,7 +93,9 @@ def level(net: Network, tasks: list[Task], capacity: dict[str, float]) -> Leveli
     n, pred, succ, ltype, lag, dur = c.n, c.pred, c.succ, c.link_type, c.lag_working, c.duration
     by_id = {t.id: t for t in tasks}
     leaves = [by_id[i] for i in c.task_ids]
-    demand = [[(a.resource_id, a.units) for a in t.assignments if a.resource_id in capacity] for t in leaves]
+    demand = [
+        [b for b in busy(t, int(d)) if b[0] in capacity] for t, d in zip(leaves, dur.tolist(), strict=True)
+    ]
     fixed = np.array([_fixed(t) for t in leaves], dtype=bool)
     profiles = {r: _Profile(c) for r, c in capacity.items()}
     ins: list[list[int]] = [[] for _ in range(n)]
@@ -120,20 +133,13 @@ def level(net: Network, tasks: list[Task], capacity: dict[str, float]) -> Leveli
             else:
                 base += int(lag[e])
             bound = max(bound, int(early_bound(base, 0, reaches_finish(ltype[e]), dur[i])))
-        t = bound
-        if not fixed[i] and dur[i] > 0 and demand[i]:
-            while True:  # every resource free at once
-                fits = [profiles[r].first_fit(t, int(dur[i]), u) for r, u in demand[i]]
-                if max(fits) == t:
-                    break
-                t = max(fits)
-        for r, u in demand[i]:
-            if u > capacity[r] + 1e-9:
-                impossible.append(
-                    {"task_id": leaves[i].id, "resource_id": r, "units": u, "capacity": capacity[r]}
-                )
-            if dur[i] > 0:
-                profiles[r].add(t, t + int(dur[i]), u)
+        t = bound if fixed[i] else _first_fit(profiles, bound, demand[i])
+        for r, a, b, u in demand[i]:
+            profiles[r].add(t + a, t + b, u)
+        for x in leaves[i].assignments:
+            if x.resource_id in capacity and x.units > capacity[x.resource_id] + 1e-9:
+                impossible.append({"task_id": leaves[i].id, "resource_id": x.resource_id, "units": x.units,
+                                   "capacity": capacity[x.resource_id]})  # fmt: skip
         start[i] = t
         for e in outs[i]:
             s = succ[e]
@@ -252,9 +258,10 @@ def over_allocations(net: Network, tasks: list[Task], capacity: dict[str, float]
     for r, cap in capacity.items():
         prof = _Profile(cap)
         for i, tid in enumerate(net.compiled.task_ids):
-            for a in by_id[tid].assignments:
-                if a.resource_id == r and net.compiled.duration[i] > 0:
-                    prof.add(int(net.early_start[i]), int(net.early_finish[i]), a.units)
+            at = int(net.early_start[i])
+            for who, a, b, u in busy(by_id[tid], int(net.early_finish[i]) - at):
+                if who == r:
+                    prof.add(at + a, at + b, u)
         level_now = 0.0
         for j, (t, d) in enumerate(zip(prof.points, prof.deltas, strict=True)):
             level_now += d
@@ -334,13 +341,14 @@ def loading(
     booked = {r: np.zeros(days) for r in capacity}
     by_id = {t.id: t for t in tasks}
     for i, tid in enumerate(net.compiled.task_ids):
-        a, b = int(net.early_start[i]), int(net.early_finish[i])
-        if b <= a:
-            continue
-        overlap = np.clip(np.minimum(bounds[1:], b) - np.maximum(bounds[:-1], a), 0, None)
-        for assignment in by_id[tid].assignments:
-            if assignment.resource_id in booked:
-                booked[assignment.resource_id] += overlap * assignment.units / 60
+        at = int(net.early_start[i])
+        for r, a, b, u in busy(by_id[tid], int(net.early_finish[i]) - at):
+            if r in booked:
+                booked[r] += (
+                    np.clip(np.minimum(bounds[1:], at + b) - np.maximum(bounds[:-1], at + a), 0, None)
+                    * u
+                    / 60
+                )
     available = np.diff(bounds) / 60
     out = []
     step = 7 if period == "week" else 1

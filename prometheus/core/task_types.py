@@ -40,6 +40,12 @@ def assignment_hours(a: Assignment) -> float | None:
     return a.delay + a.work / (a.units * _CONTOUR_MEAN[a.contour])
 
 
+def booked_units(a: Assignment) -> float:
+    """The units at which an assignment books its work over its span: its units times its contour's mean
+    share (a contour drawn by hand counts as flat)."""
+    return a.units * _CONTOUR_MEAN.get(a.contour, 1.0)
+
+
 def assignments_span(assignments: list[Assignment]) -> float | None:
     """The task's span in working hours as its assignments make it (the last to finish), or None when one
     of them does not say."""

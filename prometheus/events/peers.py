@@ -1,6 +1,6 @@
 """Keeping the Tekton peers in step with the plans: Hermes registration and `prometheus.plan.updated`
-publishing, task status pushed to Telos, Synthesis executions polled (executions.py), and the events Hermes
-delivers to `POST /api/events`."""
+publishing, task status pushed to Telos, and Synthesis executions polled (executions.py). What the events
+Hermes delivers to `POST /api/events` do is in services/reactions.py."""
 
 from __future__ import annotations
 
@@ -12,63 +12,17 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from prometheus.config import Settings
-from prometheus.core.inputs import TaskPatch
 from prometheus.core.model import TaskStatus
-from prometheus.errors import ValidationFailed
 from prometheus.events import executions
 from prometheus.integrations.hermes import COMPONENT_ID, PUBLISHES, HermesHelper
 from prometheus.integrations.http import IntegrationUnavailable
 from prometheus.integrations.synthesis import SynthesisConnector
 from prometheus.integrations.telos import TelosConnector
-from prometheus.store import Database
+from prometheus.services import Context
+from prometheus.services import executions as use_cases
 
 log = logging.getLogger("prometheus.integration")
 PLAN_EVENTS = ("prometheus.plan.", "prometheus.task.", "prometheus.dependency.", "prometheus.resource.")
-
-
-# -- incoming events (Hermes) ----------------------------------------------------------------------------
-
-
-def requirement_updated(db: Database, data: dict) -> tuple[dict, list[dict]]:
-    """`telos.requirement.updated`: the traced tasks take the requirement's new title, description, status."""
-    rid, project = data.get("requirement_id"), data.get("project_id")
-    if not isinstance(rid, str | int) or not str(rid) or not isinstance(project, str | int | None):
-        raise ValidationFailed("telos.requirement.updated needs payload.requirement_id (and project_id)")
-    changes = data.get("changes") if isinstance(data.get("changes"), dict) else data
-    updated = []
-    with db.store() as s:
-        for task in s.traced_tasks(str(rid), None if project is None else str(project)):
-            patch: dict[str, Any] = {}
-            if isinstance(changes.get("title"), str) and changes["title"].strip():
-                patch["name"] = changes["title"].strip()[:500]
-            if isinstance(changes.get("description"), str):
-                patch["description"] = changes["description"]
-            if patch:
-                s.update_task(task.plan_id, task.id, TaskPatch(**patch), None)
-                updated.append(task.id)
-    return {"handled": True, "tasks_updated": updated}, []
-
-
-def execution_completed(db: Database, data: dict) -> tuple[dict, list[dict]]:
-    """`synthesis.execution.completed`: the execution's tasks are done (or the failed step blocked), and so
-    is the plan when nothing is left."""
-    sid = data.get("execution_id") or data.get("executionId")
-    status = data.get("status") or "completed"
-    if not isinstance(sid, str | int) or status not in executions.STATUSES:
-        raise ValidationFailed(
-            "synthesis.execution.completed needs payload.execution_id, and a status among "
-            + ", ".join(executions.STATUSES)
-        )
-    with db.store(write=False) as s:
-        execution = s.get_execution(str(sid))
-    execution, finished = executions.apply_progress(db, execution, status, executions.step_states(data))
-    return {"handled": True, "execution": execution["id"], "status": execution["status"]}, finished
-
-
-HANDLERS = {
-    "telos.requirement.updated": requirement_updated,
-    "synthesis.execution.completed": execution_completed,
-}
 
 
 def plan_update_message(event: dict) -> dict:
@@ -88,8 +42,8 @@ class PeerSync:
     """Started with the app: Hermes registration and heartbeat, the outbox fan-out to Hermes and Telos,
     and polling of running Synthesis executions. Peers that are absent cost nothing at start-up."""
 
-    def __init__(self, db: Database, settings: Settings):
-        self.db, self.settings = db, settings
+    def __init__(self, ctx: Context, settings: Settings):
+        self.ctx, self.settings = ctx, settings
         self.hermes = HermesHelper(settings=settings)
         self.telos = TelosConnector(settings=settings)
         self.synthesis = SynthesisConnector(settings=settings)
@@ -148,8 +102,8 @@ class PeerSync:
         while True:
             await asyncio.sleep(max(self.settings.synthesis_poll, 0.05))
             try:
-                for execution in await run_in_threadpool(executions.running, self.db):
-                    await executions.refresh(self.db, self.settings, execution)
+                for execution in await run_in_threadpool(use_cases.running, self.ctx):
+                    await executions.refresh(self.ctx, self.settings, execution)
             except IntegrationUnavailable as exc:
                 level = logging.WARNING if self.synthesis.client.explicit else logging.DEBUG
                 log.log(level, "synthesis: polling failed: %s", exc.message)

@@ -25,7 +25,7 @@ from prometheus.formats.mspdi_assignments import (
     write_work,
 )
 from prometheus.formats.mspdi_calendars import read_calendars, write_calendar
-from prometheus.formats.mspdi_values import NS, forget_elements, pt, sub, text, when
+from prometheus.formats.mspdi_values import NS, children, forget_elements, pt, sub, text, when
 from prometheus.formats.mspdi_values import minutes as read_minutes
 
 _CONSTRAINT = {"ASAP": 0, "ALAP": 1, "MSO": 2, "MFO": 3, "SNET": 4, "SNLT": 5, "FNET": 6, "FNLT": 7}
@@ -271,80 +271,93 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
     tasks, links, stack = [], [], []
     by_outline: dict[str, str] = {}
     for el in root.iter(f"{{{NS}}}Task"):
-        level = int(text(el, "OutlineLevel") or 1)
-        uid = text(el, "UID")
-        if uid is None or level == 0 or text(el, "IsNull") == "1":
+        get = children(el).get  # the task's fields by tag
+        level = int(get("OutlineLevel") or 1)
+        uid = get("UID")
+        if uid is None or level == 0 or get("IsNull") == "1":
             continue
         key = f"t{uid}"
         while stack and stack[-1][0] >= level:
             stack.pop()
         parent = stack[-1][1] if stack else None
         stack.append((level, key))
-        outline = text(el, "OutlineNumber")
+        outline = get("OutlineNumber")
         if outline:  # the outline number names the parent even when tasks are not in outline order
             by_outline[outline] = key
             parent = by_outline.get(outline.rpartition(".")[0]) if "." in outline else None
-        unit = by_format.get(int(text(el, "DurationFormat") or 7), "days")
-        minutes = read_minutes(text(el, "Duration"))
+        unit = by_format.get(int(get("DurationFormat") or 7), "days")
+        minutes = read_minutes(get("Duration"))
+        assigned = units.get(key, [])
         if key not in leveled:
-            minutes = span_minutes(el, minutes, units.get(key, []), unit)
-        done = text(el, "ActualStart"), text(el, "ActualFinish")
-        manual = text(el, "Manual") == "1" and not done[0]
-        delay_unit = by_format.get(int(text(el, "LevelingDelayFormat") or 8), "edays")
-        running = done[0] and not done[1] and text(el, "RemainingDuration")
-        first = units.get(key, [None])[0]
-        own_cal = calendar(text(el, "CalendarUID")) or (first and res_cal.get(first.resource)) or project_cal
-        own_cal = own_cal or Calendar()
+            minutes = span_minutes(el, minutes, assigned, unit)
+        done = get("ActualStart"), get("ActualFinish")
+        manual = get("Manual") == "1" and not done[0]
+        delay_unit = by_format.get(int(get("LevelingDelayFormat") or 8), "edays")
+        running = done[0] and not done[1] and get("RemainingDuration")
+        splits = []
+        if uid in periods:  # read_splits finds none in no periods
+            first = assigned[0] if assigned else None
+            own_cal = calendar(get("CalendarUID")) or (first and res_cal.get(first.resource)) or project_cal
+            splits = read_splits(periods[uid], get("Start"), own_cal or Calendar(), laid_out, res_cal)
+        kind = int(get("ConstraintType") or 0)
+        work = get("Work")
         tasks.append(
             DocTask(
                 key=key,
                 parent=parent,
-                name=text(el, "Name") or f"Task {uid}",
+                name=get("Name") or f"Task {uid}",
                 duration=round(minutes / per[unit], 6),
                 duration_unit=unit,
-                milestone=text(el, "Milestone") == "1",
-                priority=priority(int(text(el, "Priority") or 500)),
-                percent_complete=float(text(el, "PercentComplete") or 0),
+                milestone=get("Milestone") == "1",
+                priority=priority(int(get("Priority") or 500)),
+                percent_complete=float(get("PercentComplete") or 0),
                 status="completed" if done[1] else "in_progress" if done[0] else "pending",
-                constraint_type=constraint.get(int(text(el, "ConstraintType") or 0), "ASAP"),
-                constraint_date=text(el, "ConstraintDate")
-                if int(text(el, "ConstraintType") or 0) > 1
-                else None,
-                deadline=text(el, "Deadline"),
+                constraint_type=constraint.get(kind, "ASAP"),
+                constraint_date=get("ConstraintDate") if kind > 1 else None,
+                deadline=get("Deadline"),
                 actual_start=done[0],
                 actual_finish=done[1],
-                notes=text(el, "Notes") or "",
-                work=read_minutes(text(el, "Work")) / 60 if text(el, "Work") else None,
-                effort_driven=text(el, "EffortDriven") == "1" or text(el, "Type") == "2",
-                task_type=task_type.get(text(el, "Type") or "0", "fixed_units"),
-                remaining_duration=round(read_minutes(text(el, "RemainingDuration")) / per[unit], 6)
+                notes=get("Notes") or "",
+                work=read_minutes(work) / 60 if work else None,
+                effort_driven=get("EffortDriven") == "1" or get("Type") == "2",
+                task_type=task_type.get(get("Type") or "0", "fixed_units"),
+                remaining_duration=round(read_minutes(get("RemainingDuration")) / per[unit], 6)
                 if running
                 else None,
                 manual=manual,
-                manual_start=(text(el, "ManualStart") or text(el, "Start")) if manual else None,
-                manual_finish=(text(el, "ManualFinish") or text(el, "Finish")) if manual else None,
-                calendar=calendar(text(el, "CalendarUID")),
-                leveling_delay=max(
-                    0.0, round(float(text(el, "LevelingDelay") or 0) / 10 / per[delay_unit], 6)
-                ),
+                manual_start=(get("ManualStart") or get("Start")) if manual else None,
+                manual_finish=(get("ManualFinish") or get("Finish")) if manual else None,
+                calendar=calendar(get("CalendarUID")),
+                leveling_delay=max(0.0, round(float(get("LevelingDelay") or 0) / 10 / per[delay_unit], 6)),
                 leveling_delay_unit=delay_unit,
-                resume=text(el, "Resume") if done[0] and not done[1] else None,
-                assignments=units.get(key, []),
-                splits=read_splits(periods.get(uid, []), text(el, "Start"), own_cal, laid_out, res_cal),
+                resume=get("Resume") if done[0] and not done[1] else None,
+                assignments=assigned,
+                splits=splits,
             )
         )
-        for link in el.findall(f"{{{NS}}}PredecessorLink"):
-            fmt = by_format.get(int(text(link, "LagFormat") or 7), "days")
-            lag_minutes = float(text(link, "LinkLag") or 0) / 10
-            links.append(
-                DocLink(
-                    predecessor=f"t{text(link, 'PredecessorUID')}",
-                    successor=key,
-                    type=link_type.get(int(text(link, "Type") or 1), "FS"),
-                    lag=round(lag_minutes / per[fmt], 6),
-                    lag_unit=fmt,
-                )
-            )
+        links.extend(read_links(el, key, per, by_format, link_type))
     keys = {t.key for t in tasks}
     links = [d for d in links if d.predecessor in keys]  # links to the project summary task are dropped
-    return PlanDocument(plan=plan, resources=resources, tasks=tasks, dependencies=links)
+    # its parts are checked as they are made: checking them again in the document would change nothing
+    return PlanDocument.model_construct(plan=plan, resources=resources, tasks=tasks, dependencies=links)
+
+
+def read_links(
+    task: etree._Element, key: str, per: dict[str, float], formats: dict[int, str], types: dict[int, str]
+) -> list[DocLink]:
+    """The links to the task `key` (element `task`) from its predecessors."""
+    links = []
+    for link in task.iterchildren(f"{{{NS}}}PredecessorLink"):
+        get = children(link).get
+        unit = formats.get(int(get("LagFormat") or 7), "days")
+        lag_minutes = float(get("LinkLag") or 0) / 10
+        links.append(
+            DocLink(
+                predecessor=f"t{get('PredecessorUID')}",
+                successor=key,
+                type=types.get(int(get("Type") or 1), "FS"),
+                lag=round(lag_minutes / per[unit], 6),
+                lag_unit=unit,
+            )
+        )
+    return links

@@ -37,16 +37,25 @@ def pt(minutes: float) -> str:
 
 
 _children = threading.local()  # the element read last and its children's texts by tag, per thread
+_OURS = f"{{{NS}}}*"  # the elements of MSPDI's namespace
+_PREFIX = len(f"{{{NS}}}")
+
+
+def children(el: etree._Element) -> dict[str, str | None]:
+    """The texts of el's children in MSPDI's namespace by tag (without the namespace; the first of a tag
+    wins). A file is read element by element, each asked for many children: their texts are gathered
+    once per element (one pass over it, not one search per field). Call forget_elements() when the file
+    is read."""
+    seen = _children.__dict__
+    if seen.get("el") is not el:
+        seen["el"] = el
+        seen["texts"] = {c.tag[_PREFIX:]: c.text for c in el.iterchildren(_OURS, reversed=True)}
+    return seen["texts"]
 
 
 def text(el: etree._Element, tag: str) -> str | None:
-    """The text of el's child `tag` (None when there is none). A file is read element by element, each
-    asked for many children: their texts are gathered once per element (one pass over it, not one
-    search per field). Call forget_elements() when the file is read."""
-    seen = _children.__dict__
-    if seen.get("el") is not el:
-        seen["el"], seen["texts"] = el, {c.tag: c.text for c in reversed(el)}  # the first of a tag wins
-    return seen["texts"].get(f"{{{NS}}}{tag}")
+    """The text of el's child `tag` (None when there is none): children(el)'s."""
+    return children(el).get(tag)
 
 
 def forget_elements() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from prometheus.core.documents import PlanDocument
 from prometheus.core.inputs import PlanCreate, PlanPatch, ResourceCreate, ResourcePatch
 from prometheus.core.model import Plan, Resource
 from prometheus.services.context import Context
@@ -10,6 +11,13 @@ from prometheus.services.context import Context
 def create_plan(ctx: Context, data: PlanCreate) -> Plan:
     with ctx.db.store() as store:
         return store.create_plan(data)
+
+
+def create_plan_from(ctx: Context, doc: PlanDocument) -> Plan:
+    """A new plan from a whole document (made from requirements, say), with its tasks, links, resources."""
+    with ctx.db.store() as store:
+        plan_id = store.import_document(doc).id
+    return ctx.plans.plan(ctx.db, plan_id)
 
 
 def update_plan(ctx: Context, plan_id: str, changes: PlanCreate | PlanPatch, expected: int | None) -> Plan:

@@ -7,10 +7,12 @@ A model field is stored in the table column of the same name (`metadata` include
 from __future__ import annotations
 
 import enum
+import os
 import types
 import uuid
 from datetime import UTC, date, datetime, time
 from functools import cache
+from operator import attrgetter
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -36,6 +38,19 @@ BOOKKEEPING = frozenset({"id", "plan_id", "version", "created_at", "updated_at"}
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def new_ids(n: int) -> list[str]:
+    """n new ids, each as new_id() makes them (random UUIDs, version 4), from one read of the system's
+    random source."""
+    raw = bytearray(os.urandom(16 * n))
+    raw[6::16] = bytes(b & 0x0F | 0x40 for b in raw[6::16])  # the version, 4
+    raw[8::16] = bytes(b & 0x3F | 0x80 for b in raw[8::16])  # the variant, RFC 4122
+    h = raw.hex()
+    return [
+        f"{h[i : i + 8]}-{h[i + 8 : i + 12]}-{h[i + 12 : i + 16]}-{h[i + 16 : i + 20]}-{h[i + 20 : i + 32]}"
+        for i in range(0, 32 * n, 32)
+    ]
 
 
 def aware(dt: datetime | None) -> datetime | None:
@@ -125,6 +140,31 @@ def values_of(row_cls: type, source: BaseModel, **fields: Any) -> dict[str, Any]
     values = {n: db_value(getattr(source, n)) for n in _write_fields(type(source), row_cls.__table__)}
     values.update(fields)
     return values
+
+
+_SCALARS = frozenset({type(None), str, int, float, bool, datetime, date, time})
+
+
+def columns_of(row_cls: type, sources: list[BaseModel]) -> dict[str, list[Any]]:
+    """values_of for many sources of one model at once, column by column: column name -> each source's
+    value (without the store's own `fields`)."""
+    if not sources:
+        return {}
+    names = _write_fields(type(sources[0]), row_cls.__table__)
+    rows = list(map(attrgetter(*names), sources))  # a tuple per source (one value where one field)
+    if len(names) == 1:
+        rows = [(v,) for v in rows]
+    columns = {}
+    for name, values in zip(names, zip(*rows, strict=True), strict=True):
+        kinds = set(map(type, values))
+        if kinds <= _SCALARS:
+            columns[name] = list(values)
+        elif all(k.__hash__ is not None for k in kinds):  # enums (and None)
+            made = {v: db_value(v) for v in set(values)}  # once per distinct value
+            columns[name] = [made[v] for v in values]
+        else:  # lists, nested models
+            columns[name] = [db_value(v) for v in values]
+    return columns
 
 
 def new_row(row_cls: type, source: BaseModel, **fields: Any) -> Any:

@@ -65,7 +65,8 @@ class TaskRow(Base):
     __tablename__ = "tasks"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    # searched by the indexes (plan_id, position) and (plan_id, number) below: no index of its own (0016)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     number: Mapped[int] = mapped_column(Integer)  # the n-th task created in its plan: its key is task-n
@@ -119,7 +120,8 @@ class DependencyRow(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
-    predecessor_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    # searched by the unique (predecessor_id, successor_id) index below: no index of its own (0016)
+    predecessor_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
     successor_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(2), default="FS")
     lag: Mapped[float] = mapped_column(Float, default=0.0)

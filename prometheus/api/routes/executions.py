@@ -10,15 +10,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from prometheus.api.answers.peers import EventHandled, Execution, ExecutionPlan
-from prometheus.api.deps import get_db
+from prometheus.api.deps import get_ctx
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core.execution import synthesis_plan
 from prometheus.core.inputs import Input
 from prometheus.errors import NotFound, ValidationFailed
-from prometheus.events import executions, peers
+from prometheus.events import executions as following
 from prometheus.integrations.http import IntegrationUnavailable
 from prometheus.integrations.synthesis import SynthesisConnector
-from prometheus.store import Database
+from prometheus.services import Context, executions
+from prometheus.services.reactions import HANDLERS
 
 router = APIRouter(prefix="/api", tags=["integrations"], responses=ERROR_RESPONSES)
 
@@ -74,8 +75,8 @@ class IncomingEvent(BaseModel):
     response_model=Envelope[ExecutionPlan],
     summary="The plan as Synthesis steps (the guide's execution plan), in an order that respects every link",
 )
-def for_execution(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
-    plan = executions.plan_steps(db, plan_id)
+def for_execution(plan_id: str, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    plan = executions.plan_steps(ctx, plan_id)
     return ok(plan, f"{len(plan['steps'])} steps")
 
 
@@ -86,47 +87,37 @@ def for_execution(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
     response_model=Envelope[Execution],
     summary="Start executing a plan on Synthesis",
 )
-async def start_execution(plan_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
+async def start_execution(
+    plan_id: str, request: Request, background: BackgroundTasks, ctx: Context = Depends(get_ctx)
+) -> JSONResponse:
     synthesis = SynthesisConnector(settings=request.app.state.settings)
     await synthesis.client.resolve()  # turned off: INTEGRATION_UNAVAILABLE before anything is recorded
-    plan = await run_in_threadpool(executions.plan_steps, db, plan_id)
-
-    def create():  # noqa: ANN202
-        with db.store() as s:
-            return s.create_execution(plan_id, 0, [st | {"sent": not st["done"]} for st in plan["steps"]])
-
-    record = await run_in_threadpool(create)
+    plan = await run_in_threadpool(executions.plan_steps, ctx, plan_id)
+    record = await run_in_threadpool(executions.open_execution, ctx, plan_id, plan)
     try:
         wire = synthesis_plan(plan | {"metadata": {"prometheus_execution_id": record["id"]}})
         answer = await synthesis.submit(wire)
     except Exception as exc:
-        await run_in_threadpool(_finish, db, record["id"], "error", getattr(exc, "message", str(exc)))
+        reason = getattr(exc, "message", str(exc))
+        await run_in_threadpool(executions.execution_failed, ctx, record["id"], reason)
         if isinstance(exc, ValueError):
             raise ValidationFailed(f"the plan cannot run on Synthesis: {exc}") from None
         raise
     status = (
         answer.get("status") if answer.get("status") in ("pending", "running", "completed") else "running"
     )
-
-    def started():  # noqa: ANN202
-        with db.store() as s:
-            out = s.update_execution(record["id"], synthesis_id=str(answer["executionId"]), status=status)
-        executions.apply_progress(db, out, status, {})  # the plan's status follows
-        return out
-
-    return ok(await run_in_threadpool(started), "execution started", status_code=201)
-
-
-def _finish(db: Database, execution_id: str, status: str, error: str) -> None:
-    with db.store() as s:
-        s.update_execution(execution_id, status=status, error=error)
+    execution, finished = await run_in_threadpool(
+        executions.execution_started, ctx, record["id"], str(answer["executionId"]), status
+    )
+    background.add_task(following.remember, ctx.engram, finished)
+    return ok(execution, "execution started", status_code=201)
 
 
 @router.get(
     "/plans/{plan_id}/executions", response_model=Envelope[list[Execution]], summary="A plan's executions"
 )
-def list_executions(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
-    with db.store(write=False) as s:
+def list_executions(plan_id: str, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    with ctx.db.store(write=False) as s:
         s.get_plan(plan_id, include_children=False)
         return ok(s.list_executions(plan_id))
 
@@ -137,16 +128,19 @@ def list_executions(plan_id: str, db: Database = Depends(get_db)) -> JSONRespons
     summary="An execution, refreshed from Synthesis when it answers (and adjusted if its plan changed)",
 )
 async def get_execution(
-    execution_id: str, request: Request, db: Database = Depends(get_db), refresh: bool = True
+    execution_id: str,
+    request: Request,
+    ctx: Context = Depends(get_ctx),
+    refresh: bool = True,
 ) -> JSONResponse:
     def read():  # noqa: ANN202
-        with db.store(write=False) as s:
+        with ctx.db.store(write=False) as s:
             return s.get_execution(execution_id)
 
     execution = await run_in_threadpool(read)
     if refresh:
         try:
-            execution = await executions.refresh(db, request.app.state.settings, execution)
+            execution = await following.refresh(ctx, request.app.state.settings, execution)
         except IntegrationUnavailable as exc:  # what is on record, and why it is not fresher
             return ok(execution | {"refreshed": False, "reason": exc.message}, "Synthesis did not answer")
     return ok(execution | {"refreshed": refresh})
@@ -158,10 +152,10 @@ async def get_execution(
     summary="Progress pushed for an execution; an execution started elsewhere is registered (plan_id, steps)",
 )
 async def execution_callback(
-    body: ExecutionCallback, request: Request, background: BackgroundTasks, db: Database = Depends(get_db)
+    body: ExecutionCallback, background: BackgroundTasks, ctx: Context = Depends(get_ctx)
 ) -> JSONResponse:
     def apply():  # noqa: ANN202
-        with db.store(write=False) as s:
+        with ctx.db.store(write=False) as s:
             try:
                 execution = s.get_execution(body.execution_id)
             except NotFound:
@@ -170,32 +164,28 @@ async def execution_callback(
                 execution = None
         if execution is None:  # Synthesis has no subscriptions: Prometheus follows it from now on
             given = [step.model_dump(exclude_none=True) for step in body.steps]
-            execution = executions.adopt(db, body.execution_id, body.plan_id, given)
+            execution = executions.adopt(ctx, body.execution_id, body.plan_id, given)
         known = {s.get("step_id", s["id"]) for s in execution["steps"]}
         if body.step_id and body.step_id not in known:
             raise NotFound(f"execution {body.execution_id} has no step {body.step_id}")
         steps = {body.step_id: body.step_status} if body.step_id and body.step_status else {}
-        return executions.apply_progress(db, execution, body.status, steps)
+        return executions.apply_progress(ctx, execution, body.status, steps)
 
     execution, finished = await run_in_threadpool(apply)
-    background.add_task(executions.remember, request.app.state.settings, finished)
+    background.add_task(following.remember, ctx.engram, finished)
     return ok(execution, "progress recorded")
 
 
 @router.post("/events", response_model=Envelope[EventHandled], summary="Events delivered by Hermes")
 async def incoming_event(
-    body: IncomingEvent, request: Request, background: BackgroundTasks, db: Database = Depends(get_db)
+    body: IncomingEvent, background: BackgroundTasks, ctx: Context = Depends(get_ctx)
 ) -> JSONResponse:
-    handler = peers.HANDLERS.get(body.kind)
+    handler = HANDLERS.get(body.kind)
     if handler is None:
         return ok(
-            {
-                "handled": False,
-                "type": body.kind,
-                "reason": f"not subscribed; handled: {sorted(peers.HANDLERS)}",
-            },
+            {"handled": False, "type": body.kind, "reason": f"not subscribed; handled: {sorted(HANDLERS)}"},
             "event ignored",
         )
-    result, finished = await run_in_threadpool(handler, db, body.body)
-    background.add_task(executions.remember, request.app.state.settings, finished)
+    result, finished = await run_in_threadpool(handler, ctx, body.body)
+    background.add_task(following.remember, ctx.engram, finished)
     return ok(result | {"type": body.kind}, "event handled")

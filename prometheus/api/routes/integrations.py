@@ -22,7 +22,7 @@ from prometheus.api.answers.peers import (
     TelosSync,
     Trace,
 )
-from prometheus.api.deps import get_db
+from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core import analysis
 from prometheus.core.inputs import Input
@@ -32,6 +32,7 @@ from prometheus.integrations import http
 from prometheus.integrations.engram import PLANS, RELATIONSHIPS, EngramConnector
 from prometheus.integrations.rhetor import ANALYSIS_TYPES, RhetorAdapter
 from prometheus.integrations.telos import TelosConnector
+from prometheus.services import Context, plans
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api", tags=["integrations"], responses=ERROR_RESPONSES)
@@ -111,7 +112,7 @@ def _facts(db: Database, plan_id: str) -> dict:
 
 
 async def _plan_from(
-    db: Database, requirements: Requirements, name: str, project_id: str | None, mapping: bool
+    ctx: Context, requirements: Requirements, name: str, project_id: str | None, mapping: bool
 ) -> JSONResponse:
     doc, issues = plan_from_requirements(
         requirements, name=name, project_id=project_id, dependency_mapping=mapping
@@ -119,13 +120,7 @@ async def _plan_from(
     if not doc.tasks:
         raise ValidationFailed("no requirement can become a task", details={"issues": issues})
 
-    def save():  # noqa: ANN202
-        with db.store() as s:
-            plan_id = s.import_document(doc).id
-        with db.store(write=False) as s:
-            return s.get_plan(plan_id)
-
-    plan = await run_in_threadpool(save)
+    plan = await run_in_threadpool(plans.create_plan_from, ctx, doc)
     return ok(
         {
             "plan": plan,
@@ -159,14 +154,14 @@ def integrations(request: Request) -> JSONResponse:
     response_model=Envelope[PlanFromRequirements],
     summary="A plan from a Telos project's requirements",
 )
-async def from_telos(body: FromTelos, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
+async def from_telos(body: FromTelos, request: Request, ctx: Context = Depends(get_ctx)) -> JSONResponse:
     telos = TelosConnector(settings=_settings(request))
     requirements = await telos.get_requirements(body.project_id)
     name = body.name
     if not name:
         project = await telos.get_project(body.project_id)
         name = str(project.get("name") or f"Telos project {body.project_id}")[:500]
-    return await _plan_from(db, requirements, name, body.project_id, body.dependency_mapping)
+    return await _plan_from(ctx, requirements, name, body.project_id, body.dependency_mapping)
 
 
 @router.post(
@@ -175,13 +170,13 @@ async def from_telos(body: FromTelos, request: Request, db: Database = Depends(g
     response_model=Envelope[PlanFromRequirements],
     summary="A plan from requirements sent in the body (Telos's shape)",
 )
-async def from_requirements(body: FromRequirements, db: Database = Depends(get_db)) -> JSONResponse:
+async def from_requirements(body: FromRequirements, ctx: Context = Depends(get_ctx)) -> JSONResponse:
     name = body.name or (
         f"Telos project {body.project_id}"
         if body.project_id
         else f"Plan from {len(body.requirements)} requirements"
     )
-    return await _plan_from(db, body.requirements, name, body.project_id, body.dependency_mapping)
+    return await _plan_from(ctx, body.requirements, name, body.project_id, body.dependency_mapping)
 
 
 @router.get(
