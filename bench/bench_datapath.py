@@ -2,18 +2,21 @@
 import against MPXJ reading the same file, and the first critical path after an edit of a 1,000-task plan.
 
     python bench/bench_datapath.py [--backends sqlite postgresql] [--baseline TREE] [--mpxj-runs 20]
-                                   [--parts single bulk import critical]
+                                   [--parts single bulk import critical] [--workers 1] [--client lean]
 
 Each backend gets its own `prometheus serve` (a fresh SQLite file; a fresh PostgreSQL database on
 PROMETHEUS_TEST_POSTGRES_URL's server). `--baseline TREE` also runs the same measures (but the batches,
 which it lacks) against the code in TREE (e.g. `git archive <commit> | tar -x -C TREE`), side by side.
-`--parts import` measures the import only. Medians; the machine's load average is printed before and
-after: compare figures of one run only.
+`--parts import` measures the import only; `--workers` is `prometheus serve --workers`; `--client
+httpx` has the writers post with httpx instead of the lean client (the standard library's http.client).
+Medians; the machine's load average is printed before and after: compare figures of one run only.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import socket
 import statistics
@@ -25,6 +28,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -66,7 +70,7 @@ def document(n: int) -> PlanDocument:
 class Server:
     """`prometheus serve` in a child process, from this tree or another one (`tree`)."""
 
-    def __init__(self, database_url: str, tree: Path | None = None):
+    def __init__(self, database_url: str, tree: Path | None = None, workers: int = 1):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -75,7 +79,7 @@ class Server:
             env["PYTHONPATH"] = str(tree)
         self.log = tempfile.NamedTemporaryFile(prefix="bench-datapath-", suffix=".log", delete=False)  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "prometheus", "serve", "--log-level", "warning"],
+            [sys.executable, "-m", "prometheus", "serve", "--log-level", "warning", f"--workers={workers}"],
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -128,9 +132,29 @@ def new_plan(api: httpx.Client) -> str:
     return r.json()["data"]["id"]
 
 
-def writers(url: str, total: int, batch: int = 1) -> tuple[float, float]:
+class LeanClient:
+    """One writer's HTTP/1.1 connection, kept open, with the standard library's http.client: the same
+    requests as httpx for a fraction of its CPU, which on this machine is taken from the server measured."""
+
+    def __init__(self, url: str):
+        u = urlsplit(url)
+        self.prefix = u.path
+        self.conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+
+    def post(self, path: str, body: object) -> tuple[int, bytes]:
+        raw = json.dumps(body).encode()
+        self.conn.request("POST", self.prefix + path, raw, {"content-type": "application/json"})
+        r = self.conn.getresponse()
+        return r.status, r.read()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def writers(url: str, total: int, batch: int = 1, client: str = "lean") -> tuple[float, float]:
     """`total` tasks created by WRITERS threads, one per request or `batch` per request, each writer on its
-    own plan: tasks per second and the p99 latency of a request (ms)."""
+    own plan and connection (`client`: "lean", LeanClient, or "httpx"): tasks per second and the p99
+    latency of a request (ms)."""
     with httpx.Client(base_url=url, timeout=120) as api:
         plans = [new_plan(api) for _ in range(WRITERS)]
     latencies: list[float] = []
@@ -138,7 +162,8 @@ def writers(url: str, total: int, batch: int = 1) -> tuple[float, float]:
 
     def run(plan_id: str) -> None:
         mine = []
-        with httpx.Client(base_url=url, timeout=120) as api:
+        api = LeanClient(url) if client == "lean" else httpx.Client(base_url=url, timeout=120)
+        try:
             for k in range(total // WRITERS // batch):
                 body = (
                     {"name": f"t{k}", "duration": 1}
@@ -146,9 +171,15 @@ def writers(url: str, total: int, batch: int = 1) -> tuple[float, float]:
                     else [{"name": f"t{k}.{i}", "duration": 1} for i in range(batch)]
                 )
                 t0 = time.perf_counter()
-                r = api.post(f"/plans/{plan_id}/tasks", json=body)
+                if isinstance(api, LeanClient):
+                    status, text = api.post(f"/plans/{plan_id}/tasks", body)
+                else:
+                    r = api.post(f"/plans/{plan_id}/tasks", json=body)
+                    status, text = r.status_code, r.content
                 mine.append(time.perf_counter() - t0)
-                assert r.status_code == 201, r.text
+                assert status == 201, text
+        finally:
+            api.close()
         with lock:
             latencies.extend(mine)
 
@@ -236,9 +267,9 @@ def critical_after_edit(url: str, doc: PlanDocument, runs: int = 10) -> tuple[fl
 def measure(url: str, doc10k: bytes, doc1k: PlanDocument, args: argparse.Namespace, bulk: bool) -> dict:
     out: dict[str, object] = {}
     if "single" in args.parts:
-        out["single"] = writers(url, args.single)
+        out["single"] = writers(url, args.single, client=args.client)
     if bulk and "bulk" in args.parts:
-        out["bulk"] = writers(url, args.single * 10, batch=100)
+        out["bulk"] = writers(url, args.single * 10, batch=100, client=args.client)
         out["batch1000"] = one_batch(url)
     if "import" in args.parts:
         out["import"] = http_import(url, doc10k, runs=args.import_runs)
@@ -255,8 +286,11 @@ def main() -> None:
     p.add_argument("--import-runs", type=int, default=3)
     p.add_argument("--mpxj-runs", type=int, default=20)
     p.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS, help="what to measure")
+    p.add_argument("--workers", type=int, default=1, help="`prometheus serve --workers`")
+    p.add_argument("--client", choices=["lean", "httpx"], default="lean", help="the writers' HTTP client")
     args = p.parse_args()
-    print(f"cpus {os.cpu_count()}, load average at start {os.getloadavg()}")
+    print(f"cpus {os.cpu_count()}, load average at start {os.getloadavg()}; {args.workers} worker(s), "
+          f"{args.client} client")  # fmt: skip
     doc10k = document(10_000)
     xml = write_mspdi(doc10k, None)
     path = Path(tempfile.mkdtemp(prefix="bench-datapath-")) / "plan.xml"
@@ -267,7 +301,7 @@ def main() -> None:
     try:
         for backend in args.backends:
             for label, tree in trees:
-                srv = Server(database(backend, made), tree)
+                srv = Server(database(backend, made), tree, args.workers)
                 try:
                     rows.append((backend, label, measure(srv.url, xml, doc1k, args, bulk=tree is None)))
                 finally:

@@ -10,6 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from pydantic_core import to_json
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -56,27 +57,25 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+class WrittenJSON(JSONResponse):
+    """A JSON answer whose body is already written (bytes)."""
+
+    def render(self, content: bytes) -> bytes:
+        return content
+
+
 def ok(
     data: Any, message: str = "", *, status_code: int = 200, version: int | None = None, **extra: Any
 ) -> JSONResponse:
-    body = {
-        "status": "success",
-        "data": _plain(data),
-        "message": message,
-        **jsonable_encoder(extra),
-    }
     headers = {"ETag": f'"{version}"'} if version is not None else None
-    return JSONResponse(body, status_code=status_code, headers=headers)
-
-
-def _plain(data: Any) -> Any:
-    """What JSON holds of an answer: a model (or a list of them) dumped by pydantic in one pass, which
-    jsonable_encoder does too, then walks the result once more."""
-    if isinstance(data, BaseModel):
-        return data.model_dump(mode="json", by_alias=True)
-    if isinstance(data, list) and data and all(isinstance(d, BaseModel) for d in data):
-        return [d.model_dump(mode="json", by_alias=True) for d in data]
-    return jsonable_encoder(data)
+    models = isinstance(data, BaseModel) or (
+        isinstance(data, list) and data and all(isinstance(d, BaseModel) for d in data)
+    )
+    body = {"status": "success", "data": data if models else jsonable_encoder(data), "message": message}
+    body |= jsonable_encoder(extra)
+    # a model (or a list of them) and the plain values around it written by pydantic in one pass, which is
+    # what jsonable_encoder and json.dumps give in three
+    return WrittenJSON(to_json(body, by_alias=True), status_code, headers)
 
 
 def error(status_code: int, code: str, message: str, details: dict[str, Any] | None = None) -> JSONResponse:

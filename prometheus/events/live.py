@@ -92,8 +92,10 @@ class LiveHub:
         self._task = asyncio.create_task(self._follow())
 
     def wake(self) -> None:
-        """Called from any thread when new events were committed."""
-        self._loop.call_soon_threadsafe(self._wake.set)
+        """Called from any thread when new events were committed. Once per burst: while the wake is set,
+        the follower has yet to clear it, and it reads the outbox after clearing it."""
+        if not self._wake.is_set():
+            self._loop.call_soon_threadsafe(self._wake.set)
 
     async def stop(self) -> None:
         if self._task:

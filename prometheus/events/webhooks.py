@@ -81,7 +81,8 @@ class Dispatcher:
         self.thread.start()
 
     def wake(self) -> None:
-        self.woken.set()
+        if not self.woken.is_set():  # set: the round that clears it reads the outbox after
+            self.woken.set()
 
     def close(self) -> None:
         self.stop.set()
@@ -92,8 +93,10 @@ class Dispatcher:
     def run(self) -> None:
         while not self.stop.is_set():
             try:  # another round at once only while a round finds a full batch
-                more = self.fan_out() == FAN_OUT_BATCH
-                more = self.deliver_due() == DUE_BATCH or more
+                more = False
+                if self.has_webhooks():  # else no write transaction: the first webhook moves the cursor
+                    more = self.fan_out() == FAN_OUT_BATCH
+                    more = self.deliver_due() == DUE_BATCH or more
             except Exception:  # noqa: BLE001 - the database may be away for a while: keep trying
                 log.exception("dispatcher round failed")
                 more = False
@@ -101,6 +104,10 @@ class Dispatcher:
                 self.woken.wait(self.settings.dispatch_interval)
                 self.stop.wait(COALESCE)  # a burst of commits (one wake each) becomes one round
                 self.woken.clear()
+
+    def has_webhooks(self) -> bool:
+        with self.db.store(write=False) as store:
+            return store.has_webhooks()
 
     def fan_out(self, batch: int = FAN_OUT_BATCH) -> int:
         """New events become one pending delivery per matching webhook (a disabled one's wait for it)."""

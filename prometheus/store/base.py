@@ -8,8 +8,9 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, insert, literal_column, select, text, update
+from sqlalchemy import ColumnElement, bindparam, exists, func, insert, literal_column, select, update
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,6 +31,20 @@ from prometheus.store.tables import (
 )
 
 TASK_KEY = re.compile(r"task-([1-9][0-9]{0,9})")  # task-N: the n-th task created in its plan
+
+# statements of every write, built once (their compiled form is cached by the statement)
+_PLANS = PlanRow.__table__
+_RESERVE = (
+    update(_PLANS)
+    .where(_PLANS.c.id == bindparam("reserve_plan"))
+    .values(task_seq=_PLANS.c.task_seq + bindparam("reserve_count"), revision=bindparam("reserve_token"))
+    .returning(_PLANS.c.task_seq)
+)
+_HOLD = select(_PLANS.c.id).where(_PLANS.c.id == bindparam("hold_plan")).with_for_update(key_share=True)
+_EVENT = insert(EventRow.__table__)
+_QUEUED = insert(QueuedEventRow.__table__)
+# the first event of a PostgreSQL transaction also asks for the NOTIFY its commit sends, in one statement
+_QUEUED_NOTIFY = _QUEUED.returning(func.pg_notify("prometheus_events", ""))
 
 
 def emits(kind: str, *, plan_from: str = "arg") -> Callable:
@@ -92,6 +107,14 @@ class StoreBase:
     def __init__(self, session: Session):
         self.session = session
         self.dialect = session.get_bind().dialect.name
+        self._connection: Connection | None = None
+
+    @property
+    def connection(self) -> Connection:
+        """The transaction's connection: Core statements run on it without the session's work per call."""
+        if self._connection is None:
+            self._connection = self.session.connection()
+        return self._connection
 
     def emit(self, kind: str, plan_id: str | None, data: dict[str, Any]) -> None:
         """Write an event in this transaction. PostgreSQL: into the queue, after taking the plan's row (held
@@ -101,21 +124,17 @@ class StoreBase:
         if self.dialect == "postgresql":
             if plan_id is not None:
                 self.hold_plan(plan_id)
-            if not self.session.info.get("emitted"):
-                self.session.execute(text("SELECT pg_notify('prometheus_events', '')"))  # sent at commit
-            self.session.execute(insert(QueuedEventRow.__table__).values(values))
+            first = not self.session.info.get("emitted")  # the NOTIFY is sent at commit
+            self.connection.execute(_QUEUED_NOTIFY if first else _QUEUED, values)
         else:  # one writer at a time: ids are given in commit order
-            self.session.execute(insert(EventRow.__table__).values(values))
+            self.connection.execute(_EVENT, values)
         self.session.info["emitted"] = True
 
     def hold_plan(self, plan_id: str) -> None:
         """PostgreSQL: the plan's row locked (FOR NO KEY UPDATE) until the transaction ends, once."""
         held = self.session.info.setdefault("held_plans", set())
         if plan_id not in held:
-            plans = PlanRow.__table__
-            self.session.execute(
-                select(plans.c.id).where(plans.c.id == plan_id).with_for_update(key_share=True)
-            )
+            self.connection.execute(_HOLD, {"hold_plan": plan_id})
             held.add(plan_id)
 
     def revision_change(self, plan_id: str) -> tuple[str | None, str | None]:
@@ -167,12 +186,9 @@ class StoreBase:
         """Reserve `count` task numbers in the plan (never reused, even after deletes) and give the plan a
         new revision, in one UPDATE that also locks the plan's row until the transaction ends (its writers
         go one at a time); the first number. NotFound without such a plan."""
-        plans, token = PlanRow.__table__, uuid.uuid4().hex
-        last = self.session.execute(
-            update(plans)
-            .where(plans.c.id == plan_id)
-            .values(task_seq=plans.c.task_seq + count, revision=token)
-            .returning(plans.c.task_seq)
+        token = uuid.uuid4().hex
+        last = self.connection.execute(
+            _RESERVE, {"reserve_plan": plan_id, "reserve_count": count, "reserve_token": token}
         ).scalar()
         if last is None:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})

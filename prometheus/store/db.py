@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,6 +52,47 @@ def _sqlite_begin(conn) -> None:  # noqa: ANN001
     conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
 
 
+class WriteQueue:
+    """The writers of one SQLite file, one at a time: this process's threads (a reentrant lock), then the
+    processes sharing the file (`prometheus serve --workers`: an flock on a file beside it, whose next
+    waiter the kernel wakes at once). Writers that do not queue here (another program) still wait for
+    SQLite's own lock, behind BEGIN IMMEDIATE."""
+
+    def __init__(self, path: str | None):
+        self._threads = RLock()
+        self._path = f"{path}.write-lock" if path and path != ":memory:" else None
+        self._file: tuple[int, int] | None = None  # (process id, descriptor): a child reopens its own
+        self._depth = 0
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        try:
+            if self._depth == 0 and self._path is not None:
+                fcntl.flock(self._descriptor(), fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+        self._depth += 1
+
+    def __exit__(self, *_exc: object) -> None:
+        self._depth -= 1
+        try:
+            if self._depth == 0 and self._file is not None:
+                fcntl.flock(self._file[1], fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def close(self) -> None:
+        if self._file is not None and self._file[0] == os.getpid():
+            os.close(self._file[1])
+        self._file = None
+
+    def _descriptor(self) -> int:
+        if self._file is None or self._file[0] != os.getpid():
+            self._file = (os.getpid(), os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644))
+        return self._file[1]
+
+
 class Database:
     """One database: its engine, transactions (`store()`), migrations and health check."""
 
@@ -68,10 +111,9 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", touch_plans)
         self.on_commit_events: list = []  # callables run after a transaction that wrote events commits
-        # SQLite has one writer at a time: this process's writers queue here, in order, rather than in
-        # SQLite's busy handler, which sleeps in growing steps while the lock is free (other processes'
-        # writers still wait there, behind BEGIN IMMEDIATE)
-        self._write_lock = RLock() if self.backend == "sqlite" else None
+        # SQLite has one writer at a time: writers queue here, in order, rather than in SQLite's busy
+        # handler, which sleeps in growing steps while the lock is free
+        self._write_lock = WriteQueue(make_url(self.url).database) if self.backend == "sqlite" else None
 
     @contextmanager
     def store(self, *, write: bool = True, snapshot: bool = False) -> Iterator[Store]:
@@ -136,8 +178,6 @@ class Database:
         if self.backend != "sqlite" or not path or path == ":memory:":
             yield
             return
-        import fcntl
-
         with open(f"{path}.migrate-lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
@@ -155,3 +195,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._write_lock is not None:
+            self._write_lock.close()

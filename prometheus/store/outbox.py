@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from prometheus.core.webhook import Delivery, Webhook, WebhookCreate, WebhookPatch
 from prometheus.errors import (
@@ -18,6 +20,7 @@ from prometheus.store.mapping import (
     webhook_model,
 )
 from prometheus.store.tables import (
+    CursorRow,
     DeliveryRow,
     EventRow,
     QueuedEventRow,
@@ -34,11 +37,28 @@ class Outbox(StoreBase):
     # -- webhooks ----------------------------------------------------------------------------------------
 
     def register_webhook(self, data: WebhookCreate, secret: str) -> Webhook:
+        if not self.has_webhooks():  # the first one: the dispatcher, idle without webhooks, starts from now
+            self._cursor_to_newest()
         row = WebhookRow(id=new_id(), url=data.url, events=data.events, secret=secret, active=True,
                          consecutive_failures=0, ordered=data.ordered)  # fmt: skip
         self.session.add(row)
         self._flush()
         return webhook_model(row).model_copy(update={"secret": secret})
+
+    def has_webhooks(self) -> bool:
+        """Whether a webhook is registered (without one, the dispatcher has nothing to do)."""
+        return self.session.execute(select(WebhookRow.id).limit(1)).first() is not None
+
+    def _cursor_to_newest(self) -> None:
+        """The fan-out's cursor past every event there is: events from before any webhook go to none."""
+        self.sequence_events()
+        last = self.session.scalar(select(func.max(EventRow.id))) or 0
+        cursor = self.session.get(CursorRow, "webhooks")
+        if cursor is None:
+            with contextlib.suppress(IntegrityError), self.session.begin_nested():  # made meanwhile: kept
+                self.session.add(CursorRow(name="webhooks", last_event_id=last))
+        elif cursor.last_event_id < last:
+            cursor.last_event_id = last
 
     def _webhook_row(self, webhook_id: str) -> WebhookRow:
         row = self.session.get(WebhookRow, webhook_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, select
 
 from prometheus.core.bounds import MAX_PLAN_TASKS
 from prometheus.core.inputs import TaskCreate, TaskPatch, check_three_point
@@ -29,6 +29,18 @@ from prometheus.store.tables import (
     ResourceRow,
     TaskRow,
     utcnow,
+)
+
+_TASKS = TaskRow.__table__
+# one new task, placed after the plan's last one (read in the INSERT: after the plan's row was locked)
+_INSERT_TASK = (
+    insert(_TASKS)
+    .values(
+        position=select(func.coalesce(func.max(_TASKS.c.position), 0) + 1)
+        .where(_TASKS.c.plan_id == bindparam("after_plan"))
+        .scalar_subquery()
+    )
+    .returning(_TASKS.c.position)
 )
 
 
@@ -147,7 +159,7 @@ class Tasks(StoreBase):
     @emits("task.created", plan_from="arg")
     def add_task(self, plan_id: str, data: TaskCreate) -> Task:
         """One task, with Core statements: the plan's row (its number, revision and lock) in one UPDATE,
-        the last position, the insert(s)."""
+        the task with its position (after the plan's last) in one INSERT, its assignments if any."""
         number = self._reserve_numbers(plan_id)
         if number > MAX_PLAN_TASKS:  # numbers never shrink: only then can the plan be full
             try:
@@ -168,22 +180,21 @@ class Tasks(StoreBase):
         check_assignments(plan_id, wanted, known)
         if data.effort_driven and data.work is None:
             raise ValidationFailed("an effort-driven task needs its work (hours)")
-        last = self.session.scalar(select(func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id))
         now = utcnow()
         duration = data.duration if data.duration is not None else (0.0 if data.milestone else 1.0)
-        values = values_of(TaskRow, data, id=new_id(), plan_id=plan_id, parent_id=parent_id,
-                           position=(last or 0) + 1, number=number, duration=duration, version=1,
+        values = values_of(TaskRow, data, id=new_id(), plan_id=plan_id, parent_id=parent_id, number=number,
+                           duration=duration, version=1,
                            percent_complete=100.0 if data.status is TaskStatus.completed else 0.0,
                            created_at=now, updated_at=now)  # fmt: skip
-        task = task_model(values, list(wanted))  # a new task: no predecessors yet
-        if task.work is not None or assignments_span(task.assignments) is not None:
-            done = balance(task, None, *self._plan_hours(plan_id))  # duration, work and units by its type
-            if done is not task:
-                values.update(duration=done.duration, duration_unit=done.duration_unit.value, work=done.work)
-                task, wanted = done, done.assignments
-        self._insert(TaskRow, [values])
+        if data.work is not None or assignments_span(wanted) is not None:  # duration, work, units by type
+            shape = task_model(values | {"position": 0}, list(wanted))  # placed by the INSERT below
+            done = balance(shape, None, *self._plan_hours(plan_id))
+            values.update(duration=done.duration, duration_unit=done.duration_unit.value, work=done.work)
+            wanted = done.assignments
+        placed = self.connection.execute(_INSERT_TASK, values | {"after_plan": plan_id})
+        values["position"] = placed.scalar()
         self._insert(AssignmentRow, assignment_values(values["id"], wanted))
-        return task
+        return task_model(values, list(wanted))  # a new task: no predecessors yet
 
     def list_tasks(
         self,
