@@ -19,6 +19,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from prometheus.store import Database
+
 POSTGRES_URL = os.environ.get(
     "PROMETHEUS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -82,6 +84,15 @@ def make_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param
+
+
+@pytest.fixture
+def db(backend: str, make_database_url) -> Iterator[Database]:  # noqa: ANN001
+    """A new, migrated database of the backend, in this process (store-level tests, no server)."""
+    database = Database(make_database_url(backend))
+    database.migrate()
+    yield database
+    database.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -4,20 +4,11 @@ committed, and (PostgreSQL) writers of different plans never waiting for each ot
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 
 from prometheus.core.inputs import PlanCreate, TaskCreate, TaskPatch
 from prometheus.store import Database
-
-
-@pytest.fixture
-def db(backend: str, make_database_url) -> Iterator[Database]:  # noqa: ANN001
-    database = Database(make_database_url(backend))
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 def _plan(db: Database, name: str) -> str:

@@ -3,10 +3,8 @@ fresh read gives, also when another process made the edit."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-
-import pytest
 
 from prometheus.core import analysis
 from prometheus.core.inputs import (
@@ -23,14 +21,6 @@ from prometheus.services.schedule import level
 from prometheus.store import Database
 
 TODAY = date(2026, 11, 30)
-
-
-@pytest.fixture
-def db(backend: str, make_database_url) -> Iterator[Database]:  # noqa: ANN001
-    database = Database(make_database_url(backend))
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 def _fresh(db: Database, plan_id: str):  # noqa: ANN202
