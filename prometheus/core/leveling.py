@@ -254,14 +254,15 @@ def leveled_tasks(tasks: list[Task], result: LevelingResult) -> list[Task]:
 def over_allocations(net: Network, tasks: list[Task], capacity: dict[str, float]) -> list[dict]:
     """Where the scheduled tasks ask more of a resource than it has: resource, from, to, units."""
     by_id = {t.id: t for t in tasks}
+    profiles = {r: _Profile(cap) for r, cap in capacity.items()}
+    for i, tid in enumerate(net.compiled.task_ids):  # each task's busy intervals worked out once
+        at = int(net.early_start[i])
+        for r, a, b, u in busy(by_id[tid], int(net.early_finish[i]) - at):
+            if r in profiles:
+                profiles[r].add(at + a, at + b, u)
     out = []
     for r, cap in capacity.items():
-        prof = _Profile(cap)
-        for i, tid in enumerate(net.compiled.task_ids):
-            at = int(net.early_start[i])
-            for who, a, b, u in busy(by_id[tid], int(net.early_finish[i]) - at):
-                if who == r:
-                    prof.add(at + a, at + b, u)
+        prof = profiles[r]
         level_now = 0.0
         for j, (t, d) in enumerate(zip(prof.points, prof.deltas, strict=True)):
             level_now += d
