@@ -73,7 +73,8 @@ def adjust(ctx: Context, execution: dict) -> dict:
     if execution["status"] in FINAL:
         return execution
     with ctx.db.store() as store:
-        return _adjust(ctx, store, execution)
+        plan = _plan(store, execution["plan_id"])
+        return execution if plan is None else _adjust(ctx, store, execution, plan)
 
 
 def adopt(ctx: Context, synthesis_id: str, plan_id: str, given: list[dict]) -> dict:
@@ -89,7 +90,7 @@ def adopt(ctx: Context, synthesis_id: str, plan_id: str, given: list[dict]) -> d
                 raise ValidationFailed(f"none of the execution's steps stands for a task of plan {plan_id}")
         record = store.create_execution(plan_id, plan.version, steps)
         record = store.update_execution(record["id"], synthesis_id=synthesis_id, status="running")
-        _follow_plan(store, plan_id, "running")
+        _follow_plan(store, plan, "running")
     ctx.plans.drop(plan_id)
     return record
 
@@ -114,9 +115,21 @@ def _progress(
     finished = [r for tid, st in moves.items() if (r := _set_task_status(store, plan_id, tid, st))]
     if status and status != execution["status"]:
         execution = store.update_execution(execution["id"], status=status)
+    if not status and execution["status"] in FINAL:
+        return execution, finished
+    plan = _plan(store, plan_id)  # read once, after the tasks moved: for the plan's status and the steps
+    if plan is None:
+        return execution, finished
     if status:
-        _follow_plan(store, plan_id, status)
-    return _adjust(ctx, store, execution), finished
+        _follow_plan(store, plan, status)
+    return _adjust(ctx, store, execution, plan), finished
+
+
+def _plan(store: Store, plan_id: str) -> Plan | None:
+    try:
+        return store.get_plan(plan_id)
+    except NotFound:
+        return None
 
 
 def _set_task_status(store: Store, plan_id: str, task_id: str, status: TaskStatus) -> dict | None:
@@ -133,33 +146,26 @@ def _set_task_status(store: Store, plan_id: str, task_id: str, status: TaskStatu
     return completion_record(task, plan_id, store.plan_header(plan_id).calendar)
 
 
-def _follow_plan(store: Store, plan_id: str, status: str) -> None:
+def _follow_plan(store: Store, plan: Plan, status: str) -> None:
     """The plan's own status follows its execution: a draft becomes active when it runs, and the plan is
     completed when every one of its work tasks is."""
-    try:
-        plan = store.get_plan(plan_id)
-    except NotFound:
-        return
     parents = {t.parent_id for t in plan.tasks or []}
     work = [t for t in plan.tasks or [] if t.id not in parents]
     if status in ("pending", "running") and plan.status is PlanStatus.draft:
-        store.update_plan(plan_id, PlanPatch(status=PlanStatus.active), None)
+        store.update_plan(plan.id, PlanPatch(status=PlanStatus.active), None)
     elif (
         status == "completed"
         and work
         and all(t.status in DONE for t in work)
         and plan.status in (PlanStatus.draft, PlanStatus.active, PlanStatus.on_hold)
     ):
-        store.update_plan(plan_id, PlanPatch(status=PlanStatus.completed), None)
+        store.update_plan(plan.id, PlanPatch(status=PlanStatus.completed), None)
 
 
-def _adjust(ctx: Context, store: Store, execution: dict) -> dict:
+def _adjust(ctx: Context, store: Store, execution: dict, plan: Plan) -> dict:
     if execution["status"] in FINAL:
         return execution
-    try:
-        steps = _steps(ctx, store.get_plan(execution["plan_id"]))["steps"]
-    except NotFound:
-        return execution
+    steps = _steps(ctx, plan)["steps"]
     before = {s["id"]: s for s in execution["steps"]}
     if any("step_id" in s for s in before.values()):  # started elsewhere: covers its steps' tasks only
         steps = [s for s in steps if s["id"] in before]
