@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from prometheus.core import analysis
+from prometheus.core.cpm.table import PlanTable
 from prometheus.core.inputs import (
     DependencyCreate,
     PlanCreate,
@@ -72,13 +73,18 @@ def test_kept_plan_is_the_fresh_plan_after_every_edit(db: Database) -> None:
         ("level", lambda: level(ctx, pid, apply=True, solver="heuristic", time_limit=5)),
     ]
     for what, edit in edits:
-        ctx.plans.plan(db, pid)  # kept at the revision before the edit
+        before = ctx.plans.plan(db, pid)  # kept at the revision before the edit
+        ctx.plans.schedule(before, TODAY)  # ... and read into a table
+        table = ctx.plans.table(before)
         reads = ctx.plans.reads
         edit()
         kept = ctx.plans.plan(db, pid)
         fresh = _fresh(db, pid)
         assert kept == fresh, what
-        assert analysis.schedule_plan(kept, TODAY).tasks == analysis.schedule_plan(fresh, TODAY).tasks, what
+        expected = analysis.schedule_plan(fresh, TODAY).tasks
+        assert analysis.schedule_plan(kept, TODAY).tasks == expected, what
+        assert ctx.plans.schedule(kept, TODAY).tasks == expected, f"{what}: scheduled from the kept table"
+        assert ctx.plans.table(kept).columns == PlanTable.of(fresh.tasks, fresh.dependencies).columns, what
         if what in (
             "duration",
             "name and constraint",
@@ -89,6 +95,7 @@ def test_kept_plan_is_the_fresh_plan_after_every_edit(db: Database) -> None:
             "progress",
         ):
             assert ctx.plans.reads == reads, f"{what}: the kept plan was moved on, not read again"
+            assert ctx.plans.table(kept).links is table.links, f"{what}: the table was moved on too"
 
 
 def test_an_edit_by_another_process_means_a_fresh_read(backend: str, make_database_url) -> None:  # noqa: ANN001

@@ -8,8 +8,11 @@ from datetime import date, datetime, time
 from prometheus.core.bottlenecks import bottlenecks
 from prometheus.core.bounds import EARLIEST_YEAR, LATEST_YEAR
 from prometheus.core.calendar import SchedulingError
+from prometheus.core.cpm.columns import TASK_DATES, read
+from prometheus.core.cpm.table import PlanTable
+from prometheus.core.graph import outline_order
 from prometheus.core.leveling import level_plan, over_allocations
-from prometheus.core.model import Plan, Task, TaskStatus
+from prometheus.core.model import Plan, TaskStatus
 from prometheus.core.resources import costs, skill_gaps
 from prometheus.core.scheduler import Network, Schedule
 from prometheus.core.splits import part_dates, task_calendar
@@ -29,14 +32,16 @@ def schedule_args(plan: Plan, today: date) -> dict:
     }
 
 
-def check_dates(plan: Plan) -> None:
+def check_dates(plan: Plan, table: PlanTable | None = None) -> None:
     """Every date of the plan within EARLIEST_YEAR..LATEST_YEAR, else a SchedulingError naming it (data
-    stored before the API bounded dates, or written around it)."""
+    stored before the API bounded dates, or written around it); `table`: the plan's tasks read before."""
+    tasks = plan.tasks or []
+    cols = table.columns if table is not None else read(tasks, ("name", *TASK_DATES))
     fields = [("plan", "start_date", plan.start_date), ("plan", "end_date", plan.end_date),
               ("plan", "status_date", plan.status_date)]  # fmt: skip
-    for t in plan.tasks or []:
-        for name in ("constraint_date", "deadline", "actual_start", "actual_finish"):
-            fields.append((f"task '{t.name}'", name, getattr(t, name)))
+    for name in TASK_DATES:  # list.count runs in C: most columns hold no date at all
+        if cols[name].count(None) != len(tasks):
+            fields += [(f"task '{t}'", name, v) for t, v in zip(cols["name"], cols[name], strict=True) if v]
     for owner, name, value in fields:
         if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
             raise SchedulingError(
@@ -45,10 +50,12 @@ def check_dates(plan: Plan) -> None:
             )
 
 
-def plan_network(plan: Plan, today: date) -> Network:
-    """A plan compiled for scheduling."""
-    check_dates(plan)
-    return Network(plan.tasks or [], plan.dependencies or [], **schedule_args(plan, today))
+def plan_network(plan: Plan, today: date, table: PlanTable | None = None) -> Network:
+    """A plan compiled for scheduling (from `table`, the plan's tasks and links read before, if given)."""
+    check_dates(plan, table)
+    if table is None:
+        return Network(plan.tasks or [], plan.dependencies or [], **schedule_args(plan, today))
+    return Network(table, **schedule_args(plan, today))
 
 
 def leveled(plan: Plan, today: date, *, solver: str = "heuristic", time_limit: float = 10.0) -> dict:
@@ -90,24 +97,9 @@ def leveled(plan: Plan, today: date, *, solver: str = "heuristic", time_limit: f
     }
 
 
-def schedule_plan(plan: Plan, today: date) -> Schedule:
-    """Schedule a plan with its tasks and links."""
-    return plan_network(plan, today).solve()
-
-
-def outline_order(tasks: list[Task]) -> list[Task]:
-    """Tasks as an outline shows them: each summary task followed by its subtasks, in position order."""
-    children: dict[str | None, list[Task]] = {}
-    ids = {t.id for t in tasks}
-    for t in sorted(tasks, key=lambda t: t.position):
-        children.setdefault(t.parent_id if t.parent_id in ids else None, []).append(t)
-    out: list[Task] = []
-    stack = list(reversed(children.get(None, [])))
-    while stack:
-        t = stack.pop()
-        out.append(t)
-        stack.extend(reversed(children.get(t.id, [])))
-    return out
+def schedule_plan(plan: Plan, today: date, table: PlanTable | None = None) -> Schedule:
+    """Schedule a plan with its tasks and links (read before into `table`, if given)."""
+    return plan_network(plan, today, table).solve()
 
 
 def _days(minutes: int, s: Schedule) -> float:

@@ -1,10 +1,14 @@
-"""Graph helpers over task links: cycle detection that names the tasks, and topological order."""
+"""Graph helpers over task links: cycle detection that names the tasks, and topological order; and the
+outline order of summary tasks and their subtasks."""
 
 from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Hashable, Iterable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from prometheus.core.model import Task
 
 N = TypeVar("N", bound=Hashable)
 
@@ -164,4 +168,19 @@ def ancestors(parent_of: dict[N, N | None], task: N) -> list[N]:
     while node is not None and node not in out and node != task:
         out.append(node)
         node = parent_of.get(node)
+    return out
+
+
+def outline_order(tasks: list[Task]) -> list[Task]:
+    """Tasks as an outline shows them: each summary task followed by its subtasks, in position order."""
+    children: dict[str | None, list[Task]] = {}
+    ids = {t.id for t in tasks}
+    for t in sorted(tasks, key=lambda t: t.position):
+        children.setdefault(t.parent_id if t.parent_id in ids else None, []).append(t)
+    out: list[Task] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        t = stack.pop()
+        out.append(t)
+        stack.extend(reversed(children.get(t.id, [])))
     return out

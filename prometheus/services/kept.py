@@ -3,17 +3,21 @@
 A kept plan is labelled with the revision it was read at; a reader checks the plan's current revision
 first (one indexed row), so a change made by any process or replica means a fresh read. A write made here
 moves the kept plan on to its new revision with the same change (`advance`) or drops it: the first view
-after an edit costs a revision check and the scheduling, not a read of the whole plan."""
+after an edit costs a revision check and the scheduling, not a read of the whole plan. The plan's tasks and
+links are also kept read into a `PlanTable`, which a change of a task rewrites in one row, so that a
+schedule compiles from columns instead of reading every task object again."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
 from prometheus.core.analysis import schedule_plan
+from prometheus.core.cpm.table import PlanTable
 from prometheus.core.model import Plan, Task
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import NotFound
@@ -23,13 +27,38 @@ T = TypeVar("T")
 MAX_PLANS = 4  # a 10,000-task plan is some tens of MB
 
 
+@dataclass
+class _Kept:
+    revision: str
+    plan: Plan
+    derived: dict[Hashable, Any] = field(default_factory=dict)  # per day (the first entry of each key)
+    table: PlanTable | None = None  # the plan's tasks and links as columns, once scheduled
+
+
+@dataclass(frozen=True)
+class TaskChanged:
+    """A plan whose task `task.id` became `task` (its fields, assignments and predecessors) and whose own
+    fields became `header`'s (a change inside a plan touches the plan's row too)."""
+
+    task: Task
+    header: Plan
+
+    def plan(self, plan: Plan) -> Plan:
+        tasks = [self.task if t.id == self.task.id else t for t in plan.tasks or []]
+        kept = {"tasks": tasks, "dependencies": plan.dependencies, "resources": plan.resources}
+        return self.header.model_copy(update=kept | {"task_count": plan.task_count})
+
+    def table(self, table: PlanTable) -> PlanTable:
+        return table.with_tasks([self.task])
+
+
 class KeptPlans:
     """Plans loaded with every child, and what was derived from them (schedules per day), per revision.
     Kept plans are shared: nothing may change them (a change makes a new Plan)."""
 
     def __init__(self, max_plans: int = MAX_PLANS):
         self.max_plans = max_plans
-        self._plans: OrderedDict[str, tuple[str, Plan, dict[Hashable, Any]]] = OrderedDict()
+        self._plans: OrderedDict[str, _Kept] = OrderedDict()
         self._lock = threading.Lock()
         self.reads = 0  # plans read from the database
 
@@ -41,69 +70,69 @@ class KeptPlans:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
         with self._lock:
             hit = self._plans.get(plan_id)
-            if hit is not None and hit[0] == revision and revision:
+            if hit is not None and hit.revision == revision and revision:
                 self._plans.move_to_end(plan_id)
-                return hit[1]
+                return hit.plan
         with db.store(write=False) as store:
             plan = store.get_plan(plan_id)
         with self._lock:
             self.reads += 1
-        self._keep(plan_id, revision, plan)
+        self._keep(plan_id, _Kept(revision, plan))
         return plan
 
-    def advance(
-        self, plan_id: str, base: str | None, revision: str | None, change: Callable[[Plan], Plan]
-    ) -> None:
+    def advance(self, plan_id: str, base: str | None, revision: str | None, change: TaskChanged) -> None:
         """After a committed write that took the plan from revision `base` to `revision`: the kept plan,
-        if it is at `base`, becomes `change` of it at `revision`; otherwise it is dropped."""
+        if it is at `base`, becomes `change` of it at `revision` (its table too); otherwise it is dropped."""
         with self._lock:
             hit = self._plans.get(plan_id)
         if hit is None:
             return
-        if base is None or revision is None or hit[0] != base:
+        if base is None or revision is None or hit.revision != base:
             self.drop(plan_id)
             return
-        self._keep(plan_id, revision, change(hit[1]))
+        table = change.table(hit.table) if hit.table is not None else None
+        self._keep(plan_id, _Kept(revision, change.plan(hit.plan), table=table))
 
     def drop(self, plan_id: str) -> None:
         with self._lock:
             self._plans.pop(plan_id, None)
 
-    def _keep(self, plan_id: str, revision: str, plan: Plan) -> None:
+    def _keep(self, plan_id: str, kept: _Kept) -> None:
         with self._lock:
-            self._plans[plan_id] = (revision, plan, {})
+            self._plans[plan_id] = kept
             self._plans.move_to_end(plan_id)
             while len(self._plans) > self.max_plans:
                 self._plans.popitem(last=False)
 
     def schedule(self, plan: Plan, today: date) -> Schedule:
         """The schedule of a plan `plan()` gave, kept with it."""
-        return self.derived(plan, (today, "schedule"), lambda: schedule_plan(plan, today))
+        return self.derived(plan, (today, "schedule"), lambda: schedule_plan(plan, today, self.table(plan)))
+
+    def table(self, plan: Plan) -> PlanTable:
+        """The tasks and links of a plan `plan()` gave, read into columns once and kept with it."""
+        with self._lock:
+            entry = self._plans.get(plan.id)
+            mine = entry is not None and entry.plan is plan
+            if mine and entry.table is not None:
+                return entry.table
+        table = PlanTable.of(plan.tasks or [], plan.dependencies or [])
+        if mine:
+            with self._lock:
+                entry.table = table
+        return table
 
     def derived(self, plan: Plan, key: tuple[date, str], build: Callable[[], T]) -> T:
         """What `build` makes of a plan `plan()` gave, kept with it for the day `key` starts with."""
         with self._lock:
             entry = self._plans.get(plan.id)
-            mine = entry is not None and entry[1] is plan
-            kept = entry[2].get(key) if mine else None
+            mine = entry is not None and entry.plan is plan
+            kept = entry.derived.get(key) if mine else None
         if kept is not None:
             return kept
         value = build()
         with self._lock:
             if mine:
-                if any(k[0] != key[0] for k in entry[2]):
-                    entry[2].clear()  # one day at a time
-                entry[2][key] = value
+                if any(k[0] != key[0] for k in entry.derived):
+                    entry.derived.clear()  # one day at a time
+                entry.derived[key] = value
         return value
-
-
-def with_task(task: Task, header: Plan) -> Callable[[Plan], Plan]:
-    """The change of a plan whose task `task.id` became `task` (its fields, assignments and predecessors)
-    and whose own fields became `header`'s (a change inside a plan touches the plan's row too)."""
-
-    def change(plan: Plan) -> Plan:
-        tasks = [task if t.id == task.id else t for t in plan.tasks or []]
-        kept = {"tasks": tasks, "dependencies": plan.dependencies, "resources": plan.resources}
-        return header.model_copy(update=kept | {"task_count": plan.task_count})
-
-    return change

@@ -9,7 +9,7 @@ from prometheus.core.inputs import ProgressUpdate, TaskCreate, TaskPatch
 from prometheus.core.model import Task, TaskStatus
 from prometheus.integrations.engram import completion_record
 from prometheus.services.context import Context
-from prometheus.services.kept import with_task
+from prometheus.services.kept import TaskChanged
 
 
 def create_tasks(ctx: Context, plan_id: str, parsed: TaskCreate | list[TaskCreate]) -> Task | list[Task]:
@@ -30,7 +30,7 @@ def update_task(
         task = store.update_task(plan_id, task_id, changes, expected)
         base, revision = store.revision_change(plan_id)
         header = store.plan_header(plan_id)
-    ctx.plans.advance(plan_id, base, revision, with_task(task, header))
+    ctx.plans.advance(plan_id, base, revision, TaskChanged(task, header))
     return task
 
 
@@ -57,6 +57,6 @@ def record_progress(
         task = store.update_progress(plan_id, task_id, body, expected)
         base, revision = store.revision_change(plan_id)
         header = store.plan_header(plan_id)
-    ctx.plans.advance(plan_id, base, revision, with_task(task, header))
+    ctx.plans.advance(plan_id, base, revision, TaskChanged(task, header))
     done = task.status == TaskStatus.completed and before != TaskStatus.completed and task.actual_start
     return Progress(task, completion_record(task, plan_id, header.calendar) if done else None)

@@ -1,4 +1,4 @@
-"""Reading a plan's tasks and links into columns (lists, then NumPy arrays) for the compile step.
+"""Reading objects into columns (lists, then NumPy arrays): how `table.PlanTable` reads a plan.
 
 The cost of compiling a big plan is reading its objects: each field read fetches the object's dict and the
 value from memory, and the objects of a plan of 100,000 tasks lie far apart. So every object is visited once
@@ -8,13 +8,10 @@ per value otherwise, and task ids become task numbers by one dict lookup per lin
 
 from __future__ import annotations
 
-from collections import defaultdict
-from itertools import chain, compress, repeat
+from itertools import chain, repeat
 from operator import attrgetter, itemgetter
 
 import numpy as np
-
-from prometheus.core.model import Task, TaskStatus
 
 TASK_FIELDS = (
     "id",
@@ -33,7 +30,10 @@ TASK_FIELDS = (
     "parent_id",
     "assignments",
     "splits",
+    "constraint_date",
+    "actual_finish",
 )
+TASK_DATES = ("constraint_date", "deadline", "actual_start", "actual_finish")  # what must be in 1900..2200
 LINK_FIELDS = ("predecessor_id", "successor_id", "type", "lag", "lag_unit")
 
 
@@ -64,30 +64,3 @@ def numbers(ids: list[str], pos: dict[str, int]) -> np.ndarray:
 
 def floats(values: list) -> np.ndarray:
     return np.fromiter(values, dtype=np.float64, count=len(values))
-
-
-def leaf_tasks(
-    tasks: list[Task],
-) -> tuple[list[Task], dict[str, list], dict[str, list[str]], list[Task], set[str]]:
-    """The leaf tasks (not cancelled, without subtasks) with their columns (`TASK_FIELDS`), the subtasks
-    of each summary task, the summary tasks, and the ids of all tasks not cancelled (empty when no task is
-    cancelled or has subtasks: then they are the leaves' ids)."""
-    cols = read(tasks, TASK_FIELDS)
-    n = len(tasks)
-    cancelled = TaskStatus.cancelled
-    status, parents = cols["status"], cols["parent_id"]
-    if status.count(cancelled) == 0 and parents.count(None) == n:  # the common plan: one pass, no copies
-        return list(tasks), cols, {}, [], set()
-    keep = [s != cancelled for s in status]
-    active = list(compress(tasks, keep))
-    active_ids = set(compress(cols["id"], keep))
-    children: dict[str, list[str]] = defaultdict(list)
-    for tid, parent in compress(zip(cols["id"], parents, strict=True), keep):
-        if parent is not None and parent in active_ids:
-            children[parent].append(tid)
-    if not children:
-        return active, {k: list(compress(v, keep)) for k, v in cols.items()}, {}, [], active_ids
-    leaf = [k and tid not in children for k, tid in zip(keep, cols["id"], strict=True)]
-    summaries = [t for t in active if t.id in children]
-    leaves = list(compress(tasks, leaf))
-    return leaves, {k: list(compress(v, leaf)) for k, v in cols.items()}, children, summaries, active_ids

@@ -9,14 +9,13 @@ from datetime import datetime, time, timedelta
 import numpy as np
 
 from prometheus.core.calendar import Calendars, SchedulingError, WorkCalendar, unit_minutes
-from prometheus.core.cpm.columns import LINK_FIELDS, codes, floats, leaf_tasks, numbers, read
+from prometheus.core.cpm.columns import read
 from prometheus.core.cpm.compiled import CompiledNetwork
 from prometheus.core.cpm.order import csr, groups, levels, no_gc
 from prometheus.core.cpm.progress import DATE_FIELDS, FIRST_DATES, Progress, naive
 from prometheus.core.cpm.rules import (
     ALAP,
     ASAP,
-    CONSTRAINT_CODE,
     FNET,
     FNLT,
     LINK_CODE,
@@ -24,21 +23,18 @@ from prometheus.core.cpm.rules import (
     leaves_finish,
     reaches_finish,
 )
+from prometheus.core.cpm.table import LAG_UNIT_CODE, PlanTable
 from prometheus.core.cpm.task_times import TaskTimes
 from prometheus.core.graph import find_cycle
 from prometheus.core.model import (
     Calendar,
-    ConstraintType,
     Dependency,
     DurationUnit,
     LagUnit,
     LinkType,
-    TaskStatus,
 )
 
-_LAG_UNITS = {u: i for i, u in enumerate(LagUnit)}  # hours, days, weeks, then the elapsed ones
-_UNITS = list(DurationUnit)  # hours, days, weeks, then the elapsed ones
-_UNIT_CODE = {u: i for i, u in enumerate(_UNITS)}
+_UNITS = list(DurationUnit)  # in the order of UNIT_CODE
 ROUND_THE_CLOCK = Calendar(
     name="elapsed time",
     working_days=list(range(7)),
@@ -46,7 +42,6 @@ ROUND_THE_CLOCK = Calendar(
     hours_per_day=24,
     hours_per_week=168,
 )
-_DATED = ("id", "constraint_type", "actual_start", "deadline")
 
 
 class CycleError(SchedulingError):
@@ -61,28 +56,29 @@ class Compiler(TaskTimes, Progress):
     """Network's compile step (its arrays keep short names inside this package; `compiled` names them)."""
 
     def _build(self) -> None:
-        tasks, dependencies, start, cal, deadline, resources = self._source
+        table, start, cal, deadline, resources = self._source
+        if self._changed:  # tasks set_duration changed since the last compile
+            table = table.with_tasks(self._changed.values())
+            self._source = (table, *self._source[1:])
+            self._changed = {}
         with no_gc():
             self.earliest: dict[str, str] = {}
-            self._compile(tasks, dependencies, start, cal, deadline, resources)
+            self._compile(table, start, cal, deadline, resources)
             from_start = self.children and [
                 d.predecessor_id
-                for d in dependencies
+                for d in table.links.dependencies
                 if d.predecessor_id in self.children and d.type in (LinkType.SS, LinkType.SF)
             ]
             if from_start:  # a link from a summary's start leaves its earliest subtask, as MS Project
-                self.earliest = self._earliest_subtasks(
-                    tasks, dependencies, start, cal, deadline, resources, from_start
-                )
-                self._compile(tasks, dependencies, start, cal, deadline, resources)
+                self.earliest = self._earliest_subtasks(table, start, cal, deadline, resources, from_start)
+                self._compile(table, start, cal, deadline, resources)
 
-    def _earliest_subtasks(
-        self, tasks, dependencies, start, cal, deadline, resources, summaries
-    ) -> dict[str, str]:  # noqa: ANN001
+    def _earliest_subtasks(self, table, start, cal, deadline, resources, summaries) -> dict[str, str]:  # noqa: ANN001
         """The subtask of each summary that starts first when links on summary tasks are left out."""
-        plain = [d for d in dependencies if d.predecessor_id in self.pos and d.successor_id in self.pos]
+        pos = self.pos
+        plain = [d for d in table.links.dependencies if d.predecessor_id in pos and d.successor_id in pos]
         pre = type(self)(
-            tasks,
+            table.tasks,
             plain,
             start=start,
             calendar=cal,
@@ -109,7 +105,7 @@ class Compiler(TaskTimes, Progress):
 
     # -- compiling ----------------------------------------------------------------------------------------
 
-    def _compile(self, tasks, dependencies, start, cal, deadline, resources) -> None:  # noqa: ANN001, C901
+    def _compile(self, table: PlanTable, start, cal, deadline, resources) -> None:  # noqa: ANN001, C901
         if not isinstance(start, datetime):
             start = datetime.combine(start, time(0))
         start = naive(start)
@@ -117,36 +113,19 @@ class Compiler(TaskTimes, Progress):
             deadline = datetime.combine(deadline + timedelta(days=1), time(0))  # a date: the end of that day
         self.start, self.deadline = start, naive(deadline)
 
-        completed, asap = TaskStatus.completed, ConstraintType.ASAP
-        leaves, cols, self.children, self.summaries, active_ids = leaf_tasks(tasks)
-        self.leaves = leaves
-        ids, constraint, actual_start, deadline_at = (cols[k] for k in _DATED)
-        manual, own_calendars, status = cols["manual"], cols["calendar"], cols["status"]
+        leaf = table.leaves()
+        self.leaves, cols, rows = leaf.tasks, leaf.columns, leaf.rows
+        self.children, self.summaries, active_ids = leaf.children, leaf.summaries, leaf.active_ids
+        leaves, ids, own_calendars, status = self.leaves, cols["id"], cols["calendar"], cols["status"]
         self.ids, self.leaf_names = ids, cols["name"]
-        self.pos = pos = dict(zip(ids, range(len(ids)), strict=True))
+        self.pos = pos = table.row if leaf.row is None else dict(zip(ids, range(len(ids)), strict=True))
         self.n = n = len(leaves)
 
-        plain = (  # no constraint, progress, deadline or manual task: list.count and any() run in C
-            constraint.count(asap) == n
-            and actual_start.count(None) == n
-            and deadline_at.count(None) == n
-            and not any(manual)
-        )
-        dated = (
-            []
-            if plain
-            else [
-                i
-                for i, (c, a, d, m) in enumerate(
-                    zip(constraint, actual_start, deadline_at, manual, strict=True)
-                )
-                if c is not asap or a is not None or d is not None or m
-            ]
-        )
+        dated = np.flatnonzero(rows.dated).tolist()
         dates = read([leaves[i] for i in dated], DATE_FIELDS)
         moments = [start] + [naive(m) for k in FIRST_DATES for m in dates[k] if m is not None]
         epoch = min(moments).date() - timedelta(days=7)
-        total_days = sum(cols["duration"]) * 7 + 366  # a generous first guess, grown on demand
+        total_days = float(rows.duration.sum()) * 7 + 366  # a generous first guess, grown on demand
         days = int(min(total_days, 5000))
         self.wc = wc = WorkCalendar(cal, epoch, days=days)
         self.mpd = mpd = wc.minutes_per_day
@@ -154,11 +133,11 @@ class Compiler(TaskTimes, Progress):
         self.kal = kal = np.zeros(n, dtype=np.int64)
         work_calendars = [wc]
         self.spread = (
-            self._task_calendars(leaves, cols, resources, cal, epoch, days, work_calendars)
+            self._task_calendars(leaf, resources, cal, epoch, days, work_calendars)
             if any(r.calendar is not None for r in resources) or own_calendars.count(None) != n
             else {}
         )
-        unit_code = codes(cols["duration_unit"], _UNIT_CODE, DurationUnit.days)
+        unit_code = rows.unit
         elapsed = np.flatnonzero(unit_code >= 3).tolist()
         self.elapsed_task = np.zeros(n, dtype=bool)
         self.base_kal = kal.copy()  # an elapsed task still starts and ends in working time of this calendar
@@ -174,8 +153,8 @@ class Compiler(TaskTimes, Progress):
 
         # tasks
         per_unit = np.array([self.unit_minutes[u] for u in _UNITS], dtype=np.float64)[unit_code]
-        self.dur = dur = np.rint(floats(cols["duration"]) * per_unit).astype(np.int64)
-        self.ctype = ctype = codes(constraint, CONSTRAINT_CODE, asap)
+        self.dur = dur = np.rint(rows.duration * per_unit).astype(np.int64)
+        self.ctype = ctype = rows.constraint.copy()
         self.cidx = cidx = np.zeros(n, dtype=np.int64)
         self.actual = actual = np.zeros(n, dtype=bool)
         self.manual = np.zeros(n, dtype=bool)  # manually scheduled: its own dates, whatever its links say
@@ -188,25 +167,26 @@ class Compiler(TaskTimes, Progress):
         self._leveling_delays(leaves, cols["leveling_delay"])
         self.not_before: np.ndarray | None = None
         if self.status_date is not None:
-            self._apply_status_date(leaves, status, actual_start, per_unit)
-        self.flagged_milestone = np.fromiter(cols["milestone"], dtype=bool, count=n)
-        done = np.zeros(n, dtype=bool)
-        if status.count(completed):
-            done[[i for i, x in enumerate(status) if x is completed]] = True
-        self.percent = np.where(done, 100.0, floats(cols["percent_complete"]))
+            self._apply_status_date(leaves, status, cols["actual_start"], per_unit)
+        self.flagged_milestone = rows.milestone
+        done = rows.done
+        self.percent = np.where(done, 100.0, rows.percent)
         self.constrained = bool((ctype != ASAP).any())
         self.finished = actual & (done | self.finished_at)  # an actual finish, or completed
 
         # links (a link to or from a summary task reaches every subtask)
-        links = read(dependencies, LINK_FIELDS)
-        pred, succ = numbers(links["predecessor_id"], pos), numbers(links["successor_id"], pos)
-        ltype = codes(links["type"], LINK_CODE, LinkType.FS)
-        lag, lag_unit = floats(links["lag"]), codes(links["lag_unit"], _LAG_UNITS, LagUnit.days)
+        links = table.links
+        dependencies, ltype, lag, lag_unit = links.dependencies, links.type, links.lag, links.lag_unit
+        pred, succ = links.pred, links.succ
+        if leaf.row is not None:  # table rows to leaf numbers (-1: not a leaf)
+            number = np.full(table.n + 1, -1, dtype=np.int64)  # the last entry answers row -1
+            number[leaf.row] = np.arange(n)
+            pred, succ = number[pred], number[succ]
         ok = (pred >= 0) & (succ >= 0)
         if not ok.all():
             active_ids = active_ids or set(ids)
             spread = [
-                (pos[p], pos[q], LINK_CODE[d.type], d.lag, _LAG_UNITS[d.lag_unit])
+                (pos[p], pos[q], LINK_CODE[d.type], d.lag, LAG_UNIT_CODE[d.lag_unit])
                 for i in np.flatnonzero(~ok).tolist()
                 if (d := dependencies[i]).predecessor_id in active_ids and d.successor_id in active_ids
                 for p in self._link_sources(d)
@@ -235,7 +215,7 @@ class Compiler(TaskTimes, Progress):
                 [t.id for t in leaves],
                 [(leaves[p].id, leaves[q].id) for p, q in zip(pred, succ, strict=True)],
             )
-            raise CycleError(cyc or [], {t.id: t.name for t in tasks})
+            raise CycleError(cyc or [], dict(zip(table.columns["id"], table.columns["name"], strict=True)))
         self.level = level
         self.nlevels = int(level.max()) + 1 if n else 0
         self.t_order, self.t_bounds = groups(level, self.nlevels)

@@ -12,12 +12,13 @@ from prometheus.core.cpm.order import no_gc
 from prometheus.core.cpm.passes import Passes
 from prometheus.core.cpm.reporting import Reporting
 from prometheus.core.cpm.results import Schedule
+from prometheus.core.cpm.table import PlanTable
 from prometheus.core.model import Calendar, Dependency, DurationUnit, Resource, Task
 
 
 def schedule(
-    tasks: list[Task],
-    dependencies: list[Dependency],
+    tasks: list[Task] | PlanTable,
+    dependencies: list[Dependency] | None = None,
     *,
     start: datetime | date,
     calendar: Calendar | None = None,
@@ -29,7 +30,8 @@ def schedule(
 
     A task assigned to a resource with a calendar of its own works on that calendar. With a status date,
     work not done yet is scheduled from it: unstarted tasks start no earlier, started tasks finish their
-    remaining duration after it."""
+    remaining duration after it. `tasks` may be a `PlanTable` of the plan's tasks and links (then without
+    `dependencies`): a caller that schedules a plan again keeps its table and skips reading the objects."""
     with no_gc():  # the compile's temporaries are gone before a collection would visit them
         return Network(
             tasks,
@@ -45,12 +47,13 @@ def schedule(
 class Network(Compiler, Passes, Reporting):
     """A plan compiled to arrays for scheduling. It keeps its state, so that after `solve()` a change of one
     task's duration (`set_duration`) reschedules only the tasks the change reaches. Other modules read the
-    compiled plan through `compiled` and the dates through `early_start`... (working indexes)."""
+    compiled plan through `compiled` and the dates through `early_start`... (working indexes). `tasks` may
+    be a `PlanTable` (then without `dependencies`), as for `schedule()`."""
 
     def __init__(
         self,
-        tasks: list[Task],
-        dependencies: list[Dependency],
+        tasks: list[Task] | PlanTable,
+        dependencies: list[Dependency] | None = None,
         *,
         start: datetime | date,
         calendar: Calendar | None = None,
@@ -59,8 +62,14 @@ class Network(Compiler, Passes, Reporting):
         status_date: datetime | date | None = None,
     ):
         self.status_date = status_date
-        self._source = (list(tasks), dependencies, start, calendar or Calendar(), deadline, resources or [])
-        self._source_pos: dict[str, int] | None = None
+        if isinstance(tasks, PlanTable):
+            if dependencies is not None:
+                raise TypeError("a PlanTable holds the links: pass no dependencies with it")
+            table = tasks
+        else:
+            table = PlanTable.of(tasks, dependencies or [])
+        self._source = (table, start, calendar or Calendar(), deadline, resources or [])
+        self._changed: dict[str, Task] = {}  # tasks set_duration changed, for the next compile
         self._build()
 
     @property
@@ -97,9 +106,7 @@ class Network(Compiler, Passes, Reporting):
         task = self.leaves[i]
         unit = unit or task.duration_unit
         self.leaves[i] = changed = task.model_copy(update={"duration": duration, "duration_unit": unit})
-        if self._source_pos is None:
-            self._source_pos = {t.id: k for k, t in enumerate(self._source[0])}
-        self._source[0][self._source_pos[task_id]] = changed
+        self._changed[task_id] = changed  # the table takes it before the next compile
         if self.earliest or self.actual[i] or self.spread_mask[i] or task.splits:  # compile again: a
             # summary's first subtask, progress, the span of resources on several calendars or of pauses
             self._build()

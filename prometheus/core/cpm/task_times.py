@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from operator import attrgetter
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,7 +14,8 @@ from prometheus.core.calendar import Calendars, UnionCalendar, WorkCalendar
 from prometheus.core.model import Calendar, DurationUnit, Resource, Task
 from prometheus.core.splits import pauses, split_span
 
-_RESOURCE_ID = attrgetter("resource_id")
+if TYPE_CHECKING:
+    from prometheus.core.cpm.table import Leaves
 
 
 class TaskTimes:
@@ -37,8 +38,7 @@ class TaskTimes:
 
     def _task_calendars(
         self,
-        leaves: list[Task],
-        columns: dict[str, list],
+        leaf: Leaves,
         resources: list[Resource],
         cal: Calendar,
         epoch: date,
@@ -73,13 +73,11 @@ class TaskTimes:
             cals = [members[k] for k in sorted(members)]
             return number("|".join(sorted(members)), lambda: UnionCalendar(cals, epoch, days)), members
 
-        n = len(leaves)
+        columns = leaf.columns
+        n = len(leaf.tasks)
         own_calendars = columns["calendar"]
-        keys: list = (  # per task: its resources' ids (without resource calendars, the plan's calendar)
-            [a[0].resource_id if len(a) == 1 else tuple(map(_RESOURCE_ID, a)) for a in columns["assignments"]]
-            if own
-            else [None] * n
-        )
+        # per task: its resources' ids (without resource calendars, the plan's calendar)
+        keys: list = leaf.resource_keys if own else [None] * n
         by_id = {}
         if own_calendars.count(None) != n:  # ... or its own calendar's id
             by_id = {id(c): c for c in own_calendars if c is not None}
