@@ -116,7 +116,14 @@ class Leaves:
     children: dict[str, list[str]]  # subtask ids of each summary task
     summaries: list[Task]
     active_ids: set[str]  # ids of the tasks not cancelled (empty when every task is a leaf)
-    resource_keys: list  # per leaf: its resource's id, a tuple of ids for several, None without any
+    table: PlanTable
+    mask: list[bool] | None  # which rows are leaves (None: every row)
+
+    @cached_property
+    def resource_keys(self) -> list:
+        """Per leaf: its resource's id, a tuple of ids for several, None without any."""
+        keys = self.table.resource_keys
+        return keys if self.mask is None else list(compress(keys, self.mask))
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,7 +188,7 @@ class PlanTable:
         cancelled = TaskStatus.cancelled
         status, parents = cols["status"], cols["parent_id"]
         if status.count(cancelled) == 0 and parents.count(None) == n:  # the common plan
-            return Leaves(list(self.tasks), cols, self.rows, None, {}, [], set(), self.resource_keys)
+            return Leaves(list(self.tasks), cols, self.rows, None, {}, [], set(), self, None)
         keep = [s != cancelled for s in status]
         active_ids = set(compress(cols["id"], keep))
         children: dict[str, list[str]] = defaultdict(list)
@@ -189,16 +196,17 @@ class PlanTable:
             if parent is not None and parent in active_ids:
                 children[parent].append(tid)
         leaf = [k and tid not in children for k, tid in zip(keep, cols["id"], strict=True)]
-        rows = np.flatnonzero(np.array(leaf, dtype=bool))
+        at = np.flatnonzero(np.array(leaf, dtype=bool))
         return Leaves(
             tasks=list(compress(self.tasks, leaf)),
             columns={k: list(compress(v, leaf)) for k, v in cols.items()},
-            rows=self.rows.take(rows),
-            row=rows,
+            rows=self.rows.take(at),
+            row=at,
             children=dict(children),
             summaries=[t for t in compress(self.tasks, keep) if t.id in children],
             active_ids=active_ids,
-            resource_keys=list(compress(self.resource_keys, leaf)),
+            table=self,
+            mask=leaf,
         )
 
 
