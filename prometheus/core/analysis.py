@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, time
 
+import numpy as np
+
 from prometheus.core.bottlenecks import bottlenecks
 from prometheus.core.bounds import EARLIEST_YEAR, LATEST_YEAR
 from prometheus.core.calendar import SchedulingError
@@ -107,9 +109,14 @@ def _days(minutes: int, s: Schedule) -> float:
 
 
 def critical_path_report(plan: Plan, s: Schedule) -> dict:
-    durations = {tid: t.duration_minutes for tid, t in s.tasks.items()}
-    paths = sorted(s.critical_paths, key=lambda p: -sum(durations[t] for t in p))
-    main = paths[0] if paths else []
+    """The critical paths, longest first (by the working time of their tasks), the first one's tasks, the
+    bottlenecks and conflicts; from the schedule's arrays (no object per task)."""
+    flat, ends = s.paths
+    starts = [0, *ends[:-1].tolist()]
+    length = np.add.reduceat(s.table.duration[flat], starts).tolist() if ends.size else []
+    order = sorted(range(len(starts)), key=lambda k: -length[k]) if ends.size else []
+    paths = [s.critical_paths[k] for k in order]
+    main = s.pick(flat[starts[order[0]] : ends[order[0]]].tolist()) if order else []
     return {
         "plan_id": plan.id,
         "project_start": s.project_start,
@@ -117,18 +124,18 @@ def critical_path_report(plan: Plan, s: Schedule) -> dict:
         "deadline": s.deadline,
         "critical_path": [
             {
-                "task_id": tid,
-                "name": s.tasks[tid].name,
-                "start": s.tasks[tid].start,
-                "finish": s.tasks[tid].finish,
-                "duration_days": _days(durations[tid], s),
+                "task_id": t.id,
+                "name": t.name,
+                "start": t.start,
+                "finish": t.finish,
+                "duration_days": _days(t.duration_minutes, s),
             }
-            for tid in main
+            for t in main
         ],
         "critical_paths": paths,
         "paths_truncated": s.paths_truncated,
         "critical_tasks": s.critical_tasks,
-        "bottlenecks": bottlenecks(plan, s),
+        "bottlenecks": bottlenecks(s),
         "conflicts": [c.__dict__ for c in s.conflicts],
     }
 

@@ -126,21 +126,28 @@ class Schedule:
     @cached_property
     def tasks(self) -> dict[str, ScheduledTask]:
         """Each task's results as an object (built on first use; the arrays are in `table`)."""
+        return {t.id: t for t in self.pick(None)}
+
+    def pick(self, rows: list[int] | None) -> list[ScheduledTask]:
+        """The results of the tasks in these rows of `table` as objects (None: every row)."""
         t = self.table
+        at = slice(None) if rows is None else np.asarray(rows, dtype=np.int64)
+        ids = t.ids if rows is None else [t.ids[i] for i in rows]
+        names = t.names if rows is None else [t.names[i] for i in rows]
         cols = [
-            t.ids,
-            t.names,
-            t.summary.tolist(),
-            t.milestone.tolist(),
-            t.duration.tolist(),
-            *(getattr(t, f).astype("datetime64[us]").tolist() for f in DATES),
-            t.total_slack.tolist(),
-            t.free_slack.tolist(),
-            t.critical.tolist(),
-            t.percent.tolist(),
-            t.successors.tolist(),
+            ids,
+            names,
+            t.summary[at].tolist(),
+            t.milestone[at].tolist(),
+            t.duration[at].tolist(),
+            *(getattr(t, f)[at].astype("datetime64[us]").tolist() for f in DATES),
+            t.total_slack[at].tolist(),
+            t.free_slack[at].tolist(),
+            t.critical[at].tolist(),
+            t.percent[at].tolist(),
+            t.successors[at].tolist(),
         ]
-        return {row[0]: ScheduledTask(*row) for row in zip(*cols, strict=True)}
+        return [ScheduledTask(*row) for row in zip(*cols, strict=True)]
 
     @property
     def critical_tasks(self) -> list[str]:
