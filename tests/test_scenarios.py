@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from prometheus.core import scenario as sc
-from prometheus.core.analysis import critical_path_report, schedule_plan
+from prometheus.core.analysis import schedule_plan
 from prometheus.core.compare import compare, plan_cost
+from prometheus.core.critical import critical_path_report
 from prometheus.core.inputs import DependencyCreate, TaskCreate, TaskPatch
 from prometheus.core.model import Assignment, Dependency, Plan, Resource, Task
 from prometheus.core.resources import costs

@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, time
 
-import numpy as np
-
-from prometheus.core.bottlenecks import bottlenecks
 from prometheus.core.bounds import EARLIEST_YEAR, LATEST_YEAR
 from prometheus.core.calendar import SchedulingError
 from prometheus.core.cpm.columns import TASK_DATES, read
 from prometheus.core.cpm.table import PlanTable
+from prometheus.core.critical import critical_path_report
 from prometheus.core.graph import outline_order
 from prometheus.core.leveling import level_plan, over_allocations
 from prometheus.core.model import Plan, TaskStatus
@@ -106,38 +104,6 @@ def schedule_plan(plan: Plan, today: date, table: PlanTable | None = None) -> Sc
 
 def _days(minutes: int, s: Schedule) -> float:
     return round(minutes / s.minutes_per_day, 4)
-
-
-def critical_path_report(plan: Plan, s: Schedule) -> dict:
-    """The critical paths, longest first (by the working time of their tasks), the first one's tasks, the
-    bottlenecks and conflicts; from the schedule's arrays (no object per task)."""
-    flat, ends = s.paths
-    starts = [0, *ends[:-1].tolist()]
-    length = np.add.reduceat(s.table.duration[flat], starts).tolist() if ends.size else []
-    order = sorted(range(len(starts)), key=lambda k: -length[k]) if ends.size else []
-    paths = [s.critical_paths[k] for k in order]
-    main = s.pick(flat[starts[order[0]] : ends[order[0]]].tolist()) if order else []
-    return {
-        "plan_id": plan.id,
-        "project_start": s.project_start,
-        "project_finish": s.project_finish,
-        "deadline": s.deadline,
-        "critical_path": [
-            {
-                "task_id": t.id,
-                "name": t.name,
-                "start": t.start,
-                "finish": t.finish,
-                "duration_days": _days(t.duration_minutes, s),
-            }
-            for t in main
-        ],
-        "critical_paths": paths,
-        "paths_truncated": s.paths_truncated,
-        "critical_tasks": s.critical_tasks,
-        "bottlenecks": bottlenecks(s),
-        "conflicts": [c.__dict__ for c in s.conflicts],
-    }
 
 
 def resource_utilization(plan: Plan, s: Schedule, money: dict | None = None) -> list[dict]:

@@ -18,6 +18,7 @@ from prometheus.api.params import Solver, TimelineFormat
 from prometheus.core import analysis
 from prometheus.core import scenario as sc
 from prometheus.core.compare import compare, side
+from prometheus.core.critical import critical_path_report
 from prometheus.core.model import Dependency, Plan, Resource, Task
 from prometheus.core.resources import costs
 from prometheus.services import Context, scenarios
@@ -101,7 +102,7 @@ def scenario_critical_path(
 ) -> Response:
     def render(_base: Plan, view: Plan, today: date) -> JSONResponse:
         s = analysis.schedule_plan(view, today)
-        report = analysis.critical_path_report(view, s)
+        report = critical_path_report(view, s)
         return ok(
             report,
             f"{len(report['critical_paths'])} critical path(s), finish {s.project_finish:%Y-%m-%d %H:%M}",

@@ -24,6 +24,7 @@ from prometheus.api.deps import get_cache, get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.api.params import Period, Solver, TimelineFormat
 from prometheus.core import analysis
+from prometheus.core.critical import critical_path_report
 from prometheus.core.inputs import EstimateRequest
 from prometheus.core.leveling import loading
 from prometheus.core.model import Plan
@@ -66,7 +67,7 @@ def critical_path(
     plan_id: str, ctx: Context = Depends(get_ctx), cache: PlanCache = Depends(get_cache)
 ) -> Response:
     def render(plan: Plan, s: Schedule) -> JSONResponse:
-        report = analysis.critical_path_report(plan, s)
+        report = critical_path_report(plan, s)
         paths = len(report["critical_paths"])
         return ok(report, f"{paths} critical path(s), finish {s.project_finish:%Y-%m-%d %H:%M}")
 
