@@ -65,3 +65,20 @@ def test_the_edges_themselves_are_accepted() -> None:
     )
     assert task.deadline == datetime(2200, 12, 31)
     assert DocPlan.model_validate({"name": "P", "start_date": date(1900, 1, 1)}).start_date.year == 1900
+
+
+def test_an_elements_fields_are_its_first_children_in_mspdis_namespace() -> None:
+    from lxml import etree
+
+    from prometheus.formats.mspdi_values import NS, children, forget_elements
+
+    task = etree.fromstring(
+        f'<Task xmlns="{NS}" xmlns:x="urn:other"><x:Name>other</x:Name><!-- a note --><Name>first</Name>'
+        "<UID>7</UID><Name>second</Name></Task>"
+    )
+    try:
+        fields = children(task)
+        assert (fields.get("Name"), fields.get("UID"), fields.get("Notes")) == ("first", "7", None)
+        assert set(fields) - {None} == {"Name", "UID"}  # not the other Name, nor the comment
+    finally:
+        forget_elements()
