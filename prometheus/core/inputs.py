@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time
-from typing import Annotated, Any, ClassVar
+from enum import Enum
+from functools import cache
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -43,6 +46,28 @@ TaskRef = Annotated[str | None, AfterValidator(lambda value: value or None)]
 
 
 _PLAIN = frozenset({type(None), bool, int, float})
+_NEVER_TEXT = (bool, int, float, Enum, time, BaseModel)  # values that hold no text nor date of their own
+
+
+def _may_hold_text(annotation: Any) -> bool:
+    """Whether a field of this type may hold a text, a date, or a list or dict that `_edges` looks into
+    (an enum's values, a number, a time or a model of its own are nothing to look into)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _may_hold_text(get_args(annotation)[0])
+    if origin is list:
+        return any(_may_hold_text(arg) for arg in get_args(annotation) or (Any,))
+    if origin in (Union, UnionType):
+        return any(_may_hold_text(arg) for arg in get_args(annotation))
+    if annotation is type(None):
+        return False
+    return not (isinstance(annotation, type) and issubclass(annotation, _NEVER_TEXT))
+
+
+@cache
+def _edge_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of `cls` that `_edges` looks at: those that may hold a text, a date, a list or a dict."""
+    return tuple(n for n, f in cls.model_fields.items() if _may_hold_text(f.annotation))
 
 
 class Input(BaseModel):
@@ -53,7 +78,9 @@ class Input(BaseModel):
 
     @model_validator(mode="after")
     def _edges(self) -> Any:
-        for name, value in self.__dict__.items():
+        values = self.__dict__
+        for name in _edge_fields(type(self)):  # the others hold nothing to check
+            value = values[name]
             if type(value) in _PLAIN or not value:  # nothing to check (most fields of a file's rows)
                 continue
             if isinstance(value, str):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
 from lxml import etree
 
 from prometheus.core.calendar import unit_minutes
-from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResource, DocTask, PlanDocument
+from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResource, PlanDocument
 from prometheus.core.model import Calendar, WorkContour
 from prometheus.core.scheduler import Schedule
 from prometheus.core.splits import pauses
@@ -302,7 +303,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
         kind = int(get("ConstraintType") or 0)
         work = get("Work")
         tasks.append(
-            DocTask(
+            dict(
                 key=key,
                 parent=parent,
                 name=get("Name") or f"Task {uid}",
@@ -336,23 +337,26 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
             )
         )
         links.extend(read_links(el, key, per, by_format, link_type))
-    keys = {t.key for t in tasks}
-    links = [d for d in links if d.predecessor in keys]  # links to the project summary task are dropped
-    # its parts are checked as they are made: checking them again in the document would change nothing
-    return PlanDocument.model_construct(plan=plan, resources=resources, tasks=tasks, dependencies=links)
+    # the tasks and links are checked all at once (in one call of pydantic, not one per task or link)
+    doc = PlanDocument.model_validate(
+        {"plan": plan, "resources": resources, "tasks": tasks, "dependencies": links}
+    )
+    keys = {t.key for t in doc.tasks}
+    doc.dependencies = [d for d in doc.dependencies if d.predecessor in keys]  # not to the project's task
+    return doc
 
 
 def read_links(
     task: etree._Element, key: str, per: dict[str, float], formats: dict[int, str], types: dict[int, str]
-) -> list[DocLink]:
-    """The links to the task `key` (element `task`) from its predecessors."""
+) -> list[dict[str, Any]]:
+    """The links to the task `key` (element `task`) from its predecessors, as DocLink's fields."""
     links = []
     for link in task.iterchildren(f"{{{NS}}}PredecessorLink"):
         get = children(link).get
         unit = formats.get(int(get("LagFormat") or 7), "days")
         lag_minutes = float(get("LinkLag") or 0) / 10
         links.append(
-            DocLink(
+            dict(
                 predecessor=f"t{get('PredecessorUID')}",
                 successor=key,
                 type=types.get(int(get("Type") or 1), "FS"),

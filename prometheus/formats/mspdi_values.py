@@ -37,19 +37,36 @@ def pt(minutes: float) -> str:
 
 
 _children = threading.local()  # the element read last and its children's texts by tag, per thread
-_OURS = f"{{{NS}}}*"  # the elements of MSPDI's namespace
-_PREFIX = len(f"{{{NS}}}")
+_OURS = f"{{{NS}}}"  # the tags of MSPDI's namespace begin so
 
 
-def children(el: etree._Element) -> dict[str, str | None]:
+class _LocalNames(dict):
+    """Tags -> their names in MSPDI's namespace (None for other namespaces, comments, entities...):
+    looked up once per tag, not cut out of every element's tag again. Keeps the first 4,096 tags."""
+
+    def __missing__(self, tag: object) -> str | None:
+        name = tag[len(_OURS) :] if isinstance(tag, str) and tag.startswith(_OURS) else None
+        if len(self) < 4096:
+            self[tag] = name
+        return name
+
+
+_NAMES = _LocalNames()
+
+
+def children(el: etree._Element) -> dict[str | None, str | None]:
     """The texts of el's children in MSPDI's namespace by tag (without the namespace; the first of a tag
     wins). A file is read element by element, each asked for many children: their texts are gathered
     once per element (one pass over it, not one search per field). Call forget_elements() when the file
     is read."""
     seen = _children.__dict__
     if seen.get("el") is not el:
-        seen["el"] = el
-        seen["texts"] = {c.tag[_PREFIX:]: c.text for c in el.iterchildren(_OURS, reversed=True)}
+        texts: dict[str | None, str | None] = {}  # under None: whatever is not in MSPDI's namespace
+        for child in el:
+            name = _NAMES[child.tag]
+            if name not in texts:
+                texts[name] = child.text
+        seen["el"], seen["texts"] = el, texts
     return seen["texts"]
 
 
