@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from prometheus.core.inputs import DependencyCreate, PlanCreate, TaskCreate
 from prometheus.store import Database
 from prometheus.store.tables import Base
 from tests.conftest import BACKENDS, Server
@@ -118,3 +119,19 @@ def test_database_outage_gives_503_then_recovers(postgres, tmp_path) -> None:  #
     finally:
         srv.stop()
         proxy.stop()
+
+
+def test_deleting_a_plan_deletes_its_links(db: Database) -> None:
+    """Links have no key to their plan (0017): they go with their tasks."""
+    with db.store() as store:
+        pid = store.create_plan(PlanCreate(name="gone")).id
+        a, b = (store.add_task(pid, TaskCreate(name=n)).id for n in "ab")
+        store.add_dependency(pid, DependencyCreate(predecessor_id=a, successor_id=b))
+        keep = store.create_plan(PlanCreate(name="kept")).id
+        c, d = (store.add_task(keep, TaskCreate(name=n)).id for n in "cd")
+        store.add_dependency(keep, DependencyCreate(predecessor_id=c, successor_id=d))
+    with db.store() as store:
+        store.delete_plan(pid, None)
+    with db.engine.connect() as conn:
+        left = conn.execute(sa.text("SELECT plan_id FROM dependencies")).scalars().all()
+    assert left == [keep]

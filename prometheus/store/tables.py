@@ -119,7 +119,8 @@ class DependencyRow(Base):
     __tablename__ = "dependencies"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    # no key to plans (0017): the link's tasks are the plan's, and deleting the plan deletes them and so it
+    plan_id: Mapped[str] = mapped_column(String(36), index=True)
     # searched by the unique (predecessor_id, successor_id) index below: no index of its own (0016)
     predecessor_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
     successor_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
