@@ -7,6 +7,9 @@ from collections import defaultdict, deque
 from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
+import numpy as np
+from numba import njit
+
 if TYPE_CHECKING:
     from prometheus.core.model import Task
 
@@ -103,6 +106,52 @@ def topological_order(nodes: Iterable[N], edges: Iterable[tuple[N, N]]) -> list[
     return order
 
 
+def levels(n: int, pred: np.ndarray, succ: np.ndarray) -> np.ndarray | None:
+    """Topological level of every node (longest edge count from a source), or None on a cycle."""
+    level = _levels(n, pred.astype(np.int64), succ.astype(np.int64))
+    return None if (level < 0).any() else level
+
+
+@njit(cache=True, nogil=True)
+def _levels(n, pred, succ):  # noqa: ANN001, ANN202
+    """Kahn's algorithm with a queue; nodes left on a cycle keep level -1."""
+    indeg = np.zeros(n, dtype=np.int64)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for e in range(pred.size):
+        indeg[succ[e]] += 1
+        ptr[pred[e] + 1] += 1
+    for i in range(n):
+        ptr[i + 1] += ptr[i]
+    fill = ptr[:-1].copy()
+    out = np.empty(pred.size, dtype=np.int64)
+    for e in range(pred.size):
+        out[fill[pred[e]]] = succ[e]
+        fill[pred[e]] += 1
+    level = np.full(n, -1, dtype=np.int64)
+    queue = np.empty(n, dtype=np.int64)
+    tail = 0
+    for i in range(n):
+        if indeg[i] == 0:
+            queue[tail] = i
+            tail += 1
+            level[i] = 0
+    head = 0
+    while head < tail:
+        i = queue[head]
+        head += 1
+        for k in range(ptr[i], ptr[i + 1]):
+            s = out[k]
+            if level[i] + 1 > level[s]:
+                level[s] = level[i] + 1
+            indeg[s] -= 1
+            if indeg[s] == 0:
+                queue[tail] = s
+                tail += 1
+    if tail < n:
+        level[:] = -1
+    return level
+
+
 def _split_edges(
     parent_of: dict[N, N | None], links: Iterable[tuple[N, N]]
 ) -> list[tuple[tuple[N, str], tuple[N, str]]]:
@@ -135,7 +184,11 @@ def wbs_cycle_if_added(
 
 
 def wbs_find_cycle(parent_of: dict[N, N | None], links: Iterable[tuple[N, N]]) -> list[N] | None:
-    """One cycle among linked tasks of a WBS, as task ids [t0, ..., t0], or None."""
+    """One cycle among linked tasks of a WBS, as task ids [t0, ..., t0], or None (a compiled topological
+    sort says whether there is one; only then is it searched for by task ids)."""
+    links = list(links)
+    if _wbs_acyclic(parent_of, links):
+        return None
     edges = _split_edges(parent_of, links)
     nodes = [n for e in edges for n in e]
     cycle = find_cycle(dict.fromkeys(nodes), edges)
@@ -143,6 +196,20 @@ def wbs_find_cycle(parent_of: dict[N, N | None], links: Iterable[tuple[N, N]]) -
         return None
     tasks = _task_path(cycle)
     return tasks if tasks[0] == tasks[-1] else [*tasks, tasks[0]]
+
+
+def _wbs_acyclic(parent_of: dict[N, N | None], links: list[tuple[N, N]]) -> bool:
+    """`_split_edges`' graph has no cycle: task number i is start node 2i and finish node 2i+1."""
+    number: dict[N, int] = {t: i for i, t in enumerate(parent_of)}
+    ends = [number.setdefault(x, len(number)) for link in links for x in link]
+    kids = [(number[t], number.setdefault(p, len(number))) for t, p in parent_of.items() if p is not None]
+    n = len(number)
+    task = np.arange(n, dtype=np.int64)
+    a, b = np.array(ends, dtype=np.int64).reshape(-1, 2).T
+    child, parent = np.array(kids, dtype=np.int64).reshape(-1, 2).T
+    pred = np.concatenate([2 * task, 2 * parent, 2 * child + 1, 2 * a + 1])
+    succ = np.concatenate([2 * task + 1, 2 * child, 2 * parent + 1, 2 * b])
+    return levels(2 * n, pred, succ) is not None
 
 
 def hierarchy_loop(parent_of: dict[N, N | None]) -> list[N] | None:

@@ -11,7 +11,7 @@ import numpy as np
 from prometheus.core.calendar import Calendars, SchedulingError, WorkCalendar, unit_minutes
 from prometheus.core.cpm.columns import read
 from prometheus.core.cpm.compiled import CompiledNetwork
-from prometheus.core.cpm.order import csr, groups, levels, no_gc
+from prometheus.core.cpm.order import csr, groups, no_gc
 from prometheus.core.cpm.progress import DATE_FIELDS, FIRST_DATES, Progress, naive
 from prometheus.core.cpm.rules import (
     ALAP,
@@ -25,7 +25,7 @@ from prometheus.core.cpm.rules import (
 )
 from prometheus.core.cpm.table import LAG_UNIT_CODE, PlanTable
 from prometheus.core.cpm.task_times import TaskTimes
-from prometheus.core.graph import find_cycle
+from prometheus.core.graph import find_cycle, levels
 from prometheus.core.model import (
     Calendar,
     Dependency,

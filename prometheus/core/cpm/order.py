@@ -1,4 +1,4 @@
-"""Topological levels and edge groupings of a compiled network (CSR form), with NumPy."""
+"""Edge groupings of a compiled network (CSR form), with NumPy; a pause of the cyclic GC."""
 
 from __future__ import annotations
 
@@ -8,52 +8,6 @@ from contextlib import contextmanager
 
 import numpy as np
 from numba import njit
-
-
-def levels(n: int, pred: np.ndarray, succ: np.ndarray) -> np.ndarray | None:
-    """Topological level of every node (longest edge count from a source), or None on a cycle."""
-    level = _levels(n, pred.astype(np.int64), succ.astype(np.int64))
-    return None if (level < 0).any() else level
-
-
-@njit(cache=True, nogil=True)
-def _levels(n, pred, succ):  # noqa: ANN001, ANN202
-    """Kahn's algorithm with a queue; nodes left on a cycle keep level -1."""
-    indeg = np.zeros(n, dtype=np.int64)
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    for e in range(pred.size):
-        indeg[succ[e]] += 1
-        ptr[pred[e] + 1] += 1
-    for i in range(n):
-        ptr[i + 1] += ptr[i]
-    fill = ptr[:-1].copy()
-    out = np.empty(pred.size, dtype=np.int64)
-    for e in range(pred.size):
-        out[fill[pred[e]]] = succ[e]
-        fill[pred[e]] += 1
-    level = np.full(n, -1, dtype=np.int64)
-    queue = np.empty(n, dtype=np.int64)
-    tail = 0
-    for i in range(n):
-        if indeg[i] == 0:
-            queue[tail] = i
-            tail += 1
-            level[i] = 0
-    head = 0
-    while head < tail:
-        i = queue[head]
-        head += 1
-        for k in range(ptr[i], ptr[i + 1]):
-            s = out[k]
-            if level[i] + 1 > level[s]:
-                level[s] = level[i] + 1
-            indeg[s] -= 1
-            if indeg[s] == 0:
-                queue[tail] = s
-                tail += 1
-    if tail < n:
-        level[:] = -1
-    return level
 
 
 def groups(keys: np.ndarray, nlevels: int) -> tuple[np.ndarray, np.ndarray]:
