@@ -118,3 +118,27 @@ def test_database_outage_gives_503_then_recovers(postgres, tmp_path) -> None:  #
     finally:
         srv.stop()
         proxy.stop()
+
+
+def test_postgres_connections_closed_by_the_server_are_replaced(
+    make_database_url, postgres, monkeypatch
+) -> None:
+    """A pooled connection the server closed while it rested is found by its ping and replaced: the next
+    transaction works."""
+    db = Database(make_database_url("postgresql"))
+    try:
+        db.migrate()
+        with db.store(write=False) as store:
+            store.last_event_id()
+        name = db.engine.url.database
+        with postgres.admin.connect() as c:
+            killed = c.scalar(
+                sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :d"),
+                {"d": name},
+            )
+        assert killed >= 1
+        monkeypatch.setattr("prometheus.store.db.PING_IDLE", -1.0)  # as if it rested long enough
+        with db.store(write=False) as store:
+            assert store.last_event_id() == 0
+    finally:
+        db.dispose()
