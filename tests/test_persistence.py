@@ -135,3 +135,27 @@ def test_deleting_a_plan_deletes_its_links(db: Database) -> None:
     with db.engine.connect() as conn:
         left = conn.execute(sa.text("SELECT plan_id FROM dependencies")).scalars().all()
     assert left == [keep]
+
+
+def test_postgres_connections_closed_by_the_server_are_replaced(
+    make_database_url, postgres, monkeypatch
+) -> None:
+    """A pooled connection the server closed while it rested is found by its ping and replaced: the next
+    transaction works."""
+    db = Database(make_database_url("postgresql"))
+    try:
+        db.migrate()
+        with db.store(write=False) as store:
+            store.last_event_id()
+        name = db.engine.url.database
+        with postgres.admin.connect() as c:
+            killed = c.scalar(
+                sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :d"),
+                {"d": name},
+            )
+        assert killed >= 1
+        monkeypatch.setattr("prometheus.store.db.PING_IDLE", -1.0)  # as if it rested long enough
+        with db.store(write=False) as store:
+            assert store.last_event_id() == 0
+    finally:
+        db.dispose()

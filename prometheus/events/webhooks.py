@@ -91,12 +91,18 @@ class Dispatcher:
         self.client.close()
 
     def run(self) -> None:
+        look_after = 0.0  # without webhooks: when to look for one again (once a dispatch interval, however
+        # many commits wake the dispatcher meanwhile, as when none wakes it)
         while not self.stop.is_set():
             try:  # another round at once only while a round finds a full batch
                 more = False
-                if self.has_webhooks():  # else no write transaction: the first webhook moves the cursor
+                if time.monotonic() < look_after:  # none a moment ago
+                    pass
+                elif self.has_webhooks():  # else no write transaction: the first webhook moves the cursor
                     more = self.fan_out() == FAN_OUT_BATCH
                     more = self.deliver_due() == DUE_BATCH or more
+                else:
+                    look_after = time.monotonic() + self.settings.dispatch_interval
             except Exception:  # noqa: BLE001 - the database may be away for a while: keep trying
                 log.exception("dispatcher round failed")
                 more = False

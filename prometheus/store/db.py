@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +12,7 @@ from threading import RLock
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import create_engine, event, exc, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +20,7 @@ from prometheus.store.repository import Store, touch_plans
 from prometheus.store.tables import PlanRow
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+PING_IDLE = 1.0  # seconds a PostgreSQL connection may rest in the pool and be used again without a ping
 _MIGRATION_LOCK = 0x50524F4D  # advisory lock id so that replicas migrate one at a time
 
 
@@ -47,9 +49,15 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
     cur.close()
 
 
+def _rested_since(_dbapi_conn, record) -> None:  # noqa: ANN001
+    record.info["rested_since"] = time.monotonic()
+
+
 def _sqlite_begin(conn) -> None:  # noqa: ANN001
-    """Writers take the lock up front (BEGIN IMMEDIATE): no deadlock-prone read-then-write upgrade."""
-    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
+    """Writers take the lock up front (BEGIN IMMEDIATE): no deadlock-prone read-then-write upgrade. Sent on
+    the driver's connection: a statement through SQLAlchemy costs more than the BEGIN itself."""
+    begin = "BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_begin") == "IMMEDIATE" else "BEGIN"
+    conn.connection.driver_connection.execute(begin)
 
 
 class WriteQueue:
@@ -99,8 +107,8 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10):
         self.url = normalize_url(url)
         self.backend = make_url(self.url).get_backend_name()
-        kwargs: dict = {"pool_pre_ping": True}
-        if self.backend == "sqlite":
+        kwargs: dict = {}
+        if self.backend == "sqlite":  # a file's connection is never lost: no ping before each transaction
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         else:  # idle connections stay open: opening one per request burst costs PostgreSQL a process
             kwargs |= {"pool_size": pool_size, "max_overflow": pool_size}
@@ -108,12 +116,26 @@ class Database:
         if self.backend == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
+        else:
+            event.listen(self.engine, "checkout", self._ping_if_idle)
+            event.listen(self.engine, "checkin", _rested_since)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", touch_plans)
         self.on_commit_events: list = []  # callables run after a transaction that wrote events commits
         # SQLite has one writer at a time: writers queue here, in order, rather than in SQLite's busy
         # handler, which sleeps in growing steps while the lock is free
         self._write_lock = WriteQueue(make_url(self.url).database) if self.backend == "sqlite" else None
+
+    def _ping_if_idle(self, dbapi_conn, record, _proxy) -> None:  # noqa: ANN001
+        """Before a connection is used: a ping if it rested in the pool over PING_IDLE seconds (the server
+        may have closed it meanwhile; the pool then opens new ones), none if it came back just now (a
+        ping before every transaction, pool_pre_ping, costs a round trip each)."""
+        if time.monotonic() - record.info.get("rested_since", 0.0) <= PING_IDLE:
+            return
+        try:
+            self.engine.dialect.do_ping(dbapi_conn)
+        except self.engine.dialect.loaded_dbapi.Error as e:
+            raise exc.InvalidatePoolError(str(e)) from e
 
     @contextmanager
     def store(self, *, write: bool = True, snapshot: bool = False) -> Iterator[Store]:

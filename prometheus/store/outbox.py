@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from datetime import timedelta
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Row, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from prometheus.core.webhook import Delivery, Webhook, WebhookCreate, WebhookPatch
@@ -165,12 +165,15 @@ class Outbox(StoreBase):
         # moved waited for this lock, so it reads the moved events next
         return len(rows)
 
-    def events_after(self, last_id: int, limit: int = 500, plan_id: str | None = None) -> list[EventRow]:
+    def events_after(self, last_id: int, limit: int = 500, plan_id: str | None = None) -> list[Row]:
+        """The events after `last_id`, oldest first: rows (id, type, plan_id, data, created_at) read with
+        Core, as their readers only read them once (no ORM objects, no identity map)."""
         self.sequence_events()
-        stmt = select(EventRow).where(EventRow.id > last_id)
+        events = EventRow.__table__
+        stmt = select(events).where(events.c.id > last_id)
         if plan_id is not None:
-            stmt = stmt.where(EventRow.plan_id == plan_id)
-        return list(self.session.scalars(stmt.order_by(EventRow.id).limit(limit)))
+            stmt = stmt.where(events.c.plan_id == plan_id)
+        return list(self.connection.execute(stmt.order_by(events.c.id).limit(limit)))
 
     def last_event_id(self) -> int:
         self.sequence_events()
