@@ -96,13 +96,12 @@ class Dispatcher:
         while not self.stop.is_set():
             try:  # another round at once only while a round finds a full batch
                 more = False
-                if time.monotonic() < look_after:  # none a moment ago
-                    pass
-                elif self.has_webhooks():  # else no write transaction: the first webhook moves the cursor
-                    more = self.fan_out() == FAN_OUT_BATCH
-                    more = self.deliver_due() == DUE_BATCH or more
-                else:
-                    look_after = time.monotonic() + self.settings.dispatch_interval
+                if time.monotonic() >= look_after:  # else there was none a moment ago
+                    if self.has_webhooks():  # else no write transaction: the first webhook moves the cursor
+                        more = self.fan_out() == FAN_OUT_BATCH
+                        more = self.deliver_due() == DUE_BATCH or more
+                    else:
+                        look_after = time.monotonic() + self.settings.dispatch_interval
             except Exception:  # noqa: BLE001 - the database may be away for a while: keep trying
                 log.exception("dispatcher round failed")
                 more = False
