@@ -9,6 +9,7 @@ import time
 import httpx
 
 from prometheus.core.bounds import MAX_PLAN_TASKS
+from prometheus.formats.json_stream import _scan
 
 
 def _import(api: httpx.Client, doc: dict | bytes) -> httpx.Response:
@@ -22,6 +23,18 @@ def test_deeply_nested_json_is_422(api: httpx.Client) -> None:
     assert r.status_code == 422 and "nested deeper" in r.json()["message"], r.text
     shallow = {"plan": {"name": "ok"}, "tasks": [{"key": "a", "name": "a", "metadata": {"x": [[[1]]]}}]}
     assert _import(api, shallow).status_code == 201
+
+
+def test_the_scan_counts_each_lists_items_and_nothing_nested_in_them() -> None:
+    doc = {
+        "plan": {"name": "p", "metadata": {"tasks": [{"a": 1}]}},
+        "tasks": [{"key": "a", "metadata": {"m": [{"x": {}}]}}, {"key": "b"}, {"key": "c"}],
+        "dependencies": [{"predecessor": "a", "successor": "b"}],
+        "resources": [],
+        "extra": [{"tasks": [{}]}],
+    }
+    keys, counts = _scan(json.dumps(doc).encode())
+    assert keys == set(doc) and counts == {"tasks": 3, "dependencies": 1, "resources": 0}
 
 
 def test_nan_and_infinity_are_not_json(api: httpx.Client) -> None:

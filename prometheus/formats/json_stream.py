@@ -15,19 +15,27 @@ _LISTS = {"tasks": DocTask, "dependencies": DocLink, "resources": DocResource}
 
 
 def _scan(data: bytes) -> tuple[set[str], dict[str, int]]:
-    """One pass over the events, building nothing: the top-level keys and how many items each list has."""
+    """One pass over the events, building nothing: the top-level keys and how many items each list has.
+    `basic_parse` builds no prefixes: a prefix is as long as the nesting is deep, and the parser makes the
+    events of a whole buffer before the first is seen, so prefixes made a hostile nesting cost O(depth²)."""
     depth, keys, counts = 0, set(), dict.fromkeys(_LISTS, 0)
-    for prefix, event, value in ijson.parse(data):
+    key, listed = None, None  # the top-level key being read; the list of items it opened
+    for event, value in ijson.basic_parse(data):
         if event in ("start_map", "start_array"):
+            if event == "start_map" and depth == 2 and listed is not None:
+                counts[listed] += 1
+            elif event == "start_array" and depth == 1 and key in counts:
+                listed = key
             depth += 1
             if depth > MAX_DEPTH:
                 raise ValidationFailed(f"the document is nested deeper than {MAX_DEPTH} levels")
-            if event == "start_map" and prefix.endswith(".item") and prefix[:-5] in counts:
-                counts[prefix[:-5]] += 1
         elif event in ("end_map", "end_array"):
             depth -= 1
+            if depth == 1:
+                listed = None
         elif event == "map_key" and depth == 1:
             keys.add(value)
+            key = value
     return keys, counts
 
 
