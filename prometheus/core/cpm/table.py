@@ -3,7 +3,8 @@
 Reading the objects is most of the cost of compiling a big plan (each field read fetches an object's dict
 from memory, and the objects of a big plan lie far apart), so a caller that schedules the same plan again
 keeps its `PlanTable` and, when a task changes, makes the next table with `with_tasks`, which copies the
-columns and rewrites that task's row: the server keeps one per plan revision. The table is read only."""
+columns and rewrites that task's row (`with_links`, `with_new_tasks` and `without` follow the other edits):
+the server keeps one per plan revision. The table is read only."""
 
 from __future__ import annotations
 
@@ -68,7 +69,10 @@ class Rows:
         )
 
     def take(self, rows: np.ndarray) -> Rows:
-        return Rows(**{k: getattr(self, k)[rows] for k in self.__dataclass_fields__})
+        return Rows(**{k: getattr(self, k)[rows] for k in _ROW_FIELDS})
+
+
+_ROW_FIELDS = tuple(Rows.__dataclass_fields__)
 
 
 def _plain(cols: dict[str, list], n: int) -> bool:
@@ -182,6 +186,42 @@ class PlanTable:
         table.__dict__["row"] = self.row  # the same ids in the same rows
         return table
 
+    def with_links(self, dependencies: Iterable[Dependency]) -> PlanTable:
+        """The table with these links in place of its own (read afresh against the same rows)."""
+        table = replace(self, links=Links.of(list(dependencies), self.row))
+        table.__dict__["row"] = self.row
+        return table
+
+    def with_new_tasks(self, tasks: Iterable[Task]) -> PlanTable:
+        """The table with these tasks (ids it does not hold) appended as its last rows: the columns are
+        copied, the links kept (no link names a task the table lacks)."""
+        added = list(tasks)
+        if not added:
+            return self
+        new = read(added, TASK_FIELDS)
+        cols = {name: column + new[name] for name, column in self.columns.items()}
+        more = Rows.of(new)
+        rows = Rows(**{k: np.concatenate((getattr(self.rows, k), getattr(more, k))) for k in _ROW_FIELDS})
+        row = dict(self.row)
+        for i, tid in enumerate(new["id"], start=self.n):
+            row[tid] = i
+        if len(row) != self.n + len(added):
+            raise KeyError("a task the table holds already")
+        table = replace(self, tasks=self.tasks + added, columns=cols, rows=rows)
+        table.__dict__["row"] = row
+        return table
+
+    def without(self, ids: set[str], dependencies: Iterable[Dependency]) -> PlanTable:
+        """The table without the rows of these task ids, with `dependencies` as its links."""
+        keep = [tid not in ids for tid in self.columns["id"]]
+        cols = {name: list(compress(column, keep)) for name, column in self.columns.items()}
+        row = dict(zip(cols["id"], range(len(cols["id"])), strict=True))
+        rows = self.rows.take(np.flatnonzero(np.array(keep, dtype=bool)))
+        tasks = list(compress(self.tasks, keep))
+        table = PlanTable(tasks, cols, rows, Links.of(list(dependencies), row))
+        table.__dict__["row"] = row
+        return table
+
     def leaves(self) -> Leaves:
         """The leaf tasks: every row when no task is cancelled or has subtasks (no copies), else a subset."""
         cols, n = self.columns, self.n
@@ -213,7 +253,7 @@ class PlanTable:
 def _patched(rows: Rows, at: list[int], new: Rows) -> Rows:
     """`rows` with the rows `at` taken from `new` (one per entry of `at`), on copies."""
     out = {}
-    for k in rows.__dataclass_fields__:
+    for k in _ROW_FIELDS:
         a = getattr(rows, k).copy()
         a[at] = getattr(new, k)
         out[k] = a
