@@ -75,7 +75,8 @@ class _Relinking:
 
 @dataclass(frozen=True)
 class _LinkEdit(_Relinking, ABC):
-    """A change of links: the links become `_links` of them; the tasks `_relink` gives, new predecessors."""
+    """A change of links: the plan's links become `_links` of them, its table's `_linked` of it; the tasks
+    `_relink` gives get new predecessors."""
 
     @abstractmethod
     def _relink(self, task: Lookup) -> dict[str, Task]: ...
@@ -83,14 +84,16 @@ class _LinkEdit(_Relinking, ABC):
     @abstractmethod
     def _links(self, dependencies: list[Dependency]) -> list[Dependency]: ...
 
+    @abstractmethod
+    def _linked(self, table: PlanTable) -> PlanTable: ...
+
     def plan(self, plan: Plan) -> Plan:
         relinked = self._relink(_in_plan(plan))
         tasks = [relinked.get(t.id, t) for t in plan.tasks or []]
         return _moved(self.header, plan, tasks, self._links(plan.dependencies or []))
 
     def table(self, table: PlanTable) -> PlanTable:
-        relinked = self._relink(_in_table(table))
-        return table.with_tasks(relinked.values()).with_links(self._links(table.links.dependencies))
+        return self._linked(table.with_tasks(self._relink(_in_table(table)).values()))
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,9 @@ class LinksAdded(_LinkEdit):
     def _links(self, dependencies: list[Dependency]) -> list[Dependency]:
         return sorted([*dependencies, *self.links], key=_ID)
 
+    def _linked(self, table: PlanTable) -> PlanTable:
+        return table.with_new_links(self.links)
+
 
 @dataclass(frozen=True)
 class LinkRemoved(_LinkEdit):
@@ -127,6 +133,9 @@ class LinkRemoved(_LinkEdit):
 
     def _links(self, dependencies: list[Dependency]) -> list[Dependency]:
         return [d for d in dependencies if d.id != self.link.id]
+
+    def _linked(self, table: PlanTable) -> PlanTable:
+        return table.without_links({self.link.id})
 
 
 @dataclass(frozen=True)
@@ -172,19 +181,15 @@ class TaskRemoved(_Relinking):
             out[succ] = self._relinked(old, [p for p in old.dependencies if p not in gone])
         return out
 
-    @staticmethod
-    def _left(gone: set[str], dependencies: list[Dependency]) -> list[Dependency]:
-        return [d for d in dependencies if d.predecessor_id not in gone and d.successor_id not in gone]
-
     def plan(self, plan: Plan) -> Plan:
         tasks, deps = plan.tasks or [], plan.dependencies or []
         gone = self._gone([t.id for t in tasks], [t.parent_id for t in tasks])
         cut = self._cut(gone, deps, _in_plan(plan))
         left = [cut.get(t.id, t) for t in tasks if t.id not in gone]
-        return _moved(self.header, plan, left, self._left(gone, deps))
+        links = [d for d in deps if d.predecessor_id not in gone and d.successor_id not in gone]
+        return _moved(self.header, plan, left, links)
 
     def table(self, table: PlanTable) -> PlanTable:
         gone = self._gone(table.columns["id"], table.columns["parent_id"])
-        deps = table.links.dependencies
-        cut = self._cut(gone, deps, _in_table(table))
-        return table.without(gone, self._left(gone, deps)).with_tasks(cut.values())
+        cut = self._cut(gone, table.links.dependencies, _in_table(table))
+        return table.without(gone).with_tasks(cut.values())
