@@ -125,7 +125,9 @@ class Links:
         cols = {k: getattr(self, k)[keep] for k in _LINK_ARRAYS}
         if moved is not None:
             for k in ("pred", "succ"):
-                cols[k] = np.where(cols[k] >= 0, moved[cols[k]], -1)
+                rows = cols[k]  # a copy: taken by the mask
+                known = rows >= 0
+                rows[known] = moved[rows[known]]
         return Links(list(compress(self.dependencies, keep.tolist())), **cols)
 
 
