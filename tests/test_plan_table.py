@@ -98,6 +98,12 @@ def test_a_table_with_other_links_more_tasks_or_fewer_is_one_read_afresh(seed: i
     assert _same(schedule(table, **kw), before)  # the old table is unchanged
 
 
+def test_rows_removed_keep_a_link_of_an_unknown_task_unknown() -> None:
+    a, b = (Task(id=x, plan_id="p", name=x) for x in "ab")
+    deps = [Dependency(id="1", plan_id="p", predecessor_id="x", successor_id="b")]
+    same_table(PlanTable.of([a, b], deps).without({"a"}), PlanTable.of([b], deps))
+
+
 def test_an_empty_table_grows() -> None:
     new = [Task(id="a", plan_id="p", name="a", duration=2), Task(id="b", plan_id="p", name="b")]
     same_table(PlanTable.of([], []).with_new_tasks(new), PlanTable.of(new, []))
