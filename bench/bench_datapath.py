@@ -2,13 +2,17 @@
 import against MPXJ reading the same file, and the first critical path after an edit of a 1,000-task plan.
 
     python bench/bench_datapath.py [--backends sqlite postgresql] [--baseline TREE] [--mpxj-runs 20]
-                                   [--parts single bulk import critical] [--workers 1] [--client lean]
+                                   [--parts single bulk import critical critical-link critical-task
+                                            critical-unlink critical-delete]
+                                   [--workers 1] [--client lean]
 
 Each backend gets its own `prometheus serve` (a fresh SQLite file; a fresh PostgreSQL database on
 PROMETHEUS_TEST_POSTGRES_URL's server). `--baseline TREE` also runs the same measures (but the batches,
 which it lacks) against the code in TREE (e.g. `git archive <commit> | tar -x -C TREE`), side by side.
-`--parts import` measures the import only; `--workers` is `prometheus serve --workers`; `--client
-httpx` has the writers post with httpx instead of the lean client (the standard library's http.client).
+`--parts import` measures the import only (`critical-link`, `-task`, `-unlink`, `-delete`: the first
+critical path after a new link, a new task, a link removed, a task removed, instead of a changed task);
+`--workers` is `prometheus serve --workers`; `--client httpx` has the writers post with httpx instead of
+the lean client (the standard library's http.client).
 Medians; the machine's load average is printed before and after: compare figures of one run only.
 """
 
@@ -44,7 +48,8 @@ POSTGRES_URL = os.environ.get(
     "PROMETHEUS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 WRITERS = 8
-PARTS = ["single", "bulk", "import", "critical"]
+PARTS = ["single", "bulk", "import", "critical", "critical-link", "critical-task", "critical-unlink",
+         "critical-delete"]  # fmt: skip
 
 
 def document(n: int) -> PlanDocument:
@@ -238,30 +243,57 @@ def mpxj_read(path: Path, runs: int, warmup: int = 3) -> float:
     return statistics.median(times)
 
 
-def critical_after_edit(url: str, doc: PlanDocument, runs: int = 10) -> tuple[float, float]:
-    """Median ms of the first GET /critical-path after a PATCH of a task of the plan, and the engine's own
-    median ms scheduling that plan in this process."""
+# part -> the edit before the critical path
+EDITS = {
+    "critical": "patch",
+    "critical-link": "link",
+    "critical-task": "task",
+    "critical-unlink": "unlink",
+    "critical-delete": "delete",
+}
+
+
+def critical_after_edit(
+    url: str, doc: PlanDocument, runs: int = 10, edit: str = "patch"
+) -> tuple[float, float, float]:
+    """Median ms of the first GET /critical-path after an edit of the plan (`edit`: "patch", a PATCH of a
+    task's duration; "link", a new link between two tasks 250 apart, never linked (the plan's links are
+    forward and at most 200 apart); "task", a new task; "unlink", a link removed; "delete", a task removed
+    with its links), the engine's own median ms scheduling the plan in this process, and the edit's median
+    ms."""
     with httpx.Client(base_url=url, timeout=120) as api:
         r = api.post("/plans/import", params={"format": "json"}, content=doc.model_dump_json())
         pid = r.json()["data"]["id"]
         plan = Plan.model_validate(api.get(f"/plans/{pid}").json()["data"])
         ids = [t.id for t in plan.tasks or []]
         api.get(f"/plans/{pid}/critical-path").raise_for_status()
-        times = []
+        times, edits = [], []
         for k in range(runs):
-            api.patch(
-                f"/plans/{pid}/tasks/{ids[k * 37 % len(ids)]}", json={"duration": 1 + k % 4}
-            ).raise_for_status()
             t0 = time.perf_counter()
+            at = k * 37 % (len(ids) - 250)
+            if edit == "link":
+                body = {"predecessor_id": ids[at], "successor_id": ids[at + 250]}
+                api.post(f"/plans/{pid}/dependencies", json=body).raise_for_status()
+            elif edit == "task":
+                api.post(f"/plans/{pid}/tasks", json={"name": f"new {k}", "duration": 2}).raise_for_status()
+            elif edit == "unlink":
+                link = (plan.dependencies or [])[k * 97]
+                api.delete(f"/plans/{pid}/dependencies/{link.id}").raise_for_status()
+            elif edit == "delete":
+                api.delete(f"/plans/{pid}/tasks/{ids[at]}").raise_for_status()
+            else:
+                api.patch(f"/plans/{pid}/tasks/{ids[at]}", json={"duration": 1 + k % 4}).raise_for_status()
+            t1 = time.perf_counter()
             api.get(f"/plans/{pid}/critical-path").raise_for_status()
-            times.append(time.perf_counter() - t0)
+            times.append(time.perf_counter() - t1)
+            edits.append(t1 - t0)
     today = datetime.now(UTC).date()
     engine = []
     for _ in range(runs):
         t0 = time.perf_counter()
         analysis.schedule_plan(plan, today)
         engine.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000, statistics.median(engine) * 1000
+    return statistics.median(times) * 1000, statistics.median(engine) * 1000, statistics.median(edits) * 1000
 
 
 def measure(url: str, doc10k: bytes, doc1k: PlanDocument, args: argparse.Namespace, bulk: bool) -> dict:
@@ -273,8 +305,9 @@ def measure(url: str, doc10k: bytes, doc1k: PlanDocument, args: argparse.Namespa
         out["batch1000"] = one_batch(url)
     if "import" in args.parts:
         out["import"] = http_import(url, doc10k, runs=args.import_runs)
-    if "critical" in args.parts:
-        out["critical"] = critical_after_edit(url, doc1k)
+    for part, edit in EDITS.items():
+        if part in args.parts:
+            out[part] = critical_after_edit(url, doc1k, edit=edit)
     return out
 
 
@@ -336,6 +369,16 @@ def main() -> None:
                 else "- | - | - |"
             )
         )
+    edited = [(b, label, m) for b, label, m in rows if any(p in m for p in EDITS)]
+    if edited:
+        print("\n| backend | code | edit | the edit | first critical path after it (1k) | engine | ratio |")
+        print("|---|---|---|---:|---:|---:|---:|")
+    for backend, label, m in edited:
+        for part, edit in EDITS.items():
+            if part in m:
+                after, engine, took = m[part]
+                cells = f"{took:,.1f} ms | {after:,.1f} ms | {engine:,.1f} ms | {after / engine:.1f}x"
+                print(f"| {backend} | {label} | {edit} | {cells} |")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from prometheus.core.cpm.table import PlanTable
@@ -60,6 +61,54 @@ def test_a_table_moved_on_schedules_as_one_read_afresh(seed: int) -> None:
     assert moved.columns == PlanTable.of(fresh, deps).columns
     assert _same(schedule(moved, **kw), schedule(fresh, deps, **kw))
     assert _same(schedule(table, **kw), before)  # the old table is unchanged
+
+
+def same_table(table: PlanTable, fresh: PlanTable) -> None:
+    """Every task, column, row array and link column of `table` as `fresh` has it."""
+    assert table.tasks == fresh.tasks and table.columns == fresh.columns and table.row == fresh.row
+    for k in ("duration", "unit", "constraint", "done", "percent", "milestone", "dated"):
+        got, want = getattr(table.rows, k), getattr(fresh.rows, k)
+        assert got.dtype == want.dtype and np.array_equal(got, want), k
+    assert table.links.dependencies == fresh.links.dependencies
+    for k in ("pred", "succ", "type", "lag", "lag_unit"):
+        assert np.array_equal(getattr(table.links, k), getattr(fresh.links, k)), k
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_table_with_other_links_more_tasks_or_fewer_is_one_read_afresh(seed: int) -> None:
+    tasks, deps, kw = _plan(seed)
+    deps = sorted(deps, key=lambda d: d.id)  # as a plan is read
+    table = PlanTable.of(tasks, deps)
+    before = schedule(table, **kw)
+    some, more = deps[1::2], deps[::2]  # links in id order, each set
+    fewer = table.without_links({d.id for d in more})
+    same_table(fewer, PlanTable.of(tasks, some))
+    assert _same(schedule(fewer, **kw), schedule(tasks, some, **kw))
+    same_table(fewer.with_new_links(more[::-1]), table)
+    new = [Task(id=f"new{i}", plan_id="p", name=f"new {i}", duration=i, milestone=i == 0) for i in range(3)]
+    new[2] = new[2].model_copy(update={"parent_id": new[1].id, "constraint_type": "ALAP"})
+    same_table(table.with_new_tasks(new), PlanTable.of(tasks + new, deps))
+    assert _same(schedule(table.with_new_tasks(new), **kw), schedule(tasks + new, deps, **kw))
+    gone = {t.id for t in tasks[1::4]}
+    gone |= {t.id for t in tasks if t.parent_id in gone}  # (a summary's subtasks go with it)
+    left = [t for t in tasks if t.id not in gone]
+    links = [d for d in deps if d.predecessor_id not in gone and d.successor_id not in gone]
+    same_table(table.without(gone), PlanTable.of(left, links))
+    assert _same(schedule(table.without(gone), **kw), schedule(left, links, **kw))
+    assert _same(schedule(table, **kw), before)  # the old table is unchanged
+
+
+def test_rows_removed_keep_a_link_of_an_unknown_task_unknown() -> None:
+    a, b = (Task(id=x, plan_id="p", name=x) for x in "ab")
+    deps = [Dependency(id="1", plan_id="p", predecessor_id="x", successor_id="b")]
+    same_table(PlanTable.of([a, b], deps).without({"a"}), PlanTable.of([b], deps))
+
+
+def test_an_empty_table_grows() -> None:
+    new = [Task(id="a", plan_id="p", name="a", duration=2), Task(id="b", plan_id="p", name="b")]
+    same_table(PlanTable.of([], []).with_new_tasks(new), PlanTable.of(new, []))
+    with pytest.raises(KeyError):
+        PlanTable.of(new, []).with_new_tasks(new[:1])
 
 
 def test_a_task_moved_under_a_summary_and_back() -> None:

@@ -4,8 +4,9 @@ A kept plan is labelled with the revision it was read at; a reader checks the pl
 first (one indexed row), so a change made by any process or replica means a fresh read. A write made here
 moves the kept plan on to its new revision with the same change (`advance`) or drops it: the first view
 after an edit costs a revision check and the scheduling, not a read of the whole plan. The plan's tasks and
-links are also kept read into a `PlanTable`, which a change of a task rewrites in one row, so that a
-schedule compiles from columns instead of reading every task object again."""
+links are also kept read into a `PlanTable`, which a change moves on too (a changed task rewrites its row,
+a new one is appended, links are read again), so that a schedule compiles from columns instead of reading
+every task object again. The changes are in services/changes.py."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ from typing import Any, TypeVar
 
 from prometheus.core.analysis import schedule_plan
 from prometheus.core.cpm.table import PlanTable
-from prometheus.core.model import Plan, Task
+from prometheus.core.model import Plan
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import NotFound
-from prometheus.store import Database
+from prometheus.services.changes import Change
+from prometheus.store import Database, Store
 
 T = TypeVar("T")
 MAX_PLANS = 4  # a 10,000-task plan is some tens of MB
@@ -35,21 +37,11 @@ class _Kept:
     table: PlanTable | None = None  # the plan's tasks and links as columns, once scheduled
 
 
-@dataclass(frozen=True)
-class TaskChanged:
-    """A plan whose task `task.id` became `task` (its fields, assignments and predecessors) and whose own
-    fields became `header`'s (a change inside a plan touches the plan's row too)."""
-
-    task: Task
-    header: Plan
-
-    def plan(self, plan: Plan) -> Plan:
-        tasks = [self.task if t.id == self.task.id else t for t in plan.tasks or []]
-        kept = {"tasks": tasks, "dependencies": plan.dependencies, "resources": plan.resources}
-        return self.header.model_copy(update=kept | {"task_count": plan.task_count})
-
-    def table(self, table: PlanTable) -> PlanTable:
-        return table.with_tasks([self.task])
+def moved(store: Store, plan_id: str) -> tuple[str | None, str | None, Plan]:
+    """What a kept plan is moved on with after a write in `store`'s transaction, read in it: the plan's
+    revision before the write (None unless the write locked the plan first), after it, and its own fields."""
+    base, revision = store.revision_change(plan_id)
+    return base, revision, store.plan_header(plan_id)
 
 
 class KeptPlans:
@@ -61,6 +53,7 @@ class KeptPlans:
         self._plans: OrderedDict[str, _Kept] = OrderedDict()
         self._lock = threading.Lock()
         self.reads = 0  # plans read from the database
+        self.tables = 0  # plans read into a table
 
     def plan(self, db: Database, plan_id: str, revision: str | None = None) -> Plan:
         """The plan at its current revision (read first, unless the caller just read it: a kept plan is never
@@ -80,7 +73,12 @@ class KeptPlans:
         self._keep(plan_id, _Kept(revision, plan))
         return plan
 
-    def advance(self, plan_id: str, base: str | None, revision: str | None, change: TaskChanged) -> None:
+    def holds(self, plan_id: str) -> bool:
+        """Whether a plan is kept (at some revision): whether a write has one to move on."""
+        with self._lock:
+            return plan_id in self._plans
+
+    def advance(self, plan_id: str, base: str | None, revision: str | None, change: Change) -> None:
         """After a committed write that took the plan from revision `base` to `revision`: the kept plan,
         if it is at `base`, becomes `change` of it at `revision` (its table too); otherwise it is dropped."""
         with self._lock:
@@ -116,8 +114,9 @@ class KeptPlans:
             if mine and entry.table is not None:
                 return entry.table
         table = PlanTable.of(plan.tasks or [], plan.dependencies or [])
-        if mine:
-            with self._lock:
+        with self._lock:
+            self.tables += 1
+            if mine:
                 entry.table = table
         return table
 

@@ -8,17 +8,26 @@ from typing import Any
 from prometheus.core.inputs import ProgressUpdate, TaskCreate, TaskPatch
 from prometheus.core.model import Task, TaskStatus
 from prometheus.integrations.engram import completion_record
+from prometheus.services.changes import TaskChanged, TaskRemoved, TasksAdded
 from prometheus.services.context import Context
-from prometheus.services.kept import TaskChanged
+from prometheus.services.kept import moved
 
 
 def create_tasks(ctx: Context, plan_id: str, parsed: TaskCreate | list[TaskCreate]) -> Task | list[Task]:
     """One task (an object) or a batch (a list: all or nothing)."""
+    kept = ctx.plans.holds(plan_id)  # else there is no kept plan to move on
     with ctx.db.store() as store:
-        created = (
-            store.add_tasks(plan_id, parsed) if isinstance(parsed, list) else store.add_task(plan_id, parsed)
-        )
-    ctx.plans.drop(plan_id)
+        if isinstance(parsed, list):
+            created = store.add_tasks(plan_id, parsed)
+        else:
+            if kept:
+                store.lock_plan(plan_id)  # the revision the plan moves on from (add_task takes no lock first)
+            created = store.add_task(plan_id, parsed)
+        after = moved(store, plan_id) if kept else None
+    if after is not None:
+        base, revision, header = after
+        added = created if isinstance(created, list) else [created]
+        ctx.plans.advance(plan_id, base, revision, TasksAdded(added, header))
     return created
 
 
@@ -36,9 +45,13 @@ def update_task(
 
 def delete_task(ctx: Context, plan_id: str, task_id: str, expected: int | None) -> str:
     """Delete a task with its subtasks, links and assignments; its id."""
+    kept = ctx.plans.holds(plan_id)
     with ctx.db.store() as store:
         deleted = store.delete_task(plan_id, task_id, expected)
-    ctx.plans.drop(plan_id)
+        after = moved(store, plan_id) if kept else None
+    if after is not None:
+        base, revision, header = after
+        ctx.plans.advance(plan_id, base, revision, TaskRemoved(header, task_id=deleted))
     return deleted
 
 

@@ -3,10 +3,12 @@
 Reading the objects is most of the cost of compiling a big plan (each field read fetches an object's dict
 from memory, and the objects of a big plan lie far apart), so a caller that schedules the same plan again
 keeps its `PlanTable` and, when a task changes, makes the next table with `with_tasks`, which copies the
-columns and rewrites that task's row: the server keeps one per plan revision. The table is read only."""
+columns and rewrites that task's row (`with_new_links`, `without_links`, `with_new_tasks` and `without`
+follow the other edits): the server keeps one per plan revision. The table is read only."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -68,7 +70,10 @@ class Rows:
         )
 
     def take(self, rows: np.ndarray) -> Rows:
-        return Rows(**{k: getattr(self, k)[rows] for k in self.__dataclass_fields__})
+        return Rows(**{k: getattr(self, k)[rows] for k in _ROW_FIELDS})
+
+
+_ROW_FIELDS = tuple(Rows.__dataclass_fields__)
 
 
 def _plain(cols: dict[str, list], n: int) -> bool:
@@ -103,6 +108,31 @@ class Links:
             lag=floats(cols["lag"]),
             lag_unit=codes(cols["lag_unit"], LAG_UNIT_CODE, LagUnit.days),
         )
+
+    def added(self, new: list[Dependency], row: dict[str, int]) -> Links:
+        """These links with the others, all in id order (the others are; every id is new)."""
+        new = sorted(new, key=_ID)
+        ids = list(map(_ID, self.dependencies))
+        at = [bisect_left(ids, d.id) for d in new]
+        deps = list(self.dependencies)
+        for i, d in zip(reversed(at), reversed(new), strict=True):  # from the last: `at` stays right
+            deps.insert(i, d)
+        more = Links.of(new, row)
+        return Links(deps, **{k: np.insert(getattr(self, k), at, getattr(more, k)) for k in _LINK_ARRAYS})
+
+    def where(self, keep: np.ndarray, moved: np.ndarray | None = None) -> Links:
+        """The links `keep` marks; `moved`: the new row of each old row, where rows went."""
+        cols = {k: getattr(self, k)[keep] for k in _LINK_ARRAYS}
+        if moved is not None:
+            for k in ("pred", "succ"):
+                rows = cols[k]  # a copy: taken by the mask
+                known = rows >= 0
+                rows[known] = moved[rows[known]]
+        return Links(list(compress(self.dependencies, keep.tolist())), **cols)
+
+
+_LINK_ARRAYS = ("pred", "succ", "type", "lag", "lag_unit")
+_ID = attrgetter("id")
 
 
 @dataclass(frozen=True, eq=False)
@@ -178,8 +208,54 @@ class PlanTable:
         for i, t in zip(at, changed, strict=True):
             tasks_[i] = t
         rows = Rows.of(cols) if len(at) > 64 else _patched(self.rows, at, Rows.of(new))
-        table = replace(self, tasks=tasks_, columns=cols, rows=rows)
-        table.__dict__["row"] = self.row  # the same ids in the same rows
+        return self._with(tasks=tasks_, columns=cols, rows=rows)  # the same ids in the same rows
+
+    def with_new_links(self, links: Iterable[Dependency]) -> PlanTable:
+        """The table with these links (ids it does not hold) added to its own."""
+        return self._with(links=self.links.added(list(links), self.row))
+
+    def without_links(self, ids: set[str]) -> PlanTable:
+        """The table without the links of these ids."""
+        deps = self.links.dependencies
+        keep = np.fromiter((d.id not in ids for d in deps), dtype=bool, count=len(deps))
+        return self._with(links=self.links.where(keep))
+
+    def _with(self, **changes: object) -> PlanTable:
+        """The table with these fields replaced, its rows the same."""
+        table = replace(self, **changes)
+        table.__dict__["row"] = self.row
+        return table
+
+    def with_new_tasks(self, tasks: Iterable[Task]) -> PlanTable:
+        """The table with these tasks (ids it does not hold) appended as its last rows: the columns are
+        copied, the links kept (no link names a task the table lacks)."""
+        added = list(tasks)
+        if not added:
+            return self
+        new = read(added, TASK_FIELDS)
+        cols = {name: column + new[name] for name, column in self.columns.items()}
+        more = Rows.of(new)
+        rows = Rows(**{k: np.concatenate((getattr(self.rows, k), getattr(more, k))) for k in _ROW_FIELDS})
+        row = dict(self.row)
+        for i, tid in enumerate(new["id"], start=self.n):
+            row[tid] = i
+        if len(row) != self.n + len(added):
+            raise KeyError("a task the table holds already")
+        table = replace(self, tasks=self.tasks + added, columns=cols, rows=rows)
+        table.__dict__["row"] = row
+        return table
+
+    def without(self, ids: set[str]) -> PlanTable:
+        """The table without the rows of these task ids and without every link of them."""
+        keep = [tid not in ids for tid in self.columns["id"]]
+        cols = {name: list(compress(column, keep)) for name, column in self.columns.items()}
+        row = dict(zip(cols["id"], range(len(cols["id"])), strict=True))
+        kept = np.array(keep, dtype=bool)
+        pred, succ = self.links.pred, self.links.succ
+        links = self.links.where(~(_at(~kept, pred) | _at(~kept, succ)), np.cumsum(kept) - 1)
+        tasks = list(compress(self.tasks, keep))
+        table = PlanTable(tasks, cols, self.rows.take(np.flatnonzero(kept)), links)
+        table.__dict__["row"] = row
         return table
 
     def leaves(self) -> Leaves:
@@ -210,10 +286,18 @@ class PlanTable:
         )
 
 
+def _at(marks: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Per row number (-1: no row), whether `marks` marks that row."""
+    out = np.zeros(len(rows), dtype=bool)
+    known = rows >= 0
+    out[known] = marks[rows[known]]
+    return out
+
+
 def _patched(rows: Rows, at: list[int], new: Rows) -> Rows:
     """`rows` with the rows `at` taken from `new` (one per entry of `at`), on copies."""
     out = {}
-    for k in rows.__dataclass_fields__:
+    for k in _ROW_FIELDS:
         a = getattr(rows, k).copy()
         a[at] = getattr(new, k)
         out[k] = a
