@@ -12,7 +12,7 @@ from prometheus.core.inputs import BaselineCreate
 from prometheus.core.model import Baseline, Plan
 from prometheus.core.scenario import Scenario, ScenarioChanges, ScenarioCreate, ScenarioPatch
 from prometheus.services.context import Context
-from prometheus.services.schedule import scheduled
+from prometheus.services.schedule import kept_scheduled
 
 T = TypeVar("T")
 
@@ -78,7 +78,7 @@ def promote_scenario(
 
 def save_baseline(ctx: Context, plan_id: str, request: BaselineCreate) -> Baseline:
     """The plan's schedule now, stored as a baseline."""
-    plan, s = scheduled(ctx.db, plan_id, ctx.today())
+    plan, s = kept_scheduled(ctx, plan_id, ctx.today())
     snap = evm.snapshot(plan, s, ctx.clock())
     with ctx.db.store() as store:
         baseline = store.save_baseline(plan_id, request, snap)

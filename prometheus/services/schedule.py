@@ -1,4 +1,4 @@
-"""Use cases of schedules: a plan scheduled (fresh, or as kept per revision), leveling applied."""
+"""Use cases of schedules: a plan scheduled as kept per revision, leveling applied."""
 
 from __future__ import annotations
 
@@ -9,15 +9,7 @@ from prometheus.core import analysis
 from prometheus.core.inputs import TaskPatch
 from prometheus.core.model import Plan
 from prometheus.core.scheduler import Schedule
-from prometheus.services.context import Context, utc_now
-from prometheus.store import Database
-
-
-def scheduled(db: Database, plan_id: str, today: date | None = None) -> tuple[Plan, Schedule]:
-    """The plan read now, with its schedule (the caller may change this plan: it is its own)."""
-    with db.store(write=False) as store:
-        plan = store.get_plan(plan_id)
-    return plan, analysis.schedule_plan(plan, today or utc_now().date())  # a cycle: 409 by its handler
+from prometheus.services.context import Context
 
 
 def kept_scheduled(

@@ -7,16 +7,15 @@ from fastapi.responses import JSONResponse, Response
 
 from prometheus.api.answers.tracking import Explanation
 from prometheus.api.cache import PlanCache
-from prometheus.api.deps import get_cache, get_db
+from prometheus.api.deps import get_cache, get_ctx
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core.analysis import schedule_args
 from prometheus.core.explain import explain
 from prometheus.core.model import Plan
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import NotFound, ValidationFailed
-from prometheus.services.context import utc_today
-from prometheus.services.schedule import scheduled
-from prometheus.store import Database
+from prometheus.services import Context
+from prometheus.services.schedule import kept_scheduled
 
 router = APIRouter(prefix="/api/plans/{plan_id}", tags=["schedule"], responses=ERROR_RESPONSES)
 
@@ -27,9 +26,9 @@ router = APIRouter(prefix="/api/plans/{plan_id}", tags=["schedule"], responses=E
     summary="The chain of links, constraints, calendars and resource waits that fixes a task's start",
 )
 def explain_start(
-    plan_id: str, task_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
+    plan_id: str, task_id: str, ctx: Context = Depends(get_ctx), cache: PlanCache = Depends(get_cache)
 ) -> Response:
-    today = utc_today()
+    today = ctx.today()
 
     def render(plan: Plan, s: Schedule) -> JSONResponse:
         task = next((t for t in plan.tasks or [] if t.id == task_id), None)
@@ -46,5 +45,5 @@ def explain_start(
 
     # one day for the key, the schedule and the plan start of a plan without a start date
     return cache.answer(
-        db, plan_id, ("explain", task_id, today), lambda: render(*scheduled(db, plan_id, today))
+        ctx.db, plan_id, ("explain", task_id, today), lambda: render(*kept_scheduled(ctx, plan_id, today))
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -24,7 +23,7 @@ from prometheus.core.feedback import (
 from prometheus.integrations.http import run_sync
 from prometheus.integrations.rhetor import RhetorAdapter
 from prometheus.services import Context, retros
-from prometheus.services.schedule import scheduled
+from prometheus.services.schedule import kept_scheduled
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/retrospectives", tags=["retrospectives"], responses=ERROR_RESPONSES)
@@ -82,28 +81,28 @@ def update_feedback(
     return ok(retros.track(ctx, retro_id, feedback_id, body), "feedback updated")
 
 
-def _context(db: Database, retro_id: str):  # noqa: ANN202
-    with db.store(write=False) as store:
+def _context(ctx: Context, retro_id: str):  # noqa: ANN202
+    with ctx.db.store(write=False) as store:
         r = store.get_retrospective(retro_id)
         feedback = store.list_feedback(retro_id)
         baselines = store.list_baselines(r.plan_id) if r.plan_id else []
     if r.plan_id is None:
         return r, None, None, None, feedback
-    plan, s = scheduled(db, r.plan_id)
+    plan, s = kept_scheduled(ctx, r.plan_id, ctx.today())
     return r, plan, s, (baselines[0] if baselines else None), feedback
 
 
 @router.get(
     "/{retro_id}/summary", response_model=Envelope[RetroSummary], summary="Planned vs actual, accuracy, slips"
 )
-def summary(retro_id: str, db: Database = Depends(get_db)) -> JSONResponse:
-    r, plan, s, baseline, feedback = _context(db, retro_id)
+def summary(retro_id: str, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    r, plan, s, baseline, feedback = _context(ctx, retro_id)
     if plan is None:
         counts = {t.value: sum(f.type is t for f in feedback) for t in FeedbackType}
         return ok(
             {"retrospective_id": r.id, "plan_id": None, "feedback": counts}, "no plan linked: feedback only"
         )
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = ctx.clock().replace(tzinfo=None)
     return ok({"retrospective_id": r.id} | retro.summary(plan, s, baseline, feedback, now))
 
 
@@ -112,9 +111,9 @@ def summary(retro_id: str, db: Database = Depends(get_db)) -> JSONResponse:
     response_model=Envelope[Suggestions],
     summary="Suggestions with their evidence",
 )
-def improvement_suggestions(retro_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
-    r, plan, s, baseline, feedback = _context(db, retro_id)
-    now = datetime.now(UTC).replace(tzinfo=None)
+def improvement_suggestions(retro_id: str, request: Request, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    r, plan, s, baseline, feedback = _context(ctx, retro_id)
+    now = ctx.clock().replace(tzinfo=None)
     items = retro.suggestions(plan, s, baseline, feedback, now) if plan is not None else []
     prompt = (
         "Suggest process improvements for the next project from this retrospective data.\n"
@@ -132,10 +131,10 @@ def improvement_suggestions(retro_id: str, request: Request, db: Database = Depe
     response_model=Envelope[RetroLlmSummary],
     summary="Rhetor's summary: themes, root causes, recommendations (validated JSON)",
 )
-async def llm_summary(retro_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
+async def llm_summary(retro_id: str, request: Request, ctx: Context = Depends(get_ctx)) -> JSONResponse:
     def facts() -> dict:
-        r, plan, s, baseline, feedback = _context(db, retro_id)
-        now = datetime.now(UTC).replace(tzinfo=None)
+        r, plan, s, baseline, feedback = _context(ctx, retro_id)
+        now = ctx.clock().replace(tzinfo=None)
         numbers = retro.summary(plan, s, baseline, feedback, now) if plan is not None else {}
         return {"title": r.title, "notes": r.notes, "numbers": numbers,
                 "feedback": [f.model_dump(mode="json") for f in feedback]}  # fmt: skip

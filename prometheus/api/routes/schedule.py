@@ -20,7 +20,7 @@ from prometheus.api.answers.schedule import (
     Timeline,
 )
 from prometheus.api.cache import PlanCache
-from prometheus.api.deps import get_cache, get_ctx, get_db
+from prometheus.api.deps import get_cache, get_ctx
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.api.params import Period, Solver, TimelineFormat
 from prometheus.core import analysis
@@ -34,8 +34,7 @@ from prometheus.errors import NotFound
 from prometheus.integrations.http import run_sync
 from prometheus.integrations.rhetor import RhetorAdapter
 from prometheus.services import Context, estimates
-from prometheus.services.schedule import kept_scheduled, level, scheduled
-from prometheus.store import Database
+from prometheus.services.schedule import kept_scheduled, level
 
 router = APIRouter(prefix="/api/plans/{plan_id}", tags=["schedule"], responses=ERROR_RESPONSES)
 
@@ -136,8 +135,8 @@ def task_candidates(
 @router.get(
     "/analysis", response_model=Envelope[PlanAnalysis], summary="Risks, optimizations and recommendations"
 )
-def plan_analysis(plan_id: str, request: Request, db: Database = Depends(get_db)) -> JSONResponse:
-    plan, s = scheduled(db, plan_id)
+def plan_analysis(plan_id: str, request: Request, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    plan, s = kept_scheduled(ctx, plan_id, ctx.today())
     result = analysis.plan_analysis(plan, s)
     facts = {"plan": plan.name, "tasks": [t.name for t in plan.tasks or []][:200], "analysis": result}
     prompt = "Review this project plan analysis and say what the project manager should do next.\n"

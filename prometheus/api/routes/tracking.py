@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -19,7 +19,7 @@ from prometheus.core.model import Baseline
 from prometheus.core.risk import Distribution, monte_carlo
 from prometheus.errors import ValidationFailed
 from prometheus.services import Context, scenarios
-from prometheus.services.schedule import scheduled
+from prometheus.services.schedule import kept_scheduled
 from prometheus.store import Database
 
 router = APIRouter(prefix="/api/plans/{plan_id}", tags=["tracking"], responses=ERROR_RESPONSES)
@@ -58,9 +58,9 @@ def delete_baseline(plan_id: str, number: BaselineNumber, ctx: Context = Depends
 @router.get(
     "/baselines/{number}/variance", response_model=Envelope[Variance], summary="Current schedule vs baseline"
 )
-def baseline_variance(plan_id: str, number: BaselineNumber, db: Database = Depends(get_db)) -> JSONResponse:
-    plan, s = scheduled(db, plan_id)
-    with db.store(write=False) as store:
+def baseline_variance(plan_id: str, number: BaselineNumber, ctx: Context = Depends(get_ctx)) -> JSONResponse:
+    plan, s = kept_scheduled(ctx, plan_id, ctx.today())
+    with ctx.db.store(write=False) as store:
         baseline = store.get_baseline(plan_id, number)
     return ok(evm.variance(plan, s, baseline))
 
@@ -75,15 +75,15 @@ def earned_value(
         "actual span",
     ),
     baseline: int | None = Query(None, ge=0, le=10, description="default: baseline 0 when saved"),
-    db: Database = Depends(get_db),
+    ctx: Context = Depends(get_ctx),
 ) -> JSONResponse:
-    plan, s = scheduled(db, plan_id)
-    with db.store(write=False) as store:
+    plan, s = kept_scheduled(ctx, plan_id, ctx.today())
+    with ctx.db.store(write=False) as store:
         saved = {b.number: b for b in store.list_baselines(plan_id)}
     if baseline is not None and baseline not in saved:
         raise ValidationFailed(f"plan {plan_id} has no baseline {baseline}")
     reference = saved.get(0 if baseline is None else baseline)
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = ctx.clock().replace(tzinfo=None)
     reported = plan.status_date or now  # what the recorded progress and costs describe
     return ok(evm.earned_value(plan, s, reference, status_date or plan.status_date or now.date(), reported))
 
@@ -98,11 +98,10 @@ class RiskRequest(BaseModel):
 
 
 @router.post("/risk", response_model=Envelope[Risk], summary="Monte Carlo schedule risk analysis")
-def risk(plan_id: str, body: RiskRequest | None = None, db: Database = Depends(get_db)) -> JSONResponse:
+def risk(plan_id: str, body: RiskRequest | None = None, ctx: Context = Depends(get_ctx)) -> JSONResponse:
     body = body or RiskRequest()
-    with db.store(write=False) as store:
-        plan = store.get_plan(plan_id)
-    net = plan_network(plan, datetime.now(UTC).date())
+    plan = ctx.plans.plan(ctx.db, plan_id)
+    net = plan_network(plan, ctx.today(), ctx.plans.table(plan))
     net.solve()
     target = body.target_date
     if target is None and plan.end_date is not None:

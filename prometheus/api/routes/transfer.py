@@ -9,14 +9,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from prometheus.api.deps import get_ctx, get_db
+from prometheus.api.deps import get_ctx
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core.model import Plan
 from prometheus.errors import PrometheusError
 from prometheus.formats.registry import content_disposition, detect, export_plan
 from prometheus.services import Context, imports
-from prometheus.services.schedule import scheduled
-from prometheus.store import Database
+from prometheus.services.schedule import kept_scheduled
 
 router = APIRouter(prefix="/api/plans", tags=["import/export"], responses=ERROR_RESPONSES)
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -29,9 +28,9 @@ FORMAT_HELP = (
 
 @router.api_route("/{plan_id}/export", methods=["GET", "POST"], summary="Export a plan as a file")
 def export(
-    plan_id: str, format: str = Query("json", description=FORMAT_HELP), db: Database = Depends(get_db)
+    plan_id: str, format: str = Query("json", description=FORMAT_HELP), ctx: Context = Depends(get_ctx)
 ) -> Response:
-    plan, s = scheduled(db, plan_id)
+    plan, s = kept_scheduled(ctx, plan_id, ctx.today())
     data, media, filename = export_plan(plan, s, format.lower())
     return Response(
         data,
