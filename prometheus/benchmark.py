@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ortools.sat.python import cp_model  # noqa: F401  (loaded before any run is timed)
+
 from prometheus.core import rcpsp
-from prometheus.core.rcpsp import cp_model  # noqa: F401  (loaded before any run is timed)
 from prometheus.formats.psplib import read_optima, read_sm
 
 

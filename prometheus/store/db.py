@@ -10,8 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from threading import RLock
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, event, exc, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -174,6 +172,9 @@ class Database:
         """Bring the schema to `revision`, the newest by default (safe with several replicas starting at
         once). Every row survives: on SQLite, foreign keys are off while tables are rebuilt, and checked
         before the migration commits."""
+        from alembic import command  # here: Alembic takes ~0.4 s to import, and only this needs it
+        from alembic.config import Config
+
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         with self._migration_file_lock(), self.engine.connect() as conn:
