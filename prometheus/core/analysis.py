@@ -58,11 +58,19 @@ def plan_network(plan: Plan, today: date, table: PlanTable | None = None) -> Net
     return Network(table, **schedule_args(plan, today))
 
 
-def leveled(plan: Plan, today: date, *, solver: str = "heuristic", time_limit: float = 10.0) -> dict:
-    """Resource leveling of a plan: what moves, and the over-allocations before and after."""
+def leveled(
+    plan: Plan,
+    today: date,
+    *,
+    solver: str = "heuristic",
+    time_limit: float = 10.0,
+    table: PlanTable | None = None,
+) -> dict:
+    """Resource leveling of a plan: what moves, and the over-allocations before and after. `table`: the
+    plan's tasks and links read into columns, when the caller keeps them."""
     capacity = {r.id: r.availability for r in plan.resources or []}
     tasks, deps = plan.tasks or [], plan.dependencies or []
-    before = plan_network(plan, today)
+    before = plan_network(plan, today, table)
     plain = before.solve()
     new_tasks, result, after = level_plan(
         tasks,

@@ -260,25 +260,23 @@ def over_allocations(net: Network, tasks: list[Task], capacity: dict[str, float]
         for r, a, b, u in busy(by_id[tid], int(net.early_finish[i]) - at):
             if r in profiles:
                 profiles[r].add(at + a, at + b, u)
-    out = []
+    spans = []  # resource, capacity, working index from, to, units: over capacity
     for r, cap in capacity.items():
         prof = profiles[r]
         level_now = 0.0
         for j, (t, d) in enumerate(zip(prof.points, prof.deltas, strict=True)):
             level_now += d
             if level_now > cap + 1e-9 and j + 1 < len(prof.points):
-                when = net.compiled.plan_calendar.datetimes(
-                    np.array(
-                        [
-                            net.compiled.plan_calendar.start_of(t),
-                            net.compiled.plan_calendar.finish_of(prof.points[j + 1]),
-                        ]
-                    )
-                )
-                start_at, end_at = when.astype("datetime64[us]").tolist()
-                out.append({"resource_id": r, "from": start_at, "to": end_at, "units": round(level_now, 4),
-                            "capacity": cap})  # fmt: skip
-    return out
+                spans.append((r, cap, t, prof.points[j + 1], round(level_now, 4)))
+    if not spans:
+        return []
+    cal = net.compiled.plan_calendar  # every span's dates in one conversion
+    starts = cal.datetimes(cal.start_of(np.array([s[2] for s in spans]))).astype("datetime64[us]").tolist()
+    ends = cal.datetimes(cal.finish_of(np.array([s[3] for s in spans]))).astype("datetime64[us]").tolist()
+    return [
+        {"resource_id": r, "from": start_at, "to": end_at, "units": units, "capacity": cap}
+        for (r, cap, _, _, units), start_at, end_at in zip(spans, starts, ends, strict=True)
+    ]
 
 
 def level_plan(

@@ -24,9 +24,9 @@ def kept_scheduled(
 def level(ctx: Context, plan_id: str, *, apply: bool, solver: str, time_limit: float) -> dict[str, Any]:
     """Resource leveling of the plan; with `apply`, each delay is kept as a start-no-earlier-than date, all in
     one transaction."""
-    with ctx.db.store(write=False) as store:
-        plan = store.get_plan(plan_id)
-    result = analysis.leveled(plan, ctx.today(), solver=solver, time_limit=time_limit)
+    plan = ctx.plans.plan(ctx.db, plan_id)
+    table = ctx.plans.table(plan)
+    result = analysis.leveled(plan, ctx.today(), solver=solver, time_limit=time_limit, table=table)
     starts = result.pop("starts")
     if apply and starts:
         with ctx.db.store() as store:
