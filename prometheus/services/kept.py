@@ -5,7 +5,8 @@ first (one indexed row), so a change made by any process or replica means a fres
 moves the kept plan on to its new revision with the same change (`advance`) or drops it: the first view
 after an edit costs a revision check and the scheduling, not a read of the whole plan. The plan's tasks and
 links are also kept read into a `PlanTable`, which a change moves on too (a changed task rewrites its row,
-a new one is appended, links are read again), so that a schedule compiles from columns instead of reading
+a new one is appended, a removed one taken out with its links, a link added or removed patched in
+the link columns), so that a schedule compiles from columns instead of reading
 every task object again. The changes are in services/changes.py."""
 
 from __future__ import annotations
