@@ -37,6 +37,19 @@ def test_the_scan_counts_each_lists_items_and_nothing_nested_in_them() -> None:
     assert keys == set(doc) and counts == {"tasks": 3, "dependencies": 1, "resources": 0}
 
 
+def test_numbers_too_long_for_the_parser_are_refused_and_the_server_stays_up(api: httpx.Client) -> None:
+    """The C parser crashed the process on an integer of 64 KiB (and raised SystemError on shorter ones
+    over Python's 4,300 digits): numbers are read as C longs and floats, a longer integer is 400."""
+    for number in (b"9" * 100_000, b"-" + b"9" * 70_000, b"9" * 5_000, b"1e" + b"9" * 70_000):
+        for doc in (
+            b'{"plan": {"name": "n"}, "tasks": [{"key": "a", "name": "a", "duration": ' + number + b"}]}",
+            b'{"plan": {"name": "n", "metadata": {"m": [' + number + b"]}}}",
+        ):
+            r = _import(api, doc)
+            assert r.status_code in (400, 422) and r.json()["status"] == "error", r.text[:300]
+    assert api.get("/health").status_code == 200
+
+
 def test_nan_and_infinity_are_not_json(api: httpx.Client) -> None:
     for literal in (b"NaN", b"Infinity", b"-Infinity"):
         body = b'{"plan": {"name": "n"}, "dependencies": [], "tasks": [{"key": "a", "name": "a", "duration": '

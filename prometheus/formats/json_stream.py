@@ -20,7 +20,7 @@ def _scan(data: bytes) -> tuple[set[str], dict[str, int]]:
     events of a whole buffer before the first is seen, so prefixes made a hostile nesting cost O(depth²)."""
     depth, keys, counts = 0, set(), dict.fromkeys(_LISTS, 0)
     key, listed = None, None  # the top-level key being read; the list of items it opened
-    for event, value in ijson.basic_parse(data):
+    for event, value in ijson.basic_parse(data, use_float=True):  # ints: C longs (a longer one is an error)
         if event in ("start_map", "start_array"):
             if event == "start_map" and depth == 2 and listed is not None:
                 counts[listed] += 1
