@@ -130,3 +130,30 @@ def test_an_import_answers_the_summary_and_counts_and_the_plan_when_asked(api: h
     assert [x["name"] for x in whole["resources"]] == ["Ray"]
     stored = api.get(f"/plans/{whole['id']}").json()["data"]
     assert {k: v for k, v in whole.items() if k != "counts"} == stored
+
+
+def test_an_outline_1200_levels_deep_is_viewed_costed_and_deleted(api: httpx.Client) -> None:
+    """Deeper than Python's recursion limit and SQLite's 1,000 cascades: the roll-ups walk it with a stack,
+    and deleting its top task deletes the deepest levels first."""
+    depth = 1200
+    tasks = [
+        {"key": f"k{i}", "name": f"level {i}", "parent": f"k{i - 1}" if i else None} for i in range(depth)
+    ]
+    tasks.append({"key": "leaf", "name": "leaf", "parent": f"k{depth - 1}", "duration": 2, "assignments": [
+        {"resource": "r"}]})  # fmt: skip
+    doc = {"plan": {"name": "deep", "start_date": "2026-12-01"}, "tasks": tasks,
+           "resources": [{"key": "r", "name": "R", "cost_rate": 10}]}  # fmt: skip
+    r = _import(api, doc)
+    assert r.status_code == 201, r.text[:300]
+    pid = r.json()["data"]["id"]
+    top = next(t for t in api.get(f"/plans/{pid}/tasks").json()["data"] if t["name"] == "level 0")
+    costs = api.get(f"/plans/{pid}/costs").json()["data"]
+    assert (
+        costs["cost"] == 160 and next(t for t in costs["tasks"] if t["task_id"] == top["id"])["cost"] == 160
+    )
+    for view in ("timeline", "summary", "earned-value", f"tasks/{top['id']}/explain", "export?format=mspdi"):
+        assert api.get(f"/plans/{pid}/{view}").status_code == 200, view
+    assert api.post(f"/plans/{pid}/baselines", json={}).status_code == 201
+    r = api.delete(f"/plans/{pid}/tasks/{top['id']}")
+    assert r.status_code == 200, r.text[:300]
+    assert api.get(f"/plans/{pid}/tasks").json()["data"] == []

@@ -123,3 +123,29 @@ def test_incremental_duration_change_equals_a_full_reschedule(seed: int) -> None
         want = schedule(tasks, deps, start=start, calendar=cal, resources=resources)
         assert got.tasks == want.tasks
         assert got.critical_paths == want.critical_paths and got.project_finish == want.project_finish
+
+
+def test_a_deep_outline_rolls_up_and_a_link_from_its_top_summary_start_is_followed() -> None:
+    """3,000 levels of summary tasks (past Python's recursion limit): every summary spans the two tasks
+    under it, with their duration-weighted progress; an SS link from the top summary starts its successor
+    with the earliest subtask, as Project does."""
+    depth = 3000
+    tasks = [T(f"s{i}", 1, parent_id=f"s{i - 1}" if i else None) for i in range(depth)]
+    tasks += [T("early", 2, parent_id=f"s{depth - 1}", percent_complete=50)]
+    tasks += [
+        T(
+            "late",
+            1,
+            parent_id=f"s{depth - 1}",
+            constraint_type="SNET",
+            constraint_date=datetime(2026, 12, 1, 8),
+        )
+    ]
+    tasks += [T("after", 1)]
+    s = schedule(tasks, [L("s0", "after", type="SS")], start=FRI)
+    early, late = s.tasks["early"], s.tasks["late"]
+    for i in (0, depth // 2, depth - 1):
+        top = s.tasks[f"s{i}"]
+        assert (top.start, top.finish) == (early.start, late.finish)
+        assert top.percent_complete == round(50 * 2 / 3, 2)  # 2 days at 50 %, 1 day at 0 %
+    assert s.tasks["after"].start == early.start

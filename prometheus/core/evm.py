@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 
 from prometheus.core.calendar import WorkCalendar
+from prometheus.core.graph import children_first
 from prometheus.core.model import Baseline, BaselineTask, Calendar, Plan
 from prometheus.core.scheduler import Schedule
 
@@ -27,12 +28,10 @@ def task_costs(plan: Plan, s: Schedule) -> dict[str, float]:
         if t.parent_id:
             children.setdefault(t.parent_id, []).append(t.id)
 
-    def total(tid: str) -> float:
-        if tid not in children:
-            return costs.get(tid, 0.0)
-        return sum(total(c) for c in children[tid])
-
-    return {t.id: round(total(t.id), 2) for t in plan.tasks or [] if t.id in s.tasks}
+    total: dict[str, float] = {}
+    for tid in children_first((t.id for t in plan.tasks or []), children):  # subtasks first
+        total[tid] = sum(total[c] for c in children[tid]) if tid in children else costs.get(tid, 0.0)
+    return {t.id: round(total[t.id], 2) for t in plan.tasks or [] if t.id in s.tasks}
 
 
 def snapshot(plan: Plan, s: Schedule, saved_at: datetime) -> Baseline:

@@ -4,7 +4,7 @@ outline order of summary tasks and their subtasks."""
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
@@ -231,10 +231,30 @@ def hierarchy_loop(parent_of: dict[N, N | None]) -> list[N] | None:
 def ancestors(parent_of: dict[N, N | None], task: N) -> list[N]:
     """The task's parent, grandparent... (bounded: stops at a task seen before)."""
     out: list[N] = []
+    seen = {task}
     node = parent_of.get(task)
-    while node is not None and node not in out and node != task:
+    while node is not None and node not in seen:
         out.append(node)
+        seen.add(node)
         node = parent_of.get(node)
+    return out
+
+
+def children_first(ids: Iterable[N], children: Mapping[N, list[N]]) -> list[N]:
+    """`ids` and everything under them in `children`, each once and after everything under it, so that a
+    roll-up meets each summary after its subtasks (an explicit stack: an outline may be thousands deep)."""
+    seen: set[N] = set()
+    out: list[N] = []
+    for root in ids:
+        stack = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                out.append(node)
+            elif node not in seen:
+                seen.add(node)
+                stack.append((node, True))
+                stack.extend((k, False) for k in children.get(node, ()) if k not in seen)
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from prometheus.core.graph import children_first
 from prometheus.core.model import Plan, Task
 from prometheus.core.scheduler import Schedule
 from prometheus.core.splits import parts, pauses
@@ -52,20 +53,16 @@ def costs(plan: Plan, s: Schedule) -> dict:
 
     rolled: dict[str, tuple[float, float]] = {}
 
-    def total(tid: str) -> tuple[float, float]:  # iterative would be longer; depth is the WBS depth
-        if tid not in rolled:
-            below = [total(c) for c in children.get(tid, [])]
-            rolled[tid] = (
-                own[tid]["work"] + sum(w for w, _ in below),
-                own[tid]["cost"] + sum(c for _, c in below),
-            )
-        return rolled[tid]
+    for tid in children_first(own, children):  # subtasks first
+        below = [rolled[c] for c in children.get(tid, [])]
+        work, cost = sum(w for w, _ in below), sum(c for _, c in below)
+        rolled[tid] = (own[tid]["work"] + work, own[tid]["cost"] + cost)
 
     rows = []
     for t in plan.tasks or []:
         if t.id not in s.tasks:  # cancelled
             continue
-        work, cost = total(t.id)
+        work, cost = rolled[t.id]
         rows.append(
             {
                 "task_id": t.id,
@@ -82,8 +79,8 @@ def costs(plan: Plan, s: Schedule) -> dict:
     top = [t.id for t in plan.tasks or [] if t.parent_id not in tasks and t.id in s.tasks]
     return {
         "plan_id": plan.id,
-        "work_hours": round(sum(total(t)[0] for t in top), 2),
-        "cost": round(sum(total(t)[1] for t in top), 2),
+        "work_hours": round(sum(rolled[t][0] for t in top), 2),
+        "cost": round(sum(rolled[t][1] for t in top), 2),
         "resources": [
             {
                 "resource_id": r.id,

@@ -312,6 +312,25 @@ class Tasks(StoreBase):
         self.lock_plan(plan_id)
         row = self._task_row(plan_id, task_id)
         self._check_version("task", row, expected)
+        self._delete_deep_subtasks(plan_id, row.id)
         self.session.delete(row)
         self._flush()
         return row.id
+
+    def _delete_deep_subtasks(self, plan_id: str, task_id: str) -> None:
+        """SQLite follows at most 1,000 cascades in a row (a deeper outline failed to delete): under a task
+        with subtasks more than 500 levels deep, those go first, the deepest level first, each with nothing
+        under it left to cascade to."""
+        below: dict[str, list[str]] = {}
+        for tid, parent in self.parent_map(plan_id).items():  # a stored loop: 409, never an endless walk
+            if parent is not None:
+                below.setdefault(parent, []).append(tid)
+        levels, level = [], [task_id]
+        while level:
+            levels.append(level)
+            level = [c for t in level for c in below.get(t, [])]
+        if len(levels) <= 500:
+            return
+        for level in reversed(levels[1:]):
+            for i in range(0, len(level), 1000):
+                self.session.execute(delete(TaskRow).where(TaskRow.id.in_(level[i : i + 1000])))

@@ -96,11 +96,11 @@ class Compiler(TaskTimes, Progress):
 
     def _subtasks_in_order(self, sid: str) -> list[str]:
         """Leaf subtasks: the direct ones in order, then those of each summary child (MPXJ's order)."""
-        kids = self.children[sid]
-        out = [k for k in kids if k not in self.children]
-        for k in kids:
-            if k in self.children:
-                out.extend(self._subtasks_in_order(k))
+        out, stack = [], [sid]
+        while stack:  # depth first, each summary's direct leaves before those of its summary children
+            kids = self.children[stack.pop()]
+            out.extend(k for k in kids if k not in self.children)
+            stack.extend(reversed([k for k in kids if k in self.children]))
         return out
 
     # -- compiling ----------------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ class Reporting:
             percent=self.percent.copy(),
             successors=self.out_degree,
         )
-        table = roll_up(table, self.summaries, self.pos, self.leaf_ids, wc)
+        table = roll_up(table, self.summaries, self.pos, self.children, wc)
         flat, ends, truncated = critical_paths(n, pred, succ, tight, critical)
         ps = self.ps
         as_py = lambda m: wc.datetimes(m).astype("datetime64[us]").tolist()  # noqa: E731

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -12,6 +11,7 @@ from typing import ClassVar
 import numpy as np
 
 from prometheus.core.calendar import WorkCalendar
+from prometheus.core.graph import children_first
 from prometheus.core.model import Task
 
 DATES = ("start", "finish", "early_start", "early_finish", "late_start", "late_finish")
@@ -159,24 +159,42 @@ def roll_up(
     table: Table,
     summaries: list[Task],
     pos: dict[str, int],
-    leaf_ids: Callable[[str], list[str]],
+    children: dict[str, list[str]],
     wc: WorkCalendar,
 ) -> Table:
-    """Append summary rows: they span their subtasks; progress is weighted by duration."""
+    """Append summary rows: they span their subtasks; progress is weighted by duration. Each summary is
+    made of its direct subtasks (summaries before the summary above them), so a deep outline costs its
+    size, not its size times its depth."""
     if not summaries:
         return table
+    dates = ("start", "finish", "early_start", "early_finish", "late_start", "late_finish")
+    first = (min, max, min, max, min, max)
+    made: dict[str, tuple] = {}  # summary id -> its six dates, work and work times percent
+    for sid in children_first((t.id for t in summaries), children):
+        kids = children.get(sid)
+        if kids is None:  # a leaf
+            continue
+        parts = [made[k] for k in kids if k in children]
+        leaves = [pos[k] for k in kids if k not in children]
+        if leaves:
+            idx = np.array(leaves, dtype=np.int64)
+            work = table.duration[idx]
+            ends = (getattr(table, f)[idx] for f in dates)
+            parts.append(
+                (*(e.min() if f is min else e.max() for f, e in zip(first, ends, strict=True)),
+                 int(work.sum()), float((work * table.percent[idx]).sum()))
+            )  # fmt: skip
+        made[sid] = (
+            *(f(p[i] for p in parts) for i, f in enumerate(first)),
+            sum(p[6] for p in parts),
+            sum(p[7] for p in parts),
+        )
     rows: dict[str, list] = {f: [] for f in Table.ARRAYS}
     for t in summaries:
-        idx = np.array([pos[x] for x in leaf_ids(t.id)], dtype=np.int64)
-        rows["start"].append(table.start[idx].min())
-        rows["finish"].append(table.finish[idx].max())
-        rows["early_start"].append(table.early_start[idx].min())
-        rows["early_finish"].append(table.early_finish[idx].max())
-        rows["late_start"].append(table.late_start[idx].min())
-        rows["late_finish"].append(table.late_finish[idx].max())
-        work = table.duration[idx]
-        total = int(work.sum())
-        rows["percent"].append(round(float((work * table.percent[idx]).sum() / total), 2) if total else 0.0)
+        *six, total, weighted = made[t.id]
+        for f, value in zip(dates, six, strict=True):
+            rows[f].append(value)
+        rows["percent"].append(round(weighted / total, 2) if total else 0.0)
         rows["successors"].append(0)
         rows["free_slack"].append(0)
     minutes = lambda key: (np.array(rows[key]) - wc.datetimes(0)).astype("timedelta64[m]").astype(np.int64)  # noqa: E731
