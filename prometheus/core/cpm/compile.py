@@ -141,6 +141,9 @@ class Compiler(TaskTimes, Progress):
         elapsed = np.flatnonzero(unit_code >= 3).tolist()
         self.elapsed_task = np.zeros(n, dtype=bool)
         self.base_kal = kal.copy()  # an elapsed task still starts and ends in working time of this calendar
+        # a link's working lag runs on its successor's own calendar, else the plan's: never on its resources'
+        # calendars, nor on an elapsed task's clock (Project: "lag uses the base calendar", KB 159773)
+        self.lag_kal = np.where(np.fromiter((c is not None for c in own_calendars), bool, n), kal, 0)
         if elapsed:  # an elapsed duration runs on the clock, nights, weekends and holidays included
             self.elapsed_task[elapsed] = True
             for i in elapsed:
@@ -206,6 +209,7 @@ class Compiler(TaskTimes, Progress):
         self.lagw = np.where(self.is_elapsed, 0, lag_minutes)
         self.lage = np.where(self.is_elapsed, lag_minutes, 0)
         self.any_elapsed = bool(self.is_elapsed.any())
+        self.lag_apart = bool(((self.lag_kal[succ] != self.kal[succ]) & (self.lagw != 0)).any())
         self.from_finish = leaves_finish(ltype)  # the link leaves the predecessor's finish
         self.to_finish = reaches_finish(ltype)  # the link arrives at the successor's finish
 

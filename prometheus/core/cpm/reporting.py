@@ -8,6 +8,7 @@ import numpy as np
 from prometheus.core.calendar import SchedulingError
 from prometheus.core.cpm import fast
 from prometheus.core.cpm.paths import critical_paths
+from prometheus.core.cpm.progress import naive
 from prometheus.core.cpm.results import Conflict, Schedule, Table, roll_up
 from prometheus.core.cpm.rules import binds_early
 
@@ -28,7 +29,7 @@ class Reporting:
         if pred.size:
             link_slack = np.empty(pred.size, dtype=np.int64)
             links = (pred, succ, self.from_finish, self.to_finish, self.lagw, self.lage, self.is_elapsed)
-            dates = (self.kal, zero, self.rd, sched_start, sched_finish, link_slack)
+            dates = (self.kal, self.lag_kal, zero, self.rd, sched_start, sched_finish, link_slack)
             if not self._on_tables(fast.link_slack, *links, *dates):
                 raise SchedulingError("the schedule would span more than 200 years; check durations and lags")
             free = np.where(self.out_degree > 0, np.iinfo(np.int64).max, free)
@@ -94,7 +95,26 @@ class Reporting:
                 m = np.fromiter(moved, dtype=np.int64)
                 self._dates[key][m] = convert(idx[m], is_start, reading[m], zero[m], kal[m])
         self._moved_early, self._moved_late = set(), set()
+        for key, (rows, at) in self._kept_dates().items():
+            self._dates[key][rows] = at
         return self._dates
+
+    def _kept_dates(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Dates tasks keep as they are, in working time or not (as MS Project): actual starts and finishes
+        and manual dates, by the date they set."""
+        leaves, out = self.leaves, {}
+        fields = (("early_start", "actual_start", self.actual), ("late_start", "actual_start", self.actual),
+                  ("early_finish", "actual_finish", self.finished_at), ("late_finish", "actual_finish",
+                  self.finished_at), ("early_start", "manual_start", self.manual),
+                  ("early_finish", "manual_finish", self.manual))  # fmt: skip
+        for key, field, mask in fields:
+            kept = [(i, v) for i in np.flatnonzero(mask).tolist() if (v := getattr(leaves[i], field))]
+            if kept:
+                rows, at = zip(*kept, strict=True)
+                moments = np.array([naive(v) for v in at], dtype="datetime64[m]")
+                old = out.get(key, (np.empty(0, np.int64), np.empty(0, "datetime64[m]")))
+                out[key] = (np.concatenate([old[0], rows]), np.concatenate([old[1], moments]))
+        return out
 
     def _conflicts(self) -> list[Conflict]:
         wc, leaves, out = self.wc, self.leaves, []
