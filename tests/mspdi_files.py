@@ -276,9 +276,11 @@ def build(seed: int, only: set[str] | None = None) -> Made:
                     a.setActualWork(m.Duration.getInstance(0.0, m.TimeUnit.HOURS))
             if b.has("task_types", 0.5):
                 # MPXJ schedules a fixed-duration task on its own calendar, not on its resources' (Project
-                # does): only tasks whose resources work the base calendar's time are fixed duration here
+                # does): only tasks on the base calendar with resources on its time are fixed duration here
                 kinds = [m.TaskType.FIXED_WORK, m.TaskType.FIXED_UNITS]
-                plain = all(str(x.getCalendar().getName()).startswith("Plain") for x in work_res)
+                plain = t.getCalendar() is None and all(
+                    str(x.getCalendar().getName()).startswith("Plain") for x in work_res
+                )
                 t.setType(r.choice([*kinds, m.TaskType.FIXED_DURATION] if plain else kinds))
                 t.setEffortDriven(r.random() < 0.5)
         t.setActualDuration(_duration(m, 0, unit))
@@ -303,15 +305,21 @@ def build(seed: int, only: set[str] | None = None) -> Made:
             on = first + timedelta(days=r.randint(0, 20))
             while not cal.isWorkingDate(_ld(on)):  # a date Project would show on a working day
                 on += timedelta(days=1)
-            # in working time (MPXJ keeps a date in other time as it is, Project moves the task into work)
-            at = cal.getNextWorkStart(_ldt(datetime.combine(on, begins)))
+            # in the task's working time (MPXJ keeps a date in other time as it is, Project moves the task
+            # into working time): of its own calendar, else its first work resource's
+            own = t.getCalendar() or next(
+                (a.getResource().getCalendar() for a in t.getResourceAssignments()
+                 if a.getResource() in work_res), cal)  # fmt: skip
+            at = own.getNextWorkStart(_ldt(datetime.combine(on, begins)))
             if "FINISH" in kind:
                 end = time(day[-1][2], day[-1][3]) if day[-1][2] else time(17)
-                at = cal.getPreviousWorkFinish(_ldt(datetime.combine(on, end)))
+                at = own.getPreviousWorkFinish(_ldt(datetime.combine(on, end)))
             t.setConstraintType(getattr(m.ConstraintType, kind))
             t.setConstraintDate(at)
-        # MPXJ adds a leveling delay only to tasks with no links (a summary's count): Project delays any
-        if not t.getPredecessors() and t.getParentTask() is None and b.has("leveling_delay", 0.3):
+        # MPXJ adds a leveling delay only to tasks with no links (a summary's count) and no date constraint:
+        # Project delays any task
+        free = t.getConstraintType() == m.ConstraintType.AS_SOON_AS_POSSIBLE and t.getParentTask() is None
+        if free and not t.getPredecessors() and b.has("leveling_delay", 0.3):
             t.setLevelingDelay(_duration(m, r.choice([1, 2, 3]), "edays"))
         placed.append(t)
     _manual_and_progress(b, tasks, cal, start)

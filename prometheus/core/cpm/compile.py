@@ -131,6 +131,9 @@ class Compiler(TaskTimes, Progress):
         self.mpd = mpd = wc.minutes_per_day
         # task calendars: the project's (number 0), the task's own, or its resources' calendars
         self.kal = kal = np.zeros(n, dtype=np.int64)
+        # a link's working lag runs on its successor's own calendar, else the plan's: never on its resources'
+        # calendars, nor on an elapsed task's clock (Project: "lag uses the base calendar", KB 159773)
+        self.lag_kal = np.zeros(n, dtype=np.int64)
         work_calendars = [wc]
         self.spread = (
             self._task_calendars(leaf, resources, cal, epoch, days, work_calendars)
@@ -141,9 +144,6 @@ class Compiler(TaskTimes, Progress):
         elapsed = np.flatnonzero(unit_code >= 3).tolist()
         self.elapsed_task = np.zeros(n, dtype=bool)
         self.base_kal = kal.copy()  # an elapsed task still starts and ends in working time of this calendar
-        # a link's working lag runs on its successor's own calendar, else the plan's: never on its resources'
-        # calendars, nor on an elapsed task's clock (Project: "lag uses the base calendar", KB 159773)
-        self.lag_kal = np.where(np.fromiter((c is not None for c in own_calendars), bool, n), kal, 0)
         if elapsed:  # an elapsed duration runs on the clock, nights, weekends and holidays included
             self.elapsed_task[elapsed] = True
             for i in elapsed:

@@ -35,7 +35,8 @@ class Passes:
 
     def _first(self, T: np.ndarray) -> np.ndarray:
         ps = self.ps_k[self.kal[T]] if self.multi else self.ps
-        return first_start(self.ctype[T], self.cidx[T], self.dur[T], ps)
+        d = self._spread_spans_to(T, self.cidx[T], self.dur[T]) if self.spread else self.dur[T]
+        return first_start(self.ctype[T], self.cidx[T], d, ps)
 
     def _to_succ(
         self, p: np.ndarray, s: np.ndarray, base: np.ndarray, base_fin: np.ndarray, elapsed: np.ndarray
@@ -115,6 +116,8 @@ class Passes:
         if self.constrained:
             self.link_driven[T] = ES[T]
             c, ci, d = self.ctype[T], self.cidx[T], dur[T]
+            if self.spread:
+                d = self._spread_spans_to(T, ci, d)
             es_t = constrain_early(c, ci, d, ES[T])
             # a finish a constraint sets stays: the start of an elapsed duration need not be working time
             snap = T[(c != MFO) & (((c != FNET) & (c != FNLT)) | (es_t == ES[T]))]

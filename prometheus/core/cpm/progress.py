@@ -10,7 +10,7 @@ import numpy as np
 
 from prometheus.core.calendar import Calendars, WorkCalendar
 from prometheus.core.cpm.columns import floats, read
-from prometheus.core.cpm.rules import ALAP, ASAP, MSO, NEVER
+from prometheus.core.cpm.rules import ALAP, ASAP, FNET, MSO, NEVER
 from prometheus.core.model import Task, TaskStatus
 
 DATE_FIELDS = (
@@ -81,6 +81,7 @@ class Progress:
         self.manual[M], ctype[M], cidx[M] = True, MSO, at["manual_start"][0][manual]
         ends = manual & at["manual_finish"][1]
         dur[D[ends]] = np.maximum(0, at["manual_finish"][0][ends] - cidx[D[ends]])
+        no_earlier = (ctype[D] == FNET) & has_c
         self.actual[S], ctype[S], cidx[S] = True, MSO, at["actual_start"][0][started]
         ends = started & has_finish
         dur[D[ends]] = np.maximum(0, finish[ends] - cidx[D[ends]])
@@ -102,6 +103,10 @@ class Progress:
             R = D[resumed]
             left = np.where(has_rem[resumed], rem[resumed], dur[R] * (1 - percent[resumed] / 100))
             dur[R] = np.maximum(dur[R], resume[resumed] - cidx[R] + np.rint(left).astype(np.int64))
+        late = running & no_earlier  # a started task still finishes no earlier than its date (Project)
+        if late.any():
+            F = D[late]
+            dur[F] = np.maximum(dur[F], c_at[late] - cidx[F])
 
     def _apply_status_date(
         self, leaves: list[Task], status: list, actual_start: list, per_unit: np.ndarray

@@ -12,6 +12,7 @@ import numpy as np
 
 from prometheus.core.calendar import Calendars, UnionCalendar, WorkCalendar
 from prometheus.core.calendar_common import common_time
+from prometheus.core.cpm.rules import FNET, FNLT, MFO
 from prometheus.core.model import Calendar, DurationUnit, Resource, Task
 from prometheus.core.splits import pauses, split_span
 
@@ -38,6 +39,8 @@ class TaskTimes:
     base_kal: np.ndarray
     dur: np.ndarray
     work_dur: np.ndarray
+    lag_kal: np.ndarray
+    ctype: np.ndarray
     ES: np.ndarray
     LF: np.ndarray
     LS: np.ndarray
@@ -117,6 +120,12 @@ class TaskTimes:
                 memo[key] = of_resources(key if isinstance(key, tuple) else (key,))
         kal = {k: v[0] for k, v in memo.items()}
         self.kal[:] = np.fromiter(map(kal.__getitem__, keys), dtype=np.int64, count=n)
+        # links' lags run on a task's own calendar, whatever its resources' calendars
+        lag_of = {
+            k: number(c.model_dump_json(), lambda c=c: WorkCalendar(c, epoch, days)) for k, c in by_id.items()
+        }
+        for i in [i for i, c in enumerate(own_calendars) if c is not None] if by_id else []:
+            self.lag_kal[i] = lag_of[id(own_calendars[i])]
         spread: dict[int, list[int]] = {}
         if any(v[1] is not None for v in memo.values()):  # resources on several calendars: spread tasks
             started, manual = columns["actual_start"], columns["manual"]
@@ -149,6 +158,18 @@ class TaskTimes:
             finish = C[kal[i]].finish_of(cand[j] + self.dur[i])
             starts = [C[k].start_of(C[k].index_of(finish) - work) for k in self.spread[i]]
             cand[j] = C[kal[i]].index_of(min(starts))
+
+    def _spread_spans_to(self, T: np.ndarray, ci: np.ndarray, d: np.ndarray) -> np.ndarray:
+        """The spans `d` of tasks T, those of spread tasks with a finish constraint made the span from the
+        latest start at which one of their resources finishes by its date (`ci`) to it."""
+        d = d.copy()
+        C, kal, c = self.cal.cals, self.kal, self.ctype[T]
+        for j in np.flatnonzero(self.spread_mask[T] & ((c == FNET) | (c == FNLT) | (c == MFO))).tolist():
+            i, work = int(T[j]), int(self.work_dur[T[j]])
+            finish = C[kal[i]].finish_of(ci[j])
+            starts = [C[k].start_of(C[k].index_of(finish) - work) for k in self.spread[i]]
+            d[j] = int(ci[j]) - int(C[kal[i]].index_of(min(starts)))
+        return d
 
     def _spread_start(self, T: np.ndarray) -> None:
         """The late start of such tasks: each resource's work ends by the late finish on its calendar."""
