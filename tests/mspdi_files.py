@@ -316,9 +316,10 @@ def build(seed: int, only: set[str] | None = None) -> Made:
                 at = own.getPreviousWorkFinish(_ldt(datetime.combine(on, end)))
             t.setConstraintType(getattr(m.ConstraintType, kind))
             t.setConstraintDate(at)
-        # MPXJ adds a leveling delay only to tasks with no links (a summary's count) and no date constraint:
-        # Project delays any task
+        # MPXJ adds a leveling delay only to tasks with no links (a summary's count) and no date constraint,
+        # from the project calendar's next working time: Project delays any task, from its early start
         free = t.getConstraintType() == m.ConstraintType.AS_SOON_AS_POSSIBLE and t.getParentTask() is None
+        free = free and t.getCalendar() is None and not list(t.getResourceAssignments())
         if free and not t.getPredecessors() and b.has("leveling_delay", 0.3):
             t.setLevelingDelay(_duration(m, r.choice([1, 2, 3]), "edays"))
         placed.append(t)
@@ -344,7 +345,7 @@ def _manual_and_progress(b: _Builder, tasks: list, cal, start) -> None:  # noqa:
     from java.lang import Double
 
     for t in tasks:
-        if not t.getDuration().getDuration():
+        if not t.getDuration().getDuration() or t.hasChildTasks():  # summaries roll up (in MPXJ half)
             continue
         if b.has("manual", 0.2):
             s = cal.getNextWorkStart(start.plusDays(r.randint(0, 15)).plusHours(r.choice([0, 0, 2])))
@@ -375,6 +376,7 @@ def _written_and_scheduled(b: _Builder, start) -> Made:  # noqa: ANN001
     file = b.file
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "plan.xml")
+        file.getTasks().synchronizeTaskIDToHierarchy()  # written in outline order, as Project writes
         MSPDIWriter().write(file, path)
         with open(path, "rb") as f:
             xml = f.read()

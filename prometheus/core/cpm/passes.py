@@ -9,6 +9,7 @@ import numpy as np
 
 from prometheus.core.cpm import fast
 from prometheus.core.cpm.order import gather, groups
+from prometheus.core.cpm.progress import NO_MOMENT
 from prometheus.core.cpm.rules import (
     FF,
     FNET,
@@ -38,17 +39,37 @@ class Passes:
         d = self._spread_spans_to(T, self.cidx[T], self.dur[T]) if self.spread else self.dur[T]
         return first_start(self.ctype[T], self.cidx[T], d, ps)
 
+    def _leaving(self, p: np.ndarray, base: np.ndarray, base_fin: np.ndarray, ff: np.ndarray) -> np.ndarray:
+        """The moments links leave their predecessors `p` at (`ff`: their finishes): their dates `base`
+        read as finishes where `base_fin`, or the actual dates they keep."""
+        at = self.cal.moment(self.kal[p], base, base_fin)
+        if self.kept_moments is not None:
+            kept = np.where(ff, self.kept_moments[1][p], self.kept_moments[0][p])
+            at = np.where(kept != NO_MOMENT, kept, at)
+        return at
+
     def _to_succ(
-        self, p: np.ndarray, s: np.ndarray, base: np.ndarray, base_fin: np.ndarray, elapsed: np.ndarray
+        self,
+        p: np.ndarray,
+        s: np.ndarray,
+        base: np.ndarray,
+        base_fin: np.ndarray,
+        elapsed: np.ndarray,
+        left: np.ndarray | None,
     ) -> np.ndarray:
-        """Move the points links leave into the successors' calendars, in place, except for elapsed lags
-        (they run from the moment itself). Returns the calendar each base is now expressed in."""
+        """Move the points links leave (the moments `left`, where known) into the successors' calendars,
+        in place, except for elapsed lags (they run from the moment itself). Returns the calendar each base
+        is now expressed in."""
         if not self.multi:
             return self.kal[s]
         cross = (self.kal[p] != self.kal[s]) & ~elapsed
         if cross.any():
             ks = self.kal[s][cross]
-            at = self.cal.moment(self.kal[p][cross], base[cross], base_fin[cross])
+            at = (
+                self.cal.moment(self.kal[p][cross], base[cross], base_fin[cross])
+                if left is None
+                else left[cross]
+            )
             base[cross] = self.cal.index_of(ks, at)
             base_fin[cross] = at == self.cal.finish_of(ks, base[cross])
         return np.where(elapsed, self.kal[p], self.kal[s])
@@ -65,20 +86,21 @@ class Passes:
             base = np.where(ff, np.where(late, self.LF[p], EF[p]), np.where(late, self.LS[p], ES[p]))
             # how the moment the link leaves reads: a milestone's own reading (late ones: a finish)
             base_fin = np.where(zero[p], rd[p] | late, ff)
-            left = C.moment(self.kal[p], base, base_fin) if self.lag_apart else None  # the moment it leaves
-            k_base = self._to_succ(p, s, base, base_fin, self.is_elapsed[E])
+            moments = self.lag_apart or (self.multi and self.kept_moments is not None)
+            left = self._leaving(p, base, base_fin, ff) if moments else None  # the moments links leave
+            k_base = self._to_succ(p, s, base, base_fin, self.is_elapsed[E], left)
             ks = self.kal[s]
             ps = self.ps_k[ks] if self.multi else self.ps
             lw = self.lagw[E]
             cand = early_bound(base, lw, self.to_finish[E], dur[s])
             edge_fin = np.where(lw > 0, True, np.where(lw < 0, False, base_fin)) if milestones else None
-            if left is not None:
+            if self.lag_apart:
                 self._lag_on_its_calendar(E, left, cand, edge_fin)
             if self.any_elapsed:
                 el = self.is_elapsed[E]
                 if el.any():  # Microsoft Project takes off the duration first, then the elapsed lag
                     d_el = np.where(self.to_finish[E][el], dur[s][el], 0)
-                    at = C.moment(k_base[el], base[el], base_fin[el])  # the moment the link leaves
+                    at = C.moment(k_base[el], base[el], base_fin[el]) if left is None else left[el]
                     less = d_el > 0
                     if less.any():
                         at[less] = C.start_of(ks[el][less], C.index_of(ks[el][less], at[less]) - d_el[less])

@@ -28,6 +28,9 @@ DATE_FIELDS = (
 FIRST_DATES = ("constraint_date", "actual_start", "deadline", "manual_start")  # the calendar epoch is before
 
 
+NO_MOMENT = np.iinfo(np.int64).min  # no date
+
+
 def naive(dt: datetime | None) -> datetime | None:
     return None if dt is None else dt.replace(tzinfo=None)
 
@@ -51,13 +54,21 @@ class Progress:
 
     def _indexes(self, tasks: np.ndarray, values: list) -> tuple[np.ndarray, np.ndarray]:
         """The working index of each date in its task's calendar (0 where there is none), and where there
-        is one; minutes since the epoch are floored, as `WorkCalendar.minutes`."""
-        has = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+        is one."""
+        minutes, has = self._minutes(values)
         out = np.zeros(len(values), dtype=np.int64)
         if has.any():
+            out[has] = self.cal.index_of(self.kal[tasks[has]], minutes[has])
+        return out, has
+
+    def _minutes(self, values: list) -> tuple[np.ndarray, np.ndarray]:
+        """Minutes since the epoch of each date (floored, as `WorkCalendar.minutes`; NO_MOMENT where there
+        is none), and where there is one."""
+        has = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+        out = np.full(len(values), NO_MOMENT, dtype=np.int64)
+        if has.any():
             stamps = np.array([naive(v) for v in values if v is not None], dtype="datetime64[us]")
-            minutes = (stamps - np.datetime64(self.wc.epoch_dt, "us")).astype(np.int64) // 60_000_000
-            out[has] = self.cal.index_of(self.kal[tasks[has]], minutes)
+            out[has] = (stamps - np.datetime64(self.wc.epoch_dt, "us")).astype(np.int64) // 60_000_000
         return out, has
 
     def _apply_dates(self, dated: list[int], cols: dict[str, list], per_unit: np.ndarray) -> None:
@@ -65,6 +76,7 @@ class Progress:
         the tasks numbered `dated`, their `DATE_FIELDS` in `cols` (`per_unit`: working minutes of each
         task's duration unit)."""
         self.finished_at = np.zeros(len(self.dur), dtype=bool)  # an actual finish
+        self.kept_moments: np.ndarray | None = None  # actual starts and finishes, minutes since the epoch
         if not dated:
             return
         D = np.array(dated, dtype=np.int64)
@@ -86,6 +98,13 @@ class Progress:
         ends = started & has_finish
         dur[D[ends]] = np.maximum(0, finish[ends] - cidx[D[ends]])
         self.finished_at[D[ends]] = True
+        if started.any() or manual.any():  # links leave actual and manual dates as they are
+            self.kept_moments = np.full((2, len(self.dur)), NO_MOMENT, dtype=np.int64)
+            for k, (actual, planned) in enumerate((("actual_start", "manual_start"),
+                                                   ("actual_finish", "manual_finish"))):  # fmt: skip
+                self.kept_moments[k, D] = np.where(
+                    manual, self._minutes(cols[planned])[0], self._minutes(cols[actual])[0]
+                )
         dl, has_dl = at["deadline"]
         self.task_deadline[D[has_dl]] = dl[has_dl]
         running = started & ~has_finish
