@@ -128,10 +128,11 @@ class TaskTimes:
             self.lag_kal[i] = lag_of[id(own_calendars[i])]
         spread: dict[int, list[int]] = {}
         if any(v[1] is not None for v in memo.values()):  # resources on several calendars: spread tasks
-            started, manual = columns["actual_start"], columns["manual"]
+            # finished, resumed and manual tasks keep the span their dates give
+            done, manual = columns["actual_finish"], columns["manual"]
             for i in range(n):
                 members = memo[keys[i]][1]
-                if members is not None and started[i] is None and not manual[i]:
+                if members is not None and done[i] is None and not manual[i] and leaf.tasks[i].resume is None:
                     spread[i] = [
                         number(k, lambda c=members[k]: WorkCalendar(c, epoch, days)) for k in sorted(members)
                     ]
