@@ -16,7 +16,7 @@ from tests import mpxj_oracle
 FEATURES = (
     "hours", "weekdays", "exceptions", "recurring", "worked", "workweek", "24h", "start_time", "resources",
     "res_calendar", "night", "units", "task_types", "elapsed", "manual", "progress", "constraints",
-    "summaries", "task_calendar", "leveling_delay", "links",
+    "summaries", "task_calendar", "leveling_delay", "links", "uneven",
 )  # fmt: skip
 _HOURS = {  # a working day's hours, and MinutesPerDay as a file would keep it
     "standard": ([(8, 0, 12, 0), (13, 0, 17, 0)], 480),
@@ -28,7 +28,7 @@ NIGHT = {0: [(23, 0, 0, 0)], 5: [(0, 0, 3, 0), (4, 0, 8, 0)]} | {
     d: [(0, 0, 3, 0), (4, 0, 8, 0), (23, 0, 0, 0)] for d in range(1, 5)
 }
 NEEDS = {"res_calendar": {"resources"}, "night": {"resources", "res_calendar"}, "units": {"resources"},
-         "task_types": {"resources"}}  # fmt: skip
+         "task_types": {"resources"}, "uneven": {"resources"}}  # fmt: skip
 _UNITS = {
     "hours": "HOURS",
     "days": "DAYS",
@@ -274,13 +274,22 @@ def build(seed: int, only: set[str] | None = None) -> Made:
                     a.setWork(w)
                     a.setRemainingWork(w)
                     a.setActualWork(m.Duration.getInstance(0.0, m.TimeUnit.HOURS))
+            mine = [a for a in t.getResourceAssignments() if a.getResource() in work_res]
+            plain = t.getCalendar() is None and all(
+                str(a.getResource().getCalendar().getName()).startswith("Plain") for a in mine
+            )
+            if len(mine) > 1 and plain and b.has("uneven", 0.6):  # one does more: the task lasts longer
+                a = r.choice(mine)
+                w = m.Duration.getInstance(a.getWork().getDuration() * r.choice([1.5, 2.0]), m.TimeUnit.HOURS)
+                a.setWork(w)
+                a.setRemainingWork(w)
+                hours = max(x.getWork().getDuration() * 100 / x.getUnits().doubleValue() for x in mine)
+                span = m.Duration.getInstance(hours, m.TimeUnit.HOURS)
+                t.setDuration(span.convertUnits(t.getDuration().getUnits(), props))  # Project's: the longest
             if b.has("task_types", 0.5):
                 # MPXJ schedules a fixed-duration task on its own calendar, not on its resources' (Project
                 # does): only tasks on the base calendar with resources on its time are fixed duration here
                 kinds = [m.TaskType.FIXED_WORK, m.TaskType.FIXED_UNITS]
-                plain = t.getCalendar() is None and all(
-                    str(x.getCalendar().getName()).startswith("Plain") for x in work_res
-                )
                 t.setType(r.choice([*kinds, m.TaskType.FIXED_DURATION] if plain else kinds))
                 t.setEffortDriven(r.random() < 0.5)
         t.setActualDuration(_duration(m, 0, unit))
@@ -302,6 +311,8 @@ def build(seed: int, only: set[str] | None = None) -> Made:
         if b.has("constraints", 0.3):
             kind = r.choice(["START_NO_EARLIER_THAN", "FINISH_NO_EARLIER_THAN", "START_NO_LATER_THAN",
                              "FINISH_NO_LATER_THAN", "MUST_START_ON", "MUST_FINISH_ON"])  # fmt: skip
+            if unit.startswith("e") and "FINISH" in kind:  # MPXJ moves the start of such an elapsed task
+                kind = "START_NO_EARLIER_THAN"  # to working time and leaves its finish at the date
             on = first + timedelta(days=r.randint(0, 20))
             while not cal.isWorkingDate(_ld(on)):  # a date Project would show on a working day
                 on += timedelta(days=1)
@@ -355,8 +366,8 @@ def _manual_and_progress(b: _Builder, tasks: list, cal, start) -> None:  # noqa:
             t.setStart(s)
             t.setFinish(cal.getDate(s, t.getDuration()))
         elif not t.getPredecessors() and b.has("progress", 0.4):
-            s = cal.getNextWorkStart(start.plusDays(r.randint(0, 3)))
-            pct = r.choice([25.0, 50.0, 100.0])
+            s = cal.getNextWorkStart(start.plusDays(r.randint(0, 3)).plusHours(r.choice([0, 0, 1, 3])))
+            pct = r.choice([25.0, 50.0, 75.0, 100.0])
             dur = t.getDuration()
             t.setActualStart(s)
             t.setPercentageComplete(Double(pct))
