@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from tests import mpxj_oracle
+from tests.mpxj_oracle import _ldt
 
 FEATURES = (
     "hours", "weekdays", "exceptions", "recurring", "worked", "workweek", "24h", "start_time", "resources",
@@ -29,14 +30,9 @@ NIGHT = {0: [(23, 0, 0, 0)], 5: [(0, 0, 3, 0), (4, 0, 8, 0)]} | {
 }
 NEEDS = {"res_calendar": {"resources"}, "night": {"resources", "res_calendar"}, "units": {"resources"},
          "task_types": {"resources"}, "uneven": {"resources"}}  # fmt: skip
-_UNITS = {
-    "hours": "HOURS",
-    "days": "DAYS",
-    "weeks": "WEEKS",
-    "edays": "ELAPSED_DAYS",
-    "ehours": "ELAPSED_HOURS",
-}
-MATERIAL = 0.15
+_UNITS = {"hours": "HOURS", "days": "DAYS", "weeks": "WEEKS", "edays": "ELAPSED_DAYS",
+          "ehours": "ELAPSED_HOURS"}  # fmt: skip
+MATERIAL = 0.15  # the share of material resources
 _LINKS = ("FINISH_START", "START_START", "FINISH_FINISH", "START_FINISH")
 
 
@@ -54,10 +50,6 @@ def _j():  # noqa: ANN202
     import org.mpxj as m
 
     return m
-
-
-def _ldt(dt: datetime):  # noqa: ANN202
-    return mpxj_oracle._ldt(dt)
 
 
 def _ld(d: date):  # noqa: ANN202
