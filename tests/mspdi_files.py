@@ -24,6 +24,7 @@ _HOURS = {  # a working day's hours, and MinutesPerDay as a file would keep it
     "early": ([(7, 30, 11, 30), (12, 0, 16, 0)], 480),
     "late": ([(9, 0, 13, 0), (14, 0, 18, 0)], 480),
     "short": ([(8, 0, 12, 0), (12, 30, 16, 0)], 450),
+    "short 8h days": ([(8, 0, 12, 0), (12, 30, 16, 0)], 480),  # a day of duration is not a working day
 }
 NIGHT = {0: [(23, 0, 0, 0)], 5: [(0, 0, 3, 0), (4, 0, 8, 0)]} | {
     d: [(0, 0, 3, 0), (4, 0, 8, 0), (23, 0, 0, 0)] for d in range(1, 5)
@@ -319,6 +320,8 @@ def build(seed: int, only: set[str] | None = None) -> Made:
                 at = own.getPreviousWorkFinish(_ldt(datetime.combine(on, end)))
             t.setConstraintType(getattr(m.ConstraintType, kind))
             t.setConstraintDate(at)
+        elif not list(t.getResourceAssignments()) and b.has("constraints", 0.1):  # MPXJ's late dates on
+            t.setConstraintType(m.ConstraintType.AS_LATE_AS_POSSIBLE)  # resource calendars are not Project's
         # MPXJ adds a leveling delay only to tasks with no links (a summary's count) and no date constraint,
         # from the project calendar's next working time: Project delays any task, from its early start
         free = t.getConstraintType() == m.ConstraintType.AS_SOON_AS_POSSIBLE and t.getParentTask() is None
