@@ -304,8 +304,18 @@ def build(seed: int, only: set[str] | None = None) -> Made:
         if b.has("constraints", 0.3):
             kind = r.choice(["START_NO_EARLIER_THAN", "FINISH_NO_EARLIER_THAN", "START_NO_LATER_THAN",
                              "FINISH_NO_LATER_THAN", "MUST_START_ON", "MUST_FINISH_ON"])  # fmt: skip
-            if unit.startswith("e") and "FINISH" in kind:  # MPXJ moves the start of such an elapsed task
-                kind = "START_NO_EARLIER_THAN"  # to working time and leaves its finish at the date
+            # MPXJ leaves the finish of an elapsed task, or of one whose resources work on several
+            # calendars, at the date, whatever the start it gives them and their work make of it
+            works = [
+                a.getResource().getCalendar()
+                for a in t.getResourceAssignments()
+                if a.getResource() in work_res
+            ]
+            several = len(works) > 1 and (
+                t.getCalendar() is not None or len({str(c.getName()) for c in works}) > 1
+            )
+            if (unit.startswith("e") or several) and "FINISH" in kind:
+                kind = "START_NO_EARLIER_THAN"
             on = first + timedelta(days=r.randint(0, 20))
             while not cal.isWorkingDate(_ld(on)):  # a date Project would show on a working day
                 on += timedelta(days=1)
