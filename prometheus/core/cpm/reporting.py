@@ -8,7 +8,7 @@ import numpy as np
 from prometheus.core.calendar import SchedulingError
 from prometheus.core.cpm import fast
 from prometheus.core.cpm.paths import critical_paths
-from prometheus.core.cpm.progress import naive
+from prometheus.core.cpm.progress import NO_MOMENT
 from prometheus.core.cpm.results import Conflict, Schedule, Table, roll_up
 from prometheus.core.cpm.rules import binds_early
 
@@ -101,19 +101,20 @@ class Reporting:
 
     def _kept_dates(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Dates tasks keep as they are, in working time or not (as MS Project): actual starts and finishes
-        and manual dates, by the date they set."""
-        leaves, out = self.leaves, {}
-        fields = (("early_start", "actual_start", self.actual), ("late_start", "actual_start", self.actual),
-                  ("early_finish", "actual_finish", self.finished_at), ("late_finish", "actual_finish",
-                  self.finished_at), ("early_start", "manual_start", self.manual),
-                  ("early_finish", "manual_finish", self.manual))  # fmt: skip
-        for key, field, mask in fields:
-            kept = [(i, v) for i in np.flatnonzero(mask).tolist() if (v := getattr(leaves[i], field))]
-            if kept:
-                rows, at = zip(*kept, strict=True)
-                moments = np.array([naive(v) for v in at], dtype="datetime64[m]")
-                old = out.get(key, (np.empty(0, np.int64), np.empty(0, "datetime64[m]")))
-                out[key] = (np.concatenate([old[0], rows]), np.concatenate([old[1], moments]))
+        and manual dates (`kept_moments`), by the date they set: rows and datetimes."""
+        if self.kept_moments is None:
+            return {}
+        starts, finishes = self.kept_moments != NO_MOMENT
+        rows = {
+            "early_start": starts & (self.actual | self.manual),
+            "late_start": starts & self.actual,
+            "early_finish": finishes & (self.finished_at | self.manual),
+            "late_finish": finishes & self.finished_at,
+        }
+        out = {}
+        for key, mask in rows.items():
+            at = np.flatnonzero(mask)
+            out[key] = (at, self.wc.datetimes(self.kept_moments[0 if key.endswith("start") else 1][at]))
         return out
 
     def _conflicts(self) -> list[Conflict]:
