@@ -86,7 +86,8 @@ def build_project(  # noqa: ANN201
 ):
     """An MPXJ ProjectFile holding the plan; returns (file, {our id: MPXJ task}).
 
-    A task assigned to a resource with a calendar gets that calendar as its task calendar."""
+    A task assigned to a resource with a calendar is assigned to it there too (work = its duration): it
+    works on the resource's calendar, its links' lags on the project calendar (as in Project)."""
     _jvm()
     from java.lang import Double as JDouble
     from org.mpxj import ConstraintType, Duration, ProjectFile, Relation, RelationType, TaskMode, TimeUnit
@@ -101,7 +102,9 @@ def build_project(  # noqa: ANN201
             jcal = file.addCalendar()
             jcal.setName(f"cal {r.id}")
             _configure(jcal, r.calendar)
-            own[r.id] = jcal
+            own[r.id] = file.addResource()
+            own[r.id].setName(r.name)
+            own[r.id].setCalendar(jcal)
 
     made: dict[str, object] = {}
     pending = list(tasks)
@@ -135,9 +138,13 @@ def build_project(  # noqa: ANN201
                 jt.setConstraintDate(_ldt(t.constraint_date))
             if t.deadline is not None:
                 jt.setDeadline(_ldt(t.deadline))
-            jcal = next((own[a.resource_id] for a in t.assignments if a.resource_id in own), None)
-            if jcal is not None:
-                jt.setCalendar(jcal)
+            worker = next((own[a.resource_id] for a in t.assignments if a.resource_id in own), None)
+            if worker is not None:
+                a = jt.addResourceAssignment(worker)
+                a.setUnits(JDouble(100.0))
+                a.setWork(jt.getDuration())
+                a.setActualWork(jt.getActualDuration())
+                a.setRemainingWork(jt.getRemainingDuration())
             made[t.id] = jt
         if len(rest) == len(pending):
             raise ValueError("tasks name parents that are not in the plan")

@@ -148,11 +148,20 @@ def random_plan_with_resources(
     ]
     resources.append(Resource(id="plain", plan_id="p", name="Plain"))  # no calendar: the plan's
     parents = {t.parent_id for t in tasks if t.parent_id}
+    # a lag to a finish (FF, SF) runs on the plan calendar, the duration then on the resource's: MPXJ takes
+    # the duration off first and adds the lag to the start, which Project's finish + lag need not equal
+    to_finish = {d.successor_id for d in deps if d.type.value in ("FF", "SF") and d.lag}
+    parent_of = {t.id: t.parent_id for t in tasks}
+
+    def lagged(tid: str | None) -> bool:
+        return tid is not None and (tid in to_finish or lagged(parent_of.get(tid)))
+
     out = []
     for t in tasks:
-        # constraint dates are working moments of the plan calendar: keep those tasks on it
-        dated = t.constraint_type not in (ConstraintType.ASAP, ConstraintType.ALAP)
-        if t.id not in parents and not dated and rng.random() < 0.4:
+        # constraint dates are working moments of the plan calendar: keep those tasks on it (and tasks as
+        # late as possible: MPXJ's late dates of tasks on resource calendars are not Project's)
+        dated = t.constraint_type != ConstraintType.ASAP
+        if t.id not in parents and not dated and not lagged(t.id) and rng.random() < 0.4:
             t = t.model_copy(update={"assignments": [Assignment(resource_id=rng.choice(resources).id)]})
         out.append(t)
     return out, deps, start, cal, resources

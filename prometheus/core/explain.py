@@ -166,10 +166,13 @@ class _Explainer:
                 at = self.at(wc, self.index(wc, base) - dur)
             raw = at + timedelta(minutes=round(d.lag * ELAPSED_MINUTES[unit]))
             index, to_finish = self.index(wc, raw), False
-        else:
+        else:  # a working lag runs on the task's own calendar, else the plan's: not on its resources'
             lag = round(d.lag * self.lag_minutes[unit])
-            index = self.index(wc, base) + lag
-            raw = base if lag == 0 else self.at(wc, index, finish=lag > 0)
+            index, raw = self.index(wc, base), base
+            if lag:
+                on = self.work_calendar(self.tasks[tid].calendar or self.plan_cal)
+                raw = self.at(on, self.index(on, base) + lag, finish=lag > 0)
+                index = self.index(wc, raw)
         pred = self.tasks[d.predecessor_id]
         driver = {
             "kind": "link",

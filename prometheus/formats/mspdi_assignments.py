@@ -26,22 +26,24 @@ _CONTOUR = {str(i): c for c, i in CONTOUR_CODE.items()}
 def read_assignments(
     root: etree._Element, known: set[str], working: set[str]
 ) -> tuple[dict[str, list[DocAssignment]], set[str]]:
-    """Per task key, its assignments of known resources: units, and for work resources the assignment's
-    own work (hours), delay (working hours) and contour; and the tasks an assignment of which leveling
-    delayed (their assignments do not tell their span)."""
+    """Per task key, its assignments of known work resources: units, the assignment's own work (hours),
+    delay (working hours) and contour; and the tasks an assignment of which leveling delayed (their
+    assignments do not tell their span). Material and cost resources are left out: in Project they take
+    no part in scheduling (their units are quantities), here an assignment puts its resource's working
+    time into the task's."""
     out: dict[str, list[DocAssignment]] = {}
     leveled: set[str] = set()
     for a in root.iter(f"{{{NS}}}Assignment"):
         if float(text(a, "LevelingDelay") or 0):
             leveled.add(f"t{text(a, 'TaskUID')}")
         rkey, units = f"r{text(a, 'ResourceUID')}", float(text(a, "Units") or 1)
-        if rkey not in known or units <= 0:  # an assignment at no units does no work
+        if rkey not in known or rkey not in working or units <= 0:  # at no units: no work
             continue
-        own = rkey in working and text(a, "Work") is not None
+        own = text(a, "Work") is not None
         out.setdefault(f"t{text(a, 'TaskUID')}", []).append(
             DocAssignment(
                 resource=rkey,
-                units=min(units, 100.0),  # a material's quantity may be more
+                units=min(units, 100.0),
                 work=round(minutes(text(a, "Work")) / 60, 6) if own else None,
                 delay=max(0.0, round(float(text(a, "Delay") or 0) / 600, 6)),
                 contour=_CONTOUR.get(text(a, "WorkContour") or "0", WorkContour.flat),

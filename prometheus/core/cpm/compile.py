@@ -131,6 +131,9 @@ class Compiler(TaskTimes, Progress):
         self.mpd = mpd = wc.minutes_per_day
         # task calendars: the project's (number 0), the task's own, or its resources' calendars
         self.kal = kal = np.zeros(n, dtype=np.int64)
+        # a link's working lag runs on its successor's own calendar, else the plan's: never on its resources'
+        # calendars, nor on an elapsed task's clock (Project: "lag uses the base calendar", KB 159773)
+        self.lag_kal = np.zeros(n, dtype=np.int64)
         work_calendars = [wc]
         self.spread = (
             self._task_calendars(leaf, resources, cal, epoch, days, work_calendars)
@@ -206,6 +209,7 @@ class Compiler(TaskTimes, Progress):
         self.lagw = np.where(self.is_elapsed, 0, lag_minutes)
         self.lage = np.where(self.is_elapsed, lag_minutes, 0)
         self.any_elapsed = bool(self.is_elapsed.any())
+        self.lag_apart = bool(((self.lag_kal[succ] != self.kal[succ]) & (self.lagw != 0)).any())
         self.from_finish = leaves_finish(ltype)  # the link leaves the predecessor's finish
         self.to_finish = reaches_finish(ltype)  # the link arrives at the successor's finish
 

@@ -39,8 +39,11 @@ def _index(k, minutes, tables):  # noqa: ANN001, ANN202
 
 
 @njit(cache=True, nogil=True)
-def forward(order, ptr, edges, pred, ltype, lagw, lage, elapsed, has_pred, dur, kal, start, es, ef, tables):  # noqa: ANN001, ANN201
-    """Early dates in topological order (`start`: the project start in each calendar)."""
+def forward(
+    order, ptr, edges, pred, ltype, lagw, lage, elapsed, has_pred, dur, kal, lagk, start, es, ef, tables
+):  # noqa: ANN001, ANN201, E501
+    """Early dates in topological order (`start`: the project start in each calendar; `lagk`: the calendar
+    each task's incoming working lags run on)."""
     for i in order:
         ki = kal[i]
         best = NEVER if has_pred[i] else start[ki]
@@ -57,6 +60,13 @@ def forward(order, ptr, edges, pred, ltype, lagw, lage, elapsed, has_pred, dur, 
                 if d > 0:
                     at = _moment(ki, _index(ki, at, tables) - d, False, tables)
                 cand = _index(ki, at + lage[e] if at != OUT else OUT, tables)
+            elif lagw[e] != 0 and lagk[i] != ki:  # the lag on its own calendar, from the moment itself
+                kl = lagk[i]
+                at = _moment(kp, base, from_finish, tables)
+                at = _moment(kl, _index(kl, at, tables) + lagw[e], lagw[e] > 0, tables)
+                cand = _index(ki, at, tables)
+                if cand != OUT:
+                    cand -= d
             else:
                 if kp != ki:  # the point the link leaves, in the successor's calendar
                     base = _index(ki, _moment(kp, base, from_finish, tables), tables)
@@ -76,7 +86,7 @@ def forward(order, ptr, edges, pred, ltype, lagw, lage, elapsed, has_pred, dur, 
 
 @njit(cache=True, nogil=True)
 def backward(
-    order, ptr, edges, succ, ltype, lagw, lage, elapsed, cap, dur, kal, es, ef, ls, lf, finished, tables
+    order, ptr, edges, succ, ltype, lagw, lage, elapsed, cap, dur, kal, lagk, es, ef, ls, lf, finished, tables
 ):  # noqa: ANN001, ANN201, C901
     """Late dates in reverse topological order (`cap`: each task's latest finish before its links)."""
     for n in range(order.size - 1, -1, -1):
@@ -92,14 +102,15 @@ def backward(
             to_finish = lt == FF or lt == SF  # noqa: SIM109
             keep = 0 if (from_finish or lt == SF) else dur[i]
             base = lf[s] if to_finish else ls[s]
-            if ks != ki:  # through moments: the successor's date, then the predecessor's calendar
-                at = _moment(ks, base, to_finish, tables)
+            kl = lagk[s]
+            if ks != ki or (lagw[e] != 0 and kl != ks):  # through moments: the successor's date, then
+                at = _moment(ks, base, to_finish, tables)  # the predecessor's calendar
                 if lt == SS:  # the next work start in the predecessor's calendar
                     at = _moment(ki, _index(ki, at, tables), False, tables)
                 elif lt == SF and dur[i] > 0:  # the duration goes on before the lag comes off
                     at = _moment(ki, _index(ki, at, tables) + dur[i], True, tables)
-                if not elapsed[e] and lagw[e] != 0:  # a working lag comes off in the successor's calendar
-                    at = _moment(ks, _index(ks, at, tables) - lagw[e], lagw[e] < 0, tables)
+                if not elapsed[e] and lagw[e] != 0:  # a working lag comes off in its calendar
+                    at = _moment(kl, _index(kl, at, tables) - lagw[e], lagw[e] < 0, tables)
                 cand = _index(ki, at - lage[e] if at != OUT else OUT, tables)
                 if cand == OUT:
                     return False
@@ -131,6 +142,7 @@ def link_slack(  # noqa: ANN201
     lage,
     elapsed,
     kal,
+    lagk,
     zero,
     rd,
     start,
@@ -140,7 +152,8 @@ def link_slack(  # noqa: ANN201
 ):
     """How far each link's successor sits after the point the link allows it (its start or finish, from
     the scheduled dates `start`/`finish`), in the successor's calendar: the point the link leaves, moved
-    across calendars as a moment, plus its working lag, or its elapsed lag from the moment itself."""
+    across calendars as a moment, plus its working lag (on `lagk`), or its elapsed lag from the moment
+    itself."""
     for e in range(pred.size):
         p, s = pred[e], succ[e]
         kp, ks = kal[p], kal[s]
@@ -149,6 +162,10 @@ def link_slack(  # noqa: ANN201
         if elapsed[e]:
             at = _moment(kp, base, fin, tables)
             cand = _index(ks, at + lage[e] if at != OUT else OUT, tables)
+        elif lagw[e] != 0 and lagk[s] != ks:  # the lag on its own calendar
+            at = _moment(kp, base, fin, tables)
+            at = _moment(lagk[s], _index(lagk[s], at, tables) + lagw[e], lagw[e] > 0, tables)
+            cand = _index(ks, at, tables)
         else:
             if kp != ks:
                 base = _index(ks, _moment(kp, base, fin, tables), tables)

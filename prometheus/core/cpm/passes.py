@@ -9,6 +9,7 @@ import numpy as np
 
 from prometheus.core.cpm import fast
 from prometheus.core.cpm.order import gather, groups
+from prometheus.core.cpm.progress import NO_MOMENT
 from prometheus.core.cpm.rules import (
     FF,
     FNET,
@@ -35,19 +36,40 @@ class Passes:
 
     def _first(self, T: np.ndarray) -> np.ndarray:
         ps = self.ps_k[self.kal[T]] if self.multi else self.ps
-        return first_start(self.ctype[T], self.cidx[T], self.dur[T], ps)
+        d = self._spread_spans_to(T, self.cidx[T], self.dur[T]) if self.spread else self.dur[T]
+        return first_start(self.ctype[T], self.cidx[T], d, ps)
+
+    def _leaving(self, p: np.ndarray, base: np.ndarray, base_fin: np.ndarray, ff: np.ndarray) -> np.ndarray:
+        """The moments links leave their predecessors `p` at (`ff`: their finishes): their dates `base`
+        read as finishes where `base_fin`, or the actual dates they keep."""
+        at = self.cal.moment(self.kal[p], base, base_fin)
+        if self.kept_moments is not None:
+            kept = np.where(ff, self.kept_moments[1][p], self.kept_moments[0][p])
+            at = np.where(kept != NO_MOMENT, kept, at)
+        return at
 
     def _to_succ(
-        self, p: np.ndarray, s: np.ndarray, base: np.ndarray, base_fin: np.ndarray, elapsed: np.ndarray
+        self,
+        p: np.ndarray,
+        s: np.ndarray,
+        base: np.ndarray,
+        base_fin: np.ndarray,
+        elapsed: np.ndarray,
+        left: np.ndarray | None,
     ) -> np.ndarray:
-        """Move the points links leave into the successors' calendars, in place, except for elapsed lags
-        (they run from the moment itself). Returns the calendar each base is now expressed in."""
+        """Move the points links leave (the moments `left`, where known) into the successors' calendars,
+        in place, except for elapsed lags (they run from the moment itself). Returns the calendar each base
+        is now expressed in."""
         if not self.multi:
             return self.kal[s]
         cross = (self.kal[p] != self.kal[s]) & ~elapsed
         if cross.any():
             ks = self.kal[s][cross]
-            at = self.cal.moment(self.kal[p][cross], base[cross], base_fin[cross])
+            at = (
+                self.cal.moment(self.kal[p][cross], base[cross], base_fin[cross])
+                if left is None
+                else left[cross]
+            )
             base[cross] = self.cal.index_of(ks, at)
             base_fin[cross] = at == self.cal.finish_of(ks, base[cross])
         return np.where(elapsed, self.kal[p], self.kal[s])
@@ -64,17 +86,21 @@ class Passes:
             base = np.where(ff, np.where(late, self.LF[p], EF[p]), np.where(late, self.LS[p], ES[p]))
             # how the moment the link leaves reads: a milestone's own reading (late ones: a finish)
             base_fin = np.where(zero[p], rd[p] | late, ff)
-            k_base = self._to_succ(p, s, base, base_fin, self.is_elapsed[E])
+            moments = self.lag_apart or (self.multi and self.kept_moments is not None)
+            left = self._leaving(p, base, base_fin, ff) if moments else None  # the moments links leave
+            k_base = self._to_succ(p, s, base, base_fin, self.is_elapsed[E], left)
             ks = self.kal[s]
             ps = self.ps_k[ks] if self.multi else self.ps
             lw = self.lagw[E]
             cand = early_bound(base, lw, self.to_finish[E], dur[s])
             edge_fin = np.where(lw > 0, True, np.where(lw < 0, False, base_fin)) if milestones else None
+            if self.lag_apart:
+                self._lag_on_its_calendar(E, left, cand, edge_fin)
             if self.any_elapsed:
                 el = self.is_elapsed[E]
                 if el.any():  # Microsoft Project takes off the duration first, then the elapsed lag
                     d_el = np.where(self.to_finish[E][el], dur[s][el], 0)
-                    at = C.moment(k_base[el], base[el], base_fin[el])  # the moment the link leaves
+                    at = C.moment(k_base[el], base[el], base_fin[el]) if left is None else left[el]
                     less = d_el > 0
                     if less.any():
                         at[less] = C.start_of(ks[el][less], C.index_of(ks[el][less], at[less]) - d_el[less])
@@ -82,6 +108,8 @@ class Passes:
                     cand[el] = C.index_of(ks[el], raw)
                     if milestones:
                         edge_fin[el] = raw == C.finish_of(ks[el], cand[el])
+            if self.spread:
+                self._spread_to_finish(E, cand)
             is_ff = self.ltype[E] == FF
             clamp = is_ff & (cand < ps)  # FF never pulls before the project start
             if milestones:  # ... nor to the finish just before it
@@ -106,10 +134,15 @@ class Passes:
             if late.size:
                 k = self.kal[late]
                 ES[late] = C.index_of(k, C.start_of(k, ES[late]) + self.delay_e[late])
+        snap = T
         if self.constrained:
             self.link_driven[T] = ES[T]
             c, ci, d = self.ctype[T], self.cidx[T], dur[T]
+            if self.spread:
+                d = self._spread_spans_to(T, ci, d)
             es_t = constrain_early(c, ci, d, ES[T])
+            # a finish a constraint sets stays: the start of an elapsed duration need not be working time
+            snap = T[(c != MFO) & (((c != FNET) & (c != FNLT)) | (es_t == ES[T]))]
             if milestones:
                 binding = (
                     (es_t != ES[T])
@@ -124,10 +157,28 @@ class Passes:
                 rd[T] = np.where(binding, self.finish_kind[T], rd[T])
             ES[T] = es_t
         if self.elapsed_task.any():
-            self._snap(T, ES, start=True)
+            self._snap(snap, ES, start=True)
         if self.spread:
             self._spread_finish(T)
         EF[T] = ES[T] + dur[T]
+
+    def _lag_on_its_calendar(
+        self, E: np.ndarray, left: np.ndarray, cand: np.ndarray, edge_fin: np.ndarray | None
+    ) -> None:
+        """Working lags into tasks that work on other calendars than their lags (`lag_kal`: their resources',
+        the clock of an elapsed duration) run from the moment the link leaves (`left`) on the lag's
+        calendar: `cand`, the successors' early bounds, in place (and `edge_fin`: whether a milestone reads
+        the moment reached as a finish)."""
+        s, lw = self.succ[E], self.lagw[E]
+        onto = (self.lag_kal[s] != self.kal[s]) & (lw != 0)
+        if not onto.any():
+            return
+        C, kl, lag = self.cal, self.lag_kal[s][onto], lw[onto]
+        raw = C.moment(kl, C.index_of(kl, left[onto]) + lag, lag > 0)
+        ks, less = self.kal[s][onto], np.where(self.to_finish[E][onto], self.dur[s][onto], 0)
+        cand[onto] = C.index_of(ks, raw) - less
+        if edge_fin is not None:
+            edge_fin[onto] = raw == C.finish_of(ks, cand[onto])
 
     def _late_cap(self, T: np.ndarray) -> np.ndarray:
         k = self.kal[T]
@@ -156,6 +207,8 @@ class Passes:
                     cand[el] = C.index_of(kp, at - self.lage[E][el]) + np.where(ff[el] | sf, 0, dur[p][el])
             if self.multi:
                 cross = self.kal[p] != self.kal[s]
+                if self.lag_apart:  # ... or a lag on another calendar than its successor's
+                    cross |= (self.lag_kal[s] != self.kal[s]) & (self.lagw[E] != 0)
                 if cross.any():
                     cand[cross] = self._late_across(E[cross])
             np.minimum.at(LF, p, cand)
@@ -184,9 +237,10 @@ class Passes:
             ends = C.index_of(kp[sf], at[sf]) + dp[sf]
             at[sf] = np.where(dp[sf] > 0, C.finish_of(kp[sf], ends), at[sf])
         working = (lw != 0) & ~self.is_elapsed[E]
-        if working.any():  # the lag comes off in the successor's calendar
-            shifted = C.index_of(ks[working], at[working]) - lw[working]
-            at[working] = C.moment(ks[working], shifted, lw[working] < 0)
+        if working.any():  # the lag comes off in its calendar (`lag_kal`)
+            kl = self.lag_kal[s][working]
+            shifted = C.index_of(kl, at[working]) - lw[working]
+            at[working] = C.moment(kl, shifted, lw[working] < 0)
         at -= le
         return C.index_of(kp, at) + np.where(self.from_finish[E] | sf, 0, dp)
 
@@ -232,7 +286,16 @@ class Passes:
     def _forward(self, use_late: np.ndarray) -> None:
         if use_late is self.no_late and self._simple():
             args = (self.t_order, self.in_ptr, self.in_order, self.pred, self.ltype, self.lagw, self.lage)
-            more = (self.is_elapsed, self.has_pred, self.dur, self.kal, self.ps_k, self.ES, self.EF)
+            more = (
+                self.is_elapsed,
+                self.has_pred,
+                self.dur,
+                self.kal,
+                self.lag_kal,
+                self.ps_k,
+                self.ES,
+                self.EF,
+            )
             if self.multi or self.any_elapsed:  # the kernel converts times: tables long enough first
                 self.cal.cover(self._span_bound())
             if self._on_tables(fast.forward, *args, *more):
@@ -251,6 +314,7 @@ class Passes:
                 cap,
                 self.dur,
                 self.kal,
+                self.lag_kal,
                 self.ES,
                 self.EF,
                 self.LS,

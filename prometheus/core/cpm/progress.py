@@ -10,7 +10,7 @@ import numpy as np
 
 from prometheus.core.calendar import Calendars, WorkCalendar
 from prometheus.core.cpm.columns import floats, read
-from prometheus.core.cpm.rules import ALAP, ASAP, MSO, NEVER
+from prometheus.core.cpm.rules import ALAP, ASAP, FNET, MSO, NEVER
 from prometheus.core.model import Task, TaskStatus
 
 DATE_FIELDS = (
@@ -26,6 +26,9 @@ DATE_FIELDS = (
     "percent_complete",
 )
 FIRST_DATES = ("constraint_date", "actual_start", "deadline", "manual_start")  # the calendar epoch is before
+
+
+NO_MOMENT = np.iinfo(np.int64).min  # no date
 
 
 def naive(dt: datetime | None) -> datetime | None:
@@ -51,13 +54,21 @@ class Progress:
 
     def _indexes(self, tasks: np.ndarray, values: list) -> tuple[np.ndarray, np.ndarray]:
         """The working index of each date in its task's calendar (0 where there is none), and where there
-        is one; minutes since the epoch are floored, as `WorkCalendar.minutes`."""
-        has = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+        is one."""
+        minutes, has = self._minutes(values)
         out = np.zeros(len(values), dtype=np.int64)
         if has.any():
+            out[has] = self.cal.index_of(self.kal[tasks[has]], minutes[has])
+        return out, has
+
+    def _minutes(self, values: list) -> tuple[np.ndarray, np.ndarray]:
+        """Minutes since the epoch of each date (floored, as `WorkCalendar.minutes`; NO_MOMENT where there
+        is none), and where there is one."""
+        has = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+        out = np.full(len(values), NO_MOMENT, dtype=np.int64)
+        if has.any():
             stamps = np.array([naive(v) for v in values if v is not None], dtype="datetime64[us]")
-            minutes = (stamps - np.datetime64(self.wc.epoch_dt, "us")).astype(np.int64) // 60_000_000
-            out[has] = self.cal.index_of(self.kal[tasks[has]], minutes)
+            out[has] = (stamps - np.datetime64(self.wc.epoch_dt, "us")).astype(np.int64) // 60_000_000
         return out, has
 
     def _apply_dates(self, dated: list[int], cols: dict[str, list], per_unit: np.ndarray) -> None:
@@ -65,6 +76,7 @@ class Progress:
         the tasks numbered `dated`, their `DATE_FIELDS` in `cols` (`per_unit`: working minutes of each
         task's duration unit)."""
         self.finished_at = np.zeros(len(self.dur), dtype=bool)  # an actual finish
+        self.kept_moments: np.ndarray | None = None  # actual starts and finishes, minutes since the epoch
         if not dated:
             return
         D = np.array(dated, dtype=np.int64)
@@ -81,10 +93,18 @@ class Progress:
         self.manual[M], ctype[M], cidx[M] = True, MSO, at["manual_start"][0][manual]
         ends = manual & at["manual_finish"][1]
         dur[D[ends]] = np.maximum(0, at["manual_finish"][0][ends] - cidx[D[ends]])
+        no_earlier = (ctype[D] == FNET) & has_c
         self.actual[S], ctype[S], cidx[S] = True, MSO, at["actual_start"][0][started]
         ends = started & has_finish
         dur[D[ends]] = np.maximum(0, finish[ends] - cidx[D[ends]])
         self.finished_at[D[ends]] = True
+        if started.any() or manual.any():  # links leave actual and manual dates as they are
+            self.kept_moments = np.full((2, len(self.dur)), NO_MOMENT, dtype=np.int64)
+            for k, (actual, planned) in enumerate((("actual_start", "manual_start"),
+                                                   ("actual_finish", "manual_finish"))):  # fmt: skip
+                self.kept_moments[k, D] = np.where(
+                    manual, self._minutes(cols[planned])[0], self._minutes(cols[actual])[0]
+                )
         dl, has_dl = at["deadline"]
         self.task_deadline[D[has_dl]] = dl[has_dl]
         running = started & ~has_finish
@@ -102,6 +122,10 @@ class Progress:
             R = D[resumed]
             left = np.where(has_rem[resumed], rem[resumed], dur[R] * (1 - percent[resumed] / 100))
             dur[R] = np.maximum(dur[R], resume[resumed] - cidx[R] + np.rint(left).astype(np.int64))
+        late = running & no_earlier  # a started task still finishes no earlier than its date (Project)
+        if late.any():
+            F = D[late]
+            dur[F] = np.maximum(dur[F], c_at[late] - cidx[F])
 
     def _apply_status_date(
         self, leaves: list[Task], status: list, actual_start: list, per_unit: np.ndarray

@@ -8,6 +8,7 @@ import numpy as np
 from prometheus.core.calendar import SchedulingError
 from prometheus.core.cpm import fast
 from prometheus.core.cpm.paths import critical_paths
+from prometheus.core.cpm.progress import NO_MOMENT
 from prometheus.core.cpm.results import Conflict, Schedule, Table, roll_up
 from prometheus.core.cpm.rules import binds_early
 
@@ -28,7 +29,7 @@ class Reporting:
         if pred.size:
             link_slack = np.empty(pred.size, dtype=np.int64)
             links = (pred, succ, self.from_finish, self.to_finish, self.lagw, self.lage, self.is_elapsed)
-            dates = (self.kal, zero, self.rd, sched_start, sched_finish, link_slack)
+            dates = (self.kal, self.lag_kal, zero, self.rd, sched_start, sched_finish, link_slack)
             if not self._on_tables(fast.link_slack, *links, *dates):
                 raise SchedulingError("the schedule would span more than 200 years; check durations and lags")
             free = np.where(self.out_degree > 0, np.iinfo(np.int64).max, free)
@@ -94,7 +95,27 @@ class Reporting:
                 m = np.fromiter(moved, dtype=np.int64)
                 self._dates[key][m] = convert(idx[m], is_start, reading[m], zero[m], kal[m])
         self._moved_early, self._moved_late = set(), set()
+        for key, (rows, at) in self._kept_dates().items():
+            self._dates[key][rows] = at
         return self._dates
+
+    def _kept_dates(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Dates tasks keep as they are, in working time or not (as MS Project): actual starts and finishes
+        and manual dates (`kept_moments`), by the date they set: rows and datetimes."""
+        if self.kept_moments is None:
+            return {}
+        starts, finishes = self.kept_moments != NO_MOMENT
+        rows = {
+            "early_start": starts & (self.actual | self.manual),
+            "late_start": starts & self.actual,
+            "early_finish": finishes & (self.finished_at | self.manual),
+            "late_finish": finishes & self.finished_at,
+        }
+        out = {}
+        for key, mask in rows.items():
+            at = np.flatnonzero(mask)
+            out[key] = (at, self.wc.datetimes(self.kept_moments[0 if key.endswith("start") else 1][at]))
+        return out
 
     def _conflicts(self) -> list[Conflict]:
         wc, leaves, out = self.wc, self.leaves, []

@@ -11,11 +11,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from prometheus.core.calendar import Calendars, UnionCalendar, WorkCalendar
+from prometheus.core.calendar_common import common_time
+from prometheus.core.cpm.rules import FNET, FNLT, MFO
 from prometheus.core.model import Calendar, DurationUnit, Resource, Task
 from prometheus.core.splits import pauses, split_span
 
 if TYPE_CHECKING:
     from prometheus.core.cpm.table import Leaves
+
+
+_OWN = object()  # marks the key of a task's own calendar with its resources' calendars
+
+
+def _own_key(cal_id: int, resources: str | tuple | None, own: dict) -> int | tuple:
+    """The key of a task's own calendar: its id, with the ids of its resources that have calendars."""
+    rids = tuple(r for r in (resources if isinstance(resources, tuple) else (resources,)) if r in own)
+    return (_OWN, cal_id, rids) if rids else cal_id
 
 
 class TaskTimes:
@@ -28,12 +39,16 @@ class TaskTimes:
     base_kal: np.ndarray
     dur: np.ndarray
     work_dur: np.ndarray
+    lag_kal: np.ndarray
+    ctype: np.ndarray
     ES: np.ndarray
     LF: np.ndarray
     LS: np.ndarray
     elapsed_task: np.ndarray
     spread: dict[int, list[int]]
     spread_mask: np.ndarray
+    succ: np.ndarray
+    to_finish: np.ndarray
     unit_minutes: dict[DurationUnit, int]
 
     def _task_calendars(
@@ -45,10 +60,11 @@ class TaskTimes:
         days: int,
         work_calendars: list[WorkCalendar],
     ) -> dict[int, list[int]]:
-        """Each task's calendar number in `kal`: its own calendar, else its resources' (a resource without
-        one works on the plan calendar). Resources on different calendars each work the task's duration on
-        their own (as MS Project): the task runs on their union, and the tasks returned with the numbers of
-        their resources' calendars end when the last of them finishes."""
+        """Each task's calendar number in `kal`: its own calendar (where its resources have calendars, the
+        time both work), else its resources' (a resource without one works on the plan calendar). Resources
+        on different calendars each work the task's duration on their own (as MS Project): the task runs on
+        their union, and the tasks returned with the numbers of their resources' calendars end when the last
+        of them finishes."""
         own = {r.id: r.calendar for r in resources if r.calendar is not None}
         plain = cal.model_dump_json()
         key_of = {r.id: own[r.id].model_dump_json() if r.id in own else plain for r in resources}
@@ -63,8 +79,17 @@ class TaskTimes:
 
         def of_resources(rids: tuple[str, ...]) -> tuple[int, dict[str, Calendar] | None]:
             """The calendar number for a set of resources, and its members' calendars if they differ."""
-            members = {key_of[r]: None for r in rids if r in key_of}
-            members = {k: cal_of[k] for k in members}
+            return of_calendars({key_of[r]: cal_of[key_of[r]] for r in rids if r in key_of})
+
+        def of_own(c: Calendar, rids: tuple[str, ...]) -> tuple[int, dict[str, Calendar] | None]:
+            """A task's own calendar with its resources': each works the time both calendars work."""
+            mine = {}
+            for r in rids:
+                both = common_time(c, own[r]) or c  # never at the same time: the task's own
+                mine[both.model_dump_json()] = both
+            return of_calendars(mine)
+
+        def of_calendars(members: dict[str, Calendar]) -> tuple[int, dict[str, Calendar] | None]:
             if len(members) == 1:
                 key, c = next(iter(members.items()))
                 return number(key, lambda c=c: WorkCalendar(c, epoch, days)), None
@@ -79,24 +104,35 @@ class TaskTimes:
         # per task: its resources' ids (without resource calendars, the plan's calendar)
         keys: list = leaf.resource_keys if own else [None] * n
         by_id = {}
-        if own_calendars.count(None) != n:  # ... or its own calendar's id
+        if own_calendars.count(None) != n:  # ... or its own calendar's id (with its resources' calendars)
             by_id = {id(c): c for c in own_calendars if c is not None}
-            keys = [k if c is None else id(c) for k, c in zip(keys, own_calendars, strict=True)]
+            keys = [
+                k if c is None else _own_key(id(c), k, own) for k, c in zip(keys, own_calendars, strict=True)
+            ]
         memo: dict = {None: (0, None), (): (0, None)}
         for key in dict.fromkeys(keys):  # in the order tasks first name them
-            if key in by_id:
+            if isinstance(key, tuple) and key[0] is _OWN:
+                memo[key] = of_own(by_id[key[1]], key[2])
+            elif key in by_id:
                 c = by_id[key]
                 memo[key] = number(c.model_dump_json(), lambda c=c: WorkCalendar(c, epoch, days)), None
             elif key not in memo:
                 memo[key] = of_resources(key if isinstance(key, tuple) else (key,))
         kal = {k: v[0] for k, v in memo.items()}
         self.kal[:] = np.fromiter(map(kal.__getitem__, keys), dtype=np.int64, count=n)
+        # links' lags run on a task's own calendar, whatever its resources' calendars
+        lag_of = {
+            k: number(c.model_dump_json(), lambda c=c: WorkCalendar(c, epoch, days)) for k, c in by_id.items()
+        }
+        for i in [i for i, c in enumerate(own_calendars) if c is not None] if by_id else []:
+            self.lag_kal[i] = lag_of[id(own_calendars[i])]
         spread: dict[int, list[int]] = {}
         if any(v[1] is not None for v in memo.values()):  # resources on several calendars: spread tasks
-            started, manual = columns["actual_start"], columns["manual"]
+            # finished, resumed and manual tasks keep the span their dates give
+            done, manual = columns["actual_finish"], columns["manual"]
             for i in range(n):
                 members = memo[keys[i]][1]
-                if members is not None and started[i] is None and not manual[i]:
+                if members is not None and done[i] is None and not manual[i] and leaf.tasks[i].resume is None:
                     spread[i] = [
                         number(k, lambda c=members[k]: WorkCalendar(c, epoch, days)) for k in sorted(members)
                     ]
@@ -111,6 +147,30 @@ class TaskTimes:
             start = C[kal[i]].start_of(self.ES[i])
             ends = [C[k].finish_of(C[k].index_of(start) + work) for k in self.spread[i]] if work else [start]
             self.dur[i] = int(C[kal[i]].index_of(max(ends))) - int(self.ES[i])
+
+    def _spread_to_finish(self, E: np.ndarray, cand: np.ndarray) -> None:
+        """Links E to the finish of such tasks (`cand`: their early starts, in place): the latest start
+        from which one resource, on its calendar, has worked the task's duration by the finish the link
+        asks (as MS Project: the task ends when the last one does, at or after it)."""
+        s = self.succ[E]
+        C, kal = self.cal.cals, self.kal
+        for j in np.flatnonzero(self.to_finish[E] & self.spread_mask[s]).tolist():
+            i, work = int(s[j]), int(self.work_dur[s[j]])
+            finish = C[kal[i]].finish_of(cand[j] + self.dur[i])
+            starts = [C[k].start_of(C[k].index_of(finish) - work) for k in self.spread[i]]
+            cand[j] = C[kal[i]].index_of(min(starts))
+
+    def _spread_spans_to(self, T: np.ndarray, ci: np.ndarray, d: np.ndarray) -> np.ndarray:
+        """The spans `d` of tasks T, those of spread tasks with a finish constraint made the span from the
+        latest start at which one of their resources finishes by its date (`ci`) to it."""
+        d = d.copy()
+        C, kal, c = self.cal.cals, self.kal, self.ctype[T]
+        for j in np.flatnonzero(self.spread_mask[T] & ((c == FNET) | (c == FNLT) | (c == MFO))).tolist():
+            i, work = int(T[j]), int(self.work_dur[T[j]])
+            finish = C[kal[i]].finish_of(ci[j])
+            starts = [C[k].start_of(C[k].index_of(finish) - work) for k in self.spread[i]]
+            d[j] = int(ci[j]) - int(C[kal[i]].index_of(min(starts)))
+        return d
 
     def _spread_start(self, T: np.ndarray) -> None:
         """The late start of such tasks: each resource's work ends by the late finish on its calendar."""
