@@ -10,9 +10,11 @@ import sqlalchemy as sa
 from lxml import etree
 
 from prometheus.core.documents import DocPlan, DocTask, PlanDocument
+from prometheus.formats.mpxj_import import read_with_mpxj
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
 from prometheus.formats.mspdi_values import NS
 from prometheus.store import Database
+from tests import mpxj_oracle
 from tests.conftest import BACKENDS, add_task
 from tests.test_persistence import _filled
 
@@ -114,6 +116,8 @@ def test_mspdi_writes_the_option(moves: bool) -> None:
     data = write_mspdi(doc, None)
     assert etree.fromstring(data).findtext(f"{{{NS}}}MoveRemainingStartsForward") == str(int(moves))
     assert read_mspdi(data).plan.status_date_moves_work is moves
+    if mpxj_oracle.available():  # MPXJ reads the option (and so .mpp files bring theirs through it)
+        assert read_with_mpxj(data, None).plan.status_date_moves_work is moves
 
 
 @pytest.mark.parametrize("which", BACKENDS)
