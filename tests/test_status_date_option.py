@@ -4,12 +4,16 @@ file's MoveRemainingStartsForward); plans made here move it unless told not to."
 
 from __future__ import annotations
 
+from datetime import date
+
 import httpx
 import pytest
 import sqlalchemy as sa
 from lxml import etree
 
+from prometheus.core.analysis import schedule_plan
 from prometheus.core.documents import DocPlan, DocTask, PlanDocument
+from prometheus.formats.document import to_plan
 from prometheus.formats.mpxj_import import read_with_mpxj
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
 from prometheus.formats.mspdi_values import NS
@@ -51,6 +55,14 @@ def project_file(option: str | None) -> bytes:
     return FILE.format(option=element).encode()
 
 
+def scheduled(data: bytes) -> dict[str, tuple[str, str]]:
+    """Each task's dates as `prometheus schedule FILE` gives them (the reader, no database)."""
+    plan = to_plan(read_mspdi(data))
+    s = schedule_plan(plan, date(2027, 1, 1))
+    names = {t.id: t.name for t in plan.tasks or []}
+    return {names[k]: (v.start.isoformat()[:19], v.finish.isoformat()[:19]) for k, v in s.tasks.items()}
+
+
 def dates(api: httpx.Client, pid: str) -> dict[str, tuple[str, str]]:
     rows = api.get(f"/plans/{pid}/timeline").json()["data"]["tasks"]
     return {t["name"]: (t["start"][:19], t["finish"][:19]) for t in rows}
@@ -60,6 +72,7 @@ def dates(api: httpx.Client, pid: str) -> dict[str, tuple[str, str]]:
 def test_a_project_file_keeps_projects_dates_behind_its_status_date(api: httpx.Client, option) -> None:
     doc = read_mspdi(project_file(option))
     assert doc.plan.status_date_moves_work is False and str(doc.plan.status_date) == "2026-12-16"
+    assert scheduled(project_file(option)) == PROJECT
     r = api.post("/plans/import", params={"format": "mspdi", "include": "plan"}, content=project_file(option))
     assert r.status_code == 201, r.text
     plan = r.json()["data"]
@@ -71,6 +84,7 @@ def test_a_project_file_keeps_projects_dates_behind_its_status_date(api: httpx.C
 
 def test_a_project_file_with_the_option_on_moves_the_work(api: httpx.Client) -> None:
     assert read_mspdi(project_file("1")).plan.status_date_moves_work is True
+    assert scheduled(project_file("1")) == MOVED
     r = api.post("/plans/import", params={"format": "mspdi", "include": "plan"}, content=project_file("1"))
     assert r.status_code == 201, r.text
     assert r.json()["data"]["status_date_moves_work"] is True
