@@ -20,7 +20,8 @@ from prometheus.core.splits import part_dates, task_calendar
 
 def schedule_args(plan: Plan, today: date) -> dict:
     """How a plan is scheduled: from its start date (today when it has none) at its default start time (else
-    the start of the calendar's working day), on its calendar."""
+    the start of the calendar's working day), on its calendar; work not done by its status date after that
+    date only when the plan says so (status_date_moves_work)."""
     cal = plan.calendar
     first_hour = plan.default_start_time or (cal.working_hours[0][0] if cal else time(8))
     return {
@@ -28,7 +29,7 @@ def schedule_args(plan: Plan, today: date) -> dict:
         "calendar": cal,
         "deadline": plan.end_date,
         "resources": plan.resources,
-        "status_date": plan.status_date,
+        "status_date": plan.status_date if plan.status_date_moves_work else None,
     }
 
 

@@ -101,6 +101,7 @@ class DocPlan(Input):
     status: PlanStatus = PlanStatus.draft
     calendar: Calendar | None = None
     status_date: date | None = None
+    status_date_moves_work: bool = True  # absent in exports made before it: the move, as then
     default_start_time: time | None = None
 
 

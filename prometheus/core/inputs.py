@@ -26,6 +26,7 @@ from prometheus.core.bounds import (
     check_text,
 )
 from prometheus.core.model import (
+    MOVES_WORK,
     Assignment,
     Calendar,
     ConstraintType,
@@ -128,6 +129,7 @@ class PlanCreate(Input):
     status: PlanStatus = PlanStatus.draft
     calendar: Calendar | None = None
     status_date: Day | None = Field(None, description="the date progress is reported up to")
+    status_date_moves_work: bool = Field(True, description=MOVES_WORK)
     default_start_time: time | None = Field(
         None, description="when the plan's first working day starts (MS Project's default start time)"
     )
@@ -150,6 +152,7 @@ class PlanPatch(Input):
     status: PlanStatus | None = None
     calendar: Calendar | None = None
     status_date: Day | None = None
+    status_date_moves_work: bool | None = None
     default_start_time: time | None = None
     version: int | None = None
 

@@ -302,6 +302,13 @@ class Resource(BaseModel):
     updated_at: datetime | None = None
 
 
+MOVES_WORK = (
+    "work not done by the status date is scheduled after it, as Microsoft Project's \"move start of "
+    'remaining parts forward to the status date" (a Microsoft Project file brings its own setting, off '
+    "by default)"
+)
+
+
 class Plan(BaseModel):
     id: str
     name: str
@@ -313,6 +320,7 @@ class Plan(BaseModel):
     status: PlanStatus = PlanStatus.draft
     calendar: Calendar | None = None
     status_date: date | None = None
+    status_date_moves_work: bool = Field(True, description=MOVES_WORK)
     default_start_time: time | None = None
     version: int = 1
     created_at: datetime | None = None

@@ -15,6 +15,7 @@ _PLAN = (
     "status",
     "calendar",
     "status_date",
+    "status_date_moves_work",
     "default_start_time",
 )
 _TASK = (

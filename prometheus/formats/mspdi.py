@@ -56,6 +56,7 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
     sub(root, "MinutesPerWeek", mpw)
     sub(root, "DefaultStartTime", first_hour.strftime("%H:%M:%S"))
     sub(root, "DefaultFinishTime", cal.working_hours[-1][1].strftime("%H:%M:%S"))
+    sub(root, "MoveRemainingStartsForward", int(doc.plan.status_date_moves_work))
     if doc.plan.status_date:
         sub(root, "StatusDate", when(doc.plan.status_date))
     calendars = sub(root, "Calendars")
@@ -228,6 +229,8 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
         status_date=datetime.fromisoformat(text(root, "StatusDate")).date()
         if text(root, "StatusDate")
         else None,
+        # Project moves work not done by the status date after it only with this option on (off by default)
+        status_date_moves_work=text(root, "MoveRemainingStartsForward") == "1",
         # the project starts at the time its start date carries (else at its default start time)
         default_start_time=begins or (time.fromisoformat(default_start) if default_start else None),
     )

@@ -87,7 +87,8 @@ class Plans(StoreBase):
         self._check_version("plan", row, expected)
         values = changes.model_dump(exclude={"version"}, exclude_unset=isinstance(changes, PlanPatch))
         if isinstance(changes, PlanPatch):
-            refused = sorted(k for k in ("name", "status") if k in values and values[k] is None)
+            required = ("name", "status", "status_date_moves_work")
+            refused = sorted(k for k in required if k in values and values[k] is None)
             if refused:
                 raise ValidationFailed(f"{', '.join(refused)} cannot be null")
         for key, value in values.items():

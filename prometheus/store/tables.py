@@ -21,6 +21,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -49,6 +50,8 @@ class PlanRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="draft")
     calendar: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     status_date: Mapped[date | None] = mapped_column(Date)
+    # work not done by the status date scheduled after it (Project's MoveRemainingStartsForward)
+    status_date_moves_work: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     default_start_time: Mapped[time | None] = mapped_column(Time)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     # changes with every change to the plan or anything in it (base.touch_plans); read caches key on it
