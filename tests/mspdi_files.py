@@ -339,9 +339,9 @@ def build(seed: int, only: set[str] | None = None) -> Made:
         if free and not t.getPredecessors() and b.has("leveling_delay", 0.3):
             t.setLevelingDelay(_duration(m, r.choice([1, 2, 3]), "edays"))
         placed.append(t)
-    # no status date: Prometheus moves open work after a plan's status date (its tracking), which Project
-    # does only when told to (Update Project); MPXJ never
     _manual_and_progress(b, tasks, cal, start)
+    if b.has("progress", 0.5):  # a status date alone moves nothing in Project (nor here, for its files)
+        b.file.getProjectProperties().setStatusDate(start.plusDays(r.randint(3, 20)))
     return _written_and_scheduled(b, start)
 
 
