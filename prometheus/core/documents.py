@@ -76,6 +76,7 @@ class DocTask(Input):
     manual_start: datetime | None = None
     manual_finish: datetime | None = None
     calendar: Calendar | None = None
+    ignore_resource_calendar: bool = False
     leveling_delay: float = Field(0.0, ge=0)
     leveling_delay_unit: LagUnit = LagUnit.edays
     resume: datetime | None = None

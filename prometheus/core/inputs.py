@@ -191,6 +191,11 @@ class TaskCreate(Input):
     manual_start: datetime | None = None
     manual_finish: datetime | None = None
     calendar: Calendar | None = Field(None, description="the task's own calendar (wins over its resources')")
+    ignore_resource_calendar: bool = Field(
+        False,
+        description="with its own calendar, the task works that calendar alone, ignoring its resources'"
+        ' calendars (Microsoft Project\'s "scheduling ignores resource calendars")',
+    )
     leveling_delay: float = Field(0.0, ge=0, le=1_000_000, description="delay added to the start by leveling")
     leveling_delay_unit: LagUnit = LagUnit.edays
     resume: datetime | None = Field(None, description="when a started task's remaining work resumes")
@@ -239,6 +244,7 @@ class TaskPatch(Input):
     manual_start: datetime | None = None
     manual_finish: datetime | None = None
     calendar: Calendar | None = None
+    ignore_resource_calendar: bool | None = None
     leveling_delay: float | None = Field(None, ge=0, le=1_000_000)
     leveling_delay_unit: LagUnit | None = None
     resume: datetime | None = None

@@ -262,6 +262,7 @@ class Task(BaseModel):
     manual_start: datetime | None = None
     manual_finish: datetime | None = None
     calendar: Calendar | None = None
+    ignore_resource_calendar: bool = False
     leveling_delay: float = 0.0
     leveling_delay_unit: LagUnit = LagUnit.edays
     resume: datetime | None = None

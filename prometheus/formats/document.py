@@ -23,8 +23,8 @@ _TASK = (
     "constraint_type", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
     "pessimistic_duration", "percent_complete", "actual_start", "actual_finish", "remaining_duration",
     "actual_cost", "notes", "work", "effort_driven", "task_type", "required_skills", "manual", "manual_start",
-    "manual_finish", "calendar", "leveling_delay", "leveling_delay_unit", "resume",
-    "splits",
+    "manual_finish", "calendar", "ignore_resource_calendar", "leveling_delay", "leveling_delay_unit",
+    "resume", "splits",
 )  # fmt: skip
 _RESOURCE = ("name", "type", "skills", "availability", "cost_rate", "calendar", "metadata")
 

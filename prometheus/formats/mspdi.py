@@ -137,6 +137,8 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
             sub(el, "ActualFinish", when(t.actual_finish))
         if t.resume:
             sub(el, "Resume", when(t.resume))
+        if t.ignore_resource_calendar:  # before Notes, where MSPDI's schema places it
+            sub(el, "IgnoreResourceCalendar", 1)
         if t.notes:
             sub(el, "Notes", t.notes)
         for d in preds.get(t.key, []):
@@ -332,6 +334,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
                 manual_start=(get("ManualStart") or get("Start")) if manual else None,
                 manual_finish=(get("ManualFinish") or get("Finish")) if manual else None,
                 calendar=calendar(get("CalendarUID")),
+                ignore_resource_calendar=get("IgnoreResourceCalendar") == "1",
                 leveling_delay=max(0.0, round(float(get("LevelingDelay") or 0) / 10 / per[delay_unit], 6)),
                 leveling_delay_unit=delay_unit,
                 resume=get("Resume") if done[0] and not done[1] else None,

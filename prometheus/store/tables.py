@@ -103,6 +103,7 @@ class TaskRow(Base):
     manual_start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     manual_finish: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     calendar: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    ignore_resource_calendar: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     leveling_delay: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     leveling_delay_unit: Mapped[str] = mapped_column(String(10), default="edays", server_default="edays")
     resume: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # remaining work resumes

@@ -61,10 +61,10 @@ class TaskTimes:
         work_calendars: list[WorkCalendar],
     ) -> dict[int, list[int]]:
         """Each task's calendar number in `kal`: its own calendar (where its resources have calendars, the
-        time both work), else its resources' (a resource without one works on the plan calendar). Resources
-        on different calendars each work the task's duration on their own (as MS Project): the task runs on
-        their union, and the tasks returned with the numbers of their resources' calendars end when the last
-        of them finishes."""
+        time both work, unless it ignores its resources' calendars), else its resources' (a resource without
+        one works on the plan calendar). Resources on different calendars each work the task's duration on
+        their own (as MS Project): the task runs on their union, and the tasks returned with the numbers of
+        their resources' calendars end when the last of them finishes."""
         own = {r.id: r.calendar for r in resources if r.calendar is not None}
         plain = cal.model_dump_json()
         key_of = {r.id: own[r.id].model_dump_json() if r.id in own else plain for r in resources}
@@ -104,10 +104,11 @@ class TaskTimes:
         # per task: its resources' ids (without resource calendars, the plan's calendar)
         keys: list = leaf.resource_keys if own else [None] * n
         by_id = {}
-        if own_calendars.count(None) != n:  # ... or its own calendar's id (with its resources' calendars)
-            by_id = {id(c): c for c in own_calendars if c is not None}
+        if own_calendars.count(None) != n:  # ... or its own calendar's id (with its resources' calendars,
+            by_id = {id(c): c for c in own_calendars if c is not None}  # unless it ignores them)
             keys = [
-                k if c is None else _own_key(id(c), k, own) for k, c in zip(keys, own_calendars, strict=True)
+                k if c is None else _own_key(id(c), None if t.ignore_resource_calendar else k, own)
+                for k, c, t in zip(keys, own_calendars, leaf.tasks, strict=True)
             ]
         memo: dict = {None: (0, None), (): (0, None)}
         for key in dict.fromkeys(keys):  # in the order tasks first name them
