@@ -32,8 +32,6 @@ def test_no_request_makes_the_server_fail(make_database_url, tmp_path) -> None:
                 "8",
                 "--seed",
                 "1",
-                "--request-timeout",
-                "120",  # not schemathesis' 10 s: leveling with CP-SAT may rightly run for its time limit
                 "--workers",
                 "2",  # two requests in flight: the server's waits (database, answer) overlap the other's work
                 "--phases",
