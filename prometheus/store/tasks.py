@@ -321,6 +321,8 @@ class Tasks(StoreBase):
         """SQLite follows at most 1,000 cascades in a row (a deeper outline failed to delete): under a task
         with subtasks more than 500 levels deep, those go first, the deepest level first, each with nothing
         under it left to cascade to."""
+        if not self.session.scalar(select(exists().where(TaskRow.parent_id == task_id))):
+            return  # no subtasks (most deletions): the plan's outline is not read
         below: dict[str, list[str]] = {}
         for tid, parent in self.parent_map(plan_id).items():  # a stored loop: 409, never an endless walk
             if parent is not None:

@@ -167,8 +167,7 @@ def roll_up(
     size, not its size times its depth."""
     if not summaries:
         return table
-    dates = ("start", "finish", "early_start", "early_finish", "late_start", "late_finish")
-    first = (min, max, min, max, min, max)
+    first = (min, max, min, max, min, max)  # per DATES
     made: dict[str, tuple] = {}  # summary id -> its six dates, work and work times percent
     for sid in children_first((t.id for t in summaries), children):
         kids = children.get(sid)
@@ -179,7 +178,7 @@ def roll_up(
         if leaves:
             idx = np.array(leaves, dtype=np.int64)
             work = table.duration[idx]
-            ends = (getattr(table, f)[idx] for f in dates)
+            ends = (getattr(table, f)[idx] for f in DATES)
             parts.append(
                 (*(e.min() if f is min else e.max() for f, e in zip(first, ends, strict=True)),
                  int(work.sum()), float((work * table.percent[idx]).sum()))
@@ -192,7 +191,7 @@ def roll_up(
     rows: dict[str, list] = {f: [] for f in Table.ARRAYS}
     for t in summaries:
         *six, total, weighted = made[t.id]
-        for f, value in zip(dates, six, strict=True):
+        for f, value in zip(DATES, six, strict=True):
             rows[f].append(value)
         rows["percent"].append(round(weighted / total, 2) if total else 0.0)
         rows["successors"].append(0)
