@@ -191,3 +191,21 @@ def minutes_unit():  # noqa: ANN201
     from org.mpxj import TimeUnit
 
     return TimeUnit.MINUTES
+
+
+def sf_finish_reading(net, links, task_id: str, ours: datetime, theirs: datetime) -> bool:  # noqa: ANN001
+    """A finish where MPXJ's MicrosoftScheduler and Project read one working moment apart: Project keeps the
+    finish an SF link sets at its predecessor's start (a start of work: Monday 08:00; MPXJ's own
+    mpp*relations and legacy/sample test files, saved by Project 98 to 2010, store it so), MPXJ reads it as
+    the end of the work before (Friday 17:00). True where the plan has such a link (no working lag, or a
+    negative one) and the two are the same moment of work on the task's calendar (a summary's: on one of
+    the plan's calendars, its last subtask's)."""
+    if not any(d.type == "SF" and d.lag <= 0 for d in links) or ours <= theirs:
+        return False
+    i = net.pos.get(task_id)
+    if i is not None and net.dur[i] == 0:  # a milestone's reading is its own
+        return False
+    for wc in [net.cal.cals[net.kal[i]]] if i is not None else net.cal.cals:
+        if int(wc.index_of(wc.minutes(ours))) == int(wc.index_of(wc.minutes(theirs))):
+            return True
+    return False

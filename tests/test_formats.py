@@ -11,13 +11,13 @@ import pytest
 
 from prometheus.core.model import Dependency as Link
 from prometheus.core.model import Plan, Resource, Task
-from prometheus.core.scheduler import schedule
+from prometheus.core.scheduler import Network
 from prometheus.formats.csv_format import read_csv, write_csv
 from prometheus.formats.document import canonical, to_document, wbs_order
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
 from prometheus.formats.registry import import_bytes
 from tests.conftest import add_task, link
-from tests.mpxj_oracle import available
+from tests.mpxj_oracle import available, sf_finish_reading
 from tests.plan_generator import Features, random_plan_with_resources
 
 ORACLE = available()
@@ -38,10 +38,14 @@ def as_plan(seed: int, n: int | None = None, resource_calendars: bool = True) ->
     return plan, start
 
 
-def scheduled(plan: Plan, start: datetime):  # noqa: ANN201
-    return schedule(
+def network(plan: Plan, start: datetime) -> Network:
+    return Network(
         plan.tasks, plan.dependencies, start=start, calendar=plan.calendar, resources=plan.resources
     )
+
+
+def scheduled(plan: Plan, start: datetime):  # noqa: ANN201
+    return network(plan, start).solve()
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -138,7 +142,8 @@ def test_microsoft_project_schedules_our_mspdi_as_we_do(seed: int) -> None:
     from tests.mpxj_oracle import _jvm, _ldt, _py
 
     plan, start = as_plan(seed, resource_calendars=False)
-    s = scheduled(plan, start)
+    net = network(plan, start)
+    s = net.solve()
     _jvm()
     from org.mpxj.cpm import MicrosoftScheduler
     from org.mpxj.reader import UniversalProjectReader
@@ -152,7 +157,18 @@ def test_microsoft_project_schedules_our_mspdi_as_we_do(seed: int) -> None:
         str(t.getName()): (_py(t.getStart()), _py(t.getFinish())) for t in project.getTasks() if t.getID()
     }
     ours = {st.name: (st.start, st.finish) for st in s.tasks.values()}
-    assert theirs == ours
+    ids = {st.name: st.id for st in s.tasks.values()}
+    assert theirs.keys() == ours.keys()
+    bad = [
+        (name, ours[name], theirs[name])
+        for name in ours
+        if ours[name] != theirs[name]
+        and not (
+            ours[name][0] == theirs[name][0]
+            and sf_finish_reading(net, plan.dependencies, ids[name], ours[name][1], theirs[name][1])
+        )
+    ]
+    assert bad == []
 
 
 @needs_oracle
@@ -188,9 +204,11 @@ def test_dates_stored_by_microsoft_project_match_our_schedule_of_the_file(seed: 
     links = [Link(id=str(i), plan_id="p", predecessor_id=d.predecessor, successor_id=d.successor, type=d.type,
                   lag=d.lag, lag_unit=d.lag_unit) for i, d in enumerate(doc.dependencies)]  # fmt: skip
     resources = [Resource(id=r.key, plan_id="p", name=r.name, calendar=r.calendar) for r in doc.resources]
-    s = schedule(tasks, links, start=start, calendar=doc.plan.calendar, resources=resources)
+    net = Network(tasks, links, start=start, calendar=doc.plan.calendar, resources=resources)
+    s = net.solve()
     for key, (begin, end) in stored.items():
-        assert (s.tasks[key].start, s.tasks[key].finish) == (begin, end), key
+        assert s.tasks[key].start == begin, key
+        assert s.tasks[key].finish == end or sf_finish_reading(net, links, key, s.tasks[key].finish, end), key
 
 
 def _task_elements(data: bytes):  # noqa: ANN202

@@ -231,8 +231,14 @@ def test_elapsed_durations_against_mpxj(duration: float, unit: str) -> None:
 def test_the_project_starts_at_its_start_time_or_its_default_start_time() -> None:
     assert read_mspdi(project()).plan.default_start_time == time(8)
     midnight = project().replace(b"2027-01-04T08:00:00</StartDate>", b"2027-01-04T00:00:00</StartDate>")
-    assert read_mspdi(midnight).plan.default_start_time is None  # a date alone: the calendar's first hour
+    # midnight is a time too (a 24-hour calendar's project starts then; MPXJ's sf259.mpp, saved by Project)
+    assert read_mspdi(midnight).plan.default_start_time == time(0)
     later = midnight.replace(
         b"<CalendarUID>1", b"<DefaultStartTime>09:00:00</DefaultStartTime><CalendarUID>1", 1
     )
-    assert read_mspdi(later).plan.default_start_time == time(9)
+    assert read_mspdi(later).plan.default_start_time == time(0)
+    no_time = midnight.replace(b"2027-01-04T00:00:00</StartDate>", b"2027-01-04</StartDate>")
+    no_time = no_time.replace(
+        b"<CalendarUID>1", b"<DefaultStartTime>09:00:00</DefaultStartTime><CalendarUID>1", 1
+    )
+    assert read_mspdi(no_time).plan.default_start_time == time(9)  # a date alone: the default start time

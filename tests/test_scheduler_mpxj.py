@@ -12,8 +12,8 @@ import os
 
 import pytest
 
-from prometheus.core.scheduler import schedule
-from tests.mpxj_oracle import available, schedule_with_mpxj
+from prometheus.core.scheduler import Network, schedule
+from tests.mpxj_oracle import available, schedule_with_mpxj, sf_finish_reading
 from tests.plan_generator import Features, random_plan, random_plan_with_resources
 
 if not available():
@@ -26,7 +26,8 @@ LEAF_FIELDS = ("early_start", "early_finish", "late_start", "late_finish", "star
 
 def disagreements(seed: int, n: int | None = None, features: Features | None = None) -> list[tuple]:
     tasks, deps, start, cal, resources = random_plan_with_resources(seed, n=n, features=features)
-    ours = schedule(tasks, deps, start=start, calendar=cal, resources=resources)
+    net = Network(tasks, deps, start=start, calendar=cal, resources=resources)
+    ours = net.solve()
     ref = schedule_with_mpxj(tasks, deps, start, cal, resources)
     # MPXJ's backward pass reads the links of a task on resource calendars on its task calendar (the
     # project's), not on its resources': where the plan has such tasks, late dates are not compared
@@ -38,6 +39,10 @@ def disagreements(seed: int, n: int | None = None, features: Features | None = N
         mine = ours.tasks[t.id]
         for f in ("start", "finish") if mine.summary else fields:
             if getattr(mine, f) != ref[t.id][f]:
+                if f.endswith("finish") and sf_finish_reading(
+                    net, deps, t.id, getattr(mine, f), ref[t.id][f]
+                ):
+                    continue
                 out.append((seed, t.id, f, getattr(mine, f), ref[t.id][f]))
     return out
 

@@ -18,6 +18,7 @@ from prometheus.formats.mspdi_assignments import (
     CONTOUR_CODE,
     UNASSIGNED,
     agrees,
+    each_resource_works,
     own_span,
     read_assignments,
     read_splits,
@@ -26,7 +27,7 @@ from prometheus.formats.mspdi_assignments import (
     write_work,
 )
 from prometheus.formats.mspdi_calendars import read_calendars, write_calendar
-from prometheus.formats.mspdi_values import NS, children, forget_elements, pt, sub, text, when
+from prometheus.formats.mspdi_values import NS, children, forget_elements, percent_done, pt, sub, text, when
 from prometheus.formats.mspdi_values import minutes as read_minutes
 
 _CONSTRAINT = {"ASAP": 0, "ALAP": 1, "MSO": 2, "MFO": 3, "SNET": 4, "SNLT": 5, "FNET": 6, "FNLT": 7}
@@ -222,7 +223,6 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
         project_cal = project_cal.model_copy(update={"hours_per_day": mpd / 60, "hours_per_week": mpw / 60})
     start = text(root, "StartDate")
     begins = datetime.fromisoformat(start).time() if start and "T" in start else None
-    begins = begins if begins != time(0) else None  # midnight: a date without its time (MPX, ...)
     default_start = text(root, "DefaultStartTime")
     plan = DocPlan(
         name=plan_name or text(root, "Name") or text(root, "Title") or "Imported plan",
@@ -296,6 +296,8 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
         assigned = units.get(key, [])
         if key not in leveled:
             minutes = span_minutes(el, minutes, assigned, unit)
+            if not unit.startswith("e"):
+                minutes = each_resource_works(el, assigned, res_cal) or minutes
         done = get("ActualStart"), get("ActualFinish")
         manual = get("Manual") == "1" and not done[0]
         delay_unit = by_format.get(int(get("LevelingDelayFormat") or 8), "edays")
@@ -316,7 +318,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
                 duration_unit=unit,
                 milestone=get("Milestone") == "1",
                 priority=priority(int(get("Priority") or 500)),
-                percent_complete=float(get("PercentComplete") or 0),
+                percent_complete=percent_done(get("PercentComplete"), get("ActualDuration"), get("Duration")),
                 status="completed" if done[1] else "in_progress" if done[0] else "pending",
                 constraint_type=constraint.get(kind, "ASAP"),
                 constraint_date=get("ConstraintDate") if kind > 1 else None,

@@ -86,6 +86,30 @@ def span_minutes(task: etree._Element, stored: float, assignments: list[DocAssig
     return span * 60
 
 
+def each_resource_works(
+    task: etree._Element, assignments: list[DocAssignment], calendars: dict[str, Calendar]
+) -> float | None:
+    """The working minutes each resource of a task works when its resources work on different calendars
+    (`calendars`: by resource key; others work the task's): their assignments' work at their units (the
+    longest). Project's own Duration of such a task is its span on all their working time together, not
+    what one resource works (None: one calendar, or a task whose dates its progress or its mode decide)."""
+    if (
+        len(assignments) < 2
+        or any(a.work is None or a.delay or a.contour != WorkContour.flat for a in assignments)
+        or text(task, "ActualStart")
+        or "1" in (text(task, "Manual"), text(task, "Summary"), text(task, "Milestone"))
+        or text(task, "IgnoreResourceCalendar") == "1"
+        or text(task, "CalendarUID") not in (None, "-1")
+    ):
+        return None
+    seen: dict[int, str] = {}
+    kinds = {seen.setdefault(id(c), c.model_dump_json()) if c else "" for a in assignments
+             for c in (calendars.get(a.resource),)}  # fmt: skip
+    if len(kinds) < 2:
+        return None
+    return max(a.work * 60 / a.units for a in assignments if a.work is not None)
+
+
 def worked_periods(root: etree._Element, working: set[str]) -> dict[str, list[tuple[str, list[Period]]]]:
     """Per task UID, each of its assignments of a work resource (or of none) with the periods in which it
     does some work and the working minutes that work takes at its units (None for a contoured one)."""
@@ -97,8 +121,12 @@ def worked_periods(root: etree._Element, working: set[str]) -> dict[str, list[tu
         flat = (text(a, "WorkContour") or "0") == "0" and units > 0
         periods = []
         for tp in a.iterfind(f"{{{NS}}}TimephasedData"):
+            if (
+                text(tp, "Type") not in _WORK
+            ):  # costs and baselines are timephased too (a cost is no duration)
+                continue
             start, finish, work = text(tp, "Start"), text(tp, "Finish"), minutes(text(tp, "Value"))
-            if text(tp, "Type") in _WORK and start and finish and work > 0:
+            if start and finish and work > 0:
                 at = (datetime.fromisoformat(start), datetime.fromisoformat(finish))
                 periods.append((*at, work / units if flat else None))
         if periods:

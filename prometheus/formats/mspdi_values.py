@@ -88,3 +88,13 @@ def minutes(value: str | None) -> float:
         raise ValidationFailed(f"cannot read the MSPDI duration {value!r}")
     total = float(m.group(1)) * 60 + float(m.group(2)) + float(m.group(3)) / 60
     return -total if value.startswith("-") else total
+
+
+def percent_done(percent: str | None, actual: str | None, duration: str | None) -> float:
+    """A task's percent complete: its actual duration's share of its duration where the file has both
+    (Project keeps the percentage rounded to a whole number: 67% of 3 days would be 5 minutes too much), else
+    the stored percentage."""
+    total = minutes(duration)
+    if actual and total > 0:
+        return round(min(100.0, 100 * minutes(actual) / total), 9)
+    return float(percent or 0)

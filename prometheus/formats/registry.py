@@ -42,6 +42,7 @@ MPXJ_EXTENSIONS = (
     ".pp",
     ".pmxml",
     ".mpt",
+    ".mpd",
     ".fts",
     ".cdpx",
     ".sp",
@@ -91,6 +92,8 @@ def _sniff(data: bytes) -> str | None:
     """The format the content shows, where it shows one."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE2 compound file: binary .mpp
+        return "mpxj"
+    if data[4:19] in (b"Standard Jet DB", b"Standard ACE DB"):  # an Access database: Project's .mpd
         return "mpxj"
     if head.startswith(b"<"):
         return "mspdi" if b"schemas.microsoft.com/project" in head else "xml"

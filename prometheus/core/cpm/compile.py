@@ -252,6 +252,7 @@ class Compiler(TaskTimes, Progress):
             str, np.ndarray
         ] = {}  # datetime arrays of the last result, updated where tasks moved
         self._moved_early: set[int] = set()
+        self._at_start: np.ndarray | None = None  # the early finishes the last result read as starts
         self._moved_late: set[int] = set()
         self.compiled = CompiledNetwork(
             tasks=self.leaves,

@@ -10,7 +10,7 @@ from prometheus.core.cpm import fast
 from prometheus.core.cpm.paths import critical_paths
 from prometheus.core.cpm.progress import NO_MOMENT
 from prometheus.core.cpm.results import Conflict, Schedule, Table, roll_up
-from prometheus.core.cpm.rules import binds_early
+from prometheus.core.cpm.rules import binds_early, finish_at_a_start
 
 
 class Reporting:
@@ -35,10 +35,15 @@ class Reporting:
             free = np.where(self.out_degree > 0, np.iinfo(np.int64).max, free)
             np.minimum.at(free, pred, link_slack)
             tight = link_slack <= 0
+        at_start = np.zeros(n, dtype=bool)  # early finishes a link sets at a start of work
+        if pred.size:
+            sets = tight & finish_at_a_start(self.ltype, self.lagw, self.is_elapsed) & ~(zero | self.rd)[pred]
+            at_start[succ[sets]] = True
+            at_start &= ~zero & ~is_alap
         free = np.clip(free, 0, np.maximum(total_slack, 0))  # free slack never exceeds total slack
         critical = (total_slack <= 0) & ~self.finished  # finished work is never critical (MS Project)
 
-        dates = self._dated()
+        dates = self._dated(at_start)
         table = Table(
             ids=self.ids,
             names=self.leaf_names,
@@ -71,8 +76,9 @@ class Reporting:
             span_minutes=max(0, int(self.finish_k[0]) - ps),
         )
 
-    def _dated(self) -> dict[str, np.ndarray]:
-        """Early and late dates as datetimes: all of them after a full pass, else only where tasks moved."""
+    def _dated(self, at_start: np.ndarray) -> dict[str, np.ndarray]:
+        """Early and late dates as datetimes: all of them after a full pass, else only where tasks moved
+        (`at_start`: the early finishes that read as a start of work)."""
         C, zero, kal = self.cal, self.zero, self.kal
 
         def convert(
@@ -88,6 +94,7 @@ class Reporting:
             "late_start": (self.LS, True, zero, self._moved_late),
             "late_finish": (self.LF, False, zero, self._moved_late),
         }
+        fresh = "early_finish" not in self._dates
         for key, (idx, is_start, reading, moved) in spec.items():
             if key not in self._dates:
                 self._dates[key] = convert(idx, is_start, reading, zero, kal)
@@ -95,6 +102,12 @@ class Reporting:
                 m = np.fromiter(moved, dtype=np.int64)
                 self._dates[key][m] = convert(idx[m], is_start, reading[m], zero[m], kal[m])
         self._moved_early, self._moved_late = set(), set()
+        before = self._at_start if self._at_start is not None and not fresh else np.zeros_like(at_start)
+        redo = np.flatnonzero(at_start | before)  # read as starts now or before: moved or not, read again
+        if redo.size:
+            at = self.cal.moment(kal[redo], self.EF[redo], ~at_start[redo] & ~(zero & ~self.rd)[redo])
+            self._dates["early_finish"][redo] = self.wc.datetimes(at)
+        self._at_start = at_start
         for key, (rows, at) in self._kept_dates().items():
             self._dates[key][rows] = at
         return self._dates

@@ -40,6 +40,13 @@ def reaches_finish(link_type: Num) -> Num:
     return (link_type == FF) | (link_type == SF)
 
 
+def finish_at_a_start(link_type: Num, lag: Num, elapsed: Num) -> Num:
+    """True where a link that decides its successor's finish sets it at a start of work, as Microsoft
+    Project keeps it: an SF link with no working lag, or a negative one, ends at the moment its predecessor
+    starts (Monday 08:00, where a finish after the same work reads Friday 17:00)."""
+    return (link_type == SF) & (lag <= 0) & ~np.asarray(elapsed, dtype=bool)
+
+
 def early_bound(base: Num, lag: Num, to_finish: Num, successor_duration: Num) -> Num:
     """The earliest start a link allows its successor: the point it leaves (the predecessor's start or
     finish) plus the working lag, less the successor's duration when the link reaches its finish."""

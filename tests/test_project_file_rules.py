@@ -1,0 +1,116 @@
+"""Rules that files saved by Microsoft Project showed (MPXJ's own test files, measured with
+bench/fidelity.py), each on a small plan that fails without it: an SF link sets its successor's finish at a
+start of work; a started task's done part is its actual duration, not the rounded percentage; the resources
+of a task on different calendars each work their assignment; timephased costs are no durations; a project
+starts at its start date's own time, midnight included; Project's .mpd databases are read."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+
+from prometheus.core.analysis import schedule_plan
+from prometheus.core.model import Assignment, Calendar, Dependency, Plan, Resource, Task
+from prometheus.core.scheduler import schedule
+from prometheus.formats.document import to_document, to_plan
+from prometheus.formats.mspdi import read_mspdi, write_mspdi
+from prometheus.formats.registry import detect
+
+MONDAY = datetime(2027, 1, 4, 8)
+TUESDAY = datetime(2027, 1, 5, 8)
+NIGHT = Calendar(name="Night", working_days=[0, 1, 2, 3, 4, 5, 6], working_hours=[(time(22), time(0))])
+
+
+def _task(tid: str, hours: float, **extra: object) -> Task:
+    return Task(id=tid, plan_id="p", name=tid, duration=hours, duration_unit="hours", **extra)
+
+
+def _link(kind: str, lag: float = 0) -> Dependency:
+    return Dependency(id="d", plan_id="p", predecessor_id="a", successor_id="b", type=kind, lag=lag,
+                      lag_unit="hours")  # fmt: skip
+
+
+def test_an_sf_link_sets_the_finish_at_the_start_it_waits_for() -> None:
+    """Project keeps the moment the predecessor starts (MPXJ's legacy/sample.mpp and mpp*relations files:
+    Tuesday 08:00, where the same work done reads Monday 17:00)."""
+    a = _task("a", 8, constraint_type="SNET", constraint_date=TUESDAY)
+    s = schedule([a, _task("b", 8)], [_link("SF")], start=MONDAY)
+    assert (s.tasks["b"].start, s.tasks["b"].finish) == (MONDAY, TUESDAY)
+    later = _task("a", 8, constraint_type="SNET", constraint_date=datetime(2027, 1, 6, 8))
+    s = schedule([later, _task("b", 8)], [_link("SF", -8)], start=MONDAY)  # a negative lag too
+    assert (s.tasks["b"].start, s.tasks["b"].finish) == (MONDAY, TUESDAY)
+    # a positive lag ends at the end of its work, as FF links and lone tasks do
+    s = schedule([a, _task("b", 8)], [_link("SF", 8)], start=MONDAY)
+    assert s.tasks["b"].finish == datetime(2027, 1, 5, 17)
+    s = schedule([a, _task("b", 8, constraint_type="SNET", constraint_date=MONDAY)], [], start=MONDAY)
+    assert s.tasks["b"].finish == datetime(2027, 1, 4, 17)
+
+
+def test_a_started_task_has_done_its_actual_duration_not_the_rounded_percentage() -> None:
+    """67% of 3 days is 5 minutes more than the 2 days done (timephased-actual-work-resource.mpp)."""
+    plan = Plan(id="p", name="Started", start_date=MONDAY.date(), calendar=Calendar())
+    task = Task(id="a", plan_id="p", name="a", duration=3, status="in_progress", actual_start=MONDAY,
+                percent_complete=200 / 3, remaining_duration=1)  # fmt: skip
+    data = write_mspdi(to_document(plan.model_copy(update={"tasks": [task]})), None)
+    assert b"<PercentComplete>67</PercentComplete>" in data and b"<ActualDuration>PT16H0M0S" in data
+    back = to_plan(read_mspdi(data))
+    assert schedule_plan(back, MONDAY.date()).tasks[back.tasks[0].id].finish == datetime(2027, 1, 6, 17)
+
+
+def test_resources_on_different_calendars_each_work_their_assignment() -> None:
+    """Project's Duration of such a task is its span over all their working time together (mspdiresource.xml:
+    48 h for two day crews and a night crew each working 24 h): each resource works its own work."""
+    plan = Plan(id="p", name="Shifts", start_date=MONDAY.date(), calendar=Calendar())
+    day = Resource(id="d", plan_id="p", name="Day crew")
+    night = Resource(id="n", plan_id="p", name="Night crew", calendar=NIGHT)
+    both = [Assignment(resource_id="d", work=16), Assignment(resource_id="n", work=16)]
+    task = _task("a", 16, assignments=both, work=32)
+    data = write_mspdi(
+        to_document(plan.model_copy(update={"tasks": [task], "resources": [day, night]})), None
+    )
+    union = re.sub(rb"(<Task>.*?<Duration>)PT16H0M0S", rb"\g<1>PT32H0M0S", data, count=1, flags=re.S)
+    assert union != data
+    finishes = set()
+    for file in (data, union):
+        back = to_plan(read_mspdi(file))
+        finishes.add(schedule_plan(back, MONDAY.date()).tasks[back.tasks[0].id].finish)
+    # the day crew is done Tuesday 17:00, the night crew (22:00-24:00) after 8 nights: Tuesday 24:00 next week
+    assert finishes == {datetime(2027, 1, 12, 0)}
+
+
+def test_timephased_costs_are_read_past() -> None:
+    """A timephased baseline cost (Type 5) holds money, not a duration (mpp*timephased2.mpp)."""
+    plan = Plan(id="p", name="Costs", start_date=MONDAY.date(), calendar=Calendar())
+    crew = Resource(id="r", plan_id="p", name="Crew")
+    task = _task("a", 8, assignments=[Assignment(resource_id="r", work=8)])
+    data = write_mspdi(to_document(plan.model_copy(update={"tasks": [task], "resources": [crew]})), None)
+    cost = (b"<TimephasedData><Type>5</Type><UID>1</UID><Start>2027-01-04T08:00:00</Start>"
+            b"<Finish>2027-01-04T17:00:00</Finish><Unit>3</Unit><Value>88000</Value></TimephasedData>"
+            b"</Assignment>")  # fmt: skip
+    with_cost = data.replace(b"</Assignment>", cost, 1)
+    assert with_cost != data
+    back = to_plan(read_mspdi(with_cost))
+    assert schedule_plan(back, MONDAY.date()).tasks[back.tasks[0].id].finish == datetime(2027, 1, 4, 17)
+
+
+def test_the_project_starts_at_its_start_dates_time_even_at_midnight() -> None:
+    """A calendar that works from midnight and a project start at 00:00 (sf259.mpp): tasks start at 00:00,
+    not at the default start time of 08:00."""
+    early = Calendar(name="Early", working_hours=[(time(0), time(5)), (time(7), time(11))])
+    plan = Plan(id="p", name="Midnight", start_date=MONDAY.date(), calendar=early)
+    data = write_mspdi(to_document(plan.model_copy(update={"tasks": [_task("a", 4)]})), None)
+    data = re.sub(rb"<StartDate>[^<]*<", b"<StartDate>2027-01-04T00:00:00<", data)
+    data = re.sub(rb"<DefaultStartTime>[^<]*<", b"<DefaultStartTime>08:00:00<", data)
+    back = to_plan(read_mspdi(data))
+    s = schedule_plan(back, MONDAY.date())
+    assert (s.tasks[back.tasks[0].id].start, s.tasks[back.tasks[0].id].finish) == (
+        datetime(2027, 1, 4, 0),
+        datetime(2027, 1, 4, 4),
+    )
+
+
+def test_project_databases_are_read_through_mpxj() -> None:
+    jet = b"\x00\x01\x00\x00Standard Jet DB\x00" + bytes(64)
+    assert detect("plan.mpd", None, jet) == "mpxj"
+    assert detect(None, None, jet) == "mpxj"
+    assert detect(None, None, jet.replace(b"Jet", b"ACE")) == "mpxj"
