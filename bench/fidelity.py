@@ -1,10 +1,12 @@
 """How often Prometheus gives a task the start and finish that Microsoft Project stored in the file, next to
 MPXJ's MicrosoftScheduler on the same files: point it at real Project files (.mpp, MSPDI .xml, .mpx, .mpd).
 
-    python bench/fidelity.py DIR_OR_FILE... [--jsonl out.jsonl] [--show 5]
+    python bench/fidelity.py DIR_OR_FILE... [--jsonl out.jsonl] [--show 5] [--api]
 
 Each file is read as `prometheus schedule FILE` reads it (the reader the import API uses too) and scheduled;
-the dates Project stored come from MPXJ's reader. A file Prometheus cannot read or schedule counts its tasks as
+the dates Project stored come from MPXJ's reader. With --api each file also goes through
+`POST /api/plans/import` and `GET /api/plans/{id}/timeline` (in process, on a new SQLite file), which
+must give the same dates. A file Prometheus cannot read or schedule counts its tasks as
 disagreeing and is listed. Needs the `oracle` extra and Java 17+."""
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ PROJECT_TYPES = {"MPP", "MSPDI", "MPX", "MPD"}  # files Microsoft Project wrote 
 def _py(value) -> datetime | None:  # noqa: ANN001 - a java.time.LocalDateTime
     if value is None:
         return None
-    return datetime(value.getYear(), value.getMonthValue(), value.getDayOfMonth(), value.getHour(), value.getMinute())
+    return datetime(
+        value.getYear(), value.getMonthValue(), value.getDayOfMonth(), value.getHour(), value.getMinute()
+    )
 
 
 def _features(project) -> set[str]:  # noqa: ANN001
@@ -47,9 +51,12 @@ def _features(project) -> set[str]:  # noqa: ANN001
             out.add("task calendar")
         if t.getDuration() is not None and "ELAPSED" in str(t.getDuration().getUnits()):
             out.add("elapsed")
-    if any(r.getCalendar() is not None and r.getCalendar().getParent() is not None for r in project.getResources()):
-        if any(a.getResource() is not None for a in project.getResourceAssignments()):
-            out.add("resource calendars")
+    own = any(
+        r.getCalendar() is not None and r.getCalendar().getParent() is not None
+        for r in project.getResources()
+    )
+    if own and any(a.getResource() is not None for a in project.getResourceAssignments()):
+        out.add("resource calendars")
     return out
 
 
@@ -81,7 +88,8 @@ def mpxj_dates(project) -> dict[str, tuple[datetime, datetime]]:  # noqa: ANN001
     }
 
 
-def our_dates(path: Path) -> dict[str, tuple[datetime, datetime]]:
+def our_dates(path: Path) -> tuple[dict[str, tuple[datetime, datetime]], dict[str, str]]:
+    """Each task's dates as `prometheus schedule FILE` gives them, and its name, by task id."""
     from prometheus.core.analysis import schedule_plan
     from prometheus.formats.document import to_plan
     from prometheus.formats.registry import detect, import_bytes
@@ -89,7 +97,38 @@ def our_dates(path: Path) -> dict[str, tuple[datetime, datetime]]:
     data = path.read_bytes()
     plan = to_plan(import_bytes(data, detect(path.name, None, data), name=path.stem))
     s = schedule_plan(plan, date.today())
-    return {k: (v.start.replace(tzinfo=None), v.finish.replace(tzinfo=None)) for k, v in s.tasks.items()}
+    dates = {k: (v.start.replace(tzinfo=None), v.finish.replace(tzinfo=None)) for k, v in s.tasks.items()}
+    return dates, {t.id: t.name for t in plan.tasks or []}
+
+
+class Api:
+    """The service in process (FastAPI's TestClient) on a throwaway SQLite database."""
+
+    def __init__(self) -> None:
+        import os
+        import tempfile
+
+        from fastapi.testclient import TestClient
+
+        self.tmp = tempfile.TemporaryDirectory()
+        os.environ["PROMETHEUS_DATABASE_URL"] = f"sqlite:///{self.tmp.name}/fidelity.db"
+        from prometheus.api.app import create_app
+        from prometheus.config import Settings
+
+        self.http = TestClient(create_app(Settings()))
+        self.http.__enter__()
+
+    def dates(self, path: Path, ours: dict) -> dict[str, tuple[datetime, datetime]]:
+        """The timeline's dates after importing the file, by our task ids (matched on name and order)."""
+        r = self.http.post("/api/plans/import", params={"filename": path.name}, content=path.read_bytes())
+        if r.status_code != 201:
+            raise RuntimeError(f"import answered {r.status_code}: {r.text[:200]}")
+        rows = self.http.get(f"/api/plans/{r.json()['data']['id']}/timeline").json()["data"]["tasks"]
+        by_name: dict[str, list] = {}
+        for row in rows:
+            at = datetime.fromisoformat(row["start"]), datetime.fromisoformat(row["finish"])
+            by_name.setdefault(row["name"], []).append(tuple(d.replace(tzinfo=None) for d in at))
+        return {k: by_name[n].pop(0) for k, n in ours.items() if by_name.get(n)}
 
 
 def agree(want: dict, got: dict) -> list[str]:
@@ -114,6 +153,7 @@ def main() -> None:
     ap.add_argument("paths", nargs="+")
     ap.add_argument("--jsonl", help="one line per file: its tasks, which agree, and why not")
     ap.add_argument("--show", type=int, default=0, help="print this many disagreeing tasks per file")
+    ap.add_argument("--api", action="store_true", help="also import each file through the API")
     a = ap.parse_args()
     import jpype
     import mpxj  # noqa: F401  (puts MPXJ's jars on the class path)
@@ -123,28 +163,49 @@ def main() -> None:
     totals: Counter = Counter()
     by_feature: dict[str, Counter] = {}
     out = open(a.jsonl, "w") if a.jsonl else None  # noqa: SIM115
+    api = Api() if a.api else None
     for path in files(a.paths):
         try:
             project, want = stored(path)
         except Exception:  # noqa: BLE001 - MPXJ cannot read it: not a Project file we can judge
             continue
-        if project is None or not want or str(project.getProjectProperties().getFileType()) not in PROJECT_TYPES:
+        if (
+            project is None
+            or not want
+            or str(project.getProjectProperties().getFileType()) not in PROJECT_TYPES
+        ):
             continue
         feats = _features(project) or {"plain"}
         t0 = time.perf_counter()
         error = None
         try:
-            ours = our_dates(path)
+            ours, names = our_dates(path)
         except Exception as exc:  # noqa: BLE001 - counted and listed, never hidden
-            ours, error = {}, f"{type(exc).__name__}: {exc}"[:300]
+            ours, names, error = {}, {}, f"{type(exc).__name__}: {exc}"[:300]
         took = time.perf_counter() - t0
+        served = {}
+        if api is not None and not error:
+            try:
+                served = api.dates(path, names)
+            except Exception as exc:  # noqa: BLE001
+                error = f"API: {type(exc).__name__}: {exc}"[:300]
         try:
             theirs = mpxj_dates(project)
         except Exception:  # noqa: BLE001 - MPXJ's scheduler refuses some files (loops, ...)
             theirs = {}
-        if path.suffix.lower() == ".mpx" and all(d.time() == datetime.min.time() for v in want.values() for d in v):
-            want, ours, theirs = dates_only(want), dates_only(ours), dates_only(theirs)
+        if path.suffix.lower() == ".mpx" and all(
+            d.time() == datetime.min.time() for v in want.values() for d in v
+        ):
+            want, ours, theirs, served = (
+                dates_only(want),
+                dates_only(ours),
+                dates_only(theirs),
+                dates_only(served),
+            )
         row = Counter(tasks=len(want), ours=len(agree(want, ours)), mpxj=len(agree(want, theirs)), files=1)
+        if api is not None:
+            row["same_api"] = sum(served.get(k) == v for k, v in ours.items())
+            row["ours_tasks"] = len(ours)
         row["whole_ours"] = int(row["ours"] == row["tasks"])
         row["whole_mpxj"] = int(row["mpxj"] == row["tasks"])
         totals += row
@@ -164,8 +225,13 @@ def main() -> None:
     for name, c in [("all", totals), *sorted(by_feature.items())]:
         t = max(c["tasks"], 1)
         print(
-            f"{name:<20}{c['files']:>6}{c['tasks']:>8}{100 * c['ours'] / t:>7.1f}%{100 * c['mpxj'] / t:>7.1f}%"
-            f"{c['whole_ours']:>12}{c['whole_mpxj']:>12}"
+            f"{name:<20}{c['files']:>6}{c['tasks']:>8}{100 * c['ours'] / t:>7.1f}%"
+            f"{100 * c['mpxj'] / t:>7.1f}%{c['whole_ours']:>12}{c['whole_mpxj']:>12}"
+        )
+    if api is not None:
+        print(
+            f"\nthrough the API: {totals['same_api']} of {totals['ours_tasks']} tasks"
+            " as `prometheus schedule FILE` gives them"
         )
     sys.exit(0)
 

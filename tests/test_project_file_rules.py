@@ -1,8 +1,9 @@
 """Rules that files saved by Microsoft Project showed (MPXJ's own test files, measured with
 bench/fidelity.py), each on a small plan that fails without it: an SF link sets its successor's finish at a
-start of work; a started task's done part is its actual duration, not the rounded percentage; the resources
-of a task on different calendars each work their assignment; timephased costs are no durations; a project
-starts at its start date's own time, midnight included; Project's .mpd databases are read."""
+start of work; a started task's done part is its actual duration, not the rounded percentage, and the rest
+of its work follows its resume date (less the overtime still to do; the date to the nearest minute); the
+resources of a task on different calendars each work their assignment; timephased costs are no durations; a
+project starts at its start date's own time, midnight included; Project's .mpd databases are read."""
 
 from __future__ import annotations
 
@@ -114,3 +115,47 @@ def test_project_databases_are_read_through_mpxj() -> None:
     assert detect("plan.mpd", None, jet) == "mpxj"
     assert detect(None, None, jet) == "mpxj"
     assert detect(None, None, jet.replace(b"Jet", b"ACE")) == "mpxj"
+
+
+def test_a_started_task_does_its_remaining_work_from_its_resume_date() -> None:
+    """Work done before the calendar's day began (an actual start at 07:00) ends the rest an hour earlier
+    (mpp14timephasedsegmentsmanual.mpp): the finish is the resume date plus the remaining duration."""
+    early = datetime(2027, 1, 4, 7)
+    task = Task(id="a", plan_id="p", name="a", duration=5, status="in_progress", actual_start=early,
+                percent_complete=50, remaining_duration=2.5, resume=datetime(2027, 1, 6, 11))  # fmt: skip
+    s = schedule([task], [], start=MONDAY)
+    assert (s.tasks["a"].start, s.tasks["a"].finish) == (early, datetime(2027, 1, 8, 16))
+
+
+def _started(remaining: str, resume: str, assignment: str) -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Project xmlns="http://schemas.microsoft.com/project"><Name>Started</Name>
+<StartDate>2027-01-04T08:00:00</StartDate><MinutesPerDay>480</MinutesPerDay><MinutesPerWeek>2400</MinutesPerWeek>
+<Tasks><Task><UID>1</UID><Name>a</Name><OutlineLevel>1</OutlineLevel><Duration>PT40H0M0S</Duration>
+<DurationFormat>7</DurationFormat><ActualStart>2027-01-04T08:00:00</ActualStart><ActualDuration>PT8H0M0S</ActualDuration>
+<RemainingDuration>{remaining}</RemainingDuration><PercentComplete>20</PercentComplete><Resume>{resume}</Resume>
+</Task></Tasks><Resources><Resource><UID>1</UID><Name>Crew</Name><Type>1</Type></Resource></Resources>
+<Assignments><Assignment><UID>1</UID><TaskUID>1</TaskUID><ResourceUID>1</ResourceUID><Units>1</Units>
+{assignment}</Assignment></Assignments></Project>""".encode()
+
+
+def test_overtime_still_to_do_shortens_the_rest_of_a_started_task() -> None:
+    """Project ends it when its assignments' remaining work less their remaining overtime is done after the
+    resume date (mspdiassignmentfields.xml: 70 h 06 of regular work where RemainingDuration said 66 h 34)."""
+    plain = "<Work>PT40H0M0S</Work><RemainingWork>PT32H0M0S</RemainingWork>"
+    overtime = (
+        plain + "<OvertimeWork>PT10H0M0S</OvertimeWork><ActualOvertimeWork>PT2H0M0S</ActualOvertimeWork>"
+    )
+    finishes = []
+    for assignment in (plain, overtime):
+        back = to_plan(read_mspdi(_started("PT32H0M0S", "2027-01-05T08:00:00", assignment)))
+        finishes.append(schedule_plan(back, MONDAY.date()).tasks[back.tasks[0].id].finish)
+    # 32 h from Tuesday 08:00: Friday 17:00; 32 - 8 h of overtime left: 24 h, Thursday 17:00
+    assert finishes == [datetime(2027, 1, 8, 17), datetime(2027, 1, 7, 17)]
+
+
+def test_a_resume_date_to_the_second_is_read_to_the_nearest_minute() -> None:
+    """Resume 11:52:48 and 24 h 07 m 12 s left end at 12:00 (splits9b.mpp), not a minute before."""
+    data = _started("PT24H7M12S", "2027-01-05T11:52:48", "<Work>PT40H0M0S</Work>")
+    back = to_plan(read_mspdi(data))
+    assert schedule_plan(back, MONDAY.date()).tasks[back.tasks[0].id].finish == datetime(2027, 1, 8, 12)

@@ -22,12 +22,23 @@ from prometheus.formats.mspdi_assignments import (
     own_span,
     read_assignments,
     read_splits,
+    regular_work_left,
     span_minutes,
     worked_periods,
     write_work,
 )
 from prometheus.formats.mspdi_calendars import read_calendars, write_calendar
-from prometheus.formats.mspdi_values import NS, children, forget_elements, percent_done, pt, sub, text, when
+from prometheus.formats.mspdi_values import (
+    NS,
+    children,
+    forget_elements,
+    nearest_minute,
+    percent_done,
+    pt,
+    sub,
+    text,
+    when,
+)
 from prometheus.formats.mspdi_values import minutes as read_minutes
 
 _CONSTRAINT = {"ASAP": 0, "ALAP": 1, "MSO": 2, "MFO": 3, "SNET": 4, "SNLT": 5, "FNET": 6, "FNLT": 7}
@@ -258,6 +269,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
     units, leveled = read_assignments(root, {r.key for r in resources}, working)
     res_cal = {r.key: r.calendar for r in resources if r.calendar is not None}
     periods, laid_out = worked_periods(root, working), {}
+    overtime_left = regular_work_left(root, working)
     by_format = {
         3: "hours",
         4: "ehours",
@@ -329,7 +341,9 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
                 work=read_minutes(work) / 60 if work else None,
                 effort_driven=get("EffortDriven") == "1" or get("Type") == "2",
                 task_type=task_type.get(get("Type") or "0", "fixed_units"),
-                remaining_duration=round(read_minutes(get("RemainingDuration")) / per[unit], 6)
+                remaining_duration=round(
+                    overtime_left.get(key, read_minutes(get("RemainingDuration"))) / per[unit], 6
+                )
                 if running
                 else None,
                 manual=manual,
@@ -339,7 +353,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
                 ignore_resource_calendar=get("IgnoreResourceCalendar") == "1",
                 leveling_delay=max(0.0, round(float(get("LevelingDelay") or 0) / 10 / per[delay_unit], 6)),
                 leveling_delay_unit=delay_unit,
-                resume=get("Resume") if done[0] and not done[1] else None,
+                resume=nearest_minute(get("Resume")) if done[0] and not done[1] else None,
                 assignments=assigned,
                 splits=splits,
             )

@@ -110,6 +110,25 @@ def each_resource_works(
     return max(a.work * 60 / a.units for a in assignments if a.work is not None)
 
 
+def regular_work_left(root: etree._Element, working: set[str]) -> dict[str, float]:
+    """Per task whose assignments still hold overtime to do: the working minutes the longest of them needs
+    at its units for the rest of its work without that overtime (Project ends such a task when that work
+    is done after its resume date; its RemainingDuration then says something else)."""
+    left: dict[str, float] = {}
+    overtime: set[str] = set()
+    for a in root.iter(f"{{{NS}}}Assignment"):
+        rkey, units = f"r{text(a, 'ResourceUID')}", float(text(a, "Units") or 1)
+        if rkey not in working or units <= 0:
+            continue
+        key = f"t{text(a, 'TaskUID')}"
+        extra = minutes(text(a, "OvertimeWork")) - minutes(text(a, "ActualOvertimeWork"))
+        if extra > 0:
+            overtime.add(key)
+        regular = max(0.0, minutes(text(a, "RemainingWork")) - max(0.0, extra)) / units
+        left[key] = max(left.get(key, 0.0), regular)
+    return {k: left[k] for k in overtime}
+
+
 def worked_periods(root: etree._Element, working: set[str]) -> dict[str, list[tuple[str, list[Period]]]]:
     """Per task UID, each of its assignments of a work resource (or of none) with the periods in which it
     does some work and the working minutes that work takes at its units (None for a contoured one)."""

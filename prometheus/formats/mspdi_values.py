@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from lxml import etree
 
@@ -98,3 +98,12 @@ def percent_done(percent: str | None, actual: str | None, duration: str | None) 
     if actual and total > 0:
         return round(min(100.0, 100 * minutes(actual) / total), 9)
     return float(percent or 0)
+
+
+def nearest_minute(value: str | None) -> datetime | None:
+    """A date the file keeps to the second (Project's Resume after a partial day: 11:52:48), to the nearest
+    minute, the unit of scheduling (truncated, the rest of the work would end a minute early)."""
+    if not value:
+        return None
+    at = datetime.fromisoformat(value)
+    return at.replace(second=0, microsecond=0) + timedelta(minutes=at.second >= 30)

@@ -117,11 +117,12 @@ class Progress:
             L = D[left_set]
             dur[L] = np.rint(dur[L] * percent[left_set] / 100 + rem[left_set]).astype(np.int64)
         resume, has_resume = at["resume"]
-        resumed = has_resume & running  # the work left starts again at the resume date
+        resumed = has_resume & running  # the work left starts again at the resume date (Project: even
+        # where work done outside working time, or overtime, made the done part shorter than its duration)
         if resumed.any():
             R = D[resumed]
             left = np.where(has_rem[resumed], rem[resumed], dur[R] * (1 - percent[resumed] / 100))
-            dur[R] = np.maximum(dur[R], resume[resumed] - cidx[R] + np.rint(left).astype(np.int64))
+            dur[R] = np.maximum(0, resume[resumed] - cidx[R]) + np.rint(left).astype(np.int64)
         late = running & no_earlier  # a started task still finishes no earlier than its date (Project)
         if late.any():
             F = D[late]
