@@ -131,6 +131,44 @@ class Api:
         return {k: by_name[n].pop(0) for k, n in ours.items() if by_name.get(n)}
 
 
+def calendars_differing(path: Path, project, days: int = 730) -> list[str]:  # noqa: ANN001
+    """The imported calendars (the project's, each resource's) whose working minutes differ from MPXJ's
+    reading of the file on a day of the `days` from the project start: 'name date ours theirs'."""
+    from datetime import timedelta
+
+    from java.time import LocalDate
+    from jpype import JInt
+    from org.mpxj import TimeUnit
+
+    from prometheus.core.calendar import WorkCalendar
+    from prometheus.formats.registry import detect, import_bytes
+
+    data = path.read_bytes()
+    doc = import_bytes(data, detect(path.name, None, data), name=path.stem)
+    at = project.getProjectProperties().getStartDate()
+    first = date(at.getYear(), at.getMonthValue(), at.getDayOfMonth())
+    pairs = [("project", doc.plan.calendar, project.getDefaultCalendar())]
+    for r in doc.resources:
+        mine = project.getResourceByUniqueID(JInt(int(r.key[1:])))
+        pairs.append((r.name, r.calendar, mine.getCalendar() if mine is not None else None))
+    out = []
+    for name, ours, theirs in pairs:
+        if ours is None or theirs is None:
+            continue
+        starts = WorkCalendar(ours, first).day_starts(first, days)
+        for k in range(days):
+            day = first + timedelta(days=k)
+            want = round(
+                float(
+                    theirs.getWork(LocalDate.of(day.year, day.month, day.day), TimeUnit.MINUTES).getDuration()
+                )
+            )
+            if int(starts[k + 1] - starts[k]) != want:
+                out.append(f"{name} {day} {int(starts[k + 1] - starts[k])} {want}")
+                break
+    return out
+
+
 def agree(want: dict, got: dict) -> list[str]:
     return [k for k, v in want.items() if got.get(k) == v]
 
@@ -154,6 +192,7 @@ def main() -> None:
     ap.add_argument("--jsonl", help="one line per file: its tasks, which agree, and why not")
     ap.add_argument("--show", type=int, default=0, help="print this many disagreeing tasks per file")
     ap.add_argument("--api", action="store_true", help="also import each file through the API")
+    ap.add_argument("--calendars", action="store_true", help="also compare every calendar day by day")
     a = ap.parse_args()
     import jpype
     import mpxj  # noqa: F401  (puts MPXJ's jars on the class path)
@@ -193,6 +232,11 @@ def main() -> None:
             theirs = mpxj_dates(project)
         except Exception:  # noqa: BLE001 - MPXJ's scheduler refuses some files (loops, ...)
             theirs = {}
+        if a.calendars and not error and project.getProjectProperties().getStartDate() is not None:
+            off = calendars_differing(path, project)
+            totals["calendars_differing"] += len(off)
+            for line in off:
+                print(f"{path}: calendar {line}")
         if path.suffix.lower() == ".mpx" and all(
             d.time() == datetime.min.time() for v in want.values() for d in v
         ):
@@ -228,6 +272,8 @@ def main() -> None:
             f"{name:<20}{c['files']:>6}{c['tasks']:>8}{100 * c['ours'] / t:>7.1f}%"
             f"{100 * c['mpxj'] / t:>7.1f}%{c['whole_ours']:>12}{c['whole_mpxj']:>12}"
         )
+    if a.calendars:
+        print(f"\ncalendars with a day unlike MPXJ's reading: {totals['calendars_differing']}")
     if api is not None:
         print(
             f"\nthrough the API: {totals['same_api']} of {totals['ours_tasks']} tasks"

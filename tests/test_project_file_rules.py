@@ -159,3 +159,42 @@ def test_a_resume_date_to_the_second_is_read_to_the_nearest_minute() -> None:
     data = _started("PT24H7M12S", "2027-01-05T11:52:48", "<Work>PT40H0M0S</Work>")
     back = to_plan(read_mspdi(data))
     assert schedule_plan(back, MONDAY.date()).tasks[back.tasks[0].id].finish == datetime(2027, 1, 8, 12)
+
+
+_TWO_HOURS = "<WorkingTimes><WorkingTime><FromTime>08:00:00</FromTime><ToTime>10:00:00</ToTime></WorkingTime>"
+
+
+def _exception(kind: int, first: str, last: str, working: bool, extra: str = "") -> str:
+    period = f"<TimePeriod><FromDate>{first}T00:00:00</FromDate><ToDate>{last}T23:59:00</ToDate></TimePeriod>"
+    hours = _TWO_HOURS + "</WorkingTimes>" if working else ""
+    day = f"<DayWorking>{int(working)}</DayWorking>"
+    return f"<Exception>{period}<Type>{kind}</Type>{extra}{day}{hours}</Exception>"
+
+
+def test_the_exception_that_decides_a_date_several_cover() -> None:
+    """A one-day exception beats a daily recurrence, which beats a yearly, then a monthly, then a weekly one,
+    whatever their order in the file (calendar-exception-precedence-*.mpp: every calendar of MPXJ's 602
+    test files now has MPXJ's working time on every day of two years)."""
+    week = "".join(
+        f"<WeekDay><DayType>{d}</DayType><DayWorking>{int(1 < d < 7)}</DayWorking></WeekDay>"
+        for d in range(1, 8)
+    )
+    q1 = ("2027-01-01", "2027-03-31")
+    exceptions = "".join([
+        _exception(1, "2027-01-08", "2027-01-08", False, "<Occurrences>1</Occurrences>"),  # a Friday off
+        _exception(4, *q1, False, "<Period>1</Period><MonthDay>15</MonthDay>"),  # each 15th off
+        _exception(6, *q1, True, "<Period>1</Period><DaysOfWeek>32</DaysOfWeek>"),  # Fridays: 2 hours
+    ])  # fmt: skip
+    data = f"""<?xml version="1.0" encoding="UTF-8"?>
+<Project xmlns="http://schemas.microsoft.com/project"><Name>Exceptions</Name><StartDate>2027-01-04T08:00:00</StartDate>
+<CalendarUID>1</CalendarUID><Calendars><Calendar><UID>1</UID><Name>Standard</Name><IsBaseCalendar>1</IsBaseCalendar>
+<WeekDays>{week}</WeekDays><Exceptions>{exceptions}</Exceptions></Calendar></Calendars>
+<Tasks><Task><UID>1</UID><Name>a</Name><OutlineLevel>1</OutlineLevel><Duration>PT8H0M0S</Duration></Task></Tasks>
+</Project>""".encode()
+    from prometheus.core.calendar import WorkCalendar
+
+    first = datetime(2027, 1, 4).date()
+    wc = WorkCalendar(read_mspdi(data).plan.calendar, first)
+    starts = wc.day_starts(first, 30)
+    minutes = {d: int(starts[d - 3] - starts[d - 4]) for d in (7, 8, 15, 22)}  # January 7, 8, 15, 22
+    assert minutes == {7: 480, 8: 0, 15: 0, 22: 120}

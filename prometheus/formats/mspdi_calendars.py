@@ -154,13 +154,28 @@ def read_calendars(root: etree._Element) -> dict[str, Calendar | None]:
         for ww in el.iterfind(f"{{{NS}}}WorkWeeks/{{{NS}}}WorkWeek"):
             w.work_week(ww)
         exceptions = list(el.iterfind(f"{{{NS}}}Exceptions/{{{NS}}}Exception"))
-        for e in exceptions or old_style:  # newer files carry both forms of the same exceptions
-            days = occurrences(e) if e.tag.endswith("Exception") else occurrences_of_range(e)
+        dated = [  # newer files carry both forms of the same exceptions
+            (e, occurrences(e) if e.tag.endswith("Exception") else occurrences_of_range(e))
+            for e in exceptions or old_style
+        ]
+        for e, days in sorted(dated, key=_precedence):  # the one that decides a date comes last
             w.exception(days, _t(e, "DayWorking") == "1", _periods(e))
         weeks[uid] = w
         return w
 
     return {uid: week(uid).calendar(_t(el, "Name") or "Standard") for uid, el in elements.items()}
+
+
+_RECURRENCE_RANK = {6: 0, 4: 1, 5: 1, 2: 2, 3: 2, 1: 3}  # weekly < monthly < yearly < daily
+
+
+def _precedence(exception: tuple[etree._Element, list[date]]) -> int:
+    """Which exception decides a date several cover (Project: a one-day exception, then a daily, yearly,
+    monthly and last a weekly recurrence; MPXJ's calendar-exception-precedence-*.mpp files)."""
+    e, days = exception
+    if len(days) == 1 or not e.tag.endswith("Exception"):
+        return 4
+    return _RECURRENCE_RANK.get(_int(e, "Type", 1), 3)
 
 
 def occurrences_of_range(d: etree._Element) -> list[date]:

@@ -94,9 +94,10 @@ def percent_done(percent: str | None, actual: str | None, duration: str | None) 
     """A task's percent complete: its actual duration's share of its duration where the file has both
     (Project keeps the percentage rounded to a whole number: 67% of 3 days would be 5 minutes too much), else
     the stored percentage."""
-    total = minutes(duration)
-    if actual and total > 0:
-        return round(min(100.0, 100 * minutes(actual) / total), 9)
+    if actual and percent not in (None, "0", "100"):  # not begun or done: the percentage says it exactly
+        total = minutes(duration)
+        if total > 0:
+            return round(min(100.0, 100 * minutes(actual) / total), 9)
     return float(percent or 0)
 
 
