@@ -1,7 +1,7 @@
 """How often Prometheus gives a task the start and finish that Microsoft Project stored in the file, next to
 MPXJ's MicrosoftScheduler on the same files: point it at real Project files (.mpp, MSPDI .xml, .mpx, .mpd).
 
-    python bench/fidelity.py DIR_OR_FILE... [--jsonl out.jsonl] [--show 5] [--api]
+    python bench/fidelity.py DIR_OR_FILE... [--jsonl out.jsonl] [--show 5] [--api] [--roundtrip] [--calendars]
 
 Each file is read as `prometheus schedule FILE` reads it (the reader the import API uses too) and scheduled;
 the dates Project stored come from MPXJ's reader. With --api each file also goes through
@@ -88,15 +88,20 @@ def mpxj_dates(project) -> dict[str, tuple[datetime, datetime]]:  # noqa: ANN001
     }
 
 
-def our_dates(path: Path) -> tuple[dict[str, tuple[datetime, datetime]], dict[str, str]]:
-    """Each task's dates as `prometheus schedule FILE` gives them, and its name, by task id."""
+def our_dates(path: Path, again: bool = False) -> tuple[dict[str, tuple[datetime, datetime]], dict[str, str]]:
+    """Each task's dates as `prometheus schedule FILE` gives them, and its name, by task id (`again`: after
+    writing the plan as MSPDI, with its schedule, and reading that back)."""
     from prometheus.core.analysis import schedule_plan
-    from prometheus.formats.document import to_plan
+    from prometheus.formats.document import to_document, to_plan
+    from prometheus.formats.mspdi import write_mspdi
     from prometheus.formats.registry import detect, import_bytes
 
     data = path.read_bytes()
     plan = to_plan(import_bytes(data, detect(path.name, None, data), name=path.stem))
     s = schedule_plan(plan, date.today())
+    if again:
+        plan = to_plan(import_bytes(write_mspdi(to_document(plan), s), "mspdi", name=path.stem))
+        s = schedule_plan(plan, date.today())
     dates = {k: (v.start.replace(tzinfo=None), v.finish.replace(tzinfo=None)) for k, v in s.tasks.items()}
     return dates, {t.id: t.name for t in plan.tasks or []}
 
@@ -193,6 +198,7 @@ def main() -> None:
     ap.add_argument("--show", type=int, default=0, help="print this many disagreeing tasks per file")
     ap.add_argument("--api", action="store_true", help="also import each file through the API")
     ap.add_argument("--calendars", action="store_true", help="also compare every calendar day by day")
+    ap.add_argument("--roundtrip", action="store_true", help="also write each plan as MSPDI and read it back")
     a = ap.parse_args()
     import jpype
     import mpxj  # noqa: F401  (puts MPXJ's jars on the class path)
@@ -232,6 +238,10 @@ def main() -> None:
             theirs = mpxj_dates(project)
         except Exception:  # noqa: BLE001 - MPXJ's scheduler refuses some files (loops, ...)
             theirs = {}
+        if a.roundtrip and not error:
+            back = our_dates(path, again=True)[0]
+            totals["roundtrip_same"] += sum(back.get(k) == v for k, v in ours.items())
+            totals["roundtrip_tasks"] += len(ours)
         if a.calendars and not error and project.getProjectProperties().getStartDate() is not None:
             off = calendars_differing(path, project)
             totals["calendars_differing"] += len(off)
@@ -271,6 +281,11 @@ def main() -> None:
         print(
             f"{name:<20}{c['files']:>6}{c['tasks']:>8}{100 * c['ours'] / t:>7.1f}%"
             f"{100 * c['mpxj'] / t:>7.1f}%{c['whole_ours']:>12}{c['whole_mpxj']:>12}"
+        )
+    if a.roundtrip:
+        print(
+            f"\nwritten as MSPDI and read back: {totals['roundtrip_same']} of {totals['roundtrip_tasks']}"
+            " tasks with the same dates"
         )
     if a.calendars:
         print(f"\ncalendars with a day unlike MPXJ's reading: {totals['calendars_differing']}")

@@ -31,9 +31,10 @@ def when(dt: datetime | date | None) -> str | None:
 
 
 def pt(minutes: float) -> str:
+    """A duration as MSPDI writes it, to the nearest second (33.333333 days of 7.5 hours: PT250H0M0S)."""
     sign = "-" if minutes < 0 else ""
-    minutes = abs(minutes)
-    return f"{sign}PT{int(minutes // 60)}H{int(minutes % 60)}M0S"
+    seconds = round(abs(minutes) * 60)
+    return f"{sign}PT{seconds // 3600}H{seconds // 60 % 60}M{seconds % 60}S"
 
 
 _children = threading.local()  # the element read last and its children's texts by tag, per thread
