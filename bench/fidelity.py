@@ -129,11 +129,11 @@ class Api:
         if r.status_code != 201:
             raise RuntimeError(f"import answered {r.status_code}: {r.text[:200]}")
         rows = self.http.get(f"/api/plans/{r.json()['data']['id']}/timeline").json()["data"]["tasks"]
-        by_name: dict[str, list] = {}
-        for row in rows:
-            at = datetime.fromisoformat(row["start"]), datetime.fromisoformat(row["finish"])
-            by_name.setdefault(row["name"], []).append(tuple(d.replace(tzinfo=None) for d in at))
-        return {k: by_name[n].pop(0) for k, n in ours.items() if by_name.get(n)}
+        dates = {
+            i: tuple(datetime.fromisoformat(row[f]).replace(tzinfo=None) for f in ("start", "finish"))
+            for i, row in enumerate(rows)
+        }
+        return matched(dates, {i: row["name"] for i, row in enumerate(rows)}, ours)
 
 
 def calendars_differing(path: Path, project, days: int = 730) -> list[str]:  # noqa: ANN001
@@ -172,6 +172,14 @@ def calendars_differing(path: Path, project, days: int = 730) -> list[str]:  # n
                 out.append(f"{name} {day} {int(starts[k + 1] - starts[k])} {want}")
                 break
     return out
+
+
+def matched(dates: dict, names: dict[str, str], ours: dict[str, str]) -> dict:
+    """`dates` (by their tasks' ids, named by `names`) under our task ids, matched on name and order."""
+    by_name: dict[str, list] = {}
+    for k, at in dates.items():
+        by_name.setdefault(names.get(k), []).append(at)
+    return {k: by_name[n].pop(0) for k, n in ours.items() if by_name.get(n)}
 
 
 def agree(want: dict, got: dict) -> list[str]:
@@ -239,7 +247,7 @@ def main() -> None:
         except Exception:  # noqa: BLE001 - MPXJ's scheduler refuses some files (loops, ...)
             theirs = {}
         if a.roundtrip and not error:
-            back = our_dates(path, again=True)[0]
+            back = matched(*our_dates(path, again=True), names)  # the writer numbers tasks anew
             totals["roundtrip_same"] += sum(back.get(k) == v for k, v in ours.items())
             totals["roundtrip_tasks"] += len(ours)
         if a.calendars and not error and project.getProjectProperties().getStartDate() is not None:

@@ -37,6 +37,9 @@ def test_an_sf_link_sets_the_finish_at_the_start_it_waits_for() -> None:
     a = _task("a", 8, constraint_type="SNET", constraint_date=TUESDAY)
     s = schedule([a, _task("b", 8)], [_link("SF")], start=MONDAY)
     assert (s.tasks["b"].start, s.tasks["b"].finish) == (MONDAY, TUESDAY)
+    alone = schedule([_task("a", 0, constraint_type="SNET", constraint_date=TUESDAY), _task("b", 8)],
+                     [_link("SF")], start=MONDAY)  # fmt: skip
+    assert alone.tasks["b"].finish == alone.project_finish == TUESDAY  # the last finish is the project's
     later = _task("a", 8, constraint_type="SNET", constraint_date=datetime(2027, 1, 6, 8))
     s = schedule([later, _task("b", 8)], [_link("SF", -8)], start=MONDAY)  # a negative lag too
     assert (s.tasks["b"].start, s.tasks["b"].finish) == (MONDAY, TUESDAY)

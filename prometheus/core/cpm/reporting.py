@@ -37,7 +37,7 @@ class Reporting:
             tight = link_slack <= 0
         at_start = np.zeros(n, dtype=bool)  # early finishes a link sets at a start of work
         if pred.size:
-            sets = tight & finish_at_a_start(self.ltype, self.lagw, self.is_elapsed) & ~(zero | self.rd)[pred]
+            sets = tight & finish_at_a_start(self.ltype, self.lagw, self.is_elapsed) & ~(zero & self.rd)[pred]
             at_start[succ[sets]] = True
             at_start &= ~zero & ~is_alap
         free = np.clip(free, 0, np.maximum(total_slack, 0))  # free slack never exceeds total slack
@@ -64,6 +64,9 @@ class Reporting:
         ps = self.ps
         as_py = lambda m: wc.datetimes(m).astype("datetime64[us]").tolist()  # noqa: E731
         project_finish = as_py(self.finish_at)
+        if at_start.any():  # the same moment of work, read as the start an SF link waits for
+            later = dates["early_finish"][at_start].astype("datetime64[us]").max().item()
+            project_finish = max(project_finish, later)
         return Schedule(
             project_start=as_py(wc.start_of(ps)),
             project_finish=project_finish,
