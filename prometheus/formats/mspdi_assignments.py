@@ -140,9 +140,8 @@ def worked_periods(root: etree._Element, working: set[str]) -> dict[str, list[tu
         flat = (text(a, "WorkContour") or "0") == "0" and units > 0
         periods = []
         for tp in a.iterfind(f"{{{NS}}}TimephasedData"):
-            if (
-                text(tp, "Type") not in _WORK
-            ):  # costs and baselines are timephased too (a cost is no duration)
+            # costs and baselines are timephased too (a cost is no duration)
+            if text(tp, "Type") not in _WORK:
                 continue
             start, finish, work = text(tp, "Start"), text(tp, "Finish"), minutes(text(tp, "Value"))
             if start and finish and work > 0:
