@@ -3,7 +3,8 @@ bench/fidelity.py), each on a small plan that fails without it: an SF link sets 
 start of work; a started task's done part is its actual duration, not the rounded percentage, and the rest
 of its work follows its resume date (less the overtime still to do; the date to the nearest minute); the
 resources of a task on different calendars each work their assignment; timephased costs are no durations; a
-project starts at its start date's own time, midnight included; Project's .mpd databases are read."""
+project starts at its start date's own time, midnight included; Project's .mpd databases are read; several
+calendar exceptions on one date; durations written to the second; inactive tasks."""
 
 from __future__ import annotations
 
@@ -217,3 +218,19 @@ def test_a_duration_of_a_third_of_days_writes_and_reads_back_the_same() -> None:
     assert b"<Duration>PT250H0M0S</Duration>" in data
     back = to_plan(read_mspdi(data))
     assert schedule_plan(back, MONDAY.date()).tasks[back.tasks[0].id].finish == s.tasks["a"].finish
+
+
+def test_an_inactive_task_is_kept_and_schedules_nothing() -> None:
+    """Project 2010's inactive task (`<Active>0</Active>`): in the plan, no longer moving its successors
+    (here: a cancelled task, both ways)."""
+    plan = Plan(id="p", name="Inactive", start_date=MONDAY.date(), calendar=Calendar())
+    tasks = [_task("a", 8), _task("b", 16, status="cancelled"), _task("c", 8)]
+    links = [Dependency(id="1", plan_id="p", predecessor_id="a", successor_id="b"),
+             Dependency(id="2", plan_id="p", predecessor_id="b", successor_id="c")]  # fmt: skip
+    data = write_mspdi(to_document(plan.model_copy(update={"tasks": tasks, "dependencies": links})), None)
+    assert data.count(b"<Active>0</Active>") == 1
+    back = to_plan(read_mspdi(data))
+    assert [t.status for t in back.tasks] == ["pending", "cancelled", "pending"]
+    s = schedule_plan(back, MONDAY.date())
+    c = next(t.id for t in back.tasks if t.name == "c")
+    assert s.tasks[c].start == MONDAY  # b's link moves it no more

@@ -97,6 +97,8 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
         sub(el, "UID", uid[t.key])
         sub(el, "ID", uid[t.key])
         sub(el, "Name", t.name)
+        if t.status == "cancelled":  # Project's inactive task: kept, scheduling nothing
+            sub(el, "Active", 0)
         sub(el, "Manual", int(t.manual))
         sub(el, "Type", _TYPE[t.task_type.value])
         sub(el, "OutlineLevel", level)
@@ -311,6 +313,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
             if not unit.startswith("e"):
                 minutes = each_resource_works(el, assigned, res_cal) or minutes
         done = get("ActualStart"), get("ActualFinish")
+        state = "completed" if done[1] else "in_progress" if done[0] else "pending"
         manual = get("Manual") == "1" and not done[0]
         delay_unit = by_format.get(int(get("LevelingDelayFormat") or 8), "edays")
         running = done[0] and not done[1] and get("RemainingDuration")
@@ -331,7 +334,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
                 milestone=get("Milestone") == "1",
                 priority=priority(int(get("Priority") or 500)),
                 percent_complete=percent_done(get("PercentComplete"), get("ActualDuration"), get("Duration")),
-                status="completed" if done[1] else "in_progress" if done[0] else "pending",
+                status="cancelled" if get("Active") == "0" else state,  # inactive: schedules nothing
                 constraint_type=constraint.get(kind, "ASAP"),
                 constraint_date=get("ConstraintDate") if kind > 1 else None,
                 deadline=get("Deadline"),
