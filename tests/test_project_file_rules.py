@@ -234,3 +234,24 @@ def test_an_inactive_task_is_kept_and_schedules_nothing() -> None:
     s = schedule_plan(back, MONDAY.date())
     c = next(t.id for t in back.tasks if t.name == "c")
     assert s.tasks[c].start == MONDAY  # b's link moves it no more
+
+
+def test_timephased_work_a_few_seconds_apart_is_no_pause() -> None:
+    """Project keeps timephased periods to the second (10:40:00 after 10:39:06): a minute is their rounding,
+    not a split (mspdiresource.xml read four 1-minute pauses into a contoured task: 4 minutes late)."""
+    periods = "".join(
+        f"<TimephasedData><Type>1</Type><UID>1</UID><Start>{a}</Start><Finish>{b}</Finish><Unit>2</Unit>"
+        f"<Value>{v}</Value></TimephasedData>"
+        for a, b, v in [("2027-01-04T08:00:00", "2027-01-04T10:39:06", "PT2H39M6S"),
+                        ("2027-01-04T10:40:00", "2027-01-04T17:00:00", "PT5H20M0S")]
+    )  # fmt: skip
+    data = f"""<?xml version="1.0" encoding="UTF-8"?>
+<Project xmlns="http://schemas.microsoft.com/project"><Name>Seconds</Name><StartDate>2027-01-04T08:00:00</StartDate>
+<Tasks><Task><UID>1</UID><Name>a</Name><OutlineLevel>1</OutlineLevel><Start>2027-01-04T08:00:00</Start>
+<Duration>PT8H0M0S</Duration><DurationFormat>7</DurationFormat></Task></Tasks>
+<Resources><Resource><UID>1</UID><Name>Crew</Name><Type>1</Type></Resource></Resources>
+<Assignments><Assignment><UID>1</UID><TaskUID>1</TaskUID><ResourceUID>1</ResourceUID><Units>1</Units>
+<Work>PT8H0M0S</Work><WorkContour>8</WorkContour>{periods}</Assignment></Assignments></Project>""".encode()
+    back = to_plan(read_mspdi(data))
+    assert back.tasks[0].splits == []
+    assert schedule_plan(back, MONDAY.date()).tasks[back.tasks[0].id].finish == datetime(2027, 1, 4, 17)

@@ -207,7 +207,7 @@ def read_splits(
     for a, b in sorted(worked):
         if b <= a:
             continue
-        if merged and a <= merged[-1][1]:  # no working time between: the same part
+        if merged and a <= merged[-1][1] + 1:  # a minute at most between (periods keep seconds): one part
             merged[-1][1] = max(merged[-1][1], b)
         else:
             merged.append([a, b])
