@@ -92,18 +92,25 @@ def our_dates(path: Path, again: bool = False) -> tuple[dict[str, tuple[datetime
     """Each task's dates as `prometheus schedule FILE` gives them, and its name, by task id (`again`: after
     writing the plan as MSPDI, with its schedule, and reading that back)."""
     from prometheus.core.analysis import schedule_plan
-    from prometheus.formats.document import to_document, to_plan
+    from prometheus.formats.document import to_document, to_plan, wbs_order
     from prometheus.formats.mspdi import write_mspdi
     from prometheus.formats.registry import detect, import_bytes
 
     data = path.read_bytes()
     plan = to_plan(import_bytes(data, detect(path.name, None, data), name=path.stem))
     s = schedule_plan(plan, date.today())
-    if again:
-        plan = to_plan(import_bytes(write_mspdi(to_document(plan), s), "mspdi", name=path.stem))
+    names = {t.id: t.name for t in plan.tasks or []}
+    was = {}
+    if again:  # the writer numbers the tasks 1, 2, ... in outline order: t1, t2, ... when read back
+        doc = to_document(plan)
+        was = {f"t{i + 1}": t.key for i, (t, _) in enumerate(wbs_order(doc))}
+        plan = to_plan(import_bytes(write_mspdi(doc, s), "mspdi", name=path.stem))
         s = schedule_plan(plan, date.today())
-    dates = {k: (v.start.replace(tzinfo=None), v.finish.replace(tzinfo=None)) for k, v in s.tasks.items()}
-    return dates, {t.id: t.name for t in plan.tasks or []}
+    dates = {
+        was.get(k, k): (v.start.replace(tzinfo=None), v.finish.replace(tzinfo=None))
+        for k, v in s.tasks.items()
+    }
+    return dates, names
 
 
 class Api:
@@ -247,7 +254,7 @@ def main() -> None:
         except Exception:  # noqa: BLE001 - MPXJ's scheduler refuses some files (loops, ...)
             theirs = {}
         if a.roundtrip and not error:
-            back = matched(*our_dates(path, again=True), names)  # the writer numbers tasks anew
+            back = our_dates(path, again=True)[0]
             totals["roundtrip_same"] += sum(back.get(k) == v for k, v in ours.items())
             totals["roundtrip_tasks"] += len(ours)
         if a.calendars and not error and project.getProjectProperties().getStartDate() is not None:
