@@ -255,3 +255,19 @@ def test_timephased_work_a_few_seconds_apart_is_no_pause() -> None:
     back = to_plan(read_mspdi(data))
     assert back.tasks[0].splits == []
     assert schedule_plan(back, MONDAY.date()).tasks[back.tasks[0].id].finish == datetime(2027, 1, 4, 17)
+
+
+def test_a_task_of_another_project_keeps_the_dates_its_project_gave_it() -> None:
+    """A cross-project link's predecessor (`<ExternalTask>1</ExternalTask>`) is a placeholder: its dates
+    come from its own project, and its successors here follow them."""
+    data = """<?xml version="1.0" encoding="UTF-8"?>
+<Project xmlns="http://schemas.microsoft.com/project"><Name>Linked</Name><StartDate>2027-01-04T08:00:00</StartDate>
+<Tasks><Task><UID>1</UID><Name>Their delivery</Name><OutlineLevel>1</OutlineLevel>
+<ExternalTask>1</ExternalTask><Start>2027-01-06T08:00:00</Start><Finish>2027-01-07T17:00:00</Finish><Duration>PT16H0M0S</Duration></Task>
+<Task><UID>2</UID><Name>Our work</Name><OutlineLevel>1</OutlineLevel><Duration>PT8H0M0S</Duration>
+<PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type></PredecessorLink></Task></Tasks></Project>"""
+    back = to_plan(read_mspdi(data.encode()))
+    s = schedule_plan(back, MONDAY.date())
+    dates = {t.name: (t.start, t.finish) for t in s.tasks.values()}
+    assert dates["Their delivery"] == (datetime(2027, 1, 6, 8), datetime(2027, 1, 7, 17))
+    assert dates["Our work"] == (datetime(2027, 1, 8, 8), datetime(2027, 1, 8, 17))

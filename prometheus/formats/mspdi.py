@@ -314,7 +314,10 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
                 minutes = each_resource_works(el, assigned, res_cal) or minutes
         done = get("ActualStart"), get("ActualFinish")
         state = "completed" if done[1] else "in_progress" if done[0] else "pending"
-        manual = get("Manual") == "1" and not done[0]
+        # a task of another project (a cross-project link's end, an inserted project not expanded here)
+        # keeps the dates its own project gave it, as a manual task does
+        elsewhere = get("ExternalTask") == "1" or (get("IsSubproject") == "1" and get("Summary") != "1")
+        manual = (get("Manual") == "1" or elsewhere) and not done[0]
         delay_unit = by_format.get(int(get("LevelingDelayFormat") or 8), "edays")
         running = done[0] and not done[1] and get("RemainingDuration")
         splits = []
