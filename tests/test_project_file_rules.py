@@ -4,7 +4,7 @@ start of work; a started task's done part is its actual duration, not the rounde
 of its work follows its resume date (less the overtime still to do; the date to the nearest minute); the
 resources of a task on different calendars each work their assignment; timephased costs are no durations; a
 project starts at its start date's own time, midnight included; Project's .mpd databases are read; several
-calendar exceptions on one date; durations written to the second; inactive tasks."""
+calendar exceptions on one date; durations written to the second; inactive tasks; tasks of other projects."""
 
 from __future__ import annotations
 
