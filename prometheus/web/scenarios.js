@@ -24,10 +24,14 @@ const fail = (err) => ctx.notify(err.message, "error");
 export const basePath = (page) =>
   `/api/plans/${page.current}${page.scenario ? `/scenarios/${page.scenario}` : ""}`;
 
-// The open scenarios of the plan in the picker, the chosen one kept if it is still open.
+// The open scenarios of the plan in the picker, the chosen one kept if it is still open. Only the latest
+// call applies its list: one a live update started before a new scenario existed must not unpick it.
+let loads = 0;
 export async function loadScenarios() {
   const {page} = ctx;
+  const mine = ++loads;
   const list = page.current ? await get(`/api/plans/${page.current}/scenarios`) : [];
+  if (mine !== loads) return list;
   if (page.scenario && !list.some((s) => s.id === page.scenario)) page.scenario = null;
   const none = new Option("the plan itself", "");
   $("scenario").replaceChildren(none, ...list.map((s) => new Option(`${s.name} (${s.change_count} changes)`, s.id)));
