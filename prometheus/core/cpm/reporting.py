@@ -81,36 +81,26 @@ class Reporting:
 
     def _dated(self, at_start: np.ndarray) -> dict[str, np.ndarray]:
         """Early and late dates as datetimes: all of them after a full pass, else only where tasks moved
-        (`at_start`: the early finishes that read as a start of work)."""
-        C, zero, kal = self.cal, self.zero, self.kal
-
-        def convert(
-            idx: np.ndarray, is_start: bool, finish_reading: np.ndarray, z: np.ndarray, k
-        ) -> np.ndarray:  # noqa: ANN001
-            reading = finish_reading if is_start else ~(z & ~finish_reading)
-            return self.wc.datetimes(C.moment(k, idx, reading))
-
-        # late dates of milestones always read as a finish (MS Project moves them back to the last work)
-        spec = {
-            "early_start": (self.ES, True, self.rd & zero, self._moved_early),
-            "early_finish": (self.EF, False, self.rd & zero, self._moved_early),
-            "late_start": (self.LS, True, zero, self._moved_late),
-            "late_finish": (self.LF, False, zero, self._moved_late),
-        }
+        (`at_start`: the early finishes that read as a start of work; read again where that changed)."""
+        C, zero, kal, rd = self.cal, self.zero, self.kal, self.rd
         fresh = "early_finish" not in self._dates
-        for key, (idx, is_start, reading, moved) in spec.items():
+        before = self._at_start if self._at_start is not None and not fresh else np.zeros_like(at_start)
+        finishes_moved = self._moved_early | set(np.flatnonzero(at_start | before).tolist())
+        # how each index reads (True: as a finish); late dates of milestones always read as a finish (MS
+        # Project moves them back to the last work)
+        spec = {
+            "early_start": (self.ES, rd & zero, self._moved_early),
+            "early_finish": (self.EF, ~(zero & ~rd) & ~at_start, finishes_moved),
+            "late_start": (self.LS, zero, self._moved_late),
+            "late_finish": (self.LF, np.ones_like(zero), self._moved_late),
+        }
+        for key, (idx, reading, moved) in spec.items():
             if key not in self._dates:
-                self._dates[key] = convert(idx, is_start, reading, zero, kal)
+                self._dates[key] = self.wc.datetimes(C.moment(kal, idx, reading))
             elif moved:
                 m = np.fromiter(moved, dtype=np.int64)
-                self._dates[key][m] = convert(idx[m], is_start, reading[m], zero[m], kal[m])
-        self._moved_early, self._moved_late = set(), set()
-        before = self._at_start if self._at_start is not None and not fresh else np.zeros_like(at_start)
-        redo = np.flatnonzero(at_start | before)  # read as starts now or before: moved or not, read again
-        if redo.size:
-            at = self.cal.moment(kal[redo], self.EF[redo], ~at_start[redo] & ~(zero & ~self.rd)[redo])
-            self._dates["early_finish"][redo] = self.wc.datetimes(at)
-        self._at_start = at_start
+                self._dates[key][m] = self.wc.datetimes(C.moment(kal[m], idx[m], reading[m]))
+        self._moved_early, self._moved_late, self._at_start = set(), set(), at_start
         for key, (rows, at) in self._kept_dates().items():
             self._dates[key][rows] = at
         return self._dates
