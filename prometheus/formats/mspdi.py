@@ -22,7 +22,6 @@ from prometheus.formats.mspdi_assignments import (
     own_span,
     read_assignments,
     read_splits,
-    regular_work_left,
     span_minutes,
     worked_periods,
     write_work,
@@ -268,10 +267,10 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
     working = {
         f"r{text(r, 'UID')}" for r in root.iter(f"{{{NS}}}Resource") if (text(r, "Type") or "1") == "1"
     }
-    units, leveled = read_assignments(root, {r.key for r in resources}, working)
+    units, leveled, overtime_left = read_assignments(root, {r.key for r in resources}, working)
     res_cal = {r.key: r.calendar for r in resources if r.calendar is not None}
+    working_times = {k: c.model_dump_json() for k, c in res_cal.items()}
     periods, laid_out = worked_periods(root, working), {}
-    overtime_left = regular_work_left(root, working)
     by_format = {
         3: "hours",
         4: "ehours",
@@ -311,7 +310,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
         if key not in leveled:
             minutes = span_minutes(el, minutes, assigned, unit)
             if not unit.startswith("e"):
-                minutes = each_resource_works(el, assigned, res_cal) or minutes
+                minutes = each_resource_works(el, assigned, working_times) or minutes
         done = get("ActualStart"), get("ActualFinish")
         state = "completed" if done[1] else "in_progress" if done[0] else "pending"
         # a task of another project (a cross-project link's end, an inserted project not expanded here)

@@ -25,22 +25,35 @@ _CONTOUR = {str(i): c for c, i in CONTOUR_CODE.items()}
 
 def read_assignments(
     root: etree._Element, known: set[str], working: set[str]
-) -> tuple[dict[str, list[DocAssignment]], set[str]]:
+) -> tuple[dict[str, list[DocAssignment]], set[str], dict[str, float]]:
     """Per task key, its assignments of known work resources: units, the assignment's own work (hours),
-    delay (working hours) and contour; and the tasks an assignment of which leveling delayed (their
-    assignments do not tell their span). Material and cost resources are left out: in Project they take
-    no part in scheduling (their units are quantities), here an assignment puts its resource's working
-    time into the task's."""
+    delay (working hours) and contour; the tasks an assignment of which leveling delayed (their
+    assignments do not tell their span); and per task whose assignments still hold overtime to do, the
+    working minutes the longest of them needs at its units for the rest of its work without that
+    overtime (Project ends such a task when that work is done after its resume date; its
+    RemainingDuration then says something else). Material and cost resources are left out: in Project
+    they take no part in scheduling (their units are quantities), here an assignment puts its resource's
+    working time into the task's."""
     out: dict[str, list[DocAssignment]] = {}
     leveled: set[str] = set()
+    left: dict[str, float] = {}
+    overtime: set[str] = set()
     for a in root.iter(f"{{{NS}}}Assignment"):
+        key = f"t{text(a, 'TaskUID')}"
         if float(text(a, "LevelingDelay") or 0):
-            leveled.add(f"t{text(a, 'TaskUID')}")
+            leveled.add(key)
         rkey, units = f"r{text(a, 'ResourceUID')}", float(text(a, "Units") or 1)
-        if rkey not in known or rkey not in working or units <= 0:  # at no units: no work
+        if rkey not in working or units <= 0:  # at no units: no work
+            continue
+        extra = minutes(text(a, "OvertimeWork")) - minutes(text(a, "ActualOvertimeWork"))
+        if extra > 0:
+            overtime.add(key)
+        regular = max(0.0, minutes(text(a, "RemainingWork")) - max(0.0, extra)) / units
+        left[key] = max(left.get(key, 0.0), regular)
+        if rkey not in known:
             continue
         own = text(a, "Work") is not None
-        out.setdefault(f"t{text(a, 'TaskUID')}", []).append(
+        out.setdefault(key, []).append(
             DocAssignment(
                 resource=rkey,
                 units=min(units, 100.0),
@@ -49,7 +62,7 @@ def read_assignments(
                 contour=_CONTOUR.get(text(a, "WorkContour") or "0", WorkContour.flat),
             )
         )
-    return out, leveled
+    return out, leveled, {k: left[k] for k in overtime}
 
 
 def own_span(assignments: list[DocAssignment]) -> float | None:
@@ -64,6 +77,16 @@ def agrees(span_hours: float, duration: float) -> bool:
     return abs(span_hours * 60 - duration) <= max(1.0, duration / 100)
 
 
+def _dates_fixed(task: etree._Element) -> bool:
+    """A task whose dates its progress or its mode decide, not its assignments: started, manual, a summary
+    or a milestone."""
+    return bool(text(task, "ActualStart")) or "1" in (
+        text(task, "Manual"),
+        text(task, "Summary"),
+        text(task, "Milestone"),
+    )
+
+
 def span_minutes(task: etree._Element, stored: float, assignments: list[DocAssignment], unit: str) -> float:
     """A task's duration in minutes: the one the file stores (Project computed it from the assignments and
     its dates follow from it: it decides, whatever its assignments seem to say). A file that gives none
@@ -75,8 +98,7 @@ def span_minutes(task: etree._Element, stored: float, assignments: list[DocAssig
         or not assignments
         or unit.startswith("e")
         or text(task, "Type") == "1"
-        or "1" in (text(task, "Manual"), text(task, "Summary"), text(task, "Milestone"))
-        or text(task, "ActualStart")
+        or _dates_fixed(task)
         or minutes(text(task, "OvertimeWork")) > 0
     ):
         return stored
@@ -87,46 +109,23 @@ def span_minutes(task: etree._Element, stored: float, assignments: list[DocAssig
 
 
 def each_resource_works(
-    task: etree._Element, assignments: list[DocAssignment], calendars: dict[str, Calendar]
+    task: etree._Element, assignments: list[DocAssignment], working_times: dict[str, str]
 ) -> float | None:
     """The working minutes each resource of a task works when its resources work on different calendars
-    (`calendars`: by resource key; others work the task's): their assignments' work at their units (the
-    longest). Project's own Duration of such a task is its span on all their working time together, not
-    what one resource works (None: one calendar, or a task whose dates its progress or its mode decide)."""
+    (`working_times`: a key of each own calendar's working time, by resource key; others work the task's):
+    their assignments' work at their units (the longest). Project's own Duration of such a task is its
+    span on all their working time together, not what one resource works (None: one calendar, or a task
+    whose dates its progress or its mode decide)."""
     if (
         len(assignments) < 2
         or any(a.work is None or a.delay or a.contour != WorkContour.flat for a in assignments)
-        or text(task, "ActualStart")
-        or "1" in (text(task, "Manual"), text(task, "Summary"), text(task, "Milestone"))
+        or _dates_fixed(task)
         or text(task, "IgnoreResourceCalendar") == "1"
         or text(task, "CalendarUID") not in (None, "-1")
+        or len({working_times.get(a.resource, "") for a in assignments}) < 2
     ):
         return None
-    seen: dict[int, str] = {}
-    kinds = {seen.setdefault(id(c), c.model_dump_json()) if c else "" for a in assignments
-             for c in (calendars.get(a.resource),)}  # fmt: skip
-    if len(kinds) < 2:
-        return None
     return max(a.work * 60 / a.units for a in assignments if a.work is not None)
-
-
-def regular_work_left(root: etree._Element, working: set[str]) -> dict[str, float]:
-    """Per task whose assignments still hold overtime to do: the working minutes the longest of them needs
-    at its units for the rest of its work without that overtime (Project ends such a task when that work
-    is done after its resume date; its RemainingDuration then says something else)."""
-    left: dict[str, float] = {}
-    overtime: set[str] = set()
-    for a in root.iter(f"{{{NS}}}Assignment"):
-        rkey, units = f"r{text(a, 'ResourceUID')}", float(text(a, "Units") or 1)
-        if rkey not in working or units <= 0:
-            continue
-        key = f"t{text(a, 'TaskUID')}"
-        extra = minutes(text(a, "OvertimeWork")) - minutes(text(a, "ActualOvertimeWork"))
-        if extra > 0:
-            overtime.add(key)
-        regular = max(0.0, minutes(text(a, "RemainingWork")) - max(0.0, extra)) / units
-        left[key] = max(left.get(key, 0.0), regular)
-    return {k: left[k] for k in overtime}
 
 
 def worked_periods(root: etree._Element, working: set[str]) -> dict[str, list[tuple[str, list[Period]]]]:
