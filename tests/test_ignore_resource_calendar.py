@@ -9,7 +9,6 @@ from datetime import datetime, time
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from lxml import etree
 
 from prometheus.core.documents import DocAssignment, DocPlan, DocResource, DocTask, PlanDocument
@@ -18,10 +17,9 @@ from prometheus.core.scheduler import schedule
 from prometheus.formats.mpxj_import import read_with_mpxj
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
 from prometheus.formats.mspdi_values import NS
-from prometheus.store import Database
 from tests import mpxj_oracle
 from tests.conftest import BACKENDS
-from tests.test_persistence import _filled
+from tests.test_persistence import upgraded
 
 START = datetime(2027, 1, 4, 8)  # a Monday
 OWN = Calendar(name="Early", working_days=[0, 1, 2, 3, 4, 5], working_hours=[(time(6), time(14))])
@@ -145,17 +143,10 @@ def test_patching_the_flag_moves_the_task(api: httpx.Client) -> None:
 
 @pytest.mark.parametrize("which", BACKENDS)
 def test_tasks_stored_before_keep_the_time_both_work(which: str, make_database_url) -> None:
-    db = Database(make_database_url(which))
-    db.migrate("0018")
-    meta = sa.MetaData()
-    meta.reflect(db.engine)
-    with db.engine.begin() as conn:
-        plan = _filled(meta.tables["plans"], {"id": "p", "tags": [], "status": "active"})
-        conn.execute(meta.tables["plans"].insert(), [plan])
-        given = {"id": "t", "plan_id": "p", "position": 1, "parent_id": None, "tags": [], "status": "pending"}
-        task = _filled(meta.tables["tasks"], given | {"duration_unit": "days", "priority": "medium"})
-        conn.execute(meta.tables["tasks"].insert(), [task])
-    db.migrate()
+    task = {"id": "t", "plan_id": "p", "position": 1, "parent_id": None, "tags": [], "status": "pending",
+            "duration_unit": "days", "priority": "medium"}  # fmt: skip
+    plan = {"id": "p", "tags": [], "status": "active"}
+    db = upgraded(make_database_url(which), "0018", {"plans": [plan], "tasks": [task]})
     with db.store() as store:
         assert store.get_task("p", "t").ignore_resource_calendar is False
     db.dispose()

@@ -64,14 +64,23 @@ def _filled(table: sa.Table, given: dict) -> dict:
     return row
 
 
+def upgraded(url: str, version: str, rows: dict[str, list[dict]]) -> Database:
+    """A database migrated to `version`, given `rows` by table (`_filled`), then migrated to the head."""
+    db = Database(url)
+    db.migrate(version)
+    meta = sa.MetaData()
+    meta.reflect(db.engine)
+    with db.engine.begin() as conn:
+        for name, given in rows.items():
+            conn.execute(meta.tables[name].insert(), [_filled(meta.tables[name], g) for g in given])
+    db.migrate()
+    return db
+
+
 @pytest.mark.parametrize("which", BACKENDS)
 def test_upgrading_keeps_every_row(which: str, make_database_url) -> None:
     """A database at 0009 keeps its subtasks, links and assignments through every later migration (SQLite's
     batch migrations rebuild tables: with foreign keys on, dropping the old table cascaded)."""
-    db = Database(make_database_url(which))
-    db.migrate("0009")
-    meta = sa.MetaData()
-    meta.reflect(db.engine)
     rows = {
         "plans": [{"id": "p"}],
         "tasks": [
@@ -83,10 +92,7 @@ def test_upgrading_keeps_every_row(which: str, make_database_url) -> None:
         "assignments": [{"task_id": "b", "resource_id": "r"}],
         "dependencies": [{"id": "d", "plan_id": "p", "predecessor_id": "b", "successor_id": "c"}],
     }
-    with db.engine.begin() as conn:
-        for name, given in rows.items():
-            conn.execute(meta.tables[name].insert(), [_filled(meta.tables[name], g) for g in given])
-    db.migrate()
+    db = upgraded(make_database_url(which), "0009", rows)
     with db.engine.connect() as conn:
         counts = {n: conn.scalar(sa.select(sa.func.count()).select_from(sa.table(n))) for n in rows}
         parent = conn.scalar(sa.text("SELECT parent_id FROM tasks WHERE id = 'b'"))

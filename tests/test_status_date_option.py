@@ -8,7 +8,6 @@ from datetime import date
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from lxml import etree
 
 from prometheus.core.analysis import schedule_plan
@@ -17,10 +16,9 @@ from prometheus.formats.document import to_plan
 from prometheus.formats.mpxj_import import read_with_mpxj
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
 from prometheus.formats.mspdi_values import NS
-from prometheus.store import Database
 from tests import mpxj_oracle
 from tests.conftest import BACKENDS, add_task
-from tests.test_persistence import _filled
+from tests.test_persistence import upgraded
 
 # Mon 7 Dec 2026 start, status date Wed 16 Dec: "Behind" (2 days, not started) was due on 7-8 Dec; "Started"
 # (10 days from 7 Dec, 20% done) has 8 days left. Project (option off) keeps both where they were planned.
@@ -136,14 +134,7 @@ def test_mspdi_writes_the_option(moves: bool) -> None:
 
 @pytest.mark.parametrize("which", BACKENDS)
 def test_plans_stored_before_keep_the_move(which: str, make_database_url) -> None:
-    db = Database(make_database_url(which))
-    db.migrate("0017")
-    meta = sa.MetaData()
-    meta.reflect(db.engine)
-    with db.engine.begin() as conn:
-        old = _filled(meta.tables["plans"], {"id": "p", "tags": [], "status": "active"})
-        conn.execute(meta.tables["plans"].insert(), [old])
-    db.migrate()
+    db = upgraded(make_database_url(which), "0017", {"plans": [{"id": "p", "tags": [], "status": "active"}]})
     with db.store() as store:
         assert store.get_plan("p", include_children=False).status_date_moves_work is True
     db.dispose()
