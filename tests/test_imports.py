@@ -157,3 +157,23 @@ def test_an_outline_1200_levels_deep_is_viewed_costed_and_deleted(api: httpx.Cli
     r = api.delete(f"/plans/{pid}/tasks/{top['id']}")
     assert r.status_code == 200, r.text[:300]
     assert api.get(f"/plans/{pid}/tasks").json()["data"] == []
+
+
+def test_a_project_file_with_a_value_it_cannot_hold_is_refused_clearly(api: httpx.Client) -> None:
+    """Dates, times and numbers of Microsoft Project XML that do not parse are the file's fault: 422 naming
+    the value, never a 500."""
+    started = "<ActualStart>2027-01-04T08:00:00</ActualStart><Duration>PT16H0M0S</Duration>"
+    for head, level, more in [
+        ("<StartDate>garbage</StartDate>", "1", ""),
+        ("", "1", started + "<RemainingDuration>PT8H0M0S</RemainingDuration><Resume>noon</Resume>"),
+        ("", "1", started + "<ActualDuration>8 hours</ActualDuration><PercentComplete>50</PercentComplete>"),
+        ("<DefaultStartTime>8 sharp</DefaultStartTime>", "1", ""),
+        ("", "one", ""),
+    ]:  # fmt: skip
+        task = f"<UID>1</UID><Name>a</Name><OutlineLevel>{level}</OutlineLevel>{more}"
+        xml = f'<Project xmlns="http://schemas.microsoft.com/project">{head}<Tasks><Task>{task}</Task>'
+        r = api.post(
+            "/plans/import", params={"format": "mspdi"}, content=(xml + "</Tasks></Project>").encode()
+        )
+        assert r.status_code in (400, 422) and r.json()["error_code"] == "VALIDATION_ERROR", (xml, r.text)
+    assert api.get("/health").status_code == 200

@@ -6,6 +6,7 @@ from datetime import datetime, time
 from typing import Any
 
 from lxml import etree
+from pydantic import ValidationError
 
 from prometheus.core.calendar import unit_minutes
 from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResource, PlanDocument
@@ -207,9 +208,14 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
 
 
 def read_mspdi(data: bytes, plan_name: str | None = None) -> PlanDocument:
-    """A Microsoft Project XML file in the portable form."""
+    """A Microsoft Project XML file in the portable form; a date, time or number it cannot read is a
+    ValidationFailed naming it (the document's own checks keep their errors)."""
     try:
         return _read_mspdi(data, plan_name)
+    except ValidationError:
+        raise
+    except ValueError as exc:  # fromisoformat, int() and float() of the file's texts
+        raise ValidationFailed(f"not a valid Microsoft Project XML value: {exc}") from None
     finally:
         forget_elements()  # no element of the file is kept
 
