@@ -92,19 +92,18 @@ def our_dates(path: Path, again: bool = False) -> tuple[dict[str, tuple[datetime
     """Each task's dates as `prometheus schedule FILE` gives them, and its name, by task id (`again`: after
     writing the plan as MSPDI, with its schedule, and reading that back)."""
     from prometheus.core.analysis import schedule_plan
-    from prometheus.formats.document import to_document, to_plan, wbs_order
+    from prometheus.formats.document import to_document, wbs_order
     from prometheus.formats.mspdi import write_mspdi
-    from prometheus.formats.registry import detect, import_bytes
+    from prometheus.formats.registry import read_plan
 
-    data = path.read_bytes()
-    plan = to_plan(import_bytes(data, detect(path.name, None, data), name=path.stem))
+    plan = read_plan(path.read_bytes(), path.name)
     s = schedule_plan(plan, date.today())
     names = {t.id: t.name for t in plan.tasks or []}
     was = {}
     if again:  # the writer numbers the tasks 1, 2, ... in outline order: t1, t2, ... when read back
         doc = to_document(plan)
         was = {f"t{i + 1}": t.key for i, (t, _) in enumerate(wbs_order(doc))}
-        plan = to_plan(import_bytes(write_mspdi(doc, s), "mspdi", name=path.stem))
+        plan = read_plan(write_mspdi(doc, s), path.name, "mspdi")
         s = schedule_plan(plan, date.today())
     dates = {
         was.get(k, k): (v.start.replace(tzinfo=None), v.finish.replace(tzinfo=None))

@@ -420,10 +420,9 @@ def ours(
     by name, and whether a finish of ours and MPXJ's differ only as MPXJ reads an SF-set finish
     (`mpxj_oracle.sf_finish_reading`)."""
     from prometheus.core.analysis import plan_network
-    from prometheus.formats.document import to_plan
-    from prometheus.formats.registry import detect, import_bytes
+    from prometheus.formats.registry import read_plan
 
-    plan = to_plan(import_bytes(xml, detect("plan.xml", None, xml), name="plan"))
+    plan = read_plan(xml, "plan.xml")
     net = plan_network(plan, date(2027, 1, 1))
     s = net.solve()
     ids = {t.name: t.id for t in plan.tasks or []}

@@ -77,12 +77,10 @@ def schedule(
 
 def schedule_file(file: Path, format: str | None, level: bool, as_json: bool) -> None:
     from prometheus.core.analysis import leveled, schedule_plan, timeline
-    from prometheus.formats.document import to_plan
-    from prometheus.formats.registry import detect, import_bytes
+    from prometheus.formats.registry import read_plan
 
     with working(f"reading {file.name}") as say:
-        data = file.read_bytes()
-        plan = to_plan(import_bytes(data, detect(file.name, format, data), name=file.stem))
+        plan = read_plan(file.read_bytes(), file.name, format)
         report = None
         if level:
             say(f"leveling {len(plan.tasks or [])} tasks")

@@ -18,7 +18,7 @@ from prometheus.core.model import Plan
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import PrometheusError, ValidationFailed
 from prometheus.formats.csv_format import read_csv, write_csv
-from prometheus.formats.document import to_document
+from prometheus.formats.document import to_document, to_plan
 from prometheus.formats.ics import write_ics
 from prometheus.formats.json_stream import read_json_document
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
@@ -206,3 +206,9 @@ def _read(data: bytes, fmt: str, name: str | None) -> PlanDocument:
     raise ValidationFailed(
         f"unsupported import format {fmt!r}; use json, csv, mspdi or mpxj", http_status=400
     )
+
+
+def read_plan(data: bytes, filename: str, fmt: str | None = None) -> Plan:
+    """A file as a plan that is not stored: its format from `fmt`, its content or its name, its name the
+    file's stem (what `prometheus schedule FILE` schedules)."""
+    return to_plan(import_bytes(data, detect(filename, fmt, data), name=PurePath(filename).stem))
