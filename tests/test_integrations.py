@@ -367,3 +367,43 @@ def test_peers_are_discovered_through_hermes(peers, make_database_url, tmp_path)
     finally:
         srv.stop()
     wait_for(lambda: "prometheus" in hermes.unregistered)
+
+
+def test_replicas_tell_hermes_and_telos_each_change_once(peers, backend, make_database_url, tmp_path) -> None:
+    """Two servers on one database (replicas, or `serve --workers 2`): every change is published to Hermes
+    and pushed to Telos by one of them, once, whichever took the write."""
+    hermes: FakeHermes = peers["hermes"]
+    telos: FakeTelos = peers["telos"]
+    project = f"p-twice-{backend}"
+    telos.add_project(project, "Replicated", REQUIREMENTS[:2])
+    url = make_database_url(backend)
+    env = FAST | {"HERMES_URL": hermes.url, "TELOS_URL": telos.url}
+    a = Server(url, tmp_path / "a.log", env=env).start()
+    b = Server(url, tmp_path / "b.log", env=env).start()
+    try:
+        with (
+            httpx.Client(base_url=a.url + "/api", timeout=30) as one,
+            httpx.Client(base_url=b.url + "/api", timeout=30) as other,
+        ):
+            r = one.post("/plans/from-telos", json={"project_id": project})
+            assert r.status_code == 201, r.text
+            pid = r.json()["data"]["plan"]["id"]
+            tasks = other.get(f"/plans/{pid}/tasks").json()["data"]
+            for n, t in enumerate(tasks):
+                api = (one, other)[n % 2]
+                r = api.put(f"/plans/{pid}/tasks/{t['id']}/progress", json={"percent_complete": 100})
+                assert r.status_code == 200, r.text
+            last = add_task(other, pid, "Untraced")["id"]
+
+            def published() -> list[dict]:
+                return [p["message"] for p in hermes.published if p["message"]["plan_id"] == pid]
+
+            wait_for(lambda: any(m["changes"][0]["id"] == last for m in published()))
+            time.sleep(1.0)  # the other replica's rounds (0.2 s) had time to publish again
+            ids = [m["event_id"] for m in published()]
+            assert len(ids) >= 4 and sorted(ids) == sorted(set(ids)), ids
+            puts = [path for method, path, _ in telos.calls if method == "PUT" and f"/{project}/" in path]
+            assert sorted(puts) == [f"/api/v1/projects/{project}/requirements/R{i}" for i in (1, 2)], puts
+    finally:
+        a.stop()
+        b.stop()

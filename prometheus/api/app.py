@@ -69,14 +69,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         waker = Waker(db.url, db.backend)
         await hub.start()
         dispatcher.start()
-        for wake in (hub.wake, dispatcher.wake):
+        configure_logging(settings)
+        app.state.peers = peer_sync = PeerSync(ctx, settings)
+        peer_sync.start()
+        for wake in (hub.wake, dispatcher.wake, peer_sync.wake):
             waker.on_event(wake)  # events committed by other replicas (PostgreSQL NOTIFY)
             db.on_commit_events.append(wake)  # events committed here
         waker.start()
-        configure_logging(settings)
-        app.state.peers = peer_sync = PeerSync(ctx, settings)
-        hub.listeners.append(peer_sync.on_event)
-        peer_sync.start()
         log.info("Prometheus %s on port %s, database %s", __version__, settings.port, db.backend)
         async with mcp_http.sessions(app):
             yield

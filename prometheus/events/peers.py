@@ -1,6 +1,11 @@
 """Keeping the Tekton peers in step with the plans: Hermes registration and `prometheus.plan.updated`
 publishing, task status pushed to Telos, and Synthesis executions polled (executions.py). What the events
-Hermes delivers to `POST /api/events` do is in services/reactions.py."""
+Hermes delivers to `POST /api/events` do is in services/reactions.py.
+
+Replicas (several servers, or `serve --workers N`, on one database) tell the peers of each change once:
+the committed events reach the peers through one cursor of the outbox (`peers`), which one replica at a
+time takes events from; a replica that restarts goes on from the cursor, so a change committed while every
+replica was down is told when one is up again."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from prometheus.config import Settings
 from prometheus.core.model import TaskStatus
 from prometheus.events import executions
+from prometheus.events.live import COALESCE, event_message
 from prometheus.integrations.hermes import COMPONENT_ID, PUBLISHES, HermesHelper
 from prometheus.integrations.http import IntegrationUnavailable
 from prometheus.integrations.synthesis import SynthesisConnector
@@ -23,6 +29,7 @@ from prometheus.services import executions as use_cases
 
 log = logging.getLogger("prometheus.integration")
 PLAN_EVENTS = ("prometheus.plan.", "prometheus.task.", "prometheus.dependency.", "prometheus.resource.")
+PEERS = "peers"  # the outbox cursor of the events told to the peers
 
 
 def plan_update_message(event: dict) -> dict:
@@ -40,7 +47,7 @@ def plan_update_message(event: dict) -> dict:
 
 class PeerSync:
     """Started with the app: Hermes registration and heartbeat, the outbox fan-out to Hermes and Telos,
-    and polling of running Synthesis executions. Peers that are absent cost nothing at start-up."""
+    and polling of running Synthesis executions. Peers that are absent cost nothing."""
 
     def __init__(self, ctx: Context, settings: Settings):
         self.ctx, self.settings = ctx, settings
@@ -48,18 +55,27 @@ class PeerSync:
         self.telos = TelosConnector(settings=settings)
         self.synthesis = SynthesisConnector(settings=settings)
         self._tasks: set[asyncio.Task] = set()
-        self._poller: asyncio.Task | None = None
+        self._loops: list[asyncio.Task] = []
 
     def start(self) -> None:
         self.hermes.start()
         if self.synthesis.configured:
-            self._poller = asyncio.create_task(self._poll())
+            self._loops.append(asyncio.create_task(self._poll()))
+        if self.hermes.configured or self.telos.configured:
+            self._loop = asyncio.get_running_loop()
+            self._wake = asyncio.Event()
+            self._loops.append(asyncio.create_task(self._follow()))
+
+    def wake(self) -> None:
+        """Called from any thread when new events were committed (as the live hub's `wake`)."""
+        if self._loops and not self._wake.is_set():
+            self._loop.call_soon_threadsafe(self._wake.set)
 
     async def stop(self) -> None:
-        if self._poller:
-            self._poller.cancel()
+        for loop in self._loops:
+            loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
+                await loop
         for t in list(self._tasks):
             t.cancel()
         await self.hermes.stop()
@@ -69,8 +85,35 @@ class PeerSync:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def on_event(self, event: dict) -> None:
-        """Called by the live hub for every committed event (never blocks it)."""
+    def _take(self, batch: int) -> list[dict]:
+        """The events after the peers' cursor, the cursor moved past them (none while another replica
+        holds it); a read first, so that a replica with nothing to tell takes no write lock."""
+        with self.ctx.db.store(write=False) as store:
+            if not store.events_pending(PEERS):
+                return []
+        with self.ctx.db.store() as store:
+            return [event_message(e) for e in store.take_events(PEERS, batch)]
+
+    async def _follow(self, batch: int = 500) -> None:
+        """Tell the peers the events after the cursor, round after round (woken by commits); while Hermes
+        is configured but not registered (not up yet), the events wait for it."""
+        while True:
+            try:
+                if self.hermes.component_id or not self.hermes.configured:
+                    events = await run_in_threadpool(self._take, batch)
+                    for event in events:
+                        self.on_event(event)
+                    if len(events) == batch:
+                        continue
+            except Exception:  # noqa: BLE001 - keep following through database hiccups
+                log.exception("reading the outbox for the peers failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.settings.dispatch_interval)
+            await asyncio.sleep(COALESCE)  # a burst of commits (one wake each) becomes one read
+            self._wake.clear()
+
+    def on_event(self, event: dict) -> None:
+        """One committed event, told to the peers that want it (never waits for them)."""
         kind = event.get("type", "")
         if self.hermes.component_id and event.get("plan_id") and kind.startswith(PLAN_EVENTS):
             self.spawn(self._publish(event))

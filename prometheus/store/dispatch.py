@@ -10,13 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from prometheus.errors import NotFound
 from prometheus.store.base import StoreBase
 from prometheus.store.mapping import aware, new_id
-from prometheus.store.tables import CursorRow, DeliveryRow, EventRow, WebhookRow
+from prometheus.store.tables import DeliveryRow, EventRow, WebhookRow
 
 
 @dataclass(frozen=True)
@@ -47,19 +46,9 @@ class Dispatch(StoreBase):
         """New events become one pending delivery per matching webhook (a disabled one's wait for it); how
         many events were read (0 when another replica holds the cursor)."""
         self.sequence_events()
-        stmt = select(CursorRow).where(CursorRow.name == "webhooks")
-        if self.dialect == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        cursor = self.session.scalars(stmt).first()
+        cursor = self.hold_cursor("webhooks", start=0)
         if cursor is None:
-            if self.session.scalar(select(CursorRow.name).where(CursorRow.name == "webhooks")) is not None:
-                return 0  # another replica holds it
-            cursor = CursorRow(name="webhooks", last_event_id=0)
-            try:
-                with self.session.begin_nested():  # replicas starting together race to create it
-                    self.session.add(cursor)
-            except IntegrityError:
-                return 0
+            return 0  # another replica holds it
         last = self.session.scalar(select(func.max(EventRow.id))) or 0  # before the webhooks: see below
         hooks = list(self.session.scalars(select(WebhookRow)))
         if not hooks:  # no webhook was registered before these events: the cursor moves past them at once

@@ -175,6 +175,43 @@ class Outbox(StoreBase):
             stmt = stmt.where(events.c.plan_id == plan_id)
         return list(self.connection.execute(stmt.order_by(events.c.id).limit(limit)))
 
+    def hold_cursor(self, name: str, start: int | None = None) -> CursorRow | None:
+        """The named cursor of the outbox, locked by this transaction until it ends; None while another
+        replica holds it. A cursor that does not exist yet starts at `start` (the newest event when None)."""
+        stmt = select(CursorRow).where(CursorRow.name == name)
+        if self.dialect == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        cursor = self.session.scalars(stmt).first()
+        if cursor is not None:
+            return cursor
+        if self.session.scalar(select(CursorRow.name).where(CursorRow.name == name)) is not None:
+            return None  # another replica holds it
+        at = self.last_event_id() if start is None else start
+        try:
+            with self.session.begin_nested():  # replicas starting together race to create it
+                cursor = CursorRow(name=name, last_event_id=at)
+                self.session.add(cursor)
+        except IntegrityError:
+            return None
+        return cursor
+
+    def events_pending(self, name: str) -> bool:
+        """Whether there are events after the named cursor (or no such cursor yet)."""
+        cursor = self.session.get(CursorRow, name)
+        return cursor is None or self.last_event_id() > cursor.last_event_id
+
+    def take_events(self, name: str, limit: int = 500) -> list[Row]:
+        """The events after the named cursor, oldest first, with the cursor moved past them when the
+        transaction commits: of replicas taking events from one cursor, each event goes to one (a new
+        cursor starts after the newest event)."""
+        cursor = self.hold_cursor(name)
+        if cursor is None:
+            return []
+        rows = self.events_after(cursor.last_event_id, limit)
+        if rows:
+            cursor.last_event_id = rows[-1].id
+        return rows
+
     def last_event_id(self) -> int:
         self.sequence_events()
         return self.session.scalar(select(func.max(EventRow.id))) or 0
