@@ -35,6 +35,8 @@ class Settings(BaseSettings):
 
     host: str = Field("127.0.0.1", validation_alias="PROMETHEUS_HOST")
     port: int = Field(8006, validation_alias="PROMETHEUS_PORT")
+    # server processes `prometheus serve` runs (several share the database as replicas do)
+    workers: int = Field(1, ge=1, le=64, validation_alias="PROMETHEUS_WORKERS")
     database_url: str = Field(
         default_factory=default_database_url, validation_alias="PROMETHEUS_DATABASE_URL"
     )

@@ -3,8 +3,10 @@ Prometheus as a real server process talking to them."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,6 +17,17 @@ from tests.peers import FakeEngram, FakeHermes, FakeRhetor, FakeSynthesis, FakeT
 FAST = {"INTEGRATION_RETRY_COUNT": "1", "INTEGRATION_RETRY_DELAY": "0.01", "INTEGRATION_TIMEOUT": "3",
         "HERMES_HEARTBEAT_INTERVAL": "0.2", "SYNTHESIS_POLL_INTERVAL": "0.2",
         "INTEGRATION_BREAKER_THRESHOLD": "3", "INTEGRATION_BREAKER_RESET": "3"}  # fmt: skip
+
+
+def workers(pid: int) -> list[int]:
+    """The worker processes uvicorn started under `pid` (Linux /proc: children running spawn_main)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            if parent == pid and b"spawn_main" in (stat.parent / "cmdline").read_bytes():
+                found.append(int(stat.parent.name))
+    return found
 
 
 def wait_for(check, timeout: float = 10.0):  # noqa: ANN001, ANN201
@@ -370,17 +383,18 @@ def test_peers_are_discovered_through_hermes(peers, make_database_url, tmp_path)
 
 
 def test_replicas_tell_hermes_and_telos_each_change_once(peers, backend, make_database_url, tmp_path) -> None:
-    """Two servers on one database (replicas, or `serve --workers 2`): every change is published to Hermes
-    and pushed to Telos by one of them, once, whichever took the write."""
+    """Servers on one database (replicas, and `serve --workers 2`): every change is published to Hermes and
+    pushed to Telos by one of them, once, whichever took the write."""
     hermes: FakeHermes = peers["hermes"]
     telos: FakeTelos = peers["telos"]
     project = f"p-twice-{backend}"
     telos.add_project(project, "Replicated", REQUIREMENTS[:2])
     url = make_database_url(backend)
     env = FAST | {"HERMES_URL": hermes.url, "TELOS_URL": telos.url}
-    a = Server(url, tmp_path / "a.log", env=env).start()
+    a = Server(url, tmp_path / "a.log", env=env | {"PROMETHEUS_WORKERS": "2"}).start()
     b = Server(url, tmp_path / "b.log", env=env).start()
     try:
+        assert len(workers(a.proc.pid)) == 2
         with (
             httpx.Client(base_url=a.url + "/api", timeout=30) as one,
             httpx.Client(base_url=b.url + "/api", timeout=30) as other,

@@ -31,7 +31,9 @@ def serve(
     host: str | None = typer.Option(None, help="Interface to bind (PROMETHEUS_HOST, default 127.0.0.1)"),
     port: int | None = typer.Option(None, help="Port (PROMETHEUS_PORT, default 8006)"),
     log_level: str = typer.Option("info", help="Log level"),
-    workers: int = typer.Option(1, help="Worker processes (several share the database like replicas)"),
+    workers: int | None = typer.Option(
+        None, min=1, help="Server processes (PROMETHEUS_WORKERS, default 1), sharing the database as replicas"
+    ),
 ) -> None:
     """Run the HTTP service (the API, the page at /, the docs at /docs)."""
     import uvicorn
@@ -41,6 +43,7 @@ def serve(
         settings.host = host
     if port:
         settings.port = port
+    workers = workers or settings.workers
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if workers > 1:  # each worker builds the app from the environment
         os.environ.update(PROMETHEUS_HOST=settings.host, PROMETHEUS_PORT=str(settings.port))
