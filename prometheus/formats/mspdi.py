@@ -19,7 +19,9 @@ from prometheus.formats.mspdi_assignments import (
     CONTOUR_CODE,
     UNASSIGNED,
     agrees,
+    dated_span,
     each_resource_works,
+    first_start,
     own_span,
     read_assignments,
     read_splits,
@@ -30,6 +32,7 @@ from prometheus.formats.mspdi_assignments import (
 from prometheus.formats.mspdi_calendars import read_calendars, write_calendar
 from prometheus.formats.mspdi_values import (
     NS,
+    UNIT_OF_FORMAT,
     children,
     forget_elements,
     nearest_minute,
@@ -239,7 +242,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
     project_cal = calendar(text(root, "CalendarUID"))
     if project_cal is not None:
         project_cal = project_cal.model_copy(update={"hours_per_day": mpd / 60, "hours_per_week": mpw / 60})
-    start = text(root, "StartDate")
+    start = text(root, "StartDate") or first_start(root)
     begins = datetime.fromisoformat(start).time() if start and "T" in start else None
     default_start = text(root, "DefaultStartTime")
     plan = DocPlan(
@@ -277,17 +280,6 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
     res_cal = {r.key: r.calendar for r in resources if r.calendar is not None}
     working_times = {k: c.model_dump_json() for k, c in res_cal.items()}
     periods, laid_out = worked_periods(root, working), {}
-    by_format = {
-        3: "hours",
-        4: "ehours",
-        5: "hours",
-        6: "ehours",
-        7: "days",
-        8: "edays",
-        9: "weeks",
-        10: "eweeks",
-    }
-    by_format |= {11: "days", 12: "edays"} | {k + 32: v for k, v in by_format.items()}  # months; estimated
     per = unit_minutes(mpd, mpw)
     priority = lambda p: "low" if p < 400 else "medium" if p < 600 else "high" if p < 800 else "critical"  # noqa: E731
     constraint = {v: k for k, v in _CONSTRAINT.items()}
@@ -310,9 +302,13 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
         if outline:  # the outline number names the parent even when tasks are not in outline order
             by_outline[outline] = key
             parent = by_outline.get(outline.rpartition(".")[0]) if "." in outline else None
-        unit = by_format.get(int(get("DurationFormat") or 7), "days")
-        minutes = read_minutes(get("Duration"))
+        unit = UNIT_OF_FORMAT.get(int(get("DurationFormat") or 7), "days")
         assigned = units.get(key, [])
+        first = assigned[0] if assigned else None
+        own_cal = calendar(get("CalendarUID")) or (first and res_cal.get(first.resource)) or project_cal
+        minutes = read_minutes(get("Duration"), mpd, mpw)
+        if get("Duration") is None:  # another program's file: the span of its dates, if it gives them
+            minutes = dated_span(el, unit, own_cal or Calendar(), laid_out) or minutes
         if key not in leveled:
             minutes = span_minutes(el, minutes, assigned, unit)
             if not unit.startswith("e"):
@@ -323,12 +319,10 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
         # keeps the dates its own project gave it, as a manual task does
         elsewhere = get("ExternalTask") == "1" or (get("IsSubproject") == "1" and get("Summary") != "1")
         manual = (get("Manual") == "1" or elsewhere) and not done[0]
-        delay_unit = by_format.get(int(get("LevelingDelayFormat") or 8), "edays")
+        delay_unit = UNIT_OF_FORMAT.get(int(get("LevelingDelayFormat") or 8), "edays")
         running = done[0] and not done[1] and get("RemainingDuration")
         splits = []
         if uid in periods:  # read_splits finds none in no periods
-            first = assigned[0] if assigned else None
-            own_cal = calendar(get("CalendarUID")) or (first and res_cal.get(first.resource)) or project_cal
             splits = read_splits(periods[uid], get("Start"), own_cal or Calendar(), laid_out, res_cal)
         kind = int(get("ConstraintType") or 0)
         work = get("Work")
@@ -369,7 +363,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
                 splits=splits,
             )
         )
-        links.extend(read_links(el, key, per, by_format, link_type))
+        links.extend(read_links(el, key, per, link_type))
     # the tasks and links are checked all at once (in one call of pydantic, not one per task or link)
     doc = PlanDocument.model_validate(
         {"plan": plan, "resources": resources, "tasks": tasks, "dependencies": links}
@@ -380,13 +374,13 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
 
 
 def read_links(
-    task: etree._Element, key: str, per: dict[str, float], formats: dict[int, str], types: dict[int, str]
+    task: etree._Element, key: str, per: dict[str, float], types: dict[int, str]
 ) -> list[dict[str, Any]]:
     """The links to the task `key` (element `task`) from its predecessors, as DocLink's fields."""
     links = []
     for link in task.iterchildren(f"{{{NS}}}PredecessorLink"):
         get = children(link).get
-        unit = formats.get(int(get("LagFormat") or 7), "days")
+        unit = UNIT_OF_FORMAT.get(int(get("LagFormat") or 7), "days")
         lag_minutes = float(get("LinkLag") or 0) / 10
         links.append(
             dict(

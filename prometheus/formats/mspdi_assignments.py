@@ -108,6 +108,30 @@ def span_minutes(task: etree._Element, stored: float, assignments: list[DocAssig
     return span * 60
 
 
+def first_start(root: etree._Element) -> str | None:
+    """The earliest Start of the file's tasks, for a file without the project's StartDate (another
+    program's)."""
+    starts = root.xpath("p:Tasks/p:Task/p:Start/text()", namespaces={"p": NS})
+    return min(starts, key=datetime.fromisoformat) if starts else None
+
+
+def dated_span(
+    task: etree._Element, unit: str, cal: Calendar, laid_out: dict[int, WorkCalendar]
+) -> float | None:
+    """The minutes between a task's Start and Finish, of work on `cal` (of the clock for an elapsed unit),
+    for a task the file gives dates but no Duration (another program's file; a Finish without a time is
+    the end of that day); None for others, summaries and milestones."""
+    start, finish = text(task, "Start"), text(task, "Finish")
+    if text(task, "Duration") is not None or not start or not finish or _dates_fixed(task):
+        return None
+    a, b = datetime.fromisoformat(start), datetime.fromisoformat(finish)
+    b += timedelta(days="T" not in finish)
+    if unit.startswith("e"):
+        return max(0.0, (b - a).total_seconds() / 60)
+    wc = _laid_out(cal, min(a, b), laid_out)
+    return float(max(0, _index(wc, b) - _index(wc, a)))
+
+
 def each_resource_works(
     task: etree._Element, assignments: list[DocAssignment], working_times: dict[str, str]
 ) -> float | None:

@@ -11,7 +11,16 @@ from lxml import etree
 from prometheus.errors import ValidationFailed
 
 NS = "http://schemas.microsoft.com/project"
-_DURATION = re.compile(r"^-?PT(\d+(?:\.\d+)?)H(\d+(?:\.\d+)?)M(\d+(?:\.\d+)?)S$")
+_NUMBER = r"(\d+(?:\.\d+)?)"
+_DURATION = re.compile(r"^-?PT(\d+(?:\.\d+)?)H(\d+(?:\.\d+)?)M(\d+(?:\.\d+)?)S$")  # what Project writes
+# any ISO 8601 duration (files other programs write: PT8H, P2D, P1W, P1DT4H30M)
+_ISO_DURATION = re.compile(
+    rf"^-?P(?:{_NUMBER}Y)?(?:{_NUMBER}M)?(?:{_NUMBER}W)?(?:{_NUMBER}D)?(?:T(?:{_NUMBER}H)?(?:{_NUMBER}M)?(?:{_NUMBER}S)?)?$"
+)
+# the duration unit of each DurationFormat, LagFormat and LevelingDelayFormat code (e: elapsed); months
+# are read as days, the estimated formats (+32) as theirs
+_UNITS = {3: "hours", 4: "ehours", 5: "hours", 6: "ehours", 7: "days", 8: "edays", 9: "weeks", 10: "eweeks"}
+UNIT_OF_FORMAT = _UNITS | {11: "days", 12: "edays"} | {k + 32: v for k, v in _UNITS.items()}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # XML 1.0 cannot hold these
 
 
@@ -81,13 +90,23 @@ def forget_elements() -> None:
     _children.__dict__.clear()
 
 
-def minutes(value: str | None) -> float:
+def minutes(value: str | None, per_day: float = 480.0, per_week: float = 2400.0) -> float:
+    """Working minutes of an MSPDI duration. Project writes hours, minutes and seconds (PT8H0M0S); days and
+    weeks, which other programs write, are working days and weeks (`per_day`, `per_week` minutes, the
+    file's MinutesPerDay and MinutesPerWeek), a month 20 working days and a year 12 months, as MPXJ reads
+    them."""
     if not value:
         return 0.0
-    m = _DURATION.match(value.strip())
-    if not m:
-        raise ValidationFailed(f"cannot read the MSPDI duration {value!r}")
-    total = float(m.group(1)) * 60 + float(m.group(2)) + float(m.group(3)) / 60
+    value = value.strip()
+    m = _DURATION.match(value)
+    if m:
+        total = float(m.group(1)) * 60 + float(m.group(2)) + float(m.group(3)) / 60
+    else:
+        m = _ISO_DURATION.match(value)
+        if not m or value.rstrip("T").endswith("P"):
+            raise ValidationFailed(f"cannot read the MSPDI duration {value!r}")
+        y, mo, w, d, h, mi, sec = (float(g) if g else 0.0 for g in m.groups())
+        total = ((y * 12 + mo) * 20 + d) * per_day + w * per_week + h * 60 + mi + sec / 60
     return -total if value.startswith("-") else total
 
 
