@@ -9,7 +9,7 @@ import pytest
 
 from prometheus.core.analysis import schedule_plan
 from prometheus.errors import ValidationFailed
-from prometheus.formats.registry import read_plan
+from prometheus.formats.registry import detect, read_plan
 
 HEAD = '<?xml version="1.0"?><Project xmlns="http://schemas.microsoft.com/project">'
 TODAY = date(2027, 6, 1)  # the day the tests pretend it is: no file here starts from it
@@ -65,3 +65,15 @@ def test_tasks_with_dates_and_no_duration_keep_their_dates() -> None:
     assert got["Build"] == (datetime(2027, 1, 11, 8), datetime(2027, 1, 12, 12))
     assert got["Dated"] == (datetime(2027, 1, 4, 8), datetime(2027, 1, 5, 17))  # two whole days
     assert got["Done"][0] == datetime(2027, 1, 12, 12)  # a milestone: at Build's finish
+
+
+def test_a_file_without_the_namespace_is_read_as_project_xml() -> None:
+    """`<Project>` without Project's namespace (a generator's `Element("Project")`): the same plan."""
+    tasks = _task(1, "Design", "<Duration>PT16H0M0S</Duration>")
+    tasks += _task(2, "Build", "<Duration>P1D</Duration>", after=1)
+    body = f"<StartDate>2027-01-04T08:00:00</StartDate><Tasks>{tasks}</Tasks></Project>"
+    bare = f'<?xml version="1.0" encoding="UTF-8"?>\n<Project>\n  <Name>Bare</Name>{body}'
+    assert detect("plan.xml", None, bare.encode()) == detect(None, None, bare.encode()) == "mspdi"
+    assert _dates(bare) == _dates(f"{HEAD}{body}")
+    assert _dates(bare)["Build"] == (datetime(2027, 1, 6, 8), datetime(2027, 1, 6, 17))
+    assert detect("plan.xml", None, b"<project name='GanttProject'><tasks/></project>") == "mpxj"

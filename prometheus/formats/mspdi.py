@@ -230,8 +230,11 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
         )
     except etree.XMLSyntaxError as exc:
         raise ValidationFailed(f"not a readable XML file: {exc}") from None
-    if etree.QName(root).localname != "Project" or etree.QName(root).namespace != NS:
+    if etree.QName(root).localname != "Project" or etree.QName(root).namespace not in (NS, None):
         raise ValidationFailed("not a Microsoft Project XML (MSPDI) file")
+    if etree.QName(root).namespace is None:  # another program's file, written without the namespace
+        for el in root.iter(etree.Element):
+            el.tag = f"{{{NS}}}{el.tag}"
     mpd = float(text(root, "MinutesPerDay") or 480)
     mpw = float(text(root, "MinutesPerWeek") or 2400)
     calendars = read_calendars(root)

@@ -88,6 +88,9 @@ def content_disposition(filename: str, fallback: str = "plan") -> str:
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+_BARE_MSPDI = re.compile(rb"<Project>\s*(<[A-Za-z]+>[^<]*</[A-Za-z]+>\s*)*<(Name|Title|StartDate|Tasks)>")
+
+
 def _sniff(data: bytes) -> str | None:
     """The format the content shows, where it shows one."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -95,8 +98,8 @@ def _sniff(data: bytes) -> str | None:
         return "mpxj"
     if data[4:19] in (b"Standard Jet DB", b"Standard ACE DB"):  # an Access database: Project's .mpd
         return "mpxj"
-    if head.startswith(b"<"):
-        return "mspdi" if b"schemas.microsoft.com/project" in head else "xml"
+    if head.startswith(b"<"):  # Project's XML; its form without the namespace, as other programs write it
+        return "mspdi" if b"schemas.microsoft.com/project" in head or _BARE_MSPDI.search(head) else "xml"
     if head.startswith((b"{", b"[")):
         return "json"
     if head[:15].upper() == b"BEGIN:VCALENDAR":
