@@ -308,7 +308,9 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
         unit = UNIT_OF_FORMAT.get(int(get("DurationFormat") or 7), "days")
         assigned = units.get(key, [])
         first = assigned[0] if assigned else None
-        own_cal = calendar(get("CalendarUID")) or (first and res_cal.get(first.resource)) or project_cal
+        own_cal = None  # the task's working time, where its dates are read in it
+        if get("Duration") is None or uid in periods:
+            own_cal = calendar(get("CalendarUID")) or (first and res_cal.get(first.resource)) or project_cal
         minutes = read_minutes(get("Duration"), mpd, mpw)
         if get("Duration") is None:  # another program's file: the span of its dates, if it gives them
             minutes = dated_span(el, unit, own_cal or Calendar(), laid_out) or minutes
