@@ -421,3 +421,22 @@ def test_replicas_tell_hermes_and_telos_each_change_once(peers, backend, make_da
     finally:
         a.stop()
         b.stop()
+
+
+def test_telos_hears_status_changes_with_no_hermes(peers, make_database_url, tmp_path) -> None:
+    """Telos without Hermes (where Hermes should be, nothing answers): a traced task's new status still
+    reaches it."""
+    telos: FakeTelos = peers["telos"]
+    telos.add_project("p-alone", "Alone", REQUIREMENTS[:1])
+    env = FAST | {"HERMES_URL": "http://127.0.0.1:9", "TELOS_URL": telos.url}  # a closed port
+    srv = Server(make_database_url("sqlite"), tmp_path / "log", env=env).start()
+    try:
+        with httpx.Client(base_url=srv.url + "/api", timeout=30) as api:
+            pid = api.post("/plans/from-telos", json={"project_id": "p-alone"}).json()["data"]["plan"]["id"]
+            task = api.get(f"/plans/{pid}/tasks").json()["data"][0]
+            r = api.put(f"/plans/{pid}/tasks/{task['id']}/progress", json={"percent_complete": 100})
+            assert r.status_code == 200, r.text
+            put = ("PUT", "/api/v1/projects/p-alone/requirements/R1")
+            wait_for(lambda: put in [c[:2] for c in telos.calls])
+    finally:
+        srv.stop()

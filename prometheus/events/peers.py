@@ -95,11 +95,11 @@ class PeerSync:
             return [event_message(e) for e in store.take_events(PEERS, batch)]
 
     async def _follow(self, batch: int = 500) -> None:
-        """Tell the peers the events after the cursor, round after round (woken by commits); while Hermes
-        is configured but not registered (not up yet), the events wait for it."""
+        """Tell the peers the events after the cursor, round after round (woken by commits), while there is
+        a peer to tell: Hermes registered (events committed before it was are not published), or Telos."""
         while True:
             try:
-                if self.hermes.component_id or not self.hermes.configured:
+                if self.hermes.component_id or self.telos.configured:
                     events = await run_in_threadpool(self._take, batch)
                     for event in events:
                         self.on_event(event)
