@@ -71,8 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dispatcher.start()
         configure_logging(settings)
         app.state.peers = peer_sync = PeerSync(ctx, settings)
+        hub.listeners.append(peer_sync.on_event)
         peer_sync.start()
-        for wake in (hub.wake, dispatcher.wake, peer_sync.wake):
+        for wake in (hub.wake, dispatcher.wake):
             waker.on_event(wake)  # events committed by other replicas (PostgreSQL NOTIFY)
             db.on_commit_events.append(wake)  # events committed here
         waker.start()

@@ -81,6 +81,7 @@ class LiveHub:
         self.subscribers: dict[str, set[Subscriber]] = defaultdict(set)
         self.last_id = 0
         self._task: asyncio.Task | None = None
+        self.listeners: list = []  # async callables given every event, in order
 
     # -- following the outbox -----------------------------------------------------------------------------
 
@@ -125,6 +126,11 @@ class LiveHub:
             self._wake.clear()
 
     async def publish(self, event: dict) -> None:
+        for listener in self.listeners:
+            try:
+                await listener(event)
+            except Exception:  # noqa: BLE001 - one listener's bug must not stop the stream
+                log.exception("event listener failed")
         keys = (event.get("plan_id") or "", "*")
         for sub in {s for key in keys for s in self.subscribers.get(key, ())}:
             if not sub.offer(event):  # never waits: a subscriber that cannot keep up is dropped

@@ -56,20 +56,17 @@ class PeerSync:
         self.synthesis = SynthesisConnector(settings=settings)
         self._tasks: set[asyncio.Task] = set()
         self._loops: list[asyncio.Task] = []
+        self._wake = asyncio.Event()  # set: a round of telling is due
+        self._following = False
 
     def start(self) -> None:
         self.hermes.start()
         if self.synthesis.configured:
             self._loops.append(asyncio.create_task(self._poll()))
         if self.hermes.configured or self.telos.configured:
-            self._loop = asyncio.get_running_loop()
-            self._wake = asyncio.Event()
+            self._following = True
+            self._wake.set()  # a first round at start: what was committed while no replica was up
             self._loops.append(asyncio.create_task(self._follow()))
-
-    def wake(self) -> None:
-        """Called from any thread when new events were committed (as the live hub's `wake`)."""
-        if self._loops and not self._wake.is_set():
-            self._loop.call_soon_threadsafe(self._wake.set)
 
     async def stop(self) -> None:
         for loop in self._loops:
@@ -85,47 +82,52 @@ class PeerSync:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def on_event(self, event: dict) -> None:
+        """Called by the live hub with every committed event, of any replica: an event a peer wants starts
+        a round of the follower (the replica holding the cursor then tells it); others cost nothing."""
+        if self._following and not self._wake.is_set() and self._tellings(event):
+            self._wake.set()
+
+    def _tellings(self, event: dict) -> list[Any]:
+        """What telling the peers an event takes (coroutines not started yet): publishing it to Hermes,
+        pushing a traced task's status to Telos."""
+        out: list[Any] = []
+        kind = event.get("type", "")
+        if self.hermes.component_id and event.get("plan_id") and kind.startswith(PLAN_EVENTS):
+            out.append(lambda: self._publish(event))
+        data = event.get("data") or {}
+        meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        traced = meta.get("requirement_id") and meta.get("telos_project_id") and data.get("status")
+        pushed = kind in ("prometheus.task.updated", "prometheus.task.progress") and self.telos.configured
+        if traced and pushed:
+            out.append(
+                lambda: self._push_status(meta["telos_project_id"], meta["requirement_id"], data["status"])
+            )
+        return out
+
     def _take(self, batch: int) -> list[dict]:
         """The events after the peers' cursor, the cursor moved past them (none while another replica
-        holds it); a read first, so that a replica with nothing to tell takes no write lock."""
-        with self.ctx.db.store(write=False) as store:
-            if not store.events_pending(PEERS):
-                return []
+        holds it)."""
         with self.ctx.db.store() as store:
             return [event_message(e) for e in store.take_events(PEERS, batch)]
 
     async def _follow(self, batch: int = 500) -> None:
-        """Tell the peers the events after the cursor, round after round (woken by commits), while there is
-        a peer to tell: Hermes registered (events committed before it was are not published), or Telos."""
+        """Rounds of telling: each takes the events after the cursor and tells the peers those they want."""
         while True:
+            await self._wake.wait()
+            await asyncio.sleep(COALESCE)  # a burst of commits becomes one round
+            self._wake.clear()
             try:
-                if self.hermes.component_id or self.telos.configured:
-                    events = await run_in_threadpool(self._take, batch)
-                    for event in events:
-                        self.on_event(event)
-                    if len(events) == batch:
-                        continue
+                while len(events := await run_in_threadpool(self._take, batch)) == batch:
+                    self._tell(events)
+                self._tell(events)
             except Exception:  # noqa: BLE001 - keep following through database hiccups
                 log.exception("reading the outbox for the peers failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.settings.dispatch_interval)
-            await asyncio.sleep(COALESCE)  # a burst of commits (one wake each) becomes one read
-            self._wake.clear()
 
-    def on_event(self, event: dict) -> None:
-        """One committed event, told to the peers that want it (never waits for them)."""
-        kind = event.get("type", "")
-        if self.hermes.component_id and event.get("plan_id") and kind.startswith(PLAN_EVENTS):
-            self.spawn(self._publish(event))
-        data = event.get("data") or {}
-        meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-        traced = meta.get("requirement_id") and meta.get("telos_project_id") and data.get("status")
-        if (
-            kind in ("prometheus.task.updated", "prometheus.task.progress")
-            and traced
-            and self.telos.configured
-        ):
-            self.spawn(self._push_status(meta["telos_project_id"], meta["requirement_id"], data["status"]))
+    def _tell(self, events: list[dict]) -> None:
+        for event in events:
+            for telling in self._tellings(event):
+                self.spawn(telling())
 
     async def _publish(self, event: dict) -> None:
         try:

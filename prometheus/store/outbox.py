@@ -195,11 +195,6 @@ class Outbox(StoreBase):
             return None
         return cursor
 
-    def events_pending(self, name: str) -> bool:
-        """Whether there are events after the named cursor (or no such cursor yet)."""
-        cursor = self.session.get(CursorRow, name)
-        return cursor is None or self.last_event_id() > cursor.last_event_id
-
     def take_events(self, name: str, limit: int = 500) -> list[Row]:
         """The events after the named cursor, oldest first, with the cursor moved past them when the
         transaction commits: of replicas taking events from one cursor, each event goes to one (a new
