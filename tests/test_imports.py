@@ -72,6 +72,10 @@ def test_plan_size_is_capped(api: httpx.Client) -> None:
     pid = r.json()["data"]["id"]
     r = api.post(f"/plans/{pid}/tasks", json={"name": "one too many"})
     assert r.status_code == 422 and r.json()["error_code"] == "PLAN_TOO_LARGE", r.text
+    exported = api.get(f"/plans/{pid}/export", params={"format": "json"}).content
+    assert len(exported) > 50 * 2**20  # a plan at the limit, exported, is imported again whole
+    r = api.post("/plans/import", params={"format": "json"}, content=exported)
+    assert r.status_code == 201 and r.json()["data"]["counts"]["tasks"] == MAX_PLAN_TASKS, r.text[:300]
 
 
 def test_other_writers_go_on_during_a_large_import(api: httpx.Client, server) -> None:

@@ -12,13 +12,11 @@ from pydantic import BaseModel
 from prometheus.api.deps import get_ctx
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core.model import Plan
-from prometheus.errors import PrometheusError
 from prometheus.formats.registry import content_disposition, detect, export_plan
 from prometheus.services import Context, imports
 from prometheus.services.schedule import kept_scheduled
 
 router = APIRouter(prefix="/api/plans", tags=["import/export"], responses=ERROR_RESPONSES)
-MAX_UPLOAD = 50 * 1024 * 1024
 
 FORMAT_HELP = (
     "json (lossless: the plan itself), csv (Microsoft Project's columns), mspdi (Microsoft Project XML), "
@@ -37,11 +35,6 @@ def export(
         media_type=media,
         headers={"Content-Disposition": content_disposition(filename, fallback=f"plan_{plan.id}")},
     )
-
-
-class PayloadTooLarge(PrometheusError):
-    error_code = "PAYLOAD_TOO_LARGE"
-    http_status = 413
 
 
 class ImportCounts(BaseModel):
@@ -73,9 +66,8 @@ async def import_plan(
     ),
     ctx: Context = Depends(get_ctx),
 ) -> JSONResponse:
-    body = await request.body()
-    if len(body) > MAX_UPLOAD:
-        raise PayloadTooLarge(f"files up to {MAX_UPLOAD // 2**20} MiB can be imported")
+    body = await request.body()  # up to PROMETHEUS_MAX_BODY_BYTES (api/limits.py): the export of a plan
+    # at the task limit fits
     fmt = detect(filename, format, body, request.headers.get("content-type"))
 
     made, counts = await run_in_threadpool(
