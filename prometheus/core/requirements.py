@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from prometheus.core.documents import DocLink, DocPlan, DocTask, PlanDocument
 from prometheus.core.graph import find_cycle
 from prometheus.core.model import Priority, TaskStatus
+from prometheus.errors import ValidationFailed
 
 # Telos requirement status (new|accepted|in-progress|completed|rejected) <-> task status
 TO_TASK = {
@@ -107,8 +110,8 @@ def plan_from_requirements(
     tasks = []
     for position, (rid, req) in enumerate(kept.items()):
         parent = req.get("parent_id") if req.get("parent_id") in kept else None
-        tasks.append(
-            DocTask(
+        try:
+            task = DocTask(
                 key=rid,
                 parent=parent,
                 name=str(req["title"]).strip()[:500],
@@ -124,7 +127,12 @@ def plan_from_requirements(
                 }
                 | ({"telos_project_id": project_id} if project_id else {}),
             )
-        )
+        except ValidationError as exc:
+            problem = "; ".join(
+                ": ".join(filter(None, (".".join(map(str, e["loc"])), e["msg"]))) for e in exc.errors()[:3]
+            )
+            raise ValidationFailed(f"requirement {rid} cannot be a task: {problem}") from None
+        tasks.append(task)
     doc = PlanDocument(
         plan=DocPlan(
             name=name, metadata={"telos_project_id": project_id} if project_id else {}, tags=["telos"]
