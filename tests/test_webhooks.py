@@ -92,6 +92,18 @@ def test_registration_accepts_a_global_address(api: httpx.Client) -> None:
         api.delete(f"/webhooks/{r.json()['data']['id']}")
 
 
+def test_event_patterns_are_event_types_with_wildcards(api: httpx.Client) -> None:
+    url = "https://93.184.216.34/hook"
+    for bad in ("", "x" * 201, "[a-", "prometheus task", "prometheus.task.?"):
+        r = api.post("/webhooks/register", json={"url": url, "events": [bad]})
+        assert r.status_code == 422 and r.json()["error_code"] == "VALIDATION_ERROR", (bad, r.text)
+    r = api.post("/webhooks/register", json={"url": url, "events": ["prometheus.task.*", "*.created"]})
+    assert r.status_code == 201, r.text
+    hook = r.json()["data"]["id"]
+    assert api.patch(f"/webhooks/{hook}", json={"events": ["[a-"]}).status_code == 422
+    api.delete(f"/webhooks/{hook}")
+
+
 def test_events_are_written_with_their_change_only(server, plan: dict) -> None:  # noqa: ANN001
     from prometheus.store import Database
 

@@ -5,20 +5,25 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
     Field,
+    StringConstraints,
     field_validator,
 )
 
 from prometheus.core.bounds import webhook_url
 from prometheus.core.inputs import Input
 
+# an event type, `*` matching any part of one (`prometheus.task.*`, `*.created`)
+EventPattern = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.*-]{1,200}$")]
+
 
 class WebhookCreate(Input):
     url: str = Field(min_length=8, max_length=2000)
-    events: list[str] = Field(default_factory=lambda: ["prometheus.*"], min_length=1, max_length=100)
+    events: list[EventPattern] = Field(default_factory=lambda: ["prometheus.*"], min_length=1, max_length=100)
     secret: str | None = Field(
         None,
         min_length=16,
@@ -49,7 +54,7 @@ class WebhookCreate(Input):
 
 class WebhookPatch(Input):
     url: str | None = Field(None, min_length=8, max_length=2000)
-    events: list[str] | None = Field(None, min_length=1, max_length=100)
+    events: list[EventPattern] | None = Field(None, min_length=1, max_length=100)
     active: bool | None = Field(None, description="true re-enables: undelivered events are sent again")
     ordered: bool | None = None
 
