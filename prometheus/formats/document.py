@@ -30,6 +30,10 @@ _RESOURCE = ("name", "type", "skills", "availability", "cost_rate", "calendar", 
 
 
 def to_document(plan: Plan) -> PlanDocument:
+    """The plan's portable form: tasks in plan order, links in the order of their tasks (the same document
+    whatever the database or the links' ids)."""
+    tasks = sorted(plan.tasks or [], key=lambda t: t.position)
+    at = {t.id: i for i, t in enumerate(tasks)}
     return PlanDocument(
         plan=DocPlan(**{f: getattr(plan, f) for f in _PLAN}),
         resources=[
@@ -47,7 +51,7 @@ def to_document(plan: Plan) -> PlanDocument:
                 ],
                 **{f: getattr(t, f) for f in _TASK},
             )
-            for t in sorted(plan.tasks or [], key=lambda t: t.position)
+            for t in tasks
         ],
         dependencies=[
             DocLink(
@@ -57,7 +61,10 @@ def to_document(plan: Plan) -> PlanDocument:
                 lag=d.lag,
                 lag_unit=d.lag_unit,
             )
-            for d in plan.dependencies or []
+            for d in sorted(
+                plan.dependencies or [],
+                key=lambda d: (at.get(d.predecessor_id, -1), at.get(d.successor_id, -1)),
+            )
         ],
     )
 
