@@ -130,7 +130,8 @@ async def stream(
                     why = f"fell more than {hub.limit} events behind"
                     yield f"event: reload\ndata: {json.dumps(reload_message(why, sub.seen))}\n\n"
                     return
-                if e["event_id"] not in sent:
+                # not twice, and nothing from before the resume point (the live hub may still be behind it)
+                if e["event_id"] not in sent and e["event_id"] > (last_event_id or 0):
                     sub.seen = e["event_id"]
                     yield sse(e)
 
