@@ -54,6 +54,7 @@ class Subscriber:
         self.dropped = False
         self.seen = 0  # the last event id handed to the client
         self.resumed: set[int] = set()  # ids sent with a resume's backlog: not again when they come live
+        self.floors: dict[str, int] = {}  # per subscription ("*" or a plan): the client has events up to this
 
     def offer(self, event: dict) -> bool:
         try:
@@ -209,8 +210,9 @@ class LiveHub:
                 await self._resume(ws, sub, msg)
                 continue
             if "event_id" in msg:
-                if msg["event_id"] in sub.resumed:
-                    continue
+                floor = max(sub.floors.get(msg.get("plan_id") or "", 0), sub.floors.get("*", 0))
+                if msg["event_id"] in sub.resumed or msg["event_id"] <= floor:
+                    continue  # sent with a resume's backlog, or from before its resume point
                 sub.seen = max(sub.seen, msg["event_id"])
             await ws.send_json(msg)
 
@@ -225,6 +227,7 @@ class LiveHub:
             await ws.send_json({**reload_message(reason, after), "plan_id": plan_id})
             return
         sub.resumed = {e["event_id"] for e in events}
+        sub.floors[plan_id] = max(sub.floors.get(plan_id, 0), after)
         for e in events:
             sub.seen = max(sub.seen, e["event_id"])
             await ws.send_json(e)
