@@ -183,6 +183,21 @@ def wbs_cycle_if_added(
     return None if path is None else [a, *_task_path(path)]
 
 
+def wbs_cycle_if_moved(
+    parent_of: dict[N, N | None], links: Iterable[tuple[N, N]], task: N, parent: N
+) -> list[N] | None:
+    """The tasks of a cycle that `task`, just made a subtask of `parent` (as `parent_of` has it), closes, or
+    None: a cycle through the move runs from the task's start to its parent's start (the parent starts
+    first) or from the parent's finish to the task's (the parent finishes last); the rest was acyclic."""
+    adj = adjacency(_split_edges(parent_of, links))
+    for source, target in (((task, "s"), (parent, "s")), ((parent, "f"), (task, "f"))):
+        path = find_path(adj, source, target)
+        if path is not None:
+            tasks = _task_path(path)
+            return [*tasks, tasks[0]]
+    return None
+
+
 def wbs_find_cycle(parent_of: dict[N, N | None], links: Iterable[tuple[N, N]]) -> list[N] | None:
     """One cycle among linked tasks of a WBS, as task ids [t0, ..., t0], or None (a compiled topological
     sort says whether there is one; only then is it searched for by task ids)."""
