@@ -28,7 +28,7 @@ def loop_error(loop: list[str], names: Mapping[str, str]) -> HierarchyLoop:
     """409 HIERARCHY_LOOP naming a loop of parents [t0, t1, ..., t0] and the way to repair it."""
     return HierarchyLoop(
         f"the task hierarchy has a loop: {_readable(loop, names)}; set parent_id of one of these tasks to "
-        "null (or another task) to repair the plan",
+        "null (or another task) to repair it",
         details={"loop": loop, "loop_names": _named(loop, names)},
     )
 

@@ -115,9 +115,10 @@ class Compiler(TaskTimes, Progress):
         self.start, self.deadline = start, naive(deadline)
 
         leaf = table.leaves()
-        loop = leaf.children and hierarchy_loop({k: p for p, kids in leaf.children.items() for k in kids})
-        if loop:  # however it was stored: a 409 naming it, never an endless walk down the outline
-            raise loop_error(loop, dict(zip(table.columns["id"], table.columns["name"], strict=True)))
+        every = table.columns
+        loop = leaf.children and hierarchy_loop(dict(zip(every["id"], every["parent_id"], strict=True)))
+        if loop:  # however it came (a scenario over a changed plan): a 409 naming it, never an endless walk
+            raise loop_error(loop, dict(zip(every["id"], every["name"], strict=True)))
         self.leaves, cols, rows = leaf.tasks, leaf.columns, leaf.rows
         self.children, self.summaries, active_ids = leaf.children, leaf.summaries, leaf.active_ids
         leaves, ids, own_calendars, status = self.leaves, cols["id"], cols["calendar"], cols["status"]
