@@ -66,8 +66,8 @@ class Bulk(StoreBase):
             tid, number = new_id(), first + i
             try:
                 parent_id = self._ref(numbers, data.parent_id) if data.parent_id else None
-                if parent_id is not None and parent_id not in parent_of:
-                    raise ValidationFailed(f"parent task {parent_id} not found in plan {plan_id}")
+                if parent_id is not None:  # a new task: no links yet
+                    rules.check_parent(parent_of, [], {}, None, parent_id, f"plan {plan_id}")
                 wanted = self._wanted_assignments(data) or []
                 duration, unit, wanted = new_task_shape(plan_id, tid, data, wanted, resources, hours)
             except PrometheusError as exc:
