@@ -280,9 +280,10 @@ def test_scenario_errors_are_the_api_errors(api: httpx.Client, plan: dict) -> No
     cyc = api.post(
         f"{url}/dependencies", json={"predecessor_id": tasks["c"]["id"], "successor_id": tasks["a"]["id"]}
     )
-    assert cyc.status_code == 201  # accepted as a change; scheduling the scenario says it is a cycle
-    r = api.get(f"{url}/critical-path")
-    assert r.status_code == 409 and r.json()["status"] == "error"
+    assert cyc.status_code == 409 and cyc.json()["error_code"] == "DEPENDENCY_ERROR"  # as the plan does
+    assert "cycle" in cyc.json()["message"] and cyc.json()["details"]["cycle"][0] == tasks["c"]["id"]
+    _data(api.patch(f"{url}/tasks/{tasks['a']['id']}", json={"duration": 2}))
+    assert api.get(f"{url}/critical-path").status_code == 200
     # refused changes left the scenario at version 2 (one change recorded)
     renamed = _data(api.patch(url, json={"name": "renamed"}, headers={"If-Match": "2"}))
     assert renamed["name"] == "renamed" and renamed["version"] == 3

@@ -183,6 +183,21 @@ def wbs_cycle_if_added(
     return None if path is None else [a, *_task_path(path)]
 
 
+def wbs_cycle_if_moved(
+    parent_of: dict[N, N | None], links: Iterable[tuple[N, N]], task: N, parent: N
+) -> list[N] | None:
+    """The tasks of a cycle that `task`, just made a subtask of `parent` (as `parent_of` has it), closes, or
+    None: a cycle through the move runs from the task's start to its parent's start (the parent starts
+    first) or from the parent's finish to the task's (the parent finishes last); the rest was acyclic."""
+    adj = adjacency(_split_edges(parent_of, links))
+    for source, target in (((task, "s"), (parent, "s")), ((parent, "f"), (task, "f"))):
+        path = find_path(adj, source, target)
+        if path is not None:
+            tasks = _task_path(path)
+            return [*tasks, tasks[0]]
+    return None
+
+
 def wbs_find_cycle(parent_of: dict[N, N | None], links: Iterable[tuple[N, N]]) -> list[N] | None:
     """One cycle among linked tasks of a WBS, as task ids [t0, ..., t0], or None (a compiled topological
     sort says whether there is one; only then is it searched for by task ids)."""
@@ -213,19 +228,37 @@ def _wbs_acyclic(parent_of: dict[N, N | None], links: list[tuple[N, N]]) -> bool
 
 
 def hierarchy_loop(parent_of: dict[N, N | None]) -> list[N] | None:
-    """A loop in a parent map as [t0, t1, ..., t0], or None; each task is visited once (bounded)."""
-    done: set[N] = set()
-    for start in parent_of:
-        path: dict[N, int] = {}
-        node: N | None = start
-        while node is not None and node not in done and node in parent_of:
-            if node in path:
-                loop = list(path)[path[node] :]
-                return [*loop, node]
-            path[node] = len(path)
-            node = parent_of[node]
-        done.update(path)
-    return None
+    """A loop in a parent map as [t0, t1, ..., t0], or None: a compiled walk visits each task once and says
+    whether there is one; only then is it named."""
+    index = {t: i for i, t in enumerate(parent_of)}
+    up = np.fromiter((index.get(p, -1) for p in parent_of.values()), dtype=np.int64, count=len(index))
+    at = _on_a_loop(up)
+    if at < 0:
+        return None
+    first = list(index)[at]
+    loop, node = [first], parent_of[first]
+    while node != first:
+        loop.append(node)
+        node = parent_of[node]
+    return [*loop, first]
+
+
+@njit(cache=True, nogil=True)
+def _on_a_loop(up):  # noqa: ANN001, ANN202
+    """A task on a loop of `up` (each task's parent number, -1: none), or -1; each task is walked once."""
+    state = np.zeros(up.size, dtype=np.int8)  # 1: on the walk from the current start, 2: reaches no loop
+    for start in range(up.size):
+        i = start
+        while i >= 0 and state[i] == 0:
+            state[i] = 1
+            i = up[i]
+        if i >= 0 and state[i] == 1:
+            return i
+        i = start
+        while i >= 0 and state[i] == 1:
+            state[i] = 2
+            i = up[i]
+    return -1
 
 
 def ancestors(parent_of: dict[N, N | None], task: N) -> list[N]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from prometheus.core import structure
 from prometheus.core.inputs import (
     DependencyCreate,
     Input,
@@ -24,7 +25,7 @@ from prometheus.core.inputs import (
 )
 from prometheus.core.model import Dependency, Plan, Resource, Task, TaskStatus
 from prometheus.core.task_types import balance
-from prometheus.errors import DependencyError, NotFound, ValidationFailed
+from prometheus.errors import NotFound, ValidationFailed
 
 NEW_PREFIX = "new-"  # ids of what a scenario adds; promotion gives them real ids
 _EMPTY = {"tags": [], "required_skills": [], "metadata": {}, "description": ""}
@@ -213,11 +214,14 @@ def _find_task(view: Plan, ref: str) -> Task:
     return task
 
 
+def _check_parent(view: Plan, task_id: str | None, parent_id: str | None) -> None:
+    """The task (None: a new one) may have this parent in the scenario, as in a plan (`core.structure`)."""
+    if parent_id is not None:
+        structure.check_parent(*structure.of_plan(view), task_id, parent_id, "the scenario")
+
+
 def _check_task(view: Plan, task: Task) -> None:
-    ids = {t.id for t in view.tasks or []}
     res = {r.id for r in view.resources or []}
-    if task.parent_id is not None and task.parent_id not in ids:
-        raise ValidationFailed(f"parent task {task.parent_id} not found in the scenario")
     seen: set[str] = set()
     for a in task.assignments:
         if a.resource_id not in res:
@@ -256,8 +260,7 @@ def edit_task(base: Plan, ch: ScenarioChanges, ref: str, patch: TaskPatch) -> st
     if refused := patch.refused_nulls():
         raise ValidationFailed(f"{', '.join(refused)} cannot be null")
     values = _resolve(view, patch.model_dump(mode="json", exclude_unset=True, exclude={"version"}))
-    if values.get("parent_id") == task.id:
-        raise ValidationFailed(f"task {task.id} cannot be its own parent")
+    _check_parent(view, task.id, values.get("parent_id"))
     merged = {**task.model_dump(), **_task_fields(values)}
     _check_task(view, Task.model_validate(merged))
     if task.id in ch.added_tasks:
@@ -279,6 +282,7 @@ def add_task(base: Plan, ch: ScenarioChanges, data: TaskCreate) -> str:
     view = overlay(base, ch)
     values = _resolve(view, data.model_dump(mode="json", exclude={"version"}))
     tid = new_id()
+    _check_parent(view, None, values.get("parent_id"))
     _check_task(view, _new_task(base.id, tid, values, 0))
     ch.added_tasks[tid] = values
     return tid
@@ -301,10 +305,9 @@ def remove_task(base: Plan, ch: ScenarioChanges, ref: str) -> str:
 def add_link(base: Plan, ch: ScenarioChanges, data: DependencyCreate) -> str:
     view = overlay(base, ch)
     pred, succ = _find_task(view, data.predecessor_id).id, _find_task(view, data.successor_id).id
-    if pred == succ:
-        raise DependencyError("a task cannot depend on itself")
-    if any(d.predecessor_id == pred and d.successor_id == succ for d in view.dependencies or []):
-        raise DependencyError("these tasks are already linked")
+    parent_of, links, names = structure.of_plan(view)
+    structure.check_link(parent_of, names, pred, succ, set(links), "the scenario")
+    structure.check_no_cycle(parent_of, links, names, pred, succ)
     lid = new_id()
     ch.added_links[lid] = {
         **data.model_dump(mode="json"), "predecessor_id": pred, "successor_id": succ,

@@ -9,10 +9,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from prometheus.core import structure as rules
 from prometheus.core.graph import wbs_cycle_if_added, wbs_find_cycle
 from prometheus.core.inputs import DependencyCreate, TaskCreate
 from prometheus.core.model import Assignment, Dependency, Task, TaskStatus
 from prometheus.core.portable import check_size
+from prometheus.core.structure import cycle_error
 from prometheus.errors import PlanTooLarge, PrometheusError, ValidationFailed
 from prometheus.store.base import StoreBase, touch_revision
 from prometheus.store.mapping import dependency_model, new_id, task_model, values_of
@@ -64,8 +66,8 @@ class Bulk(StoreBase):
             tid, number = new_id(), first + i
             try:
                 parent_id = self._ref(numbers, data.parent_id) if data.parent_id else None
-                if parent_id is not None and parent_id not in parent_of:
-                    raise ValidationFailed(f"parent task {parent_id} not found in plan {plan_id}")
+                if parent_id is not None:  # a new task: no links yet
+                    rules.check_parent(parent_of, [], {}, None, parent_id, f"plan {plan_id}")
                 wanted = self._wanted_assignments(data) or []
                 duration, unit, wanted = new_task_shape(plan_id, tid, data, wanted, resources, hours)
             except PrometheusError as exc:
@@ -93,14 +95,14 @@ class Bulk(StoreBase):
         self.lock_plan(plan_id)
         parent_of = self.parent_map(plan_id)
         numbers, names = self._key_map(plan_id)
-        edges = self._plan_links(plan_id)
+        edges = self.plan_links(plan_id)
         taken = set(edges)
         rows: list[dict[str, Any]] = []
         errors: list[dict[str, Any]] = []
         for i, data in enumerate(items):
             pred, succ = self._ref(numbers, data.predecessor_id), self._ref(numbers, data.successor_id)
             try:
-                self.check_link(plan_id, parent_of, names, pred, succ, taken)
+                rules.check_link(parent_of, names, pred, succ, taken, f"plan {plan_id}")
             except PrometheusError as exc:
                 errors.append(_problem(i, exc))
                 continue
@@ -117,16 +119,7 @@ class Bulk(StoreBase):
             for i, link in enumerate(added):
                 cycle = wbs_cycle_if_added(parent_of, kept, link)
                 if cycle:
-                    readable = " -> ".join(f"'{names[t]}'" for t in cycle)
-                    message = f"link would close a dependency cycle: {readable}"
-                    errors.append(
-                        {
-                            "index": i,
-                            "message": message,
-                            "error_code": "DEPENDENCY_ERROR",
-                            "details": {"cycle": cycle},
-                        }
-                    )
+                    errors.append(_problem(i, cycle_error(cycle, names)))
                 else:
                     kept.append(link)
             refuse("links", len(items), errors)

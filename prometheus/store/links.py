@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from prometheus.core.graph import ancestors, wbs_cycle_if_added
+from prometheus.core import structure as rules
 from prometheus.core.inputs import DependencyCreate
 from prometheus.core.model import Dependency
-from prometheus.errors import (
-    DependencyError,
-    NotFound,
-    ValidationFailed,
-)
+from prometheus.errors import NotFound, ValidationFailed
 from prometheus.store.base import TASK_KEY, StoreBase, emits
 from prometheus.store.mapping import (
     dependency_model,
@@ -43,59 +39,15 @@ class Links(StoreBase):
         match = TASK_KEY.fullmatch(ref)
         return numbers.get(int(match.group(1)), ref) if match else ref
 
-    def _plan_links(self, plan_id: str) -> list[tuple[str, str]]:
-        stmt = select(DependencyRow.predecessor_id, DependencyRow.successor_id).where(
-            DependencyRow.plan_id == plan_id
-        )
-        return [(pred, succ) for pred, succ in self.session.execute(stmt)]
-
-    def check_link(
-        self,
-        plan_id: str,
-        parent_of: dict[str, str | None],
-        names: dict[str, str],
-        pred: str,
-        succ: str,
-        taken: set[tuple[str, str]],
-    ) -> None:
-        """A link pred -> succ may join the plan (cycles aside): both tasks in it, distinct, not a summary
-        task and its subtask, not linked yet."""
-        for role, tid in (("predecessor", pred), ("successor", succ)):
-            if tid not in names:
-                raise DependencyError(
-                    f"{role} task {tid} not found in plan {plan_id}",
-                    details={role + "_id": tid},
-                    http_status=422,
-                )
-        if pred == succ:
-            raise DependencyError(
-                f"task '{names[pred]}' cannot depend on itself", details={"cycle": [pred, pred]}
-            )
-        if pred in ancestors(parent_of, succ) or succ in ancestors(parent_of, pred):
-            raise DependencyError(
-                f"'{names[pred]}' and '{names[succ]}' are a summary task and its subtask: no link"
-            )
-        if (pred, succ) in taken:
-            raise DependencyError(f"'{names[pred]}' is already linked to '{names[succ]}'")
-
     @emits("dependency.created", plan_from="arg")
     def add_dependency(self, plan_id: str, data: DependencyCreate) -> Dependency:
         self.lock_plan(plan_id)  # one structural change at a time per plan: no cycle slips in
         parent_of = self.parent_map(plan_id)
         numbers, names = self._key_map(plan_id)
         pred, succ = self._ref(numbers, data.predecessor_id), self._ref(numbers, data.successor_id)
-        edges = self._plan_links(plan_id)
-        self.check_link(plan_id, parent_of, names, pred, succ, set(edges))
-        cycle = wbs_cycle_if_added(parent_of, edges, (pred, succ))
-        if cycle:
-            task_names = dict(
-                self.session.execute(select(TaskRow.id, TaskRow.name).where(TaskRow.id.in_(cycle))).all()
-            )
-            readable = " -> ".join(f"'{task_names[t]}'" for t in cycle)
-            raise DependencyError(
-                f"link would close a dependency cycle: {readable}",
-                details={"cycle": cycle, "cycle_names": [task_names[t] for t in cycle]},
-            )
+        edges = self.plan_links(plan_id)
+        rules.check_link(parent_of, names, pred, succ, set(edges), f"plan {plan_id}")
+        rules.check_no_cycle(parent_of, edges, names, pred, succ)
         row = DependencyRow(
             id=new_id(),
             plan_id=plan_id,

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 
+from prometheus.core.graph import hierarchy_loop
 from prometheus.core.inputs import DependencyCreate, ResourceCreate, ResourcePatch, TaskCreate, TaskPatch
 from prometheus.core.model import Plan
 from prometheus.core.scenario import Scenario, ScenarioChanges, ScenarioCreate, ScenarioPatch
+from prometheus.core.structure import loop_error
 from prometheus.errors import NotFound, ResourceConflict, ValidationFailed, VersionConflict
 from prometheus.store.base import StoreBase
 from prometheus.store.tables import DependencyRow, PlanRow, ResourceRow, ScenarioRow, TaskRow
@@ -196,17 +198,20 @@ class Scenarios(StoreBase):
             ids[rid] = self.add_resource(plan_id, ResourceCreate.model_validate(values)).id
         for rid, values in ch.resources.items():
             self.update_resource(plan_id, rid, ResourcePatch.model_validate(values), None)
+        for lid in ch.removed_links:  # first: a task moves where only a removed link barred it
+            if self._exists(DependencyRow, lid):  # already gone from the plan: nothing to do
+                self.delete_dependency(plan_id, dependency_id=lid)
         pending = dict(ch.added_tasks)
         while pending:  # a new task under another new task comes after it
             ready = [t for t, v in pending.items() if v.get("parent_id") not in pending]
+            if not ready:  # new tasks under each other (stored before such edits were refused): a 409
+                loop = hierarchy_loop({t: v.get("parent_id") for t, v in pending.items()})
+                raise loop_error(loop, {t: v.get("name", t) for t, v in pending.items()})
             for tid in ready:
                 data = TaskCreate.model_validate(_remap(pending.pop(tid), ids))
                 ids[tid] = self.add_task(plan_id, data).id
         for tid, values in ch.tasks.items():
             self.update_task(plan_id, tid, TaskPatch.model_validate(_remap(values, ids)), None)
-        for lid in ch.removed_links:
-            if self._exists(DependencyRow, lid):  # already gone from the plan: nothing to do
-                self.delete_dependency(plan_id, dependency_id=lid)
         for lid, values in ch.added_links.items():
             ids[lid] = self.add_dependency(plan_id, DependencyCreate.model_validate(_remap(values, ids))).id
         for tid in ch.removed_tasks:

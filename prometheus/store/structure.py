@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from prometheus.core.graph import ancestors, hierarchy_loop
-from prometheus.errors import HierarchyLoop, NotFound, ValidationFailed
+from prometheus.core import structure as rules
+from prometheus.core.graph import hierarchy_loop
+from prometheus.core.structure import loop_error
+from prometheus.errors import NotFound
 from prometheus.store.base import StoreBase
-from prometheus.store.tables import PlanRow, TaskRow
+from prometheus.store.tables import DependencyRow, PlanRow, TaskRow
 
 
 class Structure(StoreBase):
@@ -43,25 +45,27 @@ class Structure(StoreBase):
 
     def refuse_loop(self, parent_of: dict[str, str | None]) -> None:
         loop = hierarchy_loop(parent_of)
-        if loop is None:
-            return
-        names = dict(self.session.execute(select(TaskRow.id, TaskRow.name).where(TaskRow.id.in_(loop))).all())
-        readable = " -> ".join(f"'{names.get(t, t)}'" for t in loop)
-        raise HierarchyLoop(
-            f"the stored task hierarchy has a loop: {readable}; set parent_id of one of these tasks to "
-            "null (or another task) to repair the plan",
-            details={"loop": loop, "loop_names": [names.get(t, t) for t in loop]},
+        if loop is not None:
+            names = dict(
+                self.session.execute(select(TaskRow.id, TaskRow.name).where(TaskRow.id.in_(loop))).all()
+            )
+            raise loop_error(loop, names)
+
+    def plan_links(self, plan_id: str) -> list[tuple[str, str]]:
+        """Every link of the plan as (predecessor, successor)."""
+        stmt = select(DependencyRow.predecessor_id, DependencyRow.successor_id).where(
+            DependencyRow.plan_id == plan_id
         )
+        return [(pred, succ) for pred, succ in self.session.execute(stmt)]
 
     def check_parent(self, plan_id: str, task_id: str | None, parent_id: str) -> None:
-        """The parent is a task of the plan, not the task itself nor one of its subtasks."""
-        parent_of = self.parent_map(plan_id)
-        if parent_id not in parent_of:
-            raise ValidationFailed(f"parent task {parent_id} not found in plan {plan_id}")
-        chain = [parent_id, *ancestors(parent_of, parent_id)]
-        if task_id is not None and task_id in chain:
-            chain = chain[: chain.index(task_id) + 1]
-            raise ValidationFailed(
-                f"task {task_id} cannot be its own ancestor (hierarchy {' -> '.join(chain[::-1])})",
-                details={"hierarchy": chain[::-1]},
-            )
+        """The parent is a task of the plan, not the task itself nor one of its subtasks; a task moved under
+        it keeps the plan's links legal (`core.structure`)."""
+        rows = self.session.execute(
+            select(TaskRow.id, TaskRow.parent_id, TaskRow.name).where(TaskRow.plan_id == plan_id)
+        ).all()
+        parent_of = {tid: parent for tid, parent, _ in rows}
+        self.refuse_loop(parent_of)
+        links = self.plan_links(plan_id) if task_id is not None else []  # a new task has no links yet
+        names = {tid: name for tid, _, name in rows}
+        rules.check_parent(parent_of, links, names, task_id, parent_id, f"plan {plan_id}")

@@ -12,7 +12,6 @@ from prometheus.core.model import Assignment, Task, TaskStatus
 from prometheus.core.portable import check_size
 from prometheus.core.task_types import assignments_span, balance
 from prometheus.errors import (
-    DependencyError,
     PlanTooLarge,
     ValidationFailed,
 )
@@ -25,7 +24,6 @@ from prometheus.store.mapping import (
 )
 from prometheus.store.tables import (
     AssignmentRow,
-    DependencyRow,
     ResourceRow,
     TaskRow,
     utcnow,
@@ -260,20 +258,6 @@ class Tasks(StoreBase):
         if values.get("parent_id"):
             values["parent_id"] = self.task_id(plan_id, values["parent_id"])
             self.check_parent(plan_id, task_id, values["parent_id"])
-            if self.session.scalar(
-                select(func.count()).where(
-                    DependencyRow.plan_id == plan_id,
-                    or_(
-                        (DependencyRow.predecessor_id == task_id)
-                        & (DependencyRow.successor_id == values["parent_id"]),
-                        (DependencyRow.successor_id == task_id)
-                        & (DependencyRow.predecessor_id == values["parent_id"]),
-                    ),
-                )
-            ):
-                raise DependencyError(
-                    "a task cannot be linked to its own summary task; remove the link first"
-                )
         if not partial and changes.duration is None:
             values["duration"] = 0.0 if changes.milestone else 1.0
         for key, value in values.items():

@@ -25,7 +25,7 @@ from prometheus.core.cpm.rules import (
 )
 from prometheus.core.cpm.table import LAG_UNIT_CODE, PlanTable
 from prometheus.core.cpm.task_times import TaskTimes
-from prometheus.core.graph import find_cycle, levels
+from prometheus.core.graph import find_cycle, hierarchy_loop, levels
 from prometheus.core.model import (
     Calendar,
     Dependency,
@@ -33,6 +33,7 @@ from prometheus.core.model import (
     LagUnit,
     LinkType,
 )
+from prometheus.core.structure import loop_error
 
 _UNITS = list(DurationUnit)  # in the order of UNIT_CODE
 ROUND_THE_CLOCK = Calendar(
@@ -114,6 +115,10 @@ class Compiler(TaskTimes, Progress):
         self.start, self.deadline = start, naive(deadline)
 
         leaf = table.leaves()
+        every = table.columns
+        loop = leaf.children and hierarchy_loop(dict(zip(every["id"], every["parent_id"], strict=True)))
+        if loop:  # however it came (a scenario over a changed plan): a 409 naming it, never an endless walk
+            raise loop_error(loop, dict(zip(every["id"], every["name"], strict=True)))
         self.leaves, cols, rows = leaf.tasks, leaf.columns, leaf.rows
         self.children, self.summaries, active_ids = leaf.children, leaf.summaries, leaf.active_ids
         leaves, ids, own_calendars, status = self.leaves, cols["id"], cols["calendar"], cols["status"]
