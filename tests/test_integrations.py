@@ -127,11 +127,14 @@ def test_telos_requirements_become_a_traced_plan_and_statuses_flow_back(capi, pe
     assert r.status_code == 200 and len(r.json()["data"]["pushed"]) == 6
     assert telos.requirement("p-auth", "R3")["status"] == "accepted"
     # Telos says a requirement changed (through Hermes): its task follows
+    pushes = lambda: sum(c[:2] == ("PUT", "/api/v1/projects/p-auth/requirements/R3") for c in telos.calls)  # noqa: E731
+    before = pushes()
     r = capi.post("/events", json={"type": "telos.requirement.updated",
                                    "data": {"project_id": "p-auth", "requirement_id": "R3",
                                             "changes": {"title": "Audit trail v2"}}})  # fmt: skip
     assert r.status_code == 200 and r.json()["data"]["tasks_updated"] == [ids["R3"]]
     assert capi.get(f"/plans/{pid}/tasks/{ids['R3']}").json()["data"]["name"] == "Audit trail v2"
+    wait_for(lambda: pushes() > before)  # the changed task's status is pushed back (in the background)
 
 
 def test_telos_failures_are_503_naming_telos(capi, peers) -> None:
