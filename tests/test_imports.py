@@ -181,3 +181,92 @@ def test_a_project_file_with_a_value_it_cannot_hold_is_refused_clearly(api: http
         )
         assert r.status_code in (400, 422) and r.json()["error_code"] == "VALIDATION_ERROR", (xml, r.text)
     assert api.get("/health").status_code == 200
+
+
+MSPDI_HEAD = '<Project xmlns="http://schemas.microsoft.com/project">'
+
+
+def _mspdi(head: str = "", links: str = "") -> bytes:
+    tasks = "".join(
+        f"<Task><UID>{u}</UID><ID>{u}</ID><Name>T{u}</Name><OutlineLevel>1</OutlineLevel>"
+        f"<Duration>PT8H0M0S</Duration>{links if u == 2 else ''}</Task>"
+        for u in (1, 2)
+    )
+    return f"{MSPDI_HEAD}{head}<Tasks>{tasks}</Tasks></Project>".encode()
+
+
+def _file(api: httpx.Client, fmt: str, body: bytes) -> httpx.Response:
+    return api.post("/plans/import", params={"format": fmt, "name": "refused file"}, content=body)
+
+
+def _stored_nothing(api: httpx.Client) -> None:
+    assert all(p["name"] != "refused file" for p in api.get("/plans").json()["data"])
+
+
+def test_two_links_between_the_same_tasks_are_a_409_naming_them_in_every_format(api: httpx.Client) -> None:
+    """A pair of tasks has one link (Microsoft Project's rule, and POST .../dependencies answers a second
+    one 409): a file repeating a link, the same or of another type, is refused naming the pair."""
+    two = [{"key": "a", "name": "Alpha"}, {"key": "b", "name": "Beta"}]
+    pred = "<PredecessorLink><PredecessorUID>1</PredecessorUID><Type>{}</Type></PredecessorLink>"
+    ab = {"predecessor": "a", "successor": "b"}
+    for fmt, body in [
+        *(("json", json.dumps({"plan": {"name": "x"}, "tasks": two, "dependencies": links}).encode())
+          for links in ([ab, ab], [ab, ab | {"type": "SS"}])),
+        *(("csv", f"ID,Name,Predecessors\n1,Alpha,\n2,Beta,{p}\n".encode()) for p in ("1;1", "1FS;1SS")),
+        ("mspdi", _mspdi(links=pred.format(1) * 2)),
+        ("mspdi", _mspdi(links=pred.format(1) + pred.format(3))),
+    ]:  # fmt: skip
+        r = _file(api, fmt, body)
+        assert r.status_code == 409 and r.json()["error_code"] == "DEPENDENCY_ERROR", (fmt, body, r.text)
+        assert "twice" in r.json()["message"] and r.json()["status"] == "error", r.text
+    _stored_nothing(api)
+
+
+def test_a_requirement_listing_a_dependency_twice_depends_on_it_once(api: httpx.Client) -> None:
+    reqs = [{"id": "a", "title": "A"}, {"id": "b", "title": "B", "dependencies": ["a", "a"]}]
+    r = api.post("/plans/from-requirements", json={"requirements": reqs})
+    assert r.status_code == 201, r.text
+    assert r.json()["data"]["dependencies"] == 1 and r.json()["data"]["issues"] == []
+
+
+def test_a_file_field_beyond_the_apis_bounds_is_a_422_naming_it(api: httpx.Client) -> None:
+    """The bounds of the API's inputs hold for files too: a lag, work, leveling delay or list of tags the
+    API would refuse is refused in a file (a lag of 1e308 made a plan that could not be viewed)."""
+    task = {"key": "a", "name": "A"}
+    for fmt, body, field in [
+        ("json", {"dependencies": [{"predecessor": "a", "successor": "b", "lag": 1e308}]}, "lag"),
+        ("json", {"tasks": [task | {"tags": [f"t{i}" for i in range(100_001)]}]}, "tags"),
+        ("json", {"tasks": [task | {"work": 1e12}]}, "work"),
+        ("json", {"tasks": [task | {"leveling_delay": 1e12}]}, "leveling_delay"),
+        ("json", {"tasks": [task | {"description": "x" * 20_001}]}, "description"),
+        ("json", {"plan": {"name": "p", "tags": ["t"] * 101}}, "tags"),
+        ("json", {"resources": [{"key": "r", "name": "R", "skills": ["s"] * 201}]}, "skills"),
+        ("csv", b"ID,Name,Predecessors\n1,A,\n2,B,1FS+99999999999d\n", "lag"),
+        ("mspdi", _mspdi(links="<PredecessorLink><PredecessorUID>1</PredecessorUID>"
+                               "<LinkLag>1e308</LinkLag></PredecessorLink>"), "lag"),
+    ]:  # fmt: skip
+        if fmt == "json":
+            doc = {"plan": {"name": "p"}, "tasks": [task, {"key": "b", "name": "B"}]} | body
+            body = json.dumps(doc).encode()
+        r = _file(api, fmt, body)
+        assert r.status_code == 422 and r.json()["error_code"] == "VALIDATION_ERROR", (fmt, field, r.text)
+        assert field in r.json()["message"], (field, r.text)
+    _stored_nothing(api)
+
+
+def test_a_project_file_with_a_day_or_week_of_no_minutes_is_a_422_naming_it(api: httpx.Client) -> None:
+    for tag, value in [("MinutesPerDay", "0"), ("MinutesPerWeek", "0"), ("MinutesPerDay", "-480"),
+                       ("MinutesPerDay", "NaN"), ("MinutesPerDay", "2000")]:  # fmt: skip
+        r = _file(api, "mspdi", _mspdi(head=f"<{tag}>{value}</{tag}>"))
+        assert r.status_code == 422 and r.json()["error_code"] == "VALIDATION_ERROR", (tag, value, r.text)
+        assert tag in r.json()["message"], r.text
+    _stored_nothing(api)
+    body = _mspdi(head="<MinutesPerDay>420</MinutesPerDay>")
+    assert api.post("/plans/import", params={"format": "mspdi"}, content=body).status_code == 201
+
+
+def test_csv_rows_sharing_an_id_are_a_422_naming_it(api: httpx.Client) -> None:
+    r = _file(api, "csv", b"ID,Name,Predecessors\n1,A,\n1,B,\n2,C,1\n")
+    assert r.status_code == 422 and r.json()["error_code"] == "VALIDATION_ERROR", r.text
+    assert "line 3" in r.json()["message"] and "ID 1" in r.json()["message"], r.text
+    _stored_nothing(api)

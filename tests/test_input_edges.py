@@ -190,3 +190,43 @@ def test_dates_stored_out_of_range_give_a_clear_422(server, api: httpx.Client, p
         r = api.get(f"/plans/{pid}/{view}")
         assert r.status_code == 422, (view, r.status_code, r.text[:300])
         assert "1900" in r.json()["message"], r.text[:300]
+
+
+OFFSET_HOURS = [
+    [["08:00+02:00", "17:00"]],
+    [["08:00Z", "17:00Z"]],
+    [[0, "17:00"]],
+    [["08:00", 61200]],
+    [[True, "17:00"]],
+]
+
+
+@pytest.mark.parametrize("hours", OFFSET_HOURS)
+def test_a_calendar_time_with_a_utc_offset_or_not_a_time_is_refused(api: httpx.Client, hours: list) -> None:
+    """A calendar's times are its local times of day: one with a UTC offset, or a number, is a 422 on every
+    path that takes a calendar (a plan's, a task's, a scenario's task's, a resource's, a file's)."""
+    bad = {"working_hours": hours}
+    _refused(api.post("/plans", json={"name": "x", "calendar": bad}), "working_hours")
+    _refused(api.post("/plans", json={"name": "x", "calendar": {"weekday_hours": {"0": hours}}}))
+    exception = {"exceptions": [{"date": "2027-01-02", "working_hours": hours}]}
+    _refused(api.post("/plans", json={"name": "x", "calendar": exception}))
+    pid = api.post("/plans", json={"name": "calendars"}).json()["data"]["id"]
+    _refused(api.post(f"/plans/{pid}/tasks", json={"name": "t", "calendar": bad}), "working_hours")
+    _refused(api.post(f"/plans/{pid}/resources", json={"name": "r", "calendar": bad}), "working_hours")
+    tid = add_task(api, pid, "t")["id"]
+    _refused(api.patch(f"/plans/{pid}/tasks/{tid}", json={"calendar": bad}), "working_hours")
+    sid = api.post(f"/plans/{pid}/scenarios", json={"name": "s"}).json()["data"]["id"]
+    _refused(api.patch(f"/plans/{pid}/scenarios/{sid}/tasks/{tid}", json={"calendar": bad}), "working_hours")
+    doc = {"plan": {"name": "x", "calendar": bad}, "tasks": [{"key": "a", "name": "a", "calendar": bad}]}
+    _refused(api.post("/plans/import", params={"format": "json"}, json=doc), "working_hours")
+
+
+@pytest.mark.parametrize("value", ["09:00+05:00", "09:00Z", 32400])
+def test_a_plan_default_start_time_with_an_offset_is_refused(api: httpx.Client, value) -> None:  # noqa: ANN001
+    _refused(api.post("/plans", json={"name": "x", "default_start_time": value}), "default_start_time")
+    pid = api.post("/plans", json={"name": "x"}).json()["data"]["id"]
+    _refused(api.patch(f"/plans/{pid}", json={"default_start_time": value}), "default_start_time")
+    doc = {"plan": {"name": "x", "default_start_time": value}}
+    _refused(api.post("/plans/import", params={"format": "json"}, json=doc), "default_start_time")
+    ok = api.post("/plans", json={"name": "x", "default_start_time": "09:30"})
+    assert ok.status_code == 201 and ok.json()["data"]["default_start_time"] == "09:30:00", ok.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 
@@ -165,3 +166,41 @@ def test_postgres_connections_closed_by_the_server_are_replaced(
             assert store.last_event_id() == 0
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize("which", BACKENDS)
+def test_calendar_times_stored_with_a_utc_offset_load_as_local_times(which: str, make_database_url) -> None:
+    """A time of day with a UTC offset is refused since 0020; those stored before (scheduled as the local
+    time they name) lose the offset, so that every stored calendar loads; other texts are left as they are."""
+    cal = {
+        "name": "08:00Z",
+        "working_days": [0, 1, 2, 3, 4],
+        "holidays": [],
+        "exceptions": [{"date": "2027-01-02", "working_hours": [["09:00:00Z", "10:00:00+02:00"]]}],
+        "working_hours": [["08:00:00Z", "12:00:00+02:00"], ["13:00:00", "17:00:00-01:30"]],
+        "weekday_hours": {"4": [["08:00:00.5Z", "12:00:00Z"]]},
+    }
+    task = {"id": "t", "plan_id": "p", "position": 1, "parent_id": None, "tags": [], "status": "pending",
+            "duration_unit": "days", "priority": "medium", "calendar": cal}  # fmt: skip
+    changed = {"calendar": cal, "x": "08:00Z"}  # a text outside a calendar stays
+    resource = {"id": "r", "plan_id": "p", "name": "A", "type": "human", "skills": [], "calendar": cal}
+    rows = {
+        "plans": [{"id": "p", "tags": [], "status": "active", "calendar": cal}],
+        "tasks": [task],
+        "resources": [resource],
+        "scenarios": [{"id": "s", "plan_id": "p", "name": "s", "changes": {"t": changed}}],
+    }
+    db = upgraded(make_database_url(which), "0019", rows)
+    with db.store() as store:
+        plan = store.get_plan("p")
+    local = [("08:00", "12:00"), ("13:00", "17:00")]
+    for c in (plan.calendar, plan.tasks[0].calendar, plan.resources[0].calendar):
+        assert [(a.isoformat("minutes"), b.isoformat("minutes")) for a, b in c.working_hours] == local
+        assert c.weekday_hours[4][0][0].isoformat() == "08:00:00.500000" and c.name == "08:00Z"
+        assert c.exceptions[0].working_hours[0][1].isoformat() == "10:00:00"
+    with db.engine.connect() as conn:
+        changes = conn.scalar(sa.text("SELECT changes FROM scenarios"))
+    changes = changes if isinstance(changes, dict) else json.loads(changes)
+    assert changes["t"]["calendar"]["working_hours"][0] == ["08:00:00", "12:00:00"]
+    assert changes["t"]["x"] == "08:00Z"
+    db.dispose()

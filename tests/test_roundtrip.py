@@ -358,3 +358,37 @@ def test_elapsed_durations_round_trip_through_csv_and_mspdi() -> None:
     ]
     for again in (read_csv(write_csv(doc, None)), read_mspdi(write_mspdi(doc, None))):
         assert [(t.duration, t.duration_unit.value) for t in again.tasks] == [(2, "edays"), (3, "days")]
+
+
+RESOURCE_NAMES = ["Ana;Bo", "Smith, John", "Lab [B]", "Ana[50%]", "C:\\", "x\\;y", "=Ana", "Plain"]
+
+
+def test_csv_round_trip_keeps_any_resource_name_and_the_descriptions(api: httpx.Client) -> None:
+    """`Resource Names` escapes a `\\`, `;`, `,` or `[` of a name (`Ana\\;Bo[50%]`), so that every name comes
+    back as it was with its units; a task's description comes back in its own column."""
+    doc = {
+        "plan": {"name": "names"},
+        "resources": [{"key": f"r{i}", "name": n} for i, n in enumerate(RESOURCE_NAMES)],
+        "tasks": [
+            {"key": "a", "name": "A", "description": "why A\nand how", "notes": "-noted",
+             "assignments": [{"resource": f"r{i}", "units": 0.5 if i % 2 else 1}
+                             for i in range(len(RESOURCE_NAMES))]},
+            {"key": "b", "name": "B", "description": "=B's own"},
+        ],
+    }  # fmt: skip
+    pid = api.post("/plans/import", params={"format": "json"}, json=doc).json()["data"]["id"]
+    data = api.get(f"/plans/{pid}/export", params={"format": "csv"}).content
+    rows = list(csv.DictReader(io.StringIO(data.decode())))
+    assert rows[1]["Resource Names"].startswith("Ana\\;Bo;Smith\\, John[50%];Lab \\[B];"), rows[1]
+    back = api.post("/plans/import", params={"format": "csv", "include": "plan"}, content=data)
+    assert back.status_code == 201, back.text
+    plan = back.json()["data"]
+    name = {r["id"]: r["name"] for r in plan["resources"]}
+    assert sorted(name.values()) == sorted(RESOURCE_NAMES)
+    a, b = plan["tasks"]
+    assert [(name[x["resource_id"]], x["units"]) for x in a["assignments"]] == [
+        (n, 0.5 if i % 2 else 1) for i, n in enumerate(RESOURCE_NAMES)
+    ]
+    assert (a["description"], a["notes"], b["description"]) == ("why A\nand how", "-noted", "=B's own")
+    two = read_csv(b"Name,Resource Names\nA,Smith; John\n")  # as Microsoft Project reads it: two names
+    assert [r.name for r in two.resources] == ["Smith", "John"]

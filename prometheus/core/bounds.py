@@ -1,16 +1,32 @@
-"""What any input may hold: dates within a range, no NUL, finite numbers, bounded free-form JSON, and the
-size of one plan. The model (`model.py`) applies them to every input, whatever the transport or format."""
+"""What any input may hold: dates within a range, no NUL, finite numbers, bounded free-form JSON, amounts
+and lists within bounds, and the size of one plan. The inputs (`inputs.py`) and the portable document
+(`documents.py`) apply them to every input, whatever the transport or format."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
+
+from pydantic import Field
 
 MAX_PLAN_TASKS, MAX_PLAN_LINKS, MAX_PLAN_RESOURCES = 50_000, 200_000, 10_000  # one plan's size
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200  # dates accepted from clients: the range the calendars cover
 MAX_METADATA_BYTES = 65_536  # `metadata` as JSON
 MAX_JSON_DEPTH = 32  # nesting of free-form JSON (`metadata`)
+MAX_AMOUNT = 1_000_000  # a duration, lag or leveling delay, in its unit
+MAX_WORK_HOURS = 10_000_000  # the work of a task or an assignment, and an assignment's delay, in hours
+MAX_TEXT = 20_000  # a description or notes, in characters
+MAX_TAGS = 100  # tags of a plan or a task, skills a task requires
+MAX_SKILLS = 200  # skills of a resource
+MAX_PER_TASK = 1_000  # assignments, and splits, of one task
+
+Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]  # a duration or leveling delay
+Lag = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+WorkHours = Annotated[float, Field(ge=0, le=MAX_WORK_HOURS)]
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+Tags = Annotated[list[str], Field(max_length=MAX_TAGS)]
+Skills = Annotated[list[str], Field(max_length=MAX_SKILLS)]
 
 
 def check_json(value: Any, where: str, depth: int = 0) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
+from prometheus.core.bounds import MAX_PER_TASK, Amount, Lag, Skills, Tags, Text, WorkHours
 from prometheus.core.inputs import Input, Name
 from prometheus.core.model import (
     Calendar,
@@ -20,6 +21,7 @@ from prometheus.core.model import (
     TaskSplit,
     TaskStatus,
     TaskType,
+    TimeOfDay,
     WorkContour,
     check_splits,
 )
@@ -28,8 +30,8 @@ from prometheus.core.model import (
 class DocAssignment(Input):
     resource: str
     units: float = Field(1.0, gt=0, le=100)
-    work: float | None = Field(None, ge=0, le=10_000_000)
-    delay: float = Field(0.0, ge=0, le=10_000_000)
+    work: WorkHours | None = None
+    delay: WorkHours = 0.0
     contour: WorkContour = WorkContour.flat
 
 
@@ -37,7 +39,7 @@ class DocResource(Input):
     key: str
     name: str = Name
     type: ResourceType = ResourceType.human
-    skills: list[str] = Field(default_factory=list)
+    skills: Skills = Field(default_factory=list)
     availability: float = Field(1.0, ge=0, le=1)
     cost_rate: float = Field(0.0, ge=0)
     calendar: Calendar | None = None
@@ -48,62 +50,64 @@ class DocTask(Input):
     key: str
     parent: str | None = None
     name: str = Name
-    description: str = ""
-    duration: float = Field(1.0, ge=0, le=1_000_000)
+    description: Text = ""
+    duration: Amount = 1.0
     duration_unit: DurationUnit = DurationUnit.days
     status: TaskStatus = TaskStatus.pending
     priority: Priority = Priority.medium
-    tags: list[str] = Field(default_factory=list)
+    tags: Tags = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
     milestone: bool = False
     constraint_type: ConstraintType = ConstraintType.ASAP
     constraint_date: datetime | None = None
     deadline: datetime | None = None
-    optimistic_duration: float | None = None
-    most_likely_duration: float | None = None
-    pessimistic_duration: float | None = None
+    optimistic_duration: Amount | None = None
+    most_likely_duration: Amount | None = None
+    pessimistic_duration: Amount | None = None
     percent_complete: float = Field(0.0, ge=0, le=100)
     actual_start: datetime | None = None
     actual_finish: datetime | None = None
-    remaining_duration: float | None = None
+    remaining_duration: Amount | None = None
     actual_cost: float | None = None
-    notes: str = ""
-    work: float | None = Field(None, ge=0)
+    notes: Text = ""
+    work: WorkHours | None = None
     effort_driven: bool = False
     task_type: TaskType = TaskType.fixed_units
-    required_skills: list[str] = Field(default_factory=list)
+    required_skills: Tags = Field(default_factory=list)
     manual: bool = False
     manual_start: datetime | None = None
     manual_finish: datetime | None = None
     calendar: Calendar | None = None
     ignore_resource_calendar: bool = False
-    leveling_delay: float = Field(0.0, ge=0)
+    leveling_delay: Amount = 0.0
     leveling_delay_unit: LagUnit = LagUnit.edays
     resume: datetime | None = None
-    splits: Annotated[list[TaskSplit], AfterValidator(check_splits)] = Field(default_factory=list)
-    assignments: list[DocAssignment] = Field(default_factory=list)
+    splits: Annotated[list[TaskSplit], AfterValidator(check_splits)] = Field(
+        default_factory=list, max_length=MAX_PER_TASK
+    )
+    assignments: list[DocAssignment] = Field(default_factory=list, max_length=MAX_PER_TASK)
 
 
 class DocLink(Input):
     predecessor: str
     successor: str
     type: LinkType = LinkType.FS
-    lag: float = 0.0
+    lag: Lag = 0.0
     lag_unit: LagUnit = LagUnit.days
 
 
 class DocPlan(Input):
     name: str = Name
-    description: str = ""
+    description: Text = ""
     start_date: date | None = None
     end_date: date | None = None
-    tags: list[str] = Field(default_factory=list)
+    tags: Tags = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
     status: PlanStatus = PlanStatus.draft
     calendar: Calendar | None = None
     status_date: date | None = None
     status_date_moves_work: bool = True  # absent in exports made before it: the move, as then
-    default_start_time: time | None = None
+    default_start_time: TimeOfDay | None = None
 
 
 class PlanDocument(Input):

@@ -21,7 +21,15 @@ from pydantic import (
 from prometheus.core.bounds import (
     EARLIEST_YEAR,
     LATEST_YEAR,
+    MAX_AMOUNT,
     MAX_METADATA_BYTES,
+    MAX_PER_TASK,
+    Amount,
+    Lag,
+    Skills,
+    Tags,
+    Text,
+    WorkHours,
     check_json,
     check_text,
 )
@@ -39,6 +47,7 @@ from prometheus.core.model import (
     TaskSplit,
     TaskStatus,
     TaskType,
+    TimeOfDay,
     check_splits,
 )
 
@@ -121,16 +130,16 @@ Day = Annotated[date, BeforeValidator(_day)]
 
 class PlanCreate(Input):
     name: str = Name
-    description: str = Field("", max_length=20_000)
+    description: Text = ""
     start_date: Day | None = None
     end_date: Day | None = None
-    tags: list[str] = Field(default_factory=list, max_length=100)
+    tags: Tags = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
     status: PlanStatus = PlanStatus.draft
     calendar: Calendar | None = None
     status_date: Day | None = Field(None, description="the date progress is reported up to")
     status_date_moves_work: bool = Field(True, description=MOVES_WORK)
-    default_start_time: time | None = Field(
+    default_start_time: TimeOfDay | None = Field(
         None, description="when the plan's first working day starts (MS Project's default start time)"
     )
     version: int | None = Field(None, description="Expected current version (updates only); 409 if stale")
@@ -144,46 +153,46 @@ class PlanCreate(Input):
 
 class PlanPatch(Input):
     name: str | None = Field(None, min_length=1, max_length=500)
-    description: str | None = Field(None, max_length=20_000)
+    description: Text | None = None
     start_date: Day | None = None
     end_date: Day | None = None
-    tags: list[str] | None = Field(None, max_length=100)
+    tags: Tags | None = None
     metadata: dict[str, Any] | None = None
     status: PlanStatus | None = None
     calendar: Calendar | None = None
     status_date: Day | None = None
     status_date_moves_work: bool | None = None
-    default_start_time: time | None = None
+    default_start_time: TimeOfDay | None = None
     version: int | None = None
 
 
 class TaskCreate(Input):
     name: str = Name
-    description: str = Field("", max_length=20_000)
-    duration: float | None = Field(None, ge=0, le=1_000_000)
+    description: Text = ""
+    duration: Amount | None = None
     duration_unit: DurationUnit = DurationUnit.days
     status: TaskStatus = TaskStatus.pending
     priority: Priority = Priority.medium
-    tags: list[str] = Field(default_factory=list, max_length=100)
+    tags: Tags = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
     parent_id: TaskRef = None
     milestone: bool = False
     constraint_type: ConstraintType = ConstraintType.ASAP
     constraint_date: datetime | None = None
     deadline: datetime | None = None
-    optimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
-    most_likely_duration: float | None = Field(None, ge=0, le=1_000_000)
-    pessimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
-    assigned_resources: list[str] | None = Field(None, max_length=1000)
-    assignments: list[Assignment] | None = Field(None, max_length=1000)
-    work: float | None = Field(
-        None, ge=0, le=10_000_000, description="effort in hours; with effort_driven it sets the duration"
+    optimistic_duration: Amount | None = None
+    most_likely_duration: Amount | None = None
+    pessimistic_duration: Amount | None = None
+    assigned_resources: list[str] | None = Field(None, max_length=MAX_PER_TASK)
+    assignments: list[Assignment] | None = Field(None, max_length=MAX_PER_TASK)
+    work: WorkHours | None = Field(
+        None, description="effort in hours; with effort_driven it sets the duration"
     )
     effort_driven: bool = Field(False, description="adding or removing resources keeps the work")
     task_type: TaskType = Field(
         TaskType.fixed_units, description="what a change of duration, work or units keeps (MS Project)"
     )
-    required_skills: list[str] = Field(default_factory=list, max_length=100)
+    required_skills: Tags = Field(default_factory=list)
     manual: bool = Field(
         False,
         description="manually scheduled (MS Project): keeps manual_start and manual_finish, links or not",
@@ -196,11 +205,13 @@ class TaskCreate(Input):
         description="with its own calendar, the task works that calendar alone, ignoring its resources'"
         ' calendars (Microsoft Project\'s "scheduling ignores resource calendars")',
     )
-    leveling_delay: float = Field(0.0, ge=0, le=1_000_000, description="delay added to the start by leveling")
+    leveling_delay: Amount = Field(0.0, description="delay added to the start by leveling")
     leveling_delay_unit: LagUnit = LagUnit.edays
     resume: datetime | None = Field(None, description="when a started task's remaining work resumes")
     splits: Annotated[list[TaskSplit], AfterValidator(check_splits)] = Field(
-        default_factory=list, max_length=1000, description="pauses in the task's work (MS Project splits)"
+        default_factory=list,
+        max_length=MAX_PER_TASK,
+        description="pauses in the task's work (MS Project splits)",
     )
     version: int | None = None
 
@@ -217,39 +228,39 @@ class TaskCreate(Input):
 
 class TaskPatch(Input):
     name: str | None = Field(None, min_length=1, max_length=500)
-    description: str | None = Field(None, max_length=20_000)
-    duration: float | None = Field(None, ge=0, le=1_000_000)
+    description: Text | None = None
+    duration: Amount | None = None
     duration_unit: DurationUnit | None = None
     status: TaskStatus | None = None
     priority: Priority | None = None
-    tags: list[str] | None = Field(None, max_length=100)
+    tags: Tags | None = None
     metadata: dict[str, Any] | None = None
     parent_id: TaskRef = None
     milestone: bool | None = None
     constraint_type: ConstraintType | None = None
     constraint_date: datetime | None = None
     deadline: datetime | None = None
-    optimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
-    most_likely_duration: float | None = Field(None, ge=0, le=1_000_000)
-    pessimistic_duration: float | None = Field(None, ge=0, le=1_000_000)
-    assigned_resources: list[str] | None = Field(None, max_length=1000)
-    assignments: list[Assignment] | None = Field(None, max_length=1000)
-    work: float | None = Field(
-        None, ge=0, le=10_000_000, description="effort in hours; with effort_driven it sets the duration"
+    optimistic_duration: Amount | None = None
+    most_likely_duration: Amount | None = None
+    pessimistic_duration: Amount | None = None
+    assigned_resources: list[str] | None = Field(None, max_length=MAX_PER_TASK)
+    assignments: list[Assignment] | None = Field(None, max_length=MAX_PER_TASK)
+    work: WorkHours | None = Field(
+        None, description="effort in hours; with effort_driven it sets the duration"
     )
     effort_driven: bool | None = Field(None, description="adding or removing resources keeps the work")
     task_type: TaskType | None = None
-    required_skills: list[str] | None = Field(None, max_length=100)
+    required_skills: Tags | None = None
     manual: bool | None = None
     manual_start: datetime | None = None
     manual_finish: datetime | None = None
     calendar: Calendar | None = None
     ignore_resource_calendar: bool | None = None
-    leveling_delay: float | None = Field(None, ge=0, le=1_000_000)
+    leveling_delay: Amount | None = None
     leveling_delay_unit: LagUnit | None = None
     resume: datetime | None = None
     splits: Annotated[list[TaskSplit] | None, AfterValidator(lambda v: v and check_splits(v))] = Field(
-        None, max_length=1000
+        None, max_length=MAX_PER_TASK
     )
     version: int | None = None
 
@@ -276,10 +287,10 @@ class ProgressUpdate(Input):
     percent_complete: float | None = Field(None, ge=0, le=100)
     actual_start: datetime | None = None
     actual_finish: datetime | None = None
-    remaining_duration: float | None = Field(None, ge=0, le=1_000_000, description="in the task's unit")
+    remaining_duration: Amount | None = Field(None, description="in the task's unit")
     resume: datetime | None = Field(None, description="when the remaining work resumes (after a stop)")
     actual_cost: float | None = Field(None, ge=0)
-    notes: str | None = Field(None, max_length=20_000)
+    notes: Text | None = None
     version: int | None = None
 
 
@@ -287,14 +298,14 @@ class DependencyCreate(Input):
     predecessor_id: str
     successor_id: str
     type: LinkType = LinkType.FS
-    lag: float = Field(0.0, ge=-1_000_000, le=1_000_000)
+    lag: Lag = 0.0
     lag_unit: LagUnit = LagUnit.days
 
 
 class ResourceCreate(Input):
     name: str = Name
     type: ResourceType = ResourceType.human
-    skills: list[str] = Field(default_factory=list, max_length=200)
+    skills: Skills = Field(default_factory=list)
     availability: float = Field(1.0, ge=0, le=1)
     cost_rate: float = Field(0.0, ge=0)
     calendar: Calendar | None = None
@@ -304,7 +315,7 @@ class ResourceCreate(Input):
 class ResourcePatch(Input):
     name: str | None = Field(None, min_length=1, max_length=500)
     type: ResourceType | None = None
-    skills: list[str] | None = Field(None, max_length=200)
+    skills: Skills | None = None
     availability: float | None = Field(None, ge=0, le=1)
     cost_rate: float | None = Field(None, ge=0)
     calendar: Calendar | None = None
@@ -330,6 +341,6 @@ class BaselineCreate(Input):
 
 class EstimateRequest(Input):
     name: str = Name
-    description: str = Field("", max_length=20_000)
-    tags: list[str] = Field(default_factory=list, max_length=100)
-    duration: float | None = Field(None, gt=0, le=1_000_000, description="your own estimate, in days")
+    description: Text = ""
+    tags: Tags = Field(default_factory=list)
+    duration: float | None = Field(None, gt=0, le=MAX_AMOUNT, description="your own estimate, in days")

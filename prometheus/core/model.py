@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
@@ -16,6 +18,8 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
+
+from prometheus.core.bounds import WorkHours
 
 
 class DurationUnit(StrEnum):
@@ -112,6 +116,25 @@ class PlanStatus(StrEnum):
     archived = "archived"
 
 
+def _time_text(value: Any) -> Any:
+    """A time of day is given as a text (`08:00`, `08:00:00`); a number is none."""
+    if not isinstance(value, str | time):
+        raise ValueError(f"a time of day is a text such as '08:00', not {value!r}")
+    return value
+
+
+def _local(value: time) -> time:
+    """A time of day in a calendar is the calendar's own local time: it has no UTC offset."""
+    if value.tzinfo is not None:
+        raise ValueError(f"a time of day holds no UTC offset: give {value.replace(tzinfo=None)} local time")
+    return value
+
+
+# a time of day of a calendar or plan: a text without a UTC offset (a time with one, or a number, is a 422)
+TimeOfDay = Annotated[time, BeforeValidator(_time_text), AfterValidator(_local)]
+Period = tuple[TimeOfDay, TimeOfDay]
+
+
 def check_periods(v: list[tuple[time, time]]) -> list[tuple[time, time]]:
     """Working periods of a day, sorted; an end of 00:00 is midnight at the end of the day (24:00)."""
     periods = sorted(v)
@@ -130,7 +153,7 @@ class CalendarException(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     date: date
-    working_hours: list[tuple[time, time]] = Field(min_length=1)
+    working_hours: list[Period] = Field(min_length=1)
 
     @field_validator("working_hours")
     @classmethod
@@ -146,10 +169,8 @@ class Calendar(BaseModel):
 
     name: str = "Standard"
     working_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
-    working_hours: list[tuple[time, time]] = Field(
-        default_factory=lambda: [(time(8), time(12)), (time(13), time(17))]
-    )
-    weekday_hours: dict[int, list[tuple[time, time]]] = Field(
+    working_hours: list[Period] = Field(default_factory=lambda: [(time(8), time(12)), (time(13), time(17))])
+    weekday_hours: dict[int, list[Period]] = Field(
         default_factory=dict, description="working periods of particular weekdays (0 = Monday)"
     )
     holidays: list[date] = Field(default_factory=list)
@@ -213,8 +234,8 @@ class Assignment(BaseModel):
 
     resource_id: str
     units: float = Field(1.0, gt=0, le=100)
-    work: float | None = Field(None, ge=0, le=10_000_000, description="the assignment's work in hours")
-    delay: float = Field(0.0, ge=0, le=10_000_000, description="working hours after the task's start")
+    work: WorkHours | None = Field(None, description="the assignment's work in hours")
+    delay: WorkHours = Field(0.0, description="working hours after the task's start")
     contour: WorkContour = WorkContour.flat
 
     @model_serializer(mode="wrap")
@@ -322,7 +343,7 @@ class Plan(BaseModel):
     calendar: Calendar | None = None
     status_date: date | None = None
     status_date_moves_work: bool = Field(True, description=MOVES_WORK)
-    default_start_time: time | None = None
+    default_start_time: TimeOfDay | None = None
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None

@@ -25,7 +25,8 @@ def check_size(tasks: int, links: int, resources: int) -> None:
 
 
 def check_document(doc: PlanDocument) -> None:
-    """Unique keys, known references, a WBS without loops, links without cycles, a size within the caps."""
+    """Unique keys, known references, a WBS without loops, one link per pair of tasks (a second one between
+    the same two tasks is a 409, as the API answers it), links without cycles, a size within the caps."""
     check_size(len(doc.tasks), len(doc.dependencies), len(doc.resources))
     for kind, keys in (
         ("task", [t.key for t in doc.tasks]),
@@ -49,15 +50,21 @@ def check_document(doc: PlanDocument) -> None:
     loop = hierarchy_loop(parent_of)
     if loop:
         raise ValidationFailed(f"the task hierarchy loops through {loop[0]}", details={"loop": loop})
-    links = []
+    links: dict[tuple[str, str], None] = {}  # in the document's order
+    label = {t.key: t.name for t in doc.tasks}
     for d in doc.dependencies:
         for end in (d.predecessor, d.successor):
             if end not in task_keys:
                 raise DependencyError(f"a link names an unknown task {end}", http_status=422)
-        links.append((d.predecessor, d.successor))
+        pair = (d.predecessor, d.successor)
+        if pair in links:  # one link per pair of tasks, as Microsoft Project and POST .../dependencies
+            raise DependencyError(
+                f"'{label[pair[0]]}' is linked to '{label[pair[1]]}' twice: a pair of tasks has one link",
+                details={"predecessor": pair[0], "successor": pair[1]},
+            )
+        links[pair] = None
     cycle = wbs_find_cycle(parent_of, links)
     if cycle:
-        label = {t.key: t.name for t in doc.tasks}
         raise DependencyError(
             "the links form a cycle: " + " -> ".join(f"'{label[k]}'" for k in cycle),
             details={"cycle": cycle},

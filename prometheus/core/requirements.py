@@ -38,10 +38,12 @@ def _days(req: dict[str, Any]) -> float:
 
 
 def _ids(value: Any) -> list[str]:
-    """A list of requirement ids, whatever was sent (one id, a list, or something else: none)."""
+    """A list of requirement ids, whatever was sent (one id, a list, or something else: none), each once."""
     if isinstance(value, str | int):
         return [str(value)]
-    return [str(v) for v in value if isinstance(v, str | int)] if isinstance(value, list) else []
+    if not isinstance(value, list):
+        return []
+    return list(dict.fromkeys(str(v) for v in value if isinstance(v, str | int)))
 
 
 def _clean(req: Any) -> dict[str, Any]:

@@ -1,11 +1,16 @@
-"""CSV in Microsoft Project's export layout: one task a row, `Outline Level` for the WBS, predecessors as
+r"""CSV in Microsoft Project's export layout: one task a row, `Outline Level` for the WBS, predecessors as
 `3FS+2d` (task ID, link type, lag), resources as `Ana;Bo[50%]`.
 
 The first row (ID 0, outline level 0) is the project itself, as Project's project summary task: its name,
 start date, deadline (`Deadline`), status date, tags and description (`Notes`). The task rows carry
 durations, constraints, deadlines, links, assignments and progress (% complete, actual start and finish,
-remaining duration, actual cost). A CSV has no place for calendars or resource rates: the JSON and MSPDI
-exports carry those.
+remaining duration, actual cost), notes (`Notes`) and description (`Description`). A CSV has no place for
+calendars or resource rates: the JSON and MSPDI exports carry those. Each row's `ID` is its own.
+
+`Resource Names` lists names separated by `;` (`,` is read as one too), each followed by its units as
+`[50%]` when they are not 100%. In a name, a `\`, `;`, `,` or `[` is written behind a backslash
+(`Smith\; John`, `Lab \[B]`), so that any name comes back as it was; a backslash before any other
+character is itself. A cell `Smith; John` names two resources, as Microsoft Project reads it.
 
 Text cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
 return; OWASP's CSV injection guidance) are written with a leading `'`, which the reader takes off again.
@@ -28,10 +33,10 @@ COLUMNS = [
     "ID", "Outline Level", "Name", "Duration", "Start", "Finish", "Predecessors", "Resource Names",
     "% Complete", "Priority", "Status", "Milestone", "Constraint Type", "Constraint Date", "Tags", "Notes",
     "Deadline", "Actual Start", "Actual Finish", "Remaining Duration", "Actual Cost", "Work", "Effort Driven",
-    "Type", "Status Date", "Task Mode", "Leveling Delay", "Resume",
+    "Type", "Status Date", "Task Mode", "Leveling Delay", "Resume", "Description",
 ]  # fmt: skip
 MANUAL = "Manually Scheduled"  # Task Mode, as Microsoft Project writes it; Start and Finish are its dates
-TEXT_COLUMNS = ("Name", "Resource Names", "Tags", "Notes")  # user text: neutralised against formulas
+TEXT_COLUMNS = ("Name", "Resource Names", "Tags", "Notes", "Description")  # user text: kept from formulas
 _UNIT = {"hours": "h", "days": "d", "weeks": "w", "ehours": "eh", "edays": "ed", "eweeks": "ew"}
 _UNIT_BACK = (
     {v: k for k, v in _UNIT.items()}
@@ -46,6 +51,9 @@ _PRED = re.compile(
 )
 _FORMULA = re.compile(r"^'*[=+\-@\t\r]")  # what a spreadsheet runs, behind any quotes already there
 _ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
+_NAME_ESCAPE = re.compile(r"\\([\\;,\[])")  # \; in a resource name: a ; of the name
+_ASSIGNED = re.compile(r"(?:\\[\\;,\[]|[^;,])+")  # one name with its units, up to a separator
+_UNITS = re.compile(r"^((?:\\[\\;,\[]|.)*?)(?:\[(\d+(?:\.\d+)?)%\])?$", re.DOTALL)
 
 
 def neutralise(text: str) -> str:
@@ -57,6 +65,22 @@ def neutralise(text: str) -> str:
 def restore(cell: str) -> str:
     """The text `neutralise` was given."""
     return cell[1:] if _ESCAPED.match(cell) else cell
+
+
+def _resource_cell(name: str, units: float) -> str:
+    """A name in `Resource Names`, its separators and brackets escaped, with its units unless 100%."""
+    return re.sub(r"([\\;,\[])", r"\\\1", name) + (f"[{units:.0%}]" if units != 1 else "")
+
+
+def _resources_of(cell: str) -> list[tuple[str, float]]:
+    """The names and units a `Resource Names` cell lists (what `_resource_cell` wrote, joined by `;`)."""
+    out = []
+    for part in _ASSIGNED.findall(cell):
+        m = _UNITS.match(part.strip())
+        name = _NAME_ESCAPE.sub(r"\1", m.group(1)).strip()
+        if name:
+            out.append((name, float(m.group(2)) / 100 if m.group(2) else 1.0))
+    return out
 
 
 def _amount(value: float, unit: str) -> str:
@@ -114,9 +138,7 @@ def write_csv(doc: PlanDocument, s: Schedule | None) -> bytes:
                 "Start": _when(st.start) if st else _when(t.manual_start if t.manual else None),
                 "Finish": _when(st.finish) if st else _when(t.manual_finish if t.manual else None),
                 "Predecessors": ";".join(preds.get(t.key, [])),
-                "Resource Names": ";".join(
-                    names[a.resource] + (f"[{a.units:.0%}]" if a.units != 1 else "") for a in t.assignments
-                ),
+                "Resource Names": ";".join(_resource_cell(names[a.resource], a.units) for a in t.assignments),
                 "% Complete": f"{t.percent_complete:g}",
                 "Priority": t.priority.value,
                 "Status": t.status.value,
@@ -125,6 +147,7 @@ def write_csv(doc: PlanDocument, s: Schedule | None) -> bytes:
                 "Constraint Date": _when(t.constraint_date),
                 "Tags": ";".join(t.tags),
                 "Notes": t.notes,
+                "Description": t.description,
                 "Deadline": _when(t.deadline),
                 "Actual Start": _when(t.actual_start),
                 "Actual Finish": _when(t.actual_finish),
@@ -237,18 +260,17 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
             if line == 2:
                 continue
             raise ValidationFailed(f"line {line}: outline level 0 is the project row, which comes first")
-        key = f"t{line}"
-        ids[(row.get("ID") or str(line - 1)).strip()] = key
+        key, number = f"t{line}", (row.get("ID") or str(line - 1)).strip()
+        if number in ids:
+            raise ValidationFailed(f"line {line}: the ID {number} is already the ID of another row")
+        ids[number] = key
         while stack and stack[-1][0] >= level:
             stack.pop()
         parent = stack[-1][1] if stack else None
         stack.append((level, key))
         duration, unit = _parse_amount(row.get("Duration") or "1d", f"line {line}")
         assignments = []
-        names = restore(row.get("Resource Names") or "")
-        for part in filter(None, (x.strip() for x in re.split(r"[;,]", names))):
-            m = re.match(r"^(.*?)(?:\[(\d+(?:\.\d+)?)%\])?$", part)
-            name, units = m.group(1).strip(), float(m.group(2)) / 100 if m.group(2) else 1.0
+        for name, units in _resources_of(restore(row.get("Resource Names") or "")):
             resources.setdefault(name, DocResource(key=f"r{len(resources) + 1}", name=name))
             assignments.append(DocAssignment(resource=resources[name].key, units=units))
         remaining = (row.get("Remaining Duration") or "").strip()
@@ -269,6 +291,7 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 deadline=(row.get("Deadline") or "").strip() or None,
                 tags=[x for x in restore(row.get("Tags") or "").split(";") if x],
                 notes=restore(row.get("Notes") or ""),
+                description=restore(row.get("Description") or ""),
                 assignments=assignments,
                 actual_start=(row.get("Actual Start") or "").strip() or None,
                 actual_finish=(row.get("Actual Finish") or "").strip() or None,

@@ -34,6 +34,7 @@ from prometheus.formats.mspdi_values import (
     NS,
     UNIT_OF_FORMAT,
     children,
+    day_and_week,
     forget_elements,
     nearest_minute,
     percent_done,
@@ -235,8 +236,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
     if etree.QName(root).namespace is None:  # another program's file, written without the namespace
         for el in root.iter(etree.Element):
             el.tag = f"{{{NS}}}{el.tag}"
-    mpd = float(text(root, "MinutesPerDay") or 480)
-    mpw = float(text(root, "MinutesPerWeek") or 2400)
+    mpd, mpw = day_and_week(root)
     calendars = read_calendars(root)
 
     def calendar(uid: str | None) -> Calendar | None:

@@ -90,6 +90,19 @@ def forget_elements() -> None:
     _children.__dict__.clear()
 
 
+def day_and_week(root: etree._Element) -> tuple[float, float]:
+    """The file's MinutesPerDay and MinutesPerWeek (480 and 2400 where it has none): a day of more than 0
+    and at most 1440 minutes, a week of more than 0 and at most 10080; another value is a ValidationFailed
+    naming it (a day of 0 minutes would make every duration in days endless)."""
+    out = []
+    for tag, default, most in (("MinutesPerDay", 480.0, 1440), ("MinutesPerWeek", 2400.0, 10080)):
+        value = float(text(root, tag) or default)
+        if not 0 < value <= most:
+            raise ValidationFailed(f"{tag} is {text(root, tag)}: it must be more than 0 and at most {most}")
+        out.append(value)
+    return out[0], out[1]
+
+
 def minutes(value: str | None, per_day: float = 480.0, per_week: float = 2400.0) -> float:
     """Working minutes of an MSPDI duration. Project writes hours, minutes and seconds (PT8H0M0S); days and
     weeks, which other programs write, are working days and weeks (`per_day`, `per_week` minutes, the
