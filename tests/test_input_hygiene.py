@@ -208,6 +208,6 @@ def test_query_dates_are_bounded_to_1900_2200(api: httpx.Client, plan: dict, day
 
 def test_a_body_that_is_not_utf8_is_malformed_json(api: httpx.Client) -> None:
     before = api.get("/plans", params={"limit": 1}).json()["pagination"]["total"]
-    _refused(api.post("/plans", content=b'{"name": "\xff\xfe"}', headers=JSON), status=400)
-    _refused(api.post("/plans", content=b'{"name": ', headers=JSON), status=400)
+    _refused(api.post("/plans", content=b'{"name": "\xff\xfe"}', headers=JSON), "JSON", status=400)
+    _refused(api.post("/plans", content=b'{"name": ', headers=JSON), "JSON", status=400)
     assert api.get("/plans", params={"limit": 1}).json()["pagination"]["total"] == before

@@ -129,6 +129,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
+        if exc.status_code == 400:  # as a body pydantic cannot read as JSON (`_validation`)
+            return error(400, code, f"request body is not valid JSON (UTF-8): {exc.detail}")
         return error(exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(OperationalError)
