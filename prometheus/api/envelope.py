@@ -74,8 +74,9 @@ def ok(
     body = {"status": "success", "data": data if models else jsonable_encoder(data), "message": message}
     body |= jsonable_encoder(extra)
     # a model (or a list of them) and the plain values around it written by pydantic in one pass, which is
-    # what jsonable_encoder and json.dumps give in three
-    return WrittenJSON(to_json(body, by_alias=True), status_code, headers)
+    # what jsonable_encoder and json.dumps give in three; a number that is not finite is written as null,
+    # never as NaN or Infinity, which are not JSON
+    return WrittenJSON(to_json(body, by_alias=True, inf_nan_mode="null"), status_code, headers)
 
 
 def error(status_code: int, code: str, message: str, details: dict[str, Any] | None = None) -> JSONResponse:
@@ -99,7 +100,8 @@ def expected_version(request: Request, body_version: int | None = None) -> int |
         ) from None
 
 
-_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 400: "BAD_REQUEST", 413: "PAYLOAD_TOO_LARGE"}
+# a 400 of the framework's own is a body it cannot read (not UTF-8, not JSON): malformed JSON, as README says
+_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 400: "VALIDATION_ERROR", 413: "PAYLOAD_TOO_LARGE"}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -127,6 +129,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
+        if exc.status_code == 400:  # as a body pydantic cannot read as JSON (`_validation`)
+            return error(400, code, f"request body is not valid JSON (UTF-8): {exc.detail}")
         return error(exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(OperationalError)

@@ -1,10 +1,12 @@
-"""What any input may hold: dates within a range, no NUL, finite numbers, bounded free-form JSON, amounts
-and lists within bounds, and the size of one plan. The inputs (`inputs.py`) and the portable document
-(`documents.py`) apply them to every input, whatever the transport or format."""
+"""What any input may hold: dates within a range, text without NUL or lone surrogates, finite and bounded
+numbers, bounded free-form JSON, amounts and lists within bounds, and the size of one plan. The inputs
+(`inputs.py`) and the portable document (`documents.py`) apply them to every input, whatever the transport
+or format."""
 
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -27,10 +29,13 @@ WorkHours = Annotated[float, Field(ge=0, le=MAX_WORK_HOURS)]
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
 Tags = Annotated[list[str], Field(max_length=MAX_TAGS)]
 Skills = Annotated[list[str], Field(max_length=MAX_SKILLS)]
+# a cost or a cost rate, in the plan's currency: far beyond any real one, and small enough that the sums
+# over a whole plan (rates times hours, over every task) stay finite
+MAX_MONEY = 1_000_000_000_000
 
 
 def check_json(value: Any, where: str, depth: int = 0) -> None:
-    """Free-form JSON: not too deep, no NUL character, no infinite or NaN number."""
+    """Free-form JSON: not too deep, text as `check_text` wants it, no infinite or NaN number."""
     if depth > MAX_JSON_DEPTH:
         raise ValueError(f"{where} is nested too deep (at most {MAX_JSON_DEPTH} levels)")
     if isinstance(value, str):
@@ -47,8 +52,23 @@ def check_json(value: Any, where: str, depth: int = 0) -> None:
 
 
 def check_text(value: str, where: str) -> None:
+    """No NUL (PostgreSQL cannot store it), no lone surrogate U+D800..U+DFFF (`"\\ud800"` in JSON: not
+    text, and no answer could write it as UTF-8)."""
     if "\x00" in value:
         raise ValueError(f"{where} holds a NUL character (\\u0000), which no field may hold")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"{where} holds a lone surrogate (\\ud800..\\udfff), which is not a character"
+            ) from None
+
+
+def check_year(value: date, where: str) -> None:
+    """A date a client sends lies in the years EARLIEST_YEAR..LATEST_YEAR (body, query or file)."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"{where} {value.isoformat()} is outside the years {EARLIEST_YEAR}..{LATEST_YEAR}")
 
 
 def webhook_url(url: str) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
-from prometheus.core.bounds import MAX_PER_TASK, Amount, Lag, Skills, Tags, Text, WorkHours
+from prometheus.core.bounds import MAX_MONEY, MAX_PER_TASK, Amount, Lag, Skills, Tags, Text, WorkHours
 from prometheus.core.inputs import Input, Name
 from prometheus.core.model import (
     Calendar,
@@ -41,7 +41,7 @@ class DocResource(Input):
     type: ResourceType = ResourceType.human
     skills: Skills = Field(default_factory=list)
     availability: float = Field(1.0, ge=0, le=1)
-    cost_rate: float = Field(0.0, ge=0)
+    cost_rate: float = Field(0.0, ge=0, le=MAX_MONEY)
     calendar: Calendar | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
 
@@ -68,7 +68,7 @@ class DocTask(Input):
     actual_start: datetime | None = None
     actual_finish: datetime | None = None
     remaining_duration: Amount | None = None
-    actual_cost: float | None = None
+    actual_cost: float | None = Field(None, ge=-MAX_MONEY, le=MAX_MONEY)
     notes: Text = ""
     work: WorkHours | None = None
     effort_driven: bool = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime, time
 from enum import Enum
 from functools import cache
@@ -19,10 +20,9 @@ from pydantic import (
 )
 
 from prometheus.core.bounds import (
-    EARLIEST_YEAR,
-    LATEST_YEAR,
     MAX_AMOUNT,
     MAX_METADATA_BYTES,
+    MAX_MONEY,
     MAX_PER_TASK,
     Amount,
     Lag,
@@ -32,6 +32,7 @@ from prometheus.core.bounds import (
     WorkHours,
     check_json,
     check_text,
+    check_year,
 )
 from prometheus.core.model import (
     MOVES_WORK,
@@ -56,12 +57,12 @@ TaskRef = Annotated[str | None, AfterValidator(lambda value: value or None)]
 
 
 _PLAIN = frozenset({type(None), bool, int, float})
-_NEVER_TEXT = (bool, int, float, Enum, time, BaseModel)  # values that hold no text nor date of their own
+_NEVER_TEXT = (bool, int, float, Enum, time)  # values that hold no text nor date of their own
 
 
 def _may_hold_text(annotation: Any) -> bool:
-    """Whether a field of this type may hold a text, a date, or a list or dict that `_edges` looks into
-    (an enum's values, a number, a time or a model of its own are nothing to look into)."""
+    """Whether a field of this type may hold a text, a date, or a list, dict or model that `_edges` looks
+    into (an enum's values, a number or a time are nothing to look into)."""
     origin = get_origin(annotation)
     if origin is Annotated:
         return _may_hold_text(get_args(annotation)[0])
@@ -76,12 +77,14 @@ def _may_hold_text(annotation: Any) -> bool:
 
 @cache
 def _edge_fields(cls: type[BaseModel]) -> tuple[str, ...]:
-    """The fields of `cls` that `_edges` looks at: those that may hold a text, a date, a list or a dict."""
+    """The fields of `cls` that `_edges` looks at: those that may hold a text, a date, a list, a dict or a
+    model."""
     return tuple(n for n, f in cls.model_fields.items() if _may_hold_text(f.annotation))
 
 
 class Input(BaseModel):
-    """What clients send. Every input, whatever the transport or format: no NUL in any text, dates within
+    """What clients send. Every input, whatever the transport or format: no NUL nor lone surrogate in any
+    text (nested in lists, `metadata` or a model of the core's too), dates within
     EARLIEST_YEAR..LATEST_YEAR, finite numbers, `metadata` within MAX_METADATA_BYTES and MAX_JSON_DEPTH."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
@@ -92,22 +95,37 @@ class Input(BaseModel):
         for name in _edge_fields(type(self)):  # the others hold nothing to check
             value = values[name]
             if type(value) in _PLAIN or not value:  # nothing to check (most fields of a file's rows)
+                if type(value) is float and not math.isfinite(value):  # a free-form (`Any`) field's
+                    raise ValueError(f"{name} holds {value}: numbers must be finite")
                 continue
             if isinstance(value, str):
                 check_text(value, name)
-            elif isinstance(value, date) and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-                raise ValueError(
-                    f"{name} {value.isoformat()} is outside the years {EARLIEST_YEAR}..{LATEST_YEAR}"
-                )
-            elif isinstance(value, list):
-                for item in value:
-                    if isinstance(item, str):
-                        check_text(item, name)
+            elif isinstance(value, date):
+                check_year(value, name)
             elif isinstance(value, dict):
                 check_json(value, name)
                 if name == "metadata" and len(json.dumps(value)) > MAX_METADATA_BYTES:
                     raise ValueError(f"metadata is limited to {MAX_METADATA_BYTES:,} bytes of JSON")
+            else:
+                _check_nested(value, name)
         return self
+
+
+def _check_nested(value: Any, name: str) -> None:
+    """The texts and numbers in a list, or in a model of the core's (an assignment, a calendar) that is
+    not an `Input` (which has checked itself)."""
+    if isinstance(value, list | tuple):
+        for item in value:
+            if isinstance(item, str):
+                check_text(item, name)
+            elif not isinstance(item, Input):
+                _check_nested(item, name)
+    elif isinstance(value, BaseModel):
+        if not isinstance(value, Input):
+            for item in value.__dict__.values():
+                _check_nested(item, name)
+    else:
+        check_json(value, name)
 
 
 Name = Field(min_length=1, max_length=500)
@@ -289,7 +307,7 @@ class ProgressUpdate(Input):
     actual_finish: datetime | None = None
     remaining_duration: Amount | None = Field(None, description="in the task's unit")
     resume: datetime | None = Field(None, description="when the remaining work resumes (after a stop)")
-    actual_cost: float | None = Field(None, ge=0)
+    actual_cost: float | None = Field(None, ge=0, le=MAX_MONEY)
     notes: Text | None = None
     version: int | None = None
 
@@ -307,7 +325,7 @@ class ResourceCreate(Input):
     type: ResourceType = ResourceType.human
     skills: Skills = Field(default_factory=list)
     availability: float = Field(1.0, ge=0, le=1)
-    cost_rate: float = Field(0.0, ge=0)
+    cost_rate: float = Field(0.0, ge=0, le=MAX_MONEY)
     calendar: Calendar | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
 
@@ -317,7 +335,7 @@ class ResourcePatch(Input):
     type: ResourceType | None = None
     skills: Skills | None = None
     availability: float | None = Field(None, ge=0, le=1)
-    cost_rate: float | None = Field(None, ge=0)
+    cost_rate: float | None = Field(None, ge=0, le=MAX_MONEY)
     calendar: Calendar | None = None
     metadata: dict[str, Any] | None = None
     version: int | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -31,6 +32,15 @@ def normalize_url(url: str) -> str:
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         u = u.set(database=str(Path(u.database).expanduser()))
     return u.render_as_string(hide_password=False)
+
+
+def store_json(value: object) -> str:
+    """How a JSON column is written, on both backends: as UTF-8 text (no `\\u` escapes), so a lone
+    surrogate fails the write itself (SQLite's driver, like PostgreSQL, cannot encode it) instead of being
+    stored for every later answer to fail on; and never NaN or Infinity, which are not JSON (PostgreSQL
+    refuses them). The inputs refuse both first (`core/bounds.py`); this keeps the store from ever holding
+    them, whatever path a value takes."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
@@ -105,7 +115,7 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10):
         self.url = normalize_url(url)
         self.backend = make_url(self.url).get_backend_name()
-        kwargs: dict = {}
+        kwargs: dict = {"json_serializer": store_json}
         if self.backend == "sqlite":  # a file's connection is never lost: no ping before each transaction
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         else:  # idle connections stay open: opening one per request burst costs PostgreSQL a process

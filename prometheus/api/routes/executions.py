@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from prometheus.api.answers.peers import EventHandled, Execution, ExecutionPlan
@@ -39,7 +39,7 @@ class ExecutionCallback(Input):
     steps: list[GivenStep] = Field(default_factory=list, max_length=100_000, description="and its steps")
 
 
-class IncomingEvent(BaseModel):
+class IncomingEvent(Input):
     """The guide's `{type, payload}`, also `{type, data}`, or a Hermes channel message `{channel, message}`;
     other fields (ids, timestamps, sender) are ignored."""
 

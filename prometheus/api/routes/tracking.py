@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from prometheus.api.answers.tracking import BaselineDeleted, EarnedValue, Risk, Variance
 from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
+from prometheus.api.params import QueryDate
 from prometheus.core import evm
 from prometheus.core.analysis import plan_network
-from prometheus.core.inputs import BaselineCreate
+from prometheus.core.inputs import BaselineCreate, Input
 from prometheus.core.model import Baseline
 from prometheus.core.risk import Distribution, monte_carlo
 from prometheus.errors import ValidationFailed
@@ -68,7 +69,7 @@ def baseline_variance(plan_id: str, number: BaselineNumber, ctx: Context = Depen
 @router.get("/earned-value", response_model=Envelope[EarnedValue], summary="Earned value and earned schedule")
 def earned_value(
     plan_id: str,
-    status_date: date | None = Query(
+    status_date: QueryDate | None = Query(
         None,
         description="PV, EV and AC as of the end of this day (default: the plan's status date, else today); "
         "earlier than the plan's status date, progress and actual costs are taken back along each task's "
@@ -88,9 +89,7 @@ def earned_value(
     return ok(evm.earned_value(plan, s, reference, status_date or plan.status_date or now.date(), reported))
 
 
-class RiskRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RiskRequest(Input):
     iterations: int = Field(10_000, ge=100, le=200_000)
     seed: int | None = Field(None, ge=0, le=2**63 - 1)
     distribution: Distribution = Distribution.triangular
