@@ -28,6 +28,12 @@ def test_stale_version_gets_409_and_changes_nothing(api: httpx.Client, plan: dic
     assert r.status_code == 200 and r.json()["data"]["version"] == 3
     assert api.delete(f"/plans/{pid}", headers={"If-Match": "2"}).status_code == 409
     assert api.patch(f"/plans/{pid}", json={}, headers={"If-Match": "abc"}).status_code == 400
+    # If-Match and the body's version both given: they must agree (a stale one is not hidden by the other)
+    r = api.patch(f"/plans/{pid}", json={"description": "mixed", "version": 1}, headers={"If-Match": '"3"'})
+    assert r.status_code == 409 and r.json()["error_code"] == "RESOURCE_CONFLICT", r.text
+    assert api.get(f"/plans/{pid}").json()["data"]["description"] == "second"
+    r = api.patch(f"/plans/{pid}", json={"description": "agreed", "version": 3}, headers={"If-Match": '"3"'})
+    assert r.status_code == 200, r.text
 
 
 def test_task_versions(api: httpx.Client, plan: dict) -> None:

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from prometheus.core.calendar import SchedulingError
 from prometheus.core.scheduler import CycleError
-from prometheus.errors import PrometheusError, ValidationFailed
+from prometheus.errors import PrometheusError, ValidationFailed, VersionConflict
 
 log = logging.getLogger("prometheus.api")
 T = TypeVar("T")
@@ -87,17 +87,23 @@ def error(status_code: int, code: str, message: str, details: dict[str, Any] | N
 
 
 def expected_version(request: Request, body_version: int | None = None) -> int | None:
-    """The version the client based its change on: If-Match ("3", W/"3", 3) or the body's `version`."""
+    """The version the client based its change on: If-Match ("3", W/"3", 3) or the body's `version` (both:
+    they must agree, else the change is based on two versions: 409)."""
     header = request.headers.get("if-match")
     if header is None or header.strip() == "*":
         return body_version
     raw = header.strip().removeprefix("W/").strip('"')
     try:
-        return int(raw)
+        version = int(raw)
     except ValueError:
         raise ValidationFailed(
             f"If-Match must be a version number, got {header!r}", http_status=400
         ) from None
+    if body_version is not None and body_version != version:
+        raise VersionConflict(
+            f"If-Match says version {version} and the body's version is {body_version}: send one, or the same"
+        )
+    return version
 
 
 # a 400 of the framework's own is a body it cannot read (not UTF-8, not JSON): malformed JSON, as README says
