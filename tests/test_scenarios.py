@@ -353,3 +353,9 @@ def test_nulls_in_scenario_edits_mean_what_they_mean_in_the_plan() -> None:
         sc.edit_task(base, ch, "a", TaskPatch.model_validate({"status": None, "description": None}))
     sc.edit_task(base, ch, "a", TaskPatch.model_validate({"description": None, "parent_id": None}))
     assert next(t for t in sc.overlay(base, ch).tasks or [] if t.id == "a").description == ""
+    before = next(t for t in sc.overlay(base, ch).tasks or [] if t.id == "a")
+    sc.edit_task(
+        base, ch, "a", TaskPatch.model_validate({"leveling_delay": None, "splits": None, "duration": None})
+    )
+    a = next(t for t in sc.overlay(base, ch).tasks or [] if t.id == "a")
+    assert (a.leveling_delay, a.splits, a.duration) == (0.0, [], before.duration)  # cleared; not sent

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from copy import deepcopy
 from datetime import date, datetime, time
 from enum import Enum
 from functools import cache
@@ -289,9 +290,24 @@ class TaskPatch(Input):
         "version", "assignments", "assigned_resources",  # null: as if not sent
     })  # fmt: skip
 
+    # what a null clears a field to, where the field itself cannot hold null
+    CLEARED: ClassVar[dict[str, Any]] = {"description": "", "tags": [], "metadata": {}, "required_skills": [],
+                                          "leveling_delay": 0.0, "splits": []}  # fmt: skip
+    UNSENT: ClassVar[frozenset[str]] = frozenset({"duration", "version", "assignments", "assigned_resources"})
+
     def refused_nulls(self) -> list[str]:
         """The fields this patch sets to null that cannot be null (a null elsewhere clears the field)."""
         return sorted(k for k in self.model_fields_set if getattr(self, k) is None and k not in self.NULLABLE)
+
+    def changes(self, **dump: Any) -> dict[str, Any]:
+        """The fields this patch sets (`model_dump(**dump)` of them), a null read as what it means: the
+        field cleared (`CLEARED`, else None), or, for `UNSENT` fields, as if not sent."""
+        values = self.model_dump(exclude_unset=True, **dump)
+        return {
+            k: deepcopy(self.CLEARED.get(k)) if v is None else v
+            for k, v in values.items()
+            if v is not None or k not in self.UNSENT
+        }
 
 
 def check_three_point(o: float | None, m: float | None, p: float | None) -> None:

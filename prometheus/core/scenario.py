@@ -259,7 +259,7 @@ def edit_task(base: Plan, ch: ScenarioChanges, ref: str, patch: TaskPatch) -> st
     task = _find_task(view, ref)
     if refused := patch.refused_nulls():
         raise ValidationFailed(f"{', '.join(refused)} cannot be null")
-    values = _resolve(view, patch.model_dump(mode="json", exclude_unset=True, exclude={"version"}))
+    values = _resolve(view, patch.changes(mode="json", exclude={"version"}))
     _check_parent(view, task.id, values.get("parent_id"))
     merged = {**task.model_dump(), **_task_fields(values)}
     _check_task(view, Task.model_validate(merged))
