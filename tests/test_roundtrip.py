@@ -392,3 +392,15 @@ def test_csv_round_trip_keeps_any_resource_name_and_the_descriptions(api: httpx.
     assert (a["description"], a["notes"], b["description"]) == ("why A\nand how", "-noted", "=B's own")
     two = read_csv(b"Name,Resource Names\nA,Smith; John\n")  # as Microsoft Project reads it: two names
     assert [r.name for r in two.resources] == ["Smith", "John"]
+
+
+def test_a_plan_that_cannot_be_scheduled_is_still_exported_as_json(api: httpx.Client) -> None:
+    """JSON holds the data alone: a plan whose schedule would span too long (a million weeks, within the
+    API's bounds) can still be taken out whole; the formats that carry dates say why they cannot."""
+    pid = api.post("/plans", json={"name": "Too long", "start_date": "2027-01-04"}).json()["data"]["id"]
+    api.post(f"/plans/{pid}/tasks", json={"name": "Forever", "duration": 1_000_000, "duration_unit": "weeks"})
+    assert api.get(f"/plans/{pid}/timeline").status_code == 422
+    r = api.get(f"/plans/{pid}/export", params={"format": "json"})
+    assert r.status_code == 200 and r.json()["tasks"][0]["duration"] == 1_000_000, r.text[:300]
+    r = api.get(f"/plans/{pid}/export", params={"format": "csv"})
+    assert r.status_code == 422 and "200 years" in r.json()["message"], r.text

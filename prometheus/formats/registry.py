@@ -56,8 +56,9 @@ class UnsupportedFormat(PrometheusError):
     http_status = 415
 
 
-def export_plan(plan: Plan, s: Schedule, fmt: str) -> tuple[bytes, str, str]:
-    """The file's bytes, media type and a file name (the plan's name, which may be any text)."""
+def export_plan(plan: Plan, s: Schedule | None, fmt: str) -> tuple[bytes, str, str]:
+    """The file's bytes, media type and a file name (the plan's name, which may be any text). JSON holds
+    the plan's data only: it needs no schedule (`s`), the other formats carry dates."""
     if fmt not in EXPORTS:
         raise ValidationFailed(
             f"unsupported export format {fmt!r}; use one of {', '.join(EXPORTS)}", http_status=400
@@ -65,6 +66,8 @@ def export_plan(plan: Plan, s: Schedule, fmt: str) -> tuple[bytes, str, str]:
     doc = to_document(plan)
     if fmt == "json":
         data = json.dumps(doc.model_dump(mode="json"), indent=2).encode()
+    elif s is None:
+        raise ValueError(f"a {fmt} export needs the plan's schedule")
     elif fmt == "csv":
         data = write_csv(doc, s)
     elif fmt == "ics":

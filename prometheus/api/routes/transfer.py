@@ -28,8 +28,12 @@ FORMAT_HELP = (
 def export(
     plan_id: str, format: str = Query("json", description=FORMAT_HELP), ctx: Context = Depends(get_ctx)
 ) -> Response:
-    plan, s = kept_scheduled(ctx, plan_id, ctx.today())
-    data, media, filename = export_plan(plan, s, format.lower())
+    fmt = format.lower()
+    if fmt == "json":  # the data alone: a plan that cannot be scheduled can still be taken out
+        plan, s = ctx.plans.plan(ctx.db, plan_id), None
+    else:
+        plan, s = kept_scheduled(ctx, plan_id, ctx.today())
+    data, media, filename = export_plan(plan, s, fmt)
     return Response(
         data,
         media_type=media,
