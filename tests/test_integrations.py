@@ -365,8 +365,11 @@ def test_without_peers_everything_local_still_works_and_peer_endpoints_say_503(a
     r = api.post("/plans/from-requirements", json={"requirements": REQUIREMENTS[:3]})
     assert r.status_code == 201 and r.json()["data"]["dependencies"] == 3
     assert r.json()["data"]["plan"]["name"] == "Plan from 3 requirements"
-    bad = [{"requirement_id": "R1", "title": "Log\u0000in"}]  # a NUL no task name may hold
+    bad = [{"requirement_id": "R1", "title": "Log\u0000in"}]  # a NUL no text may hold
     r = api.post("/plans/from-requirements", json={"requirements": bad})
+    assert r.status_code == 422 and "NUL" in r.json()["message"], r.text
+    long = [{"requirement_id": "R1", "title": "Login", "description": "x" * 20_001}]  # over a task's bound
+    r = api.post("/plans/from-requirements", json={"requirements": long})
     assert r.status_code == 422 and "requirement R1" in r.json()["message"], r.text
 
 
