@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, WebSocket
+from fastapi import FastAPI, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
@@ -17,10 +17,9 @@ from fastapi_offline import FastAPIOffline
 from prometheus import __version__
 from prometheus.api.auth import AuthPolicy, TokenAuth, ws_refusal
 from prometheus.api.cache import PlanCache
-from prometheus.api.deps import plain_parameters
 from prometheus.api.envelope import install_error_handlers
 from prometheus.api.idempotency import Idempotency
-from prometheus.api.limits import BodyLimit
+from prometheus.api.limits import BodyLimit, PlainURL
 from prometheus.api.routes import (
     executions,
     explain,
@@ -95,7 +94,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Planning engine of the Tekton ecosystem: plans, tasks, links, resources and schedules.",
         lifespan=lifespan,
-        dependencies=[Depends(plain_parameters)],  # a NUL in the URL: one rule for every route
     )
     app.state.settings = settings
     app.state.cache = PlanCache()
@@ -104,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(Idempotency)  # inside TokenAuth: keys are scoped to a valid token
     app.add_middleware(TokenAuth)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(PlainURL)
 
     mcp_http.mount(app)
 

@@ -1,9 +1,11 @@
-"""Request size limit: bodies above PROMETHEUS_MAX_BODY_BYTES get 413 before they are read whole, whether
-they announce a Content-Length or arrive chunked (counted as they arrive)."""
+"""Limits on the request itself, before any route: bodies above PROMETHEUS_MAX_BODY_BYTES get 413 before they
+are read whole, whether they announce a Content-Length or arrive chunked (counted as they arrive); a URL
+holding a NUL character is refused (PostgreSQL cannot compare one, and SQLite would)."""
 
 from __future__ import annotations
 
 import contextlib
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -54,3 +56,30 @@ class BodyLimit:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = error(413, "PAYLOAD_TOO_LARGE", f"request bodies are limited to {self.max_bytes:,} bytes")
         await response(scope, receive, send)
+
+
+class PlainURL:
+    """The one rule for a NUL character in the URL, for every route: in the path it names nothing (404), in
+    a query parameter it is refused (422). A body's texts are checked by the inputs (`core/bounds.py`)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"")
+            if "\x00" in scope["path"]:
+                await error(404, "NOT_FOUND", "no resource's id holds a NUL character (\\u0000)")(
+                    scope, receive, send
+                )
+                return
+            if b"%00" in query or b"\x00" in query:
+                names = [
+                    k
+                    for k, v in parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+                    if "\x00" in k + v
+                ]
+                message = f"query parameter {names[0] if names else ''!r} holds a NUL character (\\u0000)"
+                await error(422, "VALIDATION_ERROR", message)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
