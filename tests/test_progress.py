@@ -115,3 +115,26 @@ def test_progress_against_mpxj(progress: dict) -> None:
         mine = ours.tasks[tid]
         for key, value in dates.items():
             assert getattr(mine, key) == value, (tid, key)
+
+
+def test_progress_notes_stay_within_a_tasks_notes_and_the_plan_exports(api: httpx.Client, server) -> None:  # noqa: ANN001
+    """Progress notes are added to the task's notes, which hold at most 20,000 characters: one that would
+    go over is 422 and changes nothing; notes grown longer before that rule still export in every format."""
+    pid = api.post("/plans", json={"name": "Notes", "start_date": "2027-01-04"}).json()["data"]["id"]
+    task = add_task(api, pid, "Noted")
+    progress = f"/plans/{pid}/tasks/{task['id']}/progress"
+    assert api.put(progress, json={"percent_complete": 5, "notes": "n" * 19_960}).status_code == 200
+    noted = api.get(f"/plans/{pid}/tasks/{task['id']}").json()["data"]["notes"]
+    r = api.put(progress, json={"percent_complete": 10, "notes": "one more"})
+    assert r.status_code == 422 and "20,000" in r.json()["message"], r.text
+    got = api.get(f"/plans/{pid}/tasks/{task['id']}").json()["data"]
+    assert got["notes"] == noted and got["percent_complete"] == 5
+    from prometheus.store import Database
+
+    db = Database(server.database_url)  # notes grown by progress notes before they were bounded
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE tasks SET notes = '{'n' * 25_000}' WHERE id = '{task['id']}'")
+    db.dispose()
+    for fmt in ("json", "csv", "mspdi"):
+        r = api.get(f"/plans/{pid}/export", params={"format": fmt})
+        assert r.status_code == 200 and len(r.content) > 25_000, (fmt, r.text[:300])

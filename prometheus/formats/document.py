@@ -39,8 +39,9 @@ def to_document(plan: Plan) -> PlanDocument:
         resources=[
             DocResource(key=r.id, **{f: getattr(r, f) for f in _RESOURCE}) for r in plan.resources or []
         ],
-        tasks=[
-            DocTask(
+        tasks=[  # stored tasks, taken as they are (a file's bounds are for what comes in: a task's notes
+            # grown by progress notes before they were bounded must not stop the plan from being exported)
+            DocTask.model_construct(
                 key=t.id,
                 parent=t.parent_id,
                 assignments=[

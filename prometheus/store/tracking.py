@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
+from prometheus.core.bounds import MAX_TEXT
 from prometheus.core.inputs import BaselineCreate, ProgressUpdate
 from prometheus.core.model import Baseline, Calendar, Task, TaskStatus
 from prometheus.core.progress import scheduled_actuals
@@ -79,6 +80,11 @@ class Tracking(StoreBase):
         if p.notes:
             line = f"[{now.isoformat(timespec='seconds')}] {p.notes}"
             row.notes = f"{row.notes}\n{line}" if row.notes else line
+            if len(row.notes) > MAX_TEXT:
+                raise ValidationFailed(
+                    f"the task's notes would hold {len(row.notes):,} characters with this one, over the "
+                    f"{MAX_TEXT:,} a task's notes may hold: shorten them first (PATCH notes)"
+                )
         self._flush()
         return self._tasks([row])[0]
 
