@@ -34,18 +34,20 @@ def to_document(plan: Plan) -> PlanDocument:
     whatever the database or the links' ids)."""
     tasks = sorted(plan.tasks or [], key=lambda t: t.position)
     at = {t.id: i for i, t in enumerate(tasks)}
-    return PlanDocument(
-        plan=DocPlan(**{f: getattr(plan, f) for f in _PLAN}),
+    # the stored plan taken as it is (a file's bounds are for what comes in: a task's notes grown by progress
+    # notes before they were bounded must not stop the plan from being exported)
+    return PlanDocument.model_construct(
+        plan=DocPlan.model_construct(**{f: getattr(plan, f) for f in _PLAN}),
         resources=[
-            DocResource(key=r.id, **{f: getattr(r, f) for f in _RESOURCE}) for r in plan.resources or []
+            DocResource.model_construct(key=r.id, **{f: getattr(r, f) for f in _RESOURCE})
+            for r in plan.resources or []
         ],
-        tasks=[  # stored tasks, taken as they are (a file's bounds are for what comes in: a task's notes
-            # grown by progress notes before they were bounded must not stop the plan from being exported)
+        tasks=[
             DocTask.model_construct(
                 key=t.id,
                 parent=t.parent_id,
                 assignments=[
-                    DocAssignment(
+                    DocAssignment.model_construct(
                         resource=a.resource_id, units=a.units, work=a.work, delay=a.delay, contour=a.contour
                     )
                     for a in t.assignments
@@ -55,7 +57,7 @@ def to_document(plan: Plan) -> PlanDocument:
             for t in tasks
         ],
         dependencies=[
-            DocLink(
+            DocLink.model_construct(
                 predecessor=d.predecessor_id,
                 successor=d.successor_id,
                 type=d.type,
