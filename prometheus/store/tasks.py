@@ -249,11 +249,11 @@ class Tasks(StoreBase):
         self._check_version("task", row, expected)
         before = self._tasks([row])[0]
         partial = isinstance(changes, TaskPatch)
-        values = changes.model_dump(
-            exclude={"version", "assignments", "assigned_resources"}, exclude_unset=partial
-        )
         if partial and (refused := changes.refused_nulls()):
             raise ValidationFailed(f"{', '.join(refused)} cannot be null")
+        skip = {"version", "assignments", "assigned_resources"}
+        # a patch's nulls read as TaskPatch.changes says (cleared, or as if not sent), as scenario edits do
+        values = changes.changes(exclude=skip) if partial else changes.model_dump(exclude=skip)
         task_id = row.id
         if values.get("parent_id"):
             values["parent_id"] = self.task_id(plan_id, values["parent_id"])
@@ -262,17 +262,9 @@ class Tasks(StoreBase):
             values["duration"] = 0.0 if changes.milestone else 1.0
         for key, value in values.items():
             if key == "metadata":
-                row.meta = value or {}
+                row.meta = value
             elif key == "calendar":
                 row.calendar = calendar_json(changes.calendar)
-            elif key == "leveling_delay":
-                row.leveling_delay = value or 0.0
-            elif key in ("tags", "required_skills"):
-                setattr(row, key, value or [])
-            elif key == "description":
-                row.description = value or ""
-            elif key == "duration" and value is None:
-                continue
             else:
                 setattr(row, key, value.value if hasattr(value, "value") else value)
         if values.get("status") == TaskStatus.completed:
