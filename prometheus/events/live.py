@@ -56,6 +56,17 @@ class Subscriber:
         self.resumed: set[int] = set()  # ids sent with a resume's backlog: not again when they come live
         self.floors: dict[str, int] = {}  # per subscription ("*" or a plan): the client has events up to this
 
+    def resumed_from(self, key: str, after: int, backlog: list[dict]) -> None:
+        """A resume of subscription `key` ("*" or a plan) after event `after`, its `backlog` sent."""
+        self.resumed = {e["event_id"] for e in backlog}
+        self.floors[key] = max(self.floors.get(key, 0), after)
+
+    def fresh(self, event: dict) -> bool:
+        """Whether a live event is new to the client: not sent with a resume's backlog, nor from before its
+        resume point (the hub may still be behind it)."""
+        floor = max(self.floors.get(event.get("plan_id") or "", 0), self.floors.get("*", 0))
+        return event["event_id"] not in self.resumed and event["event_id"] > floor
+
     def offer(self, event: dict) -> bool:
         try:
             self.queue.put_nowait(event)
@@ -210,9 +221,8 @@ class LiveHub:
                 await self._resume(ws, sub, msg)
                 continue
             if "event_id" in msg:
-                floor = max(sub.floors.get(msg.get("plan_id") or "", 0), sub.floors.get("*", 0))
-                if msg["event_id"] in sub.resumed or msg["event_id"] <= floor:
-                    continue  # sent with a resume's backlog, or from before its resume point
+                if not sub.fresh(msg):
+                    continue
                 sub.seen = max(sub.seen, msg["event_id"])
             await ws.send_json(msg)
 
@@ -226,8 +236,7 @@ class LiveHub:
             reason = f"more than {self.backlog_limit} events were missed: reload the plan, then subscribe"
             await ws.send_json({**reload_message(reason, after), "plan_id": plan_id})
             return
-        sub.resumed = {e["event_id"] for e in events}
-        sub.floors[plan_id] = max(sub.floors.get(plan_id, 0), after)
+        sub.resumed_from(plan_id, after, events)
         for e in events:
             sub.seen = max(sub.seen, e["event_id"])
             await ws.send_json(e)

@@ -109,15 +109,14 @@ async def stream(
 
     async def events():  # noqa: ANN202
         with hub.subscription(plan_id or "*") as sub:
-            sent: set[int] = set()
             if last_event_id is not None:  # catch up from the outbox, then go live
                 missed, complete = await hub.missed(last_event_id, plan_id)
                 if not complete:
                     why = f"more than {hub.backlog_limit} events were missed"
                     yield f"event: reload\ndata: {json.dumps(reload_message(why, last_event_id))}\n\n"
                     return
+                sub.resumed_from(plan_id or "*", last_event_id, missed)
                 for e in missed:
-                    sent.add(e["event_id"])
                     yield sse(e)
             yield ": connected\n\n"
             while not await request.is_disconnected():
@@ -130,8 +129,7 @@ async def stream(
                     why = f"fell more than {hub.limit} events behind"
                     yield f"event: reload\ndata: {json.dumps(reload_message(why, sub.seen))}\n\n"
                     return
-                # not twice, and nothing from before the resume point (the live hub may still be behind it)
-                if e["event_id"] not in sent and e["event_id"] > (last_event_id or 0):
+                if sub.fresh(e):
                     sub.seen = e["event_id"]
                     yield sse(e)
 
