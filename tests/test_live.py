@@ -171,3 +171,49 @@ def test_a_last_event_id_past_any_event_id_is_refused(server: Server) -> None:
         r = httpx.get(f"{server.url}/api/events/stream", headers={"Last-Event-ID": value}, timeout=10)
         assert r.status_code == 422, r.text
         assert r.json()["error_code"] == "VALIDATION_ERROR"
+
+
+def test_a_subscriber_of_an_unwatched_server_gets_every_event_after_subscribing(live_server: Server) -> None:
+    """With nobody watching, the hub only moves on to the newest event; one who subscribes while writes go
+    on gets every event of the plan committed after the subscription, in order, none twice."""
+    api = httpx.Client(base_url=live_server.url + "/api", timeout=60)
+    pid = api.post("/plans", json={"name": "unwatched"}).json()["data"]["id"]
+    for i in range(5):  # committed while nobody listens
+        api.post(f"/plans/{pid}/tasks", json={"name": f"before {i}"})
+    before = _last_event_id(live_server, pid)
+    done = threading.Event()
+
+    def write() -> None:
+        with httpx.Client(base_url=live_server.url + "/api", timeout=60) as writer:
+            for i in range(60):
+                writer.post(f"/plans/{pid}/tasks", json={"name": f"during {i}"})
+                if i == 10:
+                    done.set()  # the subscriber subscribes meanwhile
+
+    async def watch() -> list[dict]:
+        url = live_server.url.replace("http", "ws") + "/ws"
+        out = []
+        async with websockets.connect(url) as ws:
+            await asyncio.to_thread(done.wait, 30)
+            await ws.send(json.dumps({"action": "subscribe", "plan_id": pid}))
+            while True:
+                try:
+                    out.append(json.loads(await asyncio.wait_for(ws.recv(), 3)))
+                except TimeoutError:
+                    return out
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    got = asyncio.run(watch())
+    writer.join()
+    assert got[0]["type"] == "subscribed", got[:2]
+    ids = [m["event_id"] for m in got[1:]]
+    assert ids and all(i > before for i in ids) and ids == sorted(set(ids)), ids
+    from prometheus.store import Database
+
+    db = Database(live_server.database_url)
+    with db.store(write=False) as store:
+        stored = [e.id for e in store.events_after(ids[0] - 1, limit=1000, plan_id=pid)]
+    db.dispose()
+    assert ids == stored  # from the first one received on, every event of the plan, in order
+    assert got[-1]["data"]["name"] == "during 59"

@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dispatcher.start()
         configure_logging(settings)
         app.state.peers = peer_sync = PeerSync(ctx, settings)
-        hub.listeners.append(peer_sync.on_event)
+        hub.listen(peer_sync.on_event, wanted=peer_sync.following)
         peer_sync.start()
         for wake in (hub.wake, dispatcher.wake):
             waker.on_event(wake)  # events committed by other replicas (PostgreSQL NOTIFY)

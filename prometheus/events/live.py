@@ -94,6 +94,7 @@ class LiveHub:
         self.last_id = 0
         self._task: asyncio.Task | None = None
         self.listeners: list = []  # async callables given every event, in order
+        self.wanting: list[Callable[[], bool]] = []  # whether a listener wants events now
 
     # -- following the outbox -----------------------------------------------------------------------------
 
@@ -123,13 +124,30 @@ class LiveHub:
         with self.db.store(write=False) as store:
             return [event_message(e) for e in store.events_after(self.last_id)]
 
+    def listen(self, listener: Callable, wanted: Callable[[], bool]) -> None:
+        """Give `listener` every event from now on, while `wanted()` (else the hub need not read them)."""
+        self.listeners.append(listener)
+        self.wanting.append(wanted)
+
+    def _wanted(self) -> bool:
+        return any(self.subscribers.values()) or any(w() for w in self.wanting)
+
+    async def _round(self) -> None:
+        """Hand the events committed since the last round to the listeners and subscribers; with none of
+        them, only move on to the newest event (one read of its id, no event read or decoded)."""
+        if not self._wanted():
+            newest = await run_in_threadpool(self._last_id)
+            if not self._wanted():  # asked again after the read: one who came meanwhile gets what follows
+                self.last_id = max(self.last_id, newest)
+                return
+        for event in await run_in_threadpool(self._read):
+            self.last_id = event["event_id"]
+            await self.publish(event)
+
     async def _follow(self) -> None:
         while True:
             try:
-                events = await run_in_threadpool(self._read)
-                for event in events:
-                    self.last_id = event["event_id"]
-                    await self.publish(event)
+                await self._round()
             except Exception:  # noqa: BLE001 - keep following through database hiccups
                 log.exception("reading the outbox failed")
             with contextlib.suppress(TimeoutError):

@@ -59,6 +59,10 @@ class PeerSync:
         self._wake = asyncio.Event()  # set: a round of telling is due
         self._following = False
 
+    def following(self) -> bool:
+        """Whether it tells peers of changes (Hermes or Telos configured): the live hub then reads events."""
+        return self._following
+
     def start(self) -> None:
         self.hermes.start()
         if self.synthesis.configured:
