@@ -138,3 +138,27 @@ def test_progress_notes_stay_within_a_tasks_notes_and_the_plan_exports(api: http
     for fmt in ("json", "csv", "mspdi"):
         r = api.get(f"/plans/{pid}/export", params={"format": fmt})
         assert r.status_code == 200 and len(r.content) > 25_000, (fmt, r.text[:300])
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"resume": datetime(2026, 12, 7, 8)},  # the work left starts again on Monday the 7th
+        {"constraint_type": "FNET", "constraint_date": datetime(2026, 12, 18, 17)},  # finishes no earlier
+    ],
+)
+def test_a_status_date_before_the_work_left_leaves_a_started_task_as_it_was(given: dict) -> None:
+    """The work a status date moves after it is what progress leaves of the duration (4 of 5 days), not of
+    the span a resume date or a finish-no-earlier date stretched: with the work left already after the
+    status date, the dates are those without one (it finished on Mon 12-14 or Mon 12-21 instead)."""
+    task = Task(id="a", plan_id="p", name="A", duration=5, status=TaskStatus.in_progress, percent_complete=20,
+                actual_start=datetime(2026, 12, 1, 8), **given)  # fmt: skip
+    finishes = [
+        schedule([task], [], start=date(2026, 11, 30), status_date=when).project_finish
+        for when in (None, date(2026, 12, 3))
+    ]
+    assert (
+        finishes[0]
+        == finishes[1]
+        == (datetime(2026, 12, 10, 17) if "resume" in given else given["constraint_date"])
+    )

@@ -175,7 +175,7 @@ class Compiler(TaskTimes, Progress):
         self._leveling_delays(leaves, cols["leveling_delay"])
         self.not_before: np.ndarray | None = None
         if self.status_date is not None:
-            self._apply_status_date(leaves, status, cols["actual_start"], per_unit)
+            self._apply_status_date(status, cols["actual_start"])
         self.flagged_milestone = rows.milestone
         done = rows.done
         self.percent = np.where(done, 100.0, rows.percent)

@@ -9,9 +9,9 @@ from datetime import datetime, time, timedelta
 import numpy as np
 
 from prometheus.core.calendar import Calendars, WorkCalendar
-from prometheus.core.cpm.columns import floats, read
+from prometheus.core.cpm.columns import floats
 from prometheus.core.cpm.rules import ALAP, ASAP, FNET, MSO, NEVER
-from prometheus.core.model import Task, TaskStatus
+from prometheus.core.model import TaskStatus
 
 DATE_FIELDS = (
     "constraint_date",
@@ -77,6 +77,7 @@ class Progress:
         task's duration unit)."""
         self.finished_at = np.zeros(len(self.dur), dtype=bool)  # an actual finish
         self.kept_moments: np.ndarray | None = None  # actual starts and finishes, minutes since the epoch
+        self.work_left = np.zeros(len(self.dur), dtype=np.int64)  # of a task under way (minutes)
         if not dated:
             return
         D = np.array(dated, dtype=np.int64)
@@ -112,6 +113,8 @@ class Progress:
         has_rem = np.fromiter((r is not None for r in remaining), dtype=bool, count=D.size)
         rem = np.array([0.0 if r is None else r for r in remaining], dtype=np.float64) * per_unit[D]
         percent = floats(cols["percent_complete"])
+        left = np.where(has_rem, rem, dur[D] * (1 - percent / 100))  # before a resume or a date stretches dur
+        self.work_left[D[running]] = np.rint(left[running]).astype(np.int64)
         left_set = running & has_rem  # work done, then what is left of it
         if left_set.any():
             L = D[left_set]
@@ -121,18 +124,16 @@ class Progress:
         # where work done outside working time, or overtime, made the done part shorter than its duration)
         if resumed.any():
             R = D[resumed]
-            left = np.where(has_rem[resumed], rem[resumed], dur[R] * (1 - percent[resumed] / 100))
-            dur[R] = np.maximum(0, resume[resumed] - cidx[R]) + np.rint(left).astype(np.int64)
+            dur[R] = np.maximum(0, resume[resumed] - cidx[R]) + self.work_left[R]
         late = running & no_earlier  # a started task still finishes no earlier than its date (Project)
         if late.any():
             F = D[late]
             dur[F] = np.maximum(dur[F], c_at[late] - cidx[F])
 
-    def _apply_status_date(
-        self, leaves: list[Task], status: list, actual_start: list, per_unit: np.ndarray
-    ) -> None:
+    def _apply_status_date(self, status: list, actual_start: list) -> None:
         """Work not done by the status date comes after it: unstarted tasks start no earlier, started ones
-        finish their remaining work after it."""
+        finish their remaining work (`work_left`, as their progress gives it, not as a resume date or a
+        finish-no-earlier date stretched their span) after it."""
         when = self.status_date
         if not isinstance(when, datetime):
             when = datetime.combine(when + timedelta(days=1), time(0))  # a date: progress up to its end
@@ -143,10 +144,4 @@ class Progress:
         self.not_before = np.where(unstarted, status_k, NEVER)
         S = np.flatnonzero(open_ & self.actual & ~unstarted & ~self.finished_at)
         if S.size:
-            cols = read([leaves[i] for i in S.tolist()], ("percent_complete", "remaining_duration"))
-            rem = cols["remaining_duration"]
-            left = self.dur[S] * (1 - floats(cols["percent_complete"]) / 100)
-            given = np.array([r is not None for r in rem], dtype=bool)
-            if given.any():
-                left[given] = floats([r for r in rem if r is not None]) * per_unit[S[given]]
-            self.dur[S] = np.maximum(self.dur[S], status_k[S] - self.cidx[S] + np.rint(left).astype(np.int64))
+            self.dur[S] = np.maximum(self.dur[S], status_k[S] - self.cidx[S] + self.work_left[S])
