@@ -1,0 +1,144 @@
+"""The files Prometheus writes are files their programs take: Microsoft Project XML in its schema's element
+order with its required elements and value forms (Project refuses a file that is not), CSV as spreadsheets
+open it and save it, iCalendar as RFC 5545 has it; and a varied plan comes back the same through each."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from lxml import etree
+
+from prometheus.formats.mspdi import read_mspdi, write_mspdi
+from tests.varied_plan import scheduled, varied
+
+P = "{http://schemas.microsoft.com/project}"
+# the elements Prometheus writes, in the order of their sequence in Project 2013's schema (mspdi_pj15.xsd);
+# each element's children must come in this order (each may be left out but where REQUIRED says)
+SCHEMA_ORDER = {
+    "Project": (
+        "SaveVersion", "UID", "Name", "GUID", "Title", "ScheduleFromStart", "StartDate", "FinishDate",
+        "CurrencyCode", "CalendarUID", "DefaultStartTime", "DefaultFinishTime", "MinutesPerDay",
+        "MinutesPerWeek", "MoveRemainingStartsForward", "StatusDate", "Calendars", "Tasks", "Resources",
+        "Assignments",
+    ),
+    "Task": (
+        "UID", "ID", "Name", "Type", "OutlineLevel", "Priority", "Start", "Finish", "Duration",
+        "DurationFormat", "Work", "Resume", "EffortDriven", "Milestone", "Summary", "Critical", "EarlyStart",
+        "EarlyFinish", "LateStart", "LateFinish", "PercentComplete", "ActualStart", "ActualFinish",
+        "ActualDuration", "RemainingDuration", "ConstraintType", "CalendarUID", "ConstraintDate",
+        "Deadline", "LevelingDelay", "LevelingDelayFormat", "IgnoreResourceCalendar", "Notes",
+        "PredecessorLink", "Active", "Manual", "ManualStart", "ManualFinish",
+    ),
+    "PredecessorLink": ("PredecessorUID", "Type", "LinkLag", "LagFormat"),
+    "Resource": ("UID", "ID", "Name", "Type", "MaxUnits", "StandardRate", "CalendarUID"),
+    "Assignment": (
+        "UID", "TaskUID", "ResourceUID", "ActualWork", "Delay", "RemainingWork", "Units", "Work",
+        "WorkContour", "TimephasedData",
+    ),
+    "TimephasedData": ("Type", "UID", "Start", "Finish", "Unit", "Value"),
+    "Calendar": ("UID", "Name", "IsBaseCalendar", "BaseCalendarUID", "WeekDays", "Exceptions"),
+    "WeekDay": ("DayType", "DayWorking", "WorkingTimes"),
+    "Exception": (
+        "EnteredByOccurrences", "TimePeriod", "Occurrences", "Name", "Type", "DayWorking", "WorkingTimes",
+    ),
+    "TimePeriod": ("FromDate", "ToDate"),
+    "WorkingTime": ("FromTime", "ToTime"),
+}  # fmt: skip
+REQUIRED = {
+    "Project": ("SaveVersion", "CurrencyCode"),
+    "Task": ("UID",),
+    "Resource": ("UID",),
+    "Assignment": ("UID",),
+    "Calendar": ("UID",),
+    "WeekDay": ("DayType",),
+}
+INTEGER = re.compile(r"^-?\d+$")
+DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+DATE_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
+DURATION = re.compile(r"^-?PT\d+H\d+M\d+S$")
+KIND = {  # the schema's type of each field Prometheus writes, where it is not a string
+    DECIMAL: ("StandardRate", "MaxUnits", "Units"),
+    INTEGER: ("UID", "ID", "SaveVersion", "CalendarUID", "MinutesPerDay", "MinutesPerWeek", "OutlineLevel",
+              "Priority", "PercentComplete", "ConstraintType", "DurationFormat", "LevelingDelay", "Delay",
+              "LinkLag", "LagFormat", "PredecessorUID", "TaskUID", "ResourceUID", "Type", "DayType",
+              "Occurrences", "Unit", "WorkContour", "BaseCalendarUID"),
+    re.compile("^[01]$"): ("ScheduleFromStart", "Active", "Manual", "Milestone", "Summary", "Critical",
+                           "EffortDriven", "IgnoreResourceCalendar", "IsBaseCalendar", "DayWorking",
+                           "EnteredByOccurrences", "MoveRemainingStartsForward"),
+    DATE_TIME: ("StartDate", "FinishDate", "StatusDate", "Start", "Finish", "EarlyStart", "EarlyFinish",
+                "LateStart", "LateFinish", "ActualStart", "ActualFinish", "ConstraintDate", "Deadline",
+                "Resume", "ManualStart", "ManualFinish", "FromDate", "ToDate"),
+    DURATION: ("Duration", "Work", "ActualDuration", "RemainingDuration", "ActualWork", "RemainingWork"),
+    re.compile(r"^\d\d:\d\d:\d\d$"): ("DefaultStartTime", "DefaultFinishTime", "FromTime", "ToTime"),
+}  # fmt: skip
+MAX_LENGTH = {"Project": 255, "Task": 512, "Resource": 512, "Calendar": 512, "Exception": 512}  # of Name
+
+
+def _name(el: etree._Element) -> str:
+    return etree.QName(el).localname
+
+
+def schema_problems(data: bytes) -> list[str]:
+    """Where the file leaves the schema: elements out of order or missing, values of the wrong form."""
+    problems = []
+    for el in etree.fromstring(data).iter(etree.Element):
+        tags = [_name(c) for c in el]
+        parent = _name(el)
+        if parent in SCHEMA_ORDER:
+            order = SCHEMA_ORDER[parent]
+            unknown = [t for t in tags if t not in order]
+            ranks = [order.index(t) for t in tags if t in order]
+            if unknown or ranks != sorted(ranks):
+                problems.append(f"{parent}: {tags}")
+        problems += [f"{parent} without {t}" for t in REQUIRED.get(parent, ()) if t not in tags]
+        if not len(el) and el.getparent() is not None:
+            for form, fields in KIND.items():
+                if parent in fields and not form.match(el.text or ""):
+                    problems.append(f"{parent} {el.text!r}")
+            if parent == "Name" and len(el.text) > MAX_LENGTH[_name(el.getparent())]:
+                problems.append(f"{_name(el.getparent())} Name of {len(el.text)} characters")
+    return problems
+
+
+@pytest.mark.parametrize("with_schedule", [True, False])
+def test_mspdi_export_fits_microsoft_projects_schema(with_schedule: bool) -> None:
+    doc = varied()
+    data = write_mspdi(doc, scheduled(doc) if with_schedule else None)
+    assert schema_problems(data) == []
+    root = etree.fromstring(data)
+    tags = {t.findtext(f"{P}Name"): [_name(c) for c in t] for t in root.iter(f"{P}Task")}
+    assert tags["Manual"][:3] == ["UID", "ID", "Name"]
+    assert tags["Manual"][-3:] == ["Manual", "ManualStart", "ManualFinish"]
+    assert tags["Cancelled"][-2:] == ["Active", "Manual"]
+    assert root.findtext(f"{P}CurrencyCode") == "USD"
+
+
+def test_the_schema_check_finds_what_project_refuses() -> None:
+    """The check above fails on a file out of order, without a required element or with a value of the
+    wrong form (so that it cannot pass whatever the writer does)."""
+    ns = 'xmlns="http://schemas.microsoft.com/project"'
+    bad = (
+        f"<Project {ns}><Name>x</Name><SaveVersion>14</SaveVersion><Tasks><Task><Name>t</Name><UID>1</UID>"
+        "<Milestone>yes</Milestone><Duration>P1D</Duration></Task></Tasks><Resources><Resource><UID>1</UID>"
+        "<StandardRate>1e+06</StandardRate></Resource></Resources></Project>"
+    )
+    assert schema_problems(bad.encode()) == [
+        "Project: ['Name', 'SaveVersion', 'Tasks', 'Resources']",
+        "Project without CurrencyCode",
+        "Task: ['Name', 'UID', 'Milestone', 'Duration']",
+        "Milestone 'yes'",
+        "Duration 'P1D'",
+        "StandardRate '1e+06'",
+    ]
+
+
+def test_a_long_plan_name_comes_back_whole_from_mspdi() -> None:
+    """Project's Name holds 255 characters, its Title 512: a longer plan name is cut in Name, whole in
+    Title, and read whole again; resource rates keep every digit."""
+    doc = varied()
+    assert len(doc.plan.name) > 255
+    again = read_mspdi(write_mspdi(doc, scheduled(doc)))
+    assert again.plan.name == doc.plan.name
+    assert [t.name for t in again.tasks] == [t.name for t in doc.tasks]
+    assert {r.name: r.cost_rate for r in again.resources}["Ana & Co"] == 1234567.25
