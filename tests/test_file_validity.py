@@ -4,13 +4,17 @@ open it and save it, iCalendar as RFC 5545 has it; and a varied plan comes back 
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
 from lxml import etree
 
+from prometheus.core.documents import PlanDocument
+from prometheus.formats.csv_format import read_csv, write_csv
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
-from tests.varied_plan import scheduled, varied
+from tests.varied_plan import ODD, scheduled, varied
 
 P = "{http://schemas.microsoft.com/project}"
 # the elements Prometheus writes, in the order of their sequence in Project 2013's schema (mspdi_pj15.xsd);
@@ -142,3 +146,58 @@ def test_a_long_plan_name_comes_back_whole_from_mspdi() -> None:
     assert again.plan.name == doc.plan.name
     assert [t.name for t in again.tasks] == [t.name for t in doc.tasks]
     assert {r.name: r.cost_rate for r in again.resources}["Ana & Co"] == 1234567.25
+
+
+def _same_plan(a: PlanDocument, b: PlanDocument) -> None:
+    """The same tasks (every field but keys), links (by task names) and plan."""
+    names_a, names_b = ({t.key: t.name for t in d.tasks} for d in (a, b))
+    assert [t.model_dump(exclude={"key", "parent"}) for t in a.tasks] == [
+        t.model_dump(exclude={"key", "parent"}) for t in b.tasks
+    ]
+    assert [names_a.get(t.parent) for t in a.tasks] == [names_b.get(t.parent) for t in b.tasks]
+    links = [
+        sorted((n[d.predecessor], n[d.successor], d.type, d.lag, d.lag_unit) for d in doc.dependencies)
+        for doc, n in ((a, names_a), (b, names_b))
+    ]
+    assert links[0] == links[1]
+    assert a.plan == b.plan
+
+
+def _as_excel_saves(data: bytes, delimiter: str, encoding: str, empty_rows: int = 2) -> bytes:
+    """The CSV as a spreadsheet saves it: its separator, CRLF line ends, every row as wide as the widest
+    with empty cells after (and rows of empty cells at the end), in the encoding asked for."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    width = max(map(len, rows)) + 2
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    for row in rows + [[]] * empty_rows:
+        w.writerow(row + [""] * (width - len(row)))
+    return out.getvalue().encode(encoding)
+
+
+def test_csv_export_opens_in_a_spreadsheet_as_utf8() -> None:
+    """Excel reads a CSV as the system's code page unless it begins with a UTF-8 byte order mark."""
+    doc = varied()
+    data = write_csv(doc, scheduled(doc))
+    assert data.startswith(b"\xef\xbb\xbfID,Outline Level,Name,")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[0]["Name"].startswith("Varied & <plan> ☃")
+    assert rows[1]["Name"].startswith("Phase ") and rows[2]["Notes"] == ODD
+    assert rows[3]["Actual Start"] == "2026-12-02T08:00" and rows[3]["Duration"] == "2w"
+
+
+@pytest.mark.parametrize(
+    "delimiter, encoding", [(",", "utf-8-sig"), (";", "utf-8-sig"), ("\t", "utf-8"), (";", "cp1252")]
+)
+def test_csv_saved_by_a_spreadsheet_imports_as_exported(delimiter: str, encoding: str) -> None:
+    """Excel saves `;`-separated CSV where `,` is the decimal comma (German, French...), CRLF line ends,
+    empty cells and rows it had shown, and "CSV (Comma delimited)" in the Windows code page."""
+    doc = varied(long_names=False)
+    if encoding == "cp1252":  # what that code page holds
+        doc = PlanDocument.model_validate_json(
+            doc.model_dump_json().encode(encoding, "replace").decode(encoding)
+        )
+    data = write_csv(doc, scheduled(doc))
+    exported = read_csv(data)
+    _same_plan(read_csv(_as_excel_saves(data, delimiter, encoding)), exported)
+

@@ -14,6 +14,9 @@ character is itself. A cell `Smith; John` names two resources, as Microsoft Proj
 
 Text cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
 return; OWASP's CSV injection guidance) are written with a leading `'`, which the reader takes off again.
+
+The file is UTF-8 with a byte order mark, so that Excel reads it as UTF-8. The reader takes what
+spreadsheets save: UTF-8 or Excel's Windows code page, `,`, `;` or tab between cells, rows of empty cells.
 """
 
 from __future__ import annotations
@@ -169,7 +172,7 @@ def write_csv(doc: PlanDocument, s: Schedule | None) -> bytes:
         for column in TEXT_COLUMNS:
             row[column] = neutralise(str(row.get(column) or ""))
         w.writerow(row)
-    return out.getvalue().encode()
+    return out.getvalue().encode("utf-8-sig")  # the byte order mark: Excel reads the file as UTF-8
 
 
 def _parse_amount(text: str, where: str) -> tuple[float, str]:
@@ -241,9 +244,27 @@ def _ms_project_fields(row: dict, line: int) -> dict:
     return out
 
 
+def _rows(data: bytes) -> list[dict]:
+    """The rows as a spreadsheet saves them: UTF-8 (a byte order mark or none), else the Windows code page
+    of Excel's "CSV (Comma delimited)"; cells separated by `,`, or by the `;` (where `,` is the decimal
+    comma) or tab that splits the header into more cells."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252")
+    header = text.partition("\n")[0]
+    sep = max(",;\t", key=lambda d: len(next(csv.reader([header], delimiter=d), [])))
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=sep))
+
+
+def _blank(row: dict) -> bool:
+    """A row of empty cells (a spreadsheet saves the rows it showed, to the widest)."""
+    return not any(isinstance(v, str) and v.strip() for v in row.values())
+
+
 def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
     try:
-        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+        rows = _rows(data)
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ValidationFailed(f"not a readable CSV file: {exc}") from None
     if not rows or "Name" not in rows[0]:
@@ -255,6 +276,8 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
     stack: list[tuple[int, str]] = []
     ids: dict[str, str] = {}
     for line, row in enumerate(rows, start=2):
+        if _blank(row):
+            continue
         level = _level(row, line)
         if level == 0:
             if line == 2:
