@@ -13,6 +13,7 @@ from lxml import etree
 
 from prometheus.core.documents import PlanDocument
 from prometheus.formats.csv_format import read_csv, write_csv
+from prometheus.formats.ics import write_ics
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
 from tests.varied_plan import ODD, scheduled, varied
 
@@ -201,3 +202,41 @@ def test_csv_saved_by_a_spreadsheet_imports_as_exported(delimiter: str, encoding
     exported = read_csv(data)
     _same_plan(read_csv(_as_excel_saves(data, delimiter, encoding)), exported)
 
+
+def _events(data: bytes) -> list[dict[str, str]]:
+    """The events of an iCalendar file, unfolded (RFC 5545 3.1), each property by name."""
+    lines = data.decode().replace("\r\n ", "").split("\r\n")
+    events, event = [], None
+    for line in lines:
+        if line == "BEGIN:VEVENT":
+            event = {}
+        elif line == "END:VEVENT":
+            events.append(event)
+            event = None
+        elif event is not None:
+            name, _, value = line.partition(":")
+            event[name] = value
+    return events
+
+
+def test_ics_export_keeps_rfc_5545() -> None:
+    """Lines of at most 75 octets, folded between UTF-8 characters; TEXT escaped; DTEND after DTSTART
+    (a milestone, an instant, has DTSTART alone: 3.6.1); STATUS one of an event's (3.8.1.11)."""
+    doc = varied()
+    doc.tasks[1].description = ODD + "☃" * 100
+    data = write_ics(doc, scheduled(doc), "p1")
+    for line in data.split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode()  # no character split between lines
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    events = {e["SUMMARY"]: e for e in _events(data)}
+    for e in events.values():
+        assert re.fullmatch(r"\d{8}T\d{6}", e["DTSTART"]), e
+        assert "DTEND" not in e or e["DTEND"] > e["DTSTART"], e
+        assert e["STATUS"] in ("TENTATIVE", "CONFIRMED", "CANCELLED"), e
+    milestone = events["◆ Milestone ◆"]
+    assert "DTEND" not in milestone and milestone["DTSTART"] == "20270121T103000"
+    assert events["Done"]["STATUS"] == "CONFIRMED" and "COMPLETED" in events["Done"]["CATEGORIES"]
+    assert "Cancelled" not in events  # it schedules nothing
+    a = events["=cmd|' /C calc'!A0"]["DESCRIPTION"]
+    assert a.startswith("a & b < c > d \"q\" 's' \\; \\, \\\\ \ttab\\nnew\\nline ☃ 日本 🚀")
