@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -15,6 +16,7 @@ from prometheus.core.documents import PlanDocument
 from prometheus.formats.csv_format import read_csv, write_csv
 from prometheus.formats.ics import write_ics
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
+from prometheus.formats.registry import read_plan
 from tests.varied_plan import ODD, scheduled, varied
 
 P = "{http://schemas.microsoft.com/project}"
@@ -240,3 +242,15 @@ def test_ics_export_keeps_rfc_5545() -> None:
     assert "Cancelled" not in events  # it schedules nothing
     a = events["=cmd|' /C calc'!A0"]["DESCRIPTION"]
     assert a.startswith("a & b < c > d \"q\" 's' \\; \\, \\\\ \ttab\\nnew\\nline ☃ 日本 🚀")
+
+
+def test_a_file_scheduled_without_a_server_keeps_its_assignments_work() -> None:
+    """`prometheus schedule FILE` reads the file as a plan: its assignments' own work, delay and contour
+    (what resource usage and leveling go by) are the file's, as an import to the server keeps them."""
+    doc = varied(long_names=False)
+    plan = read_plan(json.dumps(doc.model_dump(mode="json")).encode(), "varied.json")
+    work = next(t for t in plan.tasks if t.name == "Work")
+    assert [(a.resource_id, a.work, a.delay, a.contour.value) for a in work.assignments] == [
+        ("r1", 16, 0, "back_loaded"),
+        ("r3", 8, 4, "flat"),
+    ]

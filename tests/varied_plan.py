@@ -32,7 +32,8 @@ def varied(long_names: bool = True) -> PlanDocument:
          "assignments": [{"resource": "r1"}, {"resource": "r2", "units": 0.5}]},
         {"key": "b", "parent": "sum", "name": "+b", "duration": 2, "duration_unit": "weeks",
          "constraint_type": "SNET", "constraint_date": "2026-12-03T08:00:00",
-         "deadline": "2027-01-20T17:00:00", "actual_start": "2026-12-02T08:00:00", "percent_complete": 25},
+         "deadline": "2027-01-20T17:00:00", "actual_start": "2026-12-02T08:00:00", "percent_complete": 25,
+         "status": "in_progress"},
         {"key": "c", "parent": "sum", "name": "-c", "duration": 36, "duration_unit": "ehours",
          "constraint_type": "FNLT", "constraint_date": "2027-01-14T17:00:00"},
         {"key": "d", "name": "@d", "duration": 2, "duration_unit": "edays", "constraint_type": "MSO",
@@ -52,7 +53,8 @@ def varied(long_names: bool = True) -> PlanDocument:
          "manual_start": "2026-12-07T08:00:00", "manual_finish": "2026-12-08T17:00:00"},
         {"key": "split", "name": "Split", "duration": 4, "splits": [{"at": 8, "hours": 16}],
          "assignments": [{"resource": "r2"}]},
-        {"key": "work", "name": "Work", "work": 24, "effort_driven": True, "task_type": "fixed_work",
+        {"key": "work", "name": "Work", "duration": 2, "work": 24, "effort_driven": True,
+         "task_type": "fixed_work",
          "assignments": [{"resource": "r1", "work": 16, "contour": "back_loaded"},
                          {"resource": "r3", "work": 8, "delay": 4}]},
         {"key": "own", "name": "Own calendar", "duration": 2, "calendar": part_time,
@@ -60,7 +62,7 @@ def varied(long_names: bool = True) -> PlanDocument:
         {"key": "cx", "name": "Cancelled", "status": "cancelled", "priority": "critical"},
         {"key": "fd", "name": "Fixed duration", "task_type": "fixed_duration", "priority": "low"},
         {"key": "resumed", "name": "Resumed", "duration": 5, "actual_start": "2026-12-01T08:00:00",
-         "percent_complete": 20, "resume": "2026-12-07T08:00:00"},
+         "percent_complete": 20, "resume": "2026-12-07T08:00:00", "status": "in_progress"},
     ]  # fmt: skip
     links = [
         {"predecessor": p, "successor": s, "type": TYPES[i % 4], "lag": (-1) ** i * (i + 0.5),
