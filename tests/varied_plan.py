@@ -9,6 +9,7 @@ from datetime import date
 
 from prometheus.core.analysis import schedule_plan
 from prometheus.core.documents import PlanDocument
+from prometheus.core.model import WorkContour
 from prometheus.core.scheduler import Schedule
 from prometheus.formats.document import to_plan
 
@@ -18,7 +19,9 @@ TYPES = ("FS", "SS", "FF", "SF")
 CHAIN = ("a", "b", "c", "d", "e", "f", "g", "h", "ms", "work", "fd")
 
 
-def varied(long_names: bool = True) -> PlanDocument:
+def varied(long_names: bool = True, calendars: bool = True) -> PlanDocument:
+    """The plan; without `calendars`, what a CSV carries: no calendars (the standard one), no splits, no
+    assignments' own work, delay or contour."""
     calendar = {
         "name": "Cal & <Co>", "weekday_hours": {4: [["08:00", "12:00"]]},
         "holidays": ["2026-12-25", "2027-01-01"],
@@ -62,7 +65,8 @@ def varied(long_names: bool = True) -> PlanDocument:
         {"key": "cx", "name": "Cancelled", "status": "cancelled", "priority": "critical"},
         {"key": "fd", "name": "Fixed duration", "task_type": "fixed_duration", "priority": "low"},
         {"key": "resumed", "name": "Resumed", "duration": 5, "actual_start": "2026-12-01T08:00:00",
-         "percent_complete": 20, "resume": "2026-12-07T08:00:00", "status": "in_progress"},
+         "percent_complete": 20, "resume": "2026-12-07T08:00:00", "status": "in_progress",
+         "remaining_duration": 4},
     ]  # fmt: skip
     links = [
         {"predecessor": p, "successor": s, "type": TYPES[i % 4], "lag": (-1) ** i * (i + 0.5),
@@ -78,9 +82,18 @@ def varied(long_names: bool = True) -> PlanDocument:
         {"key": "r2", "name": "Bo;Smith, J", "availability": 0.5},
         {"key": "r3", "name": "=C"},
     ]
-    return PlanDocument.model_validate(
+    doc = PlanDocument.model_validate(
         {"plan": plan, "resources": resources, "tasks": tasks, "dependencies": links}
     )
+    if not calendars:
+        doc.plan.calendar = None
+        for r in doc.resources:
+            r.calendar = None
+        for t in doc.tasks:
+            t.calendar, t.splits, t.ignore_resource_calendar = None, [], False
+            plain = {"work": None, "delay": 0.0, "contour": WorkContour.flat}
+            t.assignments = [a.model_copy(update=plain) for a in t.assignments]
+    return doc
 
 
 def scheduled(doc: PlanDocument) -> Schedule:
