@@ -191,7 +191,7 @@ def write_calendar(sub: Sub, parent: etree._Element, uid: int, name: str, cal: C
     """One calendar as MSPDI: its weekdays with their hours, each holiday and worked date an exception."""
     c = sub(parent, "Calendar")
     sub(c, "UID", uid)
-    sub(c, "Name", name)
+    sub(c, "Name", name[:512])  # the most the schema's Name holds
     sub(c, "IsBaseCalendar", 1)
     sub(c, "BaseCalendarUID", -1)
     days = sub(c, "WeekDays")
