@@ -279,3 +279,28 @@ def test_varied_plan_comes_back_the_same_through_each_format(api: httpx.Client, 
     }[fmt]
     assert drop(after, **not_carried) == drop(before, **not_carried)
     assert api.get(f"/plans/{new_id}").json()["data"]["name"] == doc.plan.name
+
+
+def test_csv_keeps_every_digit_of_its_numbers() -> None:
+    """Durations, lags, work, percentages and costs are written whole (`%g` kept 6 digits: an actual cost
+    of 1,234,567.25 came back as 1,234,570, a duration of 1234.5678 days as 1234.57)."""
+    doc = PlanDocument.model_validate(
+        {
+            "plan": {"name": "digits", "start_date": "2026-12-01"},
+            "tasks": [
+                {"key": "a", "name": "A", "duration": 1234.5678, "percent_complete": 33.333333,
+                 "actual_start": "2026-12-01T08:00:00", "status": "in_progress", "actual_cost": 1234567.25,
+                 "work": 12345.67, "leveling_delay": 1.234567, "remaining_duration": 0.00001},
+                {"key": "b", "name": "B", "duration": 0.00001},
+            ],
+            "dependencies": [
+                {"predecessor": "a", "successor": "b", "lag": -0.123456789, "lag_unit": "hours"}
+            ],
+        }
+    )  # fmt: skip
+    again = read_csv(write_csv(doc, None))
+    fields = ("duration", "percent_complete", "actual_cost", "work", "leveling_delay", "remaining_duration")
+    assert [[getattr(t, f) for f in fields] for t in again.tasks] == [
+        [getattr(t, f) for f in fields] for t in doc.tasks
+    ]
+    assert again.dependencies[0].lag == -0.123456789

@@ -31,6 +31,7 @@ from prometheus.core.model import Calendar
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import ValidationFailed
 from prometheus.formats.document import wbs_order
+from prometheus.formats.mspdi_values import number as exact  # every digit, no exponent
 
 COLUMNS = [
     "ID", "Outline Level", "Name", "Duration", "Start", "Finish", "Predecessors", "Resource Names",
@@ -87,7 +88,7 @@ def _resources_of(cell: str) -> list[tuple[str, float]]:
 
 
 def _amount(value: float, unit: str) -> str:
-    return f"{value:g}{_UNIT[unit]}"
+    return f"{exact(value)}{_UNIT[unit]}"
 
 
 def _when(dt: datetime | None) -> str:
@@ -142,7 +143,7 @@ def write_csv(doc: PlanDocument, s: Schedule | None) -> bytes:
                 "Finish": _when(st.finish) if st else _when(t.manual_finish if t.manual else None),
                 "Predecessors": ";".join(preds.get(t.key, [])),
                 "Resource Names": ";".join(_resource_cell(names[a.resource], a.units) for a in t.assignments),
-                "% Complete": f"{t.percent_complete:g}",
+                "% Complete": exact(t.percent_complete),
                 "Priority": t.priority.value,
                 "Status": t.status.value,
                 "Milestone": "Yes" if t.milestone else "No",
@@ -157,7 +158,7 @@ def write_csv(doc: PlanDocument, s: Schedule | None) -> bytes:
                 "Remaining Duration": _amount(t.remaining_duration, unit)
                 if t.remaining_duration is not None
                 else "",
-                "Actual Cost": f"{t.actual_cost:g}" if t.actual_cost is not None else "",
+                "Actual Cost": exact(t.actual_cost) if t.actual_cost is not None else "",
                 "Work": _amount(t.work, "hours") if t.work is not None else "",
                 "Effort Driven": "Yes" if t.effort_driven else "No",
                 "Type": t.task_type.value.replace("_", " ").title(),  # Fixed Units, as Project names it
