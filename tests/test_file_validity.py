@@ -14,10 +14,11 @@ import pytest
 from lxml import etree
 
 from prometheus.core.documents import PlanDocument
+from prometheus.errors import ValidationFailed
 from prometheus.formats.csv_format import read_csv, write_csv
 from prometheus.formats.ics import write_ics
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
-from prometheus.formats.registry import read_plan
+from prometheus.formats.registry import detect, import_bytes, read_plan
 from tests.test_roundtrip import drop, export_import, view
 from tests.varied_plan import ODD, scheduled, varied
 
@@ -304,3 +305,17 @@ def test_csv_keeps_every_digit_of_its_numbers() -> None:
         [getattr(t, f) for f in fields] for t in doc.tasks
     ]
     assert again.dependencies[0].lag == -0.123456789
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-be", "utf-32"])
+def test_json_saved_with_a_byte_order_mark_imports(encoding: str) -> None:
+    """Notepad and PowerShell save JSON with a byte order mark (Windows PowerShell's `>` in UTF-16): RFC
+    8259 lets a reader ignore the mark, and a marked UTF-16 or UTF-32 text says its encoding."""
+    doc = varied(long_names=False)
+    text = json.dumps(doc.model_dump(mode="json"), ensure_ascii=False)
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    assert import_bytes(data, detect("plan.json", None, data)) == doc
+    with pytest.raises(ValidationFailed, match="not valid JSON"):
+        import_bytes(b"\xff\xfe{\x00\xd8", "json")  # a mark, then no UTF-16
