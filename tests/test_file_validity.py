@@ -319,3 +319,31 @@ def test_json_saved_with_a_byte_order_mark_imports(encoding: str) -> None:
     assert import_bytes(data, detect("plan.json", None, data)) == doc
     with pytest.raises(ValidationFailed, match="not valid JSON"):
         import_bytes(b"\xff\xfe{\x00\xd8", "json")  # a mark, then no UTF-16
+
+
+def test_csv_as_microsoft_project_saves_it_imports() -> None:
+    """Project's CSV export writes durations in words (`5 days`, `2 wks`, `30 mins`, `1 mon`, `3 edays`,
+    `1 day?` when estimated), `NA` for a date it has not, `25%`, constraints by name and priorities as
+    numbers."""
+    data = (
+        b"ID,Name,Duration,Predecessors,Outline Level,% Complete,Priority,Constraint Type,Constraint Date,"
+        b"Deadline,Actual Start,Actual Finish\r\n"
+        b"1,Phase,10 days,,1,0%,500,As Soon As Possible,NA,NA,NA,NA\r\n"
+        b"2,Design,2 wks,,2,25%,700,Start No Earlier Than,2026-12-02T08:00,NA,2026-12-02T08:00,NA\r\n"
+        b"3,Call,30 mins,2FS+4 hrs,2,0%,300,Finish No Later Than,2026-12-24T17:00,2026-12-31T17:00,NA,NA\r\n"
+        b"4,Cure,3 edays,3,2,0%,1000,As Late As Possible,NA,NA,NA,NA\r\n"
+        b"5,Wait,1 mon,4SS+1 ewk,2,0%,500,Must Start On,2027-01-04T08:00,NA,NA,NA\r\n"
+        b"6,Guess,1 day?,5,1,0%,500,As Soon As Possible,NA,NA,NA,NA\r\n"
+    )
+    doc = read_csv(data)
+    assert [(t.duration, t.duration_unit.value) for t in doc.tasks] == [
+        (10, "days"), (2, "weeks"), (0.5, "hours"), (3, "edays"), (20, "days"), (1, "days"),
+    ]  # fmt: skip
+    assert [t.constraint_type.value for t in doc.tasks] == ["ASAP", "SNET", "FNLT", "ALAP", "MSO", "ASAP"]
+    assert [t.priority.value for t in doc.tasks] == ["medium", "high", "low", "critical", "medium", "medium"]
+    design = doc.tasks[1]
+    assert design.percent_complete == 25 and design.actual_start.isoformat() == "2026-12-02T08:00:00"
+    assert design.actual_finish is None and doc.tasks[0].deadline is None
+    assert [(d.type.value, d.lag, d.lag_unit.value) for d in doc.dependencies] == [
+        ("FS", 4, "hours"), ("FS", 0, "days"), ("SS", 1, "eweeks"), ("FS", 0, "days"),
+    ]  # fmt: skip

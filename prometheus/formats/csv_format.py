@@ -16,7 +16,9 @@ Text cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-
 return; OWASP's CSV injection guidance) are written with a leading `'`, which the reader takes off again.
 
 The file is UTF-8 with a byte order mark, so that Excel reads it as UTF-8. The reader takes what
-spreadsheets save: UTF-8 or Excel's Windows code page, `,`, `;` or tab between cells, rows of empty cells.
+spreadsheets save: UTF-8 or Excel's Windows code page, `,`, `;` or tab between cells, rows of empty cells;
+and what Project's own CSV export writes: `5 days`, `30 mins`, `NA` dates, `25%`, `Start No Earlier Than`,
+priorities as numbers.
 """
 
 from __future__ import annotations
@@ -42,11 +44,18 @@ COLUMNS = [
 MANUAL = "Manually Scheduled"  # Task Mode, as Microsoft Project writes it; Start and Finish are its dates
 TEXT_COLUMNS = ("Name", "Resource Names", "Tags", "Notes", "Description")  # user text: kept from formulas
 _UNIT = {"hours": "h", "days": "d", "weeks": "w", "ehours": "eh", "edays": "ed", "eweeks": "ew"}
-_UNIT_BACK = (
-    {v: k for k, v in _UNIT.items()}
-    | {u: u for u in _UNIT}
-    | {"hr": "hours", "hrs": "hours", "hour": "hours", "day": "days", "wk": "weeks", "week": "weeks"}
-)
+_WORDS = {"hr": "hours", "hrs": "hours", "hour": "hours", "day": "days", "wk": "weeks", "wks": "weeks"}
+_WORDS |= {"week": "weeks"} | {u: u for u in ("hours", "days", "weeks")}  # as Project writes them
+_UNIT_BACK = {v: k for k, v in _UNIT.items()} | _WORDS | {"e" + w: "e" + u for w, u in _WORDS.items()}
+# minutes and months (Project's: 20 working days, 30 elapsed) in the units a plan has
+_SCALED = {"min": (1 / 60, "hours"), "mins": (1 / 60, "hours"), "mon": (20.0, "days"), "mons": (20.0, "days")}
+_SCALED |= {"emin": (1 / 60, "ehours"), "emins": (1 / 60, "ehours"), "emon": (30.0, "edays")}
+_SCALED |= {"emons": (30.0, "edays")}
+_CONSTRAINT_NAMES = {  # Project's names of the constraint types
+    "as soon as possible": "ASAP", "as late as possible": "ALAP", "must start on": "MSO",
+    "must finish on": "MFO", "start no earlier than": "SNET", "start no later than": "SNLT",
+    "finish no earlier than": "FNET", "finish no later than": "FNLT",
+}  # fmt: skip
 _HOURS = {"hours": 1.0, "days": 8.0, "weeks": 40.0}  # a CSV has no calendar: the standard one
 _HOURS |= {"ehours": 1.0, "edays": 24.0, "eweeks": 168.0}
 _AMOUNT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*\??\s*$")
@@ -178,9 +187,33 @@ def write_csv(doc: PlanDocument, s: Schedule | None) -> bytes:
 
 def _parse_amount(text: str, where: str) -> tuple[float, str]:
     m = _AMOUNT.match(text.lower())
-    if not m or (m.group(2) and m.group(2) not in _UNIT_BACK):
+    if not m or (m.group(2) and m.group(2) not in _UNIT_BACK and m.group(2) not in _SCALED):
         raise ValidationFailed(f"{where}: cannot read the duration {text!r} (use e.g. 3d, 4h, 2w, 1ed)")
+    if m.group(2) in _SCALED:
+        factor, unit = _SCALED[m.group(2)]
+        return round(float(m.group(1)) * factor, 6), unit
     return float(m.group(1)), _UNIT_BACK.get(m.group(2) or "d", "days")
+
+
+def _date(row: dict, column: str) -> str | None:
+    """A date cell; None for an empty one and Project's `NA`."""
+    text = (row.get(column) or "").strip()
+    return None if text in ("", "NA") else text
+
+
+def _choices(row: dict) -> dict:
+    """% Complete (`25` or Project's `25%`), Priority (a name, or Project's number 0-1000) and Constraint
+    Type (ASAP..., or Project's name of it)."""
+    priority = (row.get("Priority") or "medium").strip().lower()
+    if priority.isdigit():
+        n = int(priority)
+        priority = "low" if n < 400 else "medium" if n < 600 else "high" if n < 800 else "critical"
+    kind = (row.get("Constraint Type") or "ASAP").strip()
+    return {
+        "percent_complete": float((row.get("% Complete") or "0").strip().removesuffix("%") or 0),
+        "priority": priority,
+        "constraint_type": _CONSTRAINT_NAMES.get(kind.lower(), kind.upper()),
+    }
 
 
 def _in_unit(text: str, unit: str, where: str) -> float:
@@ -225,8 +258,8 @@ def _project(row: dict, plan_name: str | None) -> DocPlan:
             description=restore(row.get("Notes") or ""),
             tags=[x for x in restore(row.get("Tags") or "").split(";") if x],
             start_date=datetime.fromisoformat(start).date() if start else None,
-            end_date=(row.get("Deadline") or "").strip()[:10] or None,
-            status_date=(row.get("Status Date") or "").strip()[:10] or None,
+            end_date=(_date(row, "Deadline") or "")[:10] or None,
+            status_date=(_date(row, "Status Date") or "")[:10] or None,
             default_start_time=begins,
         )
     except ValueError as exc:
@@ -235,9 +268,9 @@ def _project(row: dict, plan_name: str | None) -> DocPlan:
 
 def _ms_project_fields(row: dict, line: int) -> dict:
     """Task Mode (a manual task's Start and Finish are its own dates), Leveling Delay and Resume."""
-    out: dict = {"resume": (row.get("Resume") or "").strip() or None}
+    out: dict = {"resume": _date(row, "Resume")}
     if (row.get("Task Mode") or "").strip().lower() == MANUAL.lower():
-        start, finish = ((row.get(k) or "").strip() or None for k in ("Start", "Finish"))
+        start, finish = _date(row, "Start"), _date(row, "Finish")
         out |= {"manual": bool(start and finish), "manual_start": start, "manual_finish": finish}
     delay = (row.get("Leveling Delay") or "").strip()
     if delay:
@@ -306,19 +339,16 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 name=restore(row.get("Name") or "").strip(),
                 duration=duration,
                 duration_unit=unit,
-                percent_complete=float(row.get("% Complete") or 0),
-                priority=(row.get("Priority") or "medium").strip().lower(),
                 status=(row.get("Status") or "pending").strip().lower(),
                 milestone=_yes(row.get("Milestone")),
-                constraint_type=(row.get("Constraint Type") or "ASAP").strip().upper(),
-                constraint_date=(row.get("Constraint Date") or "").strip() or None,
-                deadline=(row.get("Deadline") or "").strip() or None,
+                constraint_date=_date(row, "Constraint Date"),
+                deadline=_date(row, "Deadline"),
                 tags=[x for x in restore(row.get("Tags") or "").split(";") if x],
                 notes=restore(row.get("Notes") or ""),
                 description=restore(row.get("Description") or ""),
                 assignments=assignments,
-                actual_start=(row.get("Actual Start") or "").strip() or None,
-                actual_finish=(row.get("Actual Finish") or "").strip() or None,
+                actual_start=_date(row, "Actual Start"),
+                actual_finish=_date(row, "Actual Finish"),
                 remaining_duration=_in_unit(remaining, unit, f"line {line}") if remaining else None,
                 actual_cost=float(row.get("Actual Cost") or 0)
                 if (row.get("Actual Cost") or "").strip()
@@ -328,6 +358,7 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 task_type=(row.get("Type") or "fixed units").strip().lower().replace(" ", "_")
                 or "fixed_units",
                 **_ms_project_fields(row, line),
+                **_choices(row),
             )
         except ValueError as exc:
             raise ValidationFailed(f"line {line}: {exc}") from None
