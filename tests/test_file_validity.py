@@ -194,10 +194,12 @@ def test_csv_export_opens_in_a_spreadsheet_as_utf8() -> None:
 
 
 @pytest.mark.parametrize(
-    "delimiter, encoding", [(",", "utf-8-sig"), (";", "utf-8-sig"), ("\t", "utf-8"), (";", "cp1252")]
+    "delimiter, encoding",
+    [(",", "utf-8-sig"), (";", "utf-8-sig"), ("\t", "utf-8"), (";", "cp1252"), ("\t", "utf-16")],
 )
 def test_csv_saved_by_a_spreadsheet_imports_as_exported(delimiter: str, encoding: str) -> None:
-    """Excel saves `;`-separated CSV where `,` is the decimal comma (German, French...), CRLF line ends,
+    """Excel saves `;`-separated CSV where `,` is the decimal comma (German, French...), its "Unicode Text"
+    tab-separated in UTF-16, CRLF line ends,
     empty cells and rows it had shown, and "CSV (Comma delimited)" in the Windows code page."""
     doc = varied(long_names=False)
     if encoding == "cp1252":  # what that code page holds

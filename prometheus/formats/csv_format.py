@@ -16,13 +16,15 @@ Text cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-
 return; OWASP's CSV injection guidance) are written with a leading `'`, which the reader takes off again.
 
 The file is UTF-8 with a byte order mark, so that Excel reads it as UTF-8. The reader takes what
-spreadsheets save: UTF-8 or Excel's Windows code page, `,`, `;` or tab between cells, rows of empty cells;
+spreadsheets save: UTF-8, marked UTF-16 or Excel's Windows code page, `,`, `;` or tab between cells, rows
+of empty cells;
 and what Project's own CSV export writes: `5 days`, `30 mins`, `NA` dates, `25%`, `Start No Earlier Than`,
 priorities as numbers.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -279,13 +281,16 @@ def _ms_project_fields(row: dict, line: int) -> dict:
 
 
 def _rows(data: bytes) -> list[dict]:
-    """The rows as a spreadsheet saves them: UTF-8 (a byte order mark or none), else the Windows code page
-    of Excel's "CSV (Comma delimited)"; cells separated by `,`, or by the `;` (where `,` is the decimal
-    comma) or tab that splits the header into more cells."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")
+    """The rows as a spreadsheet saves them: UTF-8 (a byte order mark or none), UTF-16 with its mark (Excel's
+    "Unicode Text"), else the Windows code page of Excel's "CSV (Comma delimited)"; cells separated by `,`,
+    or by the `;` (where `,` is the decimal comma) or tab that splits the header into more cells."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252")
     header = text.partition("\n")[0]
     sep = max(",;\t", key=lambda d: len(next(csv.reader([header], delimiter=d), [])))
     return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=sep))
