@@ -17,9 +17,8 @@ return; OWASP's CSV injection guidance) are written with a leading `'`, which th
 
 The file is UTF-8 with a byte order mark, so that Excel reads it as UTF-8. The reader takes what
 spreadsheets save: UTF-8, marked UTF-16 or Excel's Windows code page, `,`, `;` or tab between cells, rows
-of empty cells;
-and what Project's own CSV export writes: `5 days`, `30 mins`, `NA` dates, `25%`, `Start No Earlier Than`,
-priorities as numbers.
+of empty cells; and what Project's own CSV export writes: `5 days`, `30 mins`, `NA` dates, `25%`,
+`Start No Earlier Than`, priorities as numbers.
 """
 
 from __future__ import annotations
