@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+from datetime import time
 
 import httpx
 import pytest
@@ -102,6 +103,8 @@ def schema_problems(data: bytes) -> list[str]:
             if unknown or ranks != sorted(ranks):
                 problems.append(f"{parent}: {tags}")
         problems += [f"{parent} without {t}" for t in REQUIRED.get(parent, ()) if t not in tags]
+        if parent == "WorkingTimes" and len(el) > 5:  # the most periods of a day the schema holds
+            problems.append(f"{len(el)} WorkingTime")
         if not len(el) and el.getparent() is not None:
             for form, fields in KIND.items():
                 if parent in fields and not form.match(el.text or ""):
@@ -349,3 +352,27 @@ def test_csv_as_microsoft_project_saves_it_imports() -> None:
     assert [(d.type.value, d.lag, d.lag_unit.value) for d in doc.dependencies] == [
         ("FS", 4, "hours"), ("FS", 0, "days"), ("SS", 1, "eweeks"), ("FS", 0, "days"),
     ]  # fmt: skip
+
+
+def test_mspdi_day_of_more_working_periods_than_project_holds() -> None:
+    """Project holds at most 5 working periods a day: periods that touch are one (written joined), more
+    than 5 apart cannot be written (a 422 naming the calendar, not a file Project refuses)."""
+    hours = [["06:00", "07:00"], ["07:00", "08:00"], ["09:00", "10:00"], ["11:00", "12:00"],
+             ["13:00", "14:00"], ["15:00", "16:00"]]  # fmt: skip
+    shifts = {"name": "Shifts", "working_hours": hours}
+    doc = PlanDocument.model_validate(
+        {
+            "plan": {"name": "p", "start_date": "2026-12-01", "calendar": shifts},
+            "tasks": [{"key": "a", "name": "A"}],
+        }
+    )
+    data = write_mspdi(doc, scheduled(doc))
+    assert schema_problems(data) == []
+    again = read_mspdi(data)
+    periods = again.plan.calendar.working_hours
+    assert [(a.isoformat("minutes"), b.isoformat("minutes")) for a, b in periods][:2] == [
+        ("06:00", "08:00"), ("09:00", "10:00"),
+    ]  # fmt: skip
+    doc.plan.calendar.working_hours[1] = (time(7, 30), time(8))
+    with pytest.raises(ValidationFailed, match="'Shifts' has 6 working periods"):
+        write_mspdi(doc, None)
