@@ -180,7 +180,7 @@ def test_csv_round_trip_keeps_the_plan_start_and_the_dates(api: httpx.Client) ->
     assert {n: r[:2] for n, r in after["resources"].items()} == {"Ana": (0.0, 1.0), "Bo": (0.0, 1.0)}
     assert before["plan"]["start_date"] == "2026-12-01"
     assert before["dates"]["Design"][:2] == (datetime(2026, 12, 1, 8), datetime(2026, 12, 3, 17))
-    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0]["ID"] == "0" and rows[0]["Outline Level"] == "0" and rows[0]["Name"] == "CSV trip"
     assert rows[0]["Start"] == "2026-12-01T08:00" and rows[0]["Status Date"] == "2026-12-03"
 
@@ -251,7 +251,7 @@ def test_csv_cells_cannot_run_as_formulas_and_the_round_trip_keeps_the_text(api:
         "dependencies": [{"predecessor": "t0", "successor": "t1", "lag": -1}],  # "1FS-1d": not text
     }  # fmt: skip
     pid = api.post("/plans/import", params={"format": "json"}, json=doc).json()["data"]["id"]
-    data = api.get(f"/plans/{pid}/export", params={"format": "csv"}).text
+    data = api.get(f"/plans/{pid}/export", params={"format": "csv"}).content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(data)))
     for row in rows:
         for column in ("Name", "Resource Names", "Tags", "Notes"):
@@ -347,7 +347,7 @@ def test_csv_reader_refuses_bad_cells_clearly() -> None:
             read_csv(data)
     doc = read_csv(b"Name,Duration\nA,2d\n")  # no project row: named by the caller or "Imported plan"
     assert doc.plan.name == "Imported plan" and doc.plan.start_date is None
-    assert write_csv(doc, None).startswith(b"ID,Outline Level,Name")
+    assert write_csv(doc, None).startswith(b"\xef\xbb\xbfID,Outline Level,Name")  # UTF-8, for Excel
 
 
 def test_elapsed_durations_round_trip_through_csv_and_mspdi() -> None:
@@ -378,7 +378,7 @@ def test_csv_round_trip_keeps_any_resource_name_and_the_descriptions(api: httpx.
     }  # fmt: skip
     pid = api.post("/plans/import", params={"format": "json"}, json=doc).json()["data"]["id"]
     data = api.get(f"/plans/{pid}/export", params={"format": "csv"}).content
-    rows = list(csv.DictReader(io.StringIO(data.decode())))
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[1]["Resource Names"].startswith("Ana\\;Bo;Smith\\, John[50%];Lab \\[B];"), rows[1]
     back = api.post("/plans/import", params={"format": "csv", "include": "plan"}, content=data)
     assert back.status_code == 201, back.text

@@ -14,10 +14,16 @@ character is itself. A cell `Smith; John` names two resources, as Microsoft Proj
 
 Text cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
 return; OWASP's CSV injection guidance) are written with a leading `'`, which the reader takes off again.
+
+The file is UTF-8 with a byte order mark, so that Excel reads it as UTF-8. The reader takes what
+spreadsheets save: UTF-8, marked UTF-16 or Excel's Windows code page, `,`, `;` or tab between cells, rows
+of empty cells; and what Project's own CSV export writes: `5 days`, `30 mins`, `NA` dates, `25%`,
+`Start No Earlier Than`, priorities as numbers.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -28,6 +34,7 @@ from prometheus.core.model import Calendar
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import ValidationFailed
 from prometheus.formats.document import wbs_order
+from prometheus.formats.mspdi_values import number as exact  # every digit, no exponent
 
 COLUMNS = [
     "ID", "Outline Level", "Name", "Duration", "Start", "Finish", "Predecessors", "Resource Names",
@@ -38,11 +45,18 @@ COLUMNS = [
 MANUAL = "Manually Scheduled"  # Task Mode, as Microsoft Project writes it; Start and Finish are its dates
 TEXT_COLUMNS = ("Name", "Resource Names", "Tags", "Notes", "Description")  # user text: kept from formulas
 _UNIT = {"hours": "h", "days": "d", "weeks": "w", "ehours": "eh", "edays": "ed", "eweeks": "ew"}
-_UNIT_BACK = (
-    {v: k for k, v in _UNIT.items()}
-    | {u: u for u in _UNIT}
-    | {"hr": "hours", "hrs": "hours", "hour": "hours", "day": "days", "wk": "weeks", "week": "weeks"}
-)
+_WORDS = {"hr": "hours", "hrs": "hours", "hour": "hours", "day": "days", "wk": "weeks", "wks": "weeks"}
+_WORDS |= {"week": "weeks"} | {u: u for u in ("hours", "days", "weeks")}  # as Project writes them
+_UNIT_BACK = {v: k for k, v in _UNIT.items()} | _WORDS | {"e" + w: "e" + u for w, u in _WORDS.items()}
+# minutes and months (Project's: 20 working days, 30 elapsed) in the units a plan has
+_SCALED = {"min": (1 / 60, "hours"), "mins": (1 / 60, "hours"), "mon": (20.0, "days"), "mons": (20.0, "days")}
+_SCALED |= {"emin": (1 / 60, "ehours"), "emins": (1 / 60, "ehours"), "emon": (30.0, "edays")}
+_SCALED |= {"emons": (30.0, "edays")}
+_CONSTRAINT_NAMES = {  # Project's names of the constraint types
+    "as soon as possible": "ASAP", "as late as possible": "ALAP", "must start on": "MSO",
+    "must finish on": "MFO", "start no earlier than": "SNET", "start no later than": "SNLT",
+    "finish no earlier than": "FNET", "finish no later than": "FNLT",
+}  # fmt: skip
 _HOURS = {"hours": 1.0, "days": 8.0, "weeks": 40.0}  # a CSV has no calendar: the standard one
 _HOURS |= {"ehours": 1.0, "edays": 24.0, "eweeks": 168.0}
 _AMOUNT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*\??\s*$")
@@ -84,7 +98,7 @@ def _resources_of(cell: str) -> list[tuple[str, float]]:
 
 
 def _amount(value: float, unit: str) -> str:
-    return f"{value:g}{_UNIT[unit]}"
+    return f"{exact(value)}{_UNIT[unit]}"
 
 
 def _when(dt: datetime | None) -> str:
@@ -139,7 +153,7 @@ def write_csv(doc: PlanDocument, s: Schedule | None) -> bytes:
                 "Finish": _when(st.finish) if st else _when(t.manual_finish if t.manual else None),
                 "Predecessors": ";".join(preds.get(t.key, [])),
                 "Resource Names": ";".join(_resource_cell(names[a.resource], a.units) for a in t.assignments),
-                "% Complete": f"{t.percent_complete:g}",
+                "% Complete": exact(t.percent_complete),
                 "Priority": t.priority.value,
                 "Status": t.status.value,
                 "Milestone": "Yes" if t.milestone else "No",
@@ -154,7 +168,7 @@ def write_csv(doc: PlanDocument, s: Schedule | None) -> bytes:
                 "Remaining Duration": _amount(t.remaining_duration, unit)
                 if t.remaining_duration is not None
                 else "",
-                "Actual Cost": f"{t.actual_cost:g}" if t.actual_cost is not None else "",
+                "Actual Cost": exact(t.actual_cost) if t.actual_cost is not None else "",
                 "Work": _amount(t.work, "hours") if t.work is not None else "",
                 "Effort Driven": "Yes" if t.effort_driven else "No",
                 "Type": t.task_type.value.replace("_", " ").title(),  # Fixed Units, as Project names it
@@ -169,14 +183,38 @@ def write_csv(doc: PlanDocument, s: Schedule | None) -> bytes:
         for column in TEXT_COLUMNS:
             row[column] = neutralise(str(row.get(column) or ""))
         w.writerow(row)
-    return out.getvalue().encode()
+    return out.getvalue().encode("utf-8-sig")  # the byte order mark: Excel reads the file as UTF-8
 
 
 def _parse_amount(text: str, where: str) -> tuple[float, str]:
     m = _AMOUNT.match(text.lower())
-    if not m or (m.group(2) and m.group(2) not in _UNIT_BACK):
+    if not m or (m.group(2) and m.group(2) not in _UNIT_BACK and m.group(2) not in _SCALED):
         raise ValidationFailed(f"{where}: cannot read the duration {text!r} (use e.g. 3d, 4h, 2w, 1ed)")
+    if m.group(2) in _SCALED:
+        factor, unit = _SCALED[m.group(2)]
+        return round(float(m.group(1)) * factor, 6), unit
     return float(m.group(1)), _UNIT_BACK.get(m.group(2) or "d", "days")
+
+
+def _date(row: dict, column: str) -> str | None:
+    """A date cell; None for an empty one and Project's `NA`."""
+    text = (row.get(column) or "").strip()
+    return None if text in ("", "NA") else text
+
+
+def _choices(row: dict) -> dict:
+    """% Complete (`25` or Project's `25%`), Priority (a name, or Project's number 0-1000) and Constraint
+    Type (ASAP..., or Project's name of it)."""
+    priority = (row.get("Priority") or "medium").strip().lower()
+    if priority.isdigit():
+        n = int(priority)
+        priority = "low" if n < 400 else "medium" if n < 600 else "high" if n < 800 else "critical"
+    kind = (row.get("Constraint Type") or "ASAP").strip()
+    return {
+        "percent_complete": float((row.get("% Complete") or "0").strip().removesuffix("%") or 0),
+        "priority": priority,
+        "constraint_type": _CONSTRAINT_NAMES.get(kind.lower(), kind.upper()),
+    }
 
 
 def _in_unit(text: str, unit: str, where: str) -> float:
@@ -221,8 +259,8 @@ def _project(row: dict, plan_name: str | None) -> DocPlan:
             description=restore(row.get("Notes") or ""),
             tags=[x for x in restore(row.get("Tags") or "").split(";") if x],
             start_date=datetime.fromisoformat(start).date() if start else None,
-            end_date=(row.get("Deadline") or "").strip()[:10] or None,
-            status_date=(row.get("Status Date") or "").strip()[:10] or None,
+            end_date=(_date(row, "Deadline") or "")[:10] or None,
+            status_date=(_date(row, "Status Date") or "")[:10] or None,
             default_start_time=begins,
         )
     except ValueError as exc:
@@ -231,9 +269,9 @@ def _project(row: dict, plan_name: str | None) -> DocPlan:
 
 def _ms_project_fields(row: dict, line: int) -> dict:
     """Task Mode (a manual task's Start and Finish are its own dates), Leveling Delay and Resume."""
-    out: dict = {"resume": (row.get("Resume") or "").strip() or None}
+    out: dict = {"resume": _date(row, "Resume")}
     if (row.get("Task Mode") or "").strip().lower() == MANUAL.lower():
-        start, finish = ((row.get(k) or "").strip() or None for k in ("Start", "Finish"))
+        start, finish = _date(row, "Start"), _date(row, "Finish")
         out |= {"manual": bool(start and finish), "manual_start": start, "manual_finish": finish}
     delay = (row.get("Leveling Delay") or "").strip()
     if delay:
@@ -241,9 +279,30 @@ def _ms_project_fields(row: dict, line: int) -> dict:
     return out
 
 
+def _rows(data: bytes) -> list[dict]:
+    """The rows as a spreadsheet saves them: UTF-8 (a byte order mark or none), UTF-16 with its mark (Excel's
+    "Unicode Text"), else the Windows code page of Excel's "CSV (Comma delimited)"; cells separated by `,`,
+    or by the `;` (where `,` is the decimal comma) or tab that splits the header into more cells."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252")
+    header = text.partition("\n")[0]
+    sep = max(",;\t", key=lambda d: len(next(csv.reader([header], delimiter=d), [])))
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=sep))
+
+
+def _blank(row: dict) -> bool:
+    """A row of empty cells (a spreadsheet saves the rows it showed, to the widest)."""
+    return not any(isinstance(v, str) and v.strip() for v in row.values())
+
+
 def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
     try:
-        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+        rows = _rows(data)
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ValidationFailed(f"not a readable CSV file: {exc}") from None
     if not rows or "Name" not in rows[0]:
@@ -255,6 +314,8 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
     stack: list[tuple[int, str]] = []
     ids: dict[str, str] = {}
     for line, row in enumerate(rows, start=2):
+        if _blank(row):
+            continue
         level = _level(row, line)
         if level == 0:
             if line == 2:
@@ -282,19 +343,16 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 name=restore(row.get("Name") or "").strip(),
                 duration=duration,
                 duration_unit=unit,
-                percent_complete=float(row.get("% Complete") or 0),
-                priority=(row.get("Priority") or "medium").strip().lower(),
                 status=(row.get("Status") or "pending").strip().lower(),
                 milestone=_yes(row.get("Milestone")),
-                constraint_type=(row.get("Constraint Type") or "ASAP").strip().upper(),
-                constraint_date=(row.get("Constraint Date") or "").strip() or None,
-                deadline=(row.get("Deadline") or "").strip() or None,
+                constraint_date=_date(row, "Constraint Date"),
+                deadline=_date(row, "Deadline"),
                 tags=[x for x in restore(row.get("Tags") or "").split(";") if x],
                 notes=restore(row.get("Notes") or ""),
                 description=restore(row.get("Description") or ""),
                 assignments=assignments,
-                actual_start=(row.get("Actual Start") or "").strip() or None,
-                actual_finish=(row.get("Actual Finish") or "").strip() or None,
+                actual_start=_date(row, "Actual Start"),
+                actual_finish=_date(row, "Actual Finish"),
                 remaining_duration=_in_unit(remaining, unit, f"line {line}") if remaining else None,
                 actual_cost=float(row.get("Actual Cost") or 0)
                 if (row.get("Actual Cost") or "").strip()
@@ -304,6 +362,7 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 task_type=(row.get("Type") or "fixed units").strip().lower().replace(" ", "_")
                 or "fixed_units",
                 **_ms_project_fields(row, line),
+                **_choices(row),
             )
         except ValueError as exc:
             raise ValidationFailed(f"line {line}: {exc}") from None

@@ -114,7 +114,10 @@ def to_plan(doc: PlanDocument, plan_id: str = "file") -> Plan:
             plan_id=plan_id,
             position=i + 1,
             parent_id=t.parent,
-            assignments=[Assignment(resource_id=a.resource, units=a.units) for a in t.assignments],
+            assignments=[
+                Assignment(resource_id=a.resource, **a.model_dump(exclude={"resource"}))
+                for a in t.assignments
+            ],
             **{f: getattr(t, f) for f in _TASK},
         )
         for i, t in enumerate(doc.tasks)

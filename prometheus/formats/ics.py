@@ -46,16 +46,21 @@ def write_ics(doc: PlanDocument, s: Schedule, plan_id: str) -> bytes:
         st = s.tasks.get(t.key)
         if st is None or st.summary:
             continue
+        # DTEND is after DTSTART (RFC 5545 3.8.2.2): an instant (a milestone) has DTSTART alone (3.6.1)
+        end = [f"DTEND:{_stamp(st.finish)}"] if st.finish > st.start else []
+        categories = ["CRITICAL" if st.critical else "TASK"] + (
+            ["COMPLETED"] if t.status == "completed" else []
+        )
         lines += [
             "BEGIN:VEVENT",
             f"UID:{t.key}@{plan_id}.prometheus",
             f"DTSTAMP:{now}",
             f"DTSTART:{_stamp(st.start)}",
-            f"DTEND:{_stamp(st.finish)}",
+            *end,
             f"SUMMARY:{_escape(('◆ ' if st.milestone else '') + t.name)}",
             f"DESCRIPTION:{_escape(t.description or '')}",
-            f"CATEGORIES:{'CRITICAL' if st.critical else 'TASK'}",
-            f"STATUS:{'COMPLETED' if t.status == 'completed' else 'CONFIRMED'}",
+            f"CATEGORIES:{','.join(categories)}",
+            "STATUS:CONFIRMED",  # an event's (3.8.1.11): a to-do's COMPLETED is a category here
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")

@@ -3,6 +3,8 @@ built, each task is validated as it is read, and NaN/Infinity (not JSON) are ref
 
 from __future__ import annotations
 
+import codecs
+
 import ijson
 from pydantic import BaseModel, ValidationError
 
@@ -49,7 +51,27 @@ def _items(data: bytes, key: str, model: type[BaseModel]) -> list[BaseModel]:
     return out
 
 
+# the marks of UTF-32 first: UTF-32LE's begins as UTF-16LE's does
+_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
+
+
+def _utf8(data: bytes) -> bytes:
+    """The document as UTF-8: a UTF-8 byte order mark taken off (RFC 8259 lets a reader ignore it; Notepad
+    writes one), a text marked UTF-16 or UTF-32 (Windows PowerShell's `>` writes UTF-16) in UTF-8."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :]
+    for mark, codec in _MARKS:
+        if data.startswith(mark):
+            try:
+                return data.decode(codec).encode()
+            except UnicodeError as exc:
+                raise ValidationFailed(f"not valid JSON: {exc}", http_status=400) from None
+    return data
+
+
 def read_json_document(data: bytes) -> PlanDocument:
+    data = _utf8(data)
     try:
         keys, counts = _scan(data)
         if not keys and not data.lstrip().startswith(b"{"):

@@ -9,35 +9,38 @@ from lxml import etree
 from pydantic import ValidationError
 
 from prometheus.core.calendar import unit_minutes
-from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResource, PlanDocument
-from prometheus.core.model import Calendar, WorkContour
+from prometheus.core.documents import DocLink, DocPlan, DocResource, PlanDocument
+from prometheus.core.model import Calendar
 from prometheus.core.scheduler import Schedule
-from prometheus.core.splits import pauses
 from prometheus.errors import ValidationFailed
 from prometheus.formats.document import wbs_order
 from prometheus.formats.mspdi_assignments import (
-    CONTOUR_CODE,
-    UNASSIGNED,
-    agrees,
     dated_span,
     each_resource_works,
     first_start,
-    own_span,
     read_assignments,
     read_splits,
     span_minutes,
     worked_periods,
-    write_work,
+    write_assignments,
+    write_resources,
 )
 from prometheus.formats.mspdi_calendars import read_calendars, write_calendar
 from prometheus.formats.mspdi_values import (
+    CONSTRAINT,
+    FORMAT,
+    LINK,
+    NAME_LENGTH,
     NS,
+    PRIORITY,
+    TASK_TYPE,
     UNIT_OF_FORMAT,
     children,
     day_and_week,
     forget_elements,
     nearest_minute,
     percent_done,
+    project_name,
     pt,
     sub,
     text,
@@ -45,21 +48,17 @@ from prometheus.formats.mspdi_values import (
 )
 from prometheus.formats.mspdi_values import minutes as read_minutes
 
-_CONSTRAINT = {"ASAP": 0, "ALAP": 1, "MSO": 2, "MFO": 3, "SNET": 4, "SNLT": 5, "FNET": 6, "FNLT": 7}
-_LINK = {"FF": 0, "FS": 1, "SF": 2, "SS": 3}
-_FORMAT = {"hours": 5, "days": 7, "weeks": 9, "ehours": 6, "edays": 8, "eweeks": 10}
-_TYPE = {"fixed_units": 0, "fixed_duration": 1, "fixed_work": 2}
-_PRIORITY = {"low": 300, "medium": 500, "high": 700, "critical": 900}
-
 
 def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
+    """The plan as MSPDI, each element's children in the order of Project's schema (Project 2013's
+    mspdi_pj15.xsd): Project refuses a file whose elements come in another order."""
     cal = doc.plan.calendar or Calendar()
     mpd = round(cal.hours_per_day * 60)
     mpw = round(cal.hours_per_week * 60)
     first_hour = doc.plan.default_start_time or cal.working_hours[0][0]
     root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS})
     sub(root, "SaveVersion", 14)
-    sub(root, "Name", doc.plan.name)
+    sub(root, "Name", doc.plan.name[:NAME_LENGTH])  # Title holds the whole name
     sub(root, "Title", doc.plan.name)
     sub(root, "ScheduleFromStart", 1)
     if s is not None:
@@ -67,11 +66,12 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
         sub(root, "FinishDate", when(s.project_finish))
     elif doc.plan.start_date:
         sub(root, "StartDate", when(datetime.combine(doc.plan.start_date, first_hour)))
+    sub(root, "CurrencyCode", "USD")  # the schema requires one; a plan's costs have no currency
     sub(root, "CalendarUID", 1)
-    sub(root, "MinutesPerDay", mpd)
-    sub(root, "MinutesPerWeek", mpw)
     sub(root, "DefaultStartTime", first_hour.strftime("%H:%M:%S"))
     sub(root, "DefaultFinishTime", cal.working_hours[-1][1].strftime("%H:%M:%S"))
+    sub(root, "MinutesPerDay", mpd)
+    sub(root, "MinutesPerWeek", mpw)
     sub(root, "MoveRemainingStartsForward", int(doc.plan.status_date_moves_work))
     if doc.plan.status_date:
         sub(root, "StatusDate", when(doc.plan.status_date))
@@ -101,110 +101,69 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
         sub(el, "UID", uid[t.key])
         sub(el, "ID", uid[t.key])
         sub(el, "Name", t.name)
-        if t.status == "cancelled":  # Project's inactive task: kept, scheduling nothing
-            sub(el, "Active", 0)
-        sub(el, "Manual", int(t.manual))
-        sub(el, "Type", _TYPE[t.task_type.value])
+        sub(el, "Type", TASK_TYPE[t.task_type.value])
         sub(el, "OutlineLevel", level)
-        sub(el, "Priority", _PRIORITY[t.priority.value])
+        sub(el, "Priority", PRIORITY[t.priority.value])
         st = s.tasks.get(t.key) if s else None
+        fixed = t.manual and t.manual_start and t.manual_finish
+        if st is not None or fixed:
+            sub(el, "Start", when(st.start if st else t.manual_start))
+            sub(el, "Finish", when(st.finish if st else t.manual_finish))
+        minutes = t.duration * factor[t.duration_unit.value]
+        done = minutes * t.percent_complete / 100
+        sub(el, "Duration", pt(minutes))
+        sub(el, "DurationFormat", FORMAT[t.duration_unit.value])
+        if t.work is not None:
+            sub(el, "Work", pt(t.work * 60))
+        if t.resume:
+            sub(el, "Resume", when(t.resume))
+        sub(el, "EffortDriven", int(t.effort_driven))
+        sub(el, "Milestone", int(t.milestone))
+        sub(el, "Summary", int(t.key in parents))
         if st is not None:
-            sub(el, "Start", when(st.start))
-            sub(el, "Finish", when(st.finish))
+            sub(el, "Critical", int(st.critical))
             sub(el, "EarlyStart", when(st.early_start))
             sub(el, "EarlyFinish", when(st.early_finish))
             sub(el, "LateStart", when(st.late_start))
             sub(el, "LateFinish", when(st.late_finish))
-            sub(el, "Critical", int(st.critical))
-        elif t.manual and t.manual_start and t.manual_finish:
-            sub(el, "Start", when(t.manual_start))
-            sub(el, "Finish", when(t.manual_finish))
-        minutes = t.duration * factor[t.duration_unit.value]
-        done = minutes * t.percent_complete / 100
-        sub(el, "Duration", pt(minutes))
-        if t.manual and t.manual_start and t.manual_finish:
-            sub(el, "ManualStart", when(t.manual_start))
-            sub(el, "ManualFinish", when(t.manual_finish))
-        sub(el, "DurationFormat", _FORMAT[t.duration_unit.value])
-        sub(el, "ActualDuration", pt(done))
-        left = (
-            minutes - done
-            if t.remaining_duration is None
-            else t.remaining_duration * factor[t.duration_unit.value]
-        )
-        sub(el, "RemainingDuration", pt(left))
-        if t.leveling_delay:
-            sub(el, "LevelingDelay", round(t.leveling_delay * factor[t.leveling_delay_unit.value] * 10))
-            sub(el, "LevelingDelayFormat", _FORMAT[t.leveling_delay_unit.value])
-        sub(el, "Milestone", int(t.milestone))
-        if t.work is not None:
-            sub(el, "Work", pt(t.work * 60))
-        sub(el, "EffortDriven", int(t.effort_driven))
-        sub(el, "Summary", int(t.key in parents))
         sub(el, "PercentComplete", round(t.percent_complete))
-        sub(el, "ConstraintType", _CONSTRAINT[t.constraint_type.value])
+        if t.actual_start:
+            sub(el, "ActualStart", when(t.actual_start))
+        if t.actual_finish:
+            sub(el, "ActualFinish", when(t.actual_finish))
+        sub(el, "ActualDuration", pt(done))
+        left = minutes - done
+        if t.remaining_duration is not None:
+            left = t.remaining_duration * factor[t.duration_unit.value]
+        sub(el, "RemainingDuration", pt(left))
+        sub(el, "ConstraintType", CONSTRAINT[t.constraint_type.value])
         if t.key in task_cal:
             sub(el, "CalendarUID", task_cal[t.key])
         if t.constraint_date:
             sub(el, "ConstraintDate", when(t.constraint_date))
         if t.deadline:
             sub(el, "Deadline", when(t.deadline))
-        if t.actual_start:
-            sub(el, "ActualStart", when(t.actual_start))
-        if t.actual_finish:
-            sub(el, "ActualFinish", when(t.actual_finish))
-        if t.resume:
-            sub(el, "Resume", when(t.resume))
-        if t.ignore_resource_calendar:  # before Notes, where MSPDI's schema places it
+        if t.leveling_delay:
+            sub(el, "LevelingDelay", round(t.leveling_delay * factor[t.leveling_delay_unit.value] * 10))
+            sub(el, "LevelingDelayFormat", FORMAT[t.leveling_delay_unit.value])
+        if t.ignore_resource_calendar:
             sub(el, "IgnoreResourceCalendar", 1)
         if t.notes:
             sub(el, "Notes", t.notes)
         for d in preds.get(t.key, []):
             link = sub(el, "PredecessorLink")
             sub(link, "PredecessorUID", uid[d.predecessor])
-            sub(link, "Type", _LINK[d.type.value])
+            sub(link, "Type", LINK[d.type.value])
             sub(link, "LinkLag", round(d.lag * factor[d.lag_unit.value] * 10))
-            sub(link, "LagFormat", _FORMAT[d.lag_unit.value])
-    resources = sub(root, "Resources")
-    res_uid = {r.key: i + 1 for i, r in enumerate(doc.resources)}
-    for r in doc.resources:
-        el = sub(resources, "Resource")
-        sub(el, "UID", res_uid[r.key])
-        sub(el, "ID", res_uid[r.key])
-        sub(el, "Name", r.name)
-        sub(el, "Type", 1)  # work
-        sub(el, "MaxUnits", f"{r.availability:.2f}")
-        sub(el, "StandardRate", f"{r.cost_rate:g}")
-        if r.key in cal_uid:
-            sub(el, "CalendarUID", cal_uid[r.key])
-    assignments = sub(root, "Assignments")
-    n = 0
-    res_cal = {r.key: r.calendar for r in doc.resources if r.calendar is not None}
-    laid_out: dict = {}
-    for t in doc.tasks:
-        minutes = t.duration * factor[t.duration_unit.value]
-        st = s.tasks.get(t.key) if s and t.splits else None
-        span = own_span(t.assignments)  # the assignments' own work, only where it makes the task's span
-        own_work = span is not None and agrees(span, minutes)
-        for a in t.assignments or ([DocAssignment(resource=UNASSIGNED)] if st else []):
-            n += 1
-            work = a.work * 60 if own_work and a.work is not None else minutes * a.units
-            done = work * t.percent_complete / 100
-            el = sub(assignments, "Assignment")
-            sub(el, "UID", n)
-            sub(el, "TaskUID", uid[t.key])
-            sub(el, "ResourceUID", res_uid.get(a.resource, UNASSIGNED))
-            if own_work and a.delay:
-                sub(el, "Delay", round(a.delay * 600))  # tenths of a minute
-            sub(el, "Units", f"{a.units:g}")
-            sub(el, "Work", pt(work))
-            if own_work and a.contour is not WorkContour.flat:
-                sub(el, "WorkContour", CONTOUR_CODE[a.contour])
-            sub(el, "ActualWork", pt(done))
-            sub(el, "RemainingWork", pt(work - done))
-            if st is not None:  # a split task's parts: its work in periods with pauses between
-                own = t.calendar or res_cal.get(a.resource, cal)
-                write_work(el, n, st.start, st.finish, pauses(t.splits), own, a.units, laid_out)
+            sub(link, "LagFormat", FORMAT[d.lag_unit.value])
+        if t.status == "cancelled":  # Project's inactive task: kept, scheduling nothing
+            sub(el, "Active", 0)
+        sub(el, "Manual", int(t.manual))
+        if fixed:
+            sub(el, "ManualStart", when(t.manual_start))
+            sub(el, "ManualFinish", when(t.manual_finish))
+    res_uid = write_resources(sub(root, "Resources"), doc.resources, cal_uid)
+    write_assignments(sub(root, "Assignments"), doc, s, uid, res_uid, factor, cal)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True, pretty_print=True)
 
 
@@ -249,7 +208,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
     begins = datetime.fromisoformat(start).time() if start and "T" in start else None
     default_start = text(root, "DefaultStartTime")
     plan = DocPlan(
-        name=plan_name or text(root, "Name") or text(root, "Title") or "Imported plan",
+        name=plan_name or project_name(root) or "Imported plan",
         start_date=datetime.fromisoformat(start).date() if start else None,
         calendar=project_cal,
         status_date=datetime.fromisoformat(text(root, "StatusDate")).date()
@@ -285,9 +244,9 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
     periods, laid_out = worked_periods(root, working), {}
     per = unit_minutes(mpd, mpw)
     priority = lambda p: "low" if p < 400 else "medium" if p < 600 else "high" if p < 800 else "critical"  # noqa: E731
-    constraint = {v: k for k, v in _CONSTRAINT.items()}
-    link_type = {v: k for k, v in _LINK.items()}
-    task_type = {str(v): k for k, v in _TYPE.items()}
+    constraint = {v: k for k, v in CONSTRAINT.items()}
+    link_type = {v: k for k, v in LINK.items()}
+    task_type = {str(v): k for k, v in TASK_TYPE.items()}
     tasks, links, stack = [], [], []
     by_outline: dict[str, str] = {}
     for el in root.iter(f"{{{NS}}}Task"):

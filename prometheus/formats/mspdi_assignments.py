@@ -10,11 +10,12 @@ import numpy as np
 from lxml import etree
 
 from prometheus.core.calendar import WorkCalendar
-from prometheus.core.documents import DocAssignment
+from prometheus.core.documents import DocAssignment, DocResource, PlanDocument
 from prometheus.core.model import Assignment, Calendar, TaskSplit, WorkContour
-from prometheus.core.splits import parts
+from prometheus.core.scheduler import Schedule
+from prometheus.core.splits import parts, pauses
 from prometheus.core.task_types import assignments_span
-from prometheus.formats.mspdi_values import NS, minutes, pt, sub, text, when
+from prometheus.formats.mspdi_values import NS, minutes, number, pt, sub, text, when
 
 UNASSIGNED = "-65535"  # the resource of a task's work when no resource is assigned to it
 _WORK = ("1", "2")  # remaining and actual work
@@ -284,3 +285,59 @@ def write_work(
             sub(tp, "Unit", 2)
             sub(tp, "Value", pt((end - lo) * units))
             lo = end
+
+
+def write_resources(parent: etree._Element, resources: list[DocResource], cal_uid: dict[str, int]) -> dict:
+    """Each resource as a work resource (with its calendar's UID in `cal_uid`); their UIDs by key."""
+    res_uid = {r.key: i + 1 for i, r in enumerate(resources)}
+    for r in resources:
+        el = sub(parent, "Resource")
+        sub(el, "UID", res_uid[r.key])
+        sub(el, "ID", res_uid[r.key])
+        sub(el, "Name", r.name)
+        sub(el, "Type", 1)  # work
+        sub(el, "MaxUnits", f"{r.availability:.2f}")
+        sub(el, "StandardRate", number(r.cost_rate))
+        if r.key in cal_uid:
+            sub(el, "CalendarUID", cal_uid[r.key])
+    return res_uid
+
+
+def write_assignments(
+    parent: etree._Element,
+    doc: PlanDocument,
+    s: Schedule | None,
+    uid: dict[str, int],
+    res_uid: dict[str, int],
+    factor: dict[str, float],
+    cal: Calendar,
+) -> None:
+    """Each task's assignments (a split task without any: its own work, unassigned), their work and, for a
+    split task, its periods of work."""
+    n = 0
+    res_cal = {r.key: r.calendar for r in doc.resources if r.calendar is not None}
+    laid_out: dict = {}
+    for t in doc.tasks:
+        minutes = t.duration * factor[t.duration_unit.value]
+        st = s.tasks.get(t.key) if s and t.splits else None
+        span = own_span(t.assignments)  # the assignments' own work, only where it makes the task's span
+        own_work = span is not None and agrees(span, minutes)
+        for a in t.assignments or ([DocAssignment(resource=UNASSIGNED)] if st else []):
+            n += 1
+            work = a.work * 60 if own_work and a.work is not None else minutes * a.units
+            done = work * t.percent_complete / 100
+            el = sub(parent, "Assignment")
+            sub(el, "UID", n)
+            sub(el, "TaskUID", uid[t.key])
+            sub(el, "ResourceUID", res_uid.get(a.resource, UNASSIGNED))
+            sub(el, "ActualWork", pt(done))
+            if own_work and a.delay:
+                sub(el, "Delay", round(a.delay * 600))  # tenths of a minute
+            sub(el, "RemainingWork", pt(work - done))
+            sub(el, "Units", number(a.units))
+            sub(el, "Work", pt(work))
+            if own_work and a.contour is not WorkContour.flat:
+                sub(el, "WorkContour", CONTOUR_CODE[a.contour])
+            if st is not None:  # a split task's parts: its work in periods with pauses between
+                own = t.calendar or res_cal.get(a.resource, cal)
+                write_work(el, n, st.start, st.finish, pauses(t.splits), own, a.units, laid_out)

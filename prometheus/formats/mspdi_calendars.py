@@ -11,6 +11,7 @@ from dateutil import rrule
 from lxml import etree
 
 from prometheus.core.model import Calendar, CalendarException
+from prometheus.errors import ValidationFailed
 
 NS = "http://schemas.microsoft.com/project"
 Periods = list[tuple[time, time]]
@@ -191,7 +192,7 @@ def write_calendar(sub: Sub, parent: etree._Element, uid: int, name: str, cal: C
     """One calendar as MSPDI: its weekdays with their hours, each holiday and worked date an exception."""
     c = sub(parent, "Calendar")
     sub(c, "UID", uid)
-    sub(c, "Name", name)
+    sub(c, "Name", name[:512])  # the most the schema's Name holds
     sub(c, "IsBaseCalendar", 1)
     sub(c, "BaseCalendarUID", -1)
     days = sub(c, "WeekDays")
@@ -200,7 +201,7 @@ def write_calendar(sub: Sub, parent: etree._Element, uid: int, name: str, cal: C
         d = sub(days, "WeekDay")
         sub(d, "DayType", ms_day)
         sub(d, "DayWorking", int(bool(hours)))
-        _write_periods(sub, d, hours)
+        _write_periods(sub, d, hours, cal.name)
     if not (cal.holidays or cal.exceptions):
         return
     ex = sub(c, "Exceptions")
@@ -215,13 +216,26 @@ def write_calendar(sub: Sub, parent: etree._Element, uid: int, name: str, cal: C
         sub(e, "Name", "Working time" if hours else "Holiday")
         sub(e, "Type", 1)
         sub(e, "DayWorking", int(bool(hours)))
-        _write_periods(sub, e, hours)
+        _write_periods(sub, e, hours, cal.name)
 
 
-def _write_periods(sub: Sub, parent: etree._Element, hours: Periods) -> None:
-    if hours:
+def _write_periods(sub: Sub, parent: etree._Element, hours: Periods, name: str) -> None:
+    """A day's working periods, those that touch joined: Project holds at most 5 a day (more are a
+    ValidationFailed naming the calendar)."""
+    joined: Periods = []
+    for a, b in hours:
+        if joined and joined[-1][1] == a:
+            joined[-1] = (joined[-1][0], b)
+        else:
+            joined.append((a, b))
+    if len(joined) > 5:
+        raise ValidationFailed(
+            f"the calendar {name!r} has {len(joined)} working periods in a day; Microsoft Project holds "
+            "at most 5: join some to export the plan as MSPDI"
+        )
+    if joined:
         times = sub(parent, "WorkingTimes")
-        for a, b in hours:
+        for a, b in joined:
             w = sub(times, "WorkingTime")
             sub(w, "FromTime", a.strftime("%H:%M:%S"))
             sub(w, "ToTime", b.strftime("%H:%M:%S"))

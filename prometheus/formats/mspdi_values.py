@@ -6,6 +6,7 @@ import re
 import threading
 from datetime import date, datetime, time, timedelta
 
+import numpy as np
 from lxml import etree
 
 from prometheus.errors import ValidationFailed
@@ -21,6 +22,13 @@ _ISO_DURATION = re.compile(
 # are read as days, the estimated formats (+32) as theirs
 _UNITS = {3: "hours", 4: "ehours", 5: "hours", 6: "ehours", 7: "days", 8: "edays", 9: "weeks", 10: "eweeks"}
 UNIT_OF_FORMAT = _UNITS | {11: "days", 12: "edays"} | {k + 32: v for k, v in _UNITS.items()}
+NAME_LENGTH = 255  # the most characters a project's Name holds
+# the codes of MSPDI's fields
+CONSTRAINT = {"ASAP": 0, "ALAP": 1, "MSO": 2, "MFO": 3, "SNET": 4, "SNLT": 5, "FNET": 6, "FNLT": 7}
+LINK = {"FF": 0, "FS": 1, "SF": 2, "SS": 3}
+FORMAT = {"hours": 5, "days": 7, "weeks": 9, "ehours": 6, "edays": 8, "eweeks": 10}
+TASK_TYPE = {"fixed_units": 0, "fixed_duration": 1, "fixed_work": 2}
+PRIORITY = {"low": 300, "medium": 500, "high": 700, "critical": 900}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # XML 1.0 cannot hold these
 
 
@@ -37,6 +45,11 @@ def when(dt: datetime | date | None) -> str | None:
     if not isinstance(dt, datetime):
         dt = datetime.combine(dt, time(0))
     return dt.replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def number(value: float) -> str:
+    """A number as the schema's decimal: no exponent, no trailing zeros (1234567.25, not 1.23457e+06)."""
+    return np.format_float_positional(value, trim="-")
 
 
 def pt(minutes: float) -> str:
@@ -88,6 +101,15 @@ def text(el: etree._Element, tag: str) -> str | None:
 def forget_elements() -> None:
     """Let go of the element text() read last (and so of its whole tree)."""
     _children.__dict__.clear()
+
+
+def project_name(root: etree._Element) -> str | None:
+    """The project's Name, or its Title where that goes on from a Name of 255 characters, the most Name
+    holds (the writer cuts a longer plan name there and keeps it whole in Title)."""
+    name, title = text(root, "Name"), text(root, "Title")
+    if name and title and len(name) == NAME_LENGTH and title.startswith(name):
+        return title
+    return name or title
 
 
 def day_and_week(root: etree._Element) -> tuple[float, float]:
