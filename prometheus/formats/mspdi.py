@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Any
 
 from lxml import etree
 from pydantic import ValidationError
@@ -30,6 +29,7 @@ from prometheus.formats.mspdi_assignments import (
     write_work,
 )
 from prometheus.formats.mspdi_calendars import read_calendars, write_calendar
+from prometheus.formats.mspdi_links import percent_lags, read_links
 from prometheus.formats.mspdi_values import (
     NS,
     UNIT_OF_FORMAT,
@@ -369,6 +369,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
             )
         )
         links.extend(read_links(el, key, per, link_type))
+    links = percent_lags(links, tasks)
     # the tasks and links are checked all at once (in one call of pydantic, not one per task or link)
     doc = PlanDocument.model_validate(
         {"plan": plan, "resources": resources, "tasks": tasks, "dependencies": links}
@@ -376,24 +377,3 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
     keys = {t.key for t in doc.tasks}
     doc.dependencies = [d for d in doc.dependencies if d.predecessor in keys]  # not to the project's task
     return doc
-
-
-def read_links(
-    task: etree._Element, key: str, per: dict[str, float], types: dict[int, str]
-) -> list[dict[str, Any]]:
-    """The links to the task `key` (element `task`) from its predecessors, as DocLink's fields."""
-    links = []
-    for link in task.iterchildren(f"{{{NS}}}PredecessorLink"):
-        get = children(link).get
-        unit = UNIT_OF_FORMAT.get(int(get("LagFormat") or 7), "days")
-        lag_minutes = float(get("LinkLag") or 0) / 10
-        links.append(
-            dict(
-                predecessor=f"t{get('PredecessorUID')}",
-                successor=key,
-                type=types.get(int(get("Type") or 1), "FS"),
-                lag=round(lag_minutes / per[unit], 6),
-                lag_unit=unit,
-            )
-        )
-    return links
