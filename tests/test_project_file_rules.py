@@ -5,7 +5,8 @@ of its work follows its resume date (less the overtime still to do; the date to 
 resources of a task on different calendars each work their assignment; timephased costs are no durations; a
 project starts at its start date's own time, midnight included; Project's .mpd databases are read; several
 calendar exceptions on one date; durations written to the second; inactive tasks; tasks of other projects
-(in an .mpp too). Percent lags come from files found elsewhere (Aspose.Tasks' examples)."""
+(in an .mpp too). Percent lags and milestones under way come from files found elsewhere (Aspose.Tasks'
+examples)."""
 
 from __future__ import annotations
 
@@ -134,6 +135,17 @@ def test_a_started_task_does_its_remaining_work_from_its_resume_date() -> None:
                 percent_complete=50, remaining_duration=2.5, resume=datetime(2027, 1, 6, 11))  # fmt: skip
     s = schedule([task], [], start=MONDAY)
     assert (s.tasks["a"].start, s.tasks["a"].finish) == (early, datetime(2027, 1, 8, 16))
+
+
+def test_a_milestone_under_way_finishes_when_it_started() -> None:
+    """A milestone marked 30% done at noon (Software Development.mpp of Aspose.Tasks' examples) starts and
+    finishes at noon, not after lunch; its successor starts after lunch."""
+    noon = datetime(2027, 1, 4, 12)
+    mark = Task(id="a", plan_id="p", name="a", duration=0, milestone=True, status="in_progress",
+                actual_start=noon, percent_complete=30, remaining_duration=0)  # fmt: skip
+    s = schedule([mark, _task("b", 8)], [_link("FS")], start=MONDAY)
+    assert (s.tasks["a"].start, s.tasks["a"].finish) == (noon, noon)
+    assert (s.tasks["b"].start, s.tasks["b"].finish) == (datetime(2027, 1, 4, 13), datetime(2027, 1, 5, 12))
 
 
 def _started(remaining: str, resume: str, assignment: str) -> bytes:

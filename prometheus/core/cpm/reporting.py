@@ -101,26 +101,29 @@ class Reporting:
                 m = np.fromiter(moved, dtype=np.int64)
                 self._dates[key][m] = self.wc.datetimes(C.moment(kal[m], idx[m], reading[m]))
         self._moved_early, self._moved_late, self._at_start = set(), set(), at_start
-        for key, (rows, at) in self._kept_dates().items():
+        for key, rows, at in self._kept_dates():
             self._dates[key][rows] = at
         return self._dates
 
-    def _kept_dates(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    def _kept_dates(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """Dates tasks keep as they are, in working time or not (as MS Project): actual starts and finishes
-        and manual dates (`kept_moments`), by the date they set: rows and datetimes."""
+        and manual dates (`kept_moments`): the date they set, its rows and their datetimes."""
         if self.kept_moments is None:
-            return {}
+            return []
         starts, finishes = self.kept_moments != NO_MOMENT
-        rows = {
-            "early_start": starts & (self.actual | self.manual),
-            "late_start": starts & self.actual,
-            "early_finish": finishes & (self.finished_at | self.manual),
-            "late_finish": finishes & self.finished_at,
-        }
-        out = {}
-        for key, mask in rows.items():
+        # a task under way with no work at all (a milestone marked partly done) finishes when it started
+        instant = starts & self.actual & ~self.finished_at & self.zero
+        rows = [  # the date, the tasks, the kept moment that sets it (0: start, 1: finish)
+            ("early_start", starts & (self.actual | self.manual), 0),
+            ("late_start", starts & self.actual, 0),
+            ("early_finish", finishes & (self.finished_at | self.manual), 1),
+            ("early_finish", instant, 0),
+            ("late_finish", finishes & self.finished_at, 1),
+        ]
+        out = []
+        for key, mask, end in rows:
             at = np.flatnonzero(mask)
-            out[key] = (at, self.wc.datetimes(self.kept_moments[0 if key.endswith("start") else 1][at]))
+            out.append((key, at, self.wc.datetimes(self.kept_moments[end][at])))
         return out
 
     def _conflicts(self) -> list[Conflict]:
