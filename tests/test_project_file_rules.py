@@ -5,8 +5,8 @@ of its work follows its resume date (less the overtime still to do; the date to 
 resources of a task on different calendars each work their assignment; timephased costs are no durations; a
 project starts at its start date's own time, midnight included; Project's .mpd databases are read; several
 calendar exceptions on one date; durations written to the second; inactive tasks; tasks of other projects
-(in an .mpp too). Percent lags and milestones under way come from files found elsewhere (Aspose.Tasks'
-examples)."""
+(in an .mpp too). Percent lags, milestones under way and milestones at a project start on a day off come
+from files found elsewhere (Aspose.Tasks' examples)."""
 
 from __future__ import annotations
 
@@ -146,6 +146,20 @@ def test_a_milestone_under_way_finishes_when_it_started() -> None:
     s = schedule([mark, _task("b", 8)], [_link("FS")], start=MONDAY)
     assert (s.tasks["a"].start, s.tasks["a"].finish) == (noon, noon)
     assert (s.tasks["b"].start, s.tasks["b"].finish) == (datetime(2027, 1, 4, 13), datetime(2027, 1, 5, 12))
+
+
+def test_a_milestone_at_a_project_start_on_a_day_off_stays_there() -> None:
+    """A project starting on Sunday 08:00 (b4ubuild_sample_07a in Aspose.Tasks' examples, project5.mpp):
+    its milestones without work before them stay on Sunday, the first task with work starts on Monday."""
+    sunday = datetime(2027, 1, 3, 8)
+    mark, after = (Task(id=k, plan_id="p", name=k, duration=0, milestone=True) for k in "ab")
+    links = [_link("FS"), Dependency(id="e", plan_id="p", predecessor_id="b", successor_id="c")]
+    s = schedule([mark, after, _task("c", 8)], links, start=sunday)
+    assert {k: (t.start, t.finish) for k, t in s.tasks.items()} == {
+        "a": (sunday, sunday),
+        "b": (sunday, sunday),
+        "c": (MONDAY, datetime(2027, 1, 4, 17)),
+    }
 
 
 def _started(remaining: str, resume: str, assignment: str) -> bytes:

@@ -10,7 +10,7 @@ from prometheus.core.cpm import fast
 from prometheus.core.cpm.paths import critical_paths
 from prometheus.core.cpm.progress import NO_MOMENT
 from prometheus.core.cpm.results import Conflict, Schedule, Table, roll_up
-from prometheus.core.cpm.rules import binds_early, finish_at_a_start
+from prometheus.core.cpm.rules import ASAP, binds_early, finish_at_a_start
 
 
 class Reporting:
@@ -108,8 +108,9 @@ class Reporting:
     def _kept_dates(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """Dates tasks keep as they are, in working time or not (as MS Project): actual starts and finishes
         and manual dates (`kept_moments`): the date they set, its rows and their datetimes."""
+        out = self._on_project_start()
         if self.kept_moments is None:
-            return []
+            return out
         starts, finishes = self.kept_moments != NO_MOMENT
         # a task under way with no work at all (a milestone marked partly done) finishes when it started
         instant = starts & self.actual & ~self.finished_at & self.zero
@@ -120,11 +121,21 @@ class Reporting:
             ("early_finish", instant, 0),
             ("late_finish", finishes & self.finished_at, 1),
         ]
-        out = []
         for key, mask, end in rows:
             at = np.flatnonzero(mask)
             out.append((key, at, self.wc.datetimes(self.kept_moments[end][at])))
         return out
+
+    def _on_project_start(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """Milestones at a project start outside working time (a Sunday 08:00) stay there, as MS Project
+        keeps them, where a task with work starts at the next working time: their early dates."""
+        if self.start_at >= self.wc.start_of(self.ps):
+            return []
+        with_work = np.bincount(self.succ[~self.zero[self.pred]], minlength=self.n) > 0
+        on_start = (self.ps_k[self.kal] == self.ES) & (self.ctype == ASAP) & ~with_work
+        rows = np.flatnonzero(self.zero & on_start & ~self.actual & ~self.manual)
+        at = self.wc.datetimes(np.full(rows.size, self.start_at, dtype=np.int64))
+        return [("early_start", rows, at), ("early_finish", rows, at)]
 
     def _conflicts(self) -> list[Conflict]:
         wc, leaves, out = self.wc, self.leaves, []
