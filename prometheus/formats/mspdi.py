@@ -41,6 +41,7 @@ from prometheus.formats.mspdi_values import (
     pt,
     sub,
     text,
+    unique_name,
     when,
 )
 from prometheus.formats.mspdi_values import minutes as read_minutes
@@ -261,6 +262,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
         default_start_time=begins or (time.fromisoformat(default_start) if default_start else None),
     )
     resources = []
+    taken: set[str] = set()  # Project lets two resources share a name, a plan does not
     for r in root.iter(f"{{{NS}}}Resource"):
         uid, name = text(r, "UID"), text(r, "Name")
         if uid is None or not name:
@@ -268,7 +270,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
         resources.append(
             DocResource(
                 key=f"r{uid}",
-                name=name,
+                name=unique_name(name, taken),
                 availability=min(1.0, float(text(r, "MaxUnits") or 1)),
                 cost_rate=float(text(r, "StandardRate") or 0),
                 calendar=calendar(text(r, "CalendarUID"))
