@@ -270,3 +270,21 @@ def test_csv_rows_sharing_an_id_are_a_422_naming_it(api: httpx.Client) -> None:
     assert r.status_code == 422 and r.json()["error_code"] == "VALIDATION_ERROR", r.text
     assert "line 3" in r.json()["message"] and "ID 1" in r.json()["message"], r.text
     _stored_nothing(api)
+
+
+def test_a_project_file_with_two_resources_of_one_name_is_imported_with_both(api: httpx.Client) -> None:
+    """Project lets two resources share a name (b4ubuild_sample_07a in Aspose.Tasks' examples: two
+    'Concrete Subcontractor'); a plan does not: the second is imported as 'Concrete Subcontractor (2)'
+    with its assignment (was a 409 that refused the whole file)."""
+    name = "<Name>Concrete Subcontractor</Name><Type>1</Type>"
+    resources = "".join(f"<Resource><UID>{u}</UID>{name}</Resource>" for u in (1, 2))
+    assignment = "<UID>1</UID><TaskUID>2</TaskUID><ResourceUID>2</ResourceUID><Units>1</Units>"
+    more = f"</Tasks><Resources>{resources}</Resources><Assignments><Assignment>{assignment}</Assignment>"
+    body = _mspdi().replace(b"</Tasks>", f"{more}</Assignments>".encode())
+    r = api.post("/plans/import", params={"format": "mspdi", "name": "shared names"}, content=body)
+    assert r.status_code == 201, r.text
+    plan = r.json()["data"]["id"]
+    names = {x["id"]: x["name"] for x in api.get(f"/plans/{plan}/resources").json()["data"]}
+    assert sorted(names.values()) == ["Concrete Subcontractor", "Concrete Subcontractor (2)"]
+    tasks = {t["name"]: t for t in api.get(f"/plans/{plan}/tasks").json()["data"]}
+    assert [names[i] for i in tasks["T2"]["assigned_resources"]] == ["Concrete Subcontractor (2)"]

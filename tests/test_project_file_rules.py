@@ -4,12 +4,16 @@ start of work; a started task's done part is its actual duration, not the rounde
 of its work follows its resume date (less the overtime still to do; the date to the nearest minute); the
 resources of a task on different calendars each work their assignment; timephased costs are no durations; a
 project starts at its start date's own time, midnight included; Project's .mpd databases are read; several
-calendar exceptions on one date; durations written to the second; inactive tasks; tasks of other projects."""
+calendar exceptions on one date; durations written to the second; inactive tasks; tasks of other projects
+(in an .mpp too). Percent lags, milestones under way and milestones at a project start on a day off come
+from files found elsewhere (Aspose.Tasks' examples)."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, time
+
+import pytest
 
 from prometheus.core.analysis import schedule_plan
 from prometheus.core.model import Assignment, Calendar, Dependency, Plan, Resource, Task
@@ -17,6 +21,8 @@ from prometheus.core.scheduler import schedule
 from prometheus.formats.document import to_document, to_plan
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
 from prometheus.formats.registry import detect
+from tests import mpxj_oracle
+from tests.mpxj_oracle import _ldt
 
 MONDAY = datetime(2027, 1, 4, 8)
 TUESDAY = datetime(2027, 1, 5, 8)
@@ -129,6 +135,31 @@ def test_a_started_task_does_its_remaining_work_from_its_resume_date() -> None:
                 percent_complete=50, remaining_duration=2.5, resume=datetime(2027, 1, 6, 11))  # fmt: skip
     s = schedule([task], [], start=MONDAY)
     assert (s.tasks["a"].start, s.tasks["a"].finish) == (early, datetime(2027, 1, 8, 16))
+
+
+def test_a_milestone_under_way_finishes_when_it_started() -> None:
+    """A milestone marked 30% done at noon (Software Development.mpp of Aspose.Tasks' examples) starts and
+    finishes at noon, not after lunch; its successor starts after lunch."""
+    noon = datetime(2027, 1, 4, 12)
+    mark = Task(id="a", plan_id="p", name="a", duration=0, milestone=True, status="in_progress",
+                actual_start=noon, percent_complete=30, remaining_duration=0)  # fmt: skip
+    s = schedule([mark, _task("b", 8)], [_link("FS")], start=MONDAY)
+    assert (s.tasks["a"].start, s.tasks["a"].finish) == (noon, noon)
+    assert (s.tasks["b"].start, s.tasks["b"].finish) == (datetime(2027, 1, 4, 13), datetime(2027, 1, 5, 12))
+
+
+def test_a_milestone_at_a_project_start_on_a_day_off_stays_there() -> None:
+    """A project starting on Sunday 08:00 (b4ubuild_sample_07a in Aspose.Tasks' examples, project5.mpp):
+    its milestones without work before them stay on Sunday, the first task with work starts on Monday."""
+    sunday = datetime(2027, 1, 3, 8)
+    mark, after = (Task(id=k, plan_id="p", name=k, duration=0, milestone=True) for k in "ab")
+    links = [_link("FS"), Dependency(id="e", plan_id="p", predecessor_id="b", successor_id="c")]
+    s = schedule([mark, after, _task("c", 8)], links, start=sunday)
+    assert {k: (t.start, t.finish) for k, t in s.tasks.items()} == {
+        "a": (sunday, sunday),
+        "b": (sunday, sunday),
+        "c": (MONDAY, datetime(2027, 1, 4, 17)),
+    }
 
 
 def _started(remaining: str, resume: str, assignment: str) -> bytes:
@@ -267,6 +298,61 @@ def test_a_task_of_another_project_keeps_the_dates_its_project_gave_it() -> None
 <Task><UID>2</UID><Name>Our work</Name><OutlineLevel>1</OutlineLevel><Duration>PT8H0M0S</Duration>
 <PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type></PredecessorLink></Task></Tasks></Project>"""
     back = to_plan(read_mspdi(data.encode()))
+    s = schedule_plan(back, MONDAY.date())
+    dates = {t.name: (t.start, t.finish) for t in s.tasks.values()}
+    assert dates["Their delivery"] == (datetime(2027, 1, 6, 8), datetime(2027, 1, 7, 17))
+    assert dates["Our work"] == (datetime(2027, 1, 8, 8), datetime(2027, 1, 8, 17))
+
+
+def test_a_percent_lag_is_that_part_of_the_predecessors_duration() -> None:
+    """LagFormat 19 (%) keeps the percentage itself in LinkLag (Software Development Plan.mpp of
+    Aspose.Tasks' examples: -75% after 15 days of coding starts the testing 11.25 days before it ends)."""
+
+    def task(uid: int, days: int, link: str = "") -> str:
+        return (f"<Task><UID>{uid}</UID><Name>{uid}</Name><OutlineLevel>1</OutlineLevel><Duration>"
+                f"PT{days * 8}H0M0S</Duration><DurationFormat>7</DurationFormat>{link}</Task>")  # fmt: skip
+
+    dates = {}
+    for fmt in ("19", "20"):
+        link = ("<PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type><LinkLag>-75</LinkLag>"
+                f"<LagFormat>{fmt}</LagFormat></PredecessorLink>")  # fmt: skip
+        data = f"""<?xml version="1.0" encoding="UTF-8"?>
+<Project xmlns="http://schemas.microsoft.com/project"><Name>Lagged</Name><StartDate>2027-01-04T08:00:00</StartDate>
+<MinutesPerDay>480</MinutesPerDay><Tasks>{task(1, 15)}{task(2, 1, link)}</Tasks></Project>"""
+        back = to_plan(read_mspdi(data.encode()))
+        s = schedule_plan(back, MONDAY.date())
+        dates[fmt] = {t.name: t.start for t in s.tasks.values()}
+    # 1 ends Friday 22 January 17:00; 11.25 working days before: Thursday 7 January 15:00
+    assert dates["19"] == {"1": MONDAY, "2": datetime(2027, 1, 7, 15)}
+    # e%: 11.25 elapsed days (24 hours each) before Friday 17:00: Monday 11 January 11:00
+    assert dates["20"] == {"1": MONDAY, "2": datetime(2027, 1, 11, 11)}
+
+
+@pytest.mark.skipif(not mpxj_oracle.available(), reason="MPXJ oracle not installed")
+def test_a_cross_project_predecessor_in_a_project_file_is_kept() -> None:
+    """An .mpp keeps a cross-project link's predecessor with its dates (WorkingWithTaskLinks/Original.mpp
+    of Aspose.Tasks' examples); MPXJ's MSPDI writer leaves it out as Project's XML does: its successor must
+    still wait for it."""
+    mpxj_oracle._jvm()
+    import org.mpxj as m
+
+    from prometheus.formats.mpxj_import import from_project
+
+    project = m.ProjectFile()
+    project.getProjectConfig().setAutoTaskUniqueID(True)
+    project.setDefaultCalendar(project.addDefaultBaseCalendar())
+    project.getProjectProperties().setStartDate(_ldt(MONDAY))
+    theirs = project.addTask()
+    theirs.setName("Their delivery")
+    theirs.setExternalTask(True)
+    theirs.setDuration(m.Duration.getInstance(2, m.TimeUnit.DAYS))
+    theirs.setStart(_ldt(datetime(2027, 1, 6, 8)))
+    theirs.setFinish(_ldt(datetime(2027, 1, 7, 17)))
+    ours = project.addTask()
+    ours.setName("Our work")
+    ours.setDuration(m.Duration.getInstance(1, m.TimeUnit.DAYS))
+    ours.addPredecessor(m.Relation.Builder().predecessorTask(theirs).type(m.RelationType.FINISH_START))
+    back = to_plan(from_project(project, "Linked"))
     s = schedule_plan(back, MONDAY.date())
     dates = {t.name: (t.start, t.finish) for t in s.tasks.values()}
     assert dates["Their delivery"] == (datetime(2027, 1, 6, 8), datetime(2027, 1, 7, 17))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Any
 
 from lxml import etree
 from pydantic import ValidationError
@@ -26,6 +25,7 @@ from prometheus.formats.mspdi_assignments import (
     write_resources,
 )
 from prometheus.formats.mspdi_calendars import read_calendars, write_calendar
+from prometheus.formats.mspdi_links import percent_lags, read_links
 from prometheus.formats.mspdi_values import (
     CONSTRAINT,
     FORMAT,
@@ -44,6 +44,7 @@ from prometheus.formats.mspdi_values import (
     pt,
     sub,
     text,
+    unique_name,
     when,
 )
 from prometheus.formats.mspdi_values import minutes as read_minutes
@@ -220,6 +221,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
         default_start_time=begins or (time.fromisoformat(default_start) if default_start else None),
     )
     resources = []
+    taken: set[str] = set()  # Project lets two resources share a name, a plan does not
     for r in root.iter(f"{{{NS}}}Resource"):
         uid, name = text(r, "UID"), text(r, "Name")
         if uid is None or not name:
@@ -227,7 +229,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
         resources.append(
             DocResource(
                 key=f"r{uid}",
-                name=name,
+                name=unique_name(name, taken),
                 availability=min(1.0, float(text(r, "MaxUnits") or 1)),
                 cost_rate=float(text(r, "StandardRate") or 0),
                 calendar=calendar(text(r, "CalendarUID"))
@@ -328,6 +330,7 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
             )
         )
         links.extend(read_links(el, key, per, link_type))
+    links = percent_lags(links, tasks)
     # the tasks and links are checked all at once (in one call of pydantic, not one per task or link)
     doc = PlanDocument.model_validate(
         {"plan": plan, "resources": resources, "tasks": tasks, "dependencies": links}
@@ -335,24 +338,3 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
     keys = {t.key for t in doc.tasks}
     doc.dependencies = [d for d in doc.dependencies if d.predecessor in keys]  # not to the project's task
     return doc
-
-
-def read_links(
-    task: etree._Element, key: str, per: dict[str, float], types: dict[int, str]
-) -> list[dict[str, Any]]:
-    """The links to the task `key` (element `task`) from its predecessors, as DocLink's fields."""
-    links = []
-    for link in task.iterchildren(f"{{{NS}}}PredecessorLink"):
-        get = children(link).get
-        unit = UNIT_OF_FORMAT.get(int(get("LagFormat") or 7), "days")
-        lag_minutes = float(get("LinkLag") or 0) / 10
-        links.append(
-            dict(
-                predecessor=f"t{get('PredecessorUID')}",
-                successor=key,
-                type=types.get(int(get("Type") or 1), "FS"),
-                lag=round(lag_minutes / per[unit], 6),
-                lag_unit=unit,
-            )
-        )
-    return links

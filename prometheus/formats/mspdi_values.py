@@ -163,3 +163,13 @@ def nearest_minute(value: str | None) -> datetime | None:
         return None
     at = datetime.fromisoformat(value)
     return at.replace(second=0, microsecond=0) + timedelta(minutes=at.second >= 30)
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    """`name`, else `name (2)`, `name (3)`... the first not in `taken` (which it joins)."""
+    out, n = name, 1
+    while out in taken:
+        n += 1
+        out = f"{name} ({n})"
+    taken.add(out)
+    return out

@@ -234,6 +234,7 @@ class Compiler(TaskTimes, Progress):
 
         self.ps_k = np.array([int(c.index_of(c.minutes(start))) for c in self.cal.cals], dtype=np.int64)
         self.ps = ps = int(self.ps_k[0])
+        self.start_at = int(wc.minutes(start))  # the project start in minutes since epoch, working or not
         self.has_pred = np.bincount(succ, minlength=n) > 0 if n else np.zeros(0, dtype=bool)
         # a task without predecessors starts at the project start, or on its SNET/FNET date (even if earlier)
         self.is_alap = ctype == ALAP

@@ -10,7 +10,7 @@ from prometheus.core.cpm import fast
 from prometheus.core.cpm.paths import critical_paths
 from prometheus.core.cpm.progress import NO_MOMENT
 from prometheus.core.cpm.results import Conflict, Schedule, Table, roll_up
-from prometheus.core.cpm.rules import binds_early, finish_at_a_start
+from prometheus.core.cpm.rules import ASAP, binds_early, finish_at_a_start
 
 
 class Reporting:
@@ -101,27 +101,41 @@ class Reporting:
                 m = np.fromiter(moved, dtype=np.int64)
                 self._dates[key][m] = self.wc.datetimes(C.moment(kal[m], idx[m], reading[m]))
         self._moved_early, self._moved_late, self._at_start = set(), set(), at_start
-        for key, (rows, at) in self._kept_dates().items():
+        for key, rows, at in self._kept_dates():
             self._dates[key][rows] = at
         return self._dates
 
-    def _kept_dates(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    def _kept_dates(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """Dates tasks keep as they are, in working time or not (as MS Project): actual starts and finishes
-        and manual dates (`kept_moments`), by the date they set: rows and datetimes."""
+        and manual dates (`kept_moments`): the date they set, its rows and their datetimes."""
+        out = self._on_project_start()
         if self.kept_moments is None:
-            return {}
+            return out
         starts, finishes = self.kept_moments != NO_MOMENT
-        rows = {
-            "early_start": starts & (self.actual | self.manual),
-            "late_start": starts & self.actual,
-            "early_finish": finishes & (self.finished_at | self.manual),
-            "late_finish": finishes & self.finished_at,
-        }
-        out = {}
-        for key, mask in rows.items():
+        # a task under way with no work at all (a milestone marked partly done) finishes when it started
+        instant = starts & self.actual & ~self.finished_at & self.zero
+        rows = [  # the date, the tasks, the kept moment that sets it (0: start, 1: finish)
+            ("early_start", starts & (self.actual | self.manual), 0),
+            ("late_start", starts & self.actual, 0),
+            ("early_finish", finishes & (self.finished_at | self.manual), 1),
+            ("early_finish", instant, 0),
+            ("late_finish", finishes & self.finished_at, 1),
+        ]
+        for key, mask, end in rows:
             at = np.flatnonzero(mask)
-            out[key] = (at, self.wc.datetimes(self.kept_moments[0 if key.endswith("start") else 1][at]))
+            out.append((key, at, self.wc.datetimes(self.kept_moments[end][at])))
         return out
+
+    def _on_project_start(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """Milestones at a project start outside working time (a Sunday 08:00) stay there, as MS Project
+        keeps them, where a task with work starts at the next working time: their early dates."""
+        if self.start_at >= self.wc.start_of(self.ps):
+            return []
+        with_work = np.bincount(self.succ[~self.zero[self.pred]], minlength=self.n) > 0
+        on_start = (self.ps_k[self.kal] == self.ES) & (self.ctype == ASAP) & ~with_work
+        rows = np.flatnonzero(self.zero & on_start & ~self.actual & ~self.manual)
+        at = self.wc.datetimes(np.full(rows.size, self.start_at, dtype=np.int64))
+        return [("early_start", rows, at), ("early_finish", rows, at)]
 
     def _conflicts(self) -> list[Conflict]:
         wc, leaves, out = self.wc, self.leaves, []
