@@ -27,6 +27,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+import anyio
 import httpx
 
 from prometheus.config import Settings
@@ -70,7 +71,6 @@ class Dispatcher:
         self.stop = threading.Event()
         self.woken = threading.Event()
         self.thread = threading.Thread(target=self.run, name="webhook-dispatcher", daemon=True)
-        self.client = httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False)
 
     @property
     def lease(self) -> float:
@@ -88,7 +88,6 @@ class Dispatcher:
         self.stop.set()
         self.woken.set()
         self.thread.join(timeout=10)
-        self.client.close()
 
     def run(self) -> None:
         look_after = 0.0  # without webhooks: when to look for one again (once a dispatch interval, however
@@ -156,22 +155,35 @@ class Dispatcher:
             if not active:
                 raise RuntimeError("webhook disabled")
             target, host, extensions = pinned(url, self.settings)
-            r = self.client.post(
-                target,
-                content=body,
-                extensions=extensions,
-                headers={
-                    **host,
-                    "content-type": "application/json",
-                    "webhook-id": msg_id,
-                    "webhook-timestamp": str(ts),
-                    "webhook-signature": sign(secret, msg_id, ts, body),
-                    "user-agent": "Prometheus-Webhooks/1",
-                },
-            )
+            headers = {
+                **host,
+                "content-type": "application/json",
+                "webhook-id": msg_id,
+                "webhook-timestamp": str(ts),
+                "webhook-signature": sign(secret, msg_id, ts, body),
+                "user-agent": "Prometheus-Webhooks/1",
+            }
+            status = anyio.run(self._exchange, target, body, headers, extensions)
         except Exception as exc:  # noqa: BLE001 - whatever stops a delivery is recorded and retried
             return None, f"{type(exc).__name__}: {exc}"[:500]
-        return r.status_code, None if 200 <= r.status_code < 300 else f"HTTP {r.status_code}"
+        return status, None if 200 <= status < 300 else f"HTTP {status}"
+
+    async def _exchange(self, target: str, body: bytes, headers: dict, extensions: dict) -> int:
+        """The receiver's status, all within PROMETHEUS_WEBHOOK_TIMEOUT (a receiver that sends its answer a
+        byte at a time cannot hold the dispatcher, and every other webhook, longer); its body is never
+        read (one of any size costs nothing)."""
+        timeout = self.settings.webhook_timeout
+        try:
+            with anyio.fail_after(timeout):
+                async with (
+                    httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client,
+                    client.stream(
+                        "POST", target, content=body, headers=headers, extensions=extensions
+                    ) as answer,
+                ):
+                    return answer.status_code
+        except TimeoutError:
+            raise TimeoutError(f"no whole answer within {timeout:g} s") from None
 
     def _record(self, delivery_id: str, status: int | None, error: str | None) -> dict:
         s = self.settings
