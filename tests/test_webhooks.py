@@ -467,6 +467,7 @@ def test_a_delivery_goes_to_the_address_that_was_checked(monkeypatch) -> None:  
         assert status is None and error, (status, error)
         assert receiver.received == []
     finally:
+        dispatcher.sender.close()
         receiver.stop()
 
 
