@@ -156,3 +156,24 @@ def test_open_only_on_loopback(make_database_url, tmp_path) -> None:
         srv.stop()
     log = (tmp_path / "log").read_text()
     assert "no token exists, so every API call is refused" in log
+
+
+def test_a_malformed_authorization_header_is_401(secured) -> None:  # noqa: ANN001
+    """Header bytes that are not UTF-8, a bare scheme, another scheme, a token with a tail: 401 (the bytes
+    that are not UTF-8 were a 500), and the socket's `?token=` likewise."""
+    for value in (b"Bearer \xe9", b"Bearer \xff\xfe", b"Bearer", b"Basic d3Q6", f"Bearer {WRITE} x".encode()):
+        r = httpx.post(f"{secured.url}/api/plans", json={"name": "no"}, headers={"Authorization": value})
+        assert r.status_code == 401 and r.json()["error_code"] == "UNAUTHORIZED", (value, r.text)
+    r = httpx.post(
+        f"{secured.url}/api/plans", json={"name": "yes"}, headers={"Authorization": f"bearer {WRITE}"}
+    )
+    assert r.status_code == 201, r.text
+
+    async def refused(query: str) -> int:
+        async with websockets.connect(secured.url.replace("http", "ws") + "/ws" + query) as ws:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 10)
+            return closed.value.rcvd.code
+
+    for query in ("?token=%ff", "?token=%00", "?token="):
+        assert asyncio.run(refused(query)) == 4401

@@ -212,3 +212,39 @@ def test_client_reaches_the_peer_routes_and_names_absent_peers(server) -> None: 
         with pytest.raises(UnavailableError):
             api.analyze_requirements(requirements)
         assert api.list_executions(plan_id)[0]["status"] == "error"
+
+
+def test_an_id_stays_an_id_and_bad_input_is_the_clients_own_error(server) -> None:  # noqa: ANN001
+    """An id is one path segment: `../../<plan>` as a task id cannot delete another plan, nor `?` add a
+    query; a NUL id is the API's 404; what cannot be sent at all (a NaN, a lone surrogate, a token or URL
+    that is not one) is a ValidationError, never httpx's or the codec's exception."""
+    with SyncPrometheusClient(server.url) as api:
+        mine = api.create_plan("mine")
+        other = api.create_plan("someone else's")
+        for call in (
+            lambda: api.delete_task(mine, f"../../{other}"),
+            lambda: api.update_task(mine, f"../../{other}", name="taken"),
+            lambda: api.get_plan(f"{other}?include_tasks=false"),
+            lambda: api.get_task(mine, ".."),
+            lambda: api.get_plan(""),
+        ):
+            with pytest.raises(NotFoundError):
+                call()
+        with pytest.raises(NotFoundError) as nul:
+            api.get_plan("a\x00b")
+        assert nul.value.message == httpx.get(f"{server.url}/api/plans/a%00b").json()["message"]
+        assert api.get_plan(other)["name"] == "someone else's"
+        for call in (
+            lambda: api.get_plan("x" * 70_000),
+            lambda: api.create_plan("n", metadata={"x": float("nan")}),
+            lambda: api.create_plan("\ud800"),
+        ):
+            with pytest.raises(ValidationError):
+                call()
+    for options in ({"token": "é"}, {"token": "a\nb"}):
+        with pytest.raises(ValidationError):
+            SyncPrometheusClient(server.url, **options).list_plans()
+        with pytest.raises(ValidationError):
+            asyncio.run(PrometheusClient(server.url, **options).list_plans())
+    with pytest.raises(ValidationError):
+        SyncPrometheusClient("http://[::1")

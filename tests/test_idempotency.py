@@ -57,3 +57,15 @@ def test_a_refused_request_is_not_kept(api: httpx.Client, plan: dict) -> None:
     assert api.post(f"/plans/{pid}/tasks", json={"name": "fixed"}, headers=key).status_code == 201
     long_key = {"Idempotency-Key": "k" * 300}
     assert api.post(f"/plans/{pid}/tasks", json={"name": "x"}, headers=long_key).status_code == 400
+
+
+def test_a_replayed_export_keeps_its_download_name(api: httpx.Client, plan: dict) -> None:
+    """`POST .../export` with a key: the replay is the same download, its Content-Disposition included (the
+    replay answered the file without its name)."""
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    first = api.post(f"/plans/{plan['id']}/export", params={"format": "csv"}, headers=key)
+    again = api.post(f"/plans/{plan['id']}/export", params={"format": "csv"}, headers=key)
+    assert first.status_code == again.status_code == 200 and again.headers["idempotent-replayed"] == "true"
+    assert again.content == first.content and "filename=" in first.headers["content-disposition"]
+    assert again.headers.get("content-disposition") == first.headers["content-disposition"]
+    assert again.headers["content-type"] == first.headers["content-type"]

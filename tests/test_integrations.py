@@ -449,3 +449,14 @@ def test_telos_hears_status_changes_with_no_hermes(peers, make_database_url, tmp
             wait_for(lambda: put in [c[:2] for c in telos.calls])
     finally:
         srv.stop()
+
+
+def test_a_telos_project_id_stays_one_segment_of_telos_paths(capi, peers) -> None:  # noqa: ANN001
+    """`../` in a project id cannot lead Prometheus (with its INTEGRATION_TOKEN) to another of Telos's
+    routes: the id is percent-encoded as one segment, and Telos answers that no such project exists."""
+    telos: FakeTelos = peers["telos"]
+    calls = len(telos.calls)
+    r = capi.post("/plans/from-telos", json={"project_id": "../../admin?x=1"})
+    assert r.status_code == 503 and "404" in r.json()["message"], r.text
+    paths = [path for _, path, _ in telos.calls[calls:]]
+    assert paths and all(p.startswith("/api/v1/projects/..%2F..%2Fadmin%3Fx%3D1") for p in paths), paths

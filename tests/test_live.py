@@ -217,3 +217,80 @@ def test_a_subscriber_of_an_unwatched_server_gets_every_event_after_subscribing(
     db.dispose()
     assert ids == stored  # from the first one received on, every event of the plan, in order
     assert got[-1]["data"]["name"] == "during 59"
+
+
+HOSTILE = [
+    "{not json",
+    "[1, 2]",
+    "null",
+    "[" * 100_000 + "]" * 100_000,  # nested past any parser's limit
+    json.dumps({"action": "launch"}),
+    json.dumps({"action": ["subscribe"]}),
+    json.dumps({"action": {}}),
+    json.dumps({"action": "subscribe"}),
+    json.dumps({"action": "subscribe", "plan_id": 5}),
+    json.dumps({"action": "subscribe", "plan_id": "a\x00b", "last_event_id": 0}),
+    '{"action": "subscribe", "plan_id": "\\ud800"}',
+    json.dumps({"action": "update_task", "plan_id": "a\x00b", "task_id": "t", "changes": {"name": "x"}}),
+    json.dumps({"action": "update_task", "plan_id": "p", "task_id": "t\x00", "changes": {"name": "x"}}),
+    json.dumps({"action": "update_task", "task_id": "t", "changes": {"name": "x"}}),
+    json.dumps({"action": "update_task", "plan_id": "p", "task_id": "t", "changes": [1]}),
+    json.dumps({"action": "update_task", "plan_id": "p", "task_id": "t", "version": "abc"}),
+]
+
+
+@pytest.mark.parametrize("after", ["abc", -1, 1.5, True, 2**63, 10**30])
+def test_a_resume_point_that_is_no_event_id_is_refused(server: Server, plan: dict, after: object) -> None:
+    """Not silently ignored (the client would believe it resumed) nor a dead socket (SQLite cannot compare
+    an integer past 64 bits): a VALIDATION_ERROR, as the SSE stream's 422 for such a Last-Event-ID."""
+
+    async def main() -> list[dict]:
+        async with websockets.connect(server.url.replace("http", "ws") + "/ws") as ws:
+            msg = {"action": "subscribe", "plan_id": plan["id"], "last_event_id": after}
+            await ws.send(json.dumps(msg))
+            await ws.send(json.dumps({"action": "ping"}))
+            return [json.loads(await asyncio.wait_for(ws.recv(), 10)) for _ in range(2)]
+
+    refused, pong = asyncio.run(main())
+    assert refused["type"] == "error" and refused["error_code"] == "VALIDATION_ERROR", refused
+    assert "last_event_id" in refused["message"] and pong == {"type": "pong"}
+
+
+def test_hostile_websocket_messages_get_an_error_and_the_socket_goes_on(server: Server, plan: dict) -> None:
+    """Each is answered with a VALIDATION_ERROR on both databases; none closes the socket or kills its
+    sender (a NUL id reached PostgreSQL, an unhashable action or deep nesting raised, a lone surrogate
+    could not be written back)."""
+
+    async def main() -> list[dict]:
+        answers = []
+        async with websockets.connect(server.url.replace("http", "ws") + "/ws", max_size=None) as ws:
+            for raw in HOSTILE:
+                await ws.send(raw)
+                answers.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+            await ws.send(json.dumps({"action": "subscribe", "plan_id": plan["id"]}))
+            answers.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+        return answers
+
+    *errors, subscribed = asyncio.run(main())
+    for raw, answer in zip(HOSTILE, errors, strict=True):
+        assert answer["type"] == "error" and answer["error_code"] == "VALIDATION_ERROR", (raw[:80], answer)
+    assert subscribed == {"type": "subscribed", "plan_id": plan["id"]}
+
+
+def test_a_resume_point_past_the_newest_event_says_reload(server: Server, plan: dict) -> None:
+    """An id from another (or a restored) database: nothing after it would ever come, so the answer is
+    reload, on the WebSocket and the SSE stream alike, instead of a subscription that stays silent."""
+    future = 10**12
+
+    async def main() -> list[dict]:
+        async with websockets.connect(server.url.replace("http", "ws") + "/ws") as ws:
+            await ws.send(json.dumps({"action": "subscribe", "plan_id": plan["id"], "last_event_id": future}))
+            return [json.loads(await asyncio.wait_for(ws.recv(), 10)) for _ in range(2)]
+
+    subscribed, reload = asyncio.run(main())
+    assert subscribed["type"] == "subscribed" and reload["type"] == "reload", reload
+    assert reload["last_event_id"] == future and "past the newest event" in reload["reason"]
+    stream = f"{server.url}/api/events/stream?plan_id={plan['id']}"
+    lines = _sse_lines(stream, {"Last-Event-ID": str(future)})
+    assert lines[0] == "event: reload", lines[:3]
+    assert "past the newest event" in json.loads(lines[1][6:])["reason"]

@@ -380,3 +380,45 @@ def test_stdio_against_a_running_server(served: Server) -> None:
         await nobody.aclose()
 
     anyio.run(main)
+
+
+def test_an_id_stays_an_id_whatever_it_holds(served: Server) -> None:
+    """An id is one segment of the API path: `../` cannot reach another plan, `?` or `#` cannot add a query,
+    and a NUL or an empty id is the API's 404 as a tool error (never 'Error executing tool')."""
+    with httpx.Client(base_url=served.url + "/api", timeout=60) as api:
+        pid = rest(api.post("/plans", json={"name": f"Mine {uuid.uuid4().hex[:6]}"}))["id"]
+        other = rest(api.post("/plans", json={"name": "Someone else's"}))["id"]
+        nul_answer = api.get(f"/plans/{pid}/tasks/a%00b").json()
+
+        async def main() -> None:
+            async with Client(f"{served.url}/mcp") as mcp:
+                for tool, args in (
+                    (
+                        "update_tasks",
+                        {"plan_id": pid, "changes": [{"task_id": f"../../{other}", "name": "X"}]},
+                    ),
+                    ("remove_tasks", {"plan_id": pid, "task_ids": [f"../../{other}", ".."]}),
+                ):
+                    result = call(await mcp.call_tool(tool, args))
+                    assert result["done"] == 0 and {i["error_code"] for i in result["items"]} == {"NOT_FOUND"}
+                for args in ({"plan_id": f"{pid}?include_tasks=false"}, {"plan_id": f"{pid}#x"}):
+                    missing = await mcp.call_tool("get_plan", args)
+                    assert missing.is_error and missing.structured_content["error_code"] == "NOT_FOUND"
+                for tool, args in (
+                    ("get_plan", {"plan_id": "a\x00b"}),
+                    ("explain_date", {"plan_id": pid, "task_id": "a\x00b"}),
+                    ("list_scenarios", {"plan_id": "a\x00b"}),
+                    ("get_plan", {"plan_id": ""}),
+                ):
+                    refused = await mcp.call_tool(tool, args)
+                    assert refused.is_error, (tool, refused.content[0].text)
+                    assert refused.structured_content["http_status"] == 404, refused.content[0].text
+                    assert refused.structured_content["error_code"] == "NOT_FOUND"
+                    if "\x00" in str(args):
+                        assert refused.structured_content["message"] == nul_answer["message"]
+                too_long = await mcp.call_tool("get_plan", {"plan_id": "x" * 70_000})
+                assert too_long.is_error and too_long.structured_content["error_code"] == "VALIDATION_ERROR"
+
+        anyio.run(main)
+        assert rest(api.get(f"/plans/{other}"))["name"] == "Someone else's"
+        assert rest(api.get(f"/plans/{pid}"))["name"].startswith("Mine")

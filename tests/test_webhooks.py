@@ -467,5 +467,71 @@ def test_a_delivery_goes_to_the_address_that_was_checked(monkeypatch) -> None:  
         assert status is None and error, (status, error)
         assert receiver.received == []
     finally:
-        dispatcher.client.close()
+        dispatcher.sender.close()
         receiver.stop()
+
+
+class DripReceiver:
+    """A hostile receiver: it answers one byte every `pause` seconds, each within the per-read timeout,
+    either its status line and headers (`where="head"`) or, after them, a body that never ends."""
+
+    def __init__(self, where: str, pause: float = 0.3) -> None:
+        import socket
+        import threading
+
+        self.where, self.pause, self.stopped = where, pause, threading.Event()
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/hook"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        import threading
+
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn) -> None:  # noqa: ANN001
+        head = b"HTTP/1.1 200 OK\r\ncontent-length: 1000000000\r\n" + b"x-pad: " + b"p" * 200 + b"\r\n\r\n"
+        try:
+            conn.recv(65536)
+            if self.where == "body":
+                conn.sendall(head)
+            while not self.stopped.is_set():
+                for byte in head if self.where == "head" else iter(lambda: 120, None):
+                    conn.sendall(bytes([byte]))
+                    time.sleep(self.pause)
+                    if self.stopped.is_set():
+                        return
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.sock.close()
+
+
+def test_a_receiver_that_answers_a_byte_at_a_time_cannot_hold_a_delivery(fast_server) -> None:  # noqa: ANN001
+    """PROMETHEUS_WEBHOOK_TIMEOUT bounds the whole exchange, not each read: a receiver dripping its headers
+    (each byte within the read timeout) is a failed delivery saying so, retried later; one whose body never
+    ends is delivered on its status (the body is never read, whatever its size), instead of the ping (and
+    the dispatcher's other deliveries) waiting on it for as long as it drips."""
+    api = httpx.Client(base_url=fast_server.url + "/api", timeout=60)
+    head, body = DripReceiver("head"), DripReceiver("body")
+    try:
+        hook = api.post("/webhooks/register", json={"url": head.url, "events": ["none.*"]}).json()["data"]
+        r = api.post(f"/webhooks/{hook['id']}/test")
+        assert r.status_code == 200 and r.json()["delivered"] is False, r.text
+        assert r.json()["data"]["status"] == "pending" and "no whole answer within 1 s" in r.json()["message"]
+        hook = api.post("/webhooks/register", json={"url": body.url, "events": ["none.*"]}).json()["data"]
+        r = api.post(f"/webhooks/{hook['id']}/test")
+        assert r.status_code == 200 and r.json()["delivered"] is True, r.text
+        assert r.json()["data"]["last_status"] == 200
+    finally:
+        head.stop()
+        body.stop()

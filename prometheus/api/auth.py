@@ -120,11 +120,12 @@ class TokenAuth:
         if scope["type"] == "http" and (path in OPEN or path == "/" or path.startswith(("/docs", "/web/"))):
             await self.app(scope, receive, send)
             return
-        headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
+        # header bytes as HTTP carries them (latin-1 reads any byte): a value that is not UTF-8 is a bad token
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         token = headers.get("authorization", "")
         token = token[7:].strip() if token.lower().startswith("bearer ") else ""
         if not token and scope["type"] == "websocket":  # browsers cannot set headers on a WebSocket
-            token = (parse_qs(scope.get("query_string", b"").decode()).get("token") or [""])[0]
+            token = (parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token") or [""])[0]
         method = scope.get("method", "GET")
 
         granted = await run_in_threadpool(policy.scopes, scope["app"].state.db, token) if token else None

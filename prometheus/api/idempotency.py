@@ -18,7 +18,7 @@ from prometheus.api.envelope import error
 from prometheus.store import idempotency
 
 MAX_KEY = 255
-KEPT_HEADERS = ("content-type", "etag", "location")
+KEPT_HEADERS = ("content-type", "content-disposition", "etag", "location")  # what a replay answers again
 
 
 class Idempotency:

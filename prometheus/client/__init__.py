@@ -34,6 +34,7 @@ from prometheus.client.errors import (
     UnavailableError,
     ValidationError,
     unreachable,
+    unsendable,
 )
 from prometheus.client.tekton import TektonOperations
 from prometheus.config import prometheus_url
@@ -99,6 +100,8 @@ class PrometheusClient(_Base):
             else:
                 async with httpx.AsyncClient(**self._options) as http:
                     response = await http.request(call.method, call.path, **self._request(call))
+        except (httpx.InvalidURL, httpx.LocalProtocolError, ValueError) as exc:
+            raise unsendable(exc) from None
         except httpx.TransportError as exc:
             raise unreachable(self.url, exc, self.timeout) from None
         return call.result(response)
@@ -137,11 +140,16 @@ class SyncPrometheusClient(_Base):
 
     def __init__(self, base_url: str | None = None, **options: Any):
         super().__init__(base_url, **options)
-        self._http = httpx.Client(**self._options)
+        try:
+            self._http = httpx.Client(**self._options)
+        except (httpx.InvalidURL, ValueError) as exc:  # a URL or a token that is not one
+            raise unsendable(exc) from None
 
     def _send(self, call: Call) -> Any:
         try:
             response = self._http.request(call.method, call.path, **self._request(call))
+        except (httpx.InvalidURL, httpx.LocalProtocolError, ValueError) as exc:
+            raise unsendable(exc) from None
         except httpx.TransportError as exc:
             raise unreachable(self.url, exc, self.timeout) from None
         return call.result(response)

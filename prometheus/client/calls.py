@@ -11,7 +11,8 @@ from typing import Any
 
 import httpx
 
-from prometheus.client.errors import PrometheusAPIError, raise_for
+from prometheus.client.errors import NotFoundError, PrometheusAPIError, raise_for
+from prometheus.core.urls import segment
 
 Op = Generator["Call", Any, Any]
 
@@ -42,6 +43,15 @@ class Call:
         if not isinstance(body, dict) or "data" not in body:
             raise PrometheusAPIError(response.status_code, "BAD_RESPONSE", "the answer has no data envelope")
         return body["data"]
+
+
+def seg(value: object) -> str:
+    """An id as one segment of an API path (`core/urls.segment`: `../` or `?` in it cannot reach another
+    route, a NUL gets the API's own 404); an empty id is a NotFoundError."""
+    try:
+        return segment(value)
+    except ValueError as exc:
+        raise NotFoundError(404, "NOT_FOUND", str(exc)) from None
 
 
 def single(call: Call) -> Op:

@@ -112,6 +112,12 @@ def raise_for(response: httpx.Response) -> None:
     raise cls(response.status_code, code, message, details)
 
 
+def unsendable(exc: Exception) -> ValidationError:
+    """A request that cannot be put on the wire (a URL or token that is not one, a body that is not JSON:
+    NaN, a lone surrogate): the caller's mistake, said as such."""
+    return ValidationError(400, "VALIDATION_ERROR", f"the request cannot be sent: {exc}")
+
+
 def unreachable(url: str, exc: httpx.TransportError, timeout: float) -> ServerUnreachableError:
     """What a transport failure means to the user, and what to do about it."""
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from prometheus.client.calls import Call, if_match, params
+from prometheus.client.calls import Call, if_match, params, seg
 from prometheus.client.operations import Operations
 
 
 class ScenarioOperations(Operations):
     @staticmethod
     def _scenario(plan_id: str, scenario_id: str, tail: str = "") -> str:
-        return f"/api/plans/{plan_id}/scenarios/{scenario_id}{tail}"
+        return f"/api/plans/{seg(plan_id)}/scenarios/{seg(scenario_id)}{tail}"
 
     def create_scenario(self, plan_id: str, name: str, description: str = "") -> Any:
         """Open a scenario of the plan (nothing is copied); the scenario, with its `id`."""
         body = {"name": name, "description": description}
-        return self._call(Call("POST", f"/api/plans/{plan_id}/scenarios", body))
+        return self._call(Call("POST", f"/api/plans/{seg(plan_id)}/scenarios", body))
 
     def list_scenarios(self, plan_id: str) -> Any:
-        return self._call(Call("GET", f"/api/plans/{plan_id}/scenarios"))
+        return self._call(Call("GET", f"/api/plans/{seg(plan_id)}/scenarios"))
 
     def get_scenario(self, plan_id: str, scenario_id: str) -> Any:
         """The scenario and its changes over the plan."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prometheus.client.calls import Call, params
+from prometheus.client.calls import Call, params, seg
 from prometheus.client.scenarios import ScenarioOperations
 
 
@@ -19,35 +19,36 @@ class TektonOperations(ScenarioOperations):
         return self._call(Call("GET", "/api/retrospectives", params=params(plan_id=plan_id)))
 
     def get_retrospective(self, retro_id: str) -> Any:
-        return self._call(Call("GET", f"/api/retrospectives/{retro_id}"))
+        return self._call(Call("GET", f"/api/retrospectives/{seg(retro_id)}"))
 
     def add_feedback(self, retro_id: str, type: str, content: str, **fields: Any) -> Any:
         """type: went_well, went_wrong, idea, action_item (with owner, due_date)."""
         body = {"type": type, "content": content, **fields}
-        return self._call(Call("POST", f"/api/retrospectives/{retro_id}/feedback", body))
+        return self._call(Call("POST", f"/api/retrospectives/{seg(retro_id)}/feedback", body))
 
     def list_feedback(self, retro_id: str, type: str | None = None) -> Any:
         query = params(type=type)
-        return self._call(Call("GET", f"/api/retrospectives/{retro_id}/feedback", params=query))
+        return self._call(Call("GET", f"/api/retrospectives/{seg(retro_id)}/feedback", params=query))
 
     def vote_feedback(self, retro_id: str, feedback_id: str) -> Any:
-        return self._call(Call("POST", f"/api/retrospectives/{retro_id}/feedback/{feedback_id}/vote"))
+        path = f"/api/retrospectives/{seg(retro_id)}/feedback/{seg(feedback_id)}/vote"
+        return self._call(Call("POST", path))
 
     def update_feedback(self, retro_id: str, feedback_id: str, **changes: Any) -> Any:
         """content, owner, due_date, status (of an action item)."""
-        path = f"/api/retrospectives/{retro_id}/feedback/{feedback_id}"
+        path = f"/api/retrospectives/{seg(retro_id)}/feedback/{seg(feedback_id)}"
         return self._call(Call("PATCH", path, changes))
 
     def retrospective_summary(self, retro_id: str) -> Any:
         """Planned vs actual, estimate accuracy, slips."""
-        return self._call(Call("GET", f"/api/retrospectives/{retro_id}/summary"))
+        return self._call(Call("GET", f"/api/retrospectives/{seg(retro_id)}/summary"))
 
     def improvement_suggestions(self, retro_id: str) -> Any:
-        return self._call(Call("GET", f"/api/retrospectives/{retro_id}/improvement-suggestions"))
+        return self._call(Call("GET", f"/api/retrospectives/{seg(retro_id)}/improvement-suggestions"))
 
     def summarize_retrospective(self, retro_id: str) -> Any:
         """Rhetor's summary: themes, root causes, recommendations."""
-        return self._call(Call("POST", f"/api/retrospectives/{retro_id}/llm-summary"))
+        return self._call(Call("POST", f"/api/retrospectives/{seg(retro_id)}/llm-summary"))
 
     # -- the peers -------------------------------------------------------------------------------------
 
@@ -86,24 +87,24 @@ class TektonOperations(ScenarioOperations):
 
     def traces(self, plan_id: str, requirement_id: str | None = None, task_id: str | None = None) -> Any:
         query = params(requirement_id=requirement_id, task_id=task_id)
-        return self._call(Call("GET", f"/api/plans/{plan_id}/traces", params=query))
+        return self._call(Call("GET", f"/api/plans/{seg(plan_id)}/traces", params=query))
 
     def telos_sync(self, plan_id: str) -> Any:
         """Push every traced task's status to its Telos requirement."""
-        return self._call(Call("POST", f"/api/plans/{plan_id}/telos/sync"))
+        return self._call(Call("POST", f"/api/plans/{seg(plan_id)}/telos/sync"))
 
     def llm_analysis(self, plan_id: str, analysis_types: list[str] | None = None) -> Any:
         """Rhetor's risks, optimizations and recommendations for the plan."""
         body = params(analysis_types=analysis_types)
-        return self._call(Call("POST", f"/api/plans/{plan_id}/llm-analysis", body))
+        return self._call(Call("POST", f"/api/plans/{seg(plan_id)}/llm-analysis", body))
 
     def generate_document(self, plan_id: str, document_type: str = "status report") -> Any:
         body = {"document_type": document_type}
-        return self._call(Call("POST", f"/api/plans/{plan_id}/documents", body))
+        return self._call(Call("POST", f"/api/plans/{seg(plan_id)}/documents", body))
 
     def remember_plan(self, plan_id: str) -> Any:
         """Store the plan in Engram (or the local memory store)."""
-        return self._call(Call("POST", f"/api/plans/{plan_id}/memory"))
+        return self._call(Call("POST", f"/api/plans/{seg(plan_id)}/memory"))
 
     def memory_search(self, q: str, namespace: str | None = "prometheus.plans", limit: int = 5) -> Any:
         query = {"q": q, "namespace": namespace or "", "limit": limit}
@@ -113,25 +114,25 @@ class TektonOperations(ScenarioOperations):
         self, namespace: str, key: str, data: Any, metadata: dict | None = None, vector_embed: bool = True
     ) -> Any:
         body = {"data": data, "metadata": metadata or {}, "vector_embed": vector_embed}
-        return self._call(Call("PUT", f"/api/memory/{namespace}/{key}", body))
+        return self._call(Call("PUT", f"/api/memory/{seg(namespace)}/{seg(key)}", body))
 
     def memory_get(self, namespace: str, key: str) -> Any:
-        return self._call(Call("GET", f"/api/memory/{namespace}/{key}"))
+        return self._call(Call("GET", f"/api/memory/{seg(namespace)}/{seg(key)}"))
 
     def for_execution(self, plan_id: str) -> Any:
         """The plan as Synthesis steps, in an order that respects every link."""
-        return self._call(Call("GET", f"/api/plans/{plan_id}/for-execution"))
+        return self._call(Call("GET", f"/api/plans/{seg(plan_id)}/for-execution"))
 
     def start_execution(self, plan_id: str) -> Any:
         """Hand the plan to Synthesis; the execution record."""
-        return self._call(Call("POST", f"/api/plans/{plan_id}/executions"))
+        return self._call(Call("POST", f"/api/plans/{seg(plan_id)}/executions"))
 
     def list_executions(self, plan_id: str) -> Any:
-        return self._call(Call("GET", f"/api/plans/{plan_id}/executions"))
+        return self._call(Call("GET", f"/api/plans/{seg(plan_id)}/executions"))
 
     def get_execution(self, execution_id: str, refresh: bool = True) -> Any:
         query = {"refresh": refresh}
-        return self._call(Call("GET", f"/api/executions/{execution_id}", params=query))
+        return self._call(Call("GET", f"/api/executions/{seg(execution_id)}", params=query))
 
     def execution_callback(self, execution_id: str, **progress: Any) -> Any:
         """Report progress of an execution: status, step_id, step_status."""

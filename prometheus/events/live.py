@@ -5,11 +5,13 @@ sockets of every replica. WebSocket protocol (JSON): `{"action": "subscribe"|"un
 "..."|"*", "last_event_id"?}` (with `last_event_id`, the events missed since are sent first), `{"action":
 "ping"}`, and `{"action": "update_task", "plan_id", "task_id", "changes", "version"?}` to change a task over
 the socket. Events arrive as `{"type": "prometheus.task.updated", "event_id", "plan_id", "data", "at"}`.
+Any other message (not JSON, another action, a field of the wrong type, an id holding a NUL) is answered
+`{"type": "error", "error_code": "VALIDATION_ERROR", "message"}` and the socket goes on.
 
 Every subscriber has its own bounded queue (PROMETHEUS_LIVE_QUEUE events): the hub never waits for one. A
 subscriber that falls that far behind is dropped with `{"type": "reload", ...}` (SSE: `event: reload`); so is
-a resume that misses more than PROMETHEUS_LIVE_BACKLOG events. `reload` means: read the plan again, then
-subscribe anew.
+a resume that misses more than PROMETHEUS_LIVE_BACKLOG events, or from past the newest event. `reload`
+means: read the plan again, then subscribe anew.
 """
 
 from __future__ import annotations
@@ -19,17 +21,61 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from typing import Any, Literal
 
 from fastapi.concurrency import run_in_threadpool
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from prometheus.core.bounds import check_text
 from prometheus.core.inputs import TaskPatch
 from prometheus.errors import PrometheusError
 from prometheus.services import Context, tasks
 
 log = logging.getLogger("prometheus.live")
 COALESCE = 0.05  # seconds a woken hub waits for the rest of a burst of commits
+MAX_EVENT_ID = 2**63 - 1  # event ids are 64-bit: a resume point beyond is no event's (SSE and /ws alike)
+ACTIONS = "actions: subscribe, unsubscribe (plan_id, last_event_id?), update_task, ping"
+
+
+class ClientMessage(BaseModel):
+    """One message a client sends over /ws; anything else is answered with a VALIDATION_ERROR."""
+
+    action: Literal["subscribe", "unsubscribe", "ping", "update_task"]
+    plan_id: str | None = Field(None, min_length=1)
+    last_event_id: int | None = Field(None, ge=0, le=MAX_EVENT_ID, strict=True)
+    task_id: str | None = Field(None, min_length=1)
+    changes: dict[str, Any] = Field(default_factory=dict)
+    version: int | None = Field(None, strict=True)
+
+    @field_validator("plan_id", "task_id")
+    @classmethod
+    def _plain(cls, value: str | None, info: Any) -> str | None:  # noqa: ANN401
+        if value is not None:
+            check_text(value, info.field_name)
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> ClientMessage:
+        if self.action != "ping" and self.plan_id is None:
+            raise ValueError(f"{self.action} needs a plan_id")
+        if self.action == "update_task" and self.task_id is None:
+            raise ValueError("update_task needs a task_id")
+        return self
+
+
+def parse_message(raw: str | bytes) -> ClientMessage | str:
+    """The client's message, or why it is not one (malformed JSON, nesting too deep, a wrong field)."""
+    try:
+        return ClientMessage.model_validate_json(raw)
+    except ValidationError as exc:
+        return (
+            "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'message'}: {e['msg']}"
+                for e in exc.errors(include_url=False)
+            )
+            + f" ({ACTIONS})"
+        )
 
 
 def event_message(e) -> dict:  # noqa: ANN001
@@ -183,16 +229,22 @@ class LiveHub:
         finally:
             self.forget(sub)
 
-    async def missed(self, after: int, plan_id: str | None) -> tuple[list[dict], bool]:
-        """The events after `after` (of one plan, or all); False when more than the backlog limit."""
+    async def missed(self, after: int, plan_id: str | None) -> tuple[list[dict], str | None]:
+        """The events after `after` (of one plan, or all), and why a resume from there cannot be served
+        (None when it can): more than the backlog limit were missed, or `after` is past the newest event
+        (an id from another or a restored database: nothing after it would ever be sent)."""
 
-        def read() -> list[dict]:
+        def read() -> tuple[list[dict], int]:
             with self.db.store(write=False) as store:
                 rows = store.events_after(after, limit=self.backlog_limit + 1, plan_id=plan_id)
-                return [event_message(e) for e in rows]
+                return [event_message(e) for e in rows], store.last_event_id()
 
-        events = await run_in_threadpool(read)
-        return events[: self.backlog_limit], len(events) <= self.backlog_limit
+        events, newest = await run_in_threadpool(read)
+        if len(events) > self.backlog_limit:
+            return events[: self.backlog_limit], f"more than {self.backlog_limit} events were missed"
+        if after > newest:
+            return [], f"event {after} is past the newest event, {newest}"
+        return events, None
 
     # -- WebSocket --------------------------------------------------------------------------------------
 
@@ -203,13 +255,14 @@ class LiveHub:
             sender = asyncio.create_task(self._send_all(ws, sub))
             try:
                 while not sender.done():
-                    try:
-                        msg = await ws.receive_json()
-                    except (ValueError, KeyError):
-                        self._reply(sub, {"type": "error", "message": 'send JSON, e.g. {"action": ...}'})
+                    frame = await ws.receive()
+                    if frame["type"] == "websocket.disconnect":
+                        break
+                    msg = parse_message(frame.get("text") or frame.get("bytes") or "")
+                    if isinstance(msg, str):
+                        self._reply(sub, {"type": "error", "error_code": "VALIDATION_ERROR", "message": msg})
                         continue
-                    msg = msg if isinstance(msg, dict) else {}
-                    refused = refusal(msg.get("action"))
+                    refused = refusal(msg.action)
                     if refused:
                         self._reply(sub, {"type": "error", "error_code": "FORBIDDEN", "message": refused})
                         continue
@@ -247,11 +300,11 @@ class LiveHub:
     async def _resume(self, ws: WebSocket, sub: Subscriber, msg: dict) -> None:
         """The events missed since `after`, straight to the socket (live ones wait in the queue meanwhile)."""
         plan_id, after = msg["plan_id"], msg["after"]
-        events, complete = await self.missed(after, None if plan_id == "*" else plan_id)
-        if not complete:
+        events, why = await self.missed(after, None if plan_id == "*" else plan_id)
+        if why:
             self.subscribers[plan_id].discard(sub)
             sub.drop_events(plan_id)  # already queued live ones: the reload covers them
-            reason = f"more than {self.backlog_limit} events were missed: reload the plan, then subscribe"
+            reason = f"{why}: reload the plan, then subscribe"
             await ws.send_json({**reload_message(reason, after), "plan_id": plan_id})
             return
         sub.resumed_from(plan_id, after, events)
@@ -259,39 +312,29 @@ class LiveHub:
             sub.seen = max(sub.seen, e["event_id"])
             await ws.send_json(e)
 
-    async def _handle(self, sub: Subscriber, msg: dict) -> None:
-        action, plan_id = msg.get("action"), msg.get("plan_id")
-        if action == "ping":
+    async def _handle(self, sub: Subscriber, msg: ClientMessage) -> None:
+        if msg.action == "ping":
             self._reply(sub, {"type": "pong"})
-        elif action in ("subscribe", "unsubscribe") and isinstance(plan_id, str) and plan_id:
-            if action == "unsubscribe":
-                self.subscribers[plan_id].discard(sub)
-                self._reply(sub, {"type": "unsubscribed", "plan_id": plan_id})
-                return
-            self.subscribers[plan_id].add(sub)  # before the backlog is read: nothing falls in between
-            self._reply(sub, {"type": "subscribed", "plan_id": plan_id})
-            after = msg.get("last_event_id")
-            if isinstance(after, int) and not isinstance(after, bool):
-                self._reply(sub, {"type": "_resume", "plan_id": plan_id, "after": after})
-        elif action == "update_task":
-            self._reply(sub, await self._update_task(msg))
+        elif msg.action == "unsubscribe":
+            self.subscribers[msg.plan_id].discard(sub)
+            self._reply(sub, {"type": "unsubscribed", "plan_id": msg.plan_id})
+        elif msg.action == "subscribe":
+            self.subscribers[msg.plan_id].add(sub)  # before the backlog is read: nothing falls in between
+            self._reply(sub, {"type": "subscribed", "plan_id": msg.plan_id})
+            if msg.last_event_id is not None:
+                self._reply(sub, {"type": "_resume", "plan_id": msg.plan_id, "after": msg.last_event_id})
         else:
-            self._reply(
-                sub,
-                {"type": "error", "message": "actions: subscribe, unsubscribe (plan_id), update_task, ping"},
-            )
+            self._reply(sub, await self._update_task(msg))
 
-    async def _update_task(self, msg: dict) -> dict:
+    async def _update_task(self, msg: ClientMessage) -> dict:
         try:
-            changes = TaskPatch.model_validate(msg.get("changes") or {})
+            changes = TaskPatch.model_validate(msg.changes)
         except ValidationError as exc:
             return {"type": "error", "error_code": "VALIDATION_ERROR", "message": str(exc)}
 
         def work() -> dict:
-            version = msg.get("version", changes.version)
-            task = tasks.update_task(
-                self.ctx, str(msg.get("plan_id")), str(msg.get("task_id")), changes, version
-            )
+            version = msg.version if msg.version is not None else changes.version
+            task = tasks.update_task(self.ctx, msg.plan_id, msg.task_id, changes, version)
             return {"type": "task.updated", "task": task.model_dump(mode="json")}
 
         try:

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from prometheus.config import Settings
 from prometheus.core.model import TaskStatus
+from prometheus.errors import ValidationFailed
 from prometheus.events import executions
 from prometheus.events.live import COALESCE, event_message
 from prometheus.integrations.hermes import COMPONENT_ID, PUBLISHES, HermesHelper
@@ -143,7 +144,7 @@ class PeerSync:
         try:
             state = await self.telos.update_requirement_status(project_id, requirement_id, TaskStatus(status))
             log.info("telos: requirement %s is now %s", requirement_id, state)
-        except IntegrationUnavailable as exc:
+        except (IntegrationUnavailable, ValidationFailed) as exc:  # down, or an id that names nothing
             level = logging.WARNING if self.telos.client.explicit else logging.DEBUG
             log.log(level, "telos: could not update requirement %s: %s", requirement_id, exc.message)
 

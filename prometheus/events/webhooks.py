@@ -15,6 +15,7 @@ can run the dispatcher on one PostgreSQL: the fan-out cursor and each due delive
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import fnmatch
 import hashlib
@@ -27,6 +28,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+import anyio
 import httpx
 
 from prometheus.config import Settings
@@ -62,6 +64,40 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class Sender:
+    """Deliveries' HTTP exchanges, each bounded as a whole by `timeout` (a receiver that sends its answer a
+    byte at a time cannot hold the dispatcher, and every other webhook, longer), and the answer's body never
+    read (one of any size costs nothing); on one pooled client in an event loop of its own thread, which
+    any thread may call (the dispatcher's, and the API's ping and redeliver)."""
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, name="webhook-sender", daemon=True).start()
+        self.client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+
+    def post(self, target: str, body: bytes, headers: dict, extensions: dict) -> int:
+        """The receiver's HTTP status."""
+        exchange = self._post(target, body, headers, extensions)
+        return asyncio.run_coroutine_threadsafe(exchange, self.loop).result()
+
+    async def _post(self, target: str, body: bytes, headers: dict, extensions: dict) -> int:
+        try:
+            with anyio.fail_after(self.timeout):
+                request = self.client.build_request(
+                    "POST", target, content=body, headers=headers, extensions=extensions
+                )
+                answer = await self.client.send(request, stream=True)
+                await answer.aclose()
+                return answer.status_code
+        except TimeoutError:
+            raise TimeoutError(f"no whole answer within {self.timeout:g} s") from None
+
+    def close(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.client.aclose(), self.loop).result(timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
 class Dispatcher:
     """Runs in a thread of each server process."""
 
@@ -70,7 +106,7 @@ class Dispatcher:
         self.stop = threading.Event()
         self.woken = threading.Event()
         self.thread = threading.Thread(target=self.run, name="webhook-dispatcher", daemon=True)
-        self.client = httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False)
+        self.sender = Sender(settings.webhook_timeout)
 
     @property
     def lease(self) -> float:
@@ -88,7 +124,7 @@ class Dispatcher:
         self.stop.set()
         self.woken.set()
         self.thread.join(timeout=10)
-        self.client.close()
+        self.sender.close()
 
     def run(self) -> None:
         look_after = 0.0  # without webhooks: when to look for one again (once a dispatch interval, however
@@ -156,22 +192,18 @@ class Dispatcher:
             if not active:
                 raise RuntimeError("webhook disabled")
             target, host, extensions = pinned(url, self.settings)
-            r = self.client.post(
-                target,
-                content=body,
-                extensions=extensions,
-                headers={
-                    **host,
-                    "content-type": "application/json",
-                    "webhook-id": msg_id,
-                    "webhook-timestamp": str(ts),
-                    "webhook-signature": sign(secret, msg_id, ts, body),
-                    "user-agent": "Prometheus-Webhooks/1",
-                },
-            )
+            headers = {
+                **host,
+                "content-type": "application/json",
+                "webhook-id": msg_id,
+                "webhook-timestamp": str(ts),
+                "webhook-signature": sign(secret, msg_id, ts, body),
+                "user-agent": "Prometheus-Webhooks/1",
+            }
+            status = self.sender.post(target, body, headers, extensions)
         except Exception as exc:  # noqa: BLE001 - whatever stops a delivery is recorded and retried
             return None, f"{type(exc).__name__}: {exc}"[:500]
-        return r.status_code, None if 200 <= r.status_code < 300 else f"HTTP {r.status_code}"
+        return status, None if 200 <= status < 300 else f"HTTP {status}"
 
     def _record(self, delivery_id: str, status: int | None, error: str | None) -> dict:
         s = self.settings

@@ -17,6 +17,8 @@ from prometheus.client import PrometheusClient
 from prometheus.config import Settings
 from prometheus.core.model import TaskStatus
 from prometheus.core.requirements import TO_REQUIREMENT
+from prometheus.core.urls import segment
+from prometheus.errors import ValidationFailed
 from prometheus.integrations.http import IntegrationUnavailable, PeerClient, unavailable
 
 
@@ -37,8 +39,17 @@ class TelosConnector:
     def configured(self) -> bool:
         return self.client.configured
 
+    @staticmethod
+    def _path(project_id: str, *rest: object) -> str:
+        """Telos's path of a project (and below): each id one segment (`../` in one cannot reach another
+        of Telos's routes with our token); an empty id is refused."""
+        try:
+            return "/api/v1/projects/" + "/".join(segment(part) for part in (project_id, *rest))
+        except ValueError as exc:
+            raise ValidationFailed(f"Telos: {exc}") from None
+
     async def get_project(self, project_id: str) -> dict:
-        data = await self.client.request("GET", f"/api/v1/projects/{project_id}")
+        data = await self.client.request("GET", self._path(project_id))
         if not isinstance(data, dict):
             raise unavailable("telos", "answered without a project")
         return data
@@ -46,7 +57,7 @@ class TelosConnector:
     async def get_requirements(self, project_id: str) -> list[dict]:
         """The project's requirements as Telos gives them, each also with `id` (its requirement_id) and
         `project_id`."""
-        data = await self.client.request("GET", f"/api/v1/projects/{project_id}/requirements")
+        data = await self.client.request("GET", self._path(project_id, "requirements"))
         if not isinstance(data, dict) or not isinstance(data.get("requirements"), list):
             raise unavailable("telos", "answered without a requirements list")
         return [
@@ -91,7 +102,6 @@ class TelosConnector:
     ) -> str:
         """Move the requirement to the state its task's status means; the state sent."""
         state = TO_REQUIREMENT[status]
-        await self.client.request(
-            "PUT", f"/api/v1/projects/{project_id}/requirements/{requirement_id}", json={"status": state}
-        )
+        path = self._path(project_id, "requirements", requirement_id)
+        await self.client.request("PUT", path, json={"status": state})
         return state

@@ -18,6 +18,8 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel
 
+from prometheus.core.urls import segment
+
 LOCAL = "http://prometheus.local"  # the base URL of in-process calls (never resolved)
 
 
@@ -44,6 +46,15 @@ class ApiError(Exception):
         if not isinstance(body, dict) or "error_code" not in body:
             return cls(r.status_code, "HTTP_ERROR", f"HTTP {r.status_code}: {r.text[:300]}")
         return cls(r.status_code, str(body["error_code"]), str(body.get("message", "")), body.get("details"))
+
+
+def seg(value: object) -> str:
+    """An id as one segment of an API path (`core/urls.segment`: it cannot reach another route, and the API
+    answers a NUL in it by its own rule); an empty id is the API's 404."""
+    try:
+        return segment(value)
+    except ValueError as exc:
+        raise ApiError(404, "NOT_FOUND", str(exc)) from None
 
 
 class Api:
@@ -77,6 +88,8 @@ class Api:
         try:
             headers = self.headers(ctx) | kw.pop("headers", {})
             r = await self.client.request(method, path, headers=headers, **kw)
+        except httpx.InvalidURL as exc:  # e.g. longer than any URL may be
+            raise ApiError(422, "VALIDATION_ERROR", f"the request cannot be sent: {exc}") from None
         except httpx.TransportError as exc:
             raise ApiError(503, "SERVICE_UNAVAILABLE", f"Prometheus cannot be reached: {exc}") from None
         if r.is_success:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError
 
-from prometheus.mcp.api import Api, ApiError
+from prometheus.mcp.api import Api, ApiError, seg
 
 PLAN_URI = "prometheus://plans/{plan_id}"
 
@@ -68,9 +68,9 @@ def register(server: MCPServer, api: Api) -> None:
     async def plan_document(plan_id: str, ctx: Context) -> str:
         """A plan as a readable document: its dates, tasks with their schedule, critical path, resources."""
         try:
-            plan = await api.get(ctx, f"/api/plans/{plan_id}")
-            timeline = await api.get(ctx, f"/api/plans/{plan_id}/timeline")
-            cp = await api.get(ctx, f"/api/plans/{plan_id}/critical-path")
+            plan = await api.get(ctx, f"/api/plans/{seg(plan_id)}")
+            timeline = await api.get(ctx, f"/api/plans/{seg(plan_id)}/timeline")
+            cp = await api.get(ctx, f"/api/plans/{seg(plan_id)}/critical-path")
         except ApiError as exc:
             raise ResourceError(f"{exc.envelope['error_code']}: {exc}") from None
         return plan_markdown(plan, timeline, cp)

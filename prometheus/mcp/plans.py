@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from prometheus.core.documents import DocLink, DocPlan, DocResource, DocTask
 from prometheus.core.inputs import PlanPatch
 from prometheus.core.model import PlanStatus
-from prometheus.mcp.api import Api, tool
+from prometheus.mcp.api import Api, seg, tool
 
 PlanId = Annotated[str, Field(description="the plan's id")]
 
@@ -139,7 +139,7 @@ def register(server: MCPServer, api: Api) -> None:
     ) -> PlanDetail:
         """A plan's fields with its tasks, links and resources as compact rows (no schedule: use
         get_schedule or critical_path for dates)."""
-        plan = await api.get(ctx, f"/api/plans/{plan_id}")
+        plan = await api.get(ctx, f"/api/plans/{seg(plan_id)}")
         tasks = sorted(plan["tasks"], key=lambda t: t["position"])
         return PlanDetail(
             **{k: plan[k] for k in PlanRow.model_fields},
@@ -215,9 +215,8 @@ def register(server: MCPServer, api: Api) -> None:
     ) -> PlanRow:
         """Change a plan's fields: name, description, start_date, end_date (its deadline), status, status_date
         (progress is reported up to it), calendar (working days, hours, holidays)."""
-        plan = await api.data(
-            ctx, "PATCH", f"/api/plans/{plan_id}", json=changes.model_dump(mode="json", exclude_unset=True)
-        )
+        body = changes.model_dump(mode="json", exclude_unset=True)
+        plan = await api.data(ctx, "PATCH", f"/api/plans/{seg(plan_id)}", json=body)
         return PlanRow.model_validate({k: plan[k] for k in PlanRow.model_fields})
 
     @tool(server, read_only=False)
@@ -255,7 +254,7 @@ def register(server: MCPServer, api: Api) -> None:
         ] = "json",
     ) -> ExportedFile:
         """Export a plan as a file's text, with its scheduled dates (Microsoft Project opens mspdi)."""
-        r = await api.call(ctx, "GET", f"/api/plans/{plan_id}/export", params={"format": format})
+        r = await api.call(ctx, "GET", f"/api/plans/{seg(plan_id)}/export", params={"format": format})
         disposition = r.headers.get("content-disposition", "")
         filename = disposition.partition('filename="')[2].rstrip('"') or f"plan.{format}"
         return ExportedFile(

@@ -9,7 +9,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from pydantic import BaseModel, Field
 
 from prometheus.core.inputs import ResourceCreate
-from prometheus.mcp.api import Api, tool
+from prometheus.mcp.api import Api, seg, tool
 from prometheus.mcp.schedule import CriticalPath, Leveling, critical, leveling
 from prometheus.mcp.tasks import BulkResult, ItemResult, NewLink, NewTask, TaskChange, _body, _each
 
@@ -69,7 +69,7 @@ class Promotion(BaseModel):
 
 def register(server: MCPServer, api: Api) -> None:
     def base(plan_id: str, scenario_id: str = "") -> str:
-        return f"/api/plans/{plan_id}/scenarios" + (f"/{scenario_id}" if scenario_id else "")
+        return f"/api/plans/{seg(plan_id)}/scenarios" + (f"/{seg(scenario_id)}" if scenario_id else "")
 
     @tool(server, read_only=False)
     async def open_scenario(ctx: Context, plan_id: PlanId, name: str, description: str = "") -> ScenarioInfo:
@@ -117,15 +117,15 @@ def register(server: MCPServer, api: Api) -> None:
 
         steps: list[tuple[list, Any]] = [
             (add_resources, lambda i, r: send(i, "POST", "/resources", _body(r))),
-            (remove_resources, lambda i, r: send(i, "DELETE", f"/resources/{r}")),
+            (remove_resources, lambda i, r: send(i, "DELETE", f"/resources/{seg(r)}")),
             (add_tasks, lambda i, t: send(i, "POST", "/tasks", _body(t, "key"), t.key)),
             (update_tasks, lambda i, c: send(
-                i, "PATCH", f"/tasks/{ids.get(c.task_id, c.task_id)}", _body(c, "task_id"))),
+                i, "PATCH", f"/tasks/{seg(ids.get(c.task_id, c.task_id))}", _body(c, "task_id"))),
             (add_links, lambda i, d: send(i, "POST", "/dependencies", _body(d) | {
                 "predecessor_id": ids.get(d.predecessor_id, d.predecessor_id),
                 "successor_id": ids.get(d.successor_id, d.successor_id)})),
-            (remove_links, lambda i, lid: send(i, "DELETE", f"/dependencies/{lid}")),
-            (remove_tasks, lambda i, t: send(i, "DELETE", f"/tasks/{ids.get(t, t)}")),
+            (remove_links, lambda i, lid: send(i, "DELETE", f"/dependencies/{seg(lid)}")),
+            (remove_tasks, lambda i, t: send(i, "DELETE", f"/tasks/{seg(ids.get(t, t))}")),
         ]  # fmt: skip
         out = ScenarioChanged(done=0, failed=0, items=[], change_count=0)
         for items, act in steps:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import BaseModel, Field
 
-from prometheus.mcp.api import Api, tool
+from prometheus.mcp.api import Api, seg, tool
 
 PlanId = Annotated[str, Field(description="the plan's id")]
 
@@ -136,7 +136,7 @@ def register(server: MCPServer, api: Api) -> None:
     ) -> ScheduleView:
         """Schedule a plan: each task's start, finish, duration and slack in working days, in outline order;
         the project's start and finish; scheduling conflicts (constraints over links, missed deadlines)."""
-        t = await api.get(ctx, f"/api/plans/{plan_id}/timeline")
+        t = await api.get(ctx, f"/api/plans/{seg(plan_id)}/timeline")
         rows = [r for r in t["tasks"] if r["critical"] or not critical_only]
         return ScheduleView(
             project_start=t["project_start"],
@@ -155,8 +155,9 @@ def register(server: MCPServer, api: Api) -> None:
     ) -> CriticalPath:
         """The critical path (the chain of tasks that fixes the finish), bottlenecks and conflicts; with
         task_id, also the driving chain of that task: why it finishes on its date."""
-        cp = await api.get(ctx, f"/api/plans/{plan_id}/critical-path")
-        chain = await api.get(ctx, f"/api/plans/{plan_id}/tasks/{task_id}/explain") if task_id else None
+        cp = await api.get(ctx, f"/api/plans/{seg(plan_id)}/critical-path")
+        explain = f"/api/plans/{seg(plan_id)}/tasks/{seg(task_id)}/explain" if task_id else None
+        chain = await api.get(ctx, explain) if explain else None
         return critical(cp, chain, max_steps)
 
     @tool(server, read_only=True)
@@ -167,7 +168,8 @@ def register(server: MCPServer, api: Api) -> None:
         naming what fixes it (a link with its type and lag, a link into a summary, a constraint, a leveling
         wait on a resource, an actual start, the status date, the plan start) and any weekend or holiday
         that pushed it."""
-        return _explanation(await api.get(ctx, f"/api/plans/{plan_id}/tasks/{task_id}/explain"), max_steps)
+        explain = await api.get(ctx, f"/api/plans/{seg(plan_id)}/tasks/{seg(task_id)}/explain")
+        return _explanation(explain, max_steps)
 
     @tool(server, read_only=False)
     async def level_resources(
@@ -183,7 +185,7 @@ def register(server: MCPServer, api: Api) -> None:
         before and after, over-allocations before and after. With apply, each delay is kept as a
         start-no-earlier-than date."""
         params = {"apply": str(apply).lower(), "solver": solver, "time_limit": time_limit}
-        return leveling(await api.data(ctx, "POST", f"/api/plans/{plan_id}/level", params=params))
+        return leveling(await api.data(ctx, "POST", f"/api/plans/{seg(plan_id)}/level", params=params))
 
 
 def leveling(d: dict) -> Leveling:

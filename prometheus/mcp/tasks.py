@@ -13,7 +13,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from prometheus.core.inputs import DependencyCreate, ProgressUpdate, ResourceCreate, TaskCreate, TaskPatch
-from prometheus.mcp.api import Api, ApiError, tool
+from prometheus.mcp.api import Api, ApiError, seg, tool
 
 PlanId = Annotated[str, Field(description="the plan's id")]
 
@@ -100,7 +100,7 @@ def register(server: MCPServer, api: Api) -> None:
             body = _body(t, "key")
             if t.parent_id in ids:
                 body["parent_id"] = ids[t.parent_id]
-            made = await api.data(ctx, "POST", f"/api/plans/{plan_id}/tasks", json=body)
+            made = await api.data(ctx, "POST", f"/api/plans/{seg(plan_id)}/tasks", json=body)
             if t.key:
                 ids[t.key] = made["id"]
             return ItemResult(index=i, ok=True, id=made["id"], key=t.key, version=made["version"])
@@ -121,7 +121,7 @@ def register(server: MCPServer, api: Api) -> None:
 
         async def change(i: int, c: TaskChange) -> ItemResult:
             made = await api.data(
-                ctx, "PATCH", f"/api/plans/{plan_id}/tasks/{c.task_id}", json=_body(c, "task_id")
+                ctx, "PATCH", f"/api/plans/{seg(plan_id)}/tasks/{seg(c.task_id)}", json=_body(c, "task_id")
             )
             return ItemResult(index=i, ok=True, id=made["id"], version=made["version"])
 
@@ -134,7 +134,7 @@ def register(server: MCPServer, api: Api) -> None:
         """Delete tasks; a summary task takes its subtasks and every link of them along."""
 
         async def remove(i: int, tid: str) -> ItemResult:
-            await api.data(ctx, "DELETE", f"/api/plans/{plan_id}/tasks/{tid}")
+            await api.data(ctx, "DELETE", f"/api/plans/{seg(plan_id)}/tasks/{seg(tid)}")
             return ItemResult(index=i, ok=True, id=tid)
 
         return await _each(task_ids, remove)
@@ -156,7 +156,7 @@ def register(server: MCPServer, api: Api) -> None:
 
         async def remove(i: int, ref: LinkRef) -> ItemResult:
             params = {k: v for k, v in ref.model_dump().items() if v}
-            gone = await api.data(ctx, "DELETE", f"/api/plans/{plan_id}/dependencies", params=params)
+            gone = await api.data(ctx, "DELETE", f"/api/plans/{seg(plan_id)}/dependencies", params=params)
             return ItemResult(index=i, ok=True, id=gone["id"])
 
         return await _each(links, remove)
@@ -169,7 +169,7 @@ def register(server: MCPServer, api: Api) -> None:
         uses; cost_rate per hour). Assign them with update_tasks (assigned_resources)."""
 
         async def add(i: int, r: ResourceCreate) -> ItemResult:
-            made = await api.data(ctx, "POST", f"/api/plans/{plan_id}/resources", json=_body(r))
+            made = await api.data(ctx, "POST", f"/api/plans/{seg(plan_id)}/resources", json=_body(r))
             return ItemResult(index=i, ok=True, id=made["id"], version=made["version"])
 
         return await _each(resources, add)
@@ -182,7 +182,7 @@ def register(server: MCPServer, api: Api) -> None:
         task's unit), actual_cost, notes. 100% completes a task; starting one records its actual start."""
 
         async def report(i: int, p: ProgressReport) -> ItemResult:
-            path = f"/api/plans/{plan_id}/tasks/{p.task_id}/progress"
+            path = f"/api/plans/{seg(plan_id)}/tasks/{seg(p.task_id)}/progress"
             made = await api.data(ctx, "PUT", path, json=_body(p, "task_id"))
             return ItemResult(index=i, ok=True, id=made["id"], version=made["version"])
 
@@ -192,5 +192,5 @@ def register(server: MCPServer, api: Api) -> None:
 async def _link(ctx: Context, api: Api, plan_id: str, i: int, d: DependencyCreate, ids: dict) -> ItemResult:
     body = _body(d) | {"predecessor_id": ids.get(d.predecessor_id, d.predecessor_id)}
     body["successor_id"] = ids.get(d.successor_id, d.successor_id)
-    made = await api.data(ctx, "POST", f"/api/plans/{plan_id}/dependencies", json=body)
+    made = await api.data(ctx, "POST", f"/api/plans/{seg(plan_id)}/dependencies", json=body)
     return ItemResult(index=i, ok=True, id=made["id"])

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import BaseModel, Field
 
-from prometheus.mcp.api import Api, tool
+from prometheus.mcp.api import Api, seg, tool
 
 PlanId = Annotated[str, Field(description="the plan's id")]
 
@@ -124,7 +124,7 @@ def register(server: MCPServer, api: Api) -> None:
             body["seed"] = seed
         if target_date is not None:
             body["target_date"] = target_date.isoformat()
-        r = await api.data(ctx, "POST", f"/api/plans/{plan_id}/risk", json=body)
+        r = await api.data(ctx, "POST", f"/api/plans/{seg(plan_id)}/risk", json=body)
         fields = {k: r[k] for k in Risk.model_fields if k in r}
         return Risk(**fields, **r["percentiles"], top_drivers=r["sensitivity"][:top])
 
@@ -142,7 +142,7 @@ def register(server: MCPServer, api: Api) -> None:
         """Earned value at a status date: BAC, PV, EV, AC, SV, CV, SPI, CPI, EAC, ETC, VAC, TCPI and earned
         schedule, against a baseline (save one first with save_baseline)."""
         d = await api.get(
-            ctx, f"/api/plans/{plan_id}/earned-value", status_date=status_date, baseline=baseline
+            ctx, f"/api/plans/{seg(plan_id)}/earned-value", status_date=status_date, baseline=baseline
         )
         return EarnedValue.model_validate({k: d[k] for k in EarnedValue.model_fields})
 
@@ -156,7 +156,7 @@ def register(server: MCPServer, api: Api) -> None:
         """Save the current schedule (dates, durations, costs) as baseline 0..10, to measure variance and
         earned value against later. Naming a saved number replaces it."""
         body = {k: v for k, v in {"number": number, "name": name}.items() if v is not None}
-        b = await api.data(ctx, "POST", f"/api/plans/{plan_id}/baselines", json=body)
+        b = await api.data(ctx, "POST", f"/api/plans/{seg(plan_id)}/baselines", json=body)
         return BaselineSaved(
             **{k: b[k] for k in BaselineSaved.model_fields if k != "tasks"}, tasks=len(b["tasks"])
         )
@@ -170,7 +170,7 @@ def register(server: MCPServer, api: Api) -> None:
     ) -> Variance:
         """The current schedule against a baseline: the plan's finish and cost variance, and the tasks that
         slipped most (variances in working days)."""
-        v = await api.get(ctx, f"/api/plans/{plan_id}/baselines/{number}/variance")
+        v = await api.get(ctx, f"/api/plans/{seg(plan_id)}/baselines/{seg(number)}/variance")
         late = sorted(
             (t for t in v["tasks"] if t["finish_variance_days"] > 0), key=lambda t: -t["finish_variance_days"]
         )
@@ -199,7 +199,7 @@ def register(server: MCPServer, api: Api) -> None:
         body: dict[str, Any] = {"name": name, "description": description, "tags": tags}
         if duration is not None:
             body["duration"] = duration
-        e = await api.data(ctx, "POST", f"/api/plans/{plan_id}/estimate", json=body)
+        e = await api.data(ctx, "POST", f"/api/plans/{seg(plan_id)}/estimate", json=body)
         fields = {k: e[k] for k in Estimate.model_fields if k != "precedents"}
         precedents = [
             Precedent.model_validate({k: p[k] for k in Precedent.model_fields}) for p in e["precedents"]

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, ok
 from prometheus.core.webhook import Delivery, Webhook, WebhookCreate, WebhookPatch
-from prometheus.events.live import reload_message
+from prometheus.events.live import MAX_EVENT_ID, reload_message
 from prometheus.services import Context, webhooks
 from prometheus.store import Database
 
@@ -97,11 +97,11 @@ def redeliver_one(webhook_id: str, delivery_id: str, ctx: Context = Depends(get_
 async def stream(
     request: Request,
     plan_id: str | None = None,
-    last_event_id: int | None = Header(None, alias="Last-Event-ID", ge=0, le=2**63 - 1),
+    last_event_id: int | None = Header(None, alias="Last-Event-ID", ge=0, le=MAX_EVENT_ID),
 ) -> StreamingResponse:
     """Resuming sends every event missed since Last-Event-ID, or `event: reload` when more than the backlog
-    limit were missed; a client that falls behind by the queue limit also gets `reload` (then the stream
-    ends): read the plan again, then reconnect without Last-Event-ID."""
+    limit were missed or the id is past the newest event; a client that falls behind by the queue limit
+    also gets `reload` (then the stream ends): read the plan again, then reconnect without Last-Event-ID."""
     hub = request.app.state.hub
 
     def sse(e: dict) -> str:
@@ -110,9 +110,8 @@ async def stream(
     async def events():  # noqa: ANN202
         with hub.subscription(plan_id or "*") as sub:
             if last_event_id is not None:  # catch up from the outbox, then go live
-                missed, complete = await hub.missed(last_event_id, plan_id)
-                if not complete:
-                    why = f"more than {hub.backlog_limit} events were missed"
+                missed, why = await hub.missed(last_event_id, plan_id)
+                if why:
                     yield f"event: reload\ndata: {json.dumps(reload_message(why, last_event_id))}\n\n"
                     return
                 sub.resumed_from(plan_id or "*", last_event_id, missed)
