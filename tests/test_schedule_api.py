@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import numpy as np
 
 from tests.conftest import add_task, link
 
@@ -152,6 +153,24 @@ def test_level_with_cpsat_over_http(api: httpx.Client) -> None:
     assert d["project_finish_after"] == "2026-12-03T17:00:00"
     assert api.get(f"/plans/{pid}/loading").json()["message"] == "no resource is over-allocated"
     assert api.post(f"/plans/{pid}/level", params={"solver": "magic"}).status_code == 422
+
+
+def test_one_person_with_thousands_of_tasks_is_leveled_into_one_sequence(api: httpx.Client) -> None:
+    """Every task on one resource: leveling puts them one after the other, and answers (the search for a free
+    stretch walked every booked task again at each step: 3,000 tasks took minutes)."""
+    pid = api.post("/plans", json={"name": "Solo", "start_date": "2026-11-30"}).json()["data"]["id"]
+    ana = api.post(f"/plans/{pid}/resources", json={"name": "Ana"}).json()["data"]
+    n = 3000
+    one_day = {"duration": 1, "assigned_resources": [ana["id"]]}
+    r = api.post(f"/plans/{pid}/tasks", json=[{"name": f"T{i}", **one_day} for i in range(n)])
+    assert r.status_code == 201, r.text
+    r = api.post(f"/plans/{pid}/level")
+    assert r.status_code == 200, r.text
+    d = r.json()["data"]
+    last_day = np.busday_offset("2026-11-30", n - 1).astype(object)  # Monday to Friday, no holidays
+    assert d["project_finish_after"] == f"{last_day}T17:00:00"
+    assert len(d["moved"]) == n - 1 and d["over_allocations_after"] == []
+    assert len(d["over_allocations_before"]) == 1  # one stretch, Ana at 3,000 units on the first day
 
 
 def test_resource_loading_per_day_and_week(api: httpx.Client) -> None:

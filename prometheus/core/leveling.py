@@ -37,44 +37,50 @@ class LevelingResult:
 
 
 class _Profile:
-    """Units in use of one resource over working time, as sorted change points."""
+    """Units in use of one resource over working time: sorted change points, each with the level that holds
+    from it to the next (none before the first). Neighbours of the same level are merged, so a resource
+    booked back to back is one stretch however many tasks fill it."""
 
     def __init__(self, capacity: float):
         self.capacity = capacity
         self.points: list[int] = []
-        self.deltas: list[float] = []
+        self.levels: list[float] = []
+
+    def _point(self, t: int) -> int:
+        """The index of change point `t`, made (at the level already holding there) if missing."""
+        i = bisect_left(self.points, t)
+        if i == len(self.points) or self.points[i] != t:
+            self.points.insert(i, t)
+            self.levels.insert(i, self.levels[i - 1] if i else 0.0)
+        return i
+
+    def _merge(self, i: int) -> None:
+        """Drop change point `i` when it changes nothing."""
+        if i < len(self.points) and abs(self.levels[i] - (self.levels[i - 1] if i else 0.0)) < 1e-12:
+            del self.points[i], self.levels[i]
 
     def add(self, start: int, end: int, units: float) -> None:
-        for t, d in ((start, units), (end, -units)):
-            i = bisect_left(self.points, t)
-            if i < len(self.points) and self.points[i] == t:
-                self.deltas[i] += d
-            else:
-                self.points.insert(i, t)
-                self.deltas.insert(i, d)
-
-    def _blocked(self, start: int, end: int, units: float) -> int | None:
-        """None when `units` fit over [start, end); else the next moment worth trying."""
-        i = bisect_right(self.points, start)
-        level = sum(self.deltas[:i])
-        if level + units > self.capacity + 1e-9:
-            return self.points[i] if i < len(self.points) else None
-        for j in range(i, len(self.points)):
-            if self.points[j] >= end:
-                break
-            level += self.deltas[j]
-            if level + units > self.capacity + 1e-9:
-                return self.points[j + 1] if j + 1 < len(self.points) else None
-        return None
+        if end <= start:
+            return
+        i, j = self._point(start), self._point(end)
+        for k in range(i, j):
+            self.levels[k] += units
+        self._merge(j)
+        self._merge(i)
 
     def free_from(self, start: int, end: int, units: float) -> int:
         """The earliest shift d >= 0 such that `units` are free over [start + d, end + d), or 0 for units
-        the resource never has (reported as impossible, left where the links put it)."""
+        the resource never has (reported as impossible, left where the links put it). One pass over the
+        stretches from `start` on: a window that meets a stretch without room starts again at its end."""
         if units > self.capacity + 1e-9:
             return 0
-        t = start
-        while (later := self._blocked(t, max(t + end - start, t + 1), units)) is not None:
-            t = later
+        points, levels, room = self.points, self.levels, self.capacity + 1e-9 - units
+        length, t = max(end - start, 1), start
+        k = max(bisect_right(points, t) - 1, 0)
+        while k + 1 < len(points) and points[k] < t + length:
+            if levels[k] > room and points[k + 1] > t:
+                t = points[k + 1]
+            k += 1
         return t - start
 
 
@@ -262,12 +268,12 @@ def over_allocations(net: Network, tasks: list[Task], capacity: dict[str, float]
                 profiles[r].add(at + a, at + b, u)
     spans = []  # resource, capacity, working index from, to, units: over capacity
     for r, cap in capacity.items():
-        prof = profiles[r]
-        level_now = 0.0
-        for j, (t, d) in enumerate(zip(prof.points, prof.deltas, strict=True)):
-            level_now += d
-            if level_now > cap + 1e-9 and j + 1 < len(prof.points):
-                spans.append((r, cap, t, prof.points[j + 1], round(level_now, 4)))
+        points, levels = profiles[r].points, profiles[r].levels
+        spans.extend(
+            (r, cap, points[j], points[j + 1], round(levels[j], 4))
+            for j in range(len(points) - 1)
+            if levels[j] > cap + 1e-9
+        )
     if not spans:
         return []
     cal = net.compiled.plan_calendar  # every span's dates in one conversion
