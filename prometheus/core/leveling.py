@@ -20,13 +20,14 @@ from datetime import datetime
 import numpy as np
 
 from prometheus.core import rcpsp
-from prometheus.core.calendar import MINUTES_PER_DAY
+from prometheus.core.calendar import MINUTES_PER_DAY, SchedulingError
 from prometheus.core.cpm.rules import early_bound, leaves_finish, reaches_finish, start_distance
 from prometheus.core.model import ConstraintType, Priority, Task
 from prometheus.core.scheduler import Network
 from prometheus.core.usage import Busy, busy
 
 GA_CELLS = 5_000_000  # periods x resources of the genetic algorithm's capacity table, at most
+MAX_LOADING_PERIODS = 500_000  # periods (days or weeks) x resources of one loading table, at most
 
 
 @dataclass
@@ -331,7 +332,8 @@ def loading(
     net: Network, tasks: list[Task], capacity: dict[str, float], *, period: str = "day"
 ) -> list[dict]:
     """Work booked on each resource per day or week (hours), against what it can give (availability x
-    working hours), with the over-allocated periods marked. Plan calendar."""
+    working hours), with the over-allocated periods marked. Plan calendar. At most MAX_LOADING_PERIODS
+    periods of all resources together (else SchedulingError, before anything is built)."""
     from datetime import timedelta
 
     if not net.compiled.n:
@@ -342,28 +344,41 @@ def loading(
     if period == "week":  # whole weeks, Monday to Sunday
         first, last = first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday())
     days = (last - first).days + 1
+    step = 7 if period == "week" else 1
+    if len(capacity) * (days // step) > MAX_LOADING_PERIODS:
+        raise SchedulingError(
+            f"the loading table would hold {len(capacity):,} resources x {days // step:,} {period}s, more "
+            f"than {MAX_LOADING_PERIODS:,} periods in all" + (": ask per week" if step == 1 else "")
+        )
     bounds = wc.day_starts(first, days)  # working index at each midnight
     booked = {r: np.zeros(days) for r in capacity}
     by_id = {t.id: t for t in tasks}
     for i, tid in enumerate(net.compiled.task_ids):
         at = int(net.early_start[i])
         for r, a, b, u in busy(by_id[tid], int(net.early_finish[i]) - at):
-            if r in booked:
-                booked[r] += (
-                    np.clip(np.minimum(bounds[1:], at + b) - np.maximum(bounds[:-1], at + a), 0, None)
+            if r in booked:  # over the days the interval touches only
+                lo = max(int(np.searchsorted(bounds, at + a, "right")) - 1, 0)
+                hi = min(int(np.searchsorted(bounds, at + b, "left")), days)
+                booked[r][lo:hi] += (
+                    np.clip(
+                        np.minimum(bounds[lo + 1 : hi + 1], at + b) - np.maximum(bounds[lo:hi], at + a),
+                        0,
+                        None,
+                    )
                     * u
                     / 60
                 )
     available = np.diff(bounds) / 60
+    starts = [first + timedelta(days=k) for k in range(0, days, step)]
     out = []
-    step = 7 if period == "week" else 1
     for r, hours in booked.items():
-        avail = available * capacity[r]
-        rows = []
-        for k in range(0, days, step):
-            h, cap = float(hours[k : k + step].sum()), float(avail[k : k + step].sum())
-            if h or cap:
-                rows.append({"start": first + timedelta(days=k), "booked_hours": round(h, 2),
-                             "available_hours": round(cap, 2), "over": h > cap + 1e-6})  # fmt: skip
-        out.append({"resource_id": r, "periods": rows, "over_allocated": any(x["over"] for x in rows)})
+        h = hours.reshape(-1, step).sum(axis=1)
+        cap = (available * capacity[r]).reshape(-1, step).sum(axis=1)
+        over = (h > cap + 1e-6).tolist()
+        rows = [
+            {"start": when, "booked_hours": round(x, 2), "available_hours": round(y, 2), "over": o}
+            for when, x, y, o in zip(starts, h.tolist(), cap.tolist(), over, strict=True)
+            if x or y
+        ]
+        out.append({"resource_id": r, "periods": rows, "over_allocated": any(over)})
     return out
