@@ -200,6 +200,20 @@ def test_risk_over_http(api) -> None:  # noqa: ANN001
     assert bad.status_code == 422
 
 
+def test_a_simulation_beyond_a_billion_task_iterations_is_422(api) -> None:  # noqa: ANN001
+    """5,001 tasks x 200,000 iterations held a worker for about a minute (the plan's 50,000 tasks: nine): the
+    answer says how many iterations the plan can have."""
+    pid = api.post("/plans", json={"name": "Vast", "start_date": "2026-11-30"}).json()["data"]["id"]
+    three = {"duration": 2, "optimistic_duration": 1, "most_likely_duration": 2, "pessimistic_duration": 5}
+    r = api.post(f"/plans/{pid}/tasks", json=[{"name": f"T{i}", **three} for i in range(5001)])
+    assert r.status_code == 201, r.text[:300]
+    r = api.post(f"/plans/{pid}/risk", json={"iterations": 200_000, "seed": 1})
+    assert r.status_code == 422, r.text[:300]
+    assert r.json()["message"].endswith("ask for at most 199,960 iterations")
+    r = api.post(f"/plans/{pid}/risk", json={"iterations": 1000, "seed": 1})
+    assert r.status_code == 200 and r.json()["data"]["uncertain_tasks"] == 5001
+
+
 def test_earned_value_at_an_earlier_status_date_takes_progress_and_costs_back() -> None:
     """Progress recorded as of Friday Dec 4 (40% of the 1000 budget, 450 spent, started Monday). As of
     Wednesday (3 of the 5 working days since the start): PV 300; 3/5 of the recorded progress and cost,
