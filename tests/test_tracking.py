@@ -278,3 +278,23 @@ def test_earned_value_over_http_as_of_an_earlier_status_date(api) -> None:  # no
     ev = api.get(f"/plans/{pid}/earned-value", params={"status_date": "2026-12-02"}).json()["data"]
     assert (ev["PV"], ev["EV"], ev["AC"], ev["SPI"], ev["CV"]) == (300, 240, 270, 0.8, -30)
     assert ev["status_date"].startswith("2026-12-03T00:00")
+
+
+def test_a_later_status_date_keeps_the_actual_cost_that_rates_give(api) -> None:  # noqa: ANN001
+    """A running task without a reported cost: AC from rates is the working time up to the plan's status
+    date, as of it and as of any later day (it grew with the day asked: 60% of a 5-day task cost 806 days
+    of work as of 2030)."""
+    pid = api.post("/plans", json={"name": "Later", "start_date": "2026-11-30"}).json()["data"]["id"]
+    dev = api.post(f"/plans/{pid}/resources", json={"name": "Dev", "cost_rate": 100}).json()["data"]
+    a = api.post(
+        f"/plans/{pid}/tasks", json={"name": "Build", "duration": 5, "assigned_resources": [dev["id"]]}
+    ).json()["data"]
+    assert api.post(f"/plans/{pid}/baselines", json={}).status_code == 201
+    progress = {"percent_complete": 60, "actual_start": "2026-11-30T08:00:00"}
+    assert api.put(f"/plans/{pid}/tasks/{a['id']}/progress", json=progress).status_code == 200
+    assert api.patch(f"/plans/{pid}", json={"status_date": "2026-12-02"}).status_code == 200
+    at = api.get(f"/plans/{pid}/earned-value").json()["data"]
+    assert (at["EV"], at["AC"]) == (2400, 2400)  # 3 days of 8 hours at 100
+    for later in ("2026-12-04", "2030-01-01"):
+        ev = api.get(f"/plans/{pid}/earned-value", params={"status_date": later}).json()["data"]
+        assert (ev["EV"], ev["AC"], ev["CPI"]) == (2400, 2400, 1.0), later
