@@ -229,6 +229,28 @@ def test_a_requirement_listing_a_dependency_twice_depends_on_it_once(api: httpx.
     assert r.json()["data"]["dependencies"] == 1 and r.json()["data"]["issues"] == []
 
 
+def test_a_requirement_estimate_that_cannot_be_a_duration_is_an_issue(api: httpx.Client) -> None:
+    """An estimate that is negative, beyond 1,000,000 days or not a number gave a one-day task and no word
+    of it: the task still lasts a day, and `issues` says which estimate was left out."""
+    reqs = [
+        {"id": "neg", "title": "Negative", "metadata": {"estimated_days": -5}},
+        {"id": "huge", "title": "Huge", "metadata": {"estimated_hours": 1e12}},
+        {"id": "text", "title": "Text", "metadata": {"estimated_days": "three"}},
+        {"id": "ok", "title": "Fine", "metadata": {"estimated_hours": 12}},
+    ]
+    r = api.post("/plans/from-requirements", json={"requirements": reqs})
+    assert r.status_code == 201, r.text
+    data = r.json()["data"]
+    tasks = api.get(f"/plans/{data['plan']['id']}/tasks").json()["data"]
+    durations = {t["name"]: t["duration"] for t in tasks}
+    assert durations == {"Negative": 1, "Huge": 1, "Text": 1, "Fine": 1.5}
+    bad = {i["requirement_id"]: i["message"] for i in data["issues"] if i["rule"] == "invalid_estimate"}
+    assert (
+        set(bad) == {"neg", "huge", "text"}
+        and "estimated_hours 1000000000000.0 is not a duration" in bad["huge"]
+    )
+
+
 def test_a_file_field_beyond_the_apis_bounds_is_a_422_naming_it(api: httpx.Client) -> None:
     """The bounds of the API's inputs hold for files too: a lag, work, leveling delay or list of tags the
     API would refuse is refused in a file (a lag of 1e308 made a plan that could not be viewed)."""

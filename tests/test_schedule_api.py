@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import numpy as np
 
 from tests.conftest import add_task, link
 
@@ -152,6 +153,40 @@ def test_level_with_cpsat_over_http(api: httpx.Client) -> None:
     assert d["project_finish_after"] == "2026-12-03T17:00:00"
     assert api.get(f"/plans/{pid}/loading").json()["message"] == "no resource is over-allocated"
     assert api.post(f"/plans/{pid}/level", params={"solver": "magic"}).status_code == 422
+
+
+def test_one_person_with_thousands_of_tasks_is_leveled_into_one_sequence(api: httpx.Client) -> None:
+    """Every task on one resource: leveling puts them one after the other, and answers (the search for a free
+    stretch walked every booked task again at each step: 3,000 tasks took minutes)."""
+    pid = api.post("/plans", json={"name": "Solo", "start_date": "2026-11-30"}).json()["data"]["id"]
+    ana = api.post(f"/plans/{pid}/resources", json={"name": "Ana"}).json()["data"]
+    n = 3000
+    one_day = {"duration": 1, "assigned_resources": [ana["id"]]}
+    r = api.post(f"/plans/{pid}/tasks", json=[{"name": f"T{i}", **one_day} for i in range(n)])
+    assert r.status_code == 201, r.text
+    r = api.post(f"/plans/{pid}/level")
+    assert r.status_code == 200, r.text
+    d = r.json()["data"]
+    last_day = np.busday_offset("2026-11-30", n - 1).astype(object)  # Monday to Friday, no holidays
+    assert d["project_finish_after"] == f"{last_day}T17:00:00"
+    assert len(d["moved"]) == n - 1 and d["over_allocations_after"] == []
+    assert len(d["over_allocations_before"]) == 1  # one stretch, Ana at 3,000 units on the first day
+
+
+def test_a_loading_table_too_big_to_answer_is_422_and_per_week_it_answers(api: httpx.Client) -> None:
+    """Eight resources and a 190-year task: per day 554,384 periods (beyond the 500,000 bound, once built for
+    minutes, tens of megabytes), per week the table."""
+    pid = api.post("/plans", json={"name": "Ages", "start_date": "2026-11-30"}).json()["data"]["id"]
+    ids = [api.post(f"/plans/{pid}/resources", json={"name": f"R{i}"}).json()["data"]["id"] for i in range(8)]
+    add_task(api, pid, "Cathedral", duration=9900, duration_unit="weeks", assigned_resources=[ids[0]])
+    r = api.get(f"/plans/{pid}/loading")
+    assert r.status_code == 422, r.text[:300]
+    assert "8 resources x 69,298 days" in r.json()["message"] and "ask per week" in r.json()["message"]
+    r = api.get(f"/plans/{pid}/loading", params={"period": "week"})
+    assert r.status_code == 200, r.text[:300]
+    weeks = {row["resource_id"]: row["periods"] for row in r.json()["data"]}
+    assert sum(p["booked_hours"] for p in weeks[ids[0]]) == 9900 * 40 and len(weeks[ids[0]]) == 9900
+    assert not any(p["over"] for p in weeks[ids[0]]) and all(p["booked_hours"] == 0 for p in weeks[ids[1]])
 
 
 def test_resource_loading_per_day_and_week(api: httpx.Client) -> None:

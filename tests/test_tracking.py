@@ -200,6 +200,20 @@ def test_risk_over_http(api) -> None:  # noqa: ANN001
     assert bad.status_code == 422
 
 
+def test_a_simulation_beyond_a_billion_task_iterations_is_422(api) -> None:  # noqa: ANN001
+    """5,001 tasks x 200,000 iterations held a worker for about a minute (the plan's 50,000 tasks: nine): the
+    answer says how many iterations the plan can have."""
+    pid = api.post("/plans", json={"name": "Vast", "start_date": "2026-11-30"}).json()["data"]["id"]
+    three = {"duration": 2, "optimistic_duration": 1, "most_likely_duration": 2, "pessimistic_duration": 5}
+    r = api.post(f"/plans/{pid}/tasks", json=[{"name": f"T{i}", **three} for i in range(5001)])
+    assert r.status_code == 201, r.text[:300]
+    r = api.post(f"/plans/{pid}/risk", json={"iterations": 200_000, "seed": 1})
+    assert r.status_code == 422, r.text[:300]
+    assert r.json()["message"].endswith("ask for at most 199,960 iterations")
+    r = api.post(f"/plans/{pid}/risk", json={"iterations": 1000, "seed": 1})
+    assert r.status_code == 200 and r.json()["data"]["uncertain_tasks"] == 5001
+
+
 def test_earned_value_at_an_earlier_status_date_takes_progress_and_costs_back() -> None:
     """Progress recorded as of Friday Dec 4 (40% of the 1000 budget, 450 spent, started Monday). As of
     Wednesday (3 of the 5 working days since the start): PV 300; 3/5 of the recorded progress and cost,
@@ -264,3 +278,23 @@ def test_earned_value_over_http_as_of_an_earlier_status_date(api) -> None:  # no
     ev = api.get(f"/plans/{pid}/earned-value", params={"status_date": "2026-12-02"}).json()["data"]
     assert (ev["PV"], ev["EV"], ev["AC"], ev["SPI"], ev["CV"]) == (300, 240, 270, 0.8, -30)
     assert ev["status_date"].startswith("2026-12-03T00:00")
+
+
+def test_a_later_status_date_keeps_the_actual_cost_that_rates_give(api) -> None:  # noqa: ANN001
+    """A running task without a reported cost: AC from rates is the working time up to the plan's status
+    date, as of it and as of any later day (it grew with the day asked: 60% of a 5-day task cost 806 days
+    of work as of 2030)."""
+    pid = api.post("/plans", json={"name": "Later", "start_date": "2026-11-30"}).json()["data"]["id"]
+    dev = api.post(f"/plans/{pid}/resources", json={"name": "Dev", "cost_rate": 100}).json()["data"]
+    a = api.post(
+        f"/plans/{pid}/tasks", json={"name": "Build", "duration": 5, "assigned_resources": [dev["id"]]}
+    ).json()["data"]
+    assert api.post(f"/plans/{pid}/baselines", json={}).status_code == 201
+    progress = {"percent_complete": 60, "actual_start": "2026-11-30T08:00:00"}
+    assert api.put(f"/plans/{pid}/tasks/{a['id']}/progress", json=progress).status_code == 200
+    assert api.patch(f"/plans/{pid}", json={"status_date": "2026-12-02"}).status_code == 200
+    at = api.get(f"/plans/{pid}/earned-value").json()["data"]
+    assert (at["EV"], at["AC"]) == (2400, 2400)  # 3 days of 8 hours at 100
+    for later in ("2026-12-04", "2030-01-01"):
+        ev = api.get(f"/plans/{pid}/earned-value", params={"status_date": later}).json()["data"]
+        assert (ev["EV"], ev["AC"], ev["CPI"]) == (2400, 2400, 1.0), later

@@ -203,7 +203,8 @@ def earned_value(
     progress and reported actual cost are taken back along its actual span: from its actual start (the
     scheduled start when only a percent was recorded) to its actual finish, or to `reported` while it runs,
     evenly in working time. A task finished by the status date counts whole; one not started by then, not
-    at all. AC from rates counts the working time from the actual start to the status date (or finish)."""
+    at all. AC from rates counts the working time from the actual start to the status date (or finish; a
+    running task's to `reported` at most)."""
     status = _end_of(status)
     reported = _end_of(reported) if reported is not None else status
     reference = baseline or snapshot(plan, s, status)
@@ -243,7 +244,12 @@ def earned_value(
         if t.actual_cost is not None and basis == "cost":
             ac += t.actual_cost * share
         elif t.actual_start is not None:
-            end = min(t.actual_finish.replace(tzinfo=None), status) if t.actual_finish else status
+            # running: worked up to when progress was recorded at most (a later status date keeps it)
+            end = (
+                min(t.actual_finish.replace(tzinfo=None), status)
+                if t.actual_finish
+                else min(status, reported)
+            )
             worked = max(0, clock.index(end) - clock.index(t.actual_start.replace(tzinfo=None))) / 60
             if basis == "cost":
                 ac += worked * sum(a.units * rates.get(a.resource_id, 0.0) for a in t.assignments)

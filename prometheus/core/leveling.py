@@ -20,13 +20,14 @@ from datetime import datetime
 import numpy as np
 
 from prometheus.core import rcpsp
-from prometheus.core.calendar import MINUTES_PER_DAY
+from prometheus.core.calendar import MINUTES_PER_DAY, SchedulingError
 from prometheus.core.cpm.rules import early_bound, leaves_finish, reaches_finish, start_distance
 from prometheus.core.model import ConstraintType, Priority, Task
 from prometheus.core.scheduler import Network
 from prometheus.core.usage import Busy, busy
 
 GA_CELLS = 5_000_000  # periods x resources of the genetic algorithm's capacity table, at most
+MAX_LOADING_PERIODS = 500_000  # periods (days or weeks) x resources of one loading table, at most
 
 
 @dataclass
@@ -37,44 +38,50 @@ class LevelingResult:
 
 
 class _Profile:
-    """Units in use of one resource over working time, as sorted change points."""
+    """Units in use of one resource over working time: sorted change points, each with the level that holds
+    from it to the next (none before the first). Neighbours of the same level are merged, so a resource
+    booked back to back is one stretch however many tasks fill it."""
 
     def __init__(self, capacity: float):
         self.capacity = capacity
         self.points: list[int] = []
-        self.deltas: list[float] = []
+        self.levels: list[float] = []
+
+    def _point(self, t: int) -> int:
+        """The index of change point `t`, made (at the level already holding there) if missing."""
+        i = bisect_left(self.points, t)
+        if i == len(self.points) or self.points[i] != t:
+            self.points.insert(i, t)
+            self.levels.insert(i, self.levels[i - 1] if i else 0.0)
+        return i
+
+    def _merge(self, i: int) -> None:
+        """Drop change point `i` when it changes nothing."""
+        if i < len(self.points) and abs(self.levels[i] - (self.levels[i - 1] if i else 0.0)) < 1e-12:
+            del self.points[i], self.levels[i]
 
     def add(self, start: int, end: int, units: float) -> None:
-        for t, d in ((start, units), (end, -units)):
-            i = bisect_left(self.points, t)
-            if i < len(self.points) and self.points[i] == t:
-                self.deltas[i] += d
-            else:
-                self.points.insert(i, t)
-                self.deltas.insert(i, d)
-
-    def _blocked(self, start: int, end: int, units: float) -> int | None:
-        """None when `units` fit over [start, end); else the next moment worth trying."""
-        i = bisect_right(self.points, start)
-        level = sum(self.deltas[:i])
-        if level + units > self.capacity + 1e-9:
-            return self.points[i] if i < len(self.points) else None
-        for j in range(i, len(self.points)):
-            if self.points[j] >= end:
-                break
-            level += self.deltas[j]
-            if level + units > self.capacity + 1e-9:
-                return self.points[j + 1] if j + 1 < len(self.points) else None
-        return None
+        if end <= start:
+            return
+        i, j = self._point(start), self._point(end)
+        for k in range(i, j):
+            self.levels[k] += units
+        self._merge(j)
+        self._merge(i)
 
     def free_from(self, start: int, end: int, units: float) -> int:
         """The earliest shift d >= 0 such that `units` are free over [start + d, end + d), or 0 for units
-        the resource never has (reported as impossible, left where the links put it)."""
+        the resource never has (reported as impossible, left where the links put it). One pass over the
+        stretches from `start` on: a window that meets a stretch without room starts again at its end."""
         if units > self.capacity + 1e-9:
             return 0
-        t = start
-        while (later := self._blocked(t, max(t + end - start, t + 1), units)) is not None:
-            t = later
+        points, levels, room = self.points, self.levels, self.capacity + 1e-9 - units
+        length, t = max(end - start, 1), start
+        k = max(bisect_right(points, t) - 1, 0)
+        while k + 1 < len(points) and points[k] < t + length:
+            if levels[k] > room and points[k + 1] > t:
+                t = points[k + 1]
+            k += 1
         return t - start
 
 
@@ -262,12 +269,12 @@ def over_allocations(net: Network, tasks: list[Task], capacity: dict[str, float]
                 profiles[r].add(at + a, at + b, u)
     spans = []  # resource, capacity, working index from, to, units: over capacity
     for r, cap in capacity.items():
-        prof = profiles[r]
-        level_now = 0.0
-        for j, (t, d) in enumerate(zip(prof.points, prof.deltas, strict=True)):
-            level_now += d
-            if level_now > cap + 1e-9 and j + 1 < len(prof.points):
-                spans.append((r, cap, t, prof.points[j + 1], round(level_now, 4)))
+        points, levels = profiles[r].points, profiles[r].levels
+        spans.extend(
+            (r, cap, points[j], points[j + 1], round(levels[j], 4))
+            for j in range(len(points) - 1)
+            if levels[j] > cap + 1e-9
+        )
     if not spans:
         return []
     cal = net.compiled.plan_calendar  # every span's dates in one conversion
@@ -325,7 +332,8 @@ def loading(
     net: Network, tasks: list[Task], capacity: dict[str, float], *, period: str = "day"
 ) -> list[dict]:
     """Work booked on each resource per day or week (hours), against what it can give (availability x
-    working hours), with the over-allocated periods marked. Plan calendar."""
+    working hours), with the over-allocated periods marked. Plan calendar. At most MAX_LOADING_PERIODS
+    periods of all resources together (else SchedulingError, before anything is built)."""
     from datetime import timedelta
 
     if not net.compiled.n:
@@ -336,28 +344,41 @@ def loading(
     if period == "week":  # whole weeks, Monday to Sunday
         first, last = first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday())
     days = (last - first).days + 1
+    step = 7 if period == "week" else 1
+    if len(capacity) * (days // step) > MAX_LOADING_PERIODS:
+        raise SchedulingError(
+            f"the loading table would hold {len(capacity):,} resources x {days // step:,} {period}s, more "
+            f"than {MAX_LOADING_PERIODS:,} periods in all" + (": ask per week" if step == 1 else "")
+        )
     bounds = wc.day_starts(first, days)  # working index at each midnight
     booked = {r: np.zeros(days) for r in capacity}
     by_id = {t.id: t for t in tasks}
     for i, tid in enumerate(net.compiled.task_ids):
         at = int(net.early_start[i])
         for r, a, b, u in busy(by_id[tid], int(net.early_finish[i]) - at):
-            if r in booked:
-                booked[r] += (
-                    np.clip(np.minimum(bounds[1:], at + b) - np.maximum(bounds[:-1], at + a), 0, None)
+            if r in booked:  # over the days the interval touches only
+                lo = max(int(np.searchsorted(bounds, at + a, "right")) - 1, 0)
+                hi = min(int(np.searchsorted(bounds, at + b, "left")), days)
+                booked[r][lo:hi] += (
+                    np.clip(
+                        np.minimum(bounds[lo + 1 : hi + 1], at + b) - np.maximum(bounds[lo:hi], at + a),
+                        0,
+                        None,
+                    )
                     * u
                     / 60
                 )
     available = np.diff(bounds) / 60
+    starts = [first + timedelta(days=k) for k in range(0, days, step)]
     out = []
-    step = 7 if period == "week" else 1
     for r, hours in booked.items():
-        avail = available * capacity[r]
-        rows = []
-        for k in range(0, days, step):
-            h, cap = float(hours[k : k + step].sum()), float(avail[k : k + step].sum())
-            if h or cap:
-                rows.append({"start": first + timedelta(days=k), "booked_hours": round(h, 2),
-                             "available_hours": round(cap, 2), "over": h > cap + 1e-6})  # fmt: skip
-        out.append({"resource_id": r, "periods": rows, "over_allocated": any(x["over"] for x in rows)})
+        h = hours.reshape(-1, step).sum(axis=1)
+        cap = (available * capacity[r]).reshape(-1, step).sum(axis=1)
+        over = (h > cap + 1e-6).tolist()
+        rows = [
+            {"start": when, "booked_hours": round(x, 2), "available_hours": round(y, 2), "over": o}
+            for when, x, y, o in zip(starts, h.tolist(), cap.tolist(), over, strict=True)
+            if x or y
+        ]
+        out.append({"resource_id": r, "periods": rows, "over_allocated": any(over)})
     return out

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from prometheus.core.bounds import MAX_AMOUNT
 from prometheus.core.documents import DocLink, DocPlan, DocTask, PlanDocument
 from prometheus.core.graph import find_cycle
 from prometheus.core.model import Priority, TaskStatus
@@ -27,14 +28,21 @@ TO_REQUIREMENT = {
 _PRIORITY = {p.value: p for p in Priority}
 
 
-def _days(req: dict[str, Any]) -> float:
-    """A requirement's estimate, from its metadata (days, or hours / 8); one day when it has none."""
-    meta = req.get("metadata") or {}
+def _days(req: dict[str, Any]) -> tuple[float, str | None]:
+    """A requirement's estimate, from its metadata (days, or hours / 8); one day when it has none, or when
+    the one it has is no duration (then also why)."""
+    meta, problem = req.get("metadata") or {}, None
     for key, scale in (("estimated_days", 1.0), ("estimate_days", 1.0), ("estimated_hours", 1 / 8)):
         value = meta.get(key)
-        if isinstance(value, int | float) and 0 <= value * scale <= 1_000_000:
-            return float(value) * scale
-    return 1.0
+        if (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and 0 <= value * scale <= MAX_AMOUNT
+        ):
+            return float(value) * scale, None
+        if value is not None and problem is None:
+            problem = f"{key} {value!r} is not a duration of 0 to {MAX_AMOUNT:,} days: one day kept"
+    return 1.0, problem
 
 
 def _ids(value: Any) -> list[str]:
@@ -112,13 +120,16 @@ def plan_from_requirements(
     tasks = []
     for position, (rid, req) in enumerate(kept.items()):
         parent = req.get("parent_id") if req.get("parent_id") in kept else None
+        days, problem = _days(req)
+        if problem:
+            issues.append({"rule": "invalid_estimate", "requirement_id": rid, "message": f"{rid}: {problem}"})
         try:
             task = DocTask(
                 key=rid,
                 parent=parent,
                 name=str(req["title"]).strip()[:500],
                 description=str(req.get("description") or ""),
-                duration=_days(req),
+                duration=days,
                 status=TO_TASK.get(str(req.get("status")), TaskStatus.pending),
                 priority=_PRIORITY.get(str(req.get("priority")), Priority.medium),
                 tags=[str(t) for t in req.get("tags") or []],

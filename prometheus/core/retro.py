@@ -142,8 +142,9 @@ def summary(
 def over_allocations(plan: Plan, today: date) -> list[dict]:
     """Resources booked beyond what they can give on some days, as the loading view shows it (per day,
     plan calendar): the days over, and the peak (booked / available hours)."""
-    capacity = {r.id: r.availability for r in plan.resources or []}
-    if not capacity or not plan.tasks:
+    assigned = {a.resource_id for t in plan.tasks or [] for a in t.assignments}
+    capacity = {r.id: r.availability for r in plan.resources or [] if r.id in assigned}  # others: never over
+    if not capacity:
         return []
     net = plan_network(plan, today)
     net.solve()

@@ -22,6 +22,7 @@ from prometheus.core.cpm.rules import ALAP, ASAP, FF, constrain_early, early_bou
 from prometheus.core.scheduler import Network
 
 CHUNK_CELLS = 4_000_000  # tasks x iterations held at once (about 32 MB per array)
+MAX_CELLS = 1_000_000_000  # tasks x iterations of one simulation (about a minute of one core)
 
 
 class Distribution(StrEnum):
@@ -78,6 +79,11 @@ def monte_carlo(
     n = c.n
     if n == 0:
         raise SchedulingError("the plan has no tasks to simulate")
+    if n * iterations > MAX_CELLS:
+        raise SchedulingError(
+            f"{n:,} tasks x {iterations:,} iterations is more than {MAX_CELLS:,}: ask for at most "
+            f"{MAX_CELLS // n:,} iterations"
+        )
     rng = np.random.default_rng(seed)
     wc, ps = c.plan_calendar, c.project_start
 

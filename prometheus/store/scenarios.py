@@ -70,8 +70,14 @@ class Scenarios(StoreBase):
         def add_dependency(self, plan_id: str, data: DependencyCreate) -> Any: ...
         def delete_dependency(self, plan_id: str, *, dependency_id: str | None = None) -> Any: ...
 
-    def _scenario_row(self, plan_id: str, scenario_id: str) -> ScenarioRow:
-        row = self.session.get(ScenarioRow, scenario_id)
+    def _scenario_row(self, plan_id: str, scenario_id: str, *, lock: bool = False) -> ScenarioRow:
+        """The scenario's row; with `lock`, held until the transaction ends (PostgreSQL; SQLite writers are
+        serial), so racing writers of one scenario go one at a time instead of failing on its version."""
+        if lock and self.dialect == "postgresql":
+            stmt = select(ScenarioRow).where(ScenarioRow.id == scenario_id).with_for_update()
+            row = self.session.scalars(stmt.execution_options(populate_existing=True)).first()
+        else:
+            row = self.session.get(ScenarioRow, scenario_id)
         if row is None or row.plan_id != plan_id:
             raise NotFound(
                 f"scenario {scenario_id} not found in plan {plan_id}", details={"scenario_id": scenario_id}
@@ -106,7 +112,7 @@ class Scenarios(StoreBase):
     def update_scenario(
         self, plan_id: str, scenario_id: str, changes: ScenarioPatch, expected: int | None
     ) -> Scenario:
-        row = self._scenario_row(plan_id, scenario_id)
+        row = self._scenario_row(plan_id, scenario_id, lock=True)
         self._check_version("scenario", row, expected)
         for key, value in changes.model_dump(exclude={"version"}, exclude_unset=True).items():
             if value is not None:
@@ -116,7 +122,7 @@ class Scenarios(StoreBase):
 
     def delete_scenario(self, plan_id: str, scenario_id: str, expected: int | None) -> str:
         """Discard a scenario; the plan is left as it is."""
-        row = self._scenario_row(plan_id, scenario_id)
+        row = self._scenario_row(plan_id, scenario_id, lock=True)
         self._check_version("scenario", row, expected)
         self.session.delete(row)
         self._flush()
@@ -133,7 +139,7 @@ class Scenarios(StoreBase):
     ) -> tuple[Scenario, T]:
         """Record one change: `edit(base plan, changes)` checks it against the scenario's view and adds it.
         `base`: the plan already loaded (a kept copy; promotion checks again what changed meanwhile)."""
-        row = self._scenario_row(plan_id, scenario_id)
+        row = self._scenario_row(plan_id, scenario_id, lock=True)
         self._check_version("scenario", row, expected)
         changes = ScenarioChanges.model_validate(row.changes or {})
         result = edit(base if base is not None else self.get_plan(plan_id), changes)
@@ -162,7 +168,7 @@ class Scenarios(StoreBase):
 
         409 when the plan changed meanwhile in something the scenario changes (or, given `base_revision`,
         in anything at all)."""
-        row = self._scenario_row(plan_id, scenario_id)
+        row = self._scenario_row(plan_id, scenario_id, lock=True)
         self._check_version("scenario", row, expected)
         plan = self.lock_plan(plan_id)
         if base_revision is not None and plan.revision != base_revision:
