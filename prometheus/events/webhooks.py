@@ -8,8 +8,8 @@ success; its deliveries then wait, and re-enabling it (PATCH active=true) sends 
 undelivered event. A webhook registered with `ordered` gets each plan's events one after the other, in
 order: a later event waits while an earlier one of the same plan is pending.
 
-Due deliveries are sent together (up to 20 at a time), each bounded by PROMETHEUS_WEBHOOK_TIMEOUT as a
-whole: a receiver that answers late holds up no other webhook. Delivery is at least once: a receiver
+Due deliveries are sent each on its own (up to 20 at a time), each bounded by PROMETHEUS_WEBHOOK_TIMEOUT as
+a whole: a receiver that answers late holds up no other delivery. Delivery is at least once: a receiver
 dedupes on the `webhook-id` header (the event id). Several replicas
 can run the dispatcher on one PostgreSQL: the fan-out cursor and each due delivery are claimed with
 `FOR UPDATE SKIP LOCKED`, so every delivery is sent by one replica.
@@ -28,7 +28,7 @@ import random
 import secrets
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import anyio
@@ -111,6 +111,8 @@ class Dispatcher:
         self.thread = threading.Thread(target=self.run, name="webhook-dispatcher", daemon=True)
         self.sender = Sender(settings.webhook_timeout)
         self.senders = ThreadPoolExecutor(DUE_BATCH, thread_name_prefix="webhook-delivery")
+        self.in_flight = 0  # deliveries being sent (each by one of `senders`)
+        self._counting = threading.Lock()
 
     @property
     def lease(self) -> float:
@@ -161,16 +163,31 @@ class Dispatcher:
             return store.fan_out(matches, batch)
 
     def deliver_due(self, batch: int = DUE_BATCH) -> int:
+        """Start sending the due deliveries, as many as there are free senders (of `batch`): each is sent
+        on its own, so a receiver that answers late holds up no other delivery, nor the next rounds; an
+        ordered webhook's next delivery of a plan is due only once the one before is delivered
+        (`claim_due`), so order is kept. How many were started."""
+        with self._counting:
+            free = batch - self.in_flight
+        if free <= 0:
+            return 0
         with self.db.store(write=False) as store:
             if not store.any_due(_now()):
                 return 0
         with self.db.store() as store:
-            jobs = store.claim_due(_now(), self.lease, batch)
-        # all at once: a receiver that answers late holds up no other (nor the batch past its lease); a
-        # batch holds at most one delivery per plan of an ordered webhook (claim_due), so order is kept
-        for done in [self.senders.submit(self.send, delivery_id) for delivery_id in jobs]:
-            done.result()
+            jobs = store.claim_due(_now(), self.lease, free)
+        for delivery_id in jobs:
+            with self._counting:
+                self.in_flight += 1
+            self.senders.submit(self.send, delivery_id).add_done_callback(self._sent)
         return len(jobs)
+
+    def _sent(self, done: Future) -> None:
+        with self._counting:
+            self.in_flight -= 1
+        if not done.cancelled() and done.exception() is not None and not self.stop.is_set():
+            log.error("a webhook delivery failed to be recorded", exc_info=done.exception())
+        self.wake()  # a sender is free: more may be due
 
     def send(self, delivery_id: str, *, even_if_disabled: bool = False) -> dict:
         """Send one delivery now and record the answer; what happened (status, last_status, last_error)."""
