@@ -136,7 +136,12 @@ def test_signed_deliveries_retries_ping_redelivery_and_log(fast_server) -> None:
         body = json.loads(got[0]["body"])
         assert body["type"] == "prometheus.task.created" and body["data"]["id"] == task["id"]
         assert body["plan_id"] == pid
-        log = api.get(f"/webhooks/{hook['id']}/deliveries").json()["data"]
+
+        def delivered() -> list[dict] | None:  # recorded once the receiver's answer is back (after `got`)
+            log = api.get(f"/webhooks/{hook['id']}/deliveries").json()["data"]
+            return log if log and log[0]["status"] != "pending" else None
+
+        log = wait_for(delivered)
         assert [(d["event_type"], d["status"], d["attempts"]) for d in log] == [
             ("prometheus.task.created", "delivered", 3)
         ]
