@@ -34,8 +34,6 @@ def test_no_request_makes_the_server_fail(make_database_url, tmp_path) -> None:
                 "1",
                 "--workers",
                 "2",  # two requests in flight: the server's waits (database, answer) overlap the other's work
-                "--request-timeout",
-                "130",  # leveling may take the time_limit it is given, up to 120 s (10 s by default here)
                 "--phases",
                 "coverage,fuzzing",
                 "--no-color",
