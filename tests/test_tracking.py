@@ -262,16 +262,23 @@ def test_earned_value_before_a_finished_task_ended_and_before_another_started() 
     assert (full["PV"], full["EV"], full["AC"]) == (800, 600, 750)  # 8 days planned; 500 + 20% of 500
 
 
-def test_earned_value_over_http_as_of_an_earlier_status_date(api) -> None:  # noqa: ANN001
-    pid = api.post("/plans", json={"name": "Back in time", "start_date": "2026-11-30"}).json()["data"]["id"]
-    dev = api.post(f"/plans/{pid}/resources", json={"name": "Dev", "cost_rate": 12.5}).json()["data"]
+def _one_task_under_way(api, name: str, rate: float, days: float, progress: dict, status_date: str) -> str:  # noqa: ANN001
+    """A plan from Mon 2026-11-30 with one task of `days` on a resource at `rate` an hour, baselined, then
+    its `progress` reported and the plan's status date set: the plan's id."""
+    pid = api.post("/plans", json={"name": name, "start_date": "2026-11-30"}).json()["data"]["id"]
+    dev = api.post(f"/plans/{pid}/resources", json={"name": "Dev", "cost_rate": rate}).json()["data"]
     a = api.post(
-        f"/plans/{pid}/tasks", json={"name": "Build", "duration": 10, "assigned_resources": [dev["id"]]}
+        f"/plans/{pid}/tasks", json={"name": "Build", "duration": days, "assigned_resources": [dev["id"]]}
     ).json()["data"]
     assert api.post(f"/plans/{pid}/baselines", json={}).status_code == 201
-    progress = {"percent_complete": 40, "actual_start": "2026-11-30T08:00:00", "actual_cost": 450}
     assert api.put(f"/plans/{pid}/tasks/{a['id']}/progress", json=progress).status_code == 200
-    assert api.patch(f"/plans/{pid}", json={"status_date": "2026-12-04"}).status_code == 200
+    assert api.patch(f"/plans/{pid}", json={"status_date": status_date}).status_code == 200
+    return pid
+
+
+def test_earned_value_over_http_as_of_an_earlier_status_date(api) -> None:  # noqa: ANN001
+    progress = {"percent_complete": 40, "actual_start": "2026-11-30T08:00:00", "actual_cost": 450}
+    pid = _one_task_under_way(api, "Back in time", 12.5, 10, progress, "2026-12-04")
     now = api.get(f"/plans/{pid}/earned-value").json()["data"]
     assert (now["PV"], now["EV"], now["AC"], now["SPI"]) == (500, 400, 450, 0.8)
     assert now["progress_as_of"].startswith("2026-12-05T00:00")
@@ -284,15 +291,8 @@ def test_a_later_status_date_keeps_the_actual_cost_that_rates_give(api) -> None:
     """A running task without a reported cost: AC from rates is the working time up to the plan's status
     date, as of it and as of any later day (it grew with the day asked: 60% of a 5-day task cost 806 days
     of work as of 2030)."""
-    pid = api.post("/plans", json={"name": "Later", "start_date": "2026-11-30"}).json()["data"]["id"]
-    dev = api.post(f"/plans/{pid}/resources", json={"name": "Dev", "cost_rate": 100}).json()["data"]
-    a = api.post(
-        f"/plans/{pid}/tasks", json={"name": "Build", "duration": 5, "assigned_resources": [dev["id"]]}
-    ).json()["data"]
-    assert api.post(f"/plans/{pid}/baselines", json={}).status_code == 201
     progress = {"percent_complete": 60, "actual_start": "2026-11-30T08:00:00"}
-    assert api.put(f"/plans/{pid}/tasks/{a['id']}/progress", json=progress).status_code == 200
-    assert api.patch(f"/plans/{pid}", json={"status_date": "2026-12-02"}).status_code == 200
+    pid = _one_task_under_way(api, "Later", 100, 5, progress, "2026-12-02")
     at = api.get(f"/plans/{pid}/earned-value").json()["data"]
     assert (at["EV"], at["AC"]) == (2400, 2400)  # 3 days of 8 hours at 100
     for later in ("2026-12-04", "2030-01-01"):
