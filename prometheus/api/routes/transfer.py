@@ -24,7 +24,9 @@ FORMAT_HELP = (
 )
 
 
-@router.api_route("/{plan_id}/export", methods=["GET", "POST"], summary="Export a plan as a file")
+# GET, and POST as the integration guide writes it: one function, an operation (and its id) per method
+@router.post("/{plan_id}/export", summary="Export a plan as a file", operation_id="export_plan_post")
+@router.get("/{plan_id}/export", summary="Export a plan as a file", operation_id="export_plan")
 def export(
     plan_id: str, format: str = Query("json", description=FORMAT_HELP), ctx: Context = Depends(get_ctx)
 ) -> Response:
