@@ -177,3 +177,15 @@ def test_a_malformed_authorization_header_is_401(secured) -> None:  # noqa: ANN0
 
     for query in ("?token=%ff", "?token=%00", "?token="):
         assert asyncio.run(refused(query)) == 4401
+
+
+def test_two_authorization_headers_are_refused(secured) -> None:  # noqa: ANN001
+    """Authorization is not a list: a request carrying two is refused (401, whatever their order), never
+    granted on one of them (a proxy checking the first while Prometheus took the last would disagree)."""
+    for first, second in ((READ, WRITE), (WRITE, READ), (WRITE, "forged")):
+        headers = [("Authorization", f"Bearer {first}"), ("Authorization", f"Bearer {second}")]
+        r = httpx.post(f"{secured.url}/api/plans", json={"name": "two"}, headers=headers)
+        assert r.status_code == 401 and r.json()["error_code"] == "UNAUTHORIZED", r.text
+        assert "one Authorization header" in r.json()["message"]
+    r = httpx.post(f"{secured.url}/api/plans", json={"name": "one"}, headers=bearer(WRITE))
+    assert r.status_code == 201, r.text

@@ -121,10 +121,10 @@ class TokenAuth:
             await self.app(scope, receive, send)
             return
         # header bytes as HTTP carries them (latin-1 reads any byte): a value that is not UTF-8 is a bad token
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        token = headers.get("authorization", "")
+        given = [v.decode("latin-1") for k, v in scope.get("headers", []) if k.lower() == b"authorization"]
+        token = given[0] if len(given) == 1 else ""  # two are refused: never granted on one of them
         token = token[7:].strip() if token.lower().startswith("bearer ") else ""
-        if not token and scope["type"] == "websocket":  # browsers cannot set headers on a WebSocket
+        if not token and len(given) < 2 and scope["type"] == "websocket":  # browsers set no WebSocket headers
             token = (parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token") or [""])[0]
         method = scope.get("method", "GET")
 
@@ -133,7 +133,9 @@ class TokenAuth:
             status, code, msg = (
                 401,
                 "UNAUTHORIZED",
-                "a valid bearer token is required (Authorization: Bearer ...)",
+                "a valid bearer token is required (Authorization: Bearer ...)"
+                if len(given) < 2
+                else "one Authorization header, not several",
             )
         elif needed_scope(method, path) not in granted:
             status, code = 403, "FORBIDDEN"
