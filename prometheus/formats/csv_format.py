@@ -18,7 +18,8 @@ return; OWASP's CSV injection guidance) are written with a leading `'`, which th
 The file is UTF-8 with a byte order mark, so that Excel reads it as UTF-8. The reader takes what
 spreadsheets save: UTF-8, marked UTF-16 or Excel's Windows code page, `,`, `;` or tab between cells, rows
 of empty cells; and what Project's own CSV export writes: `5 days`, `30 mins`, `NA` dates, `25%`,
-`Start No Earlier Than`, priorities as numbers.
+`Start No Earlier Than`, priorities as numbers, dates in its short formats (`Mon 12/1/26 8:00 AM`:
+csv_dates.py).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResour
 from prometheus.core.model import Calendar
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import ValidationFailed
+from prometheus.formats.csv_dates import iso_dates
 from prometheus.formats.document import wbs_order
 from prometheus.formats.mspdi_values import number as exact  # every digit, no exponent
 
@@ -307,6 +309,7 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
         raise ValidationFailed(f"not a readable CSV file: {exc}") from None
     if not rows or "Name" not in rows[0]:
         raise ValidationFailed("the CSV needs a header row with at least a Name column")
+    iso_dates(rows)  # as Project's export or a spreadsheet wrote them: ISO 8601 from here on
     plan = DocPlan(name=plan_name or "Imported plan")
     if _level(rows[0], 2) == 0:
         plan = _project(rows[0], plan_name)
