@@ -25,12 +25,7 @@ _YEAR_FIRST = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:[\sT]+(.+))?$") 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def _iso(text: str) -> bool:
-    try:
-        datetime.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
+_ISO = re.compile(r"\d{4}-\d\d-\d\d")  # ISO 8601's start: left for the reader to check whole
 
 
 def _orders(m: re.Match) -> set[bool]:
@@ -77,9 +72,8 @@ def _reading(cell: str, day_first: bool) -> str:
 
 def iso_dates(rows: list[dict], first_line: int = 2) -> None:
     """Each date column's cells of `rows` rewritten in ISO 8601, in place (the file's order decided once)."""
-    cells = [(line, col, (row.get(col) or "").strip()) for line, row in enumerate(rows, start=first_line)
-             for col in DATE_COLUMNS if row.get(col)]  # fmt: skip
-    cells = [c for c in cells if c[2] not in ("NA", "") and not _iso(c[2])]
+    cells = [(line, col, text) for line, row in enumerate(rows, start=first_line) for col in DATE_COLUMNS
+             if (text := (row.get(col) or "").strip()) and text != "NA" and not _ISO.match(text)]  # fmt: skip
     if not cells:
         return
     evidence: dict[bool, tuple[int, str, str]] = {}
