@@ -96,6 +96,20 @@ def test_csv_reads_microsoft_project_style_predecessors() -> None:
         read_csv(b"Name,Duration\nA,three days\n", "x")
 
 
+def test_csv_reads_percent_lags_as_part_of_the_predecessors_duration() -> None:
+    """Project writes a lag as a percentage of the predecessor's duration (`1FS+50%`, elapsed `2SS-25e%`):
+    it becomes that part of the predecessor's duration in its unit, as the MSPDI reader makes it."""
+    doc = read_csv(
+        b'ID,Name,Duration,Predecessors\r\n1,A,4 days,\r\n2,B,2 wks,\r\n3,C,2 days,"1FS+50%,2SS-25e%"\r\n'
+    )
+    assert [(d.type.value, d.lag, d.lag_unit.value) for d in doc.dependencies] == [
+        ("FS", 2, "days"),
+        ("SS", -0.5, "eweeks"),
+    ]
+    with pytest.raises(Exception, match="cannot read the duration"):
+        read_csv(b"ID,Name,Duration,Predecessors\n1,A,1d,\n2,B,1d,1FS+5d%\n")
+
+
 @pytest.mark.parametrize("seed", range(15))
 def test_mspdi_round_trip(seed: int) -> None:
     plan, start = as_plan(seed)

@@ -1,5 +1,6 @@
 r"""CSV in Microsoft Project's export layout: one task a row, `Outline Level` for the WBS, predecessors as
-`3FS+2d` (task ID, link type, lag), resources as `Ana;Bo[50%]`.
+`3FS+2d` (task ID, link type, lag; a lag `+50%` or `-25e%` is that part of the predecessor's duration),
+resources as `Ana;Bo[50%]`.
 
 The first row (ID 0, outline level 0) is the project itself, as Project's project summary task: its name,
 start date, deadline (`Deadline`), status date, tags and description (`Notes`). The task rows carry
@@ -36,6 +37,7 @@ from prometheus.core.scheduler import Schedule
 from prometheus.errors import ValidationFailed
 from prometheus.formats.csv_dates import iso_dates
 from prometheus.formats.document import wbs_order
+from prometheus.formats.mspdi_links import percent_lag
 from prometheus.formats.mspdi_values import number as exact  # every digit, no exponent
 
 COLUMNS = [
@@ -63,7 +65,7 @@ _HOURS = {"hours": 1.0, "days": 8.0, "weeks": 40.0}  # a CSV has no calendar: th
 _HOURS |= {"ehours": 1.0, "edays": 24.0, "eweeks": 168.0}
 _AMOUNT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*\??\s*$")
 _PRED = re.compile(
-    r"^\s*(\d+)\s*(FS|SS|FF|SF)?\s*(?:([+-])\s*(\d+(?:\.\d+)?)\s*([a-z]*))?\s*$", re.IGNORECASE
+    r"^\s*(\d+)\s*(FS|SS|FF|SF)?\s*(?:([+-])\s*(\d+(?:\.\d+)?)\s*([a-z]*%?))?\s*$", re.IGNORECASE
 )
 _FORMULA = re.compile(r"^'*[=+\-@\t\r]")  # what a spreadsheet runs, behind any quotes already there
 _ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
@@ -375,13 +377,18 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
             if not m:
                 raise ValidationFailed(f"line {line}: cannot read the predecessor {part!r} (use e.g. 3FS+2d)")
             lag, lag_unit = 0.0, "days"
-            if m.group(3):
+            if m.group(5) in ("%", "e%", "E%"):  # Project's percent of the predecessor's duration
+                lag, lag_unit = float(m.group(4)), m.group(5).lower()
+            elif m.group(3):
                 lag, lag_unit = _parse_amount(m.group(4) + (m.group(5) or "d"), f"line {line}")
-                lag = -lag if m.group(3) == "-" else lag
+            lag = -lag if m.group(3) == "-" else lag
             links.append((m.group(1), key, (m.group(2) or "FS").upper(), lag, lag_unit, line))
-    deps = []
+    deps, by_key = [], {t.key: t for t in tasks}
     for pred, succ, kind, lag, unit, line in links:
         if pred not in ids:
             raise ValidationFailed(f"line {line}: predecessor {pred} is not a task ID in this file")
+        if unit in ("%", "e%"):
+            before = by_key[ids[pred]]
+            lag, unit = percent_lag(lag, unit == "e%", before.duration, before.duration_unit.value)
         deps.append(DocLink(predecessor=ids[pred], successor=succ, type=kind, lag=lag, lag_unit=unit))
     return PlanDocument(plan=plan, resources=list(resources.values()), tasks=tasks, dependencies=deps)

@@ -35,15 +35,21 @@ def read_links(
     return links
 
 
-def percent_lags(links: list[dict[str, Any]], tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`links` with each percent lag made that part of its predecessor's duration, in the predecessor's
-    duration unit (elapsed for e%), as Microsoft Project measures it: -75% after a 15-day task is -11.25
+def percent_lag(percent: float, elapsed: bool, duration: float, unit: str) -> tuple[float, str]:
+    """A lag of `percent` of its predecessor's duration (`duration` in `unit`), in the predecessor's duration
+    unit (elapsed for e%, `elapsed`), as Microsoft Project measures it: -75% after a 15-day task is -11.25
     days."""
+    if elapsed and not unit.startswith("e"):
+        unit = f"e{unit}"
+    return round(duration * percent / 100, 6), unit
+
+
+def percent_lags(links: list[dict[str, Any]], tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`links` with each percent lag made that part of its predecessor's duration (`percent_lag`)."""
     duration = {t["key"]: (t["duration"], t["duration_unit"]) for t in tasks}
     for link in links:
         if link["lag_unit"] in _PERCENT.values():
             days, unit = duration.get(link["predecessor"], (0.0, "days"))
-            if link["lag_unit"] == "epercent" and not unit.startswith("e"):
-                unit = f"e{unit}"
-            link["lag"], link["lag_unit"] = round(days * link["lag"] / 100, 6), unit
+            elapsed = link["lag_unit"] == "epercent"
+            link["lag"], link["lag_unit"] = percent_lag(link["lag"], elapsed, days, unit)
     return links
