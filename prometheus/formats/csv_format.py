@@ -20,7 +20,7 @@ The file is UTF-8 with a byte order mark, so that Excel reads it as UTF-8. The r
 spreadsheets save: UTF-8, marked UTF-16 or Excel's Windows code page, `,`, `;` or tab between cells, rows
 of empty cells; and what Project's own CSV export writes: `5 days`, `30 mins`, `NA` dates, `25%`,
 `Start No Earlier Than`, priorities as numbers, dates in its short formats (`Mon 12/1/26 8:00 AM`:
-csv_dates.py).
+csv_cells.py).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResour
 from prometheus.core.model import Calendar
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import ValidationFailed
-from prometheus.formats.csv_dates import iso_dates
+from prometheus.formats.csv_cells import iso_dates, money
 from prometheus.formats.document import wbs_order
 from prometheus.formats.mspdi_links import percent_lag
 from prometheus.formats.mspdi_values import number as exact  # every digit, no exponent
@@ -359,9 +359,7 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 actual_start=_date(row, "Actual Start"),
                 actual_finish=_date(row, "Actual Finish"),
                 remaining_duration=_in_unit(remaining, unit, f"line {line}") if remaining else None,
-                actual_cost=float(row.get("Actual Cost") or 0)
-                if (row.get("Actual Cost") or "").strip()
-                else None,
+                actual_cost=money(row.get("Actual Cost") or ""),
                 work=_in_unit(work, "hours", f"line {line}") if work else None,
                 effort_driven=_yes(row.get("Effort Driven")),
                 task_type=(row.get("Type") or "fixed units").strip().lower().replace(" ", "_")

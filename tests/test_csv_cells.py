@@ -1,5 +1,5 @@
-"""Dates in a CSV as Microsoft Project's export and spreadsheets write them (Project's short date formats,
-day or month first decided for the whole file), through the reader and through the API."""
+"""Cells of a CSV as Microsoft Project's export and spreadsheets write them: dates (Project's short formats,
+day or month first decided for the whole file) and money, through the reader and through the API."""
 
 from __future__ import annotations
 
@@ -89,3 +89,24 @@ def test_a_project_csv_imports_over_http_with_its_dates(api: httpx.Client) -> No
         content=b"Name,Constraint Type,Constraint Date\r\nA,SNET,13/12/2026\r\nB,SNET,12/13/2026\r\n",
     )
     assert r.status_code == 422 and r.json()["error_code"] == "VALIDATION_ERROR", r.text
+
+
+@pytest.mark.parametrize(
+    ("cell", "amount"),
+    [
+        (b"$1,200.50", 1200.5),  # Project's U.S. currency format
+        (b"1.200,50 \xe2\x82\xac", 1200.5),  # a decimal comma, the sign after
+        (b"CHF 1'200.50", 1200.5),
+        (b"($50.00)", -50.0),  # a negative amount as accountants write it
+        (b"1,5", 1.5),
+        (b"1200", 1200.0),
+    ],
+)
+def test_actual_cost_as_project_writes_money(cell: bytes, amount: float) -> None:
+    (task,) = read_csv(b'Name,Duration,Actual Cost\r\nA,1 day,"%s"\r\n' % cell).tasks
+    assert task.actual_cost == amount
+
+
+def test_an_amount_that_is_no_number_is_refused_naming_the_line() -> None:
+    with pytest.raises(ValidationFailed, match="line 3"):
+        read_csv(b"Name,Duration,Actual Cost\r\nA,1 day,$5\r\nB,1 day,lots\r\n")

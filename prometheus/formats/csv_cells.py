@@ -1,4 +1,9 @@
-"""Dates in a CSV as Microsoft Project's export and spreadsheets write them, made ISO 8601 for the reader.
+"""Cells of a CSV as Microsoft Project's export and spreadsheets write them: money (`money`) and dates
+(`iso_dates`, made ISO 8601 for the reader).
+
+Money: a currency sign or code and grouping are dropped (`$1,200.50`, `1.200,50 €`, `CHF 1'200.50`,
+`(50.00)` is -50); the decimal mark is the last `.` or `,` when both are there, else a `,` followed by
+other than three digits.
 
 ISO dates (`2026-12-01`, `2026-12-01T08:00`) are kept as they are. Otherwise a cell is read as Project's
 short date formats write it: a weekday or not, the day, month and year by numbers (`Mon 12/1/26`,
@@ -91,3 +96,25 @@ def iso_dates(rows: list[dict], first_line: int = 2) -> None:
     day_first = next(iter(evidence), False)
     for line, col, text in cells:
         rows[line - first_line][col] = _reading(text, day_first)
+
+
+_MONEY = re.compile(r"^[^\d(+-]*([(+-]?)\s*[^\d(]*?([\d.,' \u00a0\u202f]*\d)\)?[^\d]*$")
+
+
+def money(cell: str) -> float | None:
+    """An amount as Project or a spreadsheet writes it (None for an empty cell); ValueError if none."""
+    text = cell.strip()
+    if not text or text == "NA":
+        return None
+    m = _MONEY.match(text)
+    if not m:
+        raise ValueError(f"cannot read the amount {cell!r}")
+    sign, digits = m.group(1), re.sub(r"['\s\u00a0\u202f]", "", m.group(2))
+    dot, comma = digits.rfind("."), digits.rfind(",")
+    grouped = re.search(r",\d{3}$", digits) and not digits.startswith("0,")  # 1,200 but not 0,500
+    if comma > dot and (dot >= 0 or not grouped):  # the comma is the decimal mark
+        digits = digits.replace(".", "").replace(",", ".")
+    else:
+        digits = digits.replace(",", "")
+    value = float(digits)
+    return -value if sign in ("-", "(") else value
