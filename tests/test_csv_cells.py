@@ -110,3 +110,14 @@ def test_actual_cost_as_project_writes_money(cell: bytes, amount: float) -> None
 def test_an_amount_that_is_no_number_is_refused_naming_the_line() -> None:
     with pytest.raises(ValidationFailed, match="line 3"):
         read_csv(b"Name,Duration,Actual Cost\r\nA,1 day,$5\r\nB,1 day,lots\r\n")
+
+
+def test_without_a_project_row_the_plan_starts_where_its_first_task_does() -> None:
+    """Project's CSV export writes no project row: the plan starts at the earliest Start in the file (with
+    its time of day), not on the day it is imported."""
+    doc = read_csv(
+        b"ID,Name,Duration,Start,Predecessors\r\n1,Design,3 days,Tue 12/1/26 9:00 AM,\r\n"
+        b"2,Kick-off,1 day,Mon 11/30/26 9:00 AM,\r\n3,Build,1 day,NA,1\r\n"
+    )
+    assert doc.plan.start_date.isoformat() == "2026-11-30" and doc.plan.default_start_time.hour == 9
+    assert read_csv(b"Name,Duration\r\nA,1 day\r\n").plan.start_date is None  # no Start at all: today

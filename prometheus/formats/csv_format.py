@@ -312,7 +312,9 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
     if not rows or "Name" not in rows[0]:
         raise ValidationFailed("the CSV needs a header row with at least a Name column")
     iso_dates(rows)  # as Project's export or a spreadsheet wrote them: ISO 8601 from here on
-    plan = DocPlan(name=plan_name or "Imported plan")
+    starts = sorted(c for r in rows if re.match(r"\d{4}-\d\d-\d\d", c := (r.get("Start") or "").strip()))
+    # no project row (Project's export writes none): the plan starts where its first task does, not today
+    plan = _project({"Start": starts[0]} if starts else {}, plan_name)
     if _level(rows[0], 2) == 0:
         plan = _project(rows[0], plan_name)
     tasks, links, resources = [], [], {}
