@@ -2,7 +2,7 @@
 import {currentToken, get} from "./api.js";
 import {openEditor, setupEditor} from "./editor.js";
 import {downloadPng} from "./export.js";
-import {LEFT, drawGantt} from "./gantt.js";
+import {LEFT, drawGantt, followView, wholeChart} from "./gantt.js";
 import {setupInteractions} from "./interact.js";
 import {drawLoad} from "./load.js";
 import {loadScenarios, setupScenarios} from "./scenarios.js";
@@ -167,7 +167,25 @@ setupScenarios({page, notify, render, build});
 setupInteractions($("gantt"), {page, changed, notify, render, openEditor});
 $("add-task").onclick = () => openEditor(null);
 $("print").onclick = () => window.print();
-$("png").onclick = () => downloadPng($("gantt"), page.model?.plan.name || "plan").catch((e) => notify(e.message, "error"));
+$("png").onclick = () => downloadPng(wholeChart($("gantt")), page.model?.plan.name || "plan")
+  .catch((e) => notify(e.message, "error"));
+
+// Only the rows in view are drawn: a scroll or resize draws those it brings in (not while a bar is dragged,
+// whose drop redraws anyway); printing draws them all.
+const charts = () => ["gantt", "gantt-base", "gantt-scenario"].map($);
+let following = false;
+function follow() {
+  if (following) return;
+  following = true;
+  requestAnimationFrame(() => {
+    following = false;
+    if (!page.dragging) for (const svg of charts()) followView(svg);
+  });
+}
+document.querySelector("main").addEventListener("scroll", follow, {passive: true});
+window.addEventListener("resize", follow);
+window.addEventListener("beforeprint", () => followView($("gantt"), {all: true}));
+window.addEventListener("afterprint", () => followView($("gantt"), {force: true}));
 
 const wanted = new URLSearchParams(location.search).get("plan");
 loadPlans()
