@@ -1,14 +1,15 @@
 """The Gantt page on a large plan: only the rows in view (and a margin) are drawn, with the API's names and
-dates, a scroll draws the rows it brings in, and a bar far down can still be dragged (headless Chromium, see
-tests/browser.py)."""
+dates, a scroll draws the rows it brings in, a bar far down can still be dragged, and printing and the PNG
+draw every row (headless Chromium, see tests/browser.py)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import httpx
+from PIL import Image
 
-from tests.browser import Visit, browser, needs_chromium, sqlite_only, timeline
+from tests.browser import BLUE, RED, Visit, browser, is_colour, needs_chromium, sqlite_only, timeline
 
 __all__ = ["browser"]  # the fixture
 
@@ -108,4 +109,16 @@ def test_gantt_page_draws_the_rows_in_view_of_a_large_plan(server, api: httpx.Cl
         timeout=15_000,
     )
     assert task["id"] in drawn(page) and tasks[0]["id"] not in drawn(page)  # the view stayed where it was
+
+    # printing draws every row (and the rows in view again after); the PNG has every row down to the last
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert len(drawn(page)) == TASKS
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert task["id"] in drawn(page) and len(drawn(page)) < 200
+    with page.expect_download() as download:
+        page.click("#png")
+    image = Image.open(download.value.path()).convert("RGB")
+    assert image.height == 32000  # a canvas side's limit: 48,062 units scaled down
+    bottom = image.crop((0, image.height - 300, image.width, image.height)).getcolors(maxcolors=1 << 22)
+    assert sum(n for n, c in bottom if is_colour(c, RED) or is_colour(c, BLUE)) > 500
     visit.close()
