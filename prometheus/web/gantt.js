@@ -147,7 +147,8 @@ function drawRow(svg, r, i, s, selected, moved) {
   }
   svg.append(svgEl("line", {class: "rowline", x1: 0, x2: s.width, y1: y + ROW, y2: y + ROW}));
 
-  const g = svgEl("g", {class: `task${moved?.has(r.id) ? " moved" : ""}`, "data-id": r.id, "aria-label": tooltip(r)});
+  const g = svgEl("g", {class: `task${moved?.has(r.id) ? " moved" : ""}`, "data-id": r.id,
+    "aria-label": tooltip(r)});
   const x1 = s.x(r.start), x2 = Math.max(s.x(r.finish), x1 + 2);
   let end = x2;
   if (r.milestone) {
@@ -280,7 +281,9 @@ export function followView(svg, {force = false, all = false} = {}) {
   if (!all) {
     const [first, last] = rowsInView(svg, count);
     const d = chart.drawn;
-    if (!force && d && d[0] <= first && last <= d[1]) return;
+    // redrawn while half a margin is still drawn ahead: the compositor may scroll before the redraw
+    const ahead = MARGIN_ROWS / 2;
+    if (!force && d && d[0] <= Math.max(0, first - ahead) && Math.min(count, last + ahead) <= d[1]) return;
     const margin = Math.max(MARGIN_ROWS, last - first);
     from = Math.max(0, first - margin);
     to = Math.min(count, last + margin);
