@@ -212,3 +212,20 @@ def test_resource_loading_per_day_and_week(api: httpx.Client) -> None:
     week = api.get(f"/plans/{pid}/loading", params={"period": "week"}).json()["data"]
     ana_week = next(x for x in week if x["name"] == "Ana")["periods"]
     assert ana_week == [{"start": "2026-11-30", "booked_hours": 40, "available_hours": 40, "over": False}]
+
+
+def test_timeline_rows_carry_what_a_gantt_table_shows_of_each_task(api: httpx.Client) -> None:
+    """The entered duration and unit, the constraint and the version (for If-Match), as the task has them:
+    the Gantt page draws and drags a large plan from the timeline without reading every task whole."""
+    pid, t = build(api)
+    body = {"duration": 2, "duration_unit": "weeks", "constraint_type": "SNET"}
+    body["constraint_date"] = "2026-12-07T08:00:00"
+    changed = api.patch(f"/plans/{pid}/tasks/{t['docs']['id']}", json=body).json()["data"]
+    rows = {r["task_id"]: r for r in api.get(f"/plans/{pid}/timeline").json()["data"]["tasks"]}
+    for task in api.get(f"/plans/{pid}/tasks").json()["data"]:
+        row = rows[task["id"]]
+        fields = ("duration", "duration_unit", "constraint_type", "constraint_date", "version")
+        assert {k: row[k] for k in fields} == {k: task[k] for k in fields}, task["name"]
+    docs = rows[t["docs"]["id"]]
+    assert (docs["duration"], docs["duration_unit"], docs["version"]) == (2, "weeks", changed["version"])
+    assert (docs["constraint_type"], docs["constraint_date"][:19]) == ("SNET", "2026-12-07T08:00:00")

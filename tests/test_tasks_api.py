@@ -180,3 +180,26 @@ def test_a_blank_parent_means_none_on_every_write(api: httpx.Client, plan: dict)
     assert r.status_code == 200 and r.json()["data"]["parent_id"] is None, r.text
     r = client.post(f"/plans/{pid}/tasks", json={"name": "Other", "parent_id": ""})
     assert r.status_code == 201 and r.json()["data"]["parent_id"] is None
+
+
+def test_link_list_read_between_changes_shows_each_change(api: httpx.Client, plan: dict) -> None:
+    """The list is kept per plan revision: every read after a change (a link, a removal, a task deleted with
+    its links) sees it; an unknown plan is a 404."""
+    pid = plan["id"]
+    a, b, c = (add_task(api, pid, n) for n in "abc")
+
+    def ids() -> list[tuple[str, str]]:
+        listed = api.get(f"/plans/{pid}/dependencies").json()["data"]
+        return [(d["predecessor_id"], d["successor_id"]) for d in listed]
+
+    assert ids() == []
+    first = link(api, pid, a["id"], b["id"]).json()["data"]
+    assert ids() == [(a["id"], b["id"])]
+    link(api, pid, b["id"], c["id"])
+    assert sorted(ids()) == sorted([(a["id"], b["id"]), (b["id"], c["id"])])
+    assert api.delete(f"/plans/{pid}/dependencies/{first['id']}").status_code == 200
+    assert ids() == [(b["id"], c["id"])]
+    assert api.delete(f"/plans/{pid}/tasks/{c['id']}").status_code == 200
+    assert ids() == []
+    r = api.get("/plans/no-such-plan/dependencies")
+    assert r.status_code == 404 and r.json()["status"] == "error"

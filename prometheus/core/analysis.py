@@ -143,6 +143,11 @@ def resource_utilization(plan: Plan, s: Schedule, money: dict | None = None) -> 
     return out
 
 
+# What a Gantt table shows of a task as entered, and its version for If-Match, written as the task's own
+# answer writes them: a large plan's chart is drawn and dragged from its timeline alone.
+GANTT_FIELDS = {"duration", "duration_unit", "constraint_type", "constraint_date", "version"}
+
+
 def timeline(plan: Plan, s: Schedule, *, fmt: str = "default", include_resources: bool = False) -> dict:
     preds: dict[str, list[str]] = {}
     for d in plan.dependencies or []:
@@ -168,12 +173,16 @@ def timeline(plan: Plan, s: Schedule, *, fmt: str = "default", include_resources
                 }
             )
         else:
-            row = st.as_dict(s.minutes_per_day) | {
-                "parent_id": t.parent_id,
-                "status": t.status,
-                "priority": t.priority,
-                "predecessors": preds.get(tid, []),
-            }
+            row = (
+                st.as_dict(s.minutes_per_day)
+                | {
+                    "parent_id": t.parent_id,
+                    "status": t.status,
+                    "priority": t.priority,
+                    "predecessors": preds.get(tid, []),
+                }
+                | t.model_dump(mode="json", include=GANTT_FIELDS)
+            )
             if include_resources:
                 row["assignments"] = [a.model_dump() for a in t.assignments]
             if t.splits and not st.summary:  # a split task's worked parts

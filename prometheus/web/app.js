@@ -2,7 +2,7 @@
 import {currentToken, get} from "./api.js";
 import {openEditor, setupEditor} from "./editor.js";
 import {downloadPng} from "./export.js";
-import {LEFT, drawGantt} from "./gantt.js";
+import {LEFT, drawGantt, followView, wholeChart} from "./gantt.js";
 import {setupInteractions} from "./interact.js";
 import {drawLoad} from "./load.js";
 import {loadScenarios, setupScenarios} from "./scenarios.js";
@@ -54,34 +54,33 @@ async function choose(id) {
   await Promise.all([render(), loadPlans(), loadScenarios()]);
 }
 
+// Each task's depth in the outline, from its parent (tasks: {id, parent_id}).
 function depths(tasks) {
-  const byId = Object.fromEntries(tasks.map((t) => [t.id, t]));
+  const parentOf = new Map(tasks.map((t) => [t.id, t.parent_id]));
   const depth = {};
   for (const t of tasks) {
     let d = 0, parent = t.parent_id;
-    while (parent && byId[parent] && d < 50) { d++; parent = byId[parent].parent_id; }
+    while (parent && parentOf.has(parent) && d < 50) { d++; parent = parentOf.get(parent); }
     depth[t.id] = d;
   }
   return depth;
 }
 
 // The chart's model of a plan, or of one of its scenarios (its tasks, resources and links as it sees them).
+// A plan's timeline rows carry what the chart shows of each task (duration as entered, constraint, version):
+// its tasks are not read whole (10,000 of them are some 14 MB). A scenario's are: its editor has no other copy.
 async function build(id, scenario = page.scenario) {
-  let plan, timeline;
-  if (!scenario) {
-    [plan, timeline] = await Promise.all([get(`/api/plans/${id}`), get(`/api/plans/${id}/timeline?include_resources=true`)]);
-  } else {
-    const base = `/api/plans/${id}/scenarios/${scenario}`;
-    const [info, tasks, resources, dependencies] = await Promise.all([get(`/api/plans/${id}?include_tasks=false`),
-      get(`${base}/tasks`), get(`${base}/resources`), get(`${base}/dependencies`)]);
-    plan = {...info, tasks, resources, dependencies};
-    timeline = await get(`${base}/timeline?include_resources=true`);
-  }
-  const tasks = Object.fromEntries(plan.tasks.map((t) => [t.id, t]));
-  const names = Object.fromEntries(plan.resources.map((r) => [r.id, r.name]));
-  const depth = depths(plan.tasks);
+  const base = scenario ? `/api/plans/${id}/scenarios/${scenario}` : `/api/plans/${id}`;
+  const [info, resources, dependencies, timeline, scenarioTasks] = await Promise.all([
+    get(`/api/plans/${id}?include_tasks=false`), get(`${base}/resources`), get(`${base}/dependencies`),
+    get(`${base}/timeline?include_resources=true`), scenario ? get(`${base}/tasks`) : null]);
+  const tasks = scenarioTasks || timeline.tasks.map((r) => ({...r, id: r.task_id}));
+  const plan = {...info, tasks, resources, dependencies};
+  const byTask = Object.fromEntries(tasks.map((t) => [t.id, t]));
+  const names = Object.fromEntries(resources.map((r) => [r.id, r.name]));
+  const depth = depths(tasks);
   const rows = timeline.tasks.map((r) => ({
-    ...r, id: r.task_id, task: tasks[r.task_id], depth: depth[r.task_id] || 0,
+    ...r, id: r.task_id, task: byTask[r.task_id], depth: depth[r.task_id] || 0,
     resources: (r.assignments || []).map((a) => `${names[a.resource_id] || "?"}${a.units === 1 ? "" : ` [${num(a.units * 100)}%]`}`),
   }));
   return {plan, timeline, rows, calendar: plan.calendar || DEFAULT_CALENDAR, links: plan.dependencies,
@@ -167,7 +166,25 @@ setupScenarios({page, notify, render, build});
 setupInteractions($("gantt"), {page, changed, notify, render, openEditor});
 $("add-task").onclick = () => openEditor(null);
 $("print").onclick = () => window.print();
-$("png").onclick = () => downloadPng($("gantt"), page.model?.plan.name || "plan").catch((e) => notify(e.message, "error"));
+$("png").onclick = () => downloadPng(wholeChart($("gantt")), page.model?.plan.name || "plan")
+  .catch((e) => notify(e.message, "error"));
+
+// Only the rows in view are drawn: a scroll or resize draws those it brings in (not while a bar is dragged,
+// whose drop redraws anyway); printing draws them all.
+const charts = () => ["gantt", "gantt-base", "gantt-scenario"].map($);
+let following = false;
+function follow() {
+  if (following) return;
+  following = true;
+  requestAnimationFrame(() => {
+    following = false;
+    if (!page.dragging) for (const svg of charts()) followView(svg);
+  });
+}
+document.querySelector("main").addEventListener("scroll", follow, {passive: true});
+window.addEventListener("resize", follow);
+window.addEventListener("beforeprint", () => followView($("gantt"), {all: true}));
+window.addEventListener("afterprint", () => followView($("gantt"), {force: true}));
 
 const wanted = new URLSearchParams(location.search).get("plan");
 loadPlans()

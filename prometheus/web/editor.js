@@ -56,8 +56,10 @@ async function fill(id) {
   f.percent_complete.value = task ? task.percent_complete : 0;
   f.actual_start.value = task?.actual_start ? task.actual_start.slice(0, 16) : "";
   f.actual_finish.value = task?.actual_finish ? task.actual_finish.slice(0, 16) : "";
-  const others = page.model.rows.filter((r) => r.id !== id);
-  f.pred.replaceChildren(...others.map((r, i) => new Option(`${i + 1}. ${r.name}`, r.id)));
+  const others = document.createDocumentFragment(); // one by one: a large plan's rows are too many arguments
+  let n = 0;
+  for (const r of page.model.rows) if (r.id !== id) others.append(new Option(`${++n}. ${r.name}`, r.id));
+  f.pred.replaceChildren(others);
   listLinks();
   $("editor").showModal();
   f.name.focus();

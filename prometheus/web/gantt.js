@@ -1,5 +1,7 @@
 // The Gantt chart as one SVG: a task table (name, duration, start, finish, slack, % complete) beside bars on
 // a day scale with the year and month, weekends and holidays of the plan's calendar shaded, and today.
+// As in Microsoft Project and DHTMLX Gantt, only the rows in view (and a margin) are drawn: the SVG keeps the
+// whole chart's height, so the page scrolls as before, and `followView` draws the rows a scroll brings in.
 import {
   DAY_MS, UNIT, dayOf, isWorkingDay, isoDay, isoMinute, ms, nowMs, num, svgEl,
 } from "./util.js";
@@ -56,8 +58,12 @@ const CHART_CSS = `
 
 // Day scale of a plan: `x(date)` in SVG units, `px` per day, from midnight before the first start.
 export function makeScale(rows, chartWidth, columns = COLUMNS) {
-  const first = Math.min(...rows.map((r) => dayOf(r.start)));
-  const last = Math.max(...rows.map((r) => ms(r.finish)), first + DAY_MS);
+  let first = Infinity, last = -Infinity; // a loop: spreading 100,000 rows as arguments overflows the stack
+  for (const r of rows) {
+    first = Math.min(first, dayOf(r.start));
+    last = Math.max(last, ms(r.finish));
+  }
+  last = Math.max(last, first + DAY_MS);
   const days = Math.ceil((last - first) / DAY_MS) + 1; // a spare day after the finish
   const px = Math.max(4, Math.min(48, chartWidth / days));
   const left = leftOf(columns);
@@ -122,7 +128,7 @@ function drawAxis(svg, s, calendar, height) {
   }
 }
 
-function drawRow(svg, r, i, s, selected) {
+function drawRow(svg, r, i, s, selected, moved) {
   const y = HEAD + i * ROW;
   const row = svgEl("g", {class: `row${r.id === selected ? " selected" : ""}`, "data-id": r.id});
   row.append(svgEl("rect", {class: "rowbg", x: 0, y, width: s.left, height: ROW}));
@@ -141,7 +147,8 @@ function drawRow(svg, r, i, s, selected) {
   }
   svg.append(svgEl("line", {class: "rowline", x1: 0, x2: s.width, y1: y + ROW, y2: y + ROW}));
 
-  const g = svgEl("g", {class: "task", "data-id": r.id, "aria-label": tooltip(r)});
+  const g = svgEl("g", {class: `task${moved?.has(r.id) ? " moved" : ""}`, "data-id": r.id,
+    "aria-label": tooltip(r)});
   const x1 = s.x(r.start), x2 = Math.max(s.x(r.finish), x1 + 2);
   let end = x2;
   if (r.milestone) {
@@ -176,11 +183,13 @@ function route(xa, ya, exit, xb, yb, enterFromLeft, gap) {
   return `M${xa},${ya} H${xe} V${gap} H${xp} V${yb} H${xb}`;
 }
 
-function drawLinks(svg, model, s) {
-  const index = Object.fromEntries(model.rows.map((r, i) => [r.id, i]));
+// The links with an end among the rows drawn, `from` to `to`.
+function drawLinks(svg, chart, from, to) {
+  const {model, s, index} = chart;
   for (const link of model.links) {
-    const ia = index[link.predecessor_id], ib = index[link.successor_id];
+    const ia = index.get(link.predecessor_id), ib = index.get(link.successor_id);
     if (ia === undefined || ib === undefined) continue;
+    if ((ia < from || ia >= to) && (ib < from || ib >= to)) continue;
     const a = model.rows[ia], b = model.rows[ib];
     const fromEnd = link.type === "FS" || link.type === "FF", toEnd = link.type === "FF" || link.type === "SF";
     const xa = s.x(fromEnd ? a.finish : a.start), xb = s.x(toEnd ? b.finish : b.start);
@@ -210,9 +219,12 @@ function drawDates(svg, model, s, height) {
 }
 
 // `span`: rows whose dates the day scale covers (default: the model's), to draw two charts on one scale;
-// `columns`: the table's columns (COMPACT for the compare).
-export function drawGantt(svg, model, chartWidth, selected, {span = null, columns = COLUMNS} = {}) {
+// `columns`: the table's columns (COMPACT for the compare); `moved`: ids of tasks outlined (the compare);
+// `all`: every row, not only those in view (print, PNG).
+export function drawGantt(svg, model, chartWidth, selected, {span = null, columns = COLUMNS, moved = null,
+  all = false} = {}) {
   svg.replaceChildren();
+  svg.chart = null;
   const rows = model.rows;
   if (!rows.length) {
     svg.setAttribute("width", 0);
@@ -222,7 +234,8 @@ export function drawGantt(svg, model, chartWidth, selected, {span = null, column
   const s = makeScale(span || rows, chartWidth, columns);
   const height = HEAD + rows.length * ROW + 18;
   for (const [k, v] of Object.entries({width: s.width, height, viewBox: `0 0 ${s.width} ${height}`,
-    "data-origin": isoDay(s.origin), "data-px-per-day": s.px, "data-left": s.left})) svg.setAttribute(k, v);
+    "data-origin": isoDay(s.origin), "data-px-per-day": s.px, "data-left": s.left, "data-rows": rows.length,
+  })) svg.setAttribute(k, v);
   const defs = svgEl("defs");
   defs.append(svgEl("style", {}, CHART_CSS));
   for (const [id, colour] of [["arrow", "#888"], ["arrow-critical", "#d62728"]]) {
@@ -233,8 +246,61 @@ export function drawGantt(svg, model, chartWidth, selected, {span = null, column
   }
   svg.append(defs, svgEl("rect", {class: "sheet", x: 0, y: 0, width: s.width, height}));
   drawAxis(svg, s, model.calendar, height);
-  rows.forEach((r, i) => drawRow(svg, r, i, s, selected));
-  drawLinks(svg, model, s);
+  const layer = svgEl("g", {class: "rows"});
+  svg.append(layer);
   drawDates(svg, model, s, height);
+  svg.chart = {model, s, selected, moved, chartWidth, span, columns, layer, height, drawn: null,
+    index: new Map(rows.map((r, i) => [r.id, i]))};
+  followView(svg, {all});
   return s;
+}
+
+// Rows drawn beyond those in view, above and below (at least a screenful each way).
+const MARGIN_ROWS = 40;
+
+// The rows `[first, last)` in view: where the SVG meets the window (the first screenful while it is hidden).
+function rowsInView(svg, count) {
+  const box = svg.getBoundingClientRect(), height = Number(svg.getAttribute("height"));
+  let top = 0, bottom = window.innerHeight;
+  if (box.height > 0) {
+    const scale = height / box.height;
+    top = Math.max(0, -box.top) * scale;
+    bottom = Math.max(top, (window.innerHeight - box.top) * scale);
+  }
+  const first = Math.max(0, Math.min(count, Math.floor((top - HEAD) / ROW)));
+  return [first, Math.max(first, Math.min(count, Math.ceil((bottom - HEAD) / ROW)))];
+}
+
+// Draws the rows in view and a margin, when a scroll or resize has brought in rows not drawn (or `force`);
+// `all` draws every row.
+export function followView(svg, {force = false, all = false} = {}) {
+  const chart = svg.chart;
+  if (!chart) return;
+  const count = chart.model.rows.length;
+  let from = 0, to = count;
+  if (!all) {
+    const [first, last] = rowsInView(svg, count);
+    const d = chart.drawn;
+    // redrawn while half a margin is still drawn ahead: the compositor may scroll before the redraw
+    const ahead = MARGIN_ROWS / 2;
+    if (!force && d && d[0] <= Math.max(0, first - ahead) && Math.min(count, last + ahead) <= d[1]) return;
+    const margin = Math.max(MARGIN_ROWS, last - first);
+    from = Math.max(0, first - margin);
+    to = Math.min(count, last + margin);
+  }
+  chart.drawn = [from, to];
+  svg.dataset.drawn = `${from}-${to}`;
+  const {layer, model, s, selected, moved} = chart;
+  layer.replaceChildren();
+  for (let i = from; i < to; i++) drawRow(layer, model.rows[i], i, s, selected, moved);
+  drawLinks(layer, chart, from, to);
+}
+
+// A copy of the chart with every row drawn (for the PNG); the SVG itself while it has no chart.
+export function wholeChart(svg) {
+  const c = svg.chart;
+  if (!c) return svg;
+  const copy = svgEl("svg");
+  drawGantt(copy, c.model, c.chartWidth, c.selected, {span: c.span, columns: c.columns, moved: c.moved, all: true});
+  return copy;
 }

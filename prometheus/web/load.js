@@ -26,7 +26,7 @@ export function drawLoad(svg, title, model, s) {
     }
   }
   const capacity = model.plan.resources.reduce((sum, res) => sum + (res.availability ?? 1), 0) || 1;
-  const top = Math.max(capacity, ...load), h = 120;
+  const top = load.reduce((most, v) => Math.max(most, v), capacity), h = 120;
   svg.setAttribute("width", s.width);
   svg.setAttribute("height", h + 20);
   svg.setAttribute("viewBox", `0 0 ${s.width} ${h + 20}`);

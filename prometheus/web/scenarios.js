@@ -133,13 +133,10 @@ function summary(c, names) {
 // Both charts on one day scale: the span of the two together.
 function drawBoth(planModel, scenarioModel) {
   const width = Math.max(200, ($("compare-view").clientWidth - 48) / 2 - COMPACT_LEFT);
-  const options = {span: [...planModel.rows, ...scenarioModel.rows], columns: COMPACT};
-  drawGantt($("gantt-base"), planModel, width, null, options);
-  drawGantt($("gantt-scenario"), scenarioModel, width, null, options);
+  const span = planModel.rows.concat(scenarioModel.rows);
   const moved = new Set([...document.querySelectorAll("#compare-tasks tr[data-id]")].map((tr) => tr.dataset.id));
-  for (const g of document.querySelectorAll("#gantt-scenario g.task")) {
-    if (moved.has(g.dataset.id)) g.classList.add("moved");
-  }
+  drawGantt($("gantt-base"), planModel, width, null, {span, columns: COMPACT});
+  drawGantt($("gantt-scenario"), scenarioModel, width, null, {span, columns: COMPACT, moved});
   const svg = $("gantt-scenario");
   svg.querySelector("defs style")?.append(".moved .bar { stroke: #ff7f0e; stroke-width: 2; }");
   if (!svg.querySelector("title")) svg.prepend(svgEl("title", {}, "scenario"));

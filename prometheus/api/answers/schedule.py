@@ -107,9 +107,9 @@ class Timeline(BaseModel):
     project_start: datetime
     project_finish: datetime
     tasks: list[dict[str, Any]] = Field(
-        description="default: each task's dates, slack, status, priority and predecessors (with its "
-        "assignments when include_resources; a split task's worked parts as parts); gantt: id, name, "
-        "start, end, progress, dependencies, parent"
+        description="default: each task's dates, slack, status, priority, predecessors, entered duration "
+        "and unit, constraint and version (with its assignments when include_resources; a split task's "
+        "worked parts as parts); gantt: id, name, start, end, progress, dependencies, parent"
     )
     critical_path: list[CriticalStep]
     conflicts: list[Conflict]

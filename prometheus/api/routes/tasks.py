@@ -3,10 +3,11 @@
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Body, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from prometheus.api.batch import one_or_many, parse_one_or_many
-from prometheus.api.deps import get_ctx, get_db
+from prometheus.api.cache import PlanCache
+from prometheus.api.deps import get_cache, get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, ListEnvelope, expected_version, ok
 from prometheus.core.inputs import DependencyCreate, ProgressUpdate, TaskCreate, TaskPatch
 from prometheus.core.model import Dependency, Priority, Task, TaskStatus
@@ -127,11 +128,17 @@ def add_dependency(plan_id: str, body: Any = Body(...), ctx: Context = Depends(g
 
 
 @router.get("/dependencies", response_model=Envelope[list[Dependency]], summary="A plan's links")
-def list_dependencies(plan_id: str, db: Database = Depends(get_db)) -> JSONResponse:
-    with db.store(write=False) as store:
-        store.get_plan(plan_id, include_children=False)
-        deps = store.list_dependencies(plan_id)
-    return ok(deps, f"{len(deps)} dependencies")
+def list_dependencies(
+    plan_id: str, db: Database = Depends(get_db), cache: PlanCache = Depends(get_cache)
+) -> Response:
+    """Kept per plan revision, as the plan is: the Gantt page reads a large plan's links on every change."""
+
+    def build() -> JSONResponse:
+        with db.store(write=False) as store:
+            deps = store.list_dependencies(plan_id)
+        return ok(deps, f"{len(deps)} dependencies")
+
+    return cache.answer(db, plan_id, ("dependencies",), build)
 
 
 @router.delete(
