@@ -278,7 +278,8 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
         if key not in leveled:
             minutes = span_minutes(el, minutes, assigned, unit)
             if not unit.startswith("e"):
-                minutes = each_resource_works(el, assigned, working_times) or minutes
+                regular = overtime_left.get(key)
+                minutes = each_resource_works(el, assigned, working_times, regular) or minutes
         done = get("ActualStart"), get("ActualFinish")
         state = "completed" if done[1] else "in_progress" if done[0] else "pending"
         # a task of another project (a cross-project link's end, an inserted project not expanded here)

@@ -134,13 +134,17 @@ def dated_span(
 
 
 def each_resource_works(
-    task: etree._Element, assignments: list[DocAssignment], working_times: dict[str, str]
+    task: etree._Element,
+    assignments: list[DocAssignment],
+    working_times: dict[str, str],
+    regular: float | None,
 ) -> float | None:
     """The working minutes each resource of a task works when its resources work on different calendars
     (`working_times`: a key of each own calendar's working time, by resource key; others work the task's):
-    their assignments' work at their units (the longest). Project's own Duration of such a task is its
-    span on all their working time together, not what one resource works (None: one calendar, or a task
-    whose dates its progress or its mode decide)."""
+    their assignments' work at their units (the longest), or `regular`, the longest regular work where
+    they hold overtime (Project does the overtime besides, in the same span). Project's own Duration of
+    such a task is its span on all their working time together, not what one resource works (None: one
+    calendar, or a task whose dates its progress or its mode decide)."""
     if (
         len(assignments) < 2
         or any(a.work is None or a.delay or a.contour != WorkContour.flat for a in assignments)
@@ -150,6 +154,8 @@ def each_resource_works(
         or len({working_times.get(a.resource, "") for a in assignments}) < 2
     ):
         return None
+    if regular is not None:
+        return regular
     return max(a.work * 60 / a.units for a in assignments if a.work is not None)
 
 
