@@ -44,3 +44,31 @@ def test_overtime_shortens_what_each_resource_on_its_own_calendar_works() -> Non
     # the day crew Monday 08:00-17:00, the night crew 22:00-24:00 four nights: Friday 00:00
     assert _finish(data) == datetime(2027, 1, 8, 0)
     assert _finish(_two_crews(16, 8, 0)) == datetime(2027, 1, 12, 0)  # no overtime: eight nights
+
+
+def _leveled(delay: str, delay_format: int) -> bytes:
+    """A 2-day task whose two people each work 8 h, the second delayed by leveling by `delay` (tenths of a
+    minute in `delay_format`)."""
+    people = "".join(
+        f"<Resource><UID>{i}</UID><Name>{n}</Name><Type>1</Type></Resource>"
+        for i, n in ((1, "Ann"), (2, "Bo"))
+    )
+    work = "<Units>1</Units><Work>PT8H0M0S</Work><RemainingWork>PT8H0M0S</RemainingWork>"
+    late = f"<LevelingDelay>{delay}</LevelingDelay><LevelingDelayFormat>{delay_format}</LevelingDelayFormat>"
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Project xmlns="http://schemas.microsoft.com/project"><Name>Leveled</Name>
+<StartDate>2027-01-04T08:00:00</StartDate><MinutesPerDay>480</MinutesPerDay><MinutesPerWeek>2400</MinutesPerWeek>
+<Tasks><Task><UID>1</UID><Name>a</Name><OutlineLevel>1</OutlineLevel><Duration>PT16H0M0S</Duration>
+<DurationFormat>7</DurationFormat><Work>PT16H0M0S</Work></Task></Tasks><Resources>{people}</Resources>
+<Assignments><Assignment><UID>1</UID><TaskUID>1</TaskUID><ResourceUID>1</ResourceUID>{work}</Assignment>
+<Assignment><UID>2</UID><TaskUID>1</TaskUID><ResourceUID>2</ResourceUID>{work}{late}</Assignment>
+</Assignments></Project>""".encode()
+
+
+def test_an_assignment_leveling_delayed_ends_the_task_when_it_is_done() -> None:
+    """Leveling delayed one person's day of work by 3 days (CustomerFeedback.mpp, whose task kept the
+    Duration of 2 days): the task ends when that work is done, Thursday 17:00; a delay of 1 day spans the
+    2 days. An elapsed delay (format 8) is no working time to add: the stored Duration stays."""
+    assert _finish(_leveled("14400", 7)) == datetime(2027, 1, 7, 17)
+    assert _finish(_leveled("4800", 7)) == datetime(2027, 1, 5, 17)
+    assert _finish(_leveled("14400", 8)) == datetime(2027, 1, 5, 17)

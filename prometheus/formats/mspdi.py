@@ -280,6 +280,8 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
             if not unit.startswith("e"):
                 regular = overtime_left.get(key)
                 minutes = each_resource_works(el, assigned, working_times, regular) or minutes
+        elif leveled[key]:  # leveling delayed its assignments in working time: the last one ends it
+            minutes = span_minutes(el, minutes, assigned, unit, leveled=True)
         done = get("ActualStart"), get("ActualFinish")
         state = "completed" if done[1] else "in_progress" if done[0] else "pending"
         # a task of another project (a cross-project link's end, an inserted project not expanded here)
