@@ -31,12 +31,11 @@ def read_assignments(
     delay (working hours, with the delay leveling gave it in working time) and contour; the tasks an
     assignment of which leveling delayed, each with whether their assignments tell their span (delays in
     working time, which Project's Duration may not count) or not (an elapsed delay); and per task whose
-    assignments still hold overtime to do, the
-    working minutes the longest of them needs at its units for the rest of its work without that
-    overtime (Project ends such a task when that work is done after its resume date; its
-    RemainingDuration then says something else). Material and cost resources are left out: in Project
-    they take no part in scheduling (their units are quantities), here an assignment puts its resource's
-    working time into the task's."""
+    assignments still hold overtime to do, the working minutes the longest of them needs at its units for
+    the rest of its work without that overtime (Project ends such a task when that work is done after its
+    resume date; its RemainingDuration then says something else). Material and cost resources are left
+    out: in Project they take no part in scheduling (their units are quantities), here an assignment puts
+    its resource's working time into the task's."""
     out: dict[str, list[DocAssignment]] = {}
     leveled: dict[str, bool] = {}
     left: dict[str, float] = {}
