@@ -62,11 +62,12 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
     sub(root, "Name", doc.plan.name[:NAME_LENGTH])  # Title holds the whole name
     sub(root, "Title", doc.plan.name)
     sub(root, "ScheduleFromStart", 1)
-    if s is not None:
-        sub(root, "StartDate", when(s.project_start))
-        sub(root, "FinishDate", when(s.project_finish))
-    elif doc.plan.start_date:
+    if doc.plan.start_date:  # its own start, which a day off does not move (milestones stay there)
         sub(root, "StartDate", when(datetime.combine(doc.plan.start_date, first_hour)))
+    elif s is not None:
+        sub(root, "StartDate", when(s.project_start))
+    if s is not None:
+        sub(root, "FinishDate", when(s.project_finish))
     sub(root, "CurrencyCode", "USD")  # the schema requires one; a plan's costs have no currency
     sub(root, "CalendarUID", 1)
     sub(root, "DefaultStartTime", first_hour.strftime("%H:%M:%S"))
