@@ -162,6 +162,19 @@ def test_a_milestone_at_a_project_start_on_a_day_off_stays_there() -> None:
     }
 
 
+def test_a_plan_starting_on_a_day_off_is_written_with_its_own_start() -> None:
+    """Written as MSPDI with its schedule and read back, such a plan keeps its milestones on Sunday (the
+    first working moment, Monday 08:00, written as its StartDate moved them to Monday)."""
+    sunday = datetime(2027, 1, 3, 8)
+    plan = Plan(id="p", name="Sunday", start_date=sunday.date(), calendar=Calendar())
+    mark = Task(id="a", plan_id="p", name="a", duration=0, milestone=True)
+    plan = plan.model_copy(update={"tasks": [mark]})
+    s = schedule_plan(plan, sunday.date())
+    assert s.tasks["a"].start == sunday
+    back = to_plan(read_mspdi(write_mspdi(to_document(plan), s)))
+    assert schedule_plan(back, sunday.date()).tasks[back.tasks[0].id].start == sunday
+
+
 def _started(remaining: str, resume: str, assignment: str) -> bytes:
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <Project xmlns="http://schemas.microsoft.com/project"><Name>Started</Name>

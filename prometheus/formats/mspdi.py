@@ -62,11 +62,12 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
     sub(root, "Name", doc.plan.name[:NAME_LENGTH])  # Title holds the whole name
     sub(root, "Title", doc.plan.name)
     sub(root, "ScheduleFromStart", 1)
-    if s is not None:
-        sub(root, "StartDate", when(s.project_start))
-        sub(root, "FinishDate", when(s.project_finish))
-    elif doc.plan.start_date:
+    if doc.plan.start_date:  # its own start, which a day off does not move (milestones stay there)
         sub(root, "StartDate", when(datetime.combine(doc.plan.start_date, first_hour)))
+    elif s is not None:
+        sub(root, "StartDate", when(s.project_start))
+    if s is not None:
+        sub(root, "FinishDate", when(s.project_finish))
     sub(root, "CurrencyCode", "USD")  # the schema requires one; a plan's costs have no currency
     sub(root, "CalendarUID", 1)
     sub(root, "DefaultStartTime", first_hour.strftime("%H:%M:%S"))
@@ -278,7 +279,10 @@ def _read_mspdi(data: bytes, plan_name: str | None) -> PlanDocument:
         if key not in leveled:
             minutes = span_minutes(el, minutes, assigned, unit)
             if not unit.startswith("e"):
-                minutes = each_resource_works(el, assigned, working_times) or minutes
+                regular = overtime_left.get(key)
+                minutes = each_resource_works(el, assigned, working_times, regular) or minutes
+        elif leveled[key]:  # leveling delayed its assignments in working time: the last one ends it
+            minutes = span_minutes(el, minutes, assigned, unit, leveled=True)
         done = get("ActualStart"), get("ActualFinish")
         state = "completed" if done[1] else "in_progress" if done[0] else "pending"
         # a task of another project (a cross-project link's end, an inserted project not expanded here)

@@ -15,7 +15,7 @@ from prometheus.core.model import Assignment, Calendar, TaskSplit, WorkContour
 from prometheus.core.scheduler import Schedule
 from prometheus.core.splits import parts, pauses
 from prometheus.core.task_types import assignments_span
-from prometheus.formats.mspdi_values import NS, minutes, number, pt, sub, text, when
+from prometheus.formats.mspdi_values import NS, UNIT_OF_FORMAT, minutes, number, pt, sub, text, when
 
 UNASSIGNED = "-65535"  # the resource of a task's work when no resource is assigned to it
 _WORK = ("1", "2")  # remaining and actual work
@@ -26,23 +26,27 @@ _CONTOUR = {str(i): c for c, i in CONTOUR_CODE.items()}
 
 def read_assignments(
     root: etree._Element, known: set[str], working: set[str]
-) -> tuple[dict[str, list[DocAssignment]], set[str], dict[str, float]]:
+) -> tuple[dict[str, list[DocAssignment]], dict[str, bool], dict[str, float]]:
     """Per task key, its assignments of known work resources: units, the assignment's own work (hours),
-    delay (working hours) and contour; the tasks an assignment of which leveling delayed (their
-    assignments do not tell their span); and per task whose assignments still hold overtime to do, the
-    working minutes the longest of them needs at its units for the rest of its work without that
-    overtime (Project ends such a task when that work is done after its resume date; its
-    RemainingDuration then says something else). Material and cost resources are left out: in Project
-    they take no part in scheduling (their units are quantities), here an assignment puts its resource's
-    working time into the task's."""
+    delay (working hours, with the delay leveling gave it in working time) and contour; the tasks an
+    assignment of which leveling delayed, each with whether their assignments tell their span (delays in
+    working time, which Project's Duration may not count) or not (an elapsed delay); and per task whose
+    assignments still hold overtime to do, the working minutes the longest of them needs at its units for
+    the rest of its work without that overtime (Project ends such a task when that work is done after its
+    resume date; its RemainingDuration then says something else). Material and cost resources are left
+    out: in Project they take no part in scheduling (their units are quantities), here an assignment puts
+    its resource's working time into the task's."""
     out: dict[str, list[DocAssignment]] = {}
-    leveled: set[str] = set()
+    leveled: dict[str, bool] = {}
     left: dict[str, float] = {}
     overtime: set[str] = set()
     for a in root.iter(f"{{{NS}}}Assignment"):
         key = f"t{text(a, 'TaskUID')}"
-        if float(text(a, "LevelingDelay") or 0):
-            leveled.add(key)
+        lag = max(0.0, float(text(a, "LevelingDelay") or 0))  # tenths of a minute
+        if lag:
+            unit = UNIT_OF_FORMAT.get(int(text(a, "LevelingDelayFormat") or 8), "edays")
+            leveled[key] = leveled.get(key, True) and not unit.startswith("e")
+            lag = 0.0 if unit.startswith("e") else lag
         rkey, units = f"r{text(a, 'ResourceUID')}", float(text(a, "Units") or 1)
         if rkey not in working or units <= 0:  # at no units: no work
             continue
@@ -59,7 +63,7 @@ def read_assignments(
                 resource=rkey,
                 units=min(units, 100.0),
                 work=round(minutes(text(a, "Work")) / 60, 6) if own else None,
-                delay=max(0.0, round(float(text(a, "Delay") or 0) / 600, 6)),
+                delay=max(0.0, round((float(text(a, "Delay") or 0) + lag) / 600, 6)),
                 contour=_CONTOUR.get(text(a, "WorkContour") or "0", WorkContour.flat),
             )
         )
@@ -88,14 +92,17 @@ def _dates_fixed(task: etree._Element) -> bool:
     )
 
 
-def span_minutes(task: etree._Element, stored: float, assignments: list[DocAssignment], unit: str) -> float:
+def span_minutes(
+    task: etree._Element, stored: float, assignments: list[DocAssignment], unit: str, leveled: bool = False
+) -> float:
     """A task's duration in minutes: the one the file stores (Project computed it from the assignments and
     its dates follow from it: it decides, whatever its assignments seem to say). A file that gives none
-    (another tool's) gets the span its work assignments make (their delays, work at their units, contours:
-    `core.task_types`), for the tasks Project stretches with their assignments: not fixed duration,
-    manual, started, summary or milestone, in working time, and no overtime."""
+    (another tool's), or a task whose assignments leveling delayed (`leveled`: Project ends it when the
+    last is done, whatever Duration it kept), gets the span its work assignments make (their delays, work
+    at their units, contours: `core.task_types`), for the tasks Project stretches with their assignments:
+    not fixed duration, manual, started, summary or milestone, in working time, and no overtime."""
     if (
-        text(task, "Duration") is not None
+        (text(task, "Duration") is not None and not leveled)
         or not assignments
         or unit.startswith("e")
         or text(task, "Type") == "1"
@@ -134,13 +141,17 @@ def dated_span(
 
 
 def each_resource_works(
-    task: etree._Element, assignments: list[DocAssignment], working_times: dict[str, str]
+    task: etree._Element,
+    assignments: list[DocAssignment],
+    working_times: dict[str, str],
+    regular: float | None,
 ) -> float | None:
     """The working minutes each resource of a task works when its resources work on different calendars
     (`working_times`: a key of each own calendar's working time, by resource key; others work the task's):
-    their assignments' work at their units (the longest). Project's own Duration of such a task is its
-    span on all their working time together, not what one resource works (None: one calendar, or a task
-    whose dates its progress or its mode decide)."""
+    their assignments' work at their units (the longest), or `regular`, the longest regular work where
+    they hold overtime (Project does the overtime besides, in the same span). Project's own Duration of
+    such a task is its span on all their working time together, not what one resource works (None: one
+    calendar, or a task whose dates its progress or its mode decide)."""
     if (
         len(assignments) < 2
         or any(a.work is None or a.delay or a.contour != WorkContour.flat for a in assignments)
@@ -150,6 +161,8 @@ def each_resource_works(
         or len({working_times.get(a.resource, "") for a in assignments}) < 2
     ):
         return None
+    if regular is not None:
+        return regular
     return max(a.work * 60 / a.units for a in assignments if a.work is not None)
 
 
