@@ -68,7 +68,8 @@ def record_progress(
     """Record progress; a task it completes is for Engram to remember (`ctx.engram`, after the answer)."""
     with ctx.db.store() as store:
         before = store.get_task(plan_id, task_id).status
-        schedule = partial(ctx.plans.locked_schedule, store, plan_id, ctx.today())  # kept: no read
+        kept = ctx.plans.holds(plan_id)  # the dates progress implies: from the kept plan, else a read
+        schedule = partial(ctx.plans.locked_schedule, store, plan_id, ctx.today()) if kept else None
         task = store.update_progress(plan_id, task_id, body, expected, schedule)
         base, revision = store.revision_change(plan_id)
         header = store.plan_header(plan_id)
