@@ -108,3 +108,17 @@ def test_callbacks_one_step_at_a_time_give_the_dates_of_one_callback(db: Databas
     at_once, in_turn = _actuals(db, pid), _actuals(db, other)
     assert [at_once[t] for t in ids] == [in_turn[t] for t in others]
     assert {status for status, *_ in at_once.values()} == {TaskStatus.completed}
+
+
+def test_the_plan_as_steps_is_the_kept_plan(db: Database, reads: list[str]) -> None:
+    """for-execution (and the start of an execution) take the kept plan and its kept schedule."""
+    ctx = Context(db)
+    pid, ids = _chain(db, 5)
+    planned = _scheduled(db, pid)
+    ctx.plans.plan(db, pid)
+    reads.clear()
+    steps = executions.plan_steps(ctx, pid)["steps"]
+    assert reads == []
+    assert [s["id"] for s in steps] == [ids[0], ids[5], *ids[1:5]]  # by scheduled start, after their links
+    starts = [planned[s["id"]][0].replace(tzinfo=None).isoformat() for s in steps]
+    assert [s["start"] for s in steps] == starts
