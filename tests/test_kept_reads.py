@@ -1,18 +1,21 @@
-"""Progress whose actual dates come from the schedule (percent alone, a status pushed by an execution) takes
-them from the plan kept per revision (services/kept.py): a progress update or an execution's callback reads
-the plan once at most, however many tasks it moves, and gives the dates a fresh read gives."""
+"""Whole reads of a plan that the plan kept per revision (services/kept.py) saves, each giving what a
+fresh read gives: progress whose actual dates come from the schedule (percent alone, a status pushed by
+an execution) and an execution's callback read the plan once at most, however many tasks they move; the
+plan as steps and the plan itself (GET /api/plans/{id}) are the kept plan."""
 
 from __future__ import annotations
 
 from datetime import UTC, date
 
+import httpx
 import pytest
 
 from prometheus.core import analysis
-from prometheus.core.inputs import DependencyCreate, PlanCreate, ProgressUpdate, TaskCreate
+from prometheus.core.inputs import DependencyCreate, PlanCreate, ProgressUpdate, TaskCreate, TaskPatch
 from prometheus.core.model import PlanStatus, TaskStatus
-from prometheus.services import Context, executions, tasks
+from prometheus.services import Context, executions, plans, tasks
 from prometheus.store import Database, Store
+from tests.conftest import add_task
 
 START = date(2026, 12, 1)
 
@@ -122,3 +125,28 @@ def test_the_plan_as_steps_is_the_kept_plan(db: Database, reads: list[str]) -> N
     assert [s["id"] for s in steps] == [ids[0], ids[5], *ids[1:5]]  # by scheduled start, after their links
     starts = [planned[s["id"]][0].replace(tzinfo=None).isoformat() for s in steps]
     assert [s["start"] for s in steps] == starts
+
+
+def test_the_plan_is_the_kept_plan(db: Database, reads: list[str]) -> None:
+    ctx = Context(db)
+    pid, ids = _chain(db, 3)
+    ctx.plans.plan(db, pid)
+    tasks.update_task(ctx, pid, ids[1], TaskPatch(duration=7), None)
+    reads.clear()
+    got = plans.read_plan(ctx, pid)
+    assert reads == []
+    assert got == Context(db).plans.plan(db, pid) and got.tasks[1].duration == 7
+    header = plans.read_plan(ctx, pid, include_tasks=False)
+    assert header.tasks is None and header.task_count == 4
+
+
+def test_the_plan_answered_follows_every_change(api: httpx.Client, plan: dict) -> None:
+    pid = plan["id"]
+    a = add_task(api, pid, "a", duration=2)
+    assert api.get(f"/plans/{pid}").json()["data"]["tasks"][0]["duration"] == 2  # kept from here on
+    api.patch(f"/plans/{pid}/tasks/{a['id']}", json={"duration": 3})
+    api.put(f"/plans/{pid}/tasks/{a['id']}/progress", json={"percent_complete": 50})
+    got = api.get(f"/plans/{pid}").json()["data"]
+    assert (got["tasks"][0]["duration"], got["tasks"][0]["percent_complete"]) == (3, 50)
+    assert got["tasks"][0]["actual_start"] == "2026-12-01T08:00:00Z"
+    assert api.get(f"/plans/{pid}", params={"include_tasks": False}).json()["data"]["tasks"] is None
