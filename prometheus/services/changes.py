@@ -44,9 +44,9 @@ def _in_table(table: PlanTable) -> Lookup:
 
 @dataclass(frozen=True)
 class TasksChanged:
-    """A plan whose tasks `tasks` (one or many) became what they are (their fields, assignments and
-    predecessors) and whose own fields became `header`'s (a change inside a plan touches the plan's row
-    too)."""
+    """A plan whose tasks `tasks` (one or many; none when only the plan's own fields, or its baselines,
+    changed) became what they are (their fields, assignments and predecessors) and whose own fields became
+    `header`'s (a change inside a plan touches the plan's row too)."""
 
     tasks: list[Task]
     header: Plan

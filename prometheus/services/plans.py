@@ -5,7 +5,9 @@ from __future__ import annotations
 from prometheus.core.documents import PlanDocument
 from prometheus.core.inputs import PlanCreate, PlanPatch, ResourceCreate, ResourcePatch
 from prometheus.core.model import Plan, Resource
+from prometheus.services.changes import TasksChanged
 from prometheus.services.context import Context
+from prometheus.services.kept import moved
 
 
 def create_plan(ctx: Context, data: PlanCreate) -> Plan:
@@ -33,7 +35,8 @@ def update_plan(ctx: Context, plan_id: str, changes: PlanCreate | PlanPatch, exp
     """Change a plan's own fields (all of them with a PlanCreate, those sent with a PlanPatch)."""
     with ctx.db.store() as store:
         plan = store.update_plan(plan_id, changes, expected)
-    ctx.plans.drop(plan_id)
+        base, revision, header = moved(store, plan_id)
+    ctx.plans.advance(plan_id, base, revision, TasksChanged([], header))  # its tasks stay as they were
     return plan
 
 
