@@ -9,15 +9,17 @@ from datetime import UTC, date, datetime
 from prometheus.core import analysis
 from prometheus.core.cpm.table import PlanTable
 from prometheus.core.inputs import (
+    BaselineCreate,
     DependencyCreate,
     PlanCreate,
+    PlanPatch,
     ProgressUpdate,
     ResourceCreate,
     TaskCreate,
     TaskPatch,
 )
 from prometheus.core.model import Assignment
-from prometheus.services import Context, links, tasks
+from prometheus.services import Context, links, plans, scenarios, tasks
 from prometheus.services.schedule import level
 from prometheus.store import Database
 from tests.test_plan_table import same_table
@@ -94,6 +96,8 @@ def _edits(ctx: Context, pid: str, ids: dict[str, str], r: str) -> list[tuple[st
         ("delete a task with subtasks and links", delete("e")),  # g and k under it, links of g and k
         ("delete a summary task", delete("d")),  # h under it
         ("delete a task", delete("f")),
+        ("baseline", lambda: scenarios.save_baseline(ctx, pid, BaselineCreate())),
+        ("plan fields", lambda: plans.update_plan(ctx, pid, PlanPatch(status="active", name="k2"), None)),
         ("level", lambda: level(ctx, pid, apply=True, solver="heuristic", time_limit=5)),
     ]  # fmt: skip
 

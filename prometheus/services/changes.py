@@ -43,19 +43,21 @@ def _in_table(table: PlanTable) -> Lookup:
 
 
 @dataclass(frozen=True)
-class TaskChanged:
-    """A plan whose task `task.id` became `task` (its fields, assignments and predecessors) and whose own
-    fields became `header`'s (a change inside a plan touches the plan's row too)."""
+class TasksChanged:
+    """A plan whose tasks `tasks` (one or many; none when only the plan's own fields, or its baselines,
+    changed) became what they are (their fields, assignments and predecessors) and whose own fields became
+    `header`'s (a change inside a plan touches the plan's row too)."""
 
-    task: Task
+    tasks: list[Task]
     header: Plan
 
     def plan(self, plan: Plan) -> Plan:
-        tasks = [self.task if t.id == self.task.id else t for t in plan.tasks or []]
+        new = {t.id: t for t in self.tasks}
+        tasks = [new.get(t.id, t) for t in plan.tasks or []]
         return _moved(self.header, plan, tasks, plan.dependencies or [])
 
     def table(self, table: PlanTable) -> PlanTable:
-        return table.with_tasks([self.task])
+        return table.with_tasks(self.tasks)
 
 
 @dataclass(frozen=True)

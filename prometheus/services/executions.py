@@ -6,15 +6,17 @@ events/executions.py): no transaction is held open over the network."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache, partial
 from typing import Any
 
-from prometheus.core import analysis
 from prometheus.core.execution import adjustment, execution_plan, execution_steps, match_steps
 from prometheus.core.inputs import PlanPatch, ProgressUpdate
-from prometheus.core.model import Plan, PlanStatus, TaskStatus
+from prometheus.core.model import Plan, PlanStatus, Task, TaskStatus
 from prometheus.errors import NotFound, ValidationFailed
 from prometheus.integrations.engram import completion_record
 from prometheus.integrations.synthesis import FINAL
+from prometheus.services.changes import TasksChanged
 from prometheus.services.context import Context
 from prometheus.store.repository import Store
 
@@ -28,14 +30,12 @@ Progress = tuple[dict[str, Any], list[dict[str, Any]]]  # the execution; what En
 def _steps(ctx: Context, plan: Plan) -> dict:
     """The plan in the integration guide's shape (`name, description, source, source_id, steps`), its steps
     in an order that respects every link."""
-    return execution_plan(plan, execution_steps(plan, analysis.schedule_plan(plan, ctx.today())))
+    return execution_plan(plan, execution_steps(plan, ctx.plans.schedule(plan, ctx.today())))
 
 
 def plan_steps(ctx: Context, plan_id: str) -> dict:
-    """The plan for Synthesis."""
-    with ctx.db.store(write=False) as store:
-        plan = store.get_plan(plan_id)
-    return _steps(ctx, plan)
+    """The plan for Synthesis (the kept plan, when it is at the plan's revision)."""
+    return _steps(ctx, ctx.plans.plan(ctx.db, plan_id))
 
 
 def open_execution(ctx: Context, plan_id: str, plan: dict) -> dict:
@@ -49,9 +49,9 @@ def execution_started(ctx: Context, execution_id: str, synthesis_id: str, status
     """Synthesis took the execution: its id and status recorded, the plan's status following."""
     with ctx.db.store() as store:
         execution = store.update_execution(execution_id, synthesis_id=synthesis_id, status=status)
-        out = _progress(ctx, store, execution, status, {})
-    ctx.plans.drop(execution["plan_id"])
-    return out
+        execution, finished, kept = _progress(ctx, store, execution, status, {})
+    kept()
+    return execution, finished
 
 
 def execution_failed(ctx: Context, execution_id: str, reason: str) -> dict:
@@ -63,9 +63,9 @@ def execution_failed(ctx: Context, execution_id: str, reason: str) -> dict:
 def apply_progress(ctx: Context, execution: dict, status: str | None, steps: dict[str, str]) -> Progress:
     """Synthesis's word on an execution (overall status; its step id -> step status), in one transaction."""
     with ctx.db.store() as store:
-        out = _progress(ctx, store, execution, status, steps)
-    ctx.plans.drop(execution["plan_id"])
-    return out
+        execution, finished, kept = _progress(ctx, store, execution, status, steps)
+    kept()
+    return execution, finished
 
 
 def adjust(ctx: Context, execution: dict) -> dict:
@@ -73,7 +73,7 @@ def adjust(ctx: Context, execution: dict) -> dict:
     if execution["status"] in FINAL:
         return execution
     with ctx.db.store() as store:
-        plan = _plan(store, execution["plan_id"])
+        plan = _plan(ctx, store, execution["plan_id"])
         return execution if plan is None else _adjust(ctx, store, execution, plan)
 
 
@@ -81,7 +81,7 @@ def adopt(ctx: Context, synthesis_id: str, plan_id: str, given: list[dict]) -> d
     """Record an execution started elsewhere (the guide's `SynthesisConnector.start_execution`), so that
     Prometheus follows it: its steps matched to the plan's tasks (`step_id` keeps Synthesis's id)."""
     with ctx.db.store() as store:
-        plan = store.get_plan(plan_id)
+        plan = ctx.plans.locked(store, plan_id)
         steps = _steps(ctx, plan)["steps"]
         if given:
             step_of = {tid: sid for sid, tid in match_steps(plan.tasks or [], given).items()}
@@ -91,7 +91,8 @@ def adopt(ctx: Context, synthesis_id: str, plan_id: str, given: list[dict]) -> d
         record = store.create_execution(plan_id, plan.version, steps)
         record = store.update_execution(record["id"], synthesis_id=synthesis_id, status="running")
         _follow_plan(store, plan, "running")
-    ctx.plans.drop(plan_id)
+        kept = _kept_on(ctx, store, plan_id, [])
+    kept()
     return record
 
 
@@ -103,7 +104,8 @@ def running(ctx: Context) -> list[dict[str, Any]]:
 
 def _progress(
     ctx: Context, store: Store, execution: dict, status: str | None, steps: dict[str, str]
-) -> Progress:
+) -> tuple[dict[str, Any], list[dict[str, Any]], Callable[[], None]]:
+    """Progress applied in `store`'s transaction, with what moves the kept plan on once it is committed."""
     plan_id = execution["plan_id"]
     task_of = {s.get("step_id", s["id"]): s["id"] for s in execution["steps"]}
     moves = {
@@ -112,38 +114,66 @@ def _progress(
     if status == "completed":  # every step Synthesis was given is done (not those added since)
         sent = [s["id"] for s in execution["steps"] if s.get("sent", True)]
         moves |= dict.fromkeys(sent, TaskStatus.completed)
-    finished = [r for tid, st in moves.items() if (r := _set_task_status(store, plan_id, tid, st))]
+    plan = _plan(ctx, store, plan_id) if moves or status or execution["status"] not in FINAL else None
+    moved, finished = _move_tasks(ctx, store, plan, moves) if plan is not None else ([], [])
     if status and status != execution["status"]:
         execution = store.update_execution(execution["id"], status=status)
-    if not status and execution["status"] in FINAL:
-        return execution, finished
-    plan = _plan(store, plan_id)  # read once, after the tasks moved: for the plan's status and the steps
     if plan is None:
-        return execution, finished
+        return execution, finished, _kept_on(ctx, store, plan_id, moved)
+    plan = TasksChanged(moved, store.plan_header(plan_id)).plan(plan) if moved else plan
     if status:
         _follow_plan(store, plan, status)
-    return _adjust(ctx, store, execution, plan), finished
+    execution = _adjust(ctx, store, execution, plan)
+    return execution, finished, _kept_on(ctx, store, plan_id, moved)
 
 
-def _plan(store: Store, plan_id: str) -> Plan | None:
+def _plan(ctx: Context, store: Store, plan_id: str) -> Plan | None:
+    """The plan as this transaction sees it (the kept plan when it is at the revision locked)."""
     try:
-        return store.get_plan(plan_id)
+        return ctx.plans.locked(store, plan_id)
     except NotFound:
         return None
 
 
-def _set_task_status(store: Store, plan_id: str, task_id: str, status: TaskStatus) -> dict | None:
-    """Move a task to `status` (progress dates follow); what to remember of it when it just finished."""
+def _move_tasks(
+    ctx: Context, store: Store, plan: Plan, moves: dict[str, TaskStatus]
+) -> tuple[list[Task], list[dict]]:
+    """Move tasks to these statuses (progress dates follow, all from one schedule of the plan as it was);
+    the tasks moved, and what to remember of those that just finished. A stale poll never reopens a
+    finished task."""
+    before = {t.id: t.status for t in plan.tasks or []}
+    moves = {
+        tid: st
+        for tid, st in moves.items()
+        if tid in before and before[tid] != st and not (before[tid] in DONE and st not in DONE)
+    }
+    if not moves:
+        return [], []
+    schedule = cache(partial(ctx.plans.schedule, plan, ctx.today()))  # once for all of them
+    moved = [
+        store.update_progress(plan.id, tid, ProgressUpdate(status=st), None, schedule)
+        for tid, st in moves.items()
+    ]
+    calendar = store.plan_header(plan.id).calendar
+    finished = [
+        completion_record(t, plan.id, calendar)
+        for t in moved
+        if t.status is TaskStatus.completed and t.actual_start is not None
+    ]
+    return moved, finished
+
+
+def _kept_on(ctx: Context, store: Store, plan_id: str, moved: list[Task]) -> Callable[[], None]:
+    """What moves the kept plan on, after the commit, by this transaction's changes (`moved`: the tasks it
+    changed; the plan's own fields as they are now)."""
+    base, revision = store.revision_change(plan_id)
+    if revision is None:  # the plan is as it was
+        return lambda: None
     try:
-        task = store.get_task(plan_id, task_id)
+        change = TasksChanged(moved, store.plan_header(plan_id))
     except NotFound:
-        return None
-    if task.status == status or (task.status in DONE and status not in DONE):
-        return None  # a stale poll never reopens a finished task
-    task = store.update_progress(plan_id, task_id, ProgressUpdate(status=status), None)
-    if status is not TaskStatus.completed or task.actual_start is None:
-        return None
-    return completion_record(task, plan_id, store.plan_header(plan_id).calendar)
+        return partial(ctx.plans.drop, plan_id)
+    return partial(ctx.plans.advance, plan_id, base, revision, change)
 
 
 def _follow_plan(store: Store, plan: Plan, status: str) -> None:

@@ -74,6 +74,29 @@ class KeptPlans:
         self._keep(plan_id, _Kept(revision, plan))
         return plan
 
+    def locked(self, store: Store, plan_id: str) -> Plan:
+        """The plan as `store`'s transaction sees it, locked there (its writers go one at a time): the kept
+        plan when it is at the revision locked before any change of this transaction, else read (and kept
+        when this transaction has not changed it yet)."""
+        store.lock_plan(plan_id)
+        base, changed = store.revision_change(plan_id)
+        if changed is None and base:
+            with self._lock:
+                hit = self._plans.get(plan_id)
+                if hit is not None and hit.revision == base:
+                    self._plans.move_to_end(plan_id)
+                    return hit.plan
+        plan = store.get_plan(plan_id)
+        if changed is None and base:
+            with self._lock:
+                self.reads += 1
+            self._keep(plan_id, _Kept(base, plan))
+        return plan
+
+    def locked_schedule(self, store: Store, plan_id: str, today: date) -> Schedule:
+        """The schedule for `today` of the plan as `store`'s transaction sees it (`locked`), kept with it."""
+        return self.schedule(self.locked(store, plan_id), today)
+
     def holds(self, plan_id: str) -> bool:
         """Whether a plan is kept (at some revision): whether a write has one to move on."""
         with self._lock:

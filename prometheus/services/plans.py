@@ -5,7 +5,9 @@ from __future__ import annotations
 from prometheus.core.documents import PlanDocument
 from prometheus.core.inputs import PlanCreate, PlanPatch, ResourceCreate, ResourcePatch
 from prometheus.core.model import Plan, Resource
+from prometheus.services.changes import TasksChanged
 from prometheus.services.context import Context
+from prometheus.services.kept import moved
 
 
 def create_plan(ctx: Context, data: PlanCreate) -> Plan:
@@ -20,11 +22,21 @@ def create_plan_from(ctx: Context, doc: PlanDocument) -> Plan:
     return ctx.plans.plan(ctx.db, plan_id)
 
 
+def read_plan(ctx: Context, plan_id: str, *, include_tasks: bool = True, revision: str | None = None) -> Plan:
+    """The plan; with its tasks, links and resources, the kept plan (read only when it is not kept at the
+    plan's revision: `revision` if the caller just read it)."""
+    if include_tasks:
+        return ctx.plans.plan(ctx.db, plan_id, revision)
+    with ctx.db.store(write=False) as store:
+        return store.get_plan(plan_id, include_children=False)
+
+
 def update_plan(ctx: Context, plan_id: str, changes: PlanCreate | PlanPatch, expected: int | None) -> Plan:
     """Change a plan's own fields (all of them with a PlanCreate, those sent with a PlanPatch)."""
     with ctx.db.store() as store:
         plan = store.update_plan(plan_id, changes, expected)
-    ctx.plans.drop(plan_id)
+        base, revision, header = moved(store, plan_id)
+    ctx.plans.advance(plan_id, base, revision, TasksChanged([], header))  # its tasks stay as they were
     return plan
 
 

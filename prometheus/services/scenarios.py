@@ -11,7 +11,9 @@ from prometheus.core import scenario as sc
 from prometheus.core.inputs import BaselineCreate
 from prometheus.core.model import Baseline, Plan
 from prometheus.core.scenario import Scenario, ScenarioChanges, ScenarioCreate, ScenarioPatch
+from prometheus.services.changes import TasksChanged
 from prometheus.services.context import Context
+from prometheus.services.kept import moved
 from prometheus.services.schedule import kept_scheduled
 
 T = TypeVar("T")
@@ -82,7 +84,8 @@ def save_baseline(ctx: Context, plan_id: str, request: BaselineCreate) -> Baseli
     snap = evm.snapshot(plan, s, ctx.clock())
     with ctx.db.store() as store:
         baseline = store.save_baseline(plan_id, request, snap)
-    ctx.plans.drop(plan_id)
+        base, revision, header = moved(store, plan_id)
+    ctx.plans.advance(plan_id, base, revision, TasksChanged([], header))  # the plan holds no baselines
     return baseline
 
 

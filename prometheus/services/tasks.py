@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from prometheus.core.inputs import ProgressUpdate, TaskCreate, TaskPatch
 from prometheus.core.model import Task, TaskStatus
 from prometheus.integrations.engram import completion_record
-from prometheus.services.changes import TaskChanged, TaskRemoved, TasksAdded
+from prometheus.services.changes import TaskRemoved, TasksAdded, TasksChanged
 from prometheus.services.context import Context
 from prometheus.services.kept import moved
 
@@ -39,7 +40,7 @@ def update_task(
         task = store.update_task(plan_id, task_id, changes, expected)
         base, revision = store.revision_change(plan_id)
         header = store.plan_header(plan_id)
-    ctx.plans.advance(plan_id, base, revision, TaskChanged(task, header))
+    ctx.plans.advance(plan_id, base, revision, TasksChanged([task], header))
     return task
 
 
@@ -67,9 +68,11 @@ def record_progress(
     """Record progress; a task it completes is for Engram to remember (`ctx.engram`, after the answer)."""
     with ctx.db.store() as store:
         before = store.get_task(plan_id, task_id).status
-        task = store.update_progress(plan_id, task_id, body, expected)
+        kept = ctx.plans.holds(plan_id)  # the dates progress implies: from the kept plan, else a read
+        schedule = partial(ctx.plans.locked_schedule, store, plan_id, ctx.today()) if kept else None
+        task = store.update_progress(plan_id, task_id, body, expected, schedule)
         base, revision = store.revision_change(plan_id)
         header = store.plan_header(plan_id)
-    ctx.plans.advance(plan_id, base, revision, TaskChanged(task, header))
+    ctx.plans.advance(plan_id, base, revision, TasksChanged([task], header))
     done = task.status == TaskStatus.completed and before != TaskStatus.completed and task.actual_start
     return Progress(task, completion_record(task, plan_id, header.calendar) if done else None)

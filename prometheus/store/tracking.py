@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from sqlalchemy import delete, select
 
 from prometheus.core.bounds import MAX_TEXT
 from prometheus.core.inputs import BaselineCreate, ProgressUpdate
 from prometheus.core.model import Baseline, Calendar, Task, TaskStatus
 from prometheus.core.progress import scheduled_actuals
+from prometheus.core.scheduler import Schedule
 from prometheus.errors import (
     NotFound,
     ResourceConflict,
@@ -30,8 +34,17 @@ class Tracking(StoreBase):
     """Progress and baselines of the Store."""
 
     @emits("task.progress", plan_from="arg")
-    def update_progress(self, plan_id: str, task_id: str, p: ProgressUpdate, expected: int | None) -> Task:
-        """Record progress; status, percent complete and actual dates are kept consistent."""
+    def update_progress(
+        self,
+        plan_id: str,
+        task_id: str,
+        p: ProgressUpdate,
+        expected: int | None,
+        schedule: Callable[[], Schedule] | None = None,
+    ) -> Task:
+        """Record progress; status, percent complete and actual dates are kept consistent. `schedule`: the
+        plan's schedule as this transaction sees it, if the caller keeps one (else the actual dates that
+        progress implies are found by reading the plan and scheduling it)."""
         self.lock_plan(plan_id)
         row = self._task_row(plan_id, task_id)
         self._check_version("task", row, expected)
@@ -57,7 +70,8 @@ class Tracking(StoreBase):
         finished = status is TaskStatus.completed
         if (started and actual_start is None) or (finished and actual_finish is None):
             # as Microsoft Project: the actuals that percent complete implies are the scheduled dates
-            planned = scheduled_actuals(self.get_plan(plan_id), row.id, now.date(), actual_start)
+            plan = partial(self.get_plan, plan_id)
+            planned = scheduled_actuals(plan, row.id, now.date(), p.actual_start, schedule)
             if planned is not None:
                 actual_start = actual_start or (planned[0] if started else None)
                 actual_finish = actual_finish or (planned[1] if finished else None)

@@ -42,15 +42,16 @@ def list_plans(
 def get_plan(
     plan_id: str,
     include_tasks: bool = True,
-    db: Database = Depends(get_db),
+    ctx: Context = Depends(get_ctx),
     cache: PlanCache = Depends(get_cache),
 ) -> Response:
+    revision = ctx.db.plan_revision(plan_id)  # once, for the answer and the kept plan
+
     def build() -> JSONResponse:
-        with db.store(write=False) as store:
-            plan = store.get_plan(plan_id, include_children=include_tasks)
+        plan = plans.read_plan(ctx, plan_id, include_tasks=include_tasks, revision=revision)
         return ok(plan, version=plan.version)
 
-    return cache.answer(db, plan_id, ("plan", include_tasks), build)
+    return cache.answer(ctx.db, plan_id, ("plan", include_tasks), build, revision)
 
 
 @router.put(
