@@ -121,3 +121,13 @@ def test_without_a_project_row_the_plan_starts_where_its_first_task_does() -> No
     )
     assert doc.plan.start_date.isoformat() == "2026-11-30" and doc.plan.default_start_time.hour == 9
     assert read_csv(b"Name,Duration\r\nA,1 day\r\n").plan.start_date is None  # no Start at all: today
+
+
+@pytest.mark.parametrize("column", ["Actual Cost", "Constraint Date"])
+def test_a_huge_cell_is_refused_naming_the_line(column: str) -> None:
+    """A cell of 100,000 currency signs (or letters) is no amount and no date: refused at once with its line
+    (a pattern that backtracked over it took minutes)."""
+    for cell in ("$" * 100_000, "December " * 10_000 + "2026"):
+        data = b"Name,Duration,Constraint Type,%s\r\nA,1 day,SNET,%s\r\n" % (column.encode(), cell.encode())
+        with pytest.raises(ValidationFailed, match="line 2"):
+            read_csv(data)

@@ -51,6 +51,8 @@ def _orders(m: re.Match) -> set[bool]:
 
 def _reading(cell: str, day_first: bool) -> str:
     """The cell in ISO 8601 (a time only when the cell has one), or the cell itself when it is no date."""
+    if len(cell) > _LONGEST:
+        return cell
     m, ymd = _NUMERIC.match(cell), _YEAR_FIRST.match(cell)
     try:
         if m or ymd:  # numbers in the order decided (the weekday was only evidence)
@@ -98,7 +100,8 @@ def iso_dates(rows: list[dict], first_line: int = 2) -> None:
         rows[line - first_line][col] = _reading(text, day_first)
 
 
-_MONEY = re.compile(r"^[^\d(+-]*([(+-]?)\s*[^\d(]*?([\d.,' \u00a0\u202f]*\d)\)?[^\d]*$")
+_AMOUNT = re.compile(r"\d[\d.,' \u00a0\u202f]*")  # digits with their grouping and decimal marks
+_LONGEST = 100  # characters: no date or amount is longer (a longer cell is refused, never parsed at length)
 
 
 def money(cell: str) -> float | None:
@@ -106,10 +109,10 @@ def money(cell: str) -> float | None:
     text = cell.strip()
     if not text or text == "NA":
         return None
-    m = _MONEY.match(text)
-    if not m:
-        raise ValueError(f"cannot read the amount {cell!r}")
-    sign, digits = m.group(1), re.sub(r"['\s\u00a0\u202f]", "", m.group(2))
+    m = _AMOUNT.search(text) if len(text) <= _LONGEST else None
+    if not m or re.search(r"\d", text[m.end() :]):
+        raise ValueError(f"cannot read the amount {cell[:_LONGEST]!r}")
+    digits = re.sub(r"['\s\u00a0\u202f]", "", m.group()).rstrip(".,")
     dot, comma = digits.rfind("."), digits.rfind(",")
     grouped = re.search(r",\d{3}$", digits) and not digits.startswith("0,")  # 1,200 but not 0,500
     if comma > dot and (dot >= 0 or not grouped):  # the comma is the decimal mark
@@ -117,4 +120,4 @@ def money(cell: str) -> float | None:
     else:
         digits = digits.replace(",", "")
     value = float(digits)
-    return -value if sign in ("-", "(") else value
+    return -value if re.search(r"[-(]", text[: m.start()]) else value
