@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     # live subscribers: events one may fall behind before it is dropped; events a resume may catch up
     live_queue: int = Field(1000, ge=1, validation_alias="PROMETHEUS_LIVE_QUEUE")
     live_backlog: int = Field(10_000, ge=1, validation_alias="PROMETHEUS_LIVE_BACKLOG")
+    # answers kept per plan revision (plan reads, timelines, exports...), all together; one over a quarter of
+    # it is rebuilt each time
+    cache_mb: int = Field(256, ge=0, validation_alias="PROMETHEUS_CACHE_MB")
 
     def peer_url(self, peer: str) -> tuple[str, bool]:
         """A peer's URL and whether it was set (environment or code) rather than the guide's default."""

@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.cache = PlanCache()
+    app.state.cache = PlanCache(max_bytes=settings.cache_mb * 2**20)
     install_error_handlers(app)
     app.state.auth = auth = AuthPolicy(settings)
     app.add_middleware(Idempotency)  # inside TokenAuth: keys are scoped to a valid token

@@ -17,12 +17,15 @@ from prometheus.services.kept import KeptPlans
 from prometheus.store import Database
 
 MAX_ENTRIES = 512
-MAX_BODY = 8 * 1024 * 1024  # bigger answers are rebuilt each time rather than kept
 
 
 class PlanCache:
-    def __init__(self, max_entries: int = MAX_ENTRIES):
-        self.max_entries = max_entries
+    """At most `max_entries` answers of at most `max_bytes` together (PROMETHEUS_CACHE_MB), the least
+    recently used going first; an answer over a quarter of that is rebuilt each time rather than kept."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = 256 * 2**20):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self.bytes = 0  # of the answers kept
         self._entries: OrderedDict[Hashable, tuple[str, int, bytes, dict[str, str]]] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[Hashable, threading.Lock] = {}
@@ -59,21 +62,31 @@ class PlanCache:
                     self.misses += 1
                 response = build()
                 body = bytes(response.body)
-                if response.status_code == 200 and len(body) <= MAX_BODY and revision:
+                if response.status_code == 200 and len(body) <= self.max_bytes // 4 and revision:
                     headers = {k: v for k, v in response.headers.items() if k.lower() == "etag"}
-                    with self._lock:
-                        self._entries[full_key] = (revision, response.status_code, body, headers)
-                        while len(self._entries) > self.max_entries:
-                            self._entries.popitem(last=False)
+                    self._keep(full_key, (revision, response.status_code, body, headers))
                 return response
         finally:  # also when build() raises (a cycle's 409): no lock left behind per key
             with self._lock:
                 if self._building.get(full_key) is building:
                     del self._building[full_key]
 
+    def _keep(self, key: Hashable, entry: tuple[str, int, bytes, dict[str, str]]) -> None:
+        with self._lock:
+            old = self._entries.pop(key, None)
+            self.bytes += len(entry[2]) - (len(old[2]) if old else 0)
+            self._entries[key] = entry
+            while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+                self.bytes -= len(self._entries.popitem(last=False)[1][2])
+
     def stats(self) -> dict[str, int]:
         with self._lock:
-            return {"entries": len(self._entries), "hits": self.hits, "misses": self.misses}
+            return {
+                "entries": len(self._entries),
+                "bytes": self.bytes,
+                "hits": self.hits,
+                "misses": self.misses,
+            }
 
     def _lookup(self, full_key: Hashable, revision: str) -> Response | None:
         with self._lock:
