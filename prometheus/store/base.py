@@ -138,10 +138,13 @@ class StoreBase:
                 self.hold_plan(plan_id)
             if not self.session.info.get("emitted"):  # the first asks for the NOTIFY sent at commit
                 self.connection.execute(_QUEUED_NOTIFY, rows.pop(0))
-            if rows:
-                self.connection.execute(_QUEUED, rows)
+            table, one = QueuedEventRow, _QUEUED
         else:  # one writer at a time: ids are given in commit order
-            self.connection.execute(_EVENT, rows)
+            table, one = EventRow, _EVENT
+        if len(rows) == 1:
+            self.connection.execute(one, rows[0])
+        elif rows:  # many: in one go, in order (COPY on PostgreSQL)
+            self._insert(table, rows)
         self.session.info["emitted"] = True
 
     def hold_plan(self, plan_id: str) -> None:

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from prometheus.core.bounds import MAX_TEXT
 from prometheus.core.inputs import BaselineCreate, ProgressUpdate
@@ -82,16 +83,21 @@ class Tracking(StoreBase):
             values.append({"b_id": row.id} | {f"b_{k}": v for k, v in new.items()})
         self.connection.execute(_PROGRESS.values(updated_at=now), values)
         touch_revision(self.session, [plan_id])
-        tasks = self._tasks(self._progress_rows(plan_id, list(updates), fresh=True))
+        for row, new in zip(rows, values, strict=True):  # the rows as stored now, as a flush leaves them
+            for name in PROGRESS_COLUMNS:
+                set_committed_value(row, name, new[f"b_{name}"])
+            set_committed_value(row, "version", row.version + 1)
+            set_committed_value(row, "updated_at", now)
+        tasks = self._tasks(rows)
         self.emit_many("task.progress", plan_id, [event_data(t) for t in tasks])
         return tasks
 
-    def _progress_rows(self, plan_id: str, task_ids: list[str], *, fresh: bool = False) -> list[TaskRow]:
-        """The rows of these tasks of the plan, in this order (`fresh`: as the database holds them now)."""
+    def _progress_rows(self, plan_id: str, task_ids: list[str]) -> list[TaskRow]:
+        """The rows of these tasks of the plan, in this order."""
         stmt = select(TaskRow).where(TaskRow.plan_id == plan_id)
         if len(task_ids) <= 500:  # a few tasks: by id; many: the plan's (no limit on bound parameters)
             stmt = stmt.where(TaskRow.id.in_(task_ids))
-        found = {r.id: r for r in self.session.scalars(stmt.execution_options(populate_existing=fresh))}
+        found = {r.id: r for r in self.session.scalars(stmt)}
         missing = [t for t in task_ids if t not in found]
         if missing:
             raise NotFound(f"task {missing[0]} not found in plan {plan_id}", details={"task_id": missing[0]})
