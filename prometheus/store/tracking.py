@@ -7,7 +7,8 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, cast, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm.attributes import set_committed_value
 
 from prometheus.core.bounds import MAX_TEXT
@@ -35,8 +36,19 @@ from prometheus.store.tables import (
 _TASKS = TaskRow.__table__
 PROGRESS_COLUMNS = ("status", "percent_complete", "remaining_duration", "resume", "actual_cost",
                     "actual_start", "actual_finish", "notes")  # fmt: skip
-# progress of many tasks: one statement, a set of parameters per task (`updated_at` given per batch)
-_PROGRESS = (
+# progress of many tasks in one statement (`updated_at` given per batch). PostgreSQL: set-based, from the
+# tasks' values as one array per column; elsewhere (SQLite, in process): a set of parameters per task
+_GIVEN = (
+    func.unnest(*(cast(bindparam(f"b_{c}"), ARRAY(_TASKS.c[c].type)) for c in ("id", *PROGRESS_COLUMNS)))
+    .table_valued("id", *PROGRESS_COLUMNS)
+    .render_derived(name="given")
+)
+_PROGRESS_SET = (
+    update(_TASKS)
+    .where(_TASKS.c.id == _GIVEN.c.id)
+    .values(version=_TASKS.c.version + 1, **{c: _GIVEN.c[c] for c in PROGRESS_COLUMNS})
+)
+_PROGRESS_EACH = (
     update(_TASKS)
     .where(_TASKS.c.id == bindparam("b_id"))
     .values(version=_TASKS.c.version + 1, **{c: bindparam(f"b_{c}") for c in PROGRESS_COLUMNS})
@@ -81,7 +93,11 @@ class Tracking(StoreBase):
         for row, p in zip(rows, updates.values(), strict=True):
             new = self._progress_values(plan_id, row, p, now, schedule)
             values.append({"b_id": row.id} | {f"b_{k}": v for k, v in new.items()})
-        self.connection.execute(_PROGRESS.values(updated_at=now), values)
+        if self.dialect == "postgresql":
+            arrays = {k: [v[k] for v in values] for k in values[0]}
+            self.connection.execute(_PROGRESS_SET.values(updated_at=now), arrays)
+        else:
+            self.connection.execute(_PROGRESS_EACH.values(updated_at=now), values)
         touch_revision(self.session, [plan_id])
         for row, new in zip(rows, values, strict=True):  # the rows as stored now, as a flush leaves them
             for name in PROGRESS_COLUMNS:
