@@ -5,10 +5,17 @@ outbox's events (the same events, in the same order, with the same fields)."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
+from functools import cache, partial
 from typing import Any
 
 import httpx
+import pytest
 
+from prometheus.core import analysis
+from prometheus.core.inputs import DependencyCreate, PlanCreate, ProgressUpdate, TaskCreate
+from prometheus.core.model import TaskStatus
+from prometheus.errors import NotFound, ValidationFailed
 from prometheus.store import Database
 
 PHASES, CHILDREN = 5, 9  # 5 summaries of 9 tasks each: 50 tasks
@@ -111,3 +118,65 @@ def test_a_completed_callback_moves_tasks_as_one_callback_per_step_does(
     progress = [data for kind, data in at_once["events"] if kind == "prometheus.task.progress"]
     assert len(progress) == 50 - PHASES - 3  # every work task not done yet (3 were), once
     assert at_once["events"] == in_turn["events"]
+
+
+def _progress_plan(db: Database) -> tuple[str, list[str]]:
+    with db.store() as store:
+        pid = store.create_plan(PlanCreate(name="p", start_date=date(2026, 12, 1))).id
+        tasks = store.add_tasks(pid, [TaskCreate(name=f"t{i}", duration=1 + i % 3) for i in range(8)])
+        store.add_dependency(pid, DependencyCreate(predecessor_id=tasks[0].id, successor_id=tasks[1].id))
+        store.update_progress(pid, tasks[5].id, ProgressUpdate(status=TaskStatus.completed), None)
+        store.update_progress(pid, tasks[6].id, ProgressUpdate(percent_complete=20, notes="a"), None)
+    return pid, [t.id for t in tasks]
+
+
+MONDAY = datetime(2026, 11, 30, 8, tzinfo=UTC)
+UPDATES = [
+    ProgressUpdate(status=TaskStatus.completed),
+    ProgressUpdate(percent_complete=40, actual_cost=12.5, notes="half way"),
+    ProgressUpdate(percent_complete=100),
+    ProgressUpdate(status=TaskStatus.in_progress, actual_start=datetime(2026, 12, 2, 9, tzinfo=UTC)),
+    ProgressUpdate(percent_complete=10, remaining_duration=4, resume=datetime(2026, 12, 8, 8, tzinfo=UTC)),
+    ProgressUpdate(status=TaskStatus.pending),  # reopens a completed task
+    ProgressUpdate(status=TaskStatus.completed, notes="done"),
+]
+
+
+def test_progress_of_many_tasks_at_once_is_each_tasks_progress_in_turn(db: Database) -> None:
+    runs = []
+    for at_once in (True, False):
+        pid, ids = _progress_plan(db)
+        keys = {pid: "plan"} | {tid: f"t{i}" for i, tid in enumerate(ids)}
+        with db.store() as store:
+            last = store.last_event_id()
+            schedule = cache(partial(analysis.schedule_plan, store.get_plan(pid), date.today()))
+            updates = dict(zip([ids[i] for i in (0, 1, 2, 3, 4, 5, 6)], UPDATES, strict=True))
+            if at_once:
+                store.update_progress_many(pid, updates, schedule)
+            else:
+                for tid, p in updates.items():
+                    store.update_progress(pid, tid, p, None, schedule)
+        with db.store(write=False) as store:
+            tasks = [t.model_dump(mode="json") for t in store.get_plan(pid).tasks or []]
+            events = [[e.type, e.data] for e in store.events_after(last, plan_id=pid)]
+        runs.append((_same_shape(tasks, keys), _same_shape(events, keys)))
+    assert runs[0] == runs[1]
+    assert [e[0] for e in runs[0][1]] == ["prometheus.task.progress"] * len(UPDATES)
+
+
+def test_progress_of_many_tasks_refused_for_one_stores_none(db: Database) -> None:
+    pid, ids = _progress_plan(db)
+    with db.store(write=False) as store:
+        before, last = store.get_plan(pid), store.last_event_id()
+    wrong = {
+        "unknown task": {ids[0]: ProgressUpdate(status=TaskStatus.completed), "nope": ProgressUpdate()},
+        "finish before start": {
+            ids[0]: ProgressUpdate(status=TaskStatus.completed),
+            ids[1]: ProgressUpdate(actual_start=datetime(2026, 12, 3, tzinfo=UTC), actual_finish=MONDAY),
+        },
+    }
+    for updates in wrong.values():
+        with pytest.raises((NotFound, ValidationFailed)), db.store() as store:
+            store.update_progress_many(pid, updates, lambda: analysis.schedule_plan(before, date.today()))
+    with db.store(write=False) as store:
+        assert store.get_plan(pid) == before and store.events_after(last, plan_id=pid) == []
