@@ -150,10 +150,9 @@ def _move_tasks(
     if not moves:
         return [], []
     schedule = cache(partial(ctx.plans.schedule, plan, ctx.today()))  # once for all of them
-    moved = [
-        store.update_progress(plan.id, tid, ProgressUpdate(status=st), None, schedule)
-        for tid, st in moves.items()
-    ]
+    moved = store.update_progress_many(
+        plan.id, {tid: ProgressUpdate(status=st) for tid, st in moves.items()}, schedule
+    )
     calendar = store.plan_header(plan.id).calendar
     finished = [
         completion_record(t, plan.id, calendar)

@@ -47,6 +47,11 @@ _QUEUED = insert(QueuedEventRow.__table__)
 _QUEUED_NOTIFY = _QUEUED.returning(func.pg_notify("prometheus_events", ""))
 
 
+def event_data(result: Any) -> dict[str, Any]:
+    """What the event of a change carries of the record it gave (a plan without its children)."""
+    return result.model_dump(mode="json", exclude={"tasks", "dependencies", "resources"})
+
+
 def emits(kind: str, *, plan_from: str = "arg") -> Callable:
     """Write the event of a change into the outbox, in the change's own transaction.
 
@@ -58,7 +63,7 @@ def emits(kind: str, *, plan_from: str = "arg") -> Callable:
         def inner(self: Any, *args: Any, **kwargs: Any) -> Any:
             result = fn(self, *args, **kwargs)
             if hasattr(result, "model_dump"):
-                data = result.model_dump(mode="json", exclude={"tasks", "dependencies", "resources"})
+                data = event_data(result)
             elif isinstance(result, str):  # the id of what was deleted
                 data = {"id": result}
             else:
@@ -117,17 +122,29 @@ class StoreBase:
         return self._connection
 
     def emit(self, kind: str, plan_id: str | None, data: dict[str, Any]) -> None:
-        """Write an event in this transaction. PostgreSQL: into the queue, after taking the plan's row (held
-        to the commit), so that a plan's events queue in the order their transactions commit; writers of
-        other plans never wait for each other (`Store.sequence_events` numbers them into the outbox)."""
-        values = {"type": f"prometheus.{kind}", "plan_id": plan_id, "data": data}
+        """Write an event in this transaction."""
+        self.emit_many(kind, plan_id, [data])
+
+    def emit_many(self, kind: str, plan_id: str | None, data: list[dict[str, Any]]) -> None:
+        """Write events of one kind in this transaction, in order (one for each of `data`). PostgreSQL: into
+        the queue, after taking the plan's row (held to the commit), so that a plan's events queue in the
+        order their transactions commit; writers of other plans never wait for each other
+        (`Store.sequence_events` numbers them into the outbox)."""
+        rows = [{"type": f"prometheus.{kind}", "plan_id": plan_id, "data": d} for d in data]
+        if not rows:
+            return
         if self.dialect == "postgresql":
             if plan_id is not None:
                 self.hold_plan(plan_id)
-            first = not self.session.info.get("emitted")  # the NOTIFY is sent at commit
-            self.connection.execute(_QUEUED_NOTIFY if first else _QUEUED, values)
+            if not self.session.info.get("emitted"):  # the first asks for the NOTIFY sent at commit
+                self.connection.execute(_QUEUED_NOTIFY, rows.pop(0))
+            table, one = QueuedEventRow, _QUEUED
         else:  # one writer at a time: ids are given in commit order
-            self.connection.execute(_EVENT, values)
+            table, one = EventRow, _EVENT
+        if len(rows) == 1:
+            self.connection.execute(one, rows[0])
+        elif rows:  # many: in one go, in order (COPY on PostgreSQL)
+            self._insert(table, rows)
         self.session.info["emitted"] = True
 
     def hold_plan(self, plan_id: str) -> None:

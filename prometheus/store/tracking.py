@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, cast, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm.attributes import set_committed_value
 
 from prometheus.core.bounds import MAX_TEXT
 from prometheus.core.inputs import BaselineCreate, ProgressUpdate
@@ -17,7 +21,7 @@ from prometheus.errors import (
     ResourceConflict,
     ValidationFailed,
 )
-from prometheus.store.base import StoreBase, emits
+from prometheus.store.base import StoreBase, emits, event_data, touch_revision
 from prometheus.store.mapping import (
     aware,
     task_model,
@@ -27,6 +31,27 @@ from prometheus.store.tables import (
     PlanRow,
     TaskRow,
     utcnow,
+)
+
+_TASKS = TaskRow.__table__
+PROGRESS_COLUMNS = ("status", "percent_complete", "remaining_duration", "resume", "actual_cost",
+                    "actual_start", "actual_finish", "notes")  # fmt: skip
+# progress of many tasks in one statement (`updated_at` given per batch). PostgreSQL: set-based, from the
+# tasks' values as one array per column; elsewhere (SQLite, in process): a set of parameters per task
+_GIVEN = (
+    func.unnest(*(cast(bindparam(f"b_{c}"), ARRAY(_TASKS.c[c].type)) for c in ("id", *PROGRESS_COLUMNS)))
+    .table_valued("id", *PROGRESS_COLUMNS)
+    .render_derived(name="given")
+)
+_PROGRESS_SET = (
+    update(_TASKS)
+    .where(_TASKS.c.id == _GIVEN.c.id)
+    .values(version=_TASKS.c.version + 1, **{c: _GIVEN.c[c] for c in PROGRESS_COLUMNS})
+)
+_PROGRESS_EACH = (
+    update(_TASKS)
+    .where(_TASKS.c.id == bindparam("b_id"))
+    .values(version=_TASKS.c.version + 1, **{c: bindparam(f"b_{c}") for c in PROGRESS_COLUMNS})
 )
 
 
@@ -48,7 +73,62 @@ class Tracking(StoreBase):
         self.lock_plan(plan_id)
         row = self._task_row(plan_id, task_id)
         self._check_version("task", row, expected)
+        for name, value in self._progress_values(plan_id, row, p, utcnow(), schedule).items():
+            setattr(row, name, value)
+        self._flush()
+        return self._tasks([row])[0]
+
+    def update_progress_many(
+        self, plan_id: str, updates: dict[str, ProgressUpdate], schedule: Callable[[], Schedule]
+    ) -> list[Task]:
+        """Record progress of many tasks of the plan (task id -> progress), each as update_progress records
+        it, in one go: one UPDATE statement for all, one new revision of the plan, each task's version
+        bumped, and each task's `task.progress` event, in the order of `updates`."""
+        if not updates:
+            return []
+        self.lock_plan(plan_id)
+        rows = self._progress_rows(plan_id, list(updates))
         now = utcnow()
+        values = []
+        for row, p in zip(rows, updates.values(), strict=True):
+            new = self._progress_values(plan_id, row, p, now, schedule)
+            values.append({"b_id": row.id} | {f"b_{k}": v for k, v in new.items()})
+        if self.dialect == "postgresql":
+            arrays = {k: [v[k] for v in values] for k in values[0]}
+            self.connection.execute(_PROGRESS_SET.values(updated_at=now), arrays)
+        else:
+            self.connection.execute(_PROGRESS_EACH.values(updated_at=now), values)
+        touch_revision(self.session, [plan_id])
+        for row, new in zip(rows, values, strict=True):  # the rows as stored now, as a flush leaves them
+            for name in PROGRESS_COLUMNS:
+                set_committed_value(row, name, new[f"b_{name}"])
+            set_committed_value(row, "version", row.version + 1)
+            set_committed_value(row, "updated_at", now)
+        tasks = self._tasks(rows)
+        self.emit_many("task.progress", plan_id, [event_data(t) for t in tasks])
+        return tasks
+
+    def _progress_rows(self, plan_id: str, task_ids: list[str]) -> list[TaskRow]:
+        """The rows of these tasks of the plan, in this order."""
+        stmt = select(TaskRow).where(TaskRow.plan_id == plan_id)
+        if len(task_ids) <= 500:  # a few tasks: by id; many: the plan's (no limit on bound parameters)
+            stmt = stmt.where(TaskRow.id.in_(task_ids))
+        found = {r.id: r for r in self.session.scalars(stmt)}
+        missing = [t for t in task_ids if t not in found]
+        if missing:
+            raise NotFound(f"task {missing[0]} not found in plan {plan_id}", details={"task_id": missing[0]})
+        return [found[t] for t in task_ids]
+
+    def _progress_values(
+        self,
+        plan_id: str,
+        row: TaskRow,
+        p: ProgressUpdate,
+        now: datetime,
+        schedule: Callable[[], Schedule] | None,
+    ) -> dict[str, Any]:
+        """The task's progress columns after `p` (every one of PROGRESS_COLUMNS): status, percent complete and
+        actual dates kept consistent."""
         status = p.status or TaskStatus(row.status)
         percent = p.percent_complete
         if p.status is TaskStatus.completed and percent is not None and percent < 100:
@@ -79,28 +159,26 @@ class Tracking(StoreBase):
             actual_finish = None
         if actual_start and actual_finish and actual_finish < actual_start:
             raise ValidationFailed("actual_finish is before actual_start")
-        row.status = status.value
-        row.percent_complete = percent
-        if p.remaining_duration is not None:
-            row.remaining_duration = p.remaining_duration
-        if p.resume is not None:
-            row.resume = p.resume
-        if status is TaskStatus.completed:
-            row.remaining_duration = 0.0
-        if p.actual_cost is not None:
-            row.actual_cost = p.actual_cost
-        row.actual_start = actual_start
-        row.actual_finish = actual_finish
+        notes = row.notes
         if p.notes:
             line = f"[{now.isoformat(timespec='seconds')}] {p.notes}"
-            row.notes = f"{row.notes}\n{line}" if row.notes else line
-            if len(row.notes) > MAX_TEXT:
+            notes = f"{notes}\n{line}" if notes else line
+            if len(notes) > MAX_TEXT:
                 raise ValidationFailed(
-                    f"the task's notes would hold {len(row.notes):,} characters with this one, over the "
+                    f"the task's notes would hold {len(notes):,} characters with this one, over the "
                     f"{MAX_TEXT:,} a task's notes may hold: shorten them first (PATCH notes)"
                 )
-        self._flush()
-        return self._tasks([row])[0]
+        remaining = row.remaining_duration if p.remaining_duration is None else p.remaining_duration
+        return {
+            "status": status.value,
+            "percent_complete": percent,
+            "remaining_duration": 0.0 if status is TaskStatus.completed else remaining,
+            "resume": row.resume if p.resume is None else p.resume,
+            "actual_cost": row.actual_cost if p.actual_cost is None else p.actual_cost,
+            "actual_start": actual_start,
+            "actual_finish": actual_finish,
+            "notes": notes,
+        }
 
     # -- baselines -----------------------------------------------------------------------------------------
 
