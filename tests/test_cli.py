@@ -118,6 +118,24 @@ def test_no_server_one_line_and_exit_code_3(tmp_path) -> None:
 
 
 @sqlite_only
+def test_a_filtered_task_list_names_predecessors_by_key(server) -> None:  # noqa: ANN001
+    """`tasks list --status pending` names a predecessor the filter leaves out by its key, as the whole
+    list does (it showed the start of its id)."""
+    env = {"PROMETHEUS_URL": server.url}
+    for args in (
+        ("plans", "create", "Filtered", "--start", "2026-12-01"),
+        ("tasks", "add", "Filtered", "Design", "--duration", "3"),
+        ("tasks", "add", "Filtered", "Build", "--after", "Design"),
+        ("progress", "Filtered", "Design", "--percent", "50"),
+    ):
+        assert run_cli(*args, env=env).returncode == 0, args
+    out = run_cli("tasks", "list", "Filtered", "--status", "pending", env=env)
+    assert out.returncode == 0, out.stderr
+    build = next(line for line in out.stdout.splitlines() if "Build" in line)
+    assert "task-1" in build and "Design" not in out.stdout, out.stdout
+
+
+@sqlite_only
 def test_a_users_walkthrough(server, tmp_path) -> None:  # noqa: ANN001
     env = {"PROMETHEUS_URL": server.url}
 
