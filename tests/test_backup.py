@@ -153,3 +153,32 @@ def test_a_sqlite_backup_holding_a_nul_restores_into_postgresql(make_database_ur
         assert got["name"] == "ab" and got["metadata"] == {"k": "vw"}
     finally:
         srv.stop()
+
+
+def test_a_default_start_time_backs_up_and_restores(backend: str, make_database_url, tmp_path) -> None:
+    """A plan's `default_start_time` is a time of day (as every imported Project file has): the backup
+    writes it and the restore reads it back, from either database into the other."""
+    source = make_database_url(backend)
+    srv = Server(source, tmp_path / "t.log").start()
+    api = httpx.Client(base_url=srv.url + "/api", timeout=30)
+    plan = {"name": "Nine o'clock", "start_date": "2026-12-01", "default_start_time": "09:00"}
+    created = api.post("/plans", json=plan).json()["data"]
+    pid, nine = created["id"], created["default_start_time"]
+    add_task(api, pid, "A", duration=1)
+    before = api.get(f"/plans/{pid}/timeline").json()["data"]["tasks"][0]["start"]
+    srv.stop()
+    assert before == "2026-12-01T09:00:00"
+
+    file = tmp_path / "time.gz"
+    out = cli(source, "backup", str(file))
+    assert out.returncode == 0, out.stdout + out.stderr
+    target = make_database_url("postgresql" if backend == "sqlite" else "sqlite")
+    out = cli(target, "restore", str(file))
+    assert out.returncode == 0, out.stdout + out.stderr
+    srv = Server(target, tmp_path / "u.log").start()
+    try:
+        api = httpx.Client(base_url=srv.url + "/api", timeout=30)
+        assert api.get(f"/plans/{pid}").json()["data"]["default_start_time"] == nine
+        assert api.get(f"/plans/{pid}/timeline").json()["data"]["tasks"][0]["start"] == before
+    finally:
+        srv.stop()

@@ -62,6 +62,23 @@ def test_schedule_a_file_without_a_server(tmp_path) -> None:
     assert out.returncode == 1 and "cycle" in one_line_error(out) and "'A'" in out.stderr
 
 
+def test_the_schedule_fits_an_80_column_terminal(tmp_path) -> None:
+    """A terminal of 80 columns (and a pipe, which Rich takes as one) shows every column of the schedule:
+    the last one, `critical`, was cut to `criti` and its `yes` lost."""
+    f = tmp_path / "release.csv"
+    f.write_text(
+        "ID,Name,Duration,Predecessors\n1,Design the payment flow,3d,\n2,Build,2w,1FS+1d\n3,Ship,0d,2\n"
+    )
+    out = run_cli("schedule", str(f), env={"COLUMNS": "80"})
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("┃"))
+    rows = [line for line in lines if line.startswith("│")]
+    assert all(len(line) <= 80 for line in lines), out.stdout
+    assert header.rstrip().endswith("critical ┃") and all(row.endswith("│") for row in rows), out.stdout
+    assert sum("yes" in row for row in rows) == 3, out.stdout
+
+
 def test_schedule_a_file_with_leveling(tmp_path) -> None:
     f = tmp_path / "team.csv"
     rows = ["ID,Name,Duration,Predecessors,Resource Names", "1,Backend,3d,,Ana", "2,Frontend,2d,,Ana",
@@ -98,6 +115,24 @@ def test_no_server_one_line_and_exit_code_3(tmp_path) -> None:
     out = run_cli("tasks", "add", "Launch", "Design", "--unit", "months", env={"PROMETHEUS_PORT": str(port)})
     assert out.returncode == 2 and "--unit is one of hours, days, weeks" in one_line_error(out)
     assert run_cli("tasks", "add").returncode == 2  # a missing argument (typer's own message)
+
+
+@sqlite_only
+def test_a_filtered_task_list_names_predecessors_by_key(server) -> None:  # noqa: ANN001
+    """`tasks list --status pending` names a predecessor the filter leaves out by its key, as the whole
+    list does (it showed the start of its id)."""
+    env = {"PROMETHEUS_URL": server.url}
+    for args in (
+        ("plans", "create", "Filtered", "--start", "2026-12-01"),
+        ("tasks", "add", "Filtered", "Design", "--duration", "3"),
+        ("tasks", "add", "Filtered", "Build", "--after", "Design"),
+        ("progress", "Filtered", "Design", "--percent", "50"),
+    ):
+        assert run_cli(*args, env=env).returncode == 0, args
+    out = run_cli("tasks", "list", "Filtered", "--status", "pending", env=env)
+    assert out.returncode == 0, out.stderr
+    build = next(line for line in out.stdout.splitlines() if "Build" in line)
+    assert "task-1" in build and "Design" not in out.stdout, out.stdout
 
 
 @sqlite_only

@@ -201,8 +201,11 @@ def test_client_reaches_the_peer_routes_and_names_absent_peers(server) -> None: 
         assert [s["key"] for s in steps] == ["task-1", "task-2"] and steps[1]["dependencies"] == [
             steps[0]["id"]
         ]
-        assert api.memory_put("notes", "k1", {"a": 1})["backend"] == "local"  # Engram absent at its default
-        assert api.memory_get("notes", "k1")["data"] == {"a": 1}
+        put = api.memory_put("notes", "k1", {"a": 1})
+        assert put["backend"] == "local"  # Engram absent at its default
+        got = api.memory_get("notes", "k1")
+        assert got["data"] == {"a": 1}
+        assert got["updated_at"] == put["updated_at"] and put["updated_at"].endswith("+00:00"), (put, got)
         assert api.send_event("unknown.event", {})["handled"] is False
         peers = {p["peer"]: p for p in api.integrations()}
         assert set(peers) == {"telos", "rhetor", "engram", "synthesis", "hermes"}

@@ -167,6 +167,9 @@ def test_explain_over_http_with_a_leveling_delay_and_errors(api: httpx.Client, p
     assert moved["driver"]["kind"] == "resource_wait" and moved["driver"]["resource_name"] == "Ana"
     assert moved["driver"]["waits_for_id"] == waited and after["steps"][2]["task_id"] == waited
     assert after["origin"] == "project_start" and "leveling delay" in moved["text"]
+    key = api.get(f"/plans/{pid}/tasks/{c}").json()["data"]["key"]  # a task's key names it here too
+    by_key = api.get(f"/plans/{pid}/tasks/{key}/explain")
+    assert by_key.status_code == 200 and by_key.json()["data"] == after, by_key.text
     timeline = {t["task_id"]: t for t in api.get(f"/plans/{pid}/timeline").json()["data"]["tasks"]}
     for step in after["steps"]:  # the dates are the schedule's
         assert (step["start"], step["finish"]) == (

@@ -310,3 +310,29 @@ def test_a_project_file_with_two_resources_of_one_name_is_imported_with_both(api
     assert sorted(names.values()) == ["Concrete Subcontractor", "Concrete Subcontractor (2)"]
     tasks = {t["name"]: t for t in api.get(f"/plans/{plan}/tasks").json()["data"]}
     assert [names[i] for i in tasks["T2"]["assigned_resources"]] == ["Concrete Subcontractor (2)"]
+
+
+def test_a_refused_cell_or_field_is_named_in_the_files_own_words(api: httpx.Client) -> None:
+    """A CSV cell that cannot be read is named by its line and column (`% Complete`, `Priority`, not a
+    parser's `could not convert string to float` or pydantic's multi-line report with its web links); a
+    JSON document's refused field by its place in the document (`tasks[0].priority`)."""
+    cases = [
+        ("% Complete", "abc"),
+        ("Priority", "urgent"),
+        ("Status", "wip"),
+        ("Constraint Type", "Sometime"),
+        ("Constraint Date", "soon"),
+        ("Deadline", "2026-13-45"),
+    ]
+    for column, value in cases:
+        r = _file(api, "csv", f"ID,Name,{column}\n1,A,{value}\n".encode())
+        assert r.status_code == 422 and r.json()["error_code"] == "VALIDATION_ERROR", r.text
+        message = r.json()["message"]
+        assert message.startswith(f"line 2: {column}: ") and value.upper() in message.upper(), message
+        assert "\n" not in message and "pydantic" not in message, message
+    r = _import(api, {"plan": {"name": "J"}, "tasks": [{"key": "a", "name": "A", "priority": "urgent"}]})
+    assert r.status_code == 422 and r.json()["error_code"] == "VALIDATION_ERROR", r.text
+    message = r.json()["message"]
+    assert "tasks[0].priority: " in message and "'urgent'" in message, message
+    assert "\n" not in message and "pydantic" not in message, message
+    _stored_nothing(api)

@@ -129,6 +129,14 @@ def test_progress_notes_stay_within_a_tasks_notes_and_the_plan_exports(api: http
     assert r.status_code == 422 and "20,000" in r.json()["message"], r.text
     got = api.get(f"/plans/{pid}/tasks/{task['id']}").json()["data"]
     assert got["notes"] == noted and got["percent_complete"] == 5
+    # as the 422 says: shorten them (PATCH notes), and the note goes in; a new task may bring notes too
+    short = api.patch(f"/plans/{pid}/tasks/{task['id']}", json={"notes": "kept"})
+    assert short.status_code == 200 and short.json()["data"]["notes"] == "kept", short.text
+    assert api.put(progress, json={"percent_complete": 10, "notes": "one more"}).status_code == 200
+    assert api.get(f"/plans/{pid}/tasks/{task['id']}").json()["data"]["notes"].startswith("kept\n[")
+    assert add_task(api, pid, "With notes", notes="from the start")["notes"] == "from the start"
+    too_long = api.patch(f"/plans/{pid}/tasks/{task['id']}", json={"notes": "n" * 20_001})
+    assert too_long.status_code == 422, too_long.text
     from prometheus.store import Database
 
     db = Database(server.database_url)  # notes grown by progress notes before they were bounded

@@ -26,9 +26,9 @@ def print_schedule(timeline: dict[str, Any]) -> None:
         return n
 
     t = Table()
-    t.add_column("task", overflow="fold", min_width=12)
+    t.add_column("task", overflow="fold", min_width=8)  # only the name wraps: the rest fit 80 columns
     for c in ("start", "finish", "days", "slack", "%", "critical"):
-        t.add_column(c, min_width=16 if c in ("start", "finish") else None)
+        t.add_column(c, no_wrap=True, min_width=16 if c in ("start", "finish") else None)
     for r in rows:
         name = "  " * depth(r["task_id"]) + r["name"]
         t.add_row(

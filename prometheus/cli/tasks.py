@@ -54,8 +54,10 @@ def tasks_list(
 ) -> None:
     """A plan's tasks in outline order, with their predecessors."""
     with connect(url, token) as api:
-        tasks = api.get_tasks(plan_id(api, plan), search=search, status=status)
-    keys = {t["id"]: t.get("key") or t["id"][:8] for t in tasks}
+        pid = plan_id(api, plan)
+        tasks = api.get_tasks(pid, search=search, status=status)
+        every = api.get_tasks(pid) if search or status else tasks  # predecessors the filter leaves out
+    keys = {t["id"]: t.get("key") or t["id"][:8] for t in every}
 
     def show(rows: list[dict]) -> None:
         table(

@@ -188,6 +188,7 @@ class PlanPatch(Input):
 class TaskCreate(Input):
     name: str = Name
     description: Text = ""
+    notes: Text = Field("", description="Microsoft Project's task notes; progress updates add theirs")
     duration: Amount | None = None
     duration_unit: DurationUnit = DurationUnit.days
     status: TaskStatus = TaskStatus.pending
@@ -248,6 +249,7 @@ class TaskCreate(Input):
 class TaskPatch(Input):
     name: str | None = Field(None, min_length=1, max_length=500)
     description: Text | None = None
+    notes: Text | None = None
     duration: Amount | None = None
     duration_unit: DurationUnit | None = None
     status: TaskStatus | None = None
@@ -285,14 +287,15 @@ class TaskPatch(Input):
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset({
         "parent_id", "constraint_date", "deadline", "optimistic_duration", "most_likely_duration",
-        "pessimistic_duration", "duration", "description", "tags", "metadata", "work", "required_skills",
-        "manual_start", "manual_finish", "calendar", "leveling_delay", "resume", "splits",
+        "pessimistic_duration", "duration", "description", "notes", "tags", "metadata", "work",
+        "required_skills", "manual_start", "manual_finish", "calendar", "leveling_delay", "resume", "splits",
         "version", "assignments", "assigned_resources",  # null: as if not sent
     })  # fmt: skip
 
     # what a null clears a field to, where the field itself cannot hold null
-    CLEARED: ClassVar[dict[str, Any]] = {"description": "", "tags": [], "metadata": {}, "required_skills": [],
-                                          "leveling_delay": 0.0, "splits": []}  # fmt: skip
+    CLEARED: ClassVar[dict[str, Any]] = {"description": "", "notes": "", "tags": [], "metadata": {},
+                                          "required_skills": [], "leveling_delay": 0.0,
+                                          "splits": []}  # fmt: skip
     UNSENT: ClassVar[frozenset[str]] = frozenset({"duration", "version", "assignments", "assigned_resources"})
 
     def refused_nulls(self) -> list[str]:

@@ -31,12 +31,14 @@ import io
 import re
 from datetime import datetime
 
+from pydantic import ValidationError
+
 from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResource, DocTask, PlanDocument
 from prometheus.core.model import Calendar
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import ValidationFailed
 from prometheus.formats.csv_cells import iso_dates, money
-from prometheus.formats.document import wbs_order
+from prometheus.formats.document import refused, wbs_order
 from prometheus.formats.mspdi_links import percent_lag
 from prometheus.formats.mspdi_values import number as exact  # every digit, no exponent
 
@@ -47,6 +49,9 @@ COLUMNS = [
     "Type", "Status Date", "Task Mode", "Leveling Delay", "Resume", "Description",
 ]  # fmt: skip
 MANUAL = "Manually Scheduled"  # Task Mode, as Microsoft Project writes it; Start and Finish are its dates
+# a task field's column, for naming a refused cell
+_FIELD_COLUMNS = {c.lower().replace(" ", "_"): c for c in COLUMNS} | {"percent_complete": "% Complete"}
+_FIELD_COLUMNS |= {"task_type": "Type", "manual_start": "Start", "manual_finish": "Finish"}
 TEXT_COLUMNS = ("Name", "Resource Names", "Tags", "Notes", "Description")  # user text: kept from formulas
 _UNIT = {"hours": "h", "days": "d", "weeks": "w", "ehours": "eh", "edays": "ed", "eweeks": "ew"}
 _WORDS = {"hr": "hours", "hrs": "hours", "hour": "hours", "day": "days", "wk": "weeks", "wks": "weeks"}
@@ -214,8 +219,13 @@ def _choices(row: dict) -> dict:
         n = int(priority)
         priority = "low" if n < 400 else "medium" if n < 600 else "high" if n < 800 else "critical"
     kind = (row.get("Constraint Type") or "ASAP").strip()
+    percent = (row.get("% Complete") or "0").strip()
+    try:
+        done = float(percent.removesuffix("%") or 0)
+    except ValueError:
+        raise ValueError(f"% Complete: {percent[:100]!r} is not a number (e.g. 25 or 25%)") from None
     return {
-        "percent_complete": float((row.get("% Complete") or "0").strip().removesuffix("%") or 0),
+        "percent_complete": done,
         "priority": priority,
         "constraint_type": _CONSTRAINT_NAMES.get(kind.lower(), kind.upper()),
     }
@@ -369,6 +379,8 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
                 **_ms_project_fields(row, line),
                 **_choices(row),
             )
+        except ValidationError as exc:
+            raise ValidationFailed(f"line {line}: {refused(exc, _FIELD_COLUMNS)}") from None
         except ValueError as exc:
             raise ValidationFailed(f"line {line}: {exc}") from None
         tasks.append(task)

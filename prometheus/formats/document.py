@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResource, DocTask, PlanDocument
 from prometheus.core.model import Plan
 
@@ -27,6 +29,19 @@ _TASK = (
     "resume", "splits",
 )  # fmt: skip
 _RESOURCE = ("name", "type", "skills", "availability", "cost_rate", "calendar", "metadata")
+
+
+def refused(exc: ValidationError, names: dict[str, str] | None = None, at: str = "") -> str:
+    """A file's refused fields, one `where: why (got value)` each on one line, `where` in the file's own
+    words (`names`: a field's column) else its place after `at` (`tasks[0].priority`)."""
+    parts = []
+    for e in exc.errors(include_url=False):
+        field = ".".join(map(str, e["loc"]))
+        where = (names or {}).get(field) or (f"{at}.{field}" if at and field else at or field)
+        got = f" (got {e['input']!r})" if isinstance(e.get("input"), str | int | float) else ""
+        why = e["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {why}{got}" if where else why)
+    return "; ".join(parts[:5])
 
 
 def to_document(plan: Plan) -> PlanDocument:

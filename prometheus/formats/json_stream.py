@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from prometheus.core.documents import DocLink, DocResource, DocTask, PlanDocument
 from prometheus.core.portable import check_size
 from prometheus.errors import ValidationFailed
+from prometheus.formats.document import refused
 
 MAX_DEPTH = 64  # nesting of the document (a plan needs about 6; metadata has its own, lower bound)
 _LISTS = {"tasks": DocTask, "dependencies": DocLink, "resources": DocResource}
@@ -47,7 +48,8 @@ def _items(data: bytes, key: str, model: type[BaseModel]) -> list[BaseModel]:
         try:
             out.append(model.model_validate(raw))
         except ValidationError as exc:
-            raise ValidationFailed(f"not a Prometheus plan document: {key}[{i}]: {exc}") from None
+            why = refused(exc, at=f"{key}[{i}]")
+            raise ValidationFailed(f"not a Prometheus plan document: {why}") from None
     return out
 
 
@@ -86,4 +88,4 @@ def read_json_document(data: bytes) -> PlanDocument:
     try:
         return PlanDocument.model_validate(fields)
     except ValidationError as exc:
-        raise ValidationFailed(f"not a Prometheus plan document: {exc}") from None
+        raise ValidationFailed(f"not a Prometheus plan document: {refused(exc)}") from None

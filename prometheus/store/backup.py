@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from sqlalchemy import Date, DateTime, delete, func, insert, select, text
+from sqlalchemy import Date, DateTime, Time, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from prometheus import __version__
@@ -19,7 +19,7 @@ FORMAT = "prometheus.backup"
 
 
 def _plain(value: object) -> object:
-    return value.isoformat() if isinstance(value, date | datetime) else value
+    return value.isoformat() if isinstance(value, date | datetime | time) else value
 
 
 def _without_nul(value: object) -> object:
@@ -87,6 +87,8 @@ def restore(db: Database, path: Path, *, replace: bool = False) -> dict[str, int
                         r[k] = datetime.fromisoformat(v)
                     elif v is not None and isinstance(typed.get(k), Date):
                         r[k] = date.fromisoformat(v)
+                    elif v is not None and isinstance(typed.get(k), Time):
+                        r[k] = time.fromisoformat(v)
             try:
                 for start in range(0, len(data), 1000):
                     session.execute(insert(table), data[start : start + 1000])

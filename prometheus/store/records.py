@@ -11,6 +11,7 @@ from sqlalchemy import select
 from prometheus.core.model import Task
 from prometheus.errors import NotFound
 from prometheus.store.base import StoreBase
+from prometheus.store.mapping import aware
 from prometheus.store.tables import ExecutionRow, MemoryRow, TaskRow, utcnow
 
 
@@ -21,7 +22,7 @@ def memory_dict(row: MemoryRow) -> dict[str, Any]:
         "data": row.data,
         "metadata": row.meta,
         "remote_id": row.remote_id,
-        "updated_at": row.updated_at,
+        "updated_at": aware(row.updated_at),  # UTC, on SQLite too (it keeps no offset)
     }
 
 
@@ -35,8 +36,8 @@ def execution_dict(row: ExecutionRow) -> dict[str, Any]:
         "steps": row.steps,
         "adjustments": row.adjustments,
         "error": row.error,
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
+        "created_at": aware(row.created_at),
+        "updated_at": aware(row.updated_at),
     }
 
 

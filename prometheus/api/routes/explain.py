@@ -31,16 +31,16 @@ def explain_start(
     today = ctx.today()
 
     def render(plan: Plan, s: Schedule) -> JSONResponse:
-        task = next((t for t in plan.tasks or [] if t.id == task_id), None)
+        task = next((t for t in plan.tasks or [] if task_id in (t.id, t.key)), None)  # an id or a key
         if task is None:
             raise NotFound(f"task {task_id} not found in plan {plan_id}", details={"task_id": task_id})
-        if task_id not in s.tasks:
+        if task.id not in s.tasks:
             raise ValidationFailed(
                 f"task '{task.name}' is cancelled: it has no dates", details={"task_id": task_id}
             )
         args = schedule_args(plan, today)
         args.pop("deadline")
-        result = explain(plan.tasks or [], plan.dependencies or [], s, task_id, **args)
+        result = explain(plan.tasks or [], plan.dependencies or [], s, task.id, **args)
         return ok(result, f"{len(result['steps'])} driving steps back to the {result['origin']}")
 
     # one day for the key, the schedule and the plan start of a plan without a start date
