@@ -1,5 +1,5 @@
-"""Cells of a CSV as Microsoft Project's export and spreadsheets write them: money (`money`) and dates
-(`iso_dates`, made ISO 8601 for the reader).
+"""A CSV as Microsoft Project's export and spreadsheets write it: its rows (`spreadsheet_rows`: encodings and
+separators), money (`money`) and dates (`iso_dates`, made ISO 8601 for the reader).
 
 Money: a currency sign or code and grouping are dropped (`$1,200.50`, `1.200,50 €`, `CHF 1'200.50`,
 `(50.00)` is -50); the decimal mark is the last `.` or `,` when both are there, else a `,` followed by
@@ -16,6 +16,9 @@ as it is, for the reader to refuse with its line."""
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import re
 from datetime import date, datetime
 
@@ -121,3 +124,24 @@ def money(cell: str) -> float | None:
         digits = digits.replace(",", "")
     value = float(digits)
     return -value if re.search(r"[-(]", text[: m.start()]) else value
+
+
+def spreadsheet_rows(data: bytes) -> list[dict]:
+    """The rows as a spreadsheet saves them: UTF-8 (a byte order mark or none), UTF-16 with its mark (Excel's
+    "Unicode Text"), else the Windows code page of Excel's "CSV (Comma delimited)"; cells separated by `,`,
+    or by the `;` (where `,` is the decimal comma) or tab that splits the header into more cells."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252")
+    header = text.partition("\n")[0]
+    sep = max(",;\t", key=lambda d: len(next(csv.reader([header], delimiter=d), [])))
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=sep))
+
+
+def blank(row: dict) -> bool:
+    """A row of empty cells (a spreadsheet saves the rows it showed, to the widest)."""
+    return not any(isinstance(v, str) and v.strip() for v in row.values())

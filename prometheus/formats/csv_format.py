@@ -25,7 +25,6 @@ csv_cells.py).
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -37,7 +36,7 @@ from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResour
 from prometheus.core.model import Calendar
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import ValidationFailed
-from prometheus.formats.csv_cells import iso_dates, money
+from prometheus.formats.csv_cells import blank, iso_dates, money, spreadsheet_rows
 from prometheus.formats.document import refused, wbs_order
 from prometheus.formats.mspdi_links import percent_lag
 from prometheus.formats.mspdi_values import number as exact  # every digit, no exponent
@@ -293,30 +292,9 @@ def _ms_project_fields(row: dict, line: int) -> dict:
     return out
 
 
-def _rows(data: bytes) -> list[dict]:
-    """The rows as a spreadsheet saves them: UTF-8 (a byte order mark or none), UTF-16 with its mark (Excel's
-    "Unicode Text"), else the Windows code page of Excel's "CSV (Comma delimited)"; cells separated by `,`,
-    or by the `;` (where `,` is the decimal comma) or tab that splits the header into more cells."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = data.decode("utf-16")
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252")
-    header = text.partition("\n")[0]
-    sep = max(",;\t", key=lambda d: len(next(csv.reader([header], delimiter=d), [])))
-    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=sep))
-
-
-def _blank(row: dict) -> bool:
-    """A row of empty cells (a spreadsheet saves the rows it showed, to the widest)."""
-    return not any(isinstance(v, str) and v.strip() for v in row.values())
-
-
 def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
     try:
-        rows = _rows(data)
+        rows = spreadsheet_rows(data)
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ValidationFailed(f"not a readable CSV file: {exc}") from None
     if not rows or "Name" not in rows[0]:
@@ -331,7 +309,7 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
     stack: list[tuple[int, str]] = []
     ids: dict[str, str] = {}
     for line, row in enumerate(rows, start=2):
-        if _blank(row):
+        if blank(row):
             continue
         level = _level(row, line)
         if level == 0:
