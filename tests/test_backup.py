@@ -182,3 +182,60 @@ def test_a_default_start_time_backs_up_and_restores(backend: str, make_database_
         assert api.get(f"/plans/{pid}/timeline").json()["data"]["tasks"][0]["start"] == before
     finally:
         srv.stop()
+
+
+def test_a_cut_off_backup_is_refused_and_a_failed_one_leaves_no_file(  # noqa: ANN001
+    make_database_url, tmp_path, monkeypatch
+) -> None:
+    """A backup cut off (by a full disk, a kill, a copy stopped half-way) is refused whole by restore,
+    nothing loaded; and a backup that fails while writing leaves no file where the backup was asked for."""
+    import gzip
+
+    from prometheus.store import Database
+    from prometheus.store import backup as backups
+
+    source = make_database_url("sqlite")
+    srv = Server(source, tmp_path / "s.log").start()
+    api = httpx.Client(base_url=srv.url + "/api", timeout=30)
+    for n in range(3):
+        pid = api.post("/plans", json={"name": f"plan {n}"}).json()["data"]["id"]
+        add_task(api, pid, "A", duration=1)
+    srv.stop()
+    file = tmp_path / "whole.gz"
+    assert cli(source, "backup", str(file)).returncode == 0
+    with gzip.open(file, "rt", encoding="utf-8") as whole:
+        lines = whole.read().splitlines(keepends=True)
+    cut = tmp_path / "cut.gz"
+    with gzip.open(cut, "wt", encoding="utf-8") as f:  # a well-formed gzip of the first half of the lines
+        f.writelines(lines[: len(lines) // 2])
+    torn = tmp_path / "torn.gz"
+    torn.write_bytes(file.read_bytes()[: file.stat().st_size // 2])  # the bytes stop half-way
+    target = make_database_url("sqlite")
+    for bad in (cut, torn):
+        out = cli(target, "restore", str(bad))
+        assert out.returncode != 0 and "cut off" in out.stdout + out.stderr, out.stdout + out.stderr
+    db = Database(target)
+    db.migrate()
+    with db.store(write=False) as store:
+        assert store.list_plans(limit=10)[0] == []  # nothing of them was loaded
+    assert backups.restore(db, file)["plans"] == 3  # the whole one is
+
+    calls = {"n": 0}
+    plain = backups._plain
+
+    def failing(value: object) -> object:  # the disk fills up half-way through the rows
+        calls["n"] += 1
+        if calls["n"] > 20:
+            raise OSError(28, "No space left on device")
+        return plain(value)
+
+    monkeypatch.setattr(backups, "_plain", failing)
+    failed = tmp_path / "failed.gz"
+    try:
+        backups.backup(Database(source), failed)
+    except OSError:
+        pass
+    else:
+        raise AssertionError("the backup should have failed")
+    assert not failed.exists() and list(tmp_path.glob("failed.gz*")) == []
+    db.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -34,37 +35,66 @@ def _without_nul(value: object) -> object:
 
 
 def backup(db: Database, path: Path) -> dict[str, int]:
-    """Every table, row by row, in one snapshot (REPEATABLE READ on PostgreSQL) even while others write.
-    Returns the row count per table."""
+    """Every table, row by row, in one snapshot (REPEATABLE READ on PostgreSQL) even while others write,
+    then a last line of the row counts (`restore` refuses a file without it: one cut off). Written beside
+    `path` and renamed onto it when whole: a backup that fails leaves no file. Returns the row count per
+    table."""
     counts: dict[str, int] = {}
-    with db.store(write=False, snapshot=True) as store, gzip.open(path, "wt", encoding="utf-8") as out:
-        head = {
-            "format": FORMAT,
-            "version": 1,
-            "prometheus": __version__,
-            "created_at": datetime.now(UTC).isoformat(),
-        }
-        out.write(json.dumps(head) + "\n")
-        for table in Base.metadata.sorted_tables:
-            counts[table.name] = 0
-            for row in store.session.execute(select(table)).mappings():
-                out.write(json.dumps({"t": table.name, "r": {k: _plain(v) for k, v in row.items()}}) + "\n")
-                counts[table.name] += 1
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with db.store(write=False, snapshot=True) as store, gzip.open(partial, "wt", encoding="utf-8") as out:
+            head = {
+                "format": FORMAT,
+                "version": 2,
+                "prometheus": __version__,
+                "created_at": datetime.now(UTC).isoformat(),
+            }
+            out.write(json.dumps(head) + "\n")
+            for table in Base.metadata.sorted_tables:
+                counts[table.name] = 0
+                for row in store.session.execute(select(table)).mappings():
+                    out.write(
+                        json.dumps({"t": table.name, "r": {k: _plain(v) for k, v in row.items()}}) + "\n"
+                    )
+                    counts[table.name] += 1
+            out.write(json.dumps({"end": counts}) + "\n")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return counts
+
+
+def _read(path: Path) -> dict[str, list[dict]]:
+    """The rows of each table in a backup file; ValueError if it is not one, or was cut off (version 2 and
+    later end with their row counts; version 1 files have no end to check)."""
+    tables = {t.name for t in Base.metadata.sorted_tables}
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        head = json.loads(f.readline() or "{}")
+        if head.get("format") != FORMAT:
+            raise ValidationFailed(f"{path} is not a Prometheus backup")
+        rows: dict[str, list[dict]] = {name: [] for name in tables}
+        end = None
+        for line in f:
+            item = json.loads(line)
+            if "end" in item:
+                end = item["end"]
+                break
+            rows[item["t"]].append(item["r"])
+    whole = end is not None and all(len(rows.get(t, [])) == n for t, n in end.items())
+    if head.get("version", 1) >= 2 and not whole:
+        raise ValueError("the file is cut off (its rows stop before the backup's end); nothing restored")
+    return rows
 
 
 def restore(db: Database, path: Path, *, replace: bool = False) -> dict[str, int]:
     """Load a backup into this database in one transaction: all of it or nothing."""
     tables = {t.name: t for t in Base.metadata.sorted_tables}
     try:
-        with gzip.open(path, "rt", encoding="utf-8") as f:
-            head = json.loads(f.readline())
-            if head.get("format") != FORMAT:
-                raise ValidationFailed(f"{path} is not a Prometheus backup")
-            rows: dict[str, list[dict]] = {name: [] for name in tables}
-            for line in f:
-                item = json.loads(line)
-                rows[item["t"]].append(item["r"])
+        rows = _read(path)
+    except EOFError:  # the gzip stream itself stops half-way
+        raise ValidationFailed(
+            f"cannot read the backup {path}: the file is cut off; nothing restored"
+        ) from None
     except (OSError, ValueError, KeyError) as exc:
         raise ValidationFailed(f"cannot read the backup {path}: {exc}") from None
     counts = {}
