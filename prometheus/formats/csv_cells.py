@@ -31,9 +31,7 @@ DATE_COLUMNS = ("Start", "Finish", "Constraint Date", "Deadline", "Actual Start"
 _NUMERIC = re.compile(r"^(?:([A-Za-z]+)\.?,?\s+)?(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:[\sT]+(.+))?$")
 _YEAR_FIRST = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:[\sT]+(.+))?$")  # East Asian short dates
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-_ISO = re.compile(r"\d{4}-\d\d-\d\d")  # ISO 8601's start: left for the reader to check whole
+ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")  # ISO 8601's start: left for the reader to check whole
 
 
 def _orders(m: re.Match) -> set[bool]:
@@ -83,7 +81,8 @@ def _reading(cell: str, day_first: bool) -> str:
 def iso_dates(rows: list[dict], first_line: int = 2) -> None:
     """Each date column's cells of `rows` rewritten in ISO 8601, in place (the file's order decided once)."""
     cells = [(line, col, text) for line, row in enumerate(rows, start=first_line) for col in DATE_COLUMNS
-             if (text := (row.get(col) or "").strip()) and text != "NA" and not _ISO.match(text)]  # fmt: skip
+             if (text := (row.get(col) or "").strip()) not in ("", "NA")
+             and not ISO_DATE.match(text)]  # fmt: skip
     if not cells:
         return
     evidence: dict[bool, tuple[int, str, str]] = {}

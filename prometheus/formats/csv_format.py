@@ -36,7 +36,7 @@ from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResour
 from prometheus.core.model import Calendar
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import ValidationFailed
-from prometheus.formats.csv_cells import blank, iso_dates, money, spreadsheet_rows
+from prometheus.formats.csv_cells import ISO_DATE, blank, iso_dates, money, spreadsheet_rows
 from prometheus.formats.document import refused, wbs_order
 from prometheus.formats.mspdi_links import percent_lag
 from prometheus.formats.mspdi_values import number as exact  # every digit, no exponent
@@ -300,7 +300,7 @@ def read_csv(data: bytes, plan_name: str | None = None) -> PlanDocument:
     if not rows or "Name" not in rows[0]:
         raise ValidationFailed("the CSV needs a header row with at least a Name column")
     iso_dates(rows)  # as Project's export or a spreadsheet wrote them: ISO 8601 from here on
-    starts = sorted(c for r in rows if re.match(r"\d{4}-\d\d-\d\d", c := (r.get("Start") or "").strip()))
+    starts = sorted(c for r in rows if ISO_DATE.match(c := (r.get("Start") or "").strip()))
     # no project row (Project's export writes none): the plan starts where its first task does, not today
     plan = _project({"Start": starts[0]} if starts else {}, plan_name)
     if _level(rows[0], 2) == 0:

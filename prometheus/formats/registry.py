@@ -18,7 +18,7 @@ from prometheus.core.model import Plan
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import PrometheusError, ValidationFailed
 from prometheus.formats.csv_format import read_csv, write_csv
-from prometheus.formats.document import to_document, to_plan
+from prometheus.formats.document import refused, to_document, to_plan
 from prometheus.formats.ics import write_ics
 from prometheus.formats.json_stream import read_json_document
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
@@ -190,11 +190,9 @@ def import_bytes(data: bytes, fmt: str, *, name: str | None = None) -> PlanDocum
         with gc_paused():
             return _read(data, fmt, name)
     except ValidationError as exc:
-        where = "; ".join(
-            " ".join(filter(None, (exc.title, ".".join(map(str, e["loc"]))))) + f": {e['msg']}"
-            for e in exc.errors()[:3]
-        )
-        raise ValidationFailed(f"the {fmt} file holds a value no plan may hold: {where}") from None
+        raise ValidationFailed(
+            f"the {fmt} file holds a value no plan may hold: {refused(exc, at=exc.title)}"
+        ) from None
 
 
 def _read(data: bytes, fmt: str, name: str | None) -> PlanDocument:
