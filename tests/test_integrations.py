@@ -149,6 +149,9 @@ def test_telos_failures_are_503_naming_telos(capi, peers) -> None:
         telos.mode = mode
         r = capi.post("/plans/from-telos", json={"project_id": "p-x"})
         assert r.status_code == 503 and r.json()["details"]["peer"] == "telos", r.text
+        if mode == "error":  # retried: the message says where Telos was asked and how often
+            assert f"telos is unavailable at {telos.url.removesuffix('/api')}" in r.json()["message"]
+            assert "HTTP 500 (" in r.json()["message"] and " tries in " in r.json()["message"], r.text
     telos.mode, telos.delay = "slow", 6  # past INTEGRATION_TIMEOUT=3, which bounds the call in all
     calls = len(telos.calls)
     r = capi.post("/plans/from-telos", json={"project_id": "p-x"})

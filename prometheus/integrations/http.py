@@ -119,8 +119,10 @@ def configure_logging(settings: Settings) -> None:
 
 
 def unavailable(peer: str, reason: str, **details: Any) -> IntegrationUnavailable:
+    """The 503 for a peer; its message names the peer's `url` when given (where it was looked for)."""
+    where = f" at {details['url']}" if details.get("url") else ""
     return IntegrationUnavailable(
-        f"{peer} is unavailable: {reason}", details={"peer": peer, "reason": reason, **details}
+        f"{peer} is unavailable{where}: {reason}", details={"peer": peer, "reason": reason, **details}
     )
 
 
@@ -213,6 +215,7 @@ class PeerClient:
             retry=retry_if_exception(lambda e: isinstance(e, _Retryable) and e.again),
             reraise=False,
         )
+        started = time.monotonic()
         try:
             with anyio.fail_after(deadline):
                 async for attempt in retrying:
@@ -221,7 +224,9 @@ class PeerClient:
                         result = await self._once(method, base + path, json, params, headers, n, expect_json)
         except (RetryError, _Retryable, TimeoutError) as exc:
             if isinstance(exc, RetryError):
-                reason = str(exc.last_attempt.exception())
+                tries = exc.last_attempt.attempt_number
+                spent = time.monotonic() - started
+                reason = f"{exc.last_attempt.exception()} ({tries} tries in {spent:.1f} s)"
             elif isinstance(exc, TimeoutError):
                 reason = f"Timeout: no answer within {deadline:g} s (INTEGRATION_TIMEOUT)"
             else:
