@@ -45,6 +45,7 @@ def serve(
         settings.port = port
     workers = workers or settings.workers
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _quiet_migrations()
     if workers > 1:  # each worker builds the app from the environment
         os.environ.update(PROMETHEUS_HOST=settings.host, PROMETHEUS_PORT=str(settings.port))
         uvicorn.run(
@@ -140,3 +141,12 @@ def restore_cmd(
 
     counts = restore(_database(), file, replace=replace)
     console.print(f"restored {file}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n))
+
+
+def _quiet_migrations() -> None:
+    """Alembic's start-up chatter (its plugins, its DDL mode) below WARNING; the migrations it runs still
+    say so ("Running upgrade 0019 -> 0020, ...")."""
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.migration").addFilter(
+        lambda record: record.levelno >= logging.WARNING or record.getMessage().startswith("Running")
+    )
