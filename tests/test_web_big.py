@@ -1,5 +1,6 @@
 """The Gantt page on a large plan: only the rows in view (and a margin) are drawn, with the API's names and
-dates, a scroll draws the rows it brings in, a bar far down can still be dragged, and printing and the PNG
+dates, a scroll draws the rows it brings in, a bar far down can still be dragged and linked to a task
+further down than the view (scrolled during the drag), and printing and the PNG
 draw every row (headless Chromium, see tests/browser.py)."""
 
 from __future__ import annotations
@@ -110,11 +111,36 @@ def test_gantt_page_draws_the_rows_in_view_of_a_large_plan(server, api: httpx.Cl
     )
     assert task["id"] in drawn(page) and tasks[0]["id"] not in drawn(page)  # the view stayed where it was
 
+    # a link drawn from a bar down there to a task 150 rows further: the wheel scrolls meanwhile, and the
+    # rows it brings in are drawn (a drop needs its target drawn)
+    source, target = tasks[1505], tasks[1655]
+    handle = page.locator(f"#gantt circle.handle[data-id='{source['id']}']").bounding_box()
+    page.mouse.move(handle["x"] + 4, handle["y"] + 4)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + 40, handle["y"] + 30, steps=3)
+    top = page.evaluate("document.querySelector('main').scrollTop")
+    edge = page.evaluate("document.querySelector('main').getBoundingClientRect().bottom") - 5
+    for k in range(4):  # held near the view's bottom edge, the drag scrolls it
+        page.mouse.move(handle["x"] + 40 + k, edge)
+    assert page.evaluate("document.querySelector('main').scrollTop") > top
+    for _ in range(3):
+        page.mouse.wheel(0, 50 * ROW)
+        page.wait_for_timeout(100)
+    bar = page.locator(f"#gantt rect.bar[data-id='{target['id']}']")
+    bar.wait_for(timeout=15_000)
+    box = bar.bounding_box()
+    before = visit.rendered()
+    page.mouse.move(box["x"] + 2, box["y"] + 6, steps=4)
+    page.mouse.up()
+    visit.wait_rendered_after(before)
+    made = api.get(f"/plans/{pid}/dependencies").json()["data"]
+    assert any(d["predecessor_id"] == source["id"] and d["successor_id"] == target["id"] for d in made)
+
     # printing draws every row (and the rows in view again after); the PNG has every row down to the last
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     assert len(drawn(page)) == TASKS
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
-    assert task["id"] in drawn(page) and len(drawn(page)) < 200
+    assert target["id"] in drawn(page) and len(drawn(page)) < 200
     with page.expect_download() as download:
         page.click("#png")
     image = Image.open(download.value.path()).convert("RGB")

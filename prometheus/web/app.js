@@ -169,8 +169,9 @@ $("print").onclick = () => window.print();
 $("png").onclick = () => downloadPng(wholeChart($("gantt")), page.model?.plan.name || "plan")
   .catch((e) => notify(e.message, "error"));
 
-// Only the rows in view are drawn: a scroll or resize draws those it brings in (not while a bar is dragged,
-// whose drop redraws anyway); printing draws them all.
+// Only the rows in view are drawn: a scroll or resize draws those it brings in (not while a bar is moved or
+// resized, whose drop redraws anyway; while a link is drawn, so that its task far below can be reached);
+// printing draws them all.
 const charts = () => ["gantt", "gantt-base", "gantt-scenario"].map($);
 let following = false;
 function follow() {
@@ -178,7 +179,7 @@ function follow() {
   following = true;
   requestAnimationFrame(() => {
     following = false;
-    if (!page.dragging) for (const svg of charts()) followView(svg);
+    if (!page.dragging || page.dragging === "link") for (const svg of charts()) followView(svg);
   });
 }
 document.querySelector("main").addEventListener("scroll", follow, {passive: true});

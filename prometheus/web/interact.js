@@ -7,6 +7,8 @@ import {
   DAY_MS, dayOf, firstWorkTime, isoDay, num, svgEl, workingDaysBetween,
 } from "./util.js";
 
+const EDGE = 24; // px: how near an edge of the view a link's drag scrolls it, and by how much
+
 export function setupInteractions(svg, {page, changed, notify, render, openEditor}) {
   let drag = null;
 
@@ -17,6 +19,14 @@ export function setupInteractions(svg, {page, changed, notify, render, openEdito
   const toSvgY = (e) => {
     const m = svg.getScreenCTM();
     return m ? (e.clientY - m.f) / m.d : e.clientY;
+  };
+
+  // a link drawn near the top or bottom of the view scrolls it, as in Microsoft Project
+  const edgeScroll = (e) => {
+    const main = svg.closest("main"), box = main?.getBoundingClientRect();
+    if (!box) return;
+    if (e.clientY > box.bottom - EDGE) main.scrollTop += EDGE;
+    else if (e.clientY < box.top + EDGE) main.scrollTop -= EDGE;
   };
 
   svg.addEventListener("pointerdown", (e) => {
@@ -31,7 +41,7 @@ export function setupInteractions(svg, {page, changed, notify, render, openEdito
     if (!mode) return;
     e.preventDefault();
     svg.setPointerCapture(e.pointerId);
-    page.dragging = true;
+    page.dragging = mode; // a scroll during a link's drag draws the rows it brings in (a bar's drag waits)
     const group = target.closest("g.task");
     drag = {mode, row, group, target, x0: toSvgX(e), dx: 0, width0: Number(target.getAttribute("width"))};
     if (mode === "link") {
@@ -49,6 +59,7 @@ export function setupInteractions(svg, {page, changed, notify, render, openEdito
       const bar = drag.group.querySelector(".bar");
       bar.setAttribute("width", Math.max(2, drag.width0 + drag.dx));
     } else {
+      edgeScroll(e);
       drag.line.setAttribute("x2", toSvgX(e));
       drag.line.setAttribute("y2", toSvgY(e));
     }
