@@ -295,3 +295,39 @@ def test_a_resume_point_past_the_newest_event_says_reload(server: Server, plan: 
     lines = _sse_lines(stream, {"Last-Event-ID": str(future)})
     assert lines[0] == "event: reload", lines[:3]
     assert "past the newest event" in json.loads(lines[1][6:])["reason"]
+
+
+def test_a_burst_larger_than_the_queue_reaches_a_subscriber_that_keeps_up(live_server: Server) -> None:
+    """One commit moving 100 tasks (an execution's `completed` callback) is 100 events at once; with a
+    queue of 20 a subscriber that reads gets them all, in order, and no reload (the hub lets the senders
+    send between parts of a burst)."""
+    api = httpx.Client(base_url=live_server.url + "/api", timeout=60)
+    pid = api.post("/plans", json={"name": "burst", "start_date": "2026-11-30"}).json()["data"]["id"]
+    made = api.post(f"/plans/{pid}/tasks", json=[{"name": f"t{i}", "duration": 1} for i in range(100)])
+    assert made.status_code == 201, made.text[:300]
+    steps = [{"id": t["key"]} for t in made.json()["data"]]
+    body = {"execution_id": "burst", "plan_id": pid, "steps": steps}
+    adopted = api.post("/executions/callbacks", json=body)
+    assert adopted.status_code == 200, adopted.text[:300]
+    before = _last_event_id(live_server, pid)
+
+    async def watch() -> list[dict]:
+        async with websockets.connect(live_server.url.replace("http", "ws") + "/ws") as ws:
+            await ws.send(json.dumps({"action": "subscribe", "plan_id": pid}))
+            out = [json.loads(await ws.recv())]
+            done = await asyncio.to_thread(
+                api.post, "/executions/callbacks", json={"execution_id": "burst", "status": "completed"}
+            )
+            assert done.status_code == 200, done.text[:300]
+            while True:
+                try:
+                    out.append(json.loads(await asyncio.wait_for(ws.recv(), 3)))
+                except TimeoutError:
+                    return out
+
+    got = asyncio.run(watch())
+    assert got[0]["type"] == "subscribed" and "reload" not in {m["type"] for m in got}, got[-1]
+    progress = [m for m in got[1:] if m["type"] == "prometheus.task.progress"]
+    assert len(progress) == 100 and all(m["event_id"] > before for m in progress)
+    ids = [m["event_id"] for m in got[1:]]
+    assert ids == sorted(set(ids))

@@ -186,9 +186,12 @@ class LiveHub:
             if not self._wanted():  # asked again after the read: one who came meanwhile gets what follows
                 self.last_id = max(self.last_id, newest)
                 return
-        for event in await run_in_threadpool(self._read):
+        every = max(1, self.limit // 4)
+        for n, event in enumerate(await run_in_threadpool(self._read), 1):
             self.last_id = event["event_id"]
             await self.publish(event)
+            if n % every == 0:  # a burst (one commit moving many tasks) is offered a part at a time, the
+                await asyncio.sleep(0)  # senders sending between: a queue outgrown only by one not reading
 
     async def _follow(self) -> None:
         while True:
