@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from threading import RLock
 
-from sqlalchemy import create_engine, event, exc, select, text
+from sqlalchemy import create_engine, event, exc, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -128,6 +128,8 @@ class Database:
             event.listen(self.engine, "checkout", self._ping_if_idle)
             event.listen(self.engine, "checkin", _rested_since)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        self._revision_sql = f"SELECT revision FROM {PlanRow.__tablename__} WHERE id = {mark}"
         event.listen(self._sessions, "before_flush", touch_plans)
         self.on_commit_events: list = []  # callables run after a transaction that wrote events commits
         # SQLite has one writer at a time: writers queue here, in order, rather than in SQLite's busy
@@ -170,10 +172,26 @@ class Database:
             yield Store(session)
 
     def plan_revision(self, plan_id: str) -> str | None:
-        """A plan's revision token in one indexed read, without the ORM; None if there is no such plan."""
-        plans = PlanRow.__table__
-        with self.engine.connect() as conn:
-            return conn.scalar(select(plans.c.revision).where(plans.c.id == plan_id))
+        """A plan's revision token in one indexed read; None if there is no such plan. Read before every
+        kept answer: on the driver's own connection from the pool, with SQL written once, no SQLAlchemy
+        statement (its statement and transaction cost several times the read on SQLite); a driver's error
+        is raised as SQLAlchemy raises it (a lost database: OperationalError, a 503)."""
+        sql, dbapi = self._revision_sql, self.engine.dialect.loaded_dbapi
+        conn = cursor = None
+        try:
+            conn = self.engine.raw_connection()
+            cursor = conn.cursor()
+            cursor.execute(sql, (plan_id,))
+            row = cursor.fetchone()
+            cursor.close()
+        except dbapi.Error as e:
+            if conn is not None and self.engine.dialect.is_disconnect(e, conn.dbapi_connection, cursor):
+                conn.invalidate(e)
+            raise exc.DBAPIError.instance(sql, (plan_id,), e, dbapi.Error) from e
+        finally:
+            if conn is not None:
+                conn.close()  # back to the pool, which ends its transaction (PostgreSQL)
+        return None if row is None else row[0]
 
     def session(self) -> Session:
         return self._sessions()
