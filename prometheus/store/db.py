@@ -180,10 +180,12 @@ class Database:
         kept answer: on the driver's own connection from the pool, with SQL written once, no SQLAlchemy
         statement (its statement and transaction cost several times the read on SQLite); a driver's error
         is raised as SQLAlchemy raises it (a lost database: OperationalError, a 503)."""
-        sql, dbapi = self._revision_sql, self.engine.dialect.loaded_dbapi
+        sql, dbapi, alone = self._revision_sql, self.engine.dialect.loaded_dbapi, self.backend == "postgresql"
         conn = cursor = None
         try:
             conn = self.engine.raw_connection()
+            if alone:  # outside a transaction: one round trip, not BEGIN, SELECT and ROLLBACK
+                conn.driver_connection.autocommit = True
             cursor = conn.cursor()
             cursor.execute(sql, (plan_id,))
             row = cursor.fetchone()
@@ -194,7 +196,9 @@ class Database:
             raise exc.DBAPIError.instance(sql, (plan_id,), e, dbapi.Error) from e
         finally:
             if conn is not None:
-                conn.close()  # back to the pool, which ends its transaction (PostgreSQL)
+                if alone and conn.is_valid:
+                    conn.driver_connection.autocommit = False  # as every other user of the pool has it
+                conn.close()  # back to the pool
         return None if row is None else row[0]
 
     def session(self) -> Session:
