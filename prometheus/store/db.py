@@ -191,9 +191,10 @@ class Database:
             row = cursor.fetchone()
             cursor.close()
         except dbapi.Error as e:
-            if conn is not None and self.engine.dialect.is_disconnect(e, conn.dbapi_connection, cursor):
-                conn.invalidate(e)
-            raise exc.DBAPIError.instance(sql, (plan_id,), e, dbapi.Error) from e
+            lost = conn is not None and self.engine.dialect.is_disconnect(e, conn.dbapi_connection, cursor)
+            if lost:  # as after SQLAlchemy's own statements: the pool's connections are all made again
+                self.engine.pool._invalidate(conn, e)  # noqa: SLF001
+            raise exc.DBAPIError.instance(sql, (plan_id,), e, dbapi.Error, connection_invalidated=lost) from e
         finally:
             if conn is not None:
                 if alone and conn.is_valid:
