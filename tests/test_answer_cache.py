@@ -5,9 +5,11 @@ kept within the budget (a 14 MB plan read was over the fixed 8 MB per answer and
 from __future__ import annotations
 
 import httpx
+import pytest
 from fastapi.responses import Response
 
 from prometheus.api.cache import PlanCache
+from prometheus.core.inputs import PlanCreate, TaskCreate
 from tests.conftest import Server
 
 
@@ -73,3 +75,18 @@ def test_a_server_keeps_a_plans_big_read_within_its_budget(make_database_url, tm
         assert 0 < stats["bytes"] <= 2**20
     finally:
         srv.stop()
+
+
+def test_the_revision_read_leaves_the_pools_connection_transactional(db) -> None:  # noqa: ANN001
+    """The revision every kept answer reads first is read outside a transaction on the driver's connection
+    (PostgreSQL: in autocommit for its one SELECT); the connection it gives back to the pool still runs
+    transactions: a write that fails after a statement leaves nothing."""
+    with db.store() as store:
+        plan = store.create_plan(PlanCreate(name="revision"))
+    revision = db.plan_revision(plan.id)
+    assert revision and db.plan_revision("no such plan") is None
+    with pytest.raises(RuntimeError), db.store() as store:  # the same connection: the pool holds one
+        store.add_task(plan.id, TaskCreate(name="never"))
+        raise RuntimeError
+    with db.store(write=False) as store:
+        assert store.list_tasks(plan.id)[1] == 0 and db.plan_revision(plan.id) == revision

@@ -17,11 +17,14 @@ from prometheus.core.portable import check_size
 from prometheus.core.structure import cycle_error
 from prometheus.errors import PlanTooLarge, PrometheusError, ValidationFailed
 from prometheus.store.base import StoreBase, touch_revision
-from prometheus.store.mapping import dependency_model, new_id, task_model, values_of
+from prometheus.store.inserts import insert_columns
+from prometheus.store.mapping import columns_of, dependency_model, new_id, new_ids, task_model, values_of
 from prometheus.store.tables import AssignmentRow, DependencyRow, ResourceRow, TaskRow, utcnow
 from prometheus.store.tasks import assignment_values, new_task_shape
 
 MAX_BATCH = 10_000  # rows in one bulk request
+# the columns of a new task that the store decides (over what was sent)
+_OWN = ("id", "parent_id", "position", "number", "duration", "duration_unit", "percent_complete")
 
 
 def refuse(kind: str, total: int, errors: list[dict[str, Any]]) -> None:
@@ -57,13 +60,13 @@ class Bulk(StoreBase):
         position = (
             self.session.scalar(select(func.max(TaskRow.position)).where(TaskRow.plan_id == plan_id)) or 0
         )
-        now = utcnow()
-        rows: list[dict[str, Any]] = []
+        own: list[tuple[Any, ...]] = []  # per task, the values of _OWN
+        accepted: list[TaskCreate] = []
         links: list[dict[str, Any]] = []
-        assigned: dict[str, list[Assignment]] = {}
+        assigned: list[list[Assignment]] = []
         errors: list[dict[str, Any]] = []
-        for i, data in enumerate(items):
-            tid, number = new_id(), first + i
+        for i, (data, tid) in enumerate(zip(items, new_ids(len(items)), strict=True)):
+            number = first + i
             try:
                 parent_id = self._ref(numbers, data.parent_id) if data.parent_id else None
                 if parent_id is not None:  # a new task: no links yet
@@ -75,18 +78,24 @@ class Bulk(StoreBase):
                 continue
             parent_of[tid], numbers[number] = parent_id, tid
             position += 1
-            rows.append(
-                values_of(TaskRow, data, id=tid, plan_id=plan_id, parent_id=parent_id, position=position,
-                          number=number, duration=duration, duration_unit=unit, version=1,
-                          percent_complete=100.0 if data.status is TaskStatus.completed else 0.0,
-                          created_at=now, updated_at=now)
-            )  # fmt: skip
-            assigned[tid] = wanted
+            done = 100.0 if data.status is TaskStatus.completed else 0.0
+            own.append((tid, parent_id, position, number, duration, unit, done))
+            accepted.append(data)
+            assigned.append(wanted)
             links += assignment_values(tid, wanted)
         refuse("tasks", len(items), errors)
-        self._insert(TaskRow, rows)
+        now = utcnow()
+        # what was sent, column by column, then what the store decided
+        decided = dict(zip(_OWN, map(list, zip(*own, strict=True)), strict=True))
+        columns = columns_of(TaskRow, accepted) | decided
+        constants = {"plan_id": plan_id, "version": 1, "created_at": now, "updated_at": now}
+        insert_columns(self.session, TaskRow.__table__, columns, constants)
         self._insert(AssignmentRow, links)
-        tasks = [task_model(r, assigned[r["id"]]) for r in rows]
+        names = [*columns, *constants]
+        tasks = [
+            task_model(dict(zip(names, (*row, *constants.values()), strict=True)), wanted)
+            for row, wanted in zip(zip(*columns.values(), strict=True), assigned, strict=True)
+        ]
         self.emit("task.batch_created", plan_id, {"ids": [t.id for t in tasks], "count": len(tasks)})
         return tasks
 

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from threading import RLock
 
-from sqlalchemy import create_engine, event, exc, select, text
+from sqlalchemy import create_engine, event, exc, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,8 +39,12 @@ def store_json(value: object) -> str:
     surrogate fails the write itself (SQLite's driver, like PostgreSQL, cannot encode it) instead of being
     stored for every later answer to fail on; and never NaN or Infinity, which are not JSON (PostgreSQL
     refuses them). The inputs refuse both first (`core/bounds.py`); this keeps the store from ever holding
-    them, whatever path a value takes."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    them, whatever path a value takes. One encoder for every value (json.dumps makes one per call when given
+    options: most of the cost of a small value)."""
+    return _JSON.encode(value)
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # as json.dumps(value, ensure_ascii=..., ...)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
@@ -128,6 +132,8 @@ class Database:
             event.listen(self.engine, "checkout", self._ping_if_idle)
             event.listen(self.engine, "checkin", _rested_since)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        self._revision_sql = f"SELECT revision FROM {PlanRow.__tablename__} WHERE id = {mark}"
         event.listen(self._sessions, "before_flush", touch_plans)
         self.on_commit_events: list = []  # callables run after a transaction that wrote events commits
         # SQLite has one writer at a time: writers queue here, in order, rather than in SQLite's busy
@@ -170,10 +176,31 @@ class Database:
             yield Store(session)
 
     def plan_revision(self, plan_id: str) -> str | None:
-        """A plan's revision token in one indexed read, without the ORM; None if there is no such plan."""
-        plans = PlanRow.__table__
-        with self.engine.connect() as conn:
-            return conn.scalar(select(plans.c.revision).where(plans.c.id == plan_id))
+        """A plan's revision token in one indexed read; None if there is no such plan. Read before every
+        kept answer: on the driver's own connection from the pool, with SQL written once, no SQLAlchemy
+        statement (its statement and transaction cost several times the read on SQLite); a driver's error
+        is raised as SQLAlchemy raises it (a lost database: OperationalError, a 503)."""
+        sql, dbapi, alone = self._revision_sql, self.engine.dialect.loaded_dbapi, self.backend == "postgresql"
+        conn = cursor = None
+        try:
+            conn = self.engine.raw_connection()
+            if alone:  # outside a transaction: one round trip, not BEGIN, SELECT and ROLLBACK
+                conn.driver_connection.autocommit = True
+            cursor = conn.cursor()
+            cursor.execute(sql, (plan_id,))
+            row = cursor.fetchone()
+            cursor.close()
+        except dbapi.Error as e:
+            lost = conn is not None and self.engine.dialect.is_disconnect(e, conn.dbapi_connection, cursor)
+            if lost:  # as after SQLAlchemy's own statements: the pool's connections are all made again
+                self.engine.pool._invalidate(conn, e)  # noqa: SLF001
+            raise exc.DBAPIError.instance(sql, (plan_id,), e, dbapi.Error, connection_invalidated=lost) from e
+        finally:
+            if conn is not None:
+                if alone and conn.is_valid:
+                    conn.driver_connection.autocommit = False  # as every other user of the pool has it
+                conn.close()  # back to the pool
+        return None if row is None else row[0]
 
     def session(self) -> Session:
         return self._sessions()
