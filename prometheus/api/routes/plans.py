@@ -3,7 +3,8 @@
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from prometheus.api.deps import get_ctx, get_db, state
+from prometheus.api.cache import PlanCache
+from prometheus.api.deps import get_cache, get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, ListEnvelope, expected_version, ok
 from prometheus.core.inputs import PlanCreate, PlanPatch
 from prometheus.core.model import Plan, PlanStatus
@@ -38,8 +39,12 @@ def list_plans(
 
 
 @router.get("/{plan_id}", response_model=Envelope[Plan], summary="A plan with its tasks, links and resources")
-def get_plan(plan_id: str, request: Request, include_tasks: bool = True) -> Response:
-    ctx, cache = state(request)  # the hottest read: no dependency to solve per request
+def get_plan(
+    plan_id: str,
+    include_tasks: bool = True,
+    ctx: Context = Depends(get_ctx),
+    cache: PlanCache = Depends(get_cache),
+) -> Response:
     revision = ctx.db.plan_revision(plan_id)  # once, for the answer and the kept plan
 
     def build() -> JSONResponse:

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse, Response
 
 from prometheus.api.batch import one_or_many, parse_one_or_many
 from prometheus.api.cache import PlanCache
-from prometheus.api.deps import get_cache, get_ctx, get_db, state
+from prometheus.api.deps import get_cache, get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, ListEnvelope, expected_version, ok
 from prometheus.core.inputs import DependencyCreate, ProgressUpdate, TaskCreate, TaskPatch
 from prometheus.core.model import Dependency, Priority, Task, TaskStatus
@@ -26,8 +26,7 @@ router = APIRouter(prefix="/api/plans/{plan_id}", tags=["tasks"], responses=ERRO
     "nothing (a 422 names every refused row by its index), one `prometheus.task.batch_created` event.",
     openapi_extra=one_or_many("TaskCreate"),
 )
-def add_task(plan_id: str, request: Request, body: Any = Body(...)) -> JSONResponse:
-    ctx = state(request)[0]  # the hottest write: no dependency to solve per request
+def add_task(plan_id: str, body: Any = Body(...), ctx: Context = Depends(get_ctx)) -> JSONResponse:
     created = tasks.create_tasks(ctx, plan_id, parse_one_or_many(TaskCreate, body))
     if isinstance(created, list):
         return ok(created, f"{len(created)} tasks created", status_code=201)
