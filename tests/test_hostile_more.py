@@ -47,3 +47,48 @@ def test_made_up_plan_ids_leave_nothing_behind_in_the_hub(server: Server) -> Non
             break
         asyncio.run(asyncio.sleep(0.05))
     assert _live(server)["followed"] <= before["followed"]
+
+
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"},
+    },
+}
+MCP_HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
+
+
+def _mcp_refusal(r: httpx.Response, status: int, code: str) -> str:
+    """The refusal an MCP client reads back: a JSON-RPC error without an id, the API's envelope in it."""
+    assert r.status_code == status and r.headers["content-type"].startswith("application/json"), r.text
+    body = r.json()
+    assert body["jsonrpc"] == "2.0" and body["id"] is None and body["error"]["code"] == -32600, body
+    assert body["error"]["data"]["status"] == "error" and body["error"]["data"]["error_code"] == code, body
+    return body["error"]["message"]
+
+
+def test_mcp_refusals_are_json_rpc_errors_carrying_the_envelope(server: Server) -> None:
+    """A foreign Origin (403), a foreign Host (421) and a body that is not said to be JSON (400) were
+    answered in plain text, which an MCP client shows as a bare "Server returned an error response"."""
+    mcp = server.url + "/mcp"
+    assert httpx.post(mcp, json=INIT, headers=MCP_HEADERS, timeout=30).status_code == 200
+    foreign = MCP_HEADERS | {"origin": "http://evil.example"}
+    assert "Origin" in _mcp_refusal(httpx.post(mcp, json=INIT, headers=foreign, timeout=30), 403, "FORBIDDEN")
+    rebound = MCP_HEADERS | {"host": "evil.example"}
+    r = httpx.post(mcp, json=INIT, headers=rebound, timeout=30)
+    assert "Host" in _mcp_refusal(r, 421, "MISDIRECTED_REQUEST")
+    plain = MCP_HEADERS | {"content-type": "text/plain"}
+    r = httpx.post(mcp, content=json.dumps(INIT), headers=plain, timeout=30)
+    assert "Content-Type" in _mcp_refusal(r, 400, "VALIDATION_ERROR")
+
+
+def test_a_get_of_mcp_is_refused_at_once_not_held_open(server: Server) -> None:
+    """A stateless server never writes to the stream a GET opens: it was held open until the client went
+    (a hang, and a task held per request); the spec's answer for no such stream is 405."""
+    r = httpx.get(server.url + "/mcp", headers={"accept": "text/event-stream"}, timeout=10)
+    _mcp_refusal(r, 405, "METHOD_NOT_ALLOWED")
+    assert r.headers["allow"] == "POST"
