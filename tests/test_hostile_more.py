@@ -92,3 +92,33 @@ def test_a_get_of_mcp_is_refused_at_once_not_held_open(server: Server) -> None:
     r = httpx.get(server.url + "/mcp", headers={"accept": "text/event-stream"}, timeout=10)
     _mcp_refusal(r, 405, "METHOD_NOT_ALLOWED")
     assert r.headers["allow"] == "POST"
+
+
+def _call(server: Server, tool: str, arguments: dict) -> dict:
+    body = {
+        "jsonrpc": "2.0",
+        "id": 7,
+        "method": "tools/call",
+        "params": {"name": tool, "arguments": arguments},
+    }
+    r = httpx.post(server.url + "/mcp", json=body, headers=MCP_HEADERS, timeout=60)
+    assert r.status_code == 200, r.text
+    return r.json()["result"]
+
+
+def test_a_tool_call_the_sdk_refuses_carries_the_envelope_too(server: Server) -> None:
+    """An unknown tool, a missing argument, one of the wrong type: the SDK's own text ("Error executing
+    tool ...: 1 validation error for ...Arguments", pydantic's links) with no error_code, where every other
+    tool error carries the API's envelope, as the server's instructions promise."""
+    cases = [
+        ("no_such_tool", {}, "NOT_FOUND", "no_such_tool"),
+        ("get_schedule", {}, "VALIDATION_ERROR", "plan_id: Field required"),
+        ("get_schedule", {"plan_id": 5}, "VALIDATION_ERROR", "plan_id: Input should be a valid string"),
+        ("list_plans", {"limit": "abc"}, "VALIDATION_ERROR", "limit"),
+    ]
+    for tool, arguments, code, said in cases:
+        result = _call(server, tool, arguments)
+        envelope = result.get("structuredContent") or {}
+        assert result["isError"] and envelope.get("error_code") == code, (tool, result)
+        assert said in envelope["message"] and "pydantic.dev" not in json.dumps(result), (tool, result)
+    assert _call(server, "list_plans", {"limit": 1})["isError"] is False

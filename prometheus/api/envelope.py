@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from fastapi import FastAPI, Request
@@ -127,6 +128,18 @@ def expected_version(request: Request, body_version: int | None = None) -> int |
     return version
 
 
+def plain_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic's errors as an answer's `details.errors` hold them: where, what, which kind."""
+    return [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in errors
+    ]
+
+
+def summary(errors: list[dict[str, Any]]) -> str:
+    """The first five of `plain_errors`, as a VALIDATION_ERROR's message says them (`loc: msg; ...`)."""
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
+
+
 # a 400 of the framework's own is a body it cannot read (not UTF-8, not JSON): malformed JSON, as README says
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 400: "VALIDATION_ERROR", 413: "PAYLOAD_TOO_LARGE"}
 
@@ -138,14 +151,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors()
-        ]
+        errors = plain_errors(exc.errors())
         if any(e["type"] == "json_invalid" for e in errors):
             return error(400, "VALIDATION_ERROR", "request body is not valid JSON", {"errors": errors})
-        summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
-        return error(422, "VALIDATION_ERROR", f"invalid request: {summary}", {"errors": errors})
+        return error(422, "VALIDATION_ERROR", f"invalid request: {summary(errors)}", {"errors": errors})
 
     @app.exception_handler(SchedulingError)
     async def _unschedulable(_: Request, exc: SchedulingError) -> JSONResponse:
