@@ -189,3 +189,24 @@ def test_two_authorization_headers_are_refused(secured) -> None:  # noqa: ANN001
         assert "one Authorization header" in r.json()["message"]
     r = httpx.post(f"{secured.url}/api/plans", json={"name": "one"}, headers=bearer(WRITE))
     assert r.status_code == 201, r.text
+
+
+def test_made_up_tokens_are_not_remembered_for_good(backend: str, make_database_url) -> None:
+    """Every token tried was cached for good (its 5 seconds over, still kept): unauthenticated callers
+    flooding made-up tokens grew the server without bound. The cache stays within CACHED."""
+    import uuid
+
+    from prometheus.api.auth import CACHED, AuthPolicy
+    from prometheus.config import Settings
+    from prometheus.store import Database
+
+    db = Database(make_database_url(backend))
+    db.migrate()
+    policy = AuthPolicy(Settings().model_copy(update={"api_tokens": f"{READ}:read"}))
+    try:
+        for _ in range(CACHED + 50):
+            assert policy.scopes(db, uuid.uuid4().hex) is None
+        assert len(policy._cache) <= CACHED
+        assert policy.scopes(db, READ) == {"read"}
+    finally:
+        db.dispose()

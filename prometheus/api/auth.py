@@ -24,6 +24,7 @@ from prometheus.store import Database
 
 log = logging.getLogger("prometheus.auth")
 OPEN = ("/health", "/api/health", "/docs", "/openapi.json", "/docs/oauth2-redirect", "/favicon.ico")
+CACHED = 10_000  # token lookups remembered (5 seconds each): more, and the expired ones are let go
 IMPLIED = {"admin": {"admin", "write", "read"}, "write": {"write", "read"}, "read": {"read"}}
 
 
@@ -101,7 +102,13 @@ class AuthPolicy:
         with db.store(write=False) as store:
             row = store.token_by_hash(digest)
         scopes = set().union(*(IMPLIED[s] for s in row.scopes)) if row and not row.revoked else None
-        self._cache[digest] = (time.monotonic() + 5, scopes)  # a revoked token stops within seconds
+        now = time.monotonic()
+        if len(self._cache) >= CACHED:  # each token tried, valid or not, was kept for good: a flood of
+            # made-up tokens grew the process without bound
+            self._cache = {d: hit for d, hit in self._cache.items() if hit[0] > now}
+            if len(self._cache) >= CACHED:
+                self._cache.clear()
+        self._cache[digest] = (now + 5, scopes)  # a revoked token stops within seconds
         return scopes
 
 
