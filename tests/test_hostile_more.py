@@ -122,3 +122,29 @@ def test_a_tool_call_the_sdk_refuses_carries_the_envelope_too(server: Server) ->
         assert result["isError"] and envelope.get("error_code") == code, (tool, result)
         assert said in envelope["message"] and "pydantic.dev" not in json.dumps(result), (tool, result)
     assert _call(server, "list_plans", {"limit": 1})["isError"] is False
+
+
+def test_callbacks_racing_to_adopt_an_execution_make_one(server: Server, plan: dict) -> None:
+    """Each callback looked the execution up before taking the plan's lock, so several adopted it: two or
+    more records for one Synthesis execution, and later progress reached only one of them."""
+    import threading
+
+    httpx.post(f"{server.url}/api/plans/{plan['id']}/tasks", json={"name": "A", "duration": 1}, timeout=30)
+    synthesis_id = f"race-{uuid.uuid4().hex}"
+    ready = threading.Barrier(12)
+    answers: list[httpx.Response] = []
+
+    def adopt() -> None:
+        body = {"execution_id": synthesis_id, "plan_id": plan["id"], "status": "running"}
+        ready.wait()
+        answers.append(httpx.post(f"{server.url}/api/executions/callbacks", json=body, timeout=60))
+
+    threads = [threading.Thread(target=adopt) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status_code for r in answers] == [200] * 12, [r.text for r in answers if r.status_code != 200]
+    assert len({r.json()["data"]["id"] for r in answers}) == 1
+    listed = httpx.get(f"{server.url}/api/plans/{plan['id']}/executions", timeout=30).json()["data"]
+    assert [e["synthesis_id"] for e in listed] == [synthesis_id]

@@ -79,9 +79,14 @@ def adjust(ctx: Context, execution: dict) -> dict:
 
 def adopt(ctx: Context, synthesis_id: str, plan_id: str, given: list[dict]) -> dict:
     """Record an execution started elsewhere (the guide's `SynthesisConnector.start_execution`), so that
-    Prometheus follows it: its steps matched to the plan's tasks (`step_id` keeps Synthesis's id)."""
+    Prometheus follows it: its steps matched to the plan's tasks (`step_id` keeps Synthesis's id). Once:
+    callbacks racing to adopt it get the one record (each made its own, and later progress reached one)."""
     with ctx.db.store() as store:
         plan = ctx.plans.locked(store, plan_id)
+        try:
+            return store.get_execution(synthesis_id)  # adopted by a callback that held the lock first
+        except NotFound:
+            pass
         steps = _steps(ctx, plan)["steps"]
         if given:
             step_of = {tid: sid for sid, tid in match_steps(plan.tasks or [], given).items()}
