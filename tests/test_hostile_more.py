@@ -148,3 +148,23 @@ def test_callbacks_racing_to_adopt_an_execution_make_one(server: Server, plan: d
     assert len({r.json()["data"]["id"] for r in answers}) == 1
     listed = httpx.get(f"{server.url}/api/plans/{plan['id']}/executions", timeout=30).json()["data"]
     assert [e["synthesis_id"] for e in listed] == [synthesis_id]
+
+
+def test_a_late_callback_does_not_reopen_a_finished_execution(server: Server, plan: dict) -> None:
+    """A `running` callback after `completed` (late, or replayed) set the execution running again and its
+    plan's status back with it; it is a 409, and both stay as they were. The same final word is fine."""
+    callbacks = f"{server.url}/api/executions/callbacks"
+    httpx.post(f"{server.url}/api/plans/{plan['id']}/tasks", json={"name": "A", "duration": 1}, timeout=30)
+    sid = f"late-{uuid.uuid4().hex}"
+    body = {"execution_id": sid, "plan_id": plan["id"], "status": "running"}
+    assert httpx.post(callbacks, json=body, timeout=30).status_code == 200
+    done = httpx.post(callbacks, json={"execution_id": sid, "status": "completed"}, timeout=30)
+    assert done.status_code == 200 and done.json()["data"]["status"] == "completed", done.text
+    status = httpx.get(f"{server.url}/api/plans/{plan['id']}", timeout=30).json()["data"]["status"]
+    late = httpx.post(callbacks, json={"execution_id": sid, "status": "running"}, timeout=30)
+    assert late.status_code == 409 and late.json()["error_code"] == "RESOURCE_CONFLICT", late.text
+    again = httpx.post(callbacks, json={"execution_id": sid, "status": "completed"}, timeout=30)
+    assert again.status_code == 200, again.text
+    listed = httpx.get(f"{server.url}/api/plans/{plan['id']}/executions", timeout=30).json()["data"]
+    assert [e["status"] for e in listed] == ["completed"]
+    assert httpx.get(f"{server.url}/api/plans/{plan['id']}", timeout=30).json()["data"]["status"] == status

@@ -13,7 +13,7 @@ from typing import Any
 from prometheus.core.execution import adjustment, execution_plan, execution_steps, match_steps
 from prometheus.core.inputs import PlanPatch, ProgressUpdate
 from prometheus.core.model import Plan, PlanStatus, Task, TaskStatus
-from prometheus.errors import NotFound, ValidationFailed
+from prometheus.errors import NotFound, ResourceConflict, ValidationFailed
 from prometheus.integrations.engram import completion_record
 from prometheus.integrations.synthesis import FINAL
 from prometheus.services.changes import TasksChanged
@@ -120,6 +120,10 @@ def _progress(
         sent = [s["id"] for s in execution["steps"] if s.get("sent", True)]
         moves |= dict.fromkeys(sent, TaskStatus.completed)
     plan = _plan(ctx, store, plan_id) if moves or status or execution["status"] not in FINAL else None
+    if status and (now := store.get_execution(execution["id"])["status"]) in FINAL and status != now:
+        # as it stands under the plan's lock: a late or replayed callback reopened a finished execution
+        # (and moved its plan's status back)
+        raise ResourceConflict(f"execution {execution['id']} is {now}; a finished execution stays so")
     moved, finished = _move_tasks(ctx, store, plan, moves) if plan is not None else ([], [])
     if status and status != execution["status"]:
         execution = store.update_execution(execution["id"], status=status)
