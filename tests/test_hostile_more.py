@@ -168,3 +168,22 @@ def test_a_late_callback_does_not_reopen_a_finished_execution(server: Server, pl
     listed = httpx.get(f"{server.url}/api/plans/{plan['id']}/executions", timeout=30).json()["data"]
     assert [e["status"] for e in listed] == ["completed"]
     assert httpx.get(f"{server.url}/api/plans/{plan['id']}", timeout=30).json()["data"]["status"] == status
+
+
+def test_a_bad_change_over_the_socket_is_said_as_the_rest_api_says_it(server: Server, plan: dict) -> None:
+    """`update_task` with changes the task cannot take answered pydantic's own text ("1 validation error
+    for TaskPatch", its links), where every other refusal names the field as the REST API does."""
+    task = httpx.post(f"{server.url}/api/plans/{plan['id']}/tasks", json={"name": "A"}, timeout=30).json()
+    changes = [{"duration": -1}, {"bogus": 1}, {"name": "a\u0000"}]
+
+    async def main() -> list[dict]:
+        async with websockets.connect(_ws(server)) as ws:
+            for change in changes:
+                msg = {"action": "update_task", "plan_id": plan["id"], "task_id": task["data"]["id"]}
+                await ws.send(json.dumps(msg | {"changes": change}))
+            return [json.loads(await asyncio.wait_for(ws.recv(), 30)) for _ in changes]
+
+    for change, answer in zip(changes, asyncio.run(main()), strict=True):
+        assert answer["type"] == "error" and answer["error_code"] == "VALIDATION_ERROR", answer
+        assert answer["message"].startswith("changes"), answer
+        assert "TaskPatch" not in answer["message"] and "pydantic" not in answer["message"], (change, answer)

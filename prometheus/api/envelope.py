@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from fastapi import FastAPI, Request
@@ -18,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from prometheus.core.calendar import SchedulingError
 from prometheus.core.scheduler import CycleError
-from prometheus.errors import PrometheusError, ValidationFailed, VersionConflict
+from prometheus.errors import PrometheusError, ValidationFailed, VersionConflict, plain_errors, summary
 
 log = logging.getLogger("prometheus.api")
 T = TypeVar("T")
@@ -126,18 +125,6 @@ def expected_version(request: Request, body_version: int | None = None) -> int |
             f"If-Match says version {version} and the body's version is {body_version}: send one, or the same"
         )
     return version
-
-
-def plain_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
-    """Pydantic's errors as an answer's `details.errors` hold them: where, what, which kind."""
-    return [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in errors
-    ]
-
-
-def summary(errors: list[dict[str, Any]]) -> str:
-    """The first five of `plain_errors`, as a VALIDATION_ERROR's message says them (`loc: msg; ...`)."""
-    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
 
 
 # a 400 of the framework's own is a body it cannot read (not UTF-8, not JSON): malformed JSON, as README says

@@ -30,7 +30,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from prometheus.core.bounds import check_text
 from prometheus.core.inputs import TaskPatch
-from prometheus.errors import PrometheusError
+from prometheus.errors import PrometheusError, plain_errors, summary
 from prometheus.services import Context, tasks
 
 log = logging.getLogger("prometheus.live")
@@ -355,8 +355,9 @@ class LiveHub:
     async def _update_task(self, msg: ClientMessage) -> dict:
         try:
             changes = TaskPatch.model_validate(msg.changes)
-        except ValidationError as exc:
-            return {"type": "error", "error_code": "VALIDATION_ERROR", "message": str(exc)}
+        except ValidationError as exc:  # said as the REST API says it (not pydantic's text and links)
+            errors = [e | {"loc": ("changes", *e["loc"])} for e in plain_errors(exc.errors())]
+            return {"type": "error", "error_code": "VALIDATION_ERROR", "message": summary(errors)}
 
         def work() -> dict:
             version = msg.version if msg.version is not None else changes.version

@@ -36,8 +36,8 @@ from pydantic import ValidationError
 
 from prometheus import __version__
 from prometheus.api.auth import is_loopback
-from prometheus.api.envelope import plain_errors, summary
 from prometheus.config import Settings
+from prometheus.errors import plain_errors, summary
 from prometheus.mcp import documents, plans, scenarios, schedule, tasks, tracking
 from prometheus.mcp.api import Api, ApiError, refused
 
