@@ -187,3 +187,24 @@ def test_a_bad_change_over_the_socket_is_said_as_the_rest_api_says_it(server: Se
         assert answer["type"] == "error" and answer["error_code"] == "VALIDATION_ERROR", answer
         assert answer["message"].startswith("changes"), answer
         assert "TaskPatch" not in answer["message"] and "pydantic" not in answer["message"], (change, answer)
+
+
+def test_a_search_for_a_percent_sign_or_an_underscore_finds_only_those(server: Server) -> None:
+    """`search` went into LIKE as it came: `%` and `_` were wildcards, so `search=%` found every plan and
+    task, and `100%` also `100 tasks`."""
+    api = f"{server.url}/api/plans"
+    mark = uuid.uuid4().hex[:8]
+    plain = httpx.post(api, json={"name": f"{mark} 100 tasks"}, timeout=30).json()["data"]
+    percent = httpx.post(api, json={"name": f"{mark} 100% done"}, timeout=30).json()["data"]
+    under = httpx.post(api, json={"name": f"{mark} a_b"}, timeout=30).json()["data"]
+    for tid, name in ((plain["id"], "axb"), (under["id"], "A_B")):
+        httpx.post(f"{api}/{tid}/tasks", json={"name": name}, timeout=30)
+
+    def found(url: str, search: str) -> set[str]:
+        return {p["name"] for p in httpx.get(url, params={"search": search}, timeout=30).json()["data"]}
+
+    assert found(api, f"{mark} 100%") == {percent["name"]}
+    assert found(api, f"{mark} a_b") == {under["name"]}
+    assert found(api, "%") >= {percent["name"]} and plain["name"] not in found(api, "%")
+    assert found(f"{api}/{plain['id']}/tasks", "_") == set()
+    assert found(f"{api}/{under['id']}/tasks", "a_b") == {"A_B"}  # in any case, as before
