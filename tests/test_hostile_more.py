@@ -208,3 +208,18 @@ def test_a_search_for_a_percent_sign_or_an_underscore_finds_only_those(server: S
     assert found(api, "%") >= {percent["name"]} and plain["name"] not in found(api, "%")
     assert found(f"{api}/{plain['id']}/tasks", "_") == set()
     assert found(f"{api}/{under['id']}/tasks", "a_b") == {"A_B"}  # in any case, as before
+
+
+def test_an_export_name_cannot_steer_how_the_download_shows(server: Server) -> None:
+    """A plan named `\\u202eexe.txt` was offered for download as `filename*=...%E2%80%AEexe.txt.csv`,
+    which shows as `vsc.txt.exe`; bidi and other format characters, controls and line separators are
+    left out of the name."""
+    from urllib.parse import unquote
+
+    name = "\u202eexe.txt\u2028\u200b\x1b[31m"
+    pid = httpx.post(f"{server.url}/api/plans", json={"name": name}, timeout=30).json()["data"]["id"]
+    header = httpx.get(f"{server.url}/api/plans/{pid}/export?format=csv", timeout=60).headers
+    disposition = header["content-disposition"]
+    star = unquote(disposition.split("filename*=UTF-8''")[1])
+    assert star.startswith("exe.txt") and star.endswith(".csv"), disposition
+    assert not any(c in star for c in "\u202e\u2028\u200b\x1b"), disposition
