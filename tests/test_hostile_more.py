@@ -223,3 +223,19 @@ def test_an_export_name_cannot_steer_how_the_download_shows(server: Server) -> N
     star = unquote(disposition.split("filename*=UTF-8''")[1])
     assert star.startswith("exe.txt") and star.endswith(".csv"), disposition
     assert not any(c in star for c in "\u202e\u2028\u200b\x1b"), disposition
+
+
+def test_prometheus_mcp_with_a_url_that_is_none_says_so() -> None:
+    """`prometheus mcp --url http://[::1` ended in "unexpected InvalidURL" (the CLI's crash line)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "prometheus", "mcp", "--url", "http://[::1"],
+        capture_output=True,
+        text=True,
+        input="",
+        timeout=120,
+    )
+    said = out.stdout + out.stderr
+    assert out.returncode == 2 and "is not a URL" in said and "unexpected" not in said, said
