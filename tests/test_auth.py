@@ -210,3 +210,27 @@ def test_made_up_tokens_are_not_remembered_for_good(backend: str, make_database_
         assert policy.scopes(db, READ) == {"read"}
     finally:
         db.dispose()
+
+
+def test_a_token_name_that_is_no_name_is_refused_on_both_databases(backend: str, make_database_url) -> None:
+    """201 characters: PostgreSQL's unexpected DataError where SQLite stored it; a name not UTF-8 (a lone
+    surrogate): an unexpected UnicodeEncodeError; empty: a token nobody could name. Each is refused
+    clearly and nothing is stored."""
+    import os
+
+    env = {**os.environ, "PROMETHEUS_DATABASE_URL": make_database_url(backend)}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "prometheus", "tokens", *args]
+        return subprocess.run(cmd, capture_output=True, env=env)
+
+    for name, said in (
+        ("n" * 201, b"1 to 200 characters"),
+        ("", b"1 to 200"),
+        ("a\udcffb", b"lone surrogate"),
+    ):
+        out = run("create", name)
+        text = out.stdout + out.stderr
+        assert out.returncode == 1 and said in text and b"unexpected" not in text, (name[:10], text)
+    assert run("create", "n" * 200).returncode == 0
+    assert b"n" * 201 not in run("list").stdout
