@@ -239,3 +239,23 @@ def test_prometheus_mcp_with_a_url_that_is_none_says_so() -> None:
     )
     said = out.stdout + out.stderr
     assert out.returncode == 2 and "is not a URL" in said and "unexpected" not in said, said
+
+
+def test_a_page_of_another_site_cannot_open_the_websocket_while_auth_is_off(server: Server) -> None:
+    """A WebSocket has no CORS: with authentication off (loopback, no token), any site the user visited
+    could follow every plan over /ws and change tasks. Its own page (Origin as Host) and clients that
+    send no Origin still may."""
+    port = server.url.rsplit(":", 1)[1]
+
+    async def opened(origin: str | None) -> object:
+        try:
+            async with websockets.connect(_ws(server), origin=origin) as ws:
+                await ws.send(json.dumps({"action": "ping"}))
+                return json.loads(await asyncio.wait_for(ws.recv(), 10))
+        except websockets.ConnectionClosed as exc:
+            return exc.rcvd.code if exc.rcvd else None
+
+    assert asyncio.run(opened("http://evil.example")) == 4403
+    assert asyncio.run(opened("null")) == 4403
+    assert asyncio.run(opened(f"http://127.0.0.1:{port}")) == {"type": "pong"}
+    assert asyncio.run(opened(None)) == {"type": "pong"}
