@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -61,3 +62,15 @@ class PlanTooLarge(PrometheusError):
 
     error_code = "PLAN_TOO_LARGE"
     http_status = 413
+
+
+def plain_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic's errors as an answer's `details.errors` hold them: where, what, which kind."""
+    return [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in errors
+    ]
+
+
+def summary(errors: list[dict[str, Any]]) -> str:
+    """The first five of `plain_errors`, as a VALIDATION_ERROR's message says them (`loc: msg; ...`)."""
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])

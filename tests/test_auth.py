@@ -189,3 +189,48 @@ def test_two_authorization_headers_are_refused(secured) -> None:  # noqa: ANN001
         assert "one Authorization header" in r.json()["message"]
     r = httpx.post(f"{secured.url}/api/plans", json={"name": "one"}, headers=bearer(WRITE))
     assert r.status_code == 201, r.text
+
+
+def test_made_up_tokens_are_not_remembered_for_good(backend: str, make_database_url) -> None:
+    """Every token tried was cached for good (its 5 seconds over, still kept): unauthenticated callers
+    flooding made-up tokens grew the server without bound. The cache stays within CACHED."""
+    import uuid
+
+    from prometheus.api.auth import CACHED, AuthPolicy
+    from prometheus.config import Settings
+    from prometheus.store import Database
+
+    db = Database(make_database_url(backend))
+    db.migrate()
+    policy = AuthPolicy(Settings().model_copy(update={"api_tokens": f"{READ}:read"}))
+    try:
+        for _ in range(CACHED + 50):
+            assert policy.scopes(db, uuid.uuid4().hex) is None
+        assert len(policy._cache) <= CACHED
+        assert policy.scopes(db, READ) == {"read"}
+    finally:
+        db.dispose()
+
+
+def test_a_token_name_that_is_no_name_is_refused_on_both_databases(backend: str, make_database_url) -> None:
+    """201 characters: PostgreSQL's unexpected DataError where SQLite stored it; a name not UTF-8 (a lone
+    surrogate): an unexpected UnicodeEncodeError; empty: a token nobody could name. Each is refused
+    clearly and nothing is stored."""
+    import os
+
+    env = {**os.environ, "PROMETHEUS_DATABASE_URL": make_database_url(backend)}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "prometheus", "tokens", *args]
+        return subprocess.run(cmd, capture_output=True, env=env)
+
+    for name, said in (
+        ("n" * 201, b"1 to 200 characters"),
+        ("", b"1 to 200"),
+        ("a\udcffb", b"lone surrogate"),
+    ):
+        out = run("create", name)
+        text = out.stdout + out.stderr
+        assert out.returncode == 1 and said in text and b"unexpected" not in text, (name[:10], text)
+    assert run("create", "n" * 200).returncode == 0
+    assert b"n" * 201 not in run("list").stdout

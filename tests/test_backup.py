@@ -239,3 +239,75 @@ def test_a_cut_off_backup_is_refused_and_a_failed_one_leaves_no_file(  # noqa: A
         raise AssertionError("the backup should have failed")
     assert not failed.exists() and list(tmp_path.glob("failed.gz*")) == []
     db.dispose()
+
+
+HOSTILE_LINES = {  # a line after a backup's head, and what restore says of it
+    "5": "is not a row",
+    '"x"': "is not a row",
+    "[1]": "is not a row",
+    '{"end": 5}': "is not a row",
+    '{"t": "plans", "r": 5}': "is not a row",
+    '{"t": "no_such_table", "r": {}}': "is not a row",
+    '{"t": "plans", "r": {"id": "p", "bogus": 1}}': "has no column 'bogus'",
+    '{"t": "plans", "r": {"id": "p", "name": "x", "created_at": "garbage"}}': "inconsistent (plans)",
+    '{"t": "plans", "r": {"id": "p", "name": "x", "created_at": 5}}': "inconsistent (plans)",
+}
+
+
+def test_a_hostile_backup_file_is_refused_and_the_database_kept(
+    backend: str, make_database_url, tmp_path
+) -> None:
+    """Lines of the wrong shape, an unknown column or a date that is none were an unexpected TypeError,
+    AttributeError or ValueError (a crash); each is a clear refusal, and `--replace` keeps every plan."""
+    import gzip
+    import json
+
+    url = make_database_url(backend)
+    srv = Server(url, tmp_path / "h.log").start()
+    httpx.post(srv.url + "/api/plans", json={"name": "kept"}, timeout=30)
+    srv.stop()
+    head = json.dumps({"format": "prometheus.backup", "version": 2})
+    for n, (line, said) in enumerate(HOSTILE_LINES.items()):
+        file = tmp_path / f"hostile{n}.gz"
+        with gzip.open(file, "wt", encoding="utf-8") as f:
+            f.write(f'{head}\n{line}\n{{"end": {{"plans": 1}}}}\n')
+        out = cli(url, "restore", "--replace", str(file))
+        text = out.stdout + out.stderr
+        assert out.returncode == 1 and said in text and "unexpected" not in text, (line, text)
+    from prometheus.store import Database
+
+    db = Database(url)
+    with db.store(write=False) as store:
+        assert [p.name for p in store.list_plans(limit=10)[0]] == ["kept"]
+    db.dispose()
+
+
+def test_a_backup_through_a_link_keeps_the_link_and_one_to_a_pipe_streams(
+    make_database_url, tmp_path
+) -> None:
+    """The backup was renamed onto the path it was given: a symbolic link became a file of its own, and a
+    pipe or device (`/dev/stdout`; as root, `/dev/full`) was replaced by a regular file."""
+    import threading
+
+    url = make_database_url("sqlite")
+    srv = Server(url, tmp_path / "l.log").start()
+    httpx.post(srv.url + "/api/plans", json={"name": "linked"}, timeout=30)
+    srv.stop()
+    target, link = tmp_path / "real.gz", tmp_path / "link.gz"
+    link.symlink_to(target)
+    out = cli(url, "backup", str(link))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert link.is_symlink() and target.is_file() and target.stat().st_size > 0
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    out = cli(url, "backup", str(fifo))
+    reader.join(30)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert fifo.is_fifo() and got and got[0]
+    copy = tmp_path / "copy.gz"
+    copy.write_bytes(got[0])
+    out = cli(make_database_url("sqlite"), "restore", str(copy))
+    assert out.returncode == 0 and "1 plans" in out.stdout, out.stdout + out.stderr

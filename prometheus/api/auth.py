@@ -3,7 +3,8 @@
 Tokens come from PROMETHEUS_API_TOKENS (`token:read+write,other:admin`) and from the `api_tokens` table
 (`prometheus tokens create`, stored as SHA-256). Authentication is off only when the server is bound to a
 loopback address and no token exists anywhere; the start-up log says which. `/health`, the OpenAPI
-documents and the page shell are open; the page asks for a token when the API wants one.
+documents and the page shell are open; the page asks for a token when the API wants one. With
+authentication off, a WebSocket opened by a page of another site is refused (`foreign_origin`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import hmac
 import ipaddress
 import logging
 import time
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -24,6 +25,7 @@ from prometheus.store import Database
 
 log = logging.getLogger("prometheus.auth")
 OPEN = ("/health", "/api/health", "/docs", "/openapi.json", "/docs/oauth2-redirect", "/favicon.ico")
+CACHED = 10_000  # token lookups remembered (5 seconds each): more, and the expired ones are let go
 IMPLIED = {"admin": {"admin", "write", "read"}, "write": {"write", "read"}, "read": {"read"}}
 
 
@@ -101,7 +103,13 @@ class AuthPolicy:
         with db.store(write=False) as store:
             row = store.token_by_hash(digest)
         scopes = set().union(*(IMPLIED[s] for s in row.scopes)) if row and not row.revoked else None
-        self._cache[digest] = (time.monotonic() + 5, scopes)  # a revoked token stops within seconds
+        now = time.monotonic()
+        if len(self._cache) >= CACHED:  # each token tried, valid or not, was kept for good: a flood of
+            # made-up tokens grew the process without bound
+            self._cache = {d: hit for d, hit in self._cache.items() if hit[0] > now}
+            if len(self._cache) >= CACHED:
+                self._cache.clear()
+        self._cache[digest] = (now + 5, scopes)  # a revoked token stops within seconds
         return scopes
 
 
@@ -113,7 +121,14 @@ class TokenAuth:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         policy: AuthPolicy | None = getattr(scope["app"].state, "auth", None) if "app" in scope else None
-        if scope["type"] not in ("http", "websocket") or policy is None or not policy.enabled:
+        if scope["type"] not in ("http", "websocket") or policy is None:
+            await self.app(scope, receive, send)
+            return
+        if not policy.enabled:
+            origin = foreign_origin(scope, policy.settings) if scope["type"] == "websocket" else None
+            if origin:
+                await _close(receive, send, 4403, f"a page of {origin} may not open this WebSocket"[:120])
+                return
             await self.app(scope, receive, send)
             return
         path = scope["path"]
@@ -144,16 +159,34 @@ class TokenAuth:
             scope.setdefault("state", {})["scopes"] = granted  # later checks per message (/ws)
             await self.app(scope, receive, send)
             return
-        if scope["type"] == "websocket":  # accept, then close with a code a browser can read
-            await receive()
-            await send({"type": "websocket.accept"})
-            await send(
-                {"type": "websocket.close", "code": 4401 if status == 401 else 4403, "reason": msg[:120]}
-            )
+        if scope["type"] == "websocket":
+            await _close(receive, send, 4401 if status == 401 else 4403, msg[:120])
             return
         response = error(status, code, msg)
         response.headers["WWW-Authenticate"] = "Bearer"
         await response(scope, receive, send)
+
+
+async def _close(receive: Receive, send: Send, code: int, reason: str) -> None:
+    """Refuse a WebSocket: accept it, then close it with a code and reason a browser can read."""
+    await receive()
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.close", "code": code, "reason": reason})
+
+
+def foreign_origin(scope: Scope, settings: Settings) -> str | None:
+    """The Origin of a page of another site opening a WebSocket, else None (no Origin: not a browser).
+    While authentication is off nothing else stops one: a WebSocket has no CORS, so any site the user
+    visits could follow every plan over /ws and change tasks (cross-site WebSocket hijacking). Its own
+    page (Origin as Host, or X-Forwarded-Host behind a proxy) and PROMETHEUS_PUBLIC_URL may."""
+    headers = {k.lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    origin = headers.get(b"origin")
+    if origin is None:
+        return None
+    own = {headers.get(b"host"), headers.get(b"x-forwarded-host")}
+    if settings.public_url:
+        own.add(urlsplit(settings.public_url).netloc)
+    return None if urlsplit(origin).netloc in own - {None} else origin
 
 
 def ws_refusal(scopes: set[str] | None, action: object) -> str | None:

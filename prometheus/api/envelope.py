@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from prometheus.core.calendar import SchedulingError
 from prometheus.core.scheduler import CycleError
-from prometheus.errors import PrometheusError, ValidationFailed, VersionConflict
+from prometheus.errors import PrometheusError, ValidationFailed, VersionConflict, plain_errors, summary
 
 log = logging.getLogger("prometheus.api")
 T = TypeVar("T")
@@ -138,14 +138,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors()
-        ]
+        errors = plain_errors(exc.errors())
         if any(e["type"] == "json_invalid" for e in errors):
             return error(400, "VALIDATION_ERROR", "request body is not valid JSON", {"errors": errors})
-        summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
-        return error(422, "VALIDATION_ERROR", f"invalid request: {summary}", {"errors": errors})
+        return error(422, "VALIDATION_ERROR", f"invalid request: {summary(errors)}", {"errors": errors})
 
     @app.exception_handler(SchedulingError)
     async def _unschedulable(_: Request, exc: SchedulingError) -> JSONResponse:

@@ -5,8 +5,9 @@ sockets of every replica. WebSocket protocol (JSON): `{"action": "subscribe"|"un
 "..."|"*", "last_event_id"?}` (with `last_event_id`, the events missed since are sent first), `{"action":
 "ping"}`, and `{"action": "update_task", "plan_id", "task_id", "changes", "version"?}` to change a task over
 the socket. Events arrive as `{"type": "prometheus.task.updated", "event_id", "plan_id", "data", "at"}`.
-Any other message (not JSON, another action, a field of the wrong type, an id holding a NUL) is answered
-`{"type": "error", "error_code": "VALIDATION_ERROR", "message"}` and the socket goes on.
+Any other message (not JSON, another action, a field of the wrong type, an id holding a NUL or longer than
+MAX_ID characters, a subscription past MAX_SUBSCRIPTIONS on one socket) is answered `{"type": "error",
+"error_code": "VALIDATION_ERROR", "message"}` and the socket goes on.
 
 Every subscriber has its own bounded queue (PROMETHEUS_LIVE_QUEUE events): the hub never waits for one. A
 subscriber that falls that far behind is dropped with `{"type": "reload", ...}` (SSE: `event: reload`); so is
@@ -29,12 +30,14 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from prometheus.core.bounds import check_text
 from prometheus.core.inputs import TaskPatch
-from prometheus.errors import PrometheusError
+from prometheus.errors import PrometheusError, plain_errors, summary
 from prometheus.services import Context, tasks
 
 log = logging.getLogger("prometheus.live")
 COALESCE = 0.05  # seconds a woken hub waits for the rest of a burst of commits
 MAX_EVENT_ID = 2**63 - 1  # event ids are 64-bit: a resume point beyond is no event's (SSE and /ws alike)
+MAX_ID = 200  # characters of a plan or task id in a message, as the query parameters' ids
+MAX_SUBSCRIPTIONS = 1000  # plans one socket follows at once ("*" follows them all)
 ACTIONS = "actions: subscribe, unsubscribe (plan_id, last_event_id?), update_task, ping"
 
 
@@ -42,9 +45,9 @@ class ClientMessage(BaseModel):
     """One message a client sends over /ws; anything else is answered with a VALIDATION_ERROR."""
 
     action: Literal["subscribe", "unsubscribe", "ping", "update_task"]
-    plan_id: str | None = Field(None, min_length=1)
+    plan_id: str | None = Field(None, min_length=1, max_length=MAX_ID)
     last_event_id: int | None = Field(None, ge=0, le=MAX_EVENT_ID, strict=True)
-    task_id: str | None = Field(None, min_length=1)
+    task_id: str | None = Field(None, min_length=1, max_length=MAX_ID)
     changes: dict[str, Any] = Field(default_factory=dict)
     version: int | None = Field(None, strict=True)
 
@@ -101,6 +104,7 @@ class Subscriber:
         self.seen = 0  # the last event id handed to the client
         self.resumed: set[int] = set()  # ids sent with a resume's backlog: not again when they come live
         self.floors: dict[str, int] = {}  # per subscription ("*" or a plan): the client has events up to this
+        self.keys: set[str] = set()  # its subscriptions ("*" or plan ids)
 
     def resumed_from(self, key: str, after: int, backlog: list[dict]) -> None:
         """A resume of subscription `key` ("*" or a plan) after event `after`, its `backlog` sent."""
@@ -218,15 +222,33 @@ class LiveHub:
 
     # -- subscribers --------------------------------------------------------------------------------------
 
-    def forget(self, sub: Subscriber) -> None:
-        for subs in self.subscribers.values():
+    def join(self, sub: Subscriber, key: str) -> None:
+        self.subscribers[key].add(sub)
+        sub.keys.add(key)
+
+    def leave(self, sub: Subscriber, key: str) -> None:
+        """End one subscription; a plan nobody follows any more is no key of `subscribers` (ids that
+        clients made up would otherwise pile up there for good)."""
+        sub.keys.discard(key)
+        subs = self.subscribers.get(key)
+        if subs is not None:
             subs.discard(sub)
+            if not subs:
+                del self.subscribers[key]
+
+    def forget(self, sub: Subscriber) -> None:
+        for key in list(sub.keys):
+            self.leave(sub, key)
+
+    def stats(self) -> dict[str, int]:
+        """This process's subscriptions, and the plans (or "*") they follow."""
+        return {"subscriptions": sum(map(len, self.subscribers.values())), "followed": len(self.subscribers)}
 
     @contextlib.contextmanager
     def subscription(self, key: str | None = None) -> Iterator[Subscriber]:
         sub = Subscriber(self.limit)
         if key is not None:
-            self.subscribers[key].add(sub)
+            self.join(sub, key)
         try:
             yield sub
         finally:
@@ -305,7 +327,7 @@ class LiveHub:
         plan_id, after = msg["plan_id"], msg["after"]
         events, why = await self.missed(after, None if plan_id == "*" else plan_id)
         if why:
-            self.subscribers[plan_id].discard(sub)
+            self.leave(sub, plan_id)
             sub.drop_events(plan_id)  # already queued live ones: the reload covers them
             reason = f"{why}: reload the plan, then subscribe"
             await ws.send_json({**reload_message(reason, after), "plan_id": plan_id})
@@ -319,10 +341,14 @@ class LiveHub:
         if msg.action == "ping":
             self._reply(sub, {"type": "pong"})
         elif msg.action == "unsubscribe":
-            self.subscribers[msg.plan_id].discard(sub)
+            self.leave(sub, msg.plan_id)
             self._reply(sub, {"type": "unsubscribed", "plan_id": msg.plan_id})
         elif msg.action == "subscribe":
-            self.subscribers[msg.plan_id].add(sub)  # before the backlog is read: nothing falls in between
+            if len(sub.keys) >= MAX_SUBSCRIPTIONS and msg.plan_id not in sub.keys:
+                why = f"one socket follows at most {MAX_SUBSCRIPTIONS} plans; subscribe to '*' for every plan"
+                self._reply(sub, {"type": "error", "error_code": "VALIDATION_ERROR", "message": why})
+                return
+            self.join(sub, msg.plan_id)  # before the backlog is read: nothing falls in between
             self._reply(sub, {"type": "subscribed", "plan_id": msg.plan_id})
             if msg.last_event_id is not None:
                 self._reply(sub, {"type": "_resume", "plan_id": msg.plan_id, "after": msg.last_event_id})
@@ -332,8 +358,9 @@ class LiveHub:
     async def _update_task(self, msg: ClientMessage) -> dict:
         try:
             changes = TaskPatch.model_validate(msg.changes)
-        except ValidationError as exc:
-            return {"type": "error", "error_code": "VALIDATION_ERROR", "message": str(exc)}
+        except ValidationError as exc:  # said as the REST API says it (not pydantic's text and links)
+            errors = [e | {"loc": ("changes", *e["loc"])} for e in plain_errors(exc.errors())]
+            return {"type": "error", "error_code": "VALIDATION_ERROR", "message": summary(errors)}
 
         def work() -> dict:
             version = msg.version if msg.version is not None else changes.version

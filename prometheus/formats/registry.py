@@ -6,6 +6,7 @@ import gc
 import json
 import re
 import threading
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import PurePath
@@ -79,10 +80,16 @@ def export_plan(plan: Plan, s: Schedule | None, fmt: str) -> tuple[bytes, str, s
     return data, media, f"{name}.{ext}"
 
 
+_UNSHOWN = frozenset({"Cc", "Cf", "Zl", "Zp"})  # control, format (bidi, zero-width), line and paragraph
+
+
 def content_disposition(filename: str, fallback: str = "plan") -> str:
     """`attachment` with an ASCII `filename` for old clients (`fallback` when the name has no ASCII
     letters or digits) and the exact name as RFC 5987's `filename*=UTF-8''...` (RFC 6266), so that any
-    plan name makes a valid header."""
+    plan name makes a valid header. Characters that only steer how text shows (bidi overrides such as
+    U+202E, which make `\u202eexe.txt.csv` show as `vsc.txt.exe`), control characters and line or
+    paragraph separators are left out of both: a download's name is no place for them."""
+    filename = "".join(c for c in filename if unicodedata.category(c) not in _UNSHOWN)
     stem, dot, ext = filename.rpartition(".")
     ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or fallback
     plain = f"{ascii_stem}{dot}{ext}"

@@ -107,6 +107,11 @@ class Api:
         await self.client.aclose()
 
 
+def refused(exc: ApiError) -> CallToolResult:
+    """A tool error carrying the API's envelope."""
+    return _result(exc.envelope, error=True)
+
+
 def _result(data: dict, error: bool = False) -> CallToolResult:
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
     return CallToolResult(
@@ -127,7 +132,7 @@ def tool(
             try:
                 answer = await fn(*args, **kwargs)
             except ApiError as exc:
-                return _result(exc.envelope, error=True)
+                return refused(exc)
             return _result(answer.model_dump(mode="json", by_alias=True))
 
         hints = ToolAnnotations(

@@ -21,20 +21,25 @@ Tool groups are modules with `register(server, api)` (what-if scenarios are prom
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlparse
 
 import anyio
 from anyio.abc import TaskStatus
 from fastapi import FastAPI
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import CallToolResult, InputRequiredResult
+from pydantic import ValidationError
 
 from prometheus import __version__
 from prometheus.api.auth import is_loopback
 from prometheus.config import Settings
+from prometheus.errors import plain_errors, summary
 from prometheus.mcp import documents, plans, scenarios, schedule, tasks, tracking
-from prometheus.mcp.api import Api
+from prometheus.mcp.api import Api, ApiError, refused
 
 TOOLS = (plans, tasks, schedule, tracking, documents, scenarios)
 INSTRUCTIONS = (
@@ -50,9 +55,29 @@ INSTRUCTIONS = (
 )
 
 
+class PlanningServer(MCPServer):
+    """The SDK's server, a call it refuses itself answered as any other tool error: with the API's
+    envelope (an unknown tool NOT_FOUND; arguments its schema does not take VALIDATION_ERROR, with the
+    REST API's message and `details.errors`), not the SDK's text with pydantic's links and no error_code."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        if self._tool_manager.get_tool(name) is None:
+            return refused(ApiError(404, "NOT_FOUND", f"no tool {name!r}: tools/list names them"))
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if isinstance(exc, UnexpectedToolError) or not isinstance(exc.__cause__, ValidationError):
+                raise
+            errors = plain_errors(exc.__cause__.errors(include_url=False))
+            message = f"invalid arguments of {name}: {summary(errors)}"
+            return refused(ApiError(422, "VALIDATION_ERROR", message, {"errors": errors}))
+
+
 def build(api: Api) -> MCPServer:
     """The MCP server with every tool group on `api`."""
-    server = MCPServer(
+    server = PlanningServer(
         "prometheus",
         title="Prometheus planning engine",
         version=__version__,

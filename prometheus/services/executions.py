@@ -13,7 +13,7 @@ from typing import Any
 from prometheus.core.execution import adjustment, execution_plan, execution_steps, match_steps
 from prometheus.core.inputs import PlanPatch, ProgressUpdate
 from prometheus.core.model import Plan, PlanStatus, Task, TaskStatus
-from prometheus.errors import NotFound, ValidationFailed
+from prometheus.errors import NotFound, ResourceConflict, ValidationFailed
 from prometheus.integrations.engram import completion_record
 from prometheus.integrations.synthesis import FINAL
 from prometheus.services.changes import TasksChanged
@@ -79,9 +79,14 @@ def adjust(ctx: Context, execution: dict) -> dict:
 
 def adopt(ctx: Context, synthesis_id: str, plan_id: str, given: list[dict]) -> dict:
     """Record an execution started elsewhere (the guide's `SynthesisConnector.start_execution`), so that
-    Prometheus follows it: its steps matched to the plan's tasks (`step_id` keeps Synthesis's id)."""
+    Prometheus follows it: its steps matched to the plan's tasks (`step_id` keeps Synthesis's id). Once:
+    callbacks racing to adopt it get the one record (each made its own, and later progress reached one)."""
     with ctx.db.store() as store:
         plan = ctx.plans.locked(store, plan_id)
+        try:
+            return store.get_execution(synthesis_id)  # adopted by a callback that held the lock first
+        except NotFound:
+            pass
         steps = _steps(ctx, plan)["steps"]
         if given:
             step_of = {tid: sid for sid, tid in match_steps(plan.tasks or [], given).items()}
@@ -115,6 +120,10 @@ def _progress(
         sent = [s["id"] for s in execution["steps"] if s.get("sent", True)]
         moves |= dict.fromkeys(sent, TaskStatus.completed)
     plan = _plan(ctx, store, plan_id) if moves or status or execution["status"] not in FINAL else None
+    if status and (now := store.get_execution(execution["id"])["status"]) in FINAL and status != now:
+        # as it stands under the plan's lock: a late or replayed callback reopened a finished execution
+        # (and moved its plan's status back)
+        raise ResourceConflict(f"execution {execution['id']} is {now}; a finished execution stays so")
     moved, finished = _move_tasks(ctx, store, plan, moves) if plan is not None else ([], [])
     if status and status != execution["status"]:
         execution = store.update_execution(execution["id"], status=status)

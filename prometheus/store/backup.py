@@ -8,7 +8,7 @@ import os
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from sqlalchemy import Date, DateTime, Time, delete, func, insert, select, text
+from sqlalchemy import Date, DateTime, Table, Time, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from prometheus import __version__
@@ -37,53 +37,81 @@ def _without_nul(value: object) -> object:
 def backup(db: Database, path: Path) -> dict[str, int]:
     """Every table, row by row, in one snapshot (REPEATABLE READ on PostgreSQL) even while others write,
     then a last line of the row counts (`restore` refuses a file without it: one cut off). Written beside
-    `path` and renamed onto it when whole: a backup that fails leaves no file. Returns the row count per
-    table."""
-    counts: dict[str, int] = {}
+    `path` and renamed onto it when whole: a backup that fails leaves no file (through a symbolic link, the
+    file it names, the link kept); to what is not a file (a pipe, `/dev/stdout`, a device) it is written as
+    it goes, never renamed onto it. Returns the row count per table."""
+    if path.exists() and not path.is_file():
+        return _write(db, path)
+    path = path.resolve()
     partial = path.with_name(path.name + ".partial")
     try:
-        with db.store(write=False, snapshot=True) as store, gzip.open(partial, "wt", encoding="utf-8") as out:
-            head = {
-                "format": FORMAT,
-                "version": 2,
-                "prometheus": __version__,
-                "created_at": datetime.now(UTC).isoformat(),
-            }
-            out.write(json.dumps(head) + "\n")
-            for table in Base.metadata.sorted_tables:
-                counts[table.name] = 0
-                for row in store.session.execute(select(table)).mappings():
-                    out.write(
-                        json.dumps({"t": table.name, "r": {k: _plain(v) for k, v in row.items()}}) + "\n"
-                    )
-                    counts[table.name] += 1
-            out.write(json.dumps({"end": counts}) + "\n")
+        counts = _write(db, partial)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
     return counts
 
 
+def _write(db: Database, path: Path) -> dict[str, int]:
+    """The backup, written to `path` as it is read; its row counts."""
+    counts: dict[str, int] = {}
+    with db.store(write=False, snapshot=True) as store, gzip.open(path, "wt", encoding="utf-8") as out:
+        head = {
+            "format": FORMAT,
+            "version": 2,
+            "prometheus": __version__,
+            "created_at": datetime.now(UTC).isoformat(),
+        }
+        out.write(json.dumps(head) + "\n")
+        for table in Base.metadata.sorted_tables:
+            counts[table.name] = 0
+            for row in store.session.execute(select(table)).mappings():
+                out.write(json.dumps({"t": table.name, "r": {k: _plain(v) for k, v in row.items()}}) + "\n")
+                counts[table.name] += 1
+        out.write(json.dumps({"end": counts}) + "\n")
+    return counts
+
+
 def _read(path: Path) -> dict[str, list[dict]]:
     """The rows of each table in a backup file; ValueError if it is not one, or was cut off (version 2 and
     later end with their row counts; version 1 files have no end to check)."""
-    tables = {t.name for t in Base.metadata.sorted_tables}
+    columns = {t.name: {c.name for c in t.columns} for t in Base.metadata.sorted_tables}
     with gzip.open(path, "rt", encoding="utf-8") as f:
         head = json.loads(f.readline() or "{}")
-        if head.get("format") != FORMAT:
+        if not isinstance(head, dict) or head.get("format") != FORMAT:
             raise ValidationFailed(f"{path} is not a Prometheus backup")
-        rows: dict[str, list[dict]] = {name: [] for name in tables}
+        rows: dict[str, list[dict]] = {name: [] for name in columns}
         end = None
-        for line in f:
+        for number, line in enumerate(f, start=2):
             item = json.loads(line)
-            if "end" in item:
+            if isinstance(item, dict) and isinstance(item.get("end"), dict):
                 end = item["end"]
                 break
+            if not (isinstance(item, dict) and item.get("t") in columns and isinstance(item.get("r"), dict)):
+                raise ValueError(f"line {number} is not a row of a table of this version's backups")
+            if unknown := set(item["r"]) - columns[item["t"]]:
+                raise ValueError(f"line {number}: the table {item['t']} has no column {min(unknown)!r}")
             rows[item["t"]].append(item["r"])
     whole = end is not None and all(len(rows.get(t, [])) == n for t, n in end.items())
     if head.get("version", 1) >= 2 and not whole:
         raise ValueError("the file is cut off (its rows stop before the backup's end); nothing restored")
     return rows
+
+
+def _typed(data: list[dict], table: Table, *, keep_nul: bool) -> None:
+    """The rows' dates, times and date-times as the table's columns hold them (ValueError or TypeError
+    for one that is none); without `keep_nul` every NUL dropped (older SQLite databases may hold one)."""
+    typed = {c.name: c.type for c in table.columns}
+    for r in data:
+        for k, v in r.items():
+            if not keep_nul:
+                r[k] = v = _without_nul(v)
+            if v is not None and isinstance(typed[k], DateTime):
+                r[k] = datetime.fromisoformat(v)
+            elif v is not None and isinstance(typed[k], Date):
+                r[k] = date.fromisoformat(v)
+            elif v is not None and isinstance(typed[k], Time):
+                r[k] = time.fromisoformat(v)
 
 
 def restore(db: Database, path: Path, *, replace: bool = False) -> dict[str, int]:
@@ -108,17 +136,10 @@ def restore(db: Database, path: Path, *, replace: bool = False) -> dict[str, int
             session.execute(delete(table))
         for name, table in tables.items():
             data = rows[name]
-            typed = {c.name: c.type for c in table.columns}
-            for r in data:
-                for k, v in r.items():
-                    if db.backend == "postgresql":  # older SQLite databases may hold a NUL
-                        r[k] = v = _without_nul(v)
-                    if v is not None and isinstance(typed.get(k), DateTime):
-                        r[k] = datetime.fromisoformat(v)
-                    elif v is not None and isinstance(typed.get(k), Date):
-                        r[k] = date.fromisoformat(v)
-                    elif v is not None and isinstance(typed.get(k), Time):
-                        r[k] = time.fromisoformat(v)
+            try:
+                _typed(data, table, keep_nul=db.backend != "postgresql")
+            except (TypeError, ValueError) as exc:
+                raise ValidationFailed(f"the backup {path} is inconsistent ({name}): {exc}") from None
             try:
                 for start in range(0, len(data), 1000):
                     session.execute(insert(table), data[start : start + 1000])

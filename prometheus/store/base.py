@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, exists, func, insert, literal_column, select, update
+from sqlalchemy import ColumnElement, bindparam, exists, func, insert, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -166,6 +166,12 @@ class StoreBase:
             return column.op("@>")(func.cast(func.json_build_array(value), JSONB))
         each = func.json_each(column).table_valued("value")
         return exists(select(literal_column("1")).select_from(each).where(each.c.value == value))
+
+    @staticmethod
+    def _holding(text: str, *columns: Any) -> ColumnElement[bool]:
+        """One of `columns` holds `text`, in any case: its `%`, `_` are themselves, not LIKE's wildcards
+        (`search=%` matched every plan and task, `100%` also `100 tasks`)."""
+        return or_(*(column.icontains(text, autoescape=True) for column in columns))
 
     def _flush(self) -> None:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from prometheus.core.documents import DocPlan
 from prometheus.core.inputs import PlanCreate, PlanPatch
@@ -49,8 +49,7 @@ class Plans(StoreBase):
         if tag:
             conds.append(self._json_contains(PlanRow.tags, tag))
         if search:
-            like = f"%{search}%"
-            conds.append(or_(PlanRow.name.ilike(like), PlanRow.description.ilike(like)))
+            conds.append(self._holding(search, PlanRow.name, PlanRow.description))
         if status:
             conds.append(PlanRow.status == status)
         total = self.session.scalar(select(func.count()).select_from(PlanRow).where(*conds)) or 0

@@ -218,8 +218,7 @@ class Tasks(StoreBase):
         if tag:
             conds.append(self._json_contains(TaskRow.tags, tag))
         if search:
-            like = f"%{search}%"
-            conds.append(or_(TaskRow.name.ilike(like), TaskRow.description.ilike(like)))
+            conds.append(self._holding(search, TaskRow.name, TaskRow.description))
         if assigned_to:
             conds.append(
                 exists(

@@ -6,9 +6,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 
+from prometheus.core.bounds import check_text
+from prometheus.errors import ValidationFailed
 from prometheus.store.base import StoreBase
 from prometheus.store.mapping import new_id
 from prometheus.store.tables import ApiTokenRow
+
+MAX_NAME = ApiTokenRow.name.type.length  # as the table holds it
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,15 @@ class Tokens(StoreBase):
         return None if row is None else StoredToken(row.name, list(row.scopes), row.revoked)
 
     def create_token(self, name: str, digest: str, scopes: list[str]) -> None:
-        """Store a token's hash under a name; LookupError if the name is taken."""
+        """Store a token's hash under a name; LookupError if the name is taken, ValidationFailed if it is
+        no name (empty, longer than its column, or holding a NUL or a lone surrogate: PostgreSQL refused
+        one too long with an unexpected DataError that SQLite stored, and a surrogate failed the write)."""
+        if not 1 <= len(name) <= MAX_NAME:
+            raise ValidationFailed(f"a token's name has 1 to {MAX_NAME} characters")
+        try:
+            check_text(name, "a token's name")
+        except ValueError as exc:
+            raise ValidationFailed(str(exc)) from None
         if self.session.scalar(select(ApiTokenRow).where(ApiTokenRow.name == name)) is not None:
             raise LookupError(f"a token named {name!r} exists — pick another name, or revoke it first")
         self.session.add(

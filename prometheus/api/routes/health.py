@@ -24,6 +24,7 @@ def health(request: Request, db: Database = Depends(get_db)) -> JSONResponse:
         "port": request.app.state.settings.port,
         "database": {"reachable": reachable, "backend": db.backend},
         "plan_cache": request.app.state.cache.stats(),  # this process's
+        "live": request.app.state.hub.stats(),  # this process's WebSocket and SSE subscriptions
         # where each peer is and what its last call said (a peer that does not answer is no ill health)
         "peers": {p.pop("peer"): p for p in http.status(request.app.state.settings)},
         "hermes_registration": request.app.state.peers.hermes.component_id,
