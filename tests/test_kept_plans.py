@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
+import pytest
+
 from prometheus.core import analysis
 from prometheus.core.cpm.table import PlanTable
 from prometheus.core.inputs import (
@@ -159,3 +161,29 @@ def test_an_edit_by_another_process_means_a_fresh_read(backend: str, make_databa
     finally:
         here.dispose()
         there.dispose()
+
+
+def test_a_plan_read_while_this_process_writes_is_kept_at_its_own_revision(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A view reads the plan's revision, then the plan: a write of this process committed between the two
+    (its kept plan moved on just after) was in the plan read. Labelled with the revision read before, the
+    write moved it on once more: its new task twice, until the next edit."""
+    ctx = Context(db)
+    with db.store() as store:
+        pid = store.create_plan(PlanCreate(name="race", start_date=TODAY)).id
+        store.add_task(pid, TaskCreate(name="a", duration=2))
+    ctx.plans.plan(db, pid)
+    tasks.create_tasks(Context(db), pid, TaskCreate(name="b"))  # another process: this one's is stale
+    seen = db.plan_revision(pid)  # a view reads the revision ...
+    advance = ctx.plans.advance
+
+    def late(*args: object) -> None:  # ... and then the plan, between this write's commit and its advance
+        ctx.plans.plan(db, pid, seen)
+        advance(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ctx.plans, "advance", late)
+    tasks.create_tasks(ctx, pid, TaskCreate(name="c"))
+    kept = ctx.plans.plan(db, pid)
+    assert [t.name for t in kept.tasks] == ["a", "b", "c"]
+    assert kept == _fresh(db, pid)
