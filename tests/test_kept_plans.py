@@ -23,7 +23,7 @@ from prometheus.core.inputs import (
 from prometheus.core.model import Assignment
 from prometheus.services import Context, links, plans, scenarios, tasks
 from prometheus.services.schedule import level
-from prometheus.store import Database
+from prometheus.store import Database, Store
 from tests.test_plan_table import same_table
 
 TODAY = date(2026, 11, 30)
@@ -187,3 +187,25 @@ def test_a_plan_read_while_this_process_writes_is_kept_at_its_own_revision(
     kept = ctx.plans.plan(db, pid)
     assert [t.name for t in kept.tasks] == ["a", "b", "c"]
     assert kept == _fresh(db, pid)
+
+
+def test_a_plan_is_read_in_one_snapshot_with_its_revision(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write committed while the plan is read is not half in it (on PostgreSQL each statement of a read
+    saw the commits made before it: the plan's revision before a write, its tasks after)."""
+    ctx = Context(db)
+    with db.store() as store:
+        pid = store.create_plan(PlanCreate(name="snapshot", start_date=TODAY)).id
+        store.add_task(pid, TaskCreate(name="a", duration=2))
+    read = Store.plan_revision
+
+    def then_a_write(store: Store, plan_id: str) -> str | None:
+        revision = read(store, plan_id)
+        monkeypatch.setattr(Store, "plan_revision", read)
+        tasks.create_tasks(Context(db), pid, TaskCreate(name="b"))  # committed between two reads
+        return revision
+
+    monkeypatch.setattr(Store, "plan_revision", then_a_write)
+    assert [t.name for t in ctx.plans.plan(db, pid).tasks] == ["a"]  # the plan at the revision it is kept at
+    assert [t.name for t in ctx.plans.plan(db, pid).tasks] == ["a", "b"]
