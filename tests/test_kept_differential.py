@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     invariant,
-    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -147,15 +146,14 @@ class Edits(RuleBasedStateMachine):
             body["assignments"] = [{"resource_id": data.draw(st.sampled_from(self.resources))}]
         return body
 
-    @rule(data=st.data(), batch=st.integers(0, 3))
-    def add_tasks(self, data: st.DataObject, batch: int) -> None:
+    def add_tasks(self, data: st.DataObject) -> None:
+        batch = data.draw(st.integers(0, 3), label="batch")
         n = len(self.tasks)
         body = [self.new_task(data, n + i) for i in range(batch)] if batch else self.new_task(data, n)
         self.send(data, "POST", "/tasks", body)
 
-    @precondition(lambda self: self.tasks)
-    @rule(data=st.data(), changes=PATCHES, via=st.sampled_from(["PATCH", "PUT", "socket"]))
-    def change_task(self, data: st.DataObject, changes: dict, via: str) -> None:
+    def change_task(self, data: st.DataObject) -> None:
+        changes, via = data.draw(PATCHES), data.draw(st.sampled_from(["PATCH", "PUT", "socket"]))
         task = self.task(data)
         if "parent_id" in changes and data.draw(st.booleans(), label="new parent"):
             changes = {"parent_id": self.task(data)["id"]}
@@ -177,14 +175,12 @@ class Edits(RuleBasedStateMachine):
         body = {"name": task["name"]} | changes if via == "PUT" else changes
         self.send(data, via, f"/tasks/{task['id']}", body)
 
-    @precondition(lambda self: self.tasks)
-    @rule(data=st.data())
     def delete_task(self, data: st.DataObject) -> None:
         self.send(data, "DELETE", f"/tasks/{self.task(data)['id']}")
 
-    @precondition(lambda self: len(self.tasks) > 1)
-    @rule(data=st.data(), batch=st.integers(0, 3))
-    def link(self, data: st.DataObject, batch: int) -> None:
+    def link(self, data: st.DataObject) -> None:
+        batch = data.draw(st.integers(0, 3), label="batch")
+
         def one() -> dict:
             pred, succ = self.pair(data)
             kind, lag = data.draw(st.sampled_from(["FS", "SS", "FF", "SF"])), data.draw(st.integers(-1, 2))
@@ -192,9 +188,8 @@ class Edits(RuleBasedStateMachine):
 
         self.send(data, "POST", "/dependencies", [one() for _ in range(batch)] if batch else one())
 
-    @precondition(lambda self: self.links)
-    @rule(data=st.data(), by_pair=st.booleans())
-    def unlink(self, data: st.DataObject, by_pair: bool) -> None:
+    def unlink(self, data: st.DataObject) -> None:
+        by_pair = data.draw(st.booleans(), label="by its tasks")
         d = data.draw(st.sampled_from(self.links), label="link")
         if by_pair:
             pair = {"predecessor_id": d["predecessor_id"], "successor_id": d["successor_id"]}
@@ -202,13 +197,11 @@ class Edits(RuleBasedStateMachine):
         else:
             self.send(data, "DELETE", f"/dependencies/{d['id']}")
 
-    @precondition(lambda self: self.tasks)
-    @rule(data=st.data(), body=PROGRESS)
-    def progress(self, data: st.DataObject, body: dict) -> None:
-        self.send(data, "PUT", f"/tasks/{self.task(data)['id']}/progress", body)
+    def progress(self, data: st.DataObject) -> None:
+        self.send(data, "PUT", f"/tasks/{self.task(data)['id']}/progress", data.draw(PROGRESS))
 
-    @rule(data=st.data(), what=st.sampled_from(["add", "patch", "delete"]))
-    def resource(self, data: st.DataObject, what: str) -> None:
+    def resource(self, data: st.DataObject) -> None:
+        what = data.draw(st.sampled_from(["add", "patch", "delete"]))
         if what == "add" or not self.resources:
             self.send(data, "POST", "/resources", {"name": f"r{len(self.resources)}", "cost_rate": 10})
             return
@@ -219,33 +212,26 @@ class Edits(RuleBasedStateMachine):
         else:
             self.send(data, "DELETE", f"/resources/{rid}", force="true")
 
-    @rule(data=st.data(), delete=st.booleans())
-    def baseline(self, data: st.DataObject, delete: bool) -> None:
-        if delete and self.baselines:
+    def baseline(self, data: st.DataObject) -> None:
+        if self.baselines and data.draw(st.booleans(), label="delete"):
             self.send(data, "DELETE", f"/baselines/{data.draw(st.sampled_from(self.baselines))}")
         else:
             self.send(data, "POST", "/baselines", {"number": data.draw(st.integers(0, 2))})
 
-    @rule(data=st.data(), changes=PLAN_PATCHES)
-    def change_plan(self, data: st.DataObject, changes: dict) -> None:
-        self.send(data, "PATCH", "", changes)
+    def change_plan(self, data: st.DataObject) -> None:
+        self.send(data, "PATCH", "", data.draw(PLAN_PATCHES))
 
-    @precondition(lambda self: self.resources and self.tasks)
-    @rule(data=st.data())
     def level(self, data: st.DataObject) -> None:
         self.send(data, "POST", "/level", apply="true", solver="heuristic")
 
-    @precondition(lambda self: self.tasks)
-    @rule(data=st.data(), changes=PATCHES)
-    def promote_scenario(self, data: st.DataObject, changes: dict) -> None:
+    def promote_scenario(self, data: st.DataObject) -> None:
         sid = self.send(data, "POST", "/scenarios", {"name": "what if"})["data"]["id"]
-        self.send(data, "PATCH", f"/scenarios/{sid}/tasks/{self.task(data)['id']}", changes)
+        self.send(data, "PATCH", f"/scenarios/{sid}/tasks/{self.task(data)['id']}", data.draw(PATCHES))
         self.send(data, "POST", f"/scenarios/{sid}/tasks", {"name": "extra", "duration": 1})
         self.send(data, "POST", f"/scenarios/{sid}/promote")
 
-    @precondition(lambda self: self.tasks)
-    @rule(data=st.data(), status=st.sampled_from([None, "completed", "failed"]))
-    def execution(self, data: st.DataObject, status: str | None) -> None:
+    def execution(self, data: st.DataObject) -> None:
+        status = data.draw(st.sampled_from([None, "completed", "failed"]), label="status")
         self.runs += 1
         steps = [{"id": t["key"]} for t in self.tasks]
         body = {"execution_id": f"{self.pid}-{self.runs}", "plan_id": self.pid, "steps": steps}
@@ -255,8 +241,6 @@ class Edits(RuleBasedStateMachine):
             ended = {"execution_id": body["execution_id"], "status": status}
             self.send(data, "POST", "/api/executions/callbacks", ended)
 
-    @precondition(lambda self: len(self.tasks) > 1)
-    @rule(data=st.data())
     def race(self, data: st.DataObject) -> None:
         """Two writers at once, on two processes or one."""
         a, b = self.pair(data)
@@ -280,6 +264,20 @@ class Edits(RuleBasedStateMachine):
         for t in threads:
             t.join()
         assert all(c < 500 for c in codes), codes
+
+    @rule(data=st.data())
+    def step(self, data: st.DataObject) -> None:
+        """One write of a kind drawn from those the plan allows now (one rule: every kind as likely)."""
+        ops = [self.add_tasks, self.resource, self.baseline, self.change_plan]
+        if self.tasks:
+            ops += [self.change_task, self.delete_task, self.progress, self.promote_scenario, self.execution]
+        if len(self.tasks) > 1:
+            ops += [self.link, self.race]
+        if self.links:
+            ops.append(self.unlink)
+        if self.tasks and self.resources:
+            ops.append(self.level)
+        data.draw(st.sampled_from(ops), label="write")(data)
 
     @invariant()
     def every_view_is_the_fresh_one(self) -> None:
