@@ -98,9 +98,12 @@ def replicas(backend: str, make_database_url, tmp_path_factory) -> Iterator[tupl
     quiet = {f"{p}_URL": "" for p in ("HERMES", "TELOS", "RHETOR", "ENGRAM", "SYNTHESIS")}
     settings_ = Settings(PROMETHEUS_DATABASE_URL=url, **quiet)  # type: ignore[call-arg]
     try:
-        with TestClient(create_app(settings_)) as client:
-            apis = [httpx.Client(base_url=s.url, timeout=60) for s in (one, two)]
-            yield apis, Fresh(client)
+        with (
+            TestClient(create_app(settings_)) as client,
+            httpx.Client(base_url=one.url, timeout=60) as a,
+            httpx.Client(base_url=two.url, timeout=60) as b,
+        ):
+            yield [a, b], Fresh(client)
     finally:
         one.stop()
         two.stop()
@@ -176,7 +179,10 @@ class Edits(RuleBasedStateMachine):
         self.send(data, via, f"/tasks/{task['id']}", body)
 
     def delete_task(self, data: st.DataObject) -> None:
-        self.send(data, "DELETE", f"/tasks/{self.task(data)['id']}")
+        """A task, a summary one when there is one (its subtasks, their links and assignments go with it)."""
+        parents = {t["parent_id"] for t in self.tasks}
+        summaries = [t["id"] for t in self.tasks if t["id"] in parents] or [self.task(data)["id"]]
+        self.send(data, "DELETE", f"/tasks/{data.draw(st.sampled_from(summaries))}")
 
     def link(self, data: st.DataObject) -> None:
         batch = data.draw(st.integers(0, 3), label="batch")
