@@ -29,11 +29,9 @@ from prometheus.api.cache import PlanCache
 from prometheus.config import Settings
 from tests.conftest import Server
 
-VIEWS = (
+VIEWS = (  # what the caches answer, and what is built from the kept plan (/tasks, /resources: reads)
     "",
-    "/tasks",
     "/dependencies",
-    "/resources",
     "/critical-path",
     "/timeline",
     "/timeline?include_resources=true",
