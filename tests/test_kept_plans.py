@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
+import pytest
+
 from prometheus.core import analysis
 from prometheus.core.cpm.table import PlanTable
 from prometheus.core.inputs import (
@@ -21,7 +23,7 @@ from prometheus.core.inputs import (
 from prometheus.core.model import Assignment
 from prometheus.services import Context, links, plans, scenarios, tasks
 from prometheus.services.schedule import level
-from prometheus.store import Database
+from prometheus.store import Database, Store
 from tests.test_plan_table import same_table
 
 TODAY = date(2026, 11, 30)
@@ -159,3 +161,51 @@ def test_an_edit_by_another_process_means_a_fresh_read(backend: str, make_databa
     finally:
         here.dispose()
         there.dispose()
+
+
+def test_a_plan_read_while_this_process_writes_is_kept_at_its_own_revision(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A view reads the plan's revision, then the plan: a write of this process committed between the two
+    (its kept plan moved on just after) was in the plan read. Labelled with the revision read before, the
+    write moved it on once more: its new task twice, until the next edit."""
+    ctx = Context(db)
+    with db.store() as store:
+        pid = store.create_plan(PlanCreate(name="race", start_date=TODAY)).id
+        store.add_task(pid, TaskCreate(name="a", duration=2))
+    ctx.plans.plan(db, pid)
+    tasks.create_tasks(Context(db), pid, TaskCreate(name="b"))  # another process: this one's is stale
+    seen = db.plan_revision(pid)  # a view reads the revision ...
+    advance = ctx.plans.advance
+
+    def late(*args: object) -> None:  # ... and then the plan, between this write's commit and its advance
+        ctx.plans.plan(db, pid, seen)
+        advance(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ctx.plans, "advance", late)
+    tasks.create_tasks(ctx, pid, TaskCreate(name="c"))
+    kept = ctx.plans.plan(db, pid)
+    assert [t.name for t in kept.tasks] == ["a", "b", "c"]
+    assert kept == _fresh(db, pid)
+
+
+def test_a_plan_is_read_in_one_snapshot_with_its_revision(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write committed while the plan is read is not half in it (on PostgreSQL each statement of a read
+    saw the commits made before it: the plan's revision before a write, its tasks after)."""
+    ctx = Context(db)
+    with db.store() as store:
+        pid = store.create_plan(PlanCreate(name="snapshot", start_date=TODAY)).id
+        store.add_task(pid, TaskCreate(name="a", duration=2))
+    read = Store.plan_revision
+
+    def then_a_write(store: Store, plan_id: str) -> str | None:
+        revision = read(store, plan_id)
+        monkeypatch.setattr(Store, "plan_revision", read)
+        tasks.create_tasks(Context(db), pid, TaskCreate(name="b"))  # committed between two reads
+        return revision
+
+    monkeypatch.setattr(Store, "plan_revision", then_a_write)
+    assert [t.name for t in ctx.plans.plan(db, pid).tasks] == ["a"]  # the plan at the revision it is kept at
+    assert [t.name for t in ctx.plans.plan(db, pid).tasks] == ["a", "b"]

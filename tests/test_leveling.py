@@ -140,3 +140,15 @@ def test_an_assignment_is_busy_from_its_delay_to_the_end_of_its_own_work() -> No
         r["resource_id"]: [p["booked_hours"] for p in r["periods"]] for r in loading(net, tasks, capacity)
     }
     assert booked == {"ana": [8.0, 8.0, 0.0], "bo": [8.0, 8.0, 8.0]}
+
+
+@pytest.mark.parametrize("start", [MON, datetime(2026, 12, 1, 8), datetime(2026, 12, 5)])
+def test_the_loading_of_milestones_alone_is_their_day(start: datetime) -> None:
+    """A plan of milestones ends (the end of the working day before) before it starts: one period, not a
+    ValueError of negative days (a 500 from /loading on a plan starting on a Monday or a weekend)."""
+    tasks = [Task(id="m", plan_id="p", name="M", duration=0, milestone=True)]
+    net = Network(tasks, [], start=start)
+    net.solve()
+    for period in ("day", "week"):
+        (row,) = loading(net, tasks, {"ana": 1.0}, period=period)
+        assert [p["booked_hours"] for p in row["periods"]] == [0.0], period

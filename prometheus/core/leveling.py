@@ -341,6 +341,7 @@ def loading(
     wc = net.compiled.plan_calendar
     first = wc.datetimes(wc.start_of(int(net.early_start.min()))).astype("datetime64[D]").astype(object)
     last = wc.datetimes(wc.finish_of(int(net.early_finish.max()))).astype("datetime64[D]").astype(object)
+    last = max(last, first)  # milestones alone finish (the working day before) where they start
     if period == "week":  # whole weeks, Monday to Sunday
         first, last = first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday())
     days = (last - first).days + 1

@@ -57,8 +57,9 @@ class KeptPlans:
         self.tables = 0  # plans read into a table
 
     def plan(self, db: Database, plan_id: str, revision: str | None = None) -> Plan:
-        """The plan at its current revision (read first, unless the caller just read it: a kept plan is never
-        older than its label)."""
+        """The plan at its current revision (read first, unless the caller just read it); else read, in one
+        snapshot with the revision it is kept at: a write committed since `revision` was read is in it,
+        and a kept plan must be what its label says (a write moves a kept plan on from its label)."""
         revision = revision or db.plan_revision(plan_id)
         if revision is None:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
@@ -67,7 +68,8 @@ class KeptPlans:
             if hit is not None and hit.revision == revision and revision:
                 self._plans.move_to_end(plan_id)
                 return hit.plan
-        with db.store(write=False) as store:
+        with db.store(write=False, snapshot=True) as store:
+            revision = store.plan_revision(plan_id) or ""
             plan = store.get_plan(plan_id)
         with self._lock:
             self.reads += 1

@@ -70,6 +70,11 @@ class Plans(StoreBase):
             return self.read_plan(plan_id)
         return plan_model(self._plan_row(plan_id), self._task_count(plan_id))
 
+    def plan_revision(self, plan_id: str) -> str | None:
+        """The plan's revision token as this transaction sees it; None if there is no such plan."""
+        plans = PlanRow.__table__
+        return self.session.scalar(select(plans.c.revision).where(plans.c.id == plan_id))
+
     def plan_header(self, plan_id: str) -> Plan:
         """The plan's own fields as stored now (one Core select: never the session's copy of its row, which a
         Core update of its revision leaves behind), without children or their count."""
