@@ -49,7 +49,10 @@ def test_scenario_picker_edit_compare_and_promote(server, api: httpx.Client, bro
     visit.wait_rendered_after(before)
     sid = page.locator("#scenario").input_value()
     assert api.get(f"/plans/{pid}/scenarios/{sid}").json()["data"]["name"] == "Longer docs"
-    assert "scenario: Longer docs" in page.locator("#subtitle").inner_text()
+    # the scenario's render may come after one of the plan's (a live event): wait for it, not the first
+    page.wait_for_function(
+        "document.getElementById('subtitle').textContent.includes('scenario: Longer docs')"
+    )
     page.locator(f"#gantt text.cell[data-id='{docs['id']}'][data-col='name']").click()
     page.wait_for_selector("#editor[open]")
     assert not page.locator(
