@@ -22,6 +22,7 @@ MAX_TEXT = 20_000  # a description or notes, in characters
 MAX_TAGS = 100  # tags of a plan or a task, skills a task requires
 MAX_SKILLS = 200  # skills of a resource
 MAX_PER_TASK = 1_000  # assignments, and splits, of one task
+MAX_ID = 200  # an id or name a client passes to refer to something (a plan, a step, a peer's project)
 
 Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]  # a duration or leveling delay
 Lag = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]

@@ -28,7 +28,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from prometheus.core.bounds import check_text
+from prometheus.core.bounds import MAX_ID, check_text
 from prometheus.core.inputs import TaskPatch
 from prometheus.errors import PrometheusError, plain_errors, summary
 from prometheus.services import Context, tasks
@@ -36,7 +36,6 @@ from prometheus.services import Context, tasks
 log = logging.getLogger("prometheus.live")
 COALESCE = 0.05  # seconds a woken hub waits for the rest of a burst of commits
 MAX_EVENT_ID = 2**63 - 1  # event ids are 64-bit: a resume point beyond is no event's (SSE and /ws alike)
-MAX_ID = 200  # characters of a plan or task id in a message, as the query parameters' ids
 MAX_SUBSCRIPTIONS = 1000  # plans one socket follows at once ("*" follows them all)
 ACTIONS = "actions: subscribe, unsubscribe (plan_id, last_event_id?), update_task, ping"
 

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from prometheus.api.answers.peers import EventHandled, Execution, ExecutionPlan
 from prometheus.api.deps import get_ctx
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
+from prometheus.core.bounds import MAX_ID
 from prometheus.core.execution import synthesis_plan
 from prometheus.core.inputs import Input
 from prometheus.errors import NotFound, ValidationFailed
@@ -25,17 +26,19 @@ router = APIRouter(prefix="/api", tags=["integrations"], responses=ERROR_RESPONS
 
 
 class GivenStep(Input):
-    id: str = Field(min_length=1, max_length=200)
+    id: str = Field(min_length=1, max_length=MAX_ID)
     name: str | None = Field(None, max_length=500)
     parameters: dict[str, Any] | None = None
 
 
 class ExecutionCallback(Input):
-    execution_id: str = Field(min_length=1, max_length=200, description="Synthesis's, or Prometheus's")
+    execution_id: str = Field(min_length=1, max_length=MAX_ID, description="Synthesis's, or Prometheus's")
     status: Literal["pending", "running", "completed", "failed", "error", "cancelled"] | None = None
-    step_id: str | None = Field(None, max_length=200)
+    step_id: str | None = Field(None, max_length=MAX_ID)
     step_status: Literal["pending", "running", "completed", "failed"] | None = None
-    plan_id: str | None = Field(None, max_length=200, description="an execution started elsewhere: its plan")
+    plan_id: str | None = Field(
+        None, max_length=MAX_ID, description="an execution started elsewhere: its plan"
+    )
     steps: list[GivenStep] = Field(default_factory=list, max_length=100_000, description="and its steps")
 
 
@@ -45,9 +48,11 @@ class IncomingEvent(Input):
 
     model_config = ConfigDict(extra="ignore")
 
-    type: str | None = Field(None, min_length=1, max_length=200, description="e.g. telos.requirement.updated")
+    type: str | None = Field(
+        None, min_length=1, max_length=MAX_ID, description="e.g. telos.requirement.updated"
+    )
     channel: str | None = Field(
-        None, min_length=1, max_length=200, description="the same, as Hermes names it"
+        None, min_length=1, max_length=MAX_ID, description="the same, as Hermes names it"
     )
     payload: dict[str, Any] | None = Field(None, description="the event's data (as the guide sends it)")
     data: dict[str, Any] | None = None

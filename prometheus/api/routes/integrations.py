@@ -25,6 +25,7 @@ from prometheus.api.answers.peers import (
 from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Envelope, ok
 from prometheus.core import analysis
+from prometheus.core.bounds import MAX_ID
 from prometheus.core.inputs import Input
 from prometheus.core.requirements import plan_from_requirements
 from prometheus.errors import ValidationFailed
@@ -41,7 +42,7 @@ Requirements = list[dict[str, Any]]
 
 
 class FromTelos(Input):
-    project_id: str = Field(min_length=1, max_length=200)
+    project_id: str = Field(min_length=1, max_length=MAX_ID)
     name: str | None = Field(None, min_length=1, max_length=500)
     dependency_mapping: bool = True
 
@@ -51,13 +52,13 @@ class FromRequirements(Input):
         min_length=1, max_length=10_000, description="Telos's requirement shape"
     )
     name: str | None = Field(None, min_length=1, max_length=500)
-    project_id: str | None = Field(None, max_length=200, description="their Telos project (traces)")
+    project_id: str | None = Field(None, max_length=MAX_ID, description="their Telos project (traces)")
     dependency_mapping: bool = True
 
 
 class RequirementAnalysis(Input):
     requirements: Requirements | None = Field(None, min_length=1, max_length=2_000)
-    project_id: str | None = Field(None, min_length=1, max_length=200, description="or a Telos project's")
+    project_id: str | None = Field(None, min_length=1, max_length=MAX_ID, description="or a Telos project's")
 
     @model_validator(mode="after")
     def _one(self) -> RequirementAnalysis:
@@ -186,8 +187,8 @@ async def from_requirements(body: FromRequirements, ctx: Context = Depends(get_c
 )
 def traces(
     plan_id: str,
-    requirement_id: str | None = Query(None, max_length=200),
-    task_id: str | None = Query(None, max_length=200),
+    requirement_id: str | None = Query(None, max_length=MAX_ID),
+    task_id: str | None = Query(None, max_length=MAX_ID),
     db: Database = Depends(get_db),
 ) -> JSONResponse:
     with db.store(write=False) as s:
