@@ -105,6 +105,7 @@ def test_task_filters(api: httpx.Client, plan: dict) -> None:
     )
     add_task(api, pid, "Write docs", status="in_progress", priority="low")
     add_task(api, pid, "Review", status="completed")
+    add_task(api, pid, "Étude de l'ÉCOLE", status="cancelled")
 
     def names(**params) -> list[str]:
         r = api.get(f"/plans/{pid}/tasks", params=params)
@@ -117,6 +118,7 @@ def test_task_filters(api: httpx.Client, plan: dict) -> None:
     assert names(assigned_to="Dev") == ["Write API"]
     assert names(search="rest LAYER") == ["Write API"]
     assert names(search="write") == ["Write API", "Write docs"]
+    assert names(search="école") == names(search="ÉTUDE") == ["Étude de l'ÉCOLE"]  # in any case, any script
     assert names(priority="low") == ["Write docs"]
     assert names(tag="api") == ["Write API"]
     assert names(limit=1, offset=1) == ["Write docs"]

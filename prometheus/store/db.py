@@ -59,6 +59,12 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
     # plans read again find their pages; each connection's cache grows only as far as it is used
     cur.execute("PRAGMA cache_size=-65536")
     cur.close()
+    # SQLite's own lower() folds ASCII only: `search=école` missed "ÉCOLE" there and found it on PostgreSQL
+    dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 def _rested_since(_dbapi_conn, record) -> None:  # noqa: ANN001
