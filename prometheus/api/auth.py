@@ -4,7 +4,7 @@ Tokens come from PROMETHEUS_API_TOKENS (`token:read+write,other:admin`) and from
 (`prometheus tokens create`, stored as SHA-256). Authentication is off only when the server is bound to a
 loopback address and no token exists anywhere; the start-up log says which. `/health`, the OpenAPI
 documents and the page shell are open; the page asks for a token when the API wants one. With
-authentication off, a WebSocket opened by a page of another site is refused (`foreign_origin`).
+authentication off, a request that a web page of another site could make is refused (`browser_refusal`).
 """
 
 from __future__ import annotations
@@ -125,11 +125,13 @@ class TokenAuth:
             await self.app(scope, receive, send)
             return
         if not policy.enabled:
-            origin = foreign_origin(scope, policy.settings) if scope["type"] == "websocket" else None
-            if origin:
-                await _close(receive, send, 4403, f"a page of {origin} may not open this WebSocket"[:120])
-                return
-            await self.app(scope, receive, send)
+            refusal = browser_refusal(scope, policy.settings)
+            if refusal is None:
+                await self.app(scope, receive, send)
+            elif scope["type"] == "websocket":
+                await _close(receive, send, 4403, refusal[2][:120])
+            else:
+                await error(*refusal)(scope, receive, send)
             return
         path = scope["path"]
         if scope["type"] == "http" and (path in OPEN or path == "/" or path.startswith(("/docs", "/web/"))):
@@ -172,6 +174,57 @@ async def _close(receive: Receive, send: Send, code: int, reason: str) -> None:
     await receive()
     await send({"type": "websocket.accept"})
     await send({"type": "websocket.close", "code": code, "reason": reason})
+
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+NEVER_PUBLIC = ("localhost", "test", "invalid", "example")  # top-level names no public DNS answers (RFC 6761)
+
+
+def browser_refusal(scope: Scope, settings: Settings) -> tuple[int, str, str] | None:
+    """Why a request must be refused while authentication is off (status, error code, message), else None.
+    Nothing else stops a web page the user visits from using the API then: a site whose name it points at
+    127.0.0.1 after the page loaded (DNS rebinding) reads and changes every plan as if it were this
+    server's own page, so a Host that names a public DNS name is refused (421); and any site can send a
+    form or a no-CORS fetch that changes plans (the answer unread, the change made), so a write or a
+    WebSocket from a page of another site is refused (403). `/mcp` has the MCP SDK's own checks."""
+    if scope.get("path") == "/mcp":
+        return None
+    headers = {k.lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    host = headers.get(b"host")
+    if host is not None and not _local_name(host, settings):
+        return (
+            421,
+            "MISDIRECTED_REQUEST",
+            f"this server answers to its loopback address, not {host[:100]!r}: with authentication off, "
+            "another name could be a web page's (DNS rebinding); set PROMETHEUS_PUBLIC_URL to the name it "
+            "is reached by",
+        )
+    if scope["type"] == "http" and scope.get("method") not in UNSAFE:
+        return None
+    origin = foreign_origin(scope, settings)
+    if origin is None:
+        return None
+    what = "open this WebSocket" if scope["type"] == "websocket" else "change plans here"
+    return 403, "FORBIDDEN", f"a page of {origin[:100]} may not {what} (authentication is off)"
+
+
+def _local_name(host: str, settings: Settings) -> bool:
+    """A Host header no web page of another site can send: an IP address, `localhost` or a name under it,
+    a name of one label (the machine's own, a container's), a name no public DNS answers, or
+    PROMETHEUS_PUBLIC_URL's."""
+    try:
+        name = urlsplit(f"//{host}").hostname or ""
+    except ValueError:  # a port that is not a number, an unclosed bracket
+        return False
+    if settings.public_url and host.lower() == urlsplit(settings.public_url).netloc.lower():
+        return True
+    if "." not in name.rstrip(".") or name.rstrip(".").rpartition(".")[2] in NEVER_PUBLIC:
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def foreign_origin(scope: Scope, settings: Settings) -> str | None:

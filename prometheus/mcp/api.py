@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from prometheus.core.urls import segment
 
-LOCAL = "http://prometheus.local"  # the base URL of in-process calls (never resolved)
+LOCAL = "http://prometheus.localhost"  # the base URL of in-process calls (never resolved)
 
 
 class ApiError(Exception):
