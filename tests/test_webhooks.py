@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from collections import Counter
 
 import httpx
@@ -90,6 +91,32 @@ def test_registration_accepts_a_global_address(api: httpx.Client) -> None:
         r = api.post("/webhooks/register", json={"url": f"https://{host}/hook"})
         assert r.status_code == 201, r.text
         api.delete(f"/webhooks/{r.json()['data']['id']}")
+
+
+def test_the_same_registration_again_answers_the_webhook_it_made(api: httpx.Client) -> None:
+    """A receiver registering itself at every start got each event once per start it had made."""
+    url = f"https://93.184.216.34/hook/{uuid.uuid4().hex}"
+    secret = "whsec_" + base64.b64encode(b"k" * 24).decode()
+    first = api.post("/webhooks/register", json={"url": url, "events": ["prometheus.task.*", "*.created"]})
+    assert first.status_code == 201, first.text
+    hook = first.json()["data"]
+    again = api.post("/webhooks/register", json={"url": url, "events": ["*.created", "prometheus.task.*"]})
+    assert again.status_code == 200 and "already registered" in again.json()["message"], again.text
+    assert again.json()["data"]["id"] == hook["id"] and again.json()["data"]["secret"] == hook["secret"]
+    # another registration of the same URL is its own webhook: other events, ordering or secret
+    others = [
+        {"url": url, "events": ["prometheus.task.*"]},
+        {"url": url, "events": ["prometheus.task.*", "*.created"], "ordered": True},
+        {"url": url, "events": ["prometheus.task.*", "*.created"], "secret": secret},
+    ]
+    made = [api.post("/webhooks/register", json=body) for body in others]
+    assert [r.status_code for r in made] == [201, 201, 201], [r.text for r in made]
+    same_secret = api.post("/webhooks/register", json=others[2])
+    assert same_secret.status_code == 200 and same_secret.json()["data"]["id"] == made[2].json()["data"]["id"]
+    mine = [h for h in api.get("/webhooks").json()["data"] if h["url"] == url]
+    assert len(mine) == 4, mine
+    for h in mine:
+        api.delete(f"/webhooks/{h['id']}")
 
 
 def test_event_patterns_are_event_types_with_wildcards(api: httpx.Client) -> None:

@@ -16,13 +16,17 @@ def _sender(ctx: Context) -> Dispatcher:
     return ctx.webhooks
 
 
-def register(ctx: Context, data: WebhookCreate) -> Webhook:
-    """A webhook whose URL may be reached (the SSRF guard), with its secret (shown this once)."""
+def register(ctx: Context, data: WebhookCreate) -> tuple[Webhook, bool]:
+    """A webhook whose URL may be reached (the SSRF guard), with its secret, and whether it is new: the same
+    registration again (URL, events, ordering, secret if given) answers the webhook it made."""
     settings = _sender(ctx).settings
     check_url(data.url, settings)
-    secret = data.secret or settings.webhook_secret or new_secret()
+    given = data.secret or settings.webhook_secret
     with ctx.db.store() as store:
-        return store.register_webhook(data, secret)
+        same = store.same_webhook(data, given)
+        if same is not None:
+            return same, False
+        return store.register_webhook(data, given or new_secret()), True
 
 
 def change(ctx: Context, webhook_id: str, changes: WebhookPatch) -> tuple[Webhook, int]:

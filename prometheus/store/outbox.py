@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hmac
 from datetime import timedelta
 
 from sqlalchemy import Row, delete, func, insert, select, text, update
@@ -44,6 +45,22 @@ class Outbox(StoreBase):
         self.session.add(row)
         self._flush()
         return webhook_model(row).model_copy(update={"secret": secret})
+
+    def same_webhook(self, data: WebhookCreate, secret: str | None) -> Webhook | None:
+        """The webhook registered before as `data` asks (URL, events, ordering and, where one is given, the
+        secret), with its secret: a receiver registering itself at every start gets each event once, not
+        once per start."""
+        rows = self.session.scalars(
+            select(WebhookRow)
+            .where(WebhookRow.url == data.url, WebhookRow.ordered == data.ordered)
+            .order_by(WebhookRow.created_at, WebhookRow.id)
+        )
+        for row in rows:
+            if set(row.events) == set(data.events) and (
+                secret is None or hmac.compare_digest(row.secret, secret)
+            ):
+                return webhook_model(row).model_copy(update={"secret": row.secret})
+        return None
 
     def has_webhooks(self) -> bool:
         """Whether a webhook is registered (without one, the dispatcher has nothing to do)."""

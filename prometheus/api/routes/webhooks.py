@@ -19,13 +19,22 @@ router = APIRouter(prefix="/api", tags=["events"], responses=ERROR_RESPONSES)
 
 
 @router.post(
-    "/webhooks/register", status_code=201, response_model=Envelope[Webhook], summary="Register a webhook"
+    "/webhooks/register",
+    status_code=201,
+    response_model=Envelope[Webhook],
+    responses={200: {"model": Envelope[Webhook], "description": "Registered before, just so: that webhook"}},
+    summary="Register a webhook",
 )
 def register(body: WebhookCreate, ctx: Context = Depends(get_ctx)) -> JSONResponse:
-    hook = webhooks.register(ctx, body)
-    return ok(
-        hook, "webhook registered; keep the secret to verify signatures", status_code=201, webhook_id=hook.id
-    )
+    """201 with a new webhook; 200 with the one the same registration made before."""
+    hook, new = webhooks.register(ctx, body)
+    if new:
+        message = "webhook registered; keep the secret to verify signatures"
+    else:
+        message = f"already registered as webhook {hook.id} (the same URL, events and secret): nothing added"
+        if not hook.active:
+            message += "; it is disabled: PATCH it with active=true to send to it again"
+    return ok(hook, message, status_code=201 if new else 200, webhook_id=hook.id)
 
 
 @router.get("/webhooks", response_model=Envelope[list[Webhook]], summary="Registered webhooks")
