@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from pathlib import Path
 
 import httpx
 import websockets
 
+from prometheus.core.inputs import PlanCreate
+from prometheus.store import Database
 from tests.conftest import Server
 
 
@@ -20,21 +23,40 @@ def _live(server: Server) -> dict:
     return httpx.get(server.url + "/health", timeout=30).json()["live"]
 
 
-def test_made_up_plan_ids_leave_nothing_behind_in_the_hub(server: Server) -> None:
-    """Every plan id a socket subscribed to, made up or not, is gone from the hub when the socket goes
-    (each stayed a key for good: an unbounded leak, and every later socket's close walked them all); an
-    id longer than any id, or one subscription past the limit, is a VALIDATION_ERROR."""
+def _plans(server: Server, n: int) -> list[str]:
+    """`n` new plans, written straight into the server's database (one transaction)."""
+    db = Database(server.database_url)
+    try:
+        with db.store() as store:
+            return [store.create_plan(PlanCreate(name=f"followed {i}")).id for i in range(n)]
+    finally:
+        db.dispose()
+
+
+def test_subscriptions_leave_nothing_behind_in_the_hub(server: Server, plan: dict) -> None:
+    """Every plan a socket subscribed to is gone from the hub when the socket goes (each stayed a key for
+    good: an unbounded leak, and every later socket's close walked them all); an id longer than any id, or
+    one subscription past the limit, is a VALIDATION_ERROR."""
     before = _live(server)
 
     async def main() -> list[dict]:
+        async with websockets.connect(_ws(server)) as watch:  # once the hub hands on an event made after
+            await watch.send(json.dumps({"action": "subscribe", "plan_id": plan["id"]}))  # the plans, it has
+            await asyncio.wait_for(watch.recv(), 30)  # passed their own events (else those would fill up
+            followed = await asyncio.to_thread(_plans, server, 1000)  # the queue of the socket below)
+            changed = {"description": "after the plans"}
+            await asyncio.to_thread(httpx.patch, f"{server.url}/api/plans/{plan['id']}", json=changed)
+            while json.loads(await asyncio.wait_for(watch.recv(), 30))["type"] != "prometheus.plan.updated":
+                pass  # (the plan's own `created` may come first)
         async with websockets.connect(_ws(server), max_size=None) as ws:
-            for i in range(1000):
-                await ws.send(json.dumps({"action": "subscribe", "plan_id": f"{uuid.uuid4()}-{i}"}))
+            for pid in followed:
+                await ws.send(json.dumps({"action": "subscribe", "plan_id": pid}))
             await ws.send(json.dumps({"action": "unsubscribe", "plan_id": "never-subscribed"}))
             await ws.send(json.dumps({"action": "subscribe", "plan_id": "one too many"}))
             await ws.send(json.dumps({"action": "subscribe", "plan_id": "x" * 201}))
             answers = [json.loads(await asyncio.wait_for(ws.recv(), 30)) for _ in range(1003)]
             during = _live(server)
+        assert {a["type"] for a in answers[:1000]} == {"subscribed"}
         assert during["followed"] >= before["followed"] + 1000
         return answers[1000:]
 
@@ -47,6 +69,35 @@ def test_made_up_plan_ids_leave_nothing_behind_in_the_hub(server: Server) -> Non
             break
         asyncio.run(asyncio.sleep(0.05))
     assert _live(server)["followed"] <= before["followed"]
+
+
+def test_following_a_plan_that_does_not_exist_is_refused(server: Server, plan: dict) -> None:
+    """A subscription to a plan that does not exist was accepted and waited for events that never come:
+    over /ws it is a NOT_FOUND error naming the plan and no subscription (the socket goes on; "*" and a
+    plan that exists are followed), over SSE a 404 with the API's envelope."""
+    before = _live(server)
+    made_up = f"no-such-plan-{uuid.uuid4().hex[:8]}"
+
+    async def main() -> tuple[list[dict], dict]:
+        async with websockets.connect(_ws(server)) as ws:
+            answers = []
+            for pid in (made_up, plan["id"], "*"):  # "*" last: events of any plan may follow it
+                await ws.send(json.dumps({"action": "subscribe", "plan_id": pid}))
+                answers.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+                if pid == made_up:
+                    during = _live(server)
+            return answers, during
+
+    (refused, subscribed, everything), during = asyncio.run(main())
+    assert refused["type"] == "error" and refused["error_code"] == "NOT_FOUND", refused
+    assert refused["plan_ids"] == [made_up] and made_up in refused["message"]
+    assert during["followed"] <= before["followed"]  # nothing subscribed
+    assert subscribed == {"type": "subscribed", "plan_id": plan["id"]}
+    assert everything == {"type": "subscribed", "plan_id": "*"}
+
+    r = httpx.get(f"{server.url}/api/events/stream", params={"plan_id": made_up}, timeout=10)
+    assert r.status_code == 404 and r.json()["error_code"] == "NOT_FOUND", r.text
+    assert made_up in r.json()["message"]
 
 
 INIT = {
@@ -92,6 +143,53 @@ def test_a_get_of_mcp_is_refused_at_once_not_held_open(server: Server) -> None:
     r = httpx.get(server.url + "/mcp", headers={"accept": "text/event-stream"}, timeout=10)
     _mcp_refusal(r, 405, "METHOD_NOT_ALLOWED")
     assert r.headers["allow"] == "POST"
+
+
+def test_refusals_before_the_mcp_sdk_are_json_rpc_errors_too(
+    backend: str,
+    make_database_url,
+    tmp_path: Path,  # noqa: ANN001
+) -> None:
+    """TokenAuth's 401 (no token, a bad one) and BodyLimit's 413 (announced, or counted as it arrives) were
+    the REST envelope at /mcp, which an MCP client shows as a bare "Server returned an error response";
+    the status and WWW-Authenticate stay, and other paths keep the envelope."""
+    env = {"PROMETHEUS_API_TOKENS": "look:read", "PROMETHEUS_MAX_BODY_BYTES": "10000"}
+    srv = Server(make_database_url(backend), tmp_path / "server.log", env=env).start()
+    try:
+        mcp = srv.url + "/mcp"
+        for given in ({}, {"authorization": "Bearer nope"}):
+            r = httpx.post(mcp, json=INIT, headers=MCP_HEADERS | given, timeout=30)
+            assert "bearer token" in _mcp_refusal(r, 401, "UNAUTHORIZED")
+            assert r.headers["www-authenticate"] == "Bearer"
+        look = MCP_HEADERS | {"authorization": "Bearer look"}
+        big = json.dumps(INIT | {"padding": "x" * 20_000}).encode()
+        for body in (big, iter([big])):  # with a Content-Length, and chunked
+            r = httpx.post(mcp, content=body, headers=look, timeout=30)
+            assert "10,000 bytes" in _mcp_refusal(r, 413, "PAYLOAD_TOO_LARGE")
+        assert httpx.post(mcp, json=INIT, headers=look, timeout=30).status_code == 200
+        rest = httpx.post(srv.url + "/api/plans", json={"name": "x"}, timeout=30)
+        assert rest.status_code == 401 and rest.json()["error_code"] == "UNAUTHORIZED", rest.text
+    finally:
+        srv.stop()
+
+
+def test_reading_a_plan_that_does_not_exist_is_resource_not_found(server: Server, plan: dict) -> None:
+    """It was -32603 (internal error) with the text "NOT_FOUND: ..."; it is MCP's resource not found, its
+    message naming the URI, the API's envelope its data."""
+
+    def read(uri: str) -> dict:
+        body = {"jsonrpc": "2.0", "id": 8, "method": "resources/read", "params": {"uri": uri}}
+        r = httpx.post(server.url + "/mcp", json=body, headers=MCP_HEADERS, timeout=60)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    uri = f"prometheus://plans/{plan['id']}"
+    assert plan["name"] in read(uri)["result"]["contents"][0]["text"]
+    missing = f"prometheus://plans/no-such-{uuid.uuid4().hex[:8]}"
+    error = read(missing)["error"]
+    assert error["code"] == -32002 and missing in error["message"], error
+    assert error["data"]["status"] == "error" and error["data"]["error_code"] == "NOT_FOUND", error
+    assert error["data"]["details"]["uri"] == missing
 
 
 def _call(server: Server, tool: str, arguments: dict) -> dict:

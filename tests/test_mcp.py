@@ -318,7 +318,7 @@ def test_tokens_and_scopes_are_the_apis(sqlite_url: str, tmp_path_factory: pytes
     try:
         hello = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
         r = httpx.post(f"{srv.url}/mcp", json=hello)
-        assert r.status_code == 401 and r.json()["error_code"] == "UNAUTHORIZED"
+        assert r.status_code == 401 and r.json()["error"]["data"]["error_code"] == "UNAUTHORIZED"
         wrong = httpx.post(f"{srv.url}/mcp", json=hello, headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 401
         look = {"Authorization": "Bearer look", "Accept": "application/json, text/event-stream"}

@@ -7,7 +7,9 @@ sockets of every replica. WebSocket protocol (JSON): `{"action": "subscribe"|"un
 the socket. Events arrive as `{"type": "prometheus.task.updated", "event_id", "plan_id", "data", "at"}`.
 Any other message (not JSON, another action, a field of the wrong type, an id holding a NUL or longer than
 MAX_ID characters, a subscription past MAX_SUBSCRIPTIONS on one socket) is answered `{"type": "error",
-"error_code": "VALIDATION_ERROR", "message"}` and the socket goes on.
+"error_code": "VALIDATION_ERROR", "message"}` and the socket goes on; a subscription to a plan that does not
+exist is answered `{"type": "error", "error_code": "NOT_FOUND", "message", "plan_ids"}` and not made (it
+would wait for events that never come), as the SSE stream of such a plan is a 404.
 
 Every subscriber has its own bounded queue (PROMETHEUS_LIVE_QUEUE events): the hub never waits for one. A
 subscriber that falls that far behind is dropped with `{"type": "reload", ...}` (SSE: `event: reload`); so is
@@ -21,77 +23,31 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from typing import Any, Literal
+from collections.abc import Callable, Collection, Iterator
 
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import ValidationError
+from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from prometheus.core.bounds import MAX_ID, check_text
 from prometheus.core.inputs import TaskPatch
 from prometheus.errors import PrometheusError, plain_errors, summary
+from prometheus.events.messages import ClientMessage, event_message, not_found, parse_message, reload_message
 from prometheus.services import Context, tasks
 
 log = logging.getLogger("prometheus.live")
 COALESCE = 0.05  # seconds a woken hub waits for the rest of a burst of commits
-MAX_EVENT_ID = 2**63 - 1  # event ids are 64-bit: a resume point beyond is no event's (SSE and /ws alike)
 MAX_SUBSCRIPTIONS = 1000  # plans one socket follows at once ("*" follows them all)
-ACTIONS = "actions: subscribe, unsubscribe (plan_id, last_event_id?), update_task, ping"
+INBOX = 32  # frames of one socket read ahead of their answers (as many as the server's own queue holds)
 
 
-class ClientMessage(BaseModel):
-    """One message a client sends over /ws; anything else is answered with a VALIDATION_ERROR."""
-
-    action: Literal["subscribe", "unsubscribe", "ping", "update_task"]
-    plan_id: str | None = Field(None, min_length=1, max_length=MAX_ID)
-    last_event_id: int | None = Field(None, ge=0, le=MAX_EVENT_ID, strict=True)
-    task_id: str | None = Field(None, min_length=1, max_length=MAX_ID)
-    changes: dict[str, Any] = Field(default_factory=dict)
-    version: int | None = Field(None, strict=True)
-
-    @field_validator("plan_id", "task_id")
-    @classmethod
-    def _plain(cls, value: str | None, info: Any) -> str | None:  # noqa: ANN401
-        if value is not None:
-            check_text(value, info.field_name)
-        return value
-
-    @model_validator(mode="after")
-    def _complete(self) -> ClientMessage:
-        if self.action != "ping" and self.plan_id is None:
-            raise ValueError(f"{self.action} needs a plan_id")
-        if self.action == "update_task" and self.task_id is None:
-            raise ValueError("update_task needs a task_id")
-        return self
-
-
-def parse_message(raw: str | bytes) -> ClientMessage | str:
-    """The client's message, or why it is not one (malformed JSON, nesting too deep, a wrong field)."""
-    try:
-        return ClientMessage.model_validate_json(raw)
-    except ValidationError as exc:
-        return (
-            "; ".join(
-                f"{'.'.join(map(str, e['loc'])) or 'message'}: {e['msg']}"
-                for e in exc.errors(include_url=False)
-            )
-            + f" ({ACTIONS})"
-        )
-
-
-def event_message(e) -> dict:  # noqa: ANN001
-    return {
-        "type": e.type,
-        "event_id": e.id,
-        "plan_id": e.plan_id,
-        "data": e.data,
-        "at": e.created_at.isoformat(),
-    }
-
-
-def reload_message(reason: str, last_event_id: int) -> dict:
-    return {"type": "reload", "reason": reason, "last_event_id": last_event_id}
+async def _read_all(ws: WebSocket, inbox: asyncio.Queue[Message | None]) -> None:
+    """The socket's frames into `inbox` (bounded: a client sending faster than it is answered waits), then
+    None once it is closed."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while (frame := await ws.receive())["type"] != "websocket.disconnect":
+            await inbox.put(frame)
+    await inbox.put(None)
 
 
 class Subscriber:
@@ -239,6 +195,20 @@ class LiveHub:
         for key in list(sub.keys):
             self.leave(sub, key)
 
+    async def unknown(self, plan_ids: Collection[str]) -> list[str]:
+        """Those of `plan_ids` that name no plan ("*" names them all), in one query for all of them."""
+        wanted = set(plan_ids) - {"*"}
+        if not wanted:
+            return []
+
+        def read() -> set[str]:
+            if len(wanted) == 1:  # one indexed read on a pooled connection, no transaction of a Store
+                return {p for p in wanted if self.db.plan_revision(p) is not None}
+            with self.db.store(write=False) as store:
+                return store.existing_plans(wanted)
+
+        return sorted(wanted - await run_in_threadpool(read))
+
     def stats(self) -> dict[str, int]:
         """This process's subscriptions, and the plans (or "*") they follow."""
         return {"subscriptions": sum(map(len, self.subscribers.values())), "followed": len(self.subscribers)}
@@ -273,30 +243,45 @@ class LiveHub:
     # -- WebSocket --------------------------------------------------------------------------------------
 
     async def serve(self, ws: WebSocket, refusal: Callable[[object], str | None] = lambda _: None) -> None:
-        """Answer one socket's messages; `refusal(action)` says why its token may not run an action."""
+        """Answer one socket's messages in order; `refusal(action)` says why its token may not run an action.
+        The frames that have arrived are answered together, the plans they subscribe to read in one query."""
         await ws.accept()
+        inbox: asyncio.Queue[Message | None] = asyncio.Queue(INBOX)
         with self.subscription() as sub:
             sender = asyncio.create_task(self._send_all(ws, sub))
+            reader = asyncio.create_task(_read_all(ws, inbox))
             try:
                 while not sender.done():
-                    frame = await ws.receive()
-                    if frame["type"] == "websocket.disconnect":
+                    frames = [await inbox.get()]
+                    while not inbox.empty():
+                        frames.append(inbox.get_nowait())
+                    if not await self._answer(sub, frames, refusal):
                         break
-                    msg = parse_message(frame.get("text") or frame.get("bytes") or "")
-                    if isinstance(msg, str):
-                        self._reply(sub, {"type": "error", "error_code": "VALIDATION_ERROR", "message": msg})
-                        continue
-                    refused = refusal(msg.action)
-                    if refused:
-                        self._reply(sub, {"type": "error", "error_code": "FORBIDDEN", "message": refused})
-                        continue
-                    await self._handle(sub, msg)
-            except (WebSocketDisconnect, RuntimeError):
-                pass
             finally:
-                sender.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await sender
+                for task in (reader, sender):
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
+
+    async def _answer(
+        self, sub: Subscriber, frames: list[Message | None], refusal: Callable[[object], str | None]
+    ) -> bool:
+        """Answer `frames` in order; False once the socket is closed (a None)."""
+        msgs = [None if f is None else parse_message(f.get("text") or f.get("bytes") or "") for f in frames]
+        wanted = [m.plan_id for m in msgs if isinstance(m, ClientMessage) and m.action == "subscribe"]
+        missing = set(await self.unknown(wanted))
+        for msg in msgs:
+            if msg is None:
+                return False
+            if isinstance(msg, str):
+                self._reply(sub, {"type": "error", "error_code": "VALIDATION_ERROR", "message": msg})
+                continue
+            refused = refusal(msg.action)
+            if refused:
+                self._reply(sub, {"type": "error", "error_code": "FORBIDDEN", "message": refused})
+                continue
+            await self._handle(sub, msg, missing)
+        return True
 
     def _reply(self, sub: Subscriber, msg: dict) -> None:
         if not sub.offer(msg):
@@ -336,7 +321,8 @@ class LiveHub:
             sub.seen = max(sub.seen, e["event_id"])
             await ws.send_json(e)
 
-    async def _handle(self, sub: Subscriber, msg: ClientMessage) -> None:
+    async def _handle(self, sub: Subscriber, msg: ClientMessage, missing: set[str]) -> None:
+        """One message; `missing`: the plans of its subscription that do not exist (`unknown`)."""
         if msg.action == "ping":
             self._reply(sub, {"type": "pong"})
         elif msg.action == "unsubscribe":
@@ -346,6 +332,9 @@ class LiveHub:
             if len(sub.keys) >= MAX_SUBSCRIPTIONS and msg.plan_id not in sub.keys:
                 why = f"one socket follows at most {MAX_SUBSCRIPTIONS} plans; subscribe to '*' for every plan"
                 self._reply(sub, {"type": "error", "error_code": "VALIDATION_ERROR", "message": why})
+                return
+            if msg.plan_id in missing:
+                self._reply(sub, not_found([msg.plan_id]))
                 return
             self.join(sub, msg.plan_id)  # before the backlog is read: nothing falls in between
             self._reply(sub, {"type": "subscribed", "plan_id": msg.plan_id})

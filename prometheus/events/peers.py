@@ -20,7 +20,8 @@ from prometheus.config import Settings
 from prometheus.core.model import TaskStatus
 from prometheus.errors import ValidationFailed
 from prometheus.events import executions
-from prometheus.events.live import COALESCE, event_message
+from prometheus.events.live import COALESCE
+from prometheus.events.messages import event_message
 from prometheus.integrations.hermes import COMPONENT_ID, PUBLISHES, HermesHelper
 from prometheus.integrations.http import IntegrationUnavailable
 from prometheus.integrations.synthesis import SynthesisConnector

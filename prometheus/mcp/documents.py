@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.shared.exceptions import MCPError
+from mcp.types import INTERNAL_ERROR
 
 from prometheus.mcp.api import Api, ApiError, seg
 
 PLAN_URI = "prometheus://plans/{plan_id}"
+# MCP's "resource not found" (spec 2025-06-18/2025-11-25), the code clients know; the SDK's own
+# ResourceNotFoundError answers -32602 instead (SEP-2164)
+RESOURCE_NOT_FOUND = -32002
+
+
+def unreadable(uri: str, exc: ApiError) -> MCPError:
+    """The protocol error of a resource the API refused: not found is RESOURCE_NOT_FOUND, anything else an
+    internal error; its message names the URI, its `data` the API's envelope (the URI in `details`)."""
+    envelope = exc.envelope | {"details": exc.envelope.get("details", {}) | {"uri": uri}}
+    if exc.envelope["http_status"] == 404:
+        return MCPError(RESOURCE_NOT_FOUND, f"resource {uri} not found: {exc}", envelope)
+    return MCPError(INTERNAL_ERROR, f"resource {uri} cannot be read: {exc}", envelope)
 
 
 def _day(at: str | None) -> str:
@@ -72,7 +85,7 @@ def register(server: MCPServer, api: Api) -> None:
             timeline = await api.get(ctx, f"/api/plans/{seg(plan_id)}/timeline")
             cp = await api.get(ctx, f"/api/plans/{seg(plan_id)}/critical-path")
         except ApiError as exc:
-            raise ResourceError(f"{exc.envelope['error_code']}: {exc}") from None
+            raise unreadable(PLAN_URI.format(plan_id=plan_id), exc) from None
         return plan_markdown(plan, timeline, cp)
 
     @server.prompt(name="plan_this_project", title="Plan this project")

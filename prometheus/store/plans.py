@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import func, select
 
 from prometheus.core.documents import DocPlan
@@ -69,6 +71,13 @@ class Plans(StoreBase):
         if include_children:
             return self.read_plan(plan_id)
         return plan_model(self._plan_row(plan_id), self._task_count(plan_id))
+
+    def existing_plans(self, plan_ids: Collection[str]) -> set[str]:
+        """Which of `plan_ids` are plans: one query, however many."""
+        if not plan_ids:
+            return set()
+        plans = PlanRow.__table__
+        return set(self.session.scalars(select(plans.c.id).where(plans.c.id.in_(set(plan_ids)))))
 
     def plan_revision(self, plan_id: str) -> str | None:
         """The plan's revision token as this transaction sees it; None if there is no such plan."""

@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from prometheus.api.deps import get_ctx, get_db
 from prometheus.api.envelope import ERROR_RESPONSES, Deleted, Envelope, ok
 from prometheus.core.webhook import Delivery, Webhook, WebhookCreate, WebhookPatch
-from prometheus.events.live import MAX_EVENT_ID, reload_message
+from prometheus.errors import NotFound
+from prometheus.events.messages import MAX_EVENT_ID, reload_message
 from prometheus.services import Context, webhooks
 from prometheus.store import Database
 
@@ -112,6 +113,8 @@ async def stream(
     limit were missed or the id is past the newest event; a client that falls behind by the queue limit
     also gets `reload` (then the stream ends): read the plan again, then reconnect without Last-Event-ID."""
     hub = request.app.state.hub
+    if plan_id and await hub.unknown([plan_id]):  # a stream that would wait for events that never come
+        raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
 
     def sse(e: dict) -> str:
         return f"id: {e['event_id']}\nevent: {e['type']}\ndata: {json.dumps(e)}\n\n"
