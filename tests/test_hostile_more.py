@@ -80,19 +80,22 @@ def test_following_a_plan_that_does_not_exist_is_refused(server: Server, plan: d
 
     async def main() -> tuple[list[dict], dict]:
         async with websockets.connect(_ws(server)) as ws:
-            answers = []
-            for pid in (made_up, plan["id"], "*"):  # "*" last: events of any plan may follow it
+            await ws.send(json.dumps({"action": "subscribe", "plan_id": made_up}))
+            answers = [json.loads(await asyncio.wait_for(ws.recv(), 10))]
+            during = _live(server)
+            burst = [f"{made_up}-2", plan["id"], made_up, "*"]  # "*" last: events of any plan may follow
+            for pid in burst:  # sent at once: answered together, in order
                 await ws.send(json.dumps({"action": "subscribe", "plan_id": pid}))
-                answers.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
-                if pid == made_up:
-                    during = _live(server)
+            answers += [json.loads(await asyncio.wait_for(ws.recv(), 10)) for _ in burst]
             return answers, during
 
-    (refused, subscribed, everything), during = asyncio.run(main())
+    (refused, second, subscribed, again, everything), during = asyncio.run(main())
     assert refused["type"] == "error" and refused["error_code"] == "NOT_FOUND", refused
     assert refused["plan_ids"] == [made_up] and made_up in refused["message"]
     assert during["followed"] <= before["followed"]  # nothing subscribed
+    assert second["error_code"] == "NOT_FOUND" and second["plan_ids"] == [f"{made_up}-2"], second
     assert subscribed == {"type": "subscribed", "plan_id": plan["id"]}
+    assert again == refused
     assert everything == {"type": "subscribed", "plan_id": "*"}
 
     r = httpx.get(f"{server.url}/api/events/stream", params={"plan_id": made_up}, timeout=10)

@@ -44,9 +44,13 @@ INBOX = 32  # frames of one socket read ahead of their answers (as many as the s
 async def _read_all(ws: WebSocket, inbox: asyncio.Queue[Message | None]) -> None:
     """The socket's frames into `inbox` (bounded: a client sending faster than it is answered waits), then
     None once it is closed."""
-    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+    try:
         while (frame := await ws.receive())["type"] != "websocket.disconnect":
             await inbox.put(frame)
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    except Exception:  # noqa: BLE001 - the socket is answered as closed, never left waiting
+        log.exception("reading a WebSocket failed")
     await inbox.put(None)
 
 
