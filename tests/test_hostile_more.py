@@ -190,7 +190,7 @@ def test_reading_a_plan_that_does_not_exist_is_resource_not_found(server: Server
     assert plan["name"] in read(uri)["result"]["contents"][0]["text"]
     missing = f"prometheus://plans/no-such-{uuid.uuid4().hex[:8]}"
     error = read(missing)["error"]
-    assert error["code"] == -32002 and missing in error["message"], error
+    assert error["code"] == -32602 and missing in error["message"], error  # as the SDK's unknown URI
     assert error["data"]["status"] == "error" and error["data"]["error_code"] == "NOT_FOUND", error
     assert error["data"]["details"]["uri"] == missing
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.shared.exceptions import MCPError
-from mcp.types import INTERNAL_ERROR
+from mcp.types import INTERNAL_ERROR, INVALID_PARAMS
 
 from prometheus.mcp.api import Api, ApiError, seg
 
 PLAN_URI = "prometheus://plans/{plan_id}"
-# MCP's "resource not found" (spec 2025-06-18/2025-11-25), the code clients know; the SDK's own
-# ResourceNotFoundError answers -32602 instead (SEP-2164)
-RESOURCE_NOT_FOUND = -32002
+# "resource not found" as the SDK answers an unknown URI (-32602, SEP-2164; -32002 is retired)
+RESOURCE_NOT_FOUND = INVALID_PARAMS
 
 
 def unreadable(uri: str, exc: ApiError) -> MCPError:
