@@ -11,8 +11,9 @@ import httpx
 import pytest
 from lxml import etree
 
-from prometheus.core.model import Assignment, Calendar, Resource, Task
+from prometheus.core.model import Assignment, Calendar, Plan, Resource, Task
 from prometheus.core.scheduler import schedule
+from prometheus.formats.document import to_document
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
 from prometheus.formats.mspdi_values import NS
 from tests import mpxj_oracle
@@ -137,9 +138,6 @@ def test_a_task_not_under_way_is_unchanged() -> None:
 
 def test_mspdi_keeps_the_work_left_of_a_task_under_way() -> None:
     """Written, each assignment's RemainingWork is its work left, its ActualWork the rest of its work."""
-    from prometheus.core.model import Plan
-    from prometheus.formats.document import to_document
-
     task, people = _started((0, 2))
     plan = Plan(id="p", name="p", start_date=MONDAY.date(), tasks=[task], resources=people)
     data = write_mspdi(to_document(plan), None)
