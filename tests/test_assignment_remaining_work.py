@@ -17,7 +17,9 @@ from prometheus.formats.document import to_document
 from prometheus.formats.mspdi import read_mspdi, write_mspdi
 from prometheus.formats.mspdi_values import NS
 from tests import mpxj_oracle
+from tests.conftest import BACKENDS
 from tests.mspdi_files import ours
+from tests.test_persistence import upgraded
 
 MONDAY = datetime(2027, 1, 4, 8)
 TUESDAY = datetime(2027, 1, 5, 8)
@@ -192,3 +194,19 @@ def _mspdi(api: httpx.Client, pid: str) -> bytes:
     r = api.get(f"/plans/{pid}/export", params={"format": "mspdi"})
     assert r.status_code == 200, r.text
     return r.content
+
+
+@pytest.mark.parametrize("which", BACKENDS)
+def test_assignments_stored_before_track_no_remaining_work(which: str, make_database_url) -> None:  # noqa: ANN001
+    rows = {
+        "plans": [{"id": "p"}],
+        "tasks": [{"id": "t", "plan_id": "p", "position": 1, "parent_id": None, "tags": [],
+                   "status": "in_progress", "duration_unit": "days", "priority": "medium"}],
+        "resources": [{"id": "r", "plan_id": "p", "name": "Ana"}],
+        "assignments": [{"task_id": "t", "resource_id": "r", "units": 1.0}],
+    }  # fmt: skip
+    db = upgraded(make_database_url(which), "0020", rows)
+    with db.store() as store:
+        (a,) = store.get_task("p", "t").assignments
+    db.dispose()
+    assert a.remaining_work is None and "remaining_work" not in a.model_dump()
