@@ -21,7 +21,7 @@ CHAIN = ("a", "b", "c", "d", "e", "f", "g", "h", "ms", "work", "fd")
 
 def varied(long_names: bool = True, calendars: bool = True) -> PlanDocument:
     """The plan; without `calendars`, what a CSV carries: no calendars (the standard one), no splits, no
-    assignments' own work, delay or contour."""
+    assignments' own work, delay, contour or remaining work."""
     calendar = {
         "name": "Cal & <Co>", "weekday_hours": {4: [["08:00", "12:00"]]},
         "holidays": ["2026-12-25", "2027-01-01"],
@@ -66,7 +66,8 @@ def varied(long_names: bool = True, calendars: bool = True) -> PlanDocument:
         {"key": "fd", "name": "Fixed duration", "task_type": "fixed_duration", "priority": "low"},
         {"key": "resumed", "name": "Resumed", "duration": 5, "actual_start": "2026-12-01T08:00:00",
          "percent_complete": 20, "resume": "2026-12-07T08:00:00", "status": "in_progress",
-         "remaining_duration": 4},
+         "remaining_duration": 4, "assignments": [{"resource": "r1", "remaining_work": 0},
+                                                  {"resource": "r3", "remaining_work": 32}]},
     ]  # fmt: skip
     links = [
         {"predecessor": p, "successor": s, "type": TYPES[i % 4], "lag": (-1) ** i * (i + 0.5),
@@ -91,7 +92,7 @@ def varied(long_names: bool = True, calendars: bool = True) -> PlanDocument:
             r.calendar = None
         for t in doc.tasks:
             t.calendar, t.splits, t.ignore_resource_calendar = None, [], False
-            plain = {"work": None, "delay": 0.0, "contour": WorkContour.flat}
+            plain = {"work": None, "delay": 0.0, "contour": WorkContour.flat, "remaining_work": None}
             t.assignments = [a.model_copy(update=plain) for a in t.assignments]
     return doc
 

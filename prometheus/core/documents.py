@@ -33,6 +33,7 @@ class DocAssignment(Input):
     work: WorkHours | None = None
     delay: WorkHours = 0.0
     contour: WorkContour = WorkContour.flat
+    remaining_work: WorkHours | None = None
 
 
 class DocResource(Input):

@@ -229,19 +229,23 @@ def check_splits(v: list[TaskSplit]) -> list[TaskSplit]:
 
 class Assignment(BaseModel):
     """A resource on a task: its units (1.0 = full time) and, as Microsoft Project keeps them, its own work
-    (hours), its delay after the task's start (working hours) and its work contour; those three are shown
-    only when set."""
+    (hours), its delay after the task's start (working hours), its work contour and, on a task under way,
+    the work it has left (hours); those four are shown only when set."""
 
     resource_id: str
     units: float = Field(1.0, gt=0, le=100)
     work: WorkHours | None = Field(None, description="the assignment's work in hours")
     delay: WorkHours = Field(0.0, description="working hours after the task's start")
     contour: WorkContour = WorkContour.flat
+    remaining_work: WorkHours | None = Field(
+        None, description="hours of work left on a task under way (0: this resource has finished its part)"
+    )
 
     @model_serializer(mode="wrap")
     def _set_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         out = handler(self)
-        for key, default in (("work", None), ("delay", 0.0), ("contour", WorkContour.flat)):
+        unset = (("work", None), ("delay", 0.0), ("contour", WorkContour.flat), ("remaining_work", None))
+        for key, default in unset:
             if out.get(key) == default:
                 out.pop(key, None)
         return out

@@ -63,7 +63,12 @@ def to_document(plan: Plan) -> PlanDocument:
                 parent=t.parent_id,
                 assignments=[
                     DocAssignment.model_construct(
-                        resource=a.resource_id, units=a.units, work=a.work, delay=a.delay, contour=a.contour
+                        resource=a.resource_id,
+                        units=a.units,
+                        work=a.work,
+                        delay=a.delay,
+                        contour=a.contour,
+                        remaining_work=a.remaining_work,
                     )
                     for a in t.assignments
                 ],

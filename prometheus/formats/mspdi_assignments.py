@@ -33,9 +33,11 @@ def read_assignments(
     working time, which Project's Duration may not count) or not (an elapsed delay); and per task whose
     assignments still hold overtime to do, the working minutes the longest of them needs at its units for
     the rest of its work without that overtime (Project ends such a task when that work is done after its
-    resume date; its RemainingDuration then says something else). Material and cost resources are left
-    out: in Project they take no part in scheduling (their units are quantities), here an assignment puts
-    its resource's working time into the task's."""
+    resume date; its RemainingDuration then says something else). An assignment of a task under way keeps
+    the work it has left (hours). Material and cost resources are left out: in Project they take no part
+    in scheduling (their units are quantities), here an assignment puts its resource's working time into
+    the task's."""
+    under_way = _under_way(root)
     out: dict[str, list[DocAssignment]] = {}
     leveled: dict[str, bool] = {}
     left: dict[str, float] = {}
@@ -58,6 +60,7 @@ def read_assignments(
         if rkey not in known:
             continue
         own = text(a, "Work") is not None
+        rest = _work_left(a) if key in under_way else None
         out.setdefault(key, []).append(
             DocAssignment(
                 resource=rkey,
@@ -65,9 +68,29 @@ def read_assignments(
                 work=round(minutes(text(a, "Work")) / 60, 6) if own else None,
                 delay=max(0.0, round((float(text(a, "Delay") or 0) + lag) / 600, 6)),
                 contour=_CONTOUR.get(text(a, "WorkContour") or "0", WorkContour.flat),
+                remaining_work=rest,
             )
         )
     return out, leveled, {k: left[k] for k in overtime}
+
+
+def _work_left(a: etree._Element) -> float | None:
+    """An assignment's RemainingWork in hours; where it is not written (MPXJ's writer leaves out a zero),
+    its Work less its ActualWork; None where neither says."""
+    rest = text(a, "RemainingWork")
+    if rest is None and text(a, "Work") is None:
+        return None
+    hours = minutes(rest) if rest is not None else minutes(text(a, "Work")) - minutes(text(a, "ActualWork"))
+    return max(0.0, round(hours / 60, 6))
+
+
+def _under_way(root: etree._Element) -> set[str]:
+    """The keys of the tasks started and not finished."""
+    return {
+        f"t{text(t, 'UID')}"
+        for t in root.iter(f"{{{NS}}}Task")
+        if text(t, "ActualStart") and not text(t, "ActualFinish")
+    }
 
 
 def own_span(assignments: list[DocAssignment]) -> float | None:
@@ -325,8 +348,9 @@ def write_assignments(
     factor: dict[str, float],
     cal: Calendar,
 ) -> None:
-    """Each task's assignments (a split task without any: its own work, unassigned), their work and, for a
-    split task, its periods of work."""
+    """Each task's assignments (a split task without any: its own work, unassigned), their work (done as
+    the task's progress says; on a task under way, what an assignment says it has left is left) and, for
+    a split task, its periods of work."""
     n = 0
     res_cal = {r.key: r.calendar for r in doc.resources if r.calendar is not None}
     laid_out: dict = {}
@@ -335,10 +359,14 @@ def write_assignments(
         st = s.tasks.get(t.key) if s and t.splits else None
         span = own_span(t.assignments)  # the assignments' own work, only where it makes the task's span
         own_work = span is not None and agrees(span, minutes)
+        under_way = t.actual_start is not None and t.actual_finish is None
         for a in t.assignments or ([DocAssignment(resource=UNASSIGNED)] if st else []):
             n += 1
             work = a.work * 60 if own_work and a.work is not None else minutes * a.units
             done = work * t.percent_complete / 100
+            if under_way and a.remaining_work is not None:  # Work = ActualWork + RemainingWork
+                done = max(0.0, work - a.remaining_work * 60)
+                work = done + a.remaining_work * 60
             el = sub(parent, "Assignment")
             sub(el, "UID", n)
             sub(el, "TaskUID", uid[t.key])

@@ -248,7 +248,12 @@ class StoreBase:
         for a in rows:
             out[a.task_id].append(
                 Assignment(
-                    resource_id=a.resource_id, units=a.units, work=a.work, delay=a.delay, contour=a.contour
+                    resource_id=a.resource_id,
+                    units=a.units,
+                    work=a.work,
+                    delay=a.delay,
+                    contour=a.contour,
+                    remaining_work=a.remaining_work,
                 )
             )
         return out

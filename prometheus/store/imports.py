@@ -68,6 +68,7 @@ class Imports(StoreBase):
                 "work": [a.work for _, _, a in assigned],
                 "delay": [a.delay for _, _, a in assigned],
                 "contour": [a.contour.value for _, _, a in assigned],
+                "remaining_work": [a.remaining_work for _, _, a in assigned],
             },
         )
         links = doc.dependencies

@@ -41,14 +41,22 @@ class Reading(StoreBase):
                 assignments.c.work,
                 assignments.c.delay,
                 assignments.c.contour,
+                assignments.c.remaining_work,
             )
             .join(tasks, tasks.c.id == assignments.c.task_id)
             .where(tasks.c.plan_id == plan_id)
             .order_by(assignments.c.task_id, assignments.c.position)
         )
-        for task_id, resource_id, units, work, delay, contour in self.session.execute(stmt):
+        for task_id, resource_id, units, work, delay, contour, left in self.session.execute(stmt):
             assigned[task_id].append(
-                Assignment(resource_id=resource_id, units=units, work=work, delay=delay, contour=contour)
+                Assignment(
+                    resource_id=resource_id,
+                    units=units,
+                    work=work,
+                    delay=delay,
+                    contour=contour,
+                    remaining_work=left,
+                )
             )
         # predecessors in plan order (by the predecessor's position, then id), as _tasks gives them
         order = {r.id: (r.position, r.id) for r in task_rows}

@@ -165,10 +165,12 @@ class AssignmentRow(Base):
     units: Mapped[float] = mapped_column(Float, default=1.0)
     # the order the task lists its resources in (the first resource's calendar schedules the task)
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # as Microsoft Project keeps them: the assignment's own work (hours), delay (working hours), contour
+    # as Microsoft Project keeps them: the assignment's own work (hours), delay (working hours), contour,
+    # and on a task under way the work it has left (hours; null: not tracked)
     work: Mapped[float | None] = mapped_column(Float)
     delay: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     contour: Mapped[str] = mapped_column(String(20), default="flat", server_default="flat")
+    remaining_work: Mapped[float | None] = mapped_column(Float)
 
 
 class BaselineRow(Base):

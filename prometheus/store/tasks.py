@@ -88,6 +88,7 @@ def assignment_values(task_id: str, wanted: list[Assignment]) -> list[dict[str, 
             "work": a.work,
             "delay": a.delay,
             "contour": a.contour.value,
+            "remaining_work": a.remaining_work,
         }  # fmt: skip
         for n, a in enumerate(wanted)
     ]
@@ -121,6 +122,7 @@ class Tasks(StoreBase):
                     work=a.work,
                     delay=a.delay,
                     contour=a.contour.value,
+                    remaining_work=a.remaining_work,
                 )
             )
 

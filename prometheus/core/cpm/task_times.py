@@ -13,7 +13,7 @@ import numpy as np
 from prometheus.core.calendar import Calendars, UnionCalendar, WorkCalendar
 from prometheus.core.calendar_common import common_time
 from prometheus.core.cpm.rules import FNET, FNLT, MFO
-from prometheus.core.model import Calendar, DurationUnit, Resource, Task
+from prometheus.core.model import Calendar, DurationUnit, Resource, Task, TaskStatus
 from prometheus.core.splits import pauses, split_span
 
 if TYPE_CHECKING:
@@ -27,6 +27,27 @@ def _own_key(cal_id: int, resources: str | tuple | None, own: dict) -> int | tup
     """The key of a task's own calendar: its id, with the ids of its resources that have calendars."""
     rids = tuple(r for r in (resources if isinstance(resources, tuple) else (resources,)) if r in own)
     return (_OWN, cal_id, rids) if rids else cal_id
+
+
+def at_work(keys: list, leaf: Leaves) -> list:
+    """Per task, the resources on whose calendars it works (`keys`: all of its resources, as
+    `Leaves.resource_keys` gives them): a task under way works the rest of its work on the calendars of the
+    resources with work left (as Microsoft Project), those whose assignment has none left (remaining_work 0)
+    take no part; when all or none of its assignments say so, all of its resources do."""
+    cols = leaf.columns
+    started, ended, status, assigned = (
+        cols[k] for k in ("actual_start", "actual_finish", "status", "assignments")
+    )
+    if started.count(None) == len(started):
+        return keys
+    out = list(keys)
+    for i, at in enumerate(started):
+        if at is None or ended[i] is not None or status[i] is TaskStatus.completed:
+            continue
+        left = [a.resource_id for a in assigned[i] if a.remaining_work != 0]
+        if left and len(left) < len(assigned[i]):
+            out[i] = left[0] if len(left) == 1 else tuple(left)
+    return out
 
 
 class TaskTimes:
@@ -101,8 +122,9 @@ class TaskTimes:
         columns = leaf.columns
         n = len(leaf.tasks)
         own_calendars = columns["calendar"]
-        # per task: its resources' ids (without resource calendars, the plan's calendar)
-        keys: list = leaf.resource_keys if own else [None] * n
+        # per task: its resources' ids, of a task under way those with work left (without resource
+        # calendars, the plan's calendar)
+        keys: list = at_work(leaf.resource_keys, leaf) if own else [None] * n
         by_id = {}
         if own_calendars.count(None) != n:  # ... or its own calendar's id (with its resources' calendars,
             by_id = {id(c): c for c in own_calendars if c is not None}  # unless it ignores them)
