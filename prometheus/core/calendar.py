@@ -19,6 +19,9 @@ from prometheus.core.calendar_tables import TABLES
 from prometheus.core.model import Calendar
 
 MINUTES_PER_DAY = 1440
+# days x working periods a day, over all the calendars one schedule lays out (about 66 bytes each over their
+# tables: about 1 GB); 400 resource calendars on a plan of 96 years took 2.6 GB, and a plan may have 10,000
+MAX_TABLE_CELLS = 16_000_000
 # minutes of the clock in one elapsed unit (1 edays = 24 hours, nights, weekends and holidays included)
 ELAPSED_MINUTES = {"eminutes": 1, "ehours": 60, "edays": MINUTES_PER_DAY, "eweeks": 7 * MINUTES_PER_DAY}
 # a duration unit in days of 8 working hours, for estimates (an elapsed day is one day of the calendar)
@@ -35,6 +38,17 @@ def unit_minutes(minutes_per_day: int, minutes_per_week: int) -> dict[str, int]:
 
 class SchedulingError(ValueError):
     """A plan that cannot be scheduled as given (too long, nothing to schedule...)."""
+
+
+def check_cells(calendars: int, days: int, periods: int) -> None:
+    """Tables of `calendars` calendars over `days` days of `periods` working periods stay within
+    MAX_TABLE_CELLS."""
+    if calendars * days * periods > MAX_TABLE_CELLS:
+        raise SchedulingError(
+            f"the schedule would lay out {calendars:,} calendars of up to {periods} working periods a day "
+            f"over {days:,} days, more than {MAX_TABLE_CELLS:,} in all: shorten the plan, or give its "
+            "resources fewer distinct calendars"
+        )
 
 
 class WorkCalendar:
@@ -99,7 +113,13 @@ class WorkCalendar:
         kinds, kind = self._layout[0], self._day_kinds(days, back)
         return kinds[kind, :, 0], kinds[kind, :, 1]
 
+    @property
+    def width(self) -> int:
+        """The most working periods a day of the calendar has."""
+        return int(self._layout[0].shape[1])
+
     def _build(self, days: int, back: int) -> None:
+        check_cells(1, days, self.width)
         tables = TABLES.get((*self.key, self.epoch, days, back), self._tables, days, back)
         self._ps, self._pe, self._pl_start, self._pl_end, self._cum = tables
         self.days = days
@@ -212,6 +232,11 @@ class UnionCalendar(WorkCalendar):
     def _definition(self) -> tuple:
         return ("union", *(m.key[0] for m in self.members))
 
+    @property
+    def width(self) -> int:
+        """At most the members' periods, and a minute's work and a minute's pause at a time."""
+        return min(MINUTES_PER_DAY // 2, sum(m.width for m in self.members))
+
     def _day_periods(self, days: int, back: int) -> tuple[np.ndarray, np.ndarray]:
         """The periods of each day in which any member works, found once for each distinct combination of
         the members' kinds of day (few: weekdays, holidays, exceptions): a table of every minute of every day
@@ -257,6 +282,7 @@ class Calendars:
         their tables (padded with empty periods) for the mixed kernels."""
         if back + ahead > 200 * 366:
             raise SchedulingError("the schedule would span more than 200 years; check durations and lags")
+        check_cells(len(self.cals), back + ahead, max(c.width for c in self.cals))
         for c in self.cals:
             if (c.back, c.days) != (back, back + ahead):
                 c._build(back + ahead, back)
