@@ -150,3 +150,20 @@ def test_a_calendar_of_a_hundred_thousand_exceptions_schedules_in_one_pass(api: 
     task = r.json()["data"]["tasks"][0]
     # 2026-11-30, a Monday, is exception 28,091: 08:00-16:11, and the task calendar works from 08:00
     assert task["start"] == "2026-11-30T08:00:00", task
+
+
+def test_explain_across_a_century_of_holidays_answers(api: httpx.Client) -> None:
+    """A start pushed past a run of holidays lists the days off between: each was looked up in the list of
+    holidays (20,000 in a row took 13 s; 40,000, about a minute), and the reason named every one (1 MB)."""
+    off = [(date(2026, 12, 2) + timedelta(days=i)).isoformat() for i in range(40_000)]
+    pid = _plan(api, start_date="2026-12-01", calendar={"holidays": off})
+    a, b = (api.post(f"/plans/{pid}/tasks", json={"name": n}).json()["data"]["id"] for n in "AB")
+    assert (
+        api.post(f"/plans/{pid}/dependencies", json={"predecessor_id": a, "successor_id": b}).status_code
+        == 201
+    )
+    r = api.get(f"/plans/{pid}/tasks/{b}/explain")
+    assert r.status_code == 200, r.text[:300]
+    step = r.json()["data"]["steps"][0]
+    assert step["calendar"]["reason"] == "40,000 holidays from 2026-12-02 to 2136-06-07", step["calendar"]
+    assert len(step["calendar"]["non_working_days"]) == 40_000
