@@ -167,3 +167,15 @@ def test_explain_across_a_century_of_holidays_answers(api: httpx.Client) -> None
     step = r.json()["data"]["steps"][0]
     assert step["calendar"]["reason"] == "40,000 holidays from 2026-12-02 to 2136-06-07", step["calendar"]
     assert len(step["calendar"]["non_working_days"]) == 40_000
+
+
+def test_simulated_finishes_stay_within_the_years_of_the_dates(api: httpx.Client) -> None:
+    """A task of 100 days from 2199 that may take 2,000: its P50 was 2201, its P95 2205."""
+    pid = _plan(api, start_date="2199-01-02")
+    body = {"name": "U", "duration": 100, "optimistic_duration": 50, "pessimistic_duration": 2000}
+    assert api.post(f"/plans/{pid}/tasks", json=body).status_code == 201
+    _refused(api.post(f"/plans/{pid}/risk", json={"iterations": 1000, "seed": 1}), "after the year 2200")
+    body = {"duration": 100, "optimistic_duration": 50, "pessimistic_duration": 200}
+    task = api.get(f"/plans/{pid}/tasks").json()["data"][0]["id"]
+    assert api.patch(f"/plans/{pid}/tasks/{task}", json=body).status_code == 200
+    assert api.post(f"/plans/{pid}/risk", json={"iterations": 1000, "seed": 1}).status_code == 200

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from prometheus.core.bounds import LATEST_YEAR
 from prometheus.core.calendar import SchedulingError
 from prometheus.core.cpm.rules import ALAP, ASAP, FF, constrain_early, early_bound, first_start, late_bound
 from prometheus.core.scheduler import Network
@@ -200,6 +201,12 @@ def monte_carlo(
 
     pcts = {f"P{q}": when(np.percentile(finishes, q)) for q in (10, 50, 80, 95)}
     mean = finishes.mean()
+    latest = max(pcts["P95"], when(mean))
+    if latest.year > LATEST_YEAR:  # no date an answer gives lies past it, as a schedule's (cpm/reporting.py)
+        raise SchedulingError(
+            f"simulated finishes reach {latest:%Y-%m-%d}, after the year {LATEST_YEAR}: check the "
+            "pessimistic durations"
+        )
     probability = None
     if target is not None:
         target_minutes = int(wc.index_of(wc.minutes(target.replace(tzinfo=None)))) - ps
