@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from prometheus.core.calendar import SchedulingError
-from prometheus.core.model import Assignment, Calendar, Dependency, Resource, Task
+from prometheus.core.leveling import level, loading, over_allocations
+from prometheus.core.model import Assignment, Calendar, Dependency, Resource, Task, TaskSplit
 from prometheus.core.risk import monte_carlo
 from prometheus.core.scheduler import Network, schedule
 
@@ -179,3 +180,24 @@ def test_simulated_finishes_stay_within_the_years_of_the_dates(api: httpx.Client
     task = api.get(f"/plans/{pid}/tasks").json()["data"][0]["id"]
     assert api.patch(f"/plans/{pid}/tasks/{task}", json=body).status_code == 200
     assert api.post(f"/plans/{pid}/risk", json={"iterations": 1000, "seed": 1}).status_code == 200
+
+
+def test_the_busy_stretches_leveling_and_loading_read_are_bounded() -> None:
+    """Each assignment in each worked part of a task is a stretch read one by one: 40 tasks of 40 resources
+    and 200 pauses took 6.5 s to level, and a task may have 1,000 of each. Three tasks of 1,000 resources
+    and 200 pauses (603,000 stretches) are refused before any is read; the analysis, loading and leveling
+    views say so (422)."""
+    people = [Resource(id=f"r{k}", plan_id="p", name=f"R{k}") for k in range(1000)]
+    pauses = [TaskSplit(at=2 * k + 1, hours=1) for k in range(200)]
+    work = [Assignment(resource_id=r.id) for r in people]
+    tasks = [_task(i, duration=401, duration_unit="hours", splits=pauses, assignments=work) for i in range(3)]
+    net = Network(tasks, [], start=START, resources=people)
+    net.solve()
+    capacity = {r.id: 1.0 for r in people}
+    for compute in (level, over_allocations, loading):
+        with pytest.raises(SchedulingError, match=r"603,000 stretches"):
+            compute(net, tasks, capacity)
+    few = [t.model_copy(update={"assignments": work[:100]}) for t in tasks]  # 60,300 stretches
+    net = Network(few, [], start=START, resources=people)
+    net.solve()
+    assert len(over_allocations(net, few, capacity)) == 100 * 201  # each part thrice at once

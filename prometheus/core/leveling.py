@@ -24,7 +24,7 @@ from prometheus.core.calendar import MINUTES_PER_DAY, SchedulingError
 from prometheus.core.cpm.rules import early_bound, leaves_finish, reaches_finish, start_distance
 from prometheus.core.model import ConstraintType, Priority, Task
 from prometheus.core.scheduler import Network
-from prometheus.core.usage import Busy, busy
+from prometheus.core.usage import Busy, busy, check_stretches
 
 GA_CELLS = 5_000_000  # periods x resources of the genetic algorithm's capacity table, at most
 MAX_LOADING_PERIODS = 500_000  # periods (days or weeks) x resources of one loading table, at most
@@ -96,6 +96,7 @@ def _first_fit(profiles: dict[str, _Profile], t: int, intervals: list[Busy]) -> 
 
 def level(net: Network, tasks: list[Task], capacity: dict[str, float]) -> LevelingResult:
     """Level a solved network. `capacity`: units per resource (its availability)."""
+    check_stretches(tasks)
     c = net.compiled
     n, pred, succ, ltype, lag, dur = c.n, c.pred, c.succ, c.link_type, c.lag_working, c.duration
     by_id = {t.id: t for t in tasks}
@@ -260,6 +261,7 @@ def leveled_tasks(tasks: list[Task], result: LevelingResult) -> list[Task]:
 
 def over_allocations(net: Network, tasks: list[Task], capacity: dict[str, float]) -> list[dict]:
     """Where the scheduled tasks ask more of a resource than it has: resource, from, to, units."""
+    check_stretches(tasks)
     by_id = {t.id: t for t in tasks}
     profiles = {r: _Profile(cap) for r, cap in capacity.items()}
     for i, tid in enumerate(net.compiled.task_ids):  # each task's busy intervals worked out once
@@ -338,6 +340,7 @@ def loading(
 
     if not net.compiled.n:
         return []
+    check_stretches(tasks)
     wc = net.compiled.plan_calendar
     first = wc.datetimes(wc.start_of(int(net.early_start.min()))).astype("datetime64[D]").astype(object)
     last = wc.datetimes(wc.finish_of(int(net.early_finish.max()))).astype("datetime64[D]").astype(object)
