@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import httpx
+import numpy as np
 import pytest
 
 from prometheus.core.calendar import SchedulingError
@@ -201,3 +202,22 @@ def test_the_busy_stretches_leveling_and_loading_read_are_bounded() -> None:
     net = Network(few, [], start=START, resources=people)
     net.solve()
     assert len(over_allocations(net, few, capacity)) == 100 * 201  # each part thrice at once
+
+
+def test_a_task_worked_from_1900_to_2200_is_a_precedent_like_any(api: httpx.Client) -> None:
+    """Its actual days were counted on one calendar table, which spans at most 200 years: the progress
+    report answered 422 after it was kept, and every estimate of every plan was a 422 from then on."""
+    old = _plan(api, start_date="1900-01-01")
+    name = f"restore the archive {old[:8]}"
+    tid = api.post(f"/plans/{old}/tasks", json={"name": name, "duration": 1}).json()["data"]["id"]
+    body = {
+        "status": "completed",
+        "actual_start": "1900-01-01T08:00:00",
+        "actual_finish": "2200-12-31T17:00:00",
+    }
+    r = api.put(f"/plans/{old}/tasks/{tid}/progress", json=body)
+    assert r.status_code == 200, r.text[:300]
+    r = api.post(f"/plans/{_plan(api)}/estimate", json={"name": name})
+    assert r.status_code == 200, r.text[:300]
+    found = [p for p in r.json()["data"]["precedents"] if p["task_id"] == tid]
+    assert found and found[0]["actual_days"] == np.busday_count("1900-01-01", "2201-01-01") == 78_528
