@@ -3,7 +3,7 @@ bounds, in the core and through a real server on both databases."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import httpx
 import numpy as np
@@ -261,3 +261,22 @@ def test_requirements_with_more_dependencies_than_a_plan_holds_are_422(api: http
         "/plans/from-requirements", json={"requirements": [{"id": "a", "title": "A", "dependencies": many}]}
     )
     _refused(r, "200,001 dependencies", "200,000 links")
+
+
+@pytest.mark.parametrize(
+    ("task", "start", "words"),
+    [
+        ({"duration": float("nan")}, START, "duration of nan"),  # was a ValueError from NumPy
+        ({"duration": -5}, START, "duration of -5.0"),  # was a task finishing a week before it started
+        ({"constraint_type": "SNET", "constraint_date": datetime(1, 1, 1)}, START, "0001-01-01"),  # Overflow
+        ({"actual_start": datetime(1, 1, 1), "status": "in_progress"}, START, "0001-01-01"),
+        ({"deadline": datetime(9999, 12, 31)}, START, "9999-12-31"),
+        ({}, date(1, 1, 2), "0001-01-02"),
+    ],
+)
+def test_the_core_refuses_what_no_plan_may_hold_with_a_scheduling_error(
+    task: dict, start: date, words: str
+) -> None:
+    """The API's inputs refuse these first; a caller of `schedule()` got another exception, or a schedule."""
+    with pytest.raises(SchedulingError, match=words):
+        schedule([_task(0, **task)], [], start=start)
