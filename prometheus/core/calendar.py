@@ -47,7 +47,7 @@ def check_cells(calendars: int, days: int, periods: int) -> None:
         raise SchedulingError(
             f"the schedule would lay out {calendars:,} calendars of up to {periods} working periods a day "
             f"over {days:,} days, more than {MAX_TABLE_CELLS:,} in all: shorten the plan, or give its "
-            "resources fewer distinct calendars"
+            "tasks and resources fewer distinct calendars"
         )
 
 
