@@ -23,6 +23,10 @@ MAX_TAGS = 100  # tags of a plan or a task, skills a task requires
 MAX_SKILLS = 200  # skills of a resource
 MAX_PER_TASK = 1_000  # assignments, and splits, of one task
 MAX_ID = 200  # an id or name a client passes to refer to something (a plan, a step, a peer's project)
+# working periods of one day of a calendar (Microsoft Project has 5): the calendar's tables hold this many a
+# day over the plan's span (720 one-minute periods took 2.4 GB over 200 years)
+MAX_PERIODS_PER_DAY = 24
+MIN_UNIT_HOURS = 1 / 60  # a calendar's `hours_per_day` and `hours_per_week`: at least a minute
 
 Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]  # a duration or leveling delay
 Lag = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]

@@ -19,6 +19,9 @@ from prometheus.core.calendar_tables import TABLES
 from prometheus.core.model import Calendar
 
 MINUTES_PER_DAY = 1440
+# days x working periods a day, over all the calendars one schedule lays out (about 66 bytes each over their
+# tables: about 1 GB); 400 resource calendars on a plan of 96 years took 2.6 GB, and a plan may have 10,000
+MAX_TABLE_CELLS = 16_000_000
 # minutes of the clock in one elapsed unit (1 edays = 24 hours, nights, weekends and holidays included)
 ELAPSED_MINUTES = {"eminutes": 1, "ehours": 60, "edays": MINUTES_PER_DAY, "eweeks": 7 * MINUTES_PER_DAY}
 # a duration unit in days of 8 working hours, for estimates (an elapsed day is one day of the calendar)
@@ -35,6 +38,17 @@ def unit_minutes(minutes_per_day: int, minutes_per_week: int) -> dict[str, int]:
 
 class SchedulingError(ValueError):
     """A plan that cannot be scheduled as given (too long, nothing to schedule...)."""
+
+
+def check_cells(calendars: int, days: int, periods: int) -> None:
+    """Tables of `calendars` calendars over `days` days of `periods` working periods stay within
+    MAX_TABLE_CELLS."""
+    if calendars * days * periods > MAX_TABLE_CELLS:
+        raise SchedulingError(
+            f"the schedule would lay out {calendars:,} calendars of up to {periods} working periods a day "
+            f"over {days:,} days, more than {MAX_TABLE_CELLS:,} in all: shorten the plan, or give its "
+            "tasks and resources fewer distinct calendars"
+        )
 
 
 class WorkCalendar:
@@ -56,42 +70,56 @@ class WorkCalendar:
         return (self.calendar.model_dump_json(),)
 
     @cached_property
-    def _layout(self) -> tuple[np.ndarray, dict[np.datetime64, int], np.ndarray]:
+    def _layout(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The working periods of each kind of day (K, P, 2 minute-of-day: the seven weekdays, a holiday,
-        then each distinct set of exception hours), the kind of each exception date, the holidays: of the
-        calendar as its key says it was (a calendar changed in place since must not lay out tables kept under
-        its former key)."""
+        then each distinct set of exception hours), the exception dates and the kind of each, the holidays:
+        of the calendar as its key says it was (a calendar changed in place since must not lay out tables
+        kept under its former key). Each kind is found by its hours in a dict: a list's search made 100,000
+        exceptions of distinct hours take hours."""
         calendar = Calendar.model_validate_json(self.key[0])
         kinds = [calendar.hours_of(d) for d in range(7)] + [[]]
-        exception_kind: dict[np.datetime64, int] = {}
+        number = {tuple(hours): k for k, hours in reversed(list(enumerate(kinds)))}
+        exception_kind: dict[date, int] = {}
         for e in calendar.exceptions:
-            hours = list(e.working_hours)
-            if hours not in kinds:
-                kinds.append(hours)
-            exception_kind[np.datetime64(e.date, "D")] = kinds.index(hours)
+            hours = tuple(e.working_hours)
+            if hours not in number:
+                number[hours] = len(kinds)
+                kinds.append(list(hours))
+            exception_kind[e.date] = number[hours]
         width = max(1, *map(len, kinds))
         table = np.full((len(kinds), width, 2), MINUTES_PER_DAY, dtype=np.int64)  # unused: empty at midnight
         for k, hours in enumerate(kinds):
             for j, (a, b) in enumerate(hours):
                 table[k, j] = (a.hour * 60 + a.minute, b.hour * 60 + b.minute or MINUTES_PER_DAY)
-        return table, exception_kind, np.array(sorted(calendar.holidays), dtype="datetime64[D]")
+        dated = np.array(list(exception_kind), dtype="datetime64[D]")
+        dated_kind = np.array(list(exception_kind.values()), dtype=np.int64)
+        return table, dated, dated_kind, np.array(sorted(calendar.holidays), dtype="datetime64[D]")
+
+    def _day_kinds(self, days: int, back: int) -> np.ndarray:
+        """The kind of each day (a row of `_layout`'s table), from `back` days before the epoch."""
+        dates = np.datetime64(self.epoch - timedelta(days=back), "D") + np.arange(days)
+        _, dated, dated_kind, holidays = self._layout
+        kind = (dates.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
+        kind[np.isin(dates, holidays)] = 7
+        if dated.size:
+            at = (dated - dates[0]).astype(np.int64)
+            inside = (at >= 0) & (at < days)
+            kind[at[inside]] = dated_kind[inside]
+        return kind
 
     def _day_periods(self, days: int, back: int) -> tuple[np.ndarray, np.ndarray]:
         """Start and end minute of each working period of each day, (days, P) each, from `back` days
         before the epoch (unused periods: empty at midnight)."""
-        dates = np.datetime64(self.epoch - timedelta(days=back), "D") + np.arange(days)
-        kinds, exception_kind, holidays = self._layout
-        kind = (dates.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
-        kind[np.isin(dates, holidays)] = 7
-        if exception_kind:
-            first = dates[0]
-            for day, k in exception_kind.items():
-                at = int((day - first).astype(np.int64))
-                if 0 <= at < days:
-                    kind[at] = k
+        kinds, kind = self._layout[0], self._day_kinds(days, back)
         return kinds[kind, :, 0], kinds[kind, :, 1]
 
+    @property
+    def width(self) -> int:
+        """The most working periods a day of the calendar has."""
+        return int(self._layout[0].shape[1])
+
     def _build(self, days: int, back: int) -> None:
+        check_cells(1, days, self.width)
         tables = TABLES.get((*self.key, self.epoch, days, back), self._tables, days, back)
         self._ps, self._pe, self._pl_start, self._pl_end, self._cum = tables
         self.days = days
@@ -204,24 +232,40 @@ class UnionCalendar(WorkCalendar):
     def _definition(self) -> tuple:
         return ("union", *(m.key[0] for m in self.members))
 
+    @property
+    def width(self) -> int:
+        """At most the members' periods, and a minute's work and a minute's pause at a time."""
+        return min(MINUTES_PER_DAY // 2, sum(m.width for m in self.members))
+
     def _day_periods(self, days: int, back: int) -> tuple[np.ndarray, np.ndarray]:
-        minute = np.arange(MINUTES_PER_DAY)
-        works = np.zeros((days, MINUTES_PER_DAY), dtype=bool)
+        """The periods of each day in which any member works, found once for each distinct combination of
+        the members' kinds of day (few: weekdays, holidays, exceptions): a table of every minute of every day
+        for each member's period took minutes over 200 years."""
+        combo = np.zeros(days, dtype=np.int64)  # the combination of the members' kinds, numbered
+        day_kinds = []
         for m in self.members:
-            ps, pe = m._day_periods(days, back)
-            for j in range(ps.shape[1]):
-                works |= (minute >= ps[:, j : j + 1]) & (minute < pe[:, j : j + 1])
+            kind = m._day_kinds(days, back)
+            combo = np.unique(combo * len(m._layout[0]) + kind, return_inverse=True)[1].reshape(-1)
+            day_kinds.append(kind)
+        _, first = np.unique(combo, return_index=True)  # a day of each combination
+        rows = np.arange(first.size)[:, None]
+        working = np.zeros((first.size, MINUTES_PER_DAY + 1), dtype=np.int16)  # members working: changes
+        for m, kind in zip(self.members, day_kinds, strict=True):
+            periods = m._layout[0][kind[first]]  # (combinations, P, 2); unused periods: empty at midnight
+            np.add.at(working, (rows, periods[:, :, 0]), 1)
+            np.add.at(working, (rows, periods[:, :, 1]), -1)
+        works = np.cumsum(working, axis=1)[:, :MINUTES_PER_DAY] > 0  # (combinations, minutes)
         edges = np.diff(np.pad(works, ((0, 0), (1, 1))).astype(np.int8), axis=1)  # +1 starts, -1 ends
-        day_s, at_s = np.nonzero(edges == 1)
-        day_e, at_e = np.nonzero(edges == -1)
-        counts = np.bincount(day_s, minlength=days)
-        rank = np.arange(day_s.size) - np.repeat(np.cumsum(counts) - counts, counts)
-        width = max(1, int(counts.max()) if days else 1)
-        ps = np.full((days, width), MINUTES_PER_DAY, dtype=np.int64)
-        pe = np.full((days, width), MINUTES_PER_DAY, dtype=np.int64)
-        ps[day_s, rank] = at_s
-        pe[day_e, rank] = at_e
-        return ps, pe
+        row_s, at_s = np.nonzero(edges == 1)
+        row_e, at_e = np.nonzero(edges == -1)
+        counts = np.bincount(row_s, minlength=first.size)
+        rank = np.arange(row_s.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        width = max(1, int(counts.max()) if first.size else 1)
+        ps = np.full((first.size, width), MINUTES_PER_DAY, dtype=np.int64)
+        pe = np.full((first.size, width), MINUTES_PER_DAY, dtype=np.int64)
+        ps[row_s, rank] = at_s
+        pe[row_e, rank] = at_e
+        return ps[combo], pe[combo]
 
 
 class Calendars:
@@ -238,6 +282,7 @@ class Calendars:
         their tables (padded with empty periods) for the mixed kernels."""
         if back + ahead > 200 * 366:
             raise SchedulingError("the schedule would span more than 200 years; check durations and lags")
+        check_cells(len(self.cals), back + ahead, max(c.width for c in self.cals))
         for c in self.cals:
             if (c.back, c.days) != (back, back + ahead):
                 c._build(back + ahead, back)

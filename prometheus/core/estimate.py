@@ -13,6 +13,7 @@ from prometheus.core.model import Calendar, Task
 from prometheus.core.text import similarities, words
 
 MIN_SIMILARITY = 0.2  # below it a finished task says nothing about this one
+PIECE_DAYS = 50 * 366  # the actual span of a task is counted in pieces of at most this many days
 
 
 def _tokens(name: str, description: str, tags: list[str]) -> list[str]:
@@ -21,11 +22,17 @@ def _tokens(name: str, description: str, tags: list[str]) -> list[str]:
 
 
 def actual_days(task: Task, calendar: Calendar | None) -> float:
+    """The working days between a finished task's actual start and finish, counted in pieces of at most
+    PIECE_DAYS (a calendar's table spans at most 200 years: a task worked from 1900 to 2200, a valid
+    progress report, made every estimate of every plan a 422, and its own report a 422 after it was kept)."""
     start, finish = task.actual_start.replace(tzinfo=None), task.actual_finish.replace(tzinfo=None)
-    wc = WorkCalendar(
-        calendar or Calendar(), start.date() - timedelta(days=7), days=max(14, (finish - start).days + 14)
-    )
-    work = int(wc.index_of(wc.minutes(finish))) - int(wc.index_of(wc.minutes(start)))
+    work, at, wc = 0, start, None
+    while at < finish or wc is None:
+        end = min(finish, at + timedelta(days=PIECE_DAYS))
+        days = (end - at).days + 28  # from a week before `at` to two after `end`: no table grows
+        wc = WorkCalendar(calendar or Calendar(), at.date() - timedelta(days=7), days=days)
+        work += int(wc.index_of(wc.minutes(end))) - int(wc.index_of(wc.minutes(at)))
+        at = end
     return round(work / wc.minutes_per_day, 4)
 
 

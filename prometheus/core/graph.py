@@ -83,6 +83,52 @@ def find_cycle(nodes: Iterable[N], edges: Iterable[tuple[N, N]]) -> list[N] | No
     return None
 
 
+def break_cycles(nodes: Iterable[N], edges: Iterable[tuple[N, N]]) -> tuple[list[tuple[N, N]], list[list[N]]]:
+    """The edges less those of each cycle found (as `find_cycle` finds one, its edges dropped, again until
+    none is left), and the cycles in the order found. One search goes on after each cycle, from the nodes
+    still open: a search of the whole graph for each cycle took minutes for 5,000 cycles."""
+    edges = list(edges)
+    adj, state, dropped, cycles = adjacency(edges), {}, set(), []  # state: 1 = on the path, 2 = done
+    for root in nodes:
+        while state.get(root) != 2:
+            cycle = _search(root, adj, state, dropped)
+            if cycle is None:
+                break
+            cycles.append(cycle)
+            dropped.update(zip(cycle, cycle[1:], strict=False))
+    return [e for e in edges if e not in dropped], cycles
+
+
+def _search(root: N, adj: dict[N, list[N]], state: dict[N, int], dropped: set[tuple[N, N]]) -> list[N] | None:
+    """A depth-first search from `root` over the edges not dropped, past the nodes done: the first cycle
+    met (its path's nodes reopened), else None (every node reached done)."""
+    stack: list[tuple[N, int]] = [(root, 0)]
+    on_path: list[N] = [root]
+    state[root] = 1
+    while stack:
+        node, i = stack[-1]
+        succ = adj.get(node, [])
+        if i < len(succ):
+            stack[-1] = (node, i + 1)
+            nxt = succ[i]
+            if (node, nxt) in dropped:
+                continue
+            st = state.get(nxt)
+            if st == 1:
+                for n in on_path:
+                    del state[n]
+                return [*on_path[on_path.index(nxt) :], nxt]
+            if st is None:
+                state[nxt] = 1
+                stack.append((nxt, 0))
+                on_path.append(nxt)
+        else:
+            state[node] = 2
+            stack.pop()
+            on_path.pop()
+    return None
+
+
 def topological_order(nodes: Iterable[N], edges: Iterable[tuple[N, N]]) -> list[N]:
     """Kahn's algorithm; raises ValueError naming a cycle if there is one."""
     nodes = list(nodes)

@@ -24,9 +24,12 @@ from prometheus.core.calendar import MINUTES_PER_DAY, SchedulingError
 from prometheus.core.cpm.rules import early_bound, leaves_finish, reaches_finish, start_distance
 from prometheus.core.model import ConstraintType, Priority, Task
 from prometheus.core.scheduler import Network
-from prometheus.core.usage import Busy, busy
+from prometheus.core.usage import Busy, busy, check_stretches
 
 GA_CELLS = 5_000_000  # periods x resources of the genetic algorithm's capacity table, at most
+# tasks x resources they use of CP-SAT's demand table, at most (5,000 tasks on 5,000 resources built their
+# model for 16 s past its time limit; a plan may have 50,000 tasks and 10,000 resources: 4 GB)
+EXACT_CELLS = 20_000_000
 MAX_LOADING_PERIODS = 500_000  # periods (days or weeks) x resources of one loading table, at most
 
 
@@ -96,6 +99,7 @@ def _first_fit(profiles: dict[str, _Profile], t: int, intervals: list[Busy]) -> 
 
 def level(net: Network, tasks: list[Task], capacity: dict[str, float]) -> LevelingResult:
     """Level a solved network. `capacity`: units per resource (its availability)."""
+    check_stretches(tasks)
     c = net.compiled
     n, pred, succ, ltype, lag, dur = c.n, c.pred, c.succ, c.link_type, c.lag_working, c.duration
     by_id = {t.id: t for t in tasks}
@@ -200,7 +204,14 @@ def level_exact(
     heuristic_result = level(net, tasks, capacity)
     by_id = {t.id: t for t in tasks}
     leaves = [by_id[i] for i in net.compiled.task_ids]
-    res = list(capacity)
+    used = {a.resource_id for t in leaves for a in t.assignments}
+    res = [r for r in capacity if r in used]
+    if len(leaves) * len(res) > EXACT_CELLS:
+        raise SchedulingError(
+            f"{len(leaves):,} tasks on {len(res):,} resources are more than the cpsat solver takes "
+            f"({EXACT_CELLS:,} tasks x resources): level with solver=heuristic"
+        )
+    column = {r: k for k, r in enumerate(res)}
     dur = net.compiled.duration.astype(np.int64)
     p, s = net.compiled.pred, net.compiled.succ
     lag = net.compiled.lag_working + np.rint(
@@ -213,8 +224,8 @@ def level_exact(
     demand = np.zeros((len(leaves), len(res)), dtype=np.int64)  # units in hundredths
     for i, t in enumerate(leaves):
         for a in t.assignments:
-            if a.resource_id in capacity:
-                demand[i, res.index(a.resource_id)] += round(100 * a.units)
+            if a.resource_id in column:
+                demand[i, column[a.resource_id]] += round(100 * a.units)
     cap = np.array([round(100 * capacity[r]) for r in res], dtype=np.int64)
     fixed = np.array([_fixed(t) for t in leaves], dtype=bool)
     problem = rcpsp.Problem(dur // step, p, s, dist // step, np.minimum(demand, cap), cap,
@@ -260,6 +271,7 @@ def leveled_tasks(tasks: list[Task], result: LevelingResult) -> list[Task]:
 
 def over_allocations(net: Network, tasks: list[Task], capacity: dict[str, float]) -> list[dict]:
     """Where the scheduled tasks ask more of a resource than it has: resource, from, to, units."""
+    check_stretches(tasks)
     by_id = {t.id: t for t in tasks}
     profiles = {r: _Profile(cap) for r, cap in capacity.items()}
     for i, tid in enumerate(net.compiled.task_ids):  # each task's busy intervals worked out once
@@ -338,6 +350,7 @@ def loading(
 
     if not net.compiled.n:
         return []
+    check_stretches(tasks)
     wc = net.compiled.plan_calendar
     first = wc.datetimes(wc.start_of(int(net.early_start.min()))).astype("datetime64[D]").astype(object)
     last = wc.datetimes(wc.finish_of(int(net.early_finish.max()))).astype("datetime64[D]").astype(object)

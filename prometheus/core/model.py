@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from prometheus.core.bounds import WorkHours
+from prometheus.core.bounds import MAX_PERIODS_PER_DAY, MIN_UNIT_HOURS, WorkHours
 
 
 class DurationUnit(StrEnum):
@@ -138,6 +138,8 @@ Period = tuple[TimeOfDay, TimeOfDay]
 def check_periods(v: list[tuple[time, time]]) -> list[tuple[time, time]]:
     """Working periods of a day, sorted; an end of 00:00 is midnight at the end of the day (24:00)."""
     periods = sorted(v)
+    if len(periods) > MAX_PERIODS_PER_DAY:
+        raise ValueError(f"a day has at most {MAX_PERIODS_PER_DAY} working periods, not {len(periods)}")
     for start, end in periods:
         if end <= start and end != time(0):
             raise ValueError(f"working period {start}-{end} ends before it starts")
@@ -179,6 +181,13 @@ class Calendar(BaseModel):
     )
     hours_per_day: float = Field(8.0, gt=0, le=24, description="length of a duration day")
     hours_per_week: float = Field(40.0, gt=0, le=168, description="length of a duration week")
+
+    @field_validator("hours_per_day", "hours_per_week")
+    @classmethod
+    def _a_minute(cls, v: float) -> float:
+        if round(v * 60) < round(MIN_UNIT_HOURS * 60):  # the scheduler counts whole minutes
+            raise ValueError(f"must be at least one minute ({MIN_UNIT_HOURS:.4f} hours), not {v}")
+        return v
 
     @field_validator("working_days")
     @classmethod

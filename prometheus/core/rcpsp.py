@@ -305,7 +305,7 @@ def cpsat(
     for a, b, d in zip(p.pred.tolist(), p.succ.tolist(), p.dist.tolist(), strict=True):
         m.add(s[b] >= s[a] + d)
     for r, cap in enumerate(p.capacity.tolist()):
-        users = [i for i in range(p.n) if p.demand[i, r] > 0 and p.dur[i] > 0]
+        users = np.flatnonzero((p.demand[:, r] > 0) & (p.dur > 0)).tolist()  # not a Python loop: n x R
         if not users:
             continue
         intervals = [m.new_fixed_size_interval_var(s[i], int(p.dur[i]), f"x{r}_{i}") for i in users]

@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from prometheus.core.bounds import MAX_AMOUNT
+from prometheus.core.bounds import MAX_AMOUNT, MAX_PLAN_LINKS
 from prometheus.core.documents import DocLink, DocPlan, DocTask, PlanDocument
-from prometheus.core.graph import find_cycle
+from prometheus.core.graph import break_cycles
 from prometheus.core.model import Priority, TaskStatus
 from prometheus.errors import ValidationFailed
 
@@ -80,7 +80,14 @@ def plan_from_requirements(
     `project_id` is its Telos project, when known (it makes the tasks traceable to Telos)."""
     issues: list[dict[str, Any]] = []
     kept: dict[str, dict] = {}
-    for i, req in enumerate(map(_clean, requirements)):
+    cleaned = [_clean(req) for req in requirements]
+    links_asked = sum(len(req["dependencies"]) for req in cleaned) if dependency_mapping else 0
+    if links_asked > MAX_PLAN_LINKS:  # each unknown one an issue: millions of them fit in a body
+        raise ValidationFailed(
+            f"the requirements hold {links_asked:,} dependencies; a plan holds at most "
+            f"{MAX_PLAN_LINKS:,} links"
+        )
+    for i, req in enumerate(cleaned):
         rid = str(req.get("requirement_id") or req.get("id") or "").strip()
         if not rid:
             issues.append({"rule": "missing_id", "index": i, "message": f"requirement #{i + 1} has no id"})
@@ -107,16 +114,15 @@ def plan_from_requirements(
                             "message": f"{rid} depends on {dep}, which is not among the requirements",
                         }
                     )
-        while cycle := find_cycle(list(kept), links):
-            issues.append(
-                {
-                    "rule": "cyclic_dependency",
-                    "requirement_ids": cycle[:-1],
-                    "message": "dependencies form a cycle: " + " -> ".join(cycle),
-                }
-            )
-            ring = set(zip(cycle, cycle[1:], strict=False))
-            links = [link for link in links if link not in ring]
+        links, cycles = break_cycles(list(kept), links)
+        issues += [
+            {
+                "rule": "cyclic_dependency",
+                "requirement_ids": cycle[:-1],
+                "message": "dependencies form a cycle: " + " -> ".join(cycle),
+            }
+            for cycle in cycles
+        ]
     tasks = []
     for position, (rid, req) in enumerate(kept.items()):
         parent = req.get("parent_id") if req.get("parent_id") in kept else None

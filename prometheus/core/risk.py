@@ -17,12 +17,23 @@ from enum import StrEnum
 
 import numpy as np
 
+from prometheus.core.bounds import LATEST_YEAR
 from prometheus.core.calendar import SchedulingError
 from prometheus.core.cpm.rules import ALAP, ASAP, FF, constrain_early, early_bound, first_start, late_bound
 from prometheus.core.scheduler import Network
 
 CHUNK_CELLS = 4_000_000  # tasks x iterations held at once (about 32 MB per array)
 MAX_CELLS = 1_000_000_000  # tasks x iterations of one simulation (about a minute of one core)
+# (tasks + links) x chunks of iterations: the steps the passes take one at a time (each task and each link
+# of every chunk, about 20 us each: about a minute of one core); 5,000 tasks with 200,000 links took half an
+# hour at 200,000 iterations
+MAX_STEPS = 1_500_000
+
+
+def max_iterations(tasks: int, links: int) -> int:
+    """The most iterations a plan of `tasks` tasks and `links` links may simulate (MAX_CELLS, MAX_STEPS)."""
+    chunk = max(1, CHUNK_CELLS // max(tasks, 1))
+    return min(MAX_CELLS // max(tasks, 1), MAX_STEPS // (tasks + links) * chunk)
 
 
 class Distribution(StrEnum):
@@ -79,10 +90,11 @@ def monte_carlo(
     n = c.n
     if n == 0:
         raise SchedulingError("the plan has no tasks to simulate")
-    if n * iterations > MAX_CELLS:
+    most = max_iterations(n, c.pred.size)
+    if iterations > most:
         raise SchedulingError(
-            f"{n:,} tasks x {iterations:,} iterations is more than {MAX_CELLS:,}: ask for at most "
-            f"{MAX_CELLS // n:,} iterations"
+            f"{n:,} tasks and {c.pred.size:,} links can be simulated {most:,} times in about a minute of "
+            f"the server: ask for at most {most:,} iterations"
         )
     rng = np.random.default_rng(seed)
     wc, ps = c.plan_calendar, c.project_start
@@ -189,6 +201,12 @@ def monte_carlo(
 
     pcts = {f"P{q}": when(np.percentile(finishes, q)) for q in (10, 50, 80, 95)}
     mean = finishes.mean()
+    latest = max(pcts["P95"], when(mean))
+    if latest.year > LATEST_YEAR:  # no date an answer gives lies past it, as a schedule's (cpm/reporting.py)
+        raise SchedulingError(
+            f"simulated finishes reach {latest:%Y-%m-%d}, after the year {LATEST_YEAR}: check the "
+            "pessimistic durations"
+        )
     probability = None
     if target is not None:
         target_minutes = int(wc.index_of(wc.minutes(target.replace(tzinfo=None)))) - ps

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 import numpy as np
 
+from prometheus.core.bounds import EARLIEST_YEAR, LATEST_YEAR
 from prometheus.core.calendar import Calendars, SchedulingError, WorkCalendar, unit_minutes
 from prometheus.core.cpm.columns import read
 from prometheus.core.cpm.compiled import CompiledNetwork
@@ -111,6 +112,7 @@ class Compiler(TaskTimes, Progress):
             start = datetime.combine(start, time(0))
         start = naive(start)
         if deadline is not None and not isinstance(deadline, datetime):
+            _check_inputs([datetime.combine(deadline, time(0))], np.zeros(0))
             deadline = datetime.combine(deadline + timedelta(days=1), time(0))  # a date: the end of that day
         self.start, self.deadline = start, naive(deadline)
 
@@ -129,6 +131,8 @@ class Compiler(TaskTimes, Progress):
         dated = np.flatnonzero(rows.dated).tolist()
         dates = read([leaves[i] for i in dated], DATE_FIELDS)
         moments = [start] + [naive(m) for k in FIRST_DATES for m in dates[k] if m is not None]
+        every_date = [naive(m) for k in DATE_FIELDS for m in dates[k] if isinstance(m, datetime)]
+        _check_inputs([*moments, *every_date], rows.duration)
         epoch = min(moments).date() - timedelta(days=7)
         total_days = float(rows.duration.sum()) * 7 + 366  # a generous first guess, grown on demand
         days = int(min(total_days, 5000))
@@ -303,3 +307,17 @@ class Compiler(TaskTimes, Progress):
             else:
                 out.append(x)
         return out
+
+
+def _check_inputs(moments: list[datetime], durations: np.ndarray) -> None:
+    """What no plan may hold, whoever calls the core (the API's inputs refuse them first): a date outside
+    the years EARLIEST_YEAR..LATEST_YEAR (year 1 was an OverflowError), a duration that is not a finite
+    number of at least 0 (NaN was a ValueError, -5 days a task finishing before it started)."""
+    outside = [m for m in moments if not EARLIEST_YEAR <= m.year <= LATEST_YEAR]
+    if outside:
+        raise SchedulingError(
+            f"the date {outside[0].date().isoformat()} is outside the years {EARLIEST_YEAR}..{LATEST_YEAR}"
+        )
+    bad = durations[~(np.isfinite(durations) & (durations >= 0))]
+    if bad.size:
+        raise SchedulingError(f"a duration of {bad[0]} is not a finite number of at least 0")

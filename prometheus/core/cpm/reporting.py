@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from prometheus.core.bounds import EARLIEST_YEAR, LATEST_YEAR
 from prometheus.core.calendar import SchedulingError
 from prometheus.core.cpm import fast
 from prometheus.core.cpm.paths import critical_paths
@@ -44,6 +45,7 @@ class Reporting:
         critical = (total_slack <= 0) & ~self.finished  # finished work is never critical (MS Project)
 
         dates = self._dated(at_start)
+        _within_years(dates)
         table = Table(
             ids=self.ids,
             names=self.leaf_names,
@@ -177,3 +179,18 @@ class Reporting:
                 )
             )
         return out
+
+
+def _within_years(dates: dict[str, np.ndarray]) -> None:
+    """Every date of a schedule lies in the years a client may send (EARLIEST_YEAR..LATEST_YEAR): a task
+    of 12,500 days from 2200 finished in 2248, a negative lag from 1900 started in 1896, dates no client
+    could give back (a baseline, a file)."""
+    early = np.datetime64(f"{EARLIEST_YEAR}-01-01", "m")
+    late = np.datetime64(f"{LATEST_YEAR + 1}-01-01", "m")
+    for key, at in dates.items():
+        if at.size and (at.min() < early or at.max() > late):
+            outside = at.min() if at.min() < early else at.max()
+            raise SchedulingError(
+                f"the schedule would reach {outside.astype('datetime64[D]')} ({key.replace('_', ' ')}), "
+                f"outside the years {EARLIEST_YEAR}..{LATEST_YEAR}; check durations, lags and constraints"
+            )
