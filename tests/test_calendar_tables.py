@@ -69,3 +69,18 @@ def test_tables_grown_after_a_change_in_place_stay_those_of_the_content_laid_out
     plain = WorkCalendar(Calendar(), epoch, days=laid_out.days)  # the same content finds them
     day = [int(plain.index_of(plain.minutes(june.replace(day=d)))) for d in (1, 2)]
     assert day[1] - day[0] == 480  # June 1st is a working day of a calendar without holidays
+
+
+@pytest.mark.parametrize("unit", ["edays", "days"])
+def test_tables_grow_up_to_200_years_and_no_further(unit: str) -> None:
+    """Tables double as a schedule reaches past them: a doubling past 200 years was refused as "more than
+    200 years" for a plan of 164 (an elapsed task from 1901 to 2065); now they grow as far as the bound."""
+    from prometheus.core.calendar import SchedulingError
+
+    per_year = 365.25 if unit == "edays" else 260.0
+    task = Task(id="a", plan_id="p", name="a", duration=round(190 * per_year), duration_unit=unit)
+    finish = schedule([task], [], start=datetime(1901, 1, 1, 8)).project_finish
+    assert finish.year in (2090, 2091), finish
+    too_long = task.model_copy(update={"duration": round(205 * per_year)})
+    with pytest.raises(SchedulingError, match="more than 200 years"):
+        schedule([too_long], [], start=datetime(1901, 1, 1, 8))

@@ -19,6 +19,8 @@ from prometheus.core.calendar_tables import TABLES
 from prometheus.core.model import Calendar
 
 MINUTES_PER_DAY = 1440
+MAX_SPAN_DAYS = 200 * 366  # the most days a schedule's calendar tables span (past them: a SchedulingError)
+TOO_LONG = "the schedule would span more than 200 years; check durations and lags"
 # days x working periods a day, over all the calendars one schedule lays out (about 66 bytes each over their
 # tables: about 1 GB); 400 resource calendars on a plan of 96 years took 2.6 GB, and a plan may have 10,000
 MAX_TABLE_CELLS = 16_000_000
@@ -143,21 +145,28 @@ class WorkCalendar:
         if first_day < -self.back or last_day >= self.days - self.back:
             back = max(self.back, -first_day + 1)
             ahead = max(self.days - self.back, last_day + 1)
-            if back + ahead > 200 * 366:
-                raise SchedulingError("the schedule would span more than 200 years; check durations and lags")
-            grow_back = back > self.back
-            grow_ahead = ahead > self.days - self.back
-            back = max(back, 2 * self.back) if grow_back else back
-            ahead = max(ahead, 2 * (self.days - self.back)) if grow_ahead else ahead
+            if back + ahead > MAX_SPAN_DAYS:
+                raise SchedulingError(TOO_LONG)
+            # doubling where they grow, as far as the span allows
+            if back > self.back:
+                back = max(back, min(2 * self.back, MAX_SPAN_DAYS - ahead))
+            if ahead > self.days - self.back:
+                ahead = max(ahead, min(2 * (self.days - self.back), MAX_SPAN_DAYS - back))
             self._build(back + ahead, back)
 
     def _ensure_index(self, lo: int, hi: int) -> None:
-        while lo + self._zero < 0:
-            self._ensure_days(-2 * self.back, 0)
+        while lo + self._zero < 0:  # twice as far back, as far as the span allows
+            first = -min(2 * self.back, MAX_SPAN_DAYS - (self.days - self.back))
+            if -first <= self.back:
+                raise SchedulingError(TOO_LONG)
+            self._ensure_days(first, 0)
         while hi + self._zero >= self._cum[-1]:  # at least twice as far, or as far as the average day says
             ahead, per_day = self.days - self.back, max(1.0, float(self._cum[-1]) / self.days)
             reach = ahead + int(1.25 * (hi + self._zero - self._cum[-1]) / per_day) + 14
-            self._ensure_days(0, max(2 * ahead, min(reach, 200 * 366 - self.back - 1)))
+            last = min(max(2 * ahead, reach), MAX_SPAN_DAYS - self.back) - 1
+            if last < ahead:
+                raise SchedulingError(TOO_LONG)
+            self._ensure_days(0, last)
 
     def tables(self) -> tuple:
         """The arrays the compiled kernels read (calendar_kernels.py), as they stand now."""
@@ -280,8 +289,8 @@ class Calendars:
     def _restack(self, back: int, ahead: int) -> None:
         """Lay every calendar out over the same days (`back` before the epoch, `ahead` after) and stack
         their tables (padded with empty periods) for the mixed kernels."""
-        if back + ahead > 200 * 366:
-            raise SchedulingError("the schedule would span more than 200 years; check durations and lags")
+        if back + ahead > MAX_SPAN_DAYS:
+            raise SchedulingError(TOO_LONG)
         check_cells(len(self.cals), back + ahead, max(c.width for c in self.cals))
         for c in self.cals:
             if (c.back, c.days) != (back, back + ahead):
@@ -324,9 +333,9 @@ class Calendars:
         200 years (a compiled pass ran off them); False where they cannot grow."""
         self.stacked()
         back, ahead = 2 * self._back, self._ahead
-        if back + 2 * ahead <= 200 * 366:
+        if back + 2 * ahead <= MAX_SPAN_DAYS:
             ahead *= 2
-        if back + ahead > 200 * 366:
+        if back + ahead > MAX_SPAN_DAYS:
             return False
         self._restack(back, ahead)
         return True
@@ -334,7 +343,7 @@ class Calendars:
     def cover(self, days: int) -> None:
         """Stack the tables over at least `days` days after the epoch (up to 200 years in all)."""
         self.stacked()
-        ahead = min(days, 200 * 366 - self._back)
+        ahead = min(days, MAX_SPAN_DAYS - self._back)
         if ahead > self._ahead:
             self._restack(self._back, ahead)
 
@@ -366,8 +375,12 @@ class Calendars:
             else:
                 at = flat + zero[k]
                 low, high = bool((at < 0).any()), bool((at >= cum[k, -1]).any())
-            # grown where needed, doubling, as each calendar grows
-            self._restack(2 * self._back if low else self._back, 2 * self._ahead if high else self._ahead)
+            # grown where needed, doubling as each calendar grows, as far as the span allows
+            back = min(2 * self._back, MAX_SPAN_DAYS - self._ahead) if low else self._back
+            ahead = min(2 * self._ahead, MAX_SPAN_DAYS - back) if high else self._ahead
+            if (back, ahead) == (self._back, self._ahead):
+                raise SchedulingError(TOO_LONG)
+            self._restack(back, ahead)
         if name == "finish_of":
             out += 1
         return out.reshape(values.shape)

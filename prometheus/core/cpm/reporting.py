@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from prometheus.core.bounds import EARLIEST_YEAR, LATEST_YEAR
-from prometheus.core.calendar import SchedulingError
+from prometheus.core.calendar import TOO_LONG, SchedulingError
 from prometheus.core.cpm import fast
 from prometheus.core.cpm.paths import critical_paths
 from prometheus.core.cpm.progress import NO_MOMENT
@@ -32,7 +32,7 @@ class Reporting:
             links = (pred, succ, self.from_finish, self.to_finish, self.lagw, self.lage, self.is_elapsed)
             dates = (self.kal, self.lag_kal, zero, self.rd, sched_start, sched_finish, link_slack)
             if not self._on_tables(fast.link_slack, *links, *dates):
-                raise SchedulingError("the schedule would span more than 200 years; check durations and lags")
+                raise SchedulingError(TOO_LONG)
             free = np.where(self.out_degree > 0, np.iinfo(np.int64).max, free)
             np.minimum.at(free, pred, link_slack)
             tight = link_slack <= 0
