@@ -26,7 +26,9 @@ POSTGRES_URL = os.environ.get(
 )
 BACKENDS = ["sqlite", "postgresql"]
 # the files whose tests take longest, run first: the two test processes take a file at a time, so a long
-# file taken last kept one process busy minutes after the other had finished (the suite's last 2%)
+# file taken last kept one process busy minutes after the other had finished (the suite's last 2%: xdist
+# hands out the files with most tests first, which put the one long schemathesis test last; pyproject's
+# --no-loadscope-reorder keeps this order instead)
 LONGEST_FIRST = (
     "test_schemathesis.py",
     "test_backup.py",
