@@ -58,28 +58,8 @@ def find_cycle(nodes: Iterable[N], edges: Iterable[tuple[N, N]]) -> list[N] | No
     adj = adjacency(edges)
     state: dict[N, int] = {}  # 1 = on the DFS stack, 2 = done
     for root in nodes:
-        if state.get(root):
-            continue
-        stack: list[tuple[N, int]] = [(root, 0)]
-        on_path: list[N] = [root]
-        state[root] = 1
-        while stack:
-            node, i = stack[-1]
-            succ = adj.get(node, [])
-            if i < len(succ):
-                stack[-1] = (node, i + 1)
-                nxt = succ[i]
-                st = state.get(nxt)
-                if st == 1:
-                    return [*on_path[on_path.index(nxt) :], nxt]
-                if st is None:
-                    state[nxt] = 1
-                    stack.append((nxt, 0))
-                    on_path.append(nxt)
-            else:
-                state[node] = 2
-                stack.pop()
-                on_path.pop()
+        if not state.get(root) and (cycle := _search(root, adj, state, set())) is not None:
+            return cycle
     return None
 
 
