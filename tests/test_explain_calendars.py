@@ -93,14 +93,16 @@ def test_a_link_lag_runs_on_the_plan_calendar_not_the_shifts() -> None:
 
 
 def test_a_resource_with_no_work_left_takes_no_part_in_a_started_task() -> None:
-    # B started Tue 08:00 ahead of its link; the night crew has finished its part, the day crew has not:
-    # the link alone would start B when the day crew can (Wed 06:00), not the night crew (Tue 18:00)
+    # B started Tue 08:00 ahead of its link (A, after the status date: Wed 08:00-17:00); the night crew has
+    # finished its part, the day crew has not: the link alone would start B when the day crew can (Thu
+    # 06:00), not the night crew (Wed 18:00)
+    status = date(2026, 12, 1)
     b = T("b", 1, "night", "day", actual_start=TUE, status="in_progress", percent_complete=10)
     b.assignments[0].remaining_work, b.assignments[1].remaining_work = 0, 4
-    step, _ = why([T("a", 1), b], [L("a", "b")], "b", status_date=date(2026, 12, 1))
+    step, _ = why([T("a", 1), b], [L("a", "b")], "b", status_date=status)
     assert step["driver"]["kind"] == "actual_start"
-    _, start = why([T("a", 1), T("b", 1, "day")], [L("a", "b")], "b")
-    assert start == datetime(2026, 12, 2, 6)
+    _, start = why([T("a", 1), T("b", 1, "day")], [L("a", "b")], "b", status_date=status)
+    assert start == datetime(2026, 12, 3, 6)
     assert [o["would_start"] for o in step["overridden_links"]] == [start]
 
 

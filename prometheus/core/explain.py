@@ -1,14 +1,14 @@
 """Explain a date: the chain of links, constraints, calendars and resource waits that fixes a task's start
 (Microsoft Project's task path and driving predecessors, Primavera P6's driving relationships).
 
-Built on the scheduler's public results only (the dates in `Schedule.tasks`, the tasks, links, resources and
-calendars): at each step every candidate that can hold the task back (each incoming link, links into its
-summary tasks included; its constraint; an actual start; the status date; the plan start) is turned into
-working minutes of the task's calendar, the same arithmetic the scheduler does, and the one equal to the
-task's early start drives it. The walk goes back through the driving predecessor (or, for a leveling delay,
-the task that holds the resource) until it reaches something that is not a task. Where a start lands later
-than the driver's own moment only because of non-working time (a weekend, a holiday, a night), the step
-says from when to when.
+Built on the scheduler's public results (the dates in `Schedule.tasks`, the tasks, links, resources and
+calendars) and its rule for the time each task works (`cpm.task_times.task_calendars`): at each step every
+candidate that can hold the task back (each incoming link, links into its summary tasks included; its
+constraint; an actual start; the status date; the plan start) is turned into working minutes of the task's
+calendar, the same arithmetic the scheduler does, and the one equal to the task's early start drives it.
+The walk goes back through the driving predecessor (or, for a leveling delay, the task that holds the
+resource) until it reaches something that is not a task. Where a start lands later than the driver's own
+moment only because of non-working time (a weekend, a holiday, a night), the step says from when to when.
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 
 from prometheus.core.calendar import ELAPSED_MINUTES, WorkCalendar, unit_minutes
+from prometheus.core.calendar_common import dated_hours
 from prometheus.core.cpm.rules import LINK_CODE, leaves_finish, reaches_finish
+from prometheus.core.cpm.table import PlanTable
+from prometheus.core.cpm.task_times import task_calendars
 from prometheus.core.explain_text import describe
 from prometheus.core.model import Calendar, ConstraintType, Dependency, Resource, Task, TaskStatus
 from prometheus.core.scheduler import Schedule, ScheduledTask
@@ -34,13 +37,6 @@ FINISH_KINDS = (ConstraintType.FNET, ConstraintType.FNLT, ConstraintType.MFO)
 _READ = ("start", "finish", "early_start", "early_finish")
 
 MAX_HOLIDAYS_NAMED = 10  # holidays a reason names one by one; more are counted
-
-
-def _period_end(cal: Calendar, at: datetime) -> bool:
-    """Whether `at` is the end of a working period of `cal` (a finish reading: Friday 17:00)."""
-    ends = {q for _, q in cal.working_hours}
-    day = at.date() - timedelta(days=1) if at.time() == time(0) else at.date()  # a period ending at 24:00
-    return at.time() in ends and day.weekday() in cal.working_days and day not in cal.holidays
 
 
 def _moment(day: date | datetime) -> datetime:
@@ -75,33 +71,27 @@ class _Explainer:
         self.start = _moment(start)
         self.status_date = status_date
         self.status = _moment(status_date + timedelta(days=1)) if status_date else None  # its end
-        self.own = {r.id: r.calendar for r in resources or [] if r.calendar is not None}
         self.resource_names = {r.id: r.name for r in resources or []}
         self.epoch = self.start.date()
-        self._wc: dict[str, WorkCalendar] = {}
-        self._task_wc: dict[str, WorkCalendar] = {}
         self._index: dict[tuple[int, datetime], int] = {}
-        project = self.work_calendar(self.plan_cal)
+        self._calendars(tasks, resources or [])
+        project = self.calendars[0]
         self.lag_minutes = unit_minutes(project.minutes_per_day, project.minutes_per_week)
         self._prefill(project)
 
     # -- calendars ----------------------------------------------------------------------------------------
 
-    def work_calendar(self, cal: Calendar) -> WorkCalendar:
-        key = cal.model_dump_json()
-        if key not in self._wc:
-            self._wc[key] = WorkCalendar(cal, self.epoch)
-        return self._wc[key]
-
-    def calendar_of(self, task: Task) -> Calendar:
-        """The scheduler's rule: the first assigned resource with a calendar of its own, else the plan's."""
-        return next(
-            (self.own[a.resource_id] for a in task.assignments if a.resource_id in self.own), None
-        ) or (self.plan_cal)
+    def _calendars(self, tasks: list[Task], resources: list[Resource]) -> None:
+        """Each leaf task's calendar and the one its links' lags run on, by the scheduler's own rule (an
+        elapsed task's: the calendar it starts and ends in)."""
+        leaf = PlanTable.of(tasks, []).leaves()
+        self.calendars = [WorkCalendar(self.plan_cal, self.epoch)]
+        kal, lag_kal, _ = task_calendars(leaf, resources, self.plan_cal, self.epoch, 366, self.calendars)
+        ids = leaf.columns["id"]
+        self._task_wc = {t: self.calendars[k] for t, k in zip(ids, kal.tolist(), strict=True)}
+        self._lag_wc = {t: self.calendars[k] for t, k in zip(ids, lag_kal.tolist(), strict=True)}
 
     def wc_of(self, task: Task) -> WorkCalendar:
-        if task.id not in self._task_wc:
-            self._task_wc[task.id] = self.work_calendar(self.calendar_of(task))
         return self._task_wc[task.id]
 
     def _prefill(self, wc: WorkCalendar) -> None:
@@ -172,7 +162,7 @@ class _Explainer:
             lag = round(d.lag * self.lag_minutes[unit])
             index, raw = self.index(wc, base), base
             if lag:
-                on = self.work_calendar(self.tasks[tid].calendar or self.plan_cal)
+                on = self._lag_wc[tid]
                 raw = self.at(on, self.index(on, base) + lag, finish=lag > 0)
                 index = self.index(wc, raw)
         pred = self.tasks[d.predecessor_id]
@@ -311,17 +301,25 @@ class _Explainer:
         return out
 
     def push(self, task: Task, raw: datetime, start: datetime) -> dict | None:
-        """Non-working time between the moment a driver gives and the start, beyond a night or a break."""
+        """Non-working time between the moment a driver gives and the start, beyond a night or a break, on
+        the task's calendar (resources on several: the days none of them works; a holiday: a day off that
+        one of their calendars names)."""
         if raw >= start:
             return None
-        cal = self.calendar_of(task)
+        wc = self.wc_of(task)
         days = (start.date() - raw.date()).days
-        if (days <= 1 and _period_end(cal, raw)) or (raw.time() == time(0) and days == 0):
+        if (days <= 1 and self.period_end(wc, raw)) or (raw.time() == time(0) and days == 0):
             return None  # the ordinary hand-over from one working period to the next
-        every = (raw.date() + timedelta(days=k) for k in range(days))
-        closed = set(cal.holidays)  # each day looked up in the list: 20,000 holidays in a row took 13 s
-        off = [d for d in every if d.weekday() not in cal.working_days or d in closed]
-        holidays = [d for d in off if d in closed]
+        every = [raw.date() + timedelta(days=k) for k in range(days)]
+        worked = np.diff(wc.day_starts(raw.date(), days)).tolist() if days else []
+        off = [d for d, minutes in zip(every, worked, strict=True) if not minutes]
+        closed = {
+            d
+            for m in getattr(wc, "members", [wc])
+            for d, hours in dated_hours(m.calendar).items()
+            if not hours
+        }
+        holidays = [d for d in off if d in closed]  # a set: 20,000 holidays looked up in a list took 13 s
         reasons = ["weekend"] if len(holidays) < len(off) else []
         if len(holidays) > MAX_HOLIDAYS_NAMED:  # the reason stays a sentence (a century of them: 1 MB)
             reasons.append(f"{len(holidays):,} holidays from {holidays[0]} to {holidays[-1]}")
@@ -329,6 +327,11 @@ class _Explainer:
             reasons += [f"holiday {d}" for d in holidays]
         reason = " and ".join(reasons) or "outside working hours"
         return {"from": raw, "to": start, "non_working_days": off, "reason": reason}
+
+    def period_end(self, wc: WorkCalendar, at: datetime) -> bool:
+        """Whether `at` ends a working period of `wc` (a finish reading: Friday 17:00)."""
+        index, minute = self.index(wc, at), wc.minutes(_moment(at))
+        return int(wc.finish_of(index)) == minute != int(wc.start_of(index))
 
 
 def explain(

@@ -25,7 +25,7 @@ from prometheus.core.cpm.rules import (
     reaches_finish,
 )
 from prometheus.core.cpm.table import LAG_UNIT_CODE, PlanTable
-from prometheus.core.cpm.task_times import TaskTimes
+from prometheus.core.cpm.task_times import TaskTimes, task_calendars
 from prometheus.core.graph import find_cycle, hierarchy_loop, levels
 from prometheus.core.model import (
     Calendar,
@@ -123,7 +123,7 @@ class Compiler(TaskTimes, Progress):
             raise loop_error(loop, dict(zip(every["id"], every["name"], strict=True)))
         self.leaves, cols, rows = leaf.tasks, leaf.columns, leaf.rows
         self.children, self.summaries, active_ids = leaf.children, leaf.summaries, leaf.active_ids
-        leaves, ids, own_calendars, status = self.leaves, cols["id"], cols["calendar"], cols["status"]
+        leaves, ids, status = self.leaves, cols["id"], cols["status"]
         self.ids, self.leaf_names = ids, cols["name"]
         self.pos = pos = table.row if leaf.row is None else dict(zip(ids, range(len(ids)), strict=True))
         self.n = n = len(leaves)
@@ -138,17 +138,12 @@ class Compiler(TaskTimes, Progress):
         days = int(min(total_days, 5000))
         self.wc = wc = WorkCalendar(cal, epoch, days=days)
         self.mpd = mpd = wc.minutes_per_day
-        # task calendars: the project's (number 0), the task's own, or its resources' calendars
-        self.kal = kal = np.zeros(n, dtype=np.int64)
-        # a link's working lag runs on its successor's own calendar, else the plan's: never on its resources'
+        # task calendars: the project's (number 0), the task's own, or its resources' calendars; a link's
+        # working lag runs on its successor's own calendar, else the plan's: never on its resources'
         # calendars, nor on an elapsed task's clock (Project: "lag uses the base calendar", KB 159773)
-        self.lag_kal = np.zeros(n, dtype=np.int64)
         work_calendars = [wc]
-        self.spread = (
-            self._task_calendars(leaf, resources, cal, epoch, days, work_calendars)
-            if any(r.calendar is not None for r in resources) or own_calendars.count(None) != n
-            else {}
-        )
+        kal, self.lag_kal, self.spread = task_calendars(leaf, resources, cal, epoch, days, work_calendars)
+        self.kal = kal
         unit_code = rows.unit
         elapsed = np.flatnonzero(unit_code >= 3).tolist()
         self.elapsed_task = np.zeros(n, dtype=bool)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -18,6 +18,16 @@ from prometheus.core.splits import pauses, split_span
 
 if TYPE_CHECKING:
     from prometheus.core.cpm.table import Leaves
+
+
+class TaskCalendars(NamedTuple):
+    """Per leaf task, the number of the calendar it works on (`kal`) and of the one its links' working lags
+    run on (`lag_kal`: its own calendar, else the plan's), and the tasks spread over their resources'
+    calendars (`spread`: task number: those calendars' numbers)."""
+
+    kal: np.ndarray
+    lag_kal: np.ndarray
+    spread: dict[int, list[int]]
 
 
 _OWN = object()  # marks the key of a task's own calendar with its resources' calendars
@@ -56,6 +66,108 @@ def at_work(keys: list, leaf: Leaves) -> list:
     return out
 
 
+def task_calendars(
+    leaf: Leaves,
+    resources: list[Resource],
+    cal: Calendar,
+    epoch: date,
+    days: int,
+    work_calendars: list[WorkCalendar],
+) -> TaskCalendars:
+    """The scheduler's rule for the time each leaf task works, as numbers into `work_calendars` (number 0
+    the plan's; the calendars it needs are added): its own calendar (where its resources have calendars, the
+    time both work, unless it ignores its resources' calendars), else its resources' (a resource without
+    one works on the plan calendar). Resources on different calendars each work the task's duration on
+    their own (as MS Project): the task runs on their union, and `spread` names the tasks that end when
+    the last of their resources' calendars (numbers given) finishes."""
+    n = len(leaf.tasks)
+    own_calendars = leaf.columns["calendar"]
+    kal, lag_kal = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    if all(r.calendar is None for r in resources) and own_calendars.count(None) == n:
+        return TaskCalendars(kal, lag_kal, {})  # every task on the plan calendar
+    own = {r.id: r.calendar for r in resources if r.calendar is not None}
+    plain = _content(cal)
+    key_of = {r.id: _content(own[r.id]) if r.id in own else plain for r in resources}
+    cal_of = {k: own.get(r, cal) for r, k in key_of.items()}
+    numbers: dict[str, int] = {plain: 0}
+
+    widest = [max(c.width for c in work_calendars)]
+
+    def number(key: str, make: Callable[[], WorkCalendar]) -> int:
+        if key not in numbers:  # each laid out only while all of them stay within the bound (a
+            numbers[key] = len(work_calendars)  # plan of 20,000 task calendars took 7 GB before)
+            work_calendars.append(make())
+            widest[0] = max(widest[0], work_calendars[-1].width)
+            check_cells(len(work_calendars), days, widest[0])
+        return numbers[key]
+
+    def of_resources(rids: tuple[str, ...]) -> tuple[int, dict[str, Calendar] | None]:
+        """The calendar number for a set of resources, and its members' calendars if they differ."""
+        return of_calendars({key_of[r]: cal_of[key_of[r]] for r in rids if r in key_of})
+
+    common: dict[tuple[str, str], tuple[str, Calendar]] = {}  # each pair worked out once
+
+    def of_own(c: Calendar, rids: tuple[str, ...]) -> tuple[int, dict[str, Calendar] | None]:
+        """A task's own calendar with its resources': each works the time both calendars work (the
+        same pair for 1,000 tasks of their own calendars was worked out 1,000 times: minutes)."""
+        mine, mine_key = {}, _content(c)
+        for r in rids:
+            pair = (mine_key, key_of[r])
+            if pair not in common:
+                both = common_time(c, own[r]) or c  # never at the same time: the task's own
+                common[pair] = (_content(both), both)
+            key, both = common[pair]
+            mine[key] = both
+        return of_calendars(mine)
+
+    def of_calendars(members: dict[str, Calendar]) -> tuple[int, dict[str, Calendar] | None]:
+        if len(members) == 1:
+            key, c = next(iter(members.items()))
+            return number(key, lambda c=c: WorkCalendar(c, epoch, days)), None
+        if not members:
+            return 0, None
+        cals = [members[k] for k in sorted(members)]
+        return number("|".join(sorted(members)), lambda: UnionCalendar(cals, epoch, days)), members
+
+    columns = leaf.columns
+    # per task: its resources' ids, of a task under way those with work left (without resource
+    # calendars, the plan's calendar)
+    keys: list = at_work(leaf.resource_keys, leaf) if own else [None] * n
+    by_id = {}
+    if own_calendars.count(None) != n:  # ... or its own calendar's id (with its resources' calendars,
+        by_id = {id(c): c for c in own_calendars if c is not None}  # unless it ignores them)
+        keys = [
+            k if c is None else _own_key(id(c), None if t.ignore_resource_calendar else k, own)
+            for k, c, t in zip(keys, own_calendars, leaf.tasks, strict=True)
+        ]
+    memo: dict = {None: (0, None), (): (0, None)}
+    for key in dict.fromkeys(keys):  # in the order tasks first name them
+        if isinstance(key, tuple) and key[0] is _OWN:
+            memo[key] = of_own(by_id[key[1]], key[2])
+        elif key in by_id:
+            c = by_id[key]
+            memo[key] = number(_content(c), lambda c=c: WorkCalendar(c, epoch, days)), None
+        elif key not in memo:
+            memo[key] = of_resources(key if isinstance(key, tuple) else (key,))
+    number_of = {k: v[0] for k, v in memo.items()}
+    kal[:] = np.fromiter(map(number_of.__getitem__, keys), dtype=np.int64, count=n)
+    # links' lags run on a task's own calendar, whatever its resources' calendars
+    lag_of = {k: number(_content(c), lambda c=c: WorkCalendar(c, epoch, days)) for k, c in by_id.items()}
+    for i in [i for i, c in enumerate(own_calendars) if c is not None] if by_id else []:
+        lag_kal[i] = lag_of[id(own_calendars[i])]
+    spread: dict[int, list[int]] = {}
+    if any(v[1] is not None for v in memo.values()):  # resources on several calendars: spread tasks
+        # finished, resumed and manual tasks keep the span their dates give
+        done, manual = columns["actual_finish"], columns["manual"]
+        for i in range(n):
+            members = memo[keys[i]][1]
+            if members is not None and done[i] is None and not manual[i] and leaf.tasks[i].resume is None:
+                spread[i] = [
+                    number(k, lambda c=members[k]: WorkCalendar(c, epoch, days)) for k in sorted(members)
+                ]
+    return TaskCalendars(kal, lag_kal, spread)
+
+
 class TaskTimes:
     """Network's task calendars (`kal`, `base_kal`), spans of tasks spread over several resource calendars
     (`spread`, `spread_mask`, `work_dur`), elapsed tasks (`elapsed_task`) and leveling delays (`delay_w`,
@@ -77,104 +189,6 @@ class TaskTimes:
     succ: np.ndarray
     to_finish: np.ndarray
     unit_minutes: dict[DurationUnit, int]
-
-    def _task_calendars(
-        self,
-        leaf: Leaves,
-        resources: list[Resource],
-        cal: Calendar,
-        epoch: date,
-        days: int,
-        work_calendars: list[WorkCalendar],
-    ) -> dict[int, list[int]]:
-        """Each task's calendar number in `kal`: its own calendar (where its resources have calendars, the
-        time both work, unless it ignores its resources' calendars), else its resources' (a resource without
-        one works on the plan calendar). Resources on different calendars each work the task's duration on
-        their own (as MS Project): the task runs on their union, and the tasks returned with the numbers of
-        their resources' calendars end when the last of them finishes."""
-        own = {r.id: r.calendar for r in resources if r.calendar is not None}
-        plain = _content(cal)
-        key_of = {r.id: _content(own[r.id]) if r.id in own else plain for r in resources}
-        cal_of = {k: own.get(r, cal) for r, k in key_of.items()}
-        numbers: dict[str, int] = {plain: 0}
-
-        widest = [max(c.width for c in work_calendars)]
-
-        def number(key: str, make: Callable[[], WorkCalendar]) -> int:
-            if key not in numbers:  # each laid out only while all of them stay within the bound (a
-                numbers[key] = len(work_calendars)  # plan of 20,000 task calendars took 7 GB before)
-                work_calendars.append(make())
-                widest[0] = max(widest[0], work_calendars[-1].width)
-                check_cells(len(work_calendars), days, widest[0])
-            return numbers[key]
-
-        def of_resources(rids: tuple[str, ...]) -> tuple[int, dict[str, Calendar] | None]:
-            """The calendar number for a set of resources, and its members' calendars if they differ."""
-            return of_calendars({key_of[r]: cal_of[key_of[r]] for r in rids if r in key_of})
-
-        common: dict[tuple[str, str], tuple[str, Calendar]] = {}  # each pair worked out once
-
-        def of_own(c: Calendar, rids: tuple[str, ...]) -> tuple[int, dict[str, Calendar] | None]:
-            """A task's own calendar with its resources': each works the time both calendars work (the
-            same pair for 1,000 tasks of their own calendars was worked out 1,000 times: minutes)."""
-            mine, mine_key = {}, _content(c)
-            for r in rids:
-                pair = (mine_key, key_of[r])
-                if pair not in common:
-                    both = common_time(c, own[r]) or c  # never at the same time: the task's own
-                    common[pair] = (_content(both), both)
-                key, both = common[pair]
-                mine[key] = both
-            return of_calendars(mine)
-
-        def of_calendars(members: dict[str, Calendar]) -> tuple[int, dict[str, Calendar] | None]:
-            if len(members) == 1:
-                key, c = next(iter(members.items()))
-                return number(key, lambda c=c: WorkCalendar(c, epoch, days)), None
-            if not members:
-                return 0, None
-            cals = [members[k] for k in sorted(members)]
-            return number("|".join(sorted(members)), lambda: UnionCalendar(cals, epoch, days)), members
-
-        columns = leaf.columns
-        n = len(leaf.tasks)
-        own_calendars = columns["calendar"]
-        # per task: its resources' ids, of a task under way those with work left (without resource
-        # calendars, the plan's calendar)
-        keys: list = at_work(leaf.resource_keys, leaf) if own else [None] * n
-        by_id = {}
-        if own_calendars.count(None) != n:  # ... or its own calendar's id (with its resources' calendars,
-            by_id = {id(c): c for c in own_calendars if c is not None}  # unless it ignores them)
-            keys = [
-                k if c is None else _own_key(id(c), None if t.ignore_resource_calendar else k, own)
-                for k, c, t in zip(keys, own_calendars, leaf.tasks, strict=True)
-            ]
-        memo: dict = {None: (0, None), (): (0, None)}
-        for key in dict.fromkeys(keys):  # in the order tasks first name them
-            if isinstance(key, tuple) and key[0] is _OWN:
-                memo[key] = of_own(by_id[key[1]], key[2])
-            elif key in by_id:
-                c = by_id[key]
-                memo[key] = number(_content(c), lambda c=c: WorkCalendar(c, epoch, days)), None
-            elif key not in memo:
-                memo[key] = of_resources(key if isinstance(key, tuple) else (key,))
-        kal = {k: v[0] for k, v in memo.items()}
-        self.kal[:] = np.fromiter(map(kal.__getitem__, keys), dtype=np.int64, count=n)
-        # links' lags run on a task's own calendar, whatever its resources' calendars
-        lag_of = {k: number(_content(c), lambda c=c: WorkCalendar(c, epoch, days)) for k, c in by_id.items()}
-        for i in [i for i, c in enumerate(own_calendars) if c is not None] if by_id else []:
-            self.lag_kal[i] = lag_of[id(own_calendars[i])]
-        spread: dict[int, list[int]] = {}
-        if any(v[1] is not None for v in memo.values()):  # resources on several calendars: spread tasks
-            # finished, resumed and manual tasks keep the span their dates give
-            done, manual = columns["actual_finish"], columns["manual"]
-            for i in range(n):
-                members = memo[keys[i]][1]
-                if members is not None and done[i] is None and not manual[i] and leaf.tasks[i].resume is None:
-                    spread[i] = [
-                        number(k, lambda c=members[k]: WorkCalendar(c, epoch, days)) for k in sorted(members)
-                    ]
-        return spread
 
     def _spread_finish(self, T: np.ndarray) -> None:
         """The span of tasks whose resources work on different calendars: each resource works the task's
