@@ -99,7 +99,7 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
     for d in doc.dependencies:
         preds.setdefault(d.successor, []).append(d)
     factor = unit_minutes(mpd, mpw)
-    stamp, leaves = Stamps(), out.leaves
+    stamp, leaves, element = Stamps(), out.leaves, out.element
     tasks = sub(root, "Tasks")
     for t, level in order:
         el = sub(tasks, "Task")
@@ -151,7 +151,7 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
         for d in preds.get(t.key, ()):
             lag = round(d.lag * factor[d.lag_unit] * 10)
             link = {"PredecessorUID": uid[d.predecessor], "Type": LINK[d.type], "LinkLag": lag}
-            leaves(sub(el, "PredecessorLink"), link | {"LagFormat": FORMAT[d.lag_unit]})
+            element(el, "PredecessorLink", link | {"LagFormat": FORMAT[d.lag_unit]})
         f = (
             {"Active": 0} if t.status == "cancelled" else {}
         )  # Project's inactive task: kept, scheduling nothing

@@ -303,7 +303,6 @@ def write_work(
 ) -> None:
     """An assignment's remaining work over the parts of its split task, one record per working day
     (`laid_out` keeps each calendar laid out once per file)."""
-    sub, leaves = out.sub, out.leaves
     wc = _laid_out(cal, start.replace(tzinfo=None), laid_out)
     origin = _index(wc, start.replace(tzinfo=None))
     span = _index(wc, finish.replace(tzinfo=None)) - origin
@@ -323,18 +322,17 @@ def write_work(
                 "Start": when(begins),
                 "Finish": when(moment(int(wc.finish_of(end)))),
             }
-            leaves(sub(parent, "TimephasedData"), period | {"Unit": 2, "Value": pt((end - lo) * units)})
+            out.element(parent, "TimephasedData", period | {"Unit": 2, "Value": pt((end - lo) * units)})
             lo = end
 
 
 def write_resources(out: XmlOut, parent: int, resources: list[DocResource], cal_uid: dict[str, int]) -> dict:
     """Each resource as a work resource (with its calendar's UID in `cal_uid`); their UIDs by key."""
-    sub, leaves = out.sub, out.leaves
     res_uid = {r.key: i + 1 for i, r in enumerate(resources)}
     for r in resources:
         f = {"UID": res_uid[r.key], "ID": res_uid[r.key], "Name": r.name, "Type": 1}  # work
         f |= {"MaxUnits": f"{r.availability:.2f}", "StandardRate": number(r.cost_rate)}
-        leaves(sub(parent, "Resource"), f | {"CalendarUID": cal_uid.get(r.key)})
+        out.element(parent, "Resource", f | {"CalendarUID": cal_uid.get(r.key)})
     return res_uid
 
 
@@ -351,7 +349,6 @@ def write_assignments(
     """Each task's assignments (a split task without any: its own work, unassigned), their work (done as
     the task's progress says; on a task under way, what an assignment says it has left is left) and, for
     a split task, its periods of work."""
-    sub, leaves = out.sub, out.leaves
     n = 0
     res_cal = {r.key: r.calendar for r in doc.resources if r.calendar is not None}
     laid_out: dict = {}
@@ -368,7 +365,6 @@ def write_assignments(
             if under_way and a.remaining_work is not None:  # Work = ActualWork + RemainingWork
                 done = max(0.0, work - a.remaining_work * 60)
                 work = done + a.remaining_work * 60
-            el = sub(parent, "Assignment")
             f = {"UID": n, "TaskUID": uid[t.key], "ResourceUID": res_uid.get(a.resource, UNASSIGNED)}
             f["ActualWork"] = pt(done)
             if own_work and a.delay:
@@ -376,7 +372,10 @@ def write_assignments(
             f |= {"RemainingWork": pt(work - done), "Units": number(a.units), "Work": pt(work)}
             if own_work and a.contour is not WorkContour.flat:
                 f["WorkContour"] = CONTOUR_CODE[a.contour]
-            leaves(el, f)
-            if st is not None:  # a split task's parts: its work in periods with pauses between
+            if st is None:
+                out.element(parent, "Assignment", f)
+            else:  # a split task's parts: its work in periods with pauses between
+                el = out.sub(parent, "Assignment")
+                out.leaves(el, f)
                 own = t.calendar or res_cal.get(a.resource, cal)
                 write_work(out, el, n, st.start, st.finish, pauses(t.splits), own, a.units, laid_out)

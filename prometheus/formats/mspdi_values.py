@@ -45,6 +45,17 @@ def escaped(text: str) -> str:
     return text.replace("\r", "&#13;")
 
 
+def _leaves(indent: str, texts: dict[str, object | None]) -> str:
+    """Elements of text alone, their texts by tag in their order (None: no such element)."""
+    return "".join(
+        [
+            f"{indent}<{tag}>{escaped(v) if type(v) is str else v!s}</{tag}>\n"
+            for tag, v in texts.items()
+            if v is not None
+        ]
+    )
+
+
 class XmlOut:
     """An MSPDI file written as text, element after element in the file's order, byte for byte as lxml
     pretty-prints the same tree (two spaces a level; an element without text or children as <Tag/>).
@@ -57,6 +68,7 @@ class XmlOut:
             f'<{root} xmlns="{NS}">\n',
         ]
         self._open = [root]  # the tags of the elements not complete yet, the root first
+        self._marks = [len(self._parts)]  # how many parts there were once each was opened
 
     def sub(self, parent: int, tag: str, text: object | None = None) -> int:
         while len(self._open) > parent + 1:
@@ -65,6 +77,7 @@ class XmlOut:
         if text is None:
             self._parts.append(f"{indent}<{tag}>\n")
             self._open.append(tag)
+            self._marks.append(len(self._parts))
             return parent + 1
         value = escaped(text) if type(text) is str else str(text)
         self._parts.append(f"{indent}<{tag}>{value}</{tag}>\n")
@@ -74,21 +87,22 @@ class XmlOut:
         """Elements of text alone added to `parent`, their texts by tag in their order (None: none such)."""
         while len(self._open) > parent + 1:
             self._close()
-        indent = _INDENT[parent + 1]
-        chunk = "".join(
-            [
-                f"{indent}<{tag}>{escaped(v) if type(v) is str else v!s}</{tag}>\n"
-                for tag, v in texts.items()
-                if v is not None
-            ]
-        )
+        chunk = _leaves(_INDENT[parent + 1], texts)
         if chunk:
             self._parts.append(chunk)
+
+    def element(self, parent: int, tag: str, texts: dict[str, object | None]) -> None:
+        """An element of elements of text alone (`leaves`) added to `parent`, complete."""
+        while len(self._open) > parent + 1:
+            self._close()
+        indent = _INDENT[parent + 1]
+        chunk = _leaves(_INDENT[parent + 2], texts)
+        self._parts.append(f"{indent}<{tag}>\n{chunk}{indent}</{tag}>\n" if chunk else f"{indent}<{tag}/>\n")
 
     def _close(self) -> None:
         tag = self._open.pop()
         indent = _INDENT[len(self._open)]
-        if self._parts[-1] == f"{indent}<{tag}>\n":  # nothing in it
+        if self._marks.pop() == len(self._parts):  # nothing in it
             self._parts[-1] = f"{indent}<{tag}/>\n"
         else:
             self._parts.append(f"{indent}</{tag}>\n")
