@@ -152,9 +152,8 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
             lag = round(d.lag * factor[d.lag_unit] * 10)
             link = {"PredecessorUID": uid[d.predecessor], "Type": LINK[d.type], "LinkLag": lag}
             element(el, "PredecessorLink", link | {"LagFormat": FORMAT[d.lag_unit]})
-        f = (
-            {"Active": 0} if t.status == "cancelled" else {}
-        )  # Project's inactive task: kept, scheduling nothing
+        # a cancelled task is Project's inactive task: kept, scheduling nothing
+        f = {"Active": 0} if t.status == "cancelled" else {}
         f["Manual"] = int(t.manual)
         if fixed:
             f["ManualStart"], f["ManualFinish"] = stamp[t.manual_start], stamp[t.manual_finish]
