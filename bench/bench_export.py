@@ -1,8 +1,9 @@
 """Microsoft Project XML (MSPDI) export of generated plans, in the parts of the export route's work: the
 portable document (`formats.document.to_document`), the schedule (`core.analysis.schedule_plan`; the route
-keeps it, made once per revision of the plan) and the XML (`formats.mspdi.write_mspdi`), each timed alone,
-and `formats.registry.export_plan`, the document and the XML as the route makes them (it reads the plan
-besides).
+keeps it, made once per revision of the plan) and the XML (`formats.mspdi.write_mspdi`), each timed alone
+(the document and the XML with the cycle collector paused, `registry.gc_paused`: the work itself, not when
+the collector happens to run), and `formats.registry.export_plan`, the document and the XML as the route
+makes them (it reads the plan besides).
 
     python bench/bench_export.py [--sizes 1000 5000 20000] [--repeat 3] [--baseline TREE]
 
@@ -37,7 +38,7 @@ def measure(n: int, repeat: int) -> dict[str, float | str]:
     from prometheus.core.model import Plan
     from prometheus.formats.document import to_document
     from prometheus.formats.mspdi import write_mspdi
-    from prometheus.formats.registry import export_plan
+    from prometheus.formats.registry import export_plan, gc_paused
 
     spec = importlib.util.spec_from_file_location("plans", ROOT / "bench" / "plans.py")  # this tree's
     plans = importlib.util.module_from_spec(spec)
@@ -59,13 +60,15 @@ def measure(n: int, repeat: int) -> dict[str, float | str]:
     deps = plan.dependencies or []
     times: dict[str, list[float]] = {"document": [], "schedule": [], "xml": [], "export": []}
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        doc = to_document(plan)
-        t1 = time.perf_counter()
+        with gc_paused():
+            t0 = time.perf_counter()
+            doc = to_document(plan)
+            t1 = time.perf_counter()
         s = schedule_plan(plan, START)
         t2 = time.perf_counter()
-        xml = write_mspdi(doc, s)
-        t3 = time.perf_counter()
+        with gc_paused():
+            xml = write_mspdi(doc, s)
+            t3 = time.perf_counter()
         data = export_plan(plan, s, "mspdi")[0]
         t4 = time.perf_counter()
         assert data == xml
