@@ -42,8 +42,11 @@ def generated_plan(n: int, seed: int = 1, links_per_task: float = 3.0, window: i
     return tasks, deps
 
 
-def shaped_plan(n: int, shape: str) -> tuple[list[Task], list[Dependency], dict[str, Any]]:
-    """A plan of n tasks of one shape, with the keyword arguments of `schedule()` it needs:
+def shaped_plan(
+    n: int, shape: str, links_per_task: float = 3.0
+) -> tuple[list[Task], list[Dependency], dict[str, Any]]:
+    """A plan of n tasks of one shape (about `links_per_task` links to each), with the keyword arguments of
+    `schedule()` it needs:
     - working: `generated_plan` (all four link types, working lags);
     - elapsed: the same with about half the links on elapsed lags (hours, days, weeks of the clock);
     - calendars: elapsed lags, plan holidays, and resource calendars (a third of the tasks on an early
@@ -56,7 +59,7 @@ def shaped_plan(n: int, shape: str) -> tuple[list[Task], list[Dependency], dict[
             for i in range(n - 1)
         ]
         return tasks, deps, {}
-    tasks, deps = generated_plan(n)
+    tasks, deps = generated_plan(n, links_per_task=links_per_task)
     if shape == "working":
         return tasks, deps, {}
     rng = random.Random(2)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from prometheus.core.documents import DocAssignment, DocLink, DocPlan, DocResource, DocTask, PlanDocument
-from prometheus.core.model import Plan
+from prometheus.core.model import Assignment, Plan
 
 _PLAN = (
     "name",
@@ -44,6 +46,21 @@ def refused(exc: ValidationError, names: dict[str, str] | None = None, at: str =
     return "; ".join(parts[:5])
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def _trusted(cls: type[M], values: dict[str, Any]) -> M:
+    """What `cls.model_construct(**values)` makes, for `values` of every field of `cls` in its order (the
+    order the model dumps them in), without model_construct's look-ups of aliases and defaults per field:
+    a plan's tasks and links are many."""
+    m = cls.__new__(cls)
+    object.__setattr__(m, "__dict__", values)
+    object.__setattr__(m, "__pydantic_fields_set__", set(values))
+    object.__setattr__(m, "__pydantic_extra__", None)
+    object.__setattr__(m, "__pydantic_private__", None)
+    return m
+
+
 def to_document(plan: Plan) -> PlanDocument:
     """The plan's portable form: tasks in plan order, links in the order of their tasks (the same document
     whatever the database or the links' ids)."""
@@ -54,35 +71,28 @@ def to_document(plan: Plan) -> PlanDocument:
     return PlanDocument.model_construct(
         plan=DocPlan.model_construct(**{f: getattr(plan, f) for f in _PLAN}),
         resources=[
-            DocResource.model_construct(key=r.id, **{f: getattr(r, f) for f in _RESOURCE})
+            _trusted(DocResource, {"key": r.id} | {f: getattr(r, f) for f in _RESOURCE})
             for r in plan.resources or []
         ],
         tasks=[
-            DocTask.model_construct(
-                key=t.id,
-                parent=t.parent_id,
-                assignments=[
-                    DocAssignment.model_construct(
-                        resource=a.resource_id,
-                        units=a.units,
-                        work=a.work,
-                        delay=a.delay,
-                        contour=a.contour,
-                        remaining_work=a.remaining_work,
-                    )
-                    for a in t.assignments
-                ],
-                **{f: getattr(t, f) for f in _TASK},
+            _trusted(
+                DocTask,
+                {"key": t.id, "parent": t.parent_id}
+                | {f: getattr(t, f) for f in _TASK}
+                | {"assignments": [_trusted(DocAssignment, _assignment(a)) for a in t.assignments]},
             )
             for t in tasks
         ],
         dependencies=[
-            DocLink.model_construct(
-                predecessor=d.predecessor_id,
-                successor=d.successor_id,
-                type=d.type,
-                lag=d.lag,
-                lag_unit=d.lag_unit,
+            _trusted(
+                DocLink,
+                {
+                    "predecessor": d.predecessor_id,
+                    "successor": d.successor_id,
+                    "type": d.type,
+                    "lag": d.lag,
+                    "lag_unit": d.lag_unit,
+                },
             )
             for d in sorted(
                 plan.dependencies or [],
@@ -90,6 +100,18 @@ def to_document(plan: Plan) -> PlanDocument:
             )
         ],
     )
+
+
+def _assignment(a: Assignment) -> dict[str, Any]:
+    """An assignment's fields as DocAssignment's, in their order."""
+    return {
+        "resource": a.resource_id,
+        "units": a.units,
+        "work": a.work,
+        "delay": a.delay,
+        "contour": a.contour,
+        "remaining_work": a.remaining_work,
+    }
 
 
 def canonical(doc: PlanDocument) -> dict:
@@ -126,7 +148,7 @@ def wbs_order(doc: PlanDocument) -> list[tuple[DocTask, int]]:
 
 def to_plan(doc: PlanDocument, plan_id: str = "file") -> Plan:
     """A document as an in-memory Plan (keys as ids), to schedule a file without a database."""
-    from prometheus.core.model import Assignment, Dependency, Resource, Task
+    from prometheus.core.model import Dependency, Resource, Task
 
     tasks = [
         Task(

@@ -35,6 +35,8 @@ from prometheus.formats.mspdi_values import (
     PRIORITY,
     TASK_TYPE,
     UNIT_OF_FORMAT,
+    Stamps,
+    XmlOut,
     children,
     day_and_week,
     forget_elements,
@@ -42,7 +44,6 @@ from prometheus.formats.mspdi_values import (
     percent_done,
     project_name,
     pt,
-    sub,
     text,
     unique_name,
     when,
@@ -57,7 +58,8 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
     mpd = round(cal.hours_per_day * 60)
     mpw = round(cal.hours_per_week * 60)
     first_hour = doc.plan.default_start_time or cal.working_hours[0][0]
-    root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS})
+    out = XmlOut("Project")
+    sub, root = out.sub, 0
     sub(root, "SaveVersion", 14)
     sub(root, "Name", doc.plan.name[:NAME_LENGTH])  # Title holds the whole name
     sub(root, "Title", doc.plan.name)
@@ -78,17 +80,17 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
     if doc.plan.status_date:
         sub(root, "StatusDate", when(doc.plan.status_date))
     calendars = sub(root, "Calendars")
-    write_calendar(sub, calendars, 1, "Standard", cal)
+    write_calendar(out, calendars, 1, "Standard", cal)
     cal_uid: dict[str, int] = {}
     for r in doc.resources:
         if r.calendar is not None:
             cal_uid[r.key] = len(cal_uid) + 2
-            write_calendar(sub, calendars, cal_uid[r.key], r.calendar.name, r.calendar)
+            write_calendar(out, calendars, cal_uid[r.key], r.calendar.name, r.calendar)
     task_cal: dict[str, int] = {}
     for t in doc.tasks:
         if t.calendar is not None:
             task_cal[t.key] = len(cal_uid) + len(task_cal) + 2
-            write_calendar(sub, calendars, task_cal[t.key], t.calendar.name, t.calendar)
+            write_calendar(out, calendars, task_cal[t.key], t.calendar.name, t.calendar)
 
     order = wbs_order(doc)
     uid = {t.key: i + 1 for i, (t, _) in enumerate(order)}
@@ -97,76 +99,68 @@ def write_mspdi(doc: PlanDocument, s: Schedule | None) -> bytes:
     for d in doc.dependencies:
         preds.setdefault(d.successor, []).append(d)
     factor = unit_minutes(mpd, mpw)
+    stamp, leaves, element = Stamps(), out.leaves, out.element
     tasks = sub(root, "Tasks")
     for t, level in order:
         el = sub(tasks, "Task")
-        sub(el, "UID", uid[t.key])
-        sub(el, "ID", uid[t.key])
-        sub(el, "Name", t.name)
-        sub(el, "Type", TASK_TYPE[t.task_type.value])
-        sub(el, "OutlineLevel", level)
-        sub(el, "Priority", PRIORITY[t.priority.value])
+        f = {"UID": uid[t.key], "ID": uid[t.key], "Name": t.name, "Type": TASK_TYPE[t.task_type]}
+        f |= {"OutlineLevel": level, "Priority": PRIORITY[t.priority]}
         st = s.tasks.get(t.key) if s else None
         fixed = t.manual and t.manual_start and t.manual_finish
         if st is not None or fixed:
-            sub(el, "Start", when(st.start if st else t.manual_start))
-            sub(el, "Finish", when(st.finish if st else t.manual_finish))
-        minutes = t.duration * factor[t.duration_unit.value]
+            f["Start"] = stamp[st.start if st else t.manual_start]
+            f["Finish"] = stamp[st.finish if st else t.manual_finish]
+        minutes = t.duration * factor[t.duration_unit]
         done = minutes * t.percent_complete / 100
-        sub(el, "Duration", pt(minutes))
-        sub(el, "DurationFormat", FORMAT[t.duration_unit.value])
+        f["Duration"], f["DurationFormat"] = pt(minutes), FORMAT[t.duration_unit]
         if t.work is not None:
-            sub(el, "Work", pt(t.work * 60))
+            f["Work"] = pt(t.work * 60)
         if t.resume:
-            sub(el, "Resume", when(t.resume))
-        sub(el, "EffortDriven", int(t.effort_driven))
-        sub(el, "Milestone", int(t.milestone))
-        sub(el, "Summary", int(t.key in parents))
+            f["Resume"] = stamp[t.resume]
+        f |= {
+            "EffortDriven": int(t.effort_driven),
+            "Milestone": int(t.milestone),
+            "Summary": int(t.key in parents),
+        }
         if st is not None:
-            sub(el, "Critical", int(st.critical))
-            sub(el, "EarlyStart", when(st.early_start))
-            sub(el, "EarlyFinish", when(st.early_finish))
-            sub(el, "LateStart", when(st.late_start))
-            sub(el, "LateFinish", when(st.late_finish))
-        sub(el, "PercentComplete", round(t.percent_complete))
+            f |= {"Critical": int(st.critical), "EarlyStart": stamp[st.early_start]}
+            f |= {"EarlyFinish": stamp[st.early_finish], "LateStart": stamp[st.late_start]}
+            f["LateFinish"] = stamp[st.late_finish]
+        f["PercentComplete"] = round(t.percent_complete)
         if t.actual_start:
-            sub(el, "ActualStart", when(t.actual_start))
+            f["ActualStart"] = stamp[t.actual_start]
         if t.actual_finish:
-            sub(el, "ActualFinish", when(t.actual_finish))
-        sub(el, "ActualDuration", pt(done))
+            f["ActualFinish"] = stamp[t.actual_finish]
+        f["ActualDuration"] = pt(done)
         left = minutes - done
         if t.remaining_duration is not None:
-            left = t.remaining_duration * factor[t.duration_unit.value]
-        sub(el, "RemainingDuration", pt(left))
-        sub(el, "ConstraintType", CONSTRAINT[t.constraint_type.value])
-        if t.key in task_cal:
-            sub(el, "CalendarUID", task_cal[t.key])
+            left = t.remaining_duration * factor[t.duration_unit]
+        f["RemainingDuration"], f["ConstraintType"] = pt(left), CONSTRAINT[t.constraint_type]
+        f["CalendarUID"] = task_cal.get(t.key)
         if t.constraint_date:
-            sub(el, "ConstraintDate", when(t.constraint_date))
+            f["ConstraintDate"] = stamp[t.constraint_date]
         if t.deadline:
-            sub(el, "Deadline", when(t.deadline))
+            f["Deadline"] = stamp[t.deadline]
         if t.leveling_delay:
-            sub(el, "LevelingDelay", round(t.leveling_delay * factor[t.leveling_delay_unit.value] * 10))
-            sub(el, "LevelingDelayFormat", FORMAT[t.leveling_delay_unit.value])
+            f["LevelingDelay"] = round(t.leveling_delay * factor[t.leveling_delay_unit] * 10)
+            f["LevelingDelayFormat"] = FORMAT[t.leveling_delay_unit]
         if t.ignore_resource_calendar:
-            sub(el, "IgnoreResourceCalendar", 1)
-        if t.notes:
-            sub(el, "Notes", t.notes)
-        for d in preds.get(t.key, []):
-            link = sub(el, "PredecessorLink")
-            sub(link, "PredecessorUID", uid[d.predecessor])
-            sub(link, "Type", LINK[d.type.value])
-            sub(link, "LinkLag", round(d.lag * factor[d.lag_unit.value] * 10))
-            sub(link, "LagFormat", FORMAT[d.lag_unit.value])
-        if t.status == "cancelled":  # Project's inactive task: kept, scheduling nothing
-            sub(el, "Active", 0)
-        sub(el, "Manual", int(t.manual))
+            f["IgnoreResourceCalendar"] = 1
+        f["Notes"] = t.notes or None
+        leaves(el, f)
+        for d in preds.get(t.key, ()):
+            lag = round(d.lag * factor[d.lag_unit] * 10)
+            link = {"PredecessorUID": uid[d.predecessor], "Type": LINK[d.type], "LinkLag": lag}
+            element(el, "PredecessorLink", link | {"LagFormat": FORMAT[d.lag_unit]})
+        # a cancelled task is Project's inactive task: kept, scheduling nothing
+        f = {"Active": 0} if t.status == "cancelled" else {}
+        f["Manual"] = int(t.manual)
         if fixed:
-            sub(el, "ManualStart", when(t.manual_start))
-            sub(el, "ManualFinish", when(t.manual_finish))
-    res_uid = write_resources(sub(root, "Resources"), doc.resources, cal_uid)
-    write_assignments(sub(root, "Assignments"), doc, s, uid, res_uid, factor, cal)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True, pretty_print=True)
+            f["ManualStart"], f["ManualFinish"] = stamp[t.manual_start], stamp[t.manual_finish]
+        leaves(el, f)
+    res_uid = write_resources(out, sub(root, "Resources"), doc.resources, cal_uid)
+    write_assignments(out, sub(root, "Assignments"), doc, s, uid, res_uid, factor, cal)
+    return out.bytes()
 
 
 # --- reading ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from prometheus.core.model import Assignment, Calendar, TaskSplit, WorkContour
 from prometheus.core.scheduler import Schedule
 from prometheus.core.splits import parts, pauses
 from prometheus.core.task_types import assignments_span
-from prometheus.formats.mspdi_values import NS, UNIT_OF_FORMAT, minutes, number, pt, sub, text, when
+from prometheus.formats.mspdi_values import NS, UNIT_OF_FORMAT, XmlOut, minutes, number, pt, text, when
 
 UNASSIGNED = "-65535"  # the resource of a task's work when no resource is assigned to it
 _WORK = ("1", "2")  # remaining and actual work
@@ -95,6 +95,8 @@ def _under_way(root: etree._Element) -> set[str]:
 
 def own_span(assignments: list[DocAssignment]) -> float | None:
     """The span in working hours the assignments' own work, delays and contours make (None: not all say)."""
+    if not assignments or any(a.work is None for a in assignments):  # most: no work of their own
+        return None
     return assignments_span(
         [Assignment(resource_id=a.resource, **a.model_dump(exclude={"resource"})) for a in assignments]
     )
@@ -289,7 +291,8 @@ def read_splits(
 
 
 def write_work(
-    parent: etree._Element,
+    out: XmlOut,
+    parent: int,
     uid: int,
     start: datetime,
     finish: datetime,
@@ -313,34 +316,29 @@ def write_work(
             begins = moment(int(wc.start_of(lo)))
             midnight = datetime.combine(begins.date() + timedelta(days=1), datetime.min.time())
             end = min(hi, _index(wc, midnight))
-            tp = sub(parent, "TimephasedData")
-            sub(tp, "Type", 1)
-            sub(tp, "UID", uid)
-            sub(tp, "Start", when(begins))
-            sub(tp, "Finish", when(moment(int(wc.finish_of(end)))))
-            sub(tp, "Unit", 2)
-            sub(tp, "Value", pt((end - lo) * units))
+            period = {
+                "Type": 1,
+                "UID": uid,
+                "Start": when(begins),
+                "Finish": when(moment(int(wc.finish_of(end)))),
+            }
+            out.element(parent, "TimephasedData", period | {"Unit": 2, "Value": pt((end - lo) * units)})
             lo = end
 
 
-def write_resources(parent: etree._Element, resources: list[DocResource], cal_uid: dict[str, int]) -> dict:
+def write_resources(out: XmlOut, parent: int, resources: list[DocResource], cal_uid: dict[str, int]) -> dict:
     """Each resource as a work resource (with its calendar's UID in `cal_uid`); their UIDs by key."""
     res_uid = {r.key: i + 1 for i, r in enumerate(resources)}
     for r in resources:
-        el = sub(parent, "Resource")
-        sub(el, "UID", res_uid[r.key])
-        sub(el, "ID", res_uid[r.key])
-        sub(el, "Name", r.name)
-        sub(el, "Type", 1)  # work
-        sub(el, "MaxUnits", f"{r.availability:.2f}")
-        sub(el, "StandardRate", number(r.cost_rate))
-        if r.key in cal_uid:
-            sub(el, "CalendarUID", cal_uid[r.key])
+        f = {"UID": res_uid[r.key], "ID": res_uid[r.key], "Name": r.name, "Type": 1}  # work
+        f |= {"MaxUnits": f"{r.availability:.2f}", "StandardRate": number(r.cost_rate)}
+        out.element(parent, "Resource", f | {"CalendarUID": cal_uid.get(r.key)})
     return res_uid
 
 
 def write_assignments(
-    parent: etree._Element,
+    out: XmlOut,
+    parent: int,
     doc: PlanDocument,
     s: Schedule | None,
     uid: dict[str, int],
@@ -367,18 +365,17 @@ def write_assignments(
             if under_way and a.remaining_work is not None:  # Work = ActualWork + RemainingWork
                 done = max(0.0, work - a.remaining_work * 60)
                 work = done + a.remaining_work * 60
-            el = sub(parent, "Assignment")
-            sub(el, "UID", n)
-            sub(el, "TaskUID", uid[t.key])
-            sub(el, "ResourceUID", res_uid.get(a.resource, UNASSIGNED))
-            sub(el, "ActualWork", pt(done))
+            f = {"UID": n, "TaskUID": uid[t.key], "ResourceUID": res_uid.get(a.resource, UNASSIGNED)}
+            f["ActualWork"] = pt(done)
             if own_work and a.delay:
-                sub(el, "Delay", round(a.delay * 600))  # tenths of a minute
-            sub(el, "RemainingWork", pt(work - done))
-            sub(el, "Units", number(a.units))
-            sub(el, "Work", pt(work))
+                f["Delay"] = round(a.delay * 600)  # tenths of a minute
+            f |= {"RemainingWork": pt(work - done), "Units": number(a.units), "Work": pt(work)}
             if own_work and a.contour is not WorkContour.flat:
-                sub(el, "WorkContour", CONTOUR_CODE[a.contour])
-            if st is not None:  # a split task's parts: its work in periods with pauses between
+                f["WorkContour"] = CONTOUR_CODE[a.contour]
+            if st is None:
+                out.element(parent, "Assignment", f)
+            else:  # a split task's parts: its work in periods with pauses between
+                el = out.sub(parent, "Assignment")
+                out.leaves(el, f)
                 own = t.calendar or res_cal.get(a.resource, cal)
-                write_work(el, n, st.start, st.finish, pauses(t.splits), own, a.units, laid_out)
+                write_work(out, el, n, st.start, st.finish, pauses(t.splits), own, a.units, laid_out)

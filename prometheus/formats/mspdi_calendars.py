@@ -4,7 +4,6 @@ over their base calendar, exceptions (holidays and worked dates) with their recu
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from datetime import date, datetime, time
 
 from dateutil import rrule
@@ -12,10 +11,9 @@ from lxml import etree
 
 from prometheus.core.model import Calendar, CalendarException
 from prometheus.errors import ValidationFailed
+from prometheus.formats.mspdi_values import NS, XmlOut
 
-NS = "http://schemas.microsoft.com/project"
 Periods = list[tuple[time, time]]
-Sub = Callable[..., etree._Element]
 _RR_DAYS = (rrule.SU, rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA)  # MSPDI counts from Sunday
 _POSITION = (1, 2, 3, 4, -1)  # MonthPosition: first .. fourth, last
 _MONTH_ITEM = {0: _RR_DAYS, 1: _RR_DAYS[1:6], 2: (rrule.SA, rrule.SU)}  # day, weekday, weekend day
@@ -188,8 +186,9 @@ def occurrences_of_range(d: etree._Element) -> list[date]:
     return [x.date() for x in rrule.rrule(rrule.DAILY, dtstart=first, until=last)]
 
 
-def write_calendar(sub: Sub, parent: etree._Element, uid: int, name: str, cal: Calendar) -> None:
+def write_calendar(out: XmlOut, parent: int, uid: int, name: str, cal: Calendar) -> None:
     """One calendar as MSPDI: its weekdays with their hours, each holiday and worked date an exception."""
+    sub = out.sub
     c = sub(parent, "Calendar")
     sub(c, "UID", uid)
     sub(c, "Name", name[:512])  # the most the schema's Name holds
@@ -201,7 +200,7 @@ def write_calendar(sub: Sub, parent: etree._Element, uid: int, name: str, cal: C
         d = sub(days, "WeekDay")
         sub(d, "DayType", ms_day)
         sub(d, "DayWorking", int(bool(hours)))
-        _write_periods(sub, d, hours, cal.name)
+        _write_periods(out, d, hours, cal.name)
     if not (cal.holidays or cal.exceptions):
         return
     ex = sub(c, "Exceptions")
@@ -216,10 +215,10 @@ def write_calendar(sub: Sub, parent: etree._Element, uid: int, name: str, cal: C
         sub(e, "Name", "Working time" if hours else "Holiday")
         sub(e, "Type", 1)
         sub(e, "DayWorking", int(bool(hours)))
-        _write_periods(sub, e, hours, cal.name)
+        _write_periods(out, e, hours, cal.name)
 
 
-def _write_periods(sub: Sub, parent: etree._Element, hours: Periods, name: str) -> None:
+def _write_periods(out: XmlOut, parent: int, hours: Periods, name: str) -> None:
     """A day's working periods, those that touch joined: Project holds at most 5 a day (more are a
     ValidationFailed naming the calendar)."""
     joined: Periods = []
@@ -234,6 +233,7 @@ def _write_periods(sub: Sub, parent: etree._Element, hours: Periods, name: str) 
             "at most 5: join some to export the plan as MSPDI"
         )
     if joined:
+        sub = out.sub
         times = sub(parent, "WorkingTimes")
         for a, b in joined:
             w = sub(times, "WorkingTime")

@@ -32,11 +32,86 @@ PRIORITY = {"low": 300, "medium": 500, "high": 700, "critical": 900}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # XML 1.0 cannot hold these
 
 
-def sub(parent: etree._Element, tag: str, text: object | None = None) -> etree._Element:
-    el = etree.SubElement(parent, f"{{{NS}}}{tag}")
-    if text is not None:
-        el.text = _NOT_XML.sub("", str(text))
-    return el
+_SPECIAL = re.compile(f"[&<>\r{_NOT_XML.pattern[1:-1]}]")  # what a text cannot hold as it is
+_INDENT = ["  " * depth for depth in range(64)]
+
+
+def escaped(text: str) -> str:
+    """A text as XML content, as lxml writes it: &, < and > as entities, a carriage return as &#13; (a
+    parser would read it as a line feed), the characters XML 1.0 cannot hold left out."""
+    if _SPECIAL.search(text) is None:
+        return text
+    text = _NOT_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\r", "&#13;")
+
+
+def _leaves(indent: str, texts: dict[str, object | None]) -> str:
+    """Elements of text alone, their texts by tag in their order (None: no such element)."""
+    return "".join(
+        [
+            f"{indent}<{tag}>{escaped(v) if type(v) is str else v!s}</{tag}>\n"
+            for tag, v in texts.items()
+            if v is not None
+        ]
+    )
+
+
+class XmlOut:
+    """An MSPDI file written as text, element after element in the file's order, byte for byte as lxml
+    pretty-prints the same tree (two spaces a level; an element without text or children as <Tag/>).
+    `sub(parent, tag, text)` adds an element to the element `parent` (0: the root), as lxml's SubElement
+    would, and gives the new element; an element is complete once one is added to a parent above it."""
+
+    def __init__(self, root: str):
+        self._parts = [
+            "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n",
+            f'<{root} xmlns="{NS}">\n',
+        ]
+        self._open = [root]  # the tags of the elements not complete yet, the root first
+        self._marks = [len(self._parts)]  # how many parts there were once each was opened
+
+    def sub(self, parent: int, tag: str, text: object | None = None) -> int:
+        while len(self._open) > parent + 1:
+            self._close()
+        indent = _INDENT[parent + 1]
+        if text is None:
+            self._parts.append(f"{indent}<{tag}>\n")
+            self._open.append(tag)
+            self._marks.append(len(self._parts))
+            return parent + 1
+        value = escaped(text) if type(text) is str else str(text)
+        self._parts.append(f"{indent}<{tag}>{value}</{tag}>\n")
+        return parent + 1
+
+    def leaves(self, parent: int, texts: dict[str, object | None]) -> None:
+        """Elements of text alone added to `parent`, their texts by tag in their order (None: none such)."""
+        while len(self._open) > parent + 1:
+            self._close()
+        chunk = _leaves(_INDENT[parent + 1], texts)
+        if chunk:
+            self._parts.append(chunk)
+
+    def element(self, parent: int, tag: str, texts: dict[str, object | None]) -> None:
+        """An element of elements of text alone (`leaves`) added to `parent`, complete."""
+        while len(self._open) > parent + 1:
+            self._close()
+        indent = _INDENT[parent + 1]
+        chunk = _leaves(_INDENT[parent + 2], texts)
+        self._parts.append(f"{indent}<{tag}>\n{chunk}{indent}</{tag}>\n" if chunk else f"{indent}<{tag}/>\n")
+
+    def _close(self) -> None:
+        tag = self._open.pop()
+        indent = _INDENT[len(self._open)]
+        if self._marks.pop() == len(self._parts):  # nothing in it
+            self._parts[-1] = f"{indent}<{tag}/>\n"
+        else:
+            self._parts.append(f"{indent}</{tag}>\n")
+
+    def bytes(self) -> bytes:
+        """The file, every element complete."""
+        while self._open:
+            self._close()
+        return "".join(self._parts).encode()
 
 
 def when(dt: datetime | date | None) -> str | None:
@@ -44,7 +119,20 @@ def when(dt: datetime | date | None) -> str | None:
         return None
     if not isinstance(dt, datetime):
         dt = datetime.combine(dt, time(0))
-    return dt.replace(tzinfo=None).isoformat(timespec="seconds")
+    if dt.tzinfo is not None:
+        dt = dt.replace(tzinfo=None)
+    return dt.isoformat(timespec="seconds")
+
+
+class Stamps(dict):
+    """Dates -> their `when` texts, each made once (a plan's tasks share many dates). Dates with a time
+    zone are not kept: two of them at the same moment are equal but are written in their own zones."""
+
+    def __missing__(self, dt: datetime | date | None) -> str | None:
+        out = when(dt)
+        if getattr(dt, "tzinfo", None) is None:
+            self[dt] = out
+        return out
 
 
 def number(value: float) -> str:
