@@ -53,6 +53,8 @@ def _trusted(cls: type[M], values: dict[str, Any]) -> M:
     """What `cls.model_construct(**values)` makes, for `values` of every field of `cls` in its order (the
     order the model dumps them in), without model_construct's look-ups of aliases and defaults per field:
     a plan's tasks and links are many."""
+    if len(values) != len(cls.model_fields):  # a field added to the model and not here: its default
+        return cls.model_construct(**values)
     m = cls.__new__(cls)
     object.__setattr__(m, "__dict__", values)
     object.__setattr__(m, "__pydantic_fields_set__", set(values))
