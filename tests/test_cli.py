@@ -198,7 +198,7 @@ def test_a_users_walkthrough(server, tmp_path) -> None:  # noqa: ANN001
     listed = json.loads(cli("plans", "list", "--json"))
     assert pid in {p["id"] for p in listed} and copy["id"] not in {p["id"] for p in listed}
     paused = json.loads(cli("progress", pid, "Design", "--resume", "2026-12-07", "--json"))
-    assert paused["resume"] == "2026-12-07T08:00:00Z"  # 1.5 days left from Monday 08:00
+    assert paused["resume"] == "2026-12-07T08:00:00"  # 1.5 days left from Monday 08:00
     design = next(r for r in json.loads(cli("schedule", pid, "--json"))["tasks"] if r["name"] == "Design")
     assert design["finish"] == "2026-12-08T12:00:00"
 

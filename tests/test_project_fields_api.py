@@ -33,7 +33,7 @@ def test_task_fields_are_stored_exposed_and_scheduled(api: httpx.Client, plan: d
     m = add_task(api, pid, "Kick-off", duration=1, **manual)
     w = add_task(api, pid, "Weekend job", duration=6, duration_unit="hours", calendar=WEEKEND)
     d = add_task(api, pid, "Delayed", duration=1, leveling_delay=2, leveling_delay_unit="edays")
-    assert m["manual"] is True and m["manual_start"] == "2026-12-01T09:00:00Z"
+    assert m["manual"] is True and m["manual_start"] == "2026-12-01T09:00:00"
     assert w["calendar"]["working_days"] == [5, 6] and d["leveling_delay"] == 2
     assert d["leveling_delay_unit"] == "edays" and a["manual"] is False and a["calendar"] is None
     for p, q in ((a, m), (a, w), (a, d)):
@@ -64,7 +64,7 @@ def test_task_fields_are_stored_exposed_and_scheduled(api: httpx.Client, plan: d
 
     paused = {"percent_complete": 50, "resume": "2026-12-07T09:00:00Z"}  # a day done, a day left from Monday
     r = api.put(f"/plans/{pid}/tasks/{a['id']}/progress", json=paused)
-    assert r.status_code == 200 and r.json()["data"]["resume"] == "2026-12-07T09:00:00Z"
+    assert r.status_code == 200 and r.json()["data"]["resume"] == "2026-12-07T09:00:00"
     assert _rows(api, pid)["Design"]["finish"] == "2026-12-08T09:00:00"
 
 
@@ -115,7 +115,7 @@ def test_mspdi_import_and_export_keep_the_fields(api: httpx.Client) -> None:
     plan = api.get(f"/plans/{pid}").json()["data"]
     assert plan["default_start_time"] == "09:00:00"
     tasks = {t["name"]: t for t in plan["tasks"]}
-    assert tasks["Kick-off"]["manual"] and tasks["Kick-off"]["manual_finish"] == "2026-12-01T17:00:00Z"
+    assert tasks["Kick-off"]["manual"] and tasks["Kick-off"]["manual_finish"] == "2026-12-01T17:00:00"
     assert tasks["Weekend job"]["calendar"]["working_days"] == [5, 6]
     assert (tasks["Delayed"]["leveling_delay"], tasks["Delayed"]["leveling_delay_unit"]) == (2, "edays")
     assert tasks["Started"]["remaining_duration"] == 3 and tasks["Started"]["actual_start"].startswith(
@@ -129,7 +129,7 @@ def test_mspdi_import_and_export_keep_the_fields(api: httpx.Client) -> None:
     # 2 days done of 4 and 3 left: 5 days from Tue 09:00
     assert rows["Started"]["finish"] == "2026-12-08T09:00:00"
     # 2 days done, then a stop: the 2 days left from the resume date, Mon 09:00
-    assert tasks["Paused"]["resume"] == "2026-12-07T09:00:00Z"
+    assert tasks["Paused"]["resume"] == "2026-12-07T09:00:00"
     assert rows["Paused"]["finish"] == "2026-12-09T09:00:00"
 
     exported = api.get(f"/plans/{pid}/export", params={"format": "mspdi"})
@@ -165,9 +165,9 @@ def test_csv_keeps_task_mode_leveling_delay_resume_and_start_time(api: httpx.Cli
     plan = api.get(f"/plans/{qid}").json()["data"]
     assert plan["default_start_time"] == "09:00:00"
     tasks = {t["name"]: t for t in plan["tasks"]}
-    assert tasks["Kick-off"]["manual"] and tasks["Kick-off"]["manual_start"] == "2026-12-01T09:00:00Z"
+    assert tasks["Kick-off"]["manual"] and tasks["Kick-off"]["manual_start"] == "2026-12-01T09:00:00"
     assert (tasks["Delayed"]["leveling_delay"], tasks["Delayed"]["leveling_delay_unit"]) == (2, "edays")
-    assert tasks["Paused"]["resume"] == "2026-12-07T09:00:00Z"
+    assert tasks["Paused"]["resume"] == "2026-12-07T09:00:00"
     before, after = _rows(api, pid), _rows(api, qid)
     for name in before.keys() - {"Weekend job"}:  # CSV carries no calendars
         assert (after[name]["start"], after[name]["finish"]) == (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
@@ -22,6 +22,7 @@ from prometheus.core.model import (
     TaskStatus,
     TaskType,
     TimeOfDay,
+    WallTime,
     WorkContour,
     check_splits,
 )
@@ -60,14 +61,14 @@ class DocTask(Input):
     metadata: dict[str, Any] = Field(default_factory=dict)
     milestone: bool = False
     constraint_type: ConstraintType = ConstraintType.ASAP
-    constraint_date: datetime | None = None
-    deadline: datetime | None = None
+    constraint_date: WallTime | None = None
+    deadline: WallTime | None = None
     optimistic_duration: Amount | None = None
     most_likely_duration: Amount | None = None
     pessimistic_duration: Amount | None = None
     percent_complete: float = Field(0.0, ge=0, le=100)
-    actual_start: datetime | None = None
-    actual_finish: datetime | None = None
+    actual_start: WallTime | None = None
+    actual_finish: WallTime | None = None
     remaining_duration: Amount | None = None
     actual_cost: float | None = Field(None, ge=-MAX_MONEY, le=MAX_MONEY)
     notes: Text = ""
@@ -76,13 +77,13 @@ class DocTask(Input):
     task_type: TaskType = TaskType.fixed_units
     required_skills: Tags = Field(default_factory=list)
     manual: bool = False
-    manual_start: datetime | None = None
-    manual_finish: datetime | None = None
+    manual_start: WallTime | None = None
+    manual_finish: WallTime | None = None
     calendar: Calendar | None = None
     ignore_resource_calendar: bool = False
     leveling_delay: Amount = 0.0
     leveling_delay_unit: LagUnit = LagUnit.edays
-    resume: datetime | None = None
+    resume: WallTime | None = None
     splits: Annotated[list[TaskSplit], AfterValidator(check_splits)] = Field(
         default_factory=list, max_length=MAX_PER_TASK
     )

@@ -50,6 +50,7 @@ from prometheus.core.model import (
     TaskStatus,
     TaskType,
     TimeOfDay,
+    WallTime,
     check_splits,
 )
 
@@ -198,8 +199,8 @@ class TaskCreate(Input):
     parent_id: TaskRef = None
     milestone: bool = False
     constraint_type: ConstraintType = ConstraintType.ASAP
-    constraint_date: datetime | None = None
-    deadline: datetime | None = None
+    constraint_date: WallTime | None = None
+    deadline: WallTime | None = None
     optimistic_duration: Amount | None = None
     most_likely_duration: Amount | None = None
     pessimistic_duration: Amount | None = None
@@ -217,8 +218,8 @@ class TaskCreate(Input):
         False,
         description="manually scheduled (MS Project): keeps manual_start and manual_finish, links or not",
     )
-    manual_start: datetime | None = None
-    manual_finish: datetime | None = None
+    manual_start: WallTime | None = None
+    manual_finish: WallTime | None = None
     calendar: Calendar | None = Field(None, description="the task's own calendar (wins over its resources')")
     ignore_resource_calendar: bool = Field(
         False,
@@ -227,7 +228,7 @@ class TaskCreate(Input):
     )
     leveling_delay: Amount = Field(0.0, description="delay added to the start by leveling")
     leveling_delay_unit: LagUnit = LagUnit.edays
-    resume: datetime | None = Field(None, description="when a started task's remaining work resumes")
+    resume: WallTime | None = Field(None, description="when a started task's remaining work resumes")
     splits: Annotated[list[TaskSplit], AfterValidator(check_splits)] = Field(
         default_factory=list,
         max_length=MAX_PER_TASK,
@@ -259,8 +260,8 @@ class TaskPatch(Input):
     parent_id: TaskRef = None
     milestone: bool | None = None
     constraint_type: ConstraintType | None = None
-    constraint_date: datetime | None = None
-    deadline: datetime | None = None
+    constraint_date: WallTime | None = None
+    deadline: WallTime | None = None
     optimistic_duration: Amount | None = None
     most_likely_duration: Amount | None = None
     pessimistic_duration: Amount | None = None
@@ -273,13 +274,13 @@ class TaskPatch(Input):
     task_type: TaskType | None = None
     required_skills: Tags | None = None
     manual: bool | None = None
-    manual_start: datetime | None = None
-    manual_finish: datetime | None = None
+    manual_start: WallTime | None = None
+    manual_finish: WallTime | None = None
     calendar: Calendar | None = None
     ignore_resource_calendar: bool | None = None
     leveling_delay: Amount | None = None
     leveling_delay_unit: LagUnit | None = None
-    resume: datetime | None = None
+    resume: WallTime | None = None
     splits: Annotated[list[TaskSplit] | None, AfterValidator(lambda v: v and check_splits(v))] = Field(
         None, max_length=MAX_PER_TASK
     )
@@ -322,10 +323,10 @@ def check_three_point(o: float | None, m: float | None, p: float | None) -> None
 class ProgressUpdate(Input):
     status: TaskStatus | None = None
     percent_complete: float | None = Field(None, ge=0, le=100)
-    actual_start: datetime | None = None
-    actual_finish: datetime | None = None
+    actual_start: WallTime | None = None
+    actual_finish: WallTime | None = None
     remaining_duration: Amount | None = Field(None, description="in the task's unit")
-    resume: datetime | None = Field(None, description="when the remaining work resumes (after a stop)")
+    resume: WallTime | None = Field(None, description="when the remaining work resumes (after a stop)")
     actual_cost: float | None = Field(None, ge=0, le=MAX_MONEY)
     notes: Text | None = None
     version: int | None = None

@@ -130,6 +130,16 @@ def _local(value: time) -> time:
     return value
 
 
+def wall(value: datetime | None) -> datetime | None:
+    """A task's date as the plan's wall-clock time. A plan has no time zone (nor has a Microsoft Project
+    file): its calendars and schedule are local clock times, so a date given with a UTC offset keeps its
+    clock time and drops the offset (`09:00+02:00` is 09:00), as one given without one does."""
+    return value if value is None or value.tzinfo is None else value.replace(tzinfo=None)
+
+
+# a task's date (constraint, deadline, actuals, manual dates, resume): plan-local, without a UTC offset
+WallTime = Annotated[datetime, AfterValidator(wall)]
+
 # a time of day of a calendar or plan: a text without a UTC offset (a time with one, or a number, is a 422)
 TimeOfDay = Annotated[time, BeforeValidator(_time_text), AfterValidator(_local)]
 Period = tuple[TimeOfDay, TimeOfDay]
@@ -276,15 +286,15 @@ class Task(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
     milestone: bool = False
     constraint_type: ConstraintType = ConstraintType.ASAP
-    constraint_date: datetime | None = None
-    deadline: datetime | None = None
+    constraint_date: WallTime | None = None
+    deadline: WallTime | None = None
     assignments: list[Assignment] = Field(default_factory=list)
     optimistic_duration: float | None = None
     most_likely_duration: float | None = None
     pessimistic_duration: float | None = None
     percent_complete: float = 0.0
-    actual_start: datetime | None = None
-    actual_finish: datetime | None = None
+    actual_start: WallTime | None = None
+    actual_finish: WallTime | None = None
     remaining_duration: float | None = None
     actual_cost: float | None = None
     notes: str = ""
@@ -293,13 +303,13 @@ class Task(BaseModel):
     task_type: TaskType = TaskType.fixed_units
     required_skills: list[str] = Field(default_factory=list)
     manual: bool = False
-    manual_start: datetime | None = None
-    manual_finish: datetime | None = None
+    manual_start: WallTime | None = None
+    manual_finish: WallTime | None = None
     calendar: Calendar | None = None
     ignore_resource_calendar: bool = False
     leveling_delay: float = 0.0
     leveling_delay_unit: LagUnit = LagUnit.edays
-    resume: datetime | None = None
+    resume: WallTime | None = None
     splits: list[TaskSplit] = Field(default_factory=list, description="pauses in the task's work")
     dependencies: list[str] = Field(default_factory=list, description="ids of the task's predecessors")
     version: int = 1

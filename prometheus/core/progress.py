@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from prometheus.core.analysis import schedule_plan
 from prometheus.core.calendar import SchedulingError
@@ -18,10 +18,10 @@ def scheduled_actuals(
     actual_start: datetime | None = None,
     schedule: Callable[[], Schedule] | None = None,
 ) -> tuple[datetime, datetime] | None:
-    """The task's scheduled start and finish (UTC), as the actual start and finish that percent complete alone
-    implies; with a new actual start the finish is counted from it. Without a new actual start the caller's
-    `schedule` of the plan serves, if it has one; else the plan is read (`plan()`) and scheduled. None if the
-    plan cannot be scheduled."""
+    """The task's scheduled start and finish (plan-local), as the actual start and finish that percent
+    complete alone implies; with a new actual start the finish is counted from it. Without a new actual start
+    the caller's `schedule` of the plan serves, if it has one; else the plan is read (`plan()`) and
+    scheduled. None if the plan cannot be scheduled."""
     try:
         if schedule is not None and actual_start is None:
             s = schedule()
@@ -37,4 +37,4 @@ def scheduled_actuals(
     st = s.tasks.get(task_id)
     if st is None:
         return None
-    return st.start.replace(tzinfo=UTC), st.finish.replace(tzinfo=UTC)
+    return st.start, st.finish

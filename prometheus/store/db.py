@@ -47,6 +47,16 @@ def store_json(value: object) -> str:
 _JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # as json.dumps(value, ensure_ascii=..., ...)
 
 
+def _postgres_utc(dbapi_conn, _record) -> None:  # noqa: ANN001
+    """Every PostgreSQL session in UTC, whatever the server's, the database's or `PGTZ`'s time zone: a
+    date-time without an offset (a plan-local date, kept as the UTC-labelled wall time `mapping.aware`
+    reads back) is then stored as the moment it is read back as, not shifted by the server's zone."""
+    autocommit = dbapi_conn.autocommit
+    dbapi_conn.autocommit = True
+    dbapi_conn.execute("SET TIME ZONE 'UTC'")
+    dbapi_conn.autocommit = autocommit
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
     dbapi_conn.isolation_level = None  # SQLAlchemy's "begin" event below issues BEGIN itself
     cur = dbapi_conn.cursor()
@@ -135,6 +145,7 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
+            event.listen(self.engine, "connect", _postgres_utc)
             event.listen(self.engine, "checkout", self._ping_if_idle)
             event.listen(self.engine, "checkin", _rested_since)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from prometheus.core.bounds import MAX_TEXT
 from prometheus.core.inputs import BaselineCreate, ProgressUpdate
-from prometheus.core.model import Baseline, Calendar, Task, TaskStatus
+from prometheus.core.model import Baseline, Calendar, Task, TaskStatus, wall
 from prometheus.core.progress import scheduled_actuals
 from prometheus.core.scheduler import Schedule
 from prometheus.errors import (
@@ -23,7 +23,6 @@ from prometheus.errors import (
 )
 from prometheus.store.base import StoreBase, emits, event_data, touch_revision
 from prometheus.store.mapping import (
-    aware,
     task_model,
 )
 from prometheus.store.tables import (
@@ -144,8 +143,8 @@ class Tracking(StoreBase):
                 status = TaskStatus.in_progress
             elif percent == 0 and status is TaskStatus.completed:
                 status = TaskStatus.pending
-        actual_start = p.actual_start or aware(row.actual_start)
-        actual_finish = p.actual_finish or aware(row.actual_finish)
+        actual_start = p.actual_start or wall(row.actual_start)
+        actual_finish = p.actual_finish or wall(row.actual_finish)
         started = status in (TaskStatus.in_progress, TaskStatus.completed) or percent > 0
         finished = status is TaskStatus.completed
         if (started and actual_start is None) or (finished and actual_finish is None):

@@ -16,7 +16,7 @@ from prometheus.api.params import QueryDate
 from prometheus.core import evm
 from prometheus.core.analysis import plan_network
 from prometheus.core.inputs import BaselineCreate, Input
-from prometheus.core.model import Baseline
+from prometheus.core.model import Baseline, WallTime
 from prometheus.core.risk import Distribution, monte_carlo
 from prometheus.errors import ValidationFailed
 from prometheus.services import Context, scenarios
@@ -93,7 +93,7 @@ class RiskRequest(Input):
     iterations: int = Field(10_000, ge=100, le=200_000)
     seed: int | None = Field(None, ge=0, le=2**63 - 1)
     distribution: Distribution = Distribution.triangular
-    target_date: datetime | None = Field(None, description="default: the plan's end date (its deadline)")
+    target_date: WallTime | None = Field(None, description="default: the plan's end date (its deadline)")
 
 
 @router.post("/risk", response_model=Envelope[Risk], summary="Monte Carlo schedule risk analysis")
