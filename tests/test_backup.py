@@ -2,47 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import subprocess
-import sys
-from unittest import mock
 
 import httpx
 
-from prometheus.cli import main
-from prometheus.config import get_settings
 from prometheus.core.documents import PlanDocument
 from prometheus.formats.document import canonical
+from tests.cli_runner import run_prometheus
 from tests.conftest import Server, add_task, link
 
 
 def cli(url: str, *args: str, own_process: bool = False) -> subprocess.CompletedProcess:
-    """`prometheus ARGS` on the database at `url`: the command line's own `main()` in this process (its exit
-    code, standard output and error), or, with `own_process`, `python -m prometheus` in a process of its
-    own (a start of the whole program: seconds each on a busy machine, so kept to a few calls)."""
-    env = {"PROMETHEUS_DATABASE_URL": url, "COLUMNS": "200"}
-    if own_process:
-        return subprocess.run(
-            [sys.executable, "-m", "prometheus", *args], capture_output=True, text=True, env=os.environ | env
-        )
-    out, err = io.StringIO(), io.StringIO()
-    with (
-        mock.patch.dict(os.environ, env),
-        mock.patch.object(sys, "argv", ["prometheus", *args]),
-        contextlib.redirect_stdout(out),
-        contextlib.redirect_stderr(err),
-    ):
-        get_settings.cache_clear()  # the settings of this database, not of an earlier call
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-        finally:
-            get_settings.cache_clear()
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+    """`prometheus ARGS` on the database at `url` (in this process unless `own_process`)."""
+    return run_prometheus(*args, env={"PROMETHEUS_DATABASE_URL": url}, own_process=own_process)
 
 
 def test_backup_from_sqlite_restore_into_postgresql(make_database_url, tmp_path) -> None:
