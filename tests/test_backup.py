@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import httpx
 
 from prometheus.core.documents import PlanDocument
 from prometheus.formats.document import canonical
+from tests.cli_runner import run_prometheus
 from tests.conftest import Server, add_task, link
 
 
-def cli(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PROMETHEUS_DATABASE_URL": url, "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "prometheus", *args], capture_output=True, text=True, env=env
-    )
+def cli(url: str, *args: str, own_process: bool = False) -> subprocess.CompletedProcess:
+    """`prometheus ARGS` on the database at `url` (in this process unless `own_process`)."""
+    return run_prometheus(*args, env={"PROMETHEUS_DATABASE_URL": url}, own_process=own_process)
 
 
 def test_backup_from_sqlite_restore_into_postgresql(make_database_url, tmp_path) -> None:
@@ -32,11 +30,11 @@ def test_backup_from_sqlite_restore_into_postgresql(make_database_url, tmp_path)
     srv.stop()
 
     file = tmp_path / "prometheus.backup.gz"
-    out = cli(source, "backup", str(file))
+    out = cli(source, "backup", str(file), own_process=True)  # the program as a user runs it
     assert out.returncode == 0 and "1 plans" in out.stdout, out.stdout + out.stderr
 
     target = make_database_url("postgresql")
-    assert cli(target, "restore", str(file)).returncode == 0
+    assert cli(target, "restore", str(file), own_process=True).returncode == 0
     again = cli(target, "restore", str(file))
     assert again.returncode == 1 and "--replace" in again.stderr  # nothing overwritten by accident
     assert cli(target, "restore", str(file), "--replace").returncode == 0

@@ -1,26 +1,24 @@
-"""The command line, run as a user runs it: a subprocess, against a real server or with none there."""
+"""The command line, run as a user runs it (its main(); a few tests start the program itself), against a real
+server or with none there."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 
+from tests.cli_runner import run_prometheus
 from tests.conftest import Server, free_port
 
 # the command line talks to the server only through the API: one backend is enough here
 sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
-def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("PROMETHEUS_")}
-    environment |= {"COLUMNS": "200", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "prometheus", *args], capture_output=True, text=True, env=environment
-    )
+def run_cli(*args: str, env: dict | None = None, own_process: bool = False) -> subprocess.CompletedProcess:
+    """`prometheus ARGS` without the test run's PROMETHEUS_ variables: the command line's main() in this
+    process, or (`own_process`) the program started as a user starts it."""
+    return run_prometheus(*args, env=env, own_process=own_process, keep_env=False)
 
 
 def one_line_error(out: subprocess.CompletedProcess) -> str:
@@ -32,7 +30,7 @@ def one_line_error(out: subprocess.CompletedProcess) -> str:
 
 
 def test_version_and_db_upgrade(tmp_path) -> None:
-    out = run_cli("version")
+    out = run_cli("version", own_process=True)
     assert out.returncode == 0 and out.stdout.strip() == "0.1.0"
     out = run_cli("db", "upgrade", env={"PROMETHEUS_DATABASE_URL": f"sqlite:///{tmp_path / 'x' / 'p.db'}"})
     assert out.returncode == 0, out.stderr
@@ -102,7 +100,8 @@ def test_no_server_one_line_and_exit_code_3(tmp_path) -> None:
         ("schedule", "Launch"),
         ("level", "Launch"),
     ):
-        out = run_cli(*args, env={"PROMETHEUS_PORT": str(port)})  # the URL follows PROMETHEUS_PORT
+        # the URL follows PROMETHEUS_PORT; the first one as the program itself, started as a user starts it
+        out = run_cli(*args, env={"PROMETHEUS_PORT": str(port)}, own_process=args == ("plans", "list"))
         assert out.returncode == 3, (args, out.stderr)
         assert one_line_error(out) == (
             f"error: no Prometheus at http://127.0.0.1:{port} — start it with `prometheus serve`"

@@ -77,6 +77,7 @@ def schedule(
 
 def schedule_file(file: Path, format: str | None, level: bool, as_json: bool) -> None:
     from prometheus.core.analysis import leveled, schedule_plan, timeline
+    from prometheus.core.model import ConstraintType
     from prometheus.formats.registry import read_plan
 
     with working(f"reading {file.name}") as say:
@@ -87,7 +88,7 @@ def schedule_file(file: Path, format: str | None, level: bool, as_json: bool) ->
             report = leveled(plan, date.today())
             starts = report.pop("starts")
             tasks = [
-                t.model_copy(update={"constraint_type": "SNET", "constraint_date": starts[t.id]})
+                t.model_copy(update={"constraint_type": ConstraintType.SNET, "constraint_date": starts[t.id]})
                 if t.id in starts
                 else t
                 for t in plan.tasks or []
