@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-import sys
 import time
 
 import httpx
 import pytest
 import websockets
 
+from tests.cli_runner import run_prometheus
 from tests.conftest import Server
 
 READ, WRITE, ADMIN = "reader-token-0001", "writer-token-0001", "admin-token-00001"
@@ -119,11 +119,8 @@ def test_a_chunked_body_over_the_limit_gets_413(secured) -> None:  # noqa: ANN00
 def test_stored_tokens_and_revocation(make_database_url, tmp_path) -> None:
     url = make_database_url("sqlite")
     env = {"PROMETHEUS_DATABASE_URL": url}
-    import os
-
-    run = lambda *a: subprocess.run([sys.executable, "-m", "prometheus", "tokens", *a], capture_output=True,  # noqa: E731
-                                    text=True, env={**os.environ, **env})  # fmt: skip
-    made = run("create", "ci-bot", "--scope", "write")
+    run = lambda *a: run_prometheus("tokens", *a, env=env)  # noqa: E731
+    made = run_prometheus("tokens", "create", "ci-bot", "--scope", "write", env=env, own_process=True)
     assert made.returncode == 0, made.stderr
     token = made.stdout.strip()
     from pathlib import Path
@@ -221,21 +218,18 @@ def test_a_token_name_that_is_no_name_is_refused_on_both_databases(backend: str,
     """201 characters: PostgreSQL's unexpected DataError where SQLite stored it; a name not UTF-8 (a lone
     surrogate): an unexpected UnicodeEncodeError; empty: a token nobody could name. Each is refused
     clearly and nothing is stored."""
-    import os
-
-    env = {**os.environ, "PROMETHEUS_DATABASE_URL": make_database_url(backend)}
+    env = {"PROMETHEUS_DATABASE_URL": make_database_url(backend)}
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        cmd = [sys.executable, "-m", "prometheus", "tokens", *args]
-        return subprocess.run(cmd, capture_output=True, env=env)
+        return run_prometheus("tokens", *args, env=env)
 
     for name, said in (
-        ("n" * 201, b"1 to 200 characters"),
-        ("", b"1 to 200"),
-        ("a\udcffb", b"lone surrogate"),
+        ("n" * 201, "1 to 200 characters"),
+        ("", "1 to 200"),
+        ("a\udcffb", "lone surrogate"),  # as a name of bytes not UTF-8 reaches the program
     ):
         out = run("create", name)
         text = out.stdout + out.stderr
-        assert out.returncode == 1 and said in text and b"unexpected" not in text, (name[:10], text)
+        assert out.returncode == 1 and said in text and "unexpected" not in text, (name[:10], text)
     assert run("create", "n" * 200).returncode == 0
-    assert b"n" * 201 not in run("list").stdout
+    assert "n" * 201 not in run("list").stdout
