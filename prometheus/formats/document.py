@@ -104,16 +104,12 @@ def to_document(plan: Plan) -> PlanDocument:
     )
 
 
+_ASSIGNMENT = tuple(f for f in DocAssignment.model_fields if f != "resource")  # named alike in Assignment
+
+
 def _assignment(a: Assignment) -> dict[str, Any]:
     """An assignment's fields as DocAssignment's, in their order."""
-    return {
-        "resource": a.resource_id,
-        "units": a.units,
-        "work": a.work,
-        "delay": a.delay,
-        "contour": a.contour,
-        "remaining_work": a.remaining_work,
-    }
+    return {"resource": a.resource_id} | {f: getattr(a, f) for f in _ASSIGNMENT}
 
 
 def canonical(doc: PlanDocument) -> dict:
