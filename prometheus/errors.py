@@ -46,6 +46,9 @@ class VersionConflict(ResourceConflict):
     """The client's version of a record is stale (If-Match / `version`)."""
 
 
+DATABASE_DOWN = "the database is unavailable; retry shortly"  # what a 503 for a lost database says
+
+
 class ServiceUnavailable(PrometheusError):
     error_code = "SERVICE_UNAVAILABLE"
     http_status = 503

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from websockets.sync.client import connect
 
 from prometheus.core.inputs import DependencyCreate, PlanCreate, TaskCreate
 from prometheus.store import Database
@@ -113,16 +114,28 @@ def test_database_outage_gives_503_then_recovers(postgres, tmp_path) -> None:  #
     try:
         api = httpx.Client(base_url=srv.url, timeout=30)
         pid = api.post("/api/plans", json={"name": "outage"}).json()["data"]["id"]
-        proxy.stop()  # the database is gone
-        r = api.get(f"/api/plans/{pid}")
-        assert r.status_code == 503 and r.json()["error_code"] == "SERVICE_UNAVAILABLE"
-        assert api.get("/health").status_code == 503
-        proxy.start()  # it is back: the service recovers by itself
-        deadline = time.monotonic() + 20
-        while api.get(f"/api/plans/{pid}").status_code != 200:
-            assert time.monotonic() < deadline, "did not recover"
-            time.sleep(0.2)
-        assert api.get("/health").json()["database"]["reachable"] is True
+        tid = api.post(f"/api/plans/{pid}/tasks", json={"name": "t"}).json()["data"]["id"]
+        with connect(srv.url.replace("http", "ws") + "/ws", open_timeout=30) as live:
+            ask = lambda msg: (live.send(json.dumps(msg)), json.loads(live.recv(timeout=30)))[1]  # noqa: E731
+            proxy.stop()  # the database is gone
+            r = api.get(f"/api/plans/{pid}")
+            assert r.status_code == 503 and r.json()["error_code"] == "SERVICE_UNAVAILABLE"
+            assert api.get("/health").status_code == 503
+            # a live socket is told so, as the API says it, and stays open (it ended with 1011 before)
+            for msg in (
+                {"action": "subscribe", "plan_id": pid},
+                {"action": "update_task", "plan_id": pid, "task_id": tid, "changes": {"name": "u"}},
+            ):
+                said = ask(msg)
+                assert (said["type"], said["error_code"]) == ("error", "SERVICE_UNAVAILABLE"), said
+            assert ask({"action": "ping"}) == {"type": "pong"}
+            proxy.start()  # it is back: the service recovers by itself
+            deadline = time.monotonic() + 20
+            while api.get(f"/api/plans/{pid}").status_code != 200:
+                assert time.monotonic() < deadline, "did not recover"
+                time.sleep(0.2)
+            assert api.get("/health").json()["database"]["reachable"] is True
+            assert ask({"action": "subscribe", "plan_id": pid}) == {"type": "subscribed", "plan_id": pid}
     finally:
         srv.stop()
         proxy.stop()

@@ -11,13 +11,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from pydantic_core import to_json
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from prometheus.core.calendar import SchedulingError
 from prometheus.core.scheduler import CycleError
-from prometheus.errors import PrometheusError, ValidationFailed, VersionConflict, plain_errors, summary
+from prometheus.errors import (
+    DATABASE_DOWN,
+    PrometheusError,
+    ValidationFailed,
+    VersionConflict,
+    plain_errors,
+    summary,
+)
+from prometheus.store import UNREACHABLE
 
 log = logging.getLogger("prometheus.api")
 T = TypeVar("T")
@@ -156,11 +162,12 @@ def install_error_handlers(app: FastAPI) -> None:
             return error(400, code, f"request body is not valid JSON (UTF-8): {exc.detail}")
         return error(exc.status_code, code, str(exc.detail))
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(PoolTimeout)
     async def _db_down(_: Request, exc: Exception) -> JSONResponse:
         log.error("database unavailable: %s", exc)
-        return error(503, "SERVICE_UNAVAILABLE", "the database is unavailable; retry shortly")
+        return error(503, "SERVICE_UNAVAILABLE", DATABASE_DOWN)
+
+    for kind in UNREACHABLE:
+        app.add_exception_handler(kind, _db_down)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

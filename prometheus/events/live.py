@@ -31,14 +31,18 @@ from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from prometheus.core.inputs import TaskPatch
-from prometheus.errors import PrometheusError, plain_errors, summary
+from prometheus.errors import DATABASE_DOWN, PrometheusError, plain_errors, summary
 from prometheus.events.messages import ClientMessage, event_message, not_found, parse_message, reload_message
 from prometheus.services import Context, tasks
+from prometheus.store import UNREACHABLE
 
 log = logging.getLogger("prometheus.live")
 COALESCE = 0.05  # seconds a woken hub waits for the rest of a burst of commits
 MAX_SUBSCRIPTIONS = 1000  # plans one socket follows at once ("*" follows them all)
 INBOX = 32  # frames of one socket read ahead of their answers (as many as the server's own queue holds)
+
+
+_DOWN = {"type": "error", "error_code": "SERVICE_UNAVAILABLE", "message": DATABASE_DOWN}  # as the API's 503
 
 
 async def _read_all(ws: WebSocket, inbox: asyncio.Queue[Message | None]) -> None:
@@ -273,7 +277,11 @@ class LiveHub:
         """Answer `frames` in order; False once the socket is closed (a None)."""
         msgs = [None if f is None else parse_message(f.get("text") or f.get("bytes") or "") for f in frames]
         wanted = [m.plan_id for m in msgs if isinstance(m, ClientMessage) and m.action == "subscribe"]
-        missing = set(await self.unknown(wanted))
+        try:
+            missing = set(await self.unknown(wanted))
+        except UNREACHABLE:  # each subscribe is answered so, the socket stays: subscribe again later
+            log.error("database unavailable for a subscription")
+            missing = None
         for msg in msgs:
             if msg is None:
                 return False
@@ -284,7 +292,10 @@ class LiveHub:
             if refused:
                 self._reply(sub, {"type": "error", "error_code": "FORBIDDEN", "message": refused})
                 continue
-            await self._handle(sub, msg, missing)
+            if missing is None and msg.action == "subscribe":
+                self._reply(sub, dict(_DOWN))
+                continue
+            await self._handle(sub, msg, missing or set())
         return True
 
     def _reply(self, sub: Subscriber, msg: dict) -> None:
@@ -363,3 +374,6 @@ class LiveHub:
             return await run_in_threadpool(work)
         except PrometheusError as exc:
             return {"type": "error", "error_code": exc.error_code, "message": exc.message}
+        except UNREACHABLE:
+            log.error("database unavailable for a task update")
+            return dict(_DOWN)

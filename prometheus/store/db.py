@@ -47,6 +47,10 @@ def store_json(value: object) -> str:
 _JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # as json.dumps(value, ensure_ascii=..., ...)
 
 
+# what SQLAlchemy raises when the database cannot be reached or no connection is free: a 503, not a 500
+UNREACHABLE = (exc.OperationalError, exc.TimeoutError)
+
+
 def _postgres_utc(dbapi_conn, _record) -> None:  # noqa: ANN001
     """Every PostgreSQL session in UTC, whatever the server's, the database's or `PGTZ`'s time zone: a
     date-time without an offset (a plan-local date, kept as the UTC-labelled wall time `mapping.aware`
