@@ -129,6 +129,7 @@ def test_database_outage_gives_503_then_recovers(postgres, tmp_path) -> None:  #
                 said = ask(msg)
                 assert (said["type"], said["error_code"]) == ("error", "SERVICE_UNAVAILABLE"), said
             assert ask({"action": "ping"}) == {"type": "pong"}
+            assert ask({"action": "subscribe", "plan_id": "*"}) == {"type": "subscribed", "plan_id": "*"}
             proxy.start()  # it is back: the service recovers by itself
             deadline = time.monotonic() + 20
             while api.get(f"/api/plans/{pid}").status_code != 200:

@@ -292,7 +292,7 @@ class LiveHub:
             if refused:
                 self._reply(sub, {"type": "error", "error_code": "FORBIDDEN", "message": refused})
                 continue
-            if missing is None and msg.action == "subscribe":
+            if missing is None and msg.action == "subscribe" and msg.plan_id != "*":  # "*" reads nothing
                 self._reply(sub, dict(_DOWN))
                 continue
             await self._handle(sub, msg, missing or set())
