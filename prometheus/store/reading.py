@@ -25,13 +25,13 @@ class Reading(StoreBase):
         plan_row = self.session.execute(select(plans).where(plans.c.id == plan_id)).first()
         if plan_row is None:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
-        task_rows = self.session.execute(
+        result = self.session.execute(
             select(tasks).where(tasks.c.plan_id == plan_id).order_by(tasks.c.position)
-        ).all()
+        )
+        task_columns, task_rows = tuple(result.keys()), result.all()
         self.refuse_loop({r.id: r.parent_id for r in task_rows})
-        link_rows = self.session.execute(
-            select(links).where(links.c.plan_id == plan_id).order_by(links.c.id)
-        ).all()
+        result = self.session.execute(select(links).where(links.c.plan_id == plan_id).order_by(links.c.id))
+        link_columns, link_rows = tuple(result.keys()), result.all()
         assigned: dict[str, list[Assignment]] = {r.id: [] for r in task_rows}
         stmt = (
             select(
@@ -63,11 +63,12 @@ class Reading(StoreBase):
         predecessors: dict[str, list[str]] = {}
         for link in sorted(link_rows, key=lambda r: order.get(r.predecessor_id, (0, ""))):
             predecessors.setdefault(link.successor_id, []).append(link.predecessor_id)
-        resource_rows = self.session.execute(
+        result = self.session.execute(
             select(resources).where(resources.c.plan_id == plan_id).order_by(resources.c.name)
-        ).all()
+        )
+        resource_columns, resource_rows = tuple(result.keys()), result.all()
         plan = plan_model(plan_row, len(task_rows))
-        plan.tasks = [task_model(r, assigned[r.id], predecessors.get(r.id)) for r in task_rows]
-        plan.dependencies = [dependency_model(r) for r in link_rows]
-        plan.resources = [resource_model(r) for r in resource_rows]
+        plan.tasks = [task_model(r, assigned[r.id], predecessors.get(r.id), task_columns) for r in task_rows]
+        plan.dependencies = [dependency_model(r, link_columns) for r in link_rows]
+        plan.resources = [resource_model(r, resource_columns) for r in resource_rows]
         return plan
