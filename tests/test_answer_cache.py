@@ -90,3 +90,23 @@ def test_the_revision_read_leaves_the_pools_connection_transactional(db) -> None
         raise RuntimeError
     with db.store(write=False) as store:
         assert store.list_tasks(plan.id)[1] == 0 and db.plan_revision(plan.id) == revision
+
+
+@pytest.mark.parametrize("fmt", ["mspdi", "json", "csv", "mpp"])
+def test_an_export_is_kept_per_revision_with_its_type_and_file_name(api: httpx.Client, fmt: str) -> None:
+    """An export is written once per plan revision (a 10,000-task plan's MSPDI is a second of work) and
+    answered again with its own type and file name; a change writes it anew."""
+    pid = api.post("/plans", json={"name": f"Kept {fmt}", "start_date": "2026-12-01"}).json()["data"]["id"]
+    task = api.post(f"/plans/{pid}/tasks", json={"name": "First name", "duration": 2}).json()["data"]
+    health = api.base_url.copy_with(path="/health")
+    hits = lambda: api.get(health).json()["plan_cache"]["hits"]  # noqa: E731
+    first = api.get(f"/plans/{pid}/export", params={"format": fmt})
+    before = hits()
+    again = api.get(f"/plans/{pid}/export", params={"format": fmt})
+    assert hits() == before + 1 and again.content == first.content and first.status_code == 200
+    for header in ("content-type", "content-disposition"):
+        assert again.headers[header] == first.headers[header], header
+    assert "attachment" in again.headers["content-disposition"]
+    api.patch(f"/plans/{pid}/tasks/{task['id']}", json={"name": "Second name"})
+    changed = api.get(f"/plans/{pid}/export", params={"format": fmt}).content
+    assert b"Second name" in changed and b"First name" not in changed

@@ -19,6 +19,10 @@ from prometheus.store import Database
 MAX_ENTRIES = 512
 
 
+# what a kept answer says again besides its body: its ETag, its type, an exported file's name
+_KEPT_HEADERS = frozenset({"etag", "content-type", "content-disposition"})
+
+
 class PlanCache:
     """At most `max_entries` answers of at most `max_bytes` together (PROMETHEUS_CACHE_MB), the least
     recently used going first; an answer over a quarter of that is rebuilt each time rather than kept."""
@@ -63,7 +67,7 @@ class PlanCache:
                 response = build()
                 body = bytes(response.body)
                 if response.status_code == 200 and len(body) <= self.max_bytes // 4 and revision:
-                    headers = {k: v for k, v in response.headers.items() if k.lower() == "etag"}
+                    headers = {k: v for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS}
                     self._keep(full_key, (revision, response.status_code, body, headers))
                 return response
         finally:  # also when build() raises (a cycle's 409): no lock left behind per key
@@ -95,4 +99,4 @@ class PlanCache:
                 return None
             self._entries.move_to_end(full_key)
             self.hits += 1
-        return Response(hit[2], status_code=hit[1], headers=hit[3], media_type="application/json")
+        return Response(hit[2], status_code=hit[1], headers=hit[3])
