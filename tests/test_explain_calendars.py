@@ -117,3 +117,28 @@ def test_a_material_resource_with_a_calendar_takes_no_part(api: httpx.Client) ->
     timeline = {t["task_id"]: t for t in api.get(f"/plans/{pid}/timeline").json()["data"]["tasks"]}
     assert e["start"] == timeline[tasks["Watch"]["id"]]["start"] == "2027-01-04T08:00:00"
     assert e["origin"] == "project_start" and "calendar" not in e["steps"][0]
+
+
+def test_a_task_on_two_shifts_driven_to_its_finish_starts_when_one_crew_finishes_by_then() -> None:
+    # FF after A (Thu 17:00): the day crew would start Thu 06:00, the night crew (6 hours a night) Tue 22:00
+    # to be done by then; B starts at the earlier, as the scheduler's rule for a spread task says
+    step, start = why([T("a", 3), T("b", 1, "day", "night")], [L("a", "b", type="FF")], "b")
+    assert start == datetime(2026, 12, 1, 22)
+    assert step["driver"]["kind"] == "link" and step["driver"]["type"] == "FF"
+    assert step["driver"]["date"] == datetime(2026, 12, 3, 17) and "calendar" not in step
+    # fixed earlier, B overrides its link: the start the link alone would give is the scheduled one
+    fixed = T("b", 1, "day", "night", constraint_type="MSO", constraint_date=TUE)
+    step, _ = why([T("a", 3), fixed], [L("a", "b", type="FF")], "b")
+    assert step["driver"]["kind"] == "constraint"
+    assert [o["would_start"] for o in step["overridden_links"]] == [start]
+
+
+def test_a_task_on_two_shifts_with_a_finish_no_earlier_than_date_is_explained_by_it() -> None:
+    thu = datetime(2026, 12, 3, 17)
+    b = T("b", 1, "day", "night", constraint_type="FNET", constraint_date=thu)
+    step, start = why([T("a", 1), b], [L("a", "b")], "b")
+    assert start == datetime(2026, 12, 1, 22)  # the night crew's 8 hours end Wed 24:00, by Thursday 17:00
+    assert step["driver"] | {"links_allow": None} == {
+        "kind": "constraint", "constraint_type": "FNET", "date": thu, "links_allow": None,
+    }  # fmt: skip
+    assert step["driver"]["links_allow"] == datetime(2026, 12, 1, 18)  # A's finish, when the night crew can

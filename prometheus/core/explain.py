@@ -23,7 +23,7 @@ from prometheus.core.calendar import ELAPSED_MINUTES, WorkCalendar, unit_minutes
 from prometheus.core.calendar_common import dated_hours
 from prometheus.core.cpm.rules import LINK_CODE, leaves_finish, reaches_finish
 from prometheus.core.cpm.table import PlanTable
-from prometheus.core.cpm.task_times import task_calendars
+from prometheus.core.cpm.task_times import latest_start, task_calendars
 from prometheus.core.explain_text import describe
 from prometheus.core.model import Calendar, ConstraintType, Dependency, Resource, Task, TaskStatus
 from prometheus.core.scheduler import Schedule, ScheduledTask
@@ -83,16 +83,32 @@ class _Explainer:
 
     def _calendars(self, tasks: list[Task], resources: list[Resource]) -> None:
         """Each leaf task's calendar and the one its links' lags run on, by the scheduler's own rule (an
-        elapsed task's: the calendar it starts and ends in)."""
+        elapsed task's: the calendar it starts and ends in), and the resources' calendars of the tasks
+        spread over them (an elapsed task runs on the clock: never spread)."""
         leaf = PlanTable.of(tasks, []).leaves()
         self.calendars = [WorkCalendar(self.plan_cal, self.epoch)]
-        kal, lag_kal, _ = task_calendars(leaf, resources, self.plan_cal, self.epoch, 366, self.calendars)
+        kal, lag_kal, spread = task_calendars(leaf, resources, self.plan_cal, self.epoch, 366, self.calendars)
         ids = leaf.columns["id"]
         self._task_wc = {t: self.calendars[k] for t, k in zip(ids, kal.tolist(), strict=True)}
         self._lag_wc = {t: self.calendars[k] for t, k in zip(ids, lag_kal.tolist(), strict=True)}
+        self._spread_wc = {
+            ids[i]: [self.calendars[k] for k in ks]
+            for i, ks in spread.items()
+            if leaf.tasks[i].duration_unit.value not in ELAPSED_MINUTES
+        }
 
     def wc_of(self, task: Task) -> WorkCalendar:
         return self._task_wc[task.id]
+
+    def to_start(self, c: _Candidate | None, tid: str, wc: WorkCalendar) -> _Candidate | None:
+        """A candidate for the finish of a task spread over its resources' calendars, as the start it
+        allows, by the scheduler's rule (`latest_start`): its span is no fixed distance from its finish."""
+        members = self._spread_wc.get(tid)
+        if c is None or not c.to_finish or members is None:
+            return c
+        c.index = latest_start(wc, members, self.sched[tid].duration_minutes, c.index)
+        c.to_finish, c.raw = False, None  # a finish: no non-working time up to the start to name
+        return c
 
     def _prefill(self, wc: WorkCalendar) -> None:
         """Every scheduled date in working minutes of the plan calendar, in one pass."""
@@ -228,8 +244,8 @@ class _Explainer:
             return row | {"driver": driver, "next": None}
         wc = self.wc_of(task)
         es, ef = self.index(wc, st.early_start), self.index(wc, st.early_finish)
-        links = self.link_candidates(tid, wc, ef - es)
-        own = self.constraint_candidate(task, wc)
+        links = [self.to_start(c, tid, wc) for c in self.link_candidates(tid, wc, ef - es)]
+        own = self.to_start(self.constraint_candidate(task, wc), tid, wc)
         at = self.start
         begin = _Candidate({"kind": "project_start", "date": at}, self.index(wc, at), False, at)
 
@@ -261,7 +277,7 @@ class _Explainer:
             return self.finish_step(row, task, st, own, [], overridden)
         tied = [c for c in links if slack(c) == 0]
         if own is not None and task.constraint_type in PUSHING and slack(own) == 0:
-            tied.append(self.resource_wait(task, wc, own.index) or own)
+            tied.append(self.resource_wait(task, wc, self.index(wc, own.driver["date"])) or own)
         if status is not None and slack(status) == 0:
             tied.append(status)
         if not tied and slack(begin) == 0:  # no predecessor, or FF links that would start it before the plan

@@ -168,6 +168,16 @@ def task_calendars(
     return TaskCalendars(kal, lag_kal, spread)
 
 
+def latest_start(task_cal: WorkCalendar, resource_cals: list[WorkCalendar], work: int, finish: int) -> int:
+    """The rule for a task spread over its resources' calendars (`resource_cals`; `task_cal`, their union)
+    driven to its finish: the latest start, in working minutes of `task_cal`, from which one resource, on
+    its own calendar, has worked the task's duration (`work` minutes) by `finish` (read as a finish). As MS
+    Project: the task ends when the last one does, at or after it."""
+    moment = task_cal.finish_of(finish)
+    starts = [c.start_of(c.index_of(moment) - work) for c in resource_cals] if work else [moment]
+    return int(task_cal.index_of(min(starts)))
+
+
 class TaskTimes:
     """Network's task calendars (`kal`, `base_kal`), spans of tasks spread over several resource calendars
     (`spread`, `spread_mask`, `work_dur`), elapsed tasks (`elapsed_task`) and leveling delays (`delay_w`,
@@ -205,35 +215,27 @@ class TaskTimes:
         from which one resource, on its calendar, has worked the task's duration by the finish the link
         asks (as MS Project: the task ends when the last one does, at or after it)."""
         s = self.succ[E]
-        C, kal = self.cal.cals, self.kal
         for j in np.flatnonzero(self.to_finish[E] & self.spread_mask[s]).tolist():
-            i, work = int(s[j]), int(self.work_dur[s[j]])
-            finish = C[kal[i]].finish_of(cand[j] + self.dur[i])
-            starts = [C[k].start_of(C[k].index_of(finish) - work) for k in self.spread[i]]
-            cand[j] = C[kal[i]].index_of(min(starts))
+            i = int(s[j])
+            cand[j] = self._spread_latest_start(i, int(cand[j] + self.dur[i]))
 
     def _spread_spans_to(self, T: np.ndarray, ci: np.ndarray, d: np.ndarray) -> np.ndarray:
         """The spans `d` of tasks T, those of spread tasks with a finish constraint made the span from the
         latest start at which one of their resources finishes by its date (`ci`) to it."""
-        d = d.copy()
-        C, kal, c = self.cal.cals, self.kal, self.ctype[T]
+        d, c = d.copy(), self.ctype[T]
         for j in np.flatnonzero(self.spread_mask[T] & ((c == FNET) | (c == FNLT) | (c == MFO))).tolist():
-            i, work = int(T[j]), int(self.work_dur[T[j]])
-            finish = C[kal[i]].finish_of(ci[j])
-            starts = [C[k].start_of(C[k].index_of(finish) - work) for k in self.spread[i]]
-            d[j] = int(ci[j]) - int(C[kal[i]].index_of(min(starts)))
+            d[j] = int(ci[j]) - self._spread_latest_start(int(T[j]), int(ci[j]))
         return d
 
     def _spread_start(self, T: np.ndarray) -> None:
         """The late start of such tasks: each resource's work ends by the late finish on its calendar."""
-        C, kal = self.cal.cals, self.kal
         for i in T[self.spread_mask[T]].tolist():
-            work = int(self.work_dur[i])
-            finish = C[kal[i]].finish_of(self.LF[i])
-            starts = (
-                [C[k].start_of(C[k].index_of(finish) - work) for k in self.spread[i]] if work else [finish]
-            )
-            self.LS[i] = int(C[kal[i]].index_of(min(starts)))
+            self.LS[i] = self._spread_latest_start(i, int(self.LF[i]))
+
+    def _spread_latest_start(self, i: int, finish: int) -> int:
+        """`latest_start` of spread task i, to be finished by `finish` (a working index of its calendar)."""
+        C = self.cal.cals
+        return latest_start(C[self.kal[i]], [C[k] for k in self.spread[i]], int(self.work_dur[i]), finish)
 
     def _split_spans(self, leaves: list[Task], splits: list) -> None:
         """Split tasks span their work and their pauses (`core.splits`), in place in `dur` (`splits`: the
