@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from prometheus.core.model import Assignment, Task
 from prometheus.errors import NotFound, ResourceConflict, VersionConflict
 from prometheus.store.inserts import insert_rows
-from prometheus.store.mapping import task_model
+from prometheus.store.mapping import assignment_model, task_model
 from prometheus.store.tables import (
     AssignmentRow,
     BaselineRow,
@@ -246,16 +246,7 @@ class StoreBase:
             .order_by(AssignmentRow.task_id, AssignmentRow.position)
         )
         for a in rows:
-            out[a.task_id].append(
-                Assignment(
-                    resource_id=a.resource_id,
-                    units=a.units,
-                    work=a.work,
-                    delay=a.delay,
-                    contour=a.contour,
-                    remaining_work=a.remaining_work,
-                )
-            )
+            out[a.task_id].append(assignment_model(a))
         return out
 
     def _tasks(self, rows: list[TaskRow]) -> list[Task]:

@@ -22,6 +22,7 @@ from prometheus.core.feedback import Feedback, Retrospective
 from prometheus.core.model import Assignment, Calendar, Dependency, Plan, Resource, Task
 from prometheus.core.webhook import Delivery, Webhook
 from prometheus.store.tables import (
+    AssignmentRow,
     DeliveryRow,
     DependencyRow,
     FeedbackRow,
@@ -200,6 +201,11 @@ def task_model(
         dependencies=predecessors or [],
         assignments=assignments,
     )
+
+
+def assignment_model(row: Any, columns: tuple[str, ...] | None = None) -> Assignment:
+    """A task's assignment from its row (an ORM or Core row): the model's fields the table stores."""
+    return model_of(Assignment, AssignmentRow, row, columns=columns)
 
 
 def resource_model(row: Any, columns: tuple[str, ...] | None = None) -> Resource:

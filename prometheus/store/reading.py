@@ -8,7 +8,13 @@ from sqlalchemy import select
 from prometheus.core.model import Assignment, Plan
 from prometheus.errors import NotFound
 from prometheus.store.base import StoreBase
-from prometheus.store.mapping import dependency_model, plan_model, resource_model, task_model
+from prometheus.store.mapping import (
+    assignment_model,
+    dependency_model,
+    plan_model,
+    resource_model,
+    task_model,
+)
 from prometheus.store.tables import AssignmentRow, DependencyRow, PlanRow, ResourceRow, TaskRow
 
 
@@ -33,31 +39,15 @@ class Reading(StoreBase):
         result = self.session.execute(select(links).where(links.c.plan_id == plan_id).order_by(links.c.id))
         link_columns, link_rows = tuple(result.keys()), result.all()
         assigned: dict[str, list[Assignment]] = {r.id: [] for r in task_rows}
-        stmt = (
-            select(
-                assignments.c.task_id,
-                assignments.c.resource_id,
-                assignments.c.units,
-                assignments.c.work,
-                assignments.c.delay,
-                assignments.c.contour,
-                assignments.c.remaining_work,
-            )
+        result = self.session.execute(
+            select(assignments)
             .join(tasks, tasks.c.id == assignments.c.task_id)
             .where(tasks.c.plan_id == plan_id)
             .order_by(assignments.c.task_id, assignments.c.position)
         )
-        for task_id, resource_id, units, work, delay, contour, left in self.session.execute(stmt):
-            assigned[task_id].append(
-                Assignment(
-                    resource_id=resource_id,
-                    units=units,
-                    work=work,
-                    delay=delay,
-                    contour=contour,
-                    remaining_work=left,
-                )
-            )
+        assignment_columns = tuple(result.keys())
+        for row in result:
+            assigned[row.task_id].append(assignment_model(row, assignment_columns))
         # predecessors in plan order (by the predecessor's position, then id), as _tasks gives them
         order = {r.id: (r.position, r.id) for r in task_rows}
         predecessors: dict[str, list[str]] = {}
