@@ -278,8 +278,8 @@ class LiveHub:
         msgs = [None if f is None else parse_message(f.get("text") or f.get("bytes") or "") for f in frames]
         wanted = [m.plan_id for m in msgs if isinstance(m, ClientMessage) and m.action == "subscribe"]
         try:
-            missing = set(await self.unknown(wanted))
-        except UNREACHABLE:  # each subscribe is answered so, the socket stays: subscribe again later
+            missing: set[str] | None = set(await self.unknown(wanted))
+        except UNREACHABLE:  # each subscribe is answered so (_handle), the socket stays: subscribe later
             log.error("database unavailable for a subscription")
             missing = None
         for msg in msgs:
@@ -292,10 +292,7 @@ class LiveHub:
             if refused:
                 self._reply(sub, {"type": "error", "error_code": "FORBIDDEN", "message": refused})
                 continue
-            if missing is None and msg.action == "subscribe" and msg.plan_id != "*":  # "*" reads nothing
-                self._reply(sub, dict(_DOWN))
-                continue
-            await self._handle(sub, msg, missing or set())
+            await self._handle(sub, msg, missing)
         return True
 
     def _reply(self, sub: Subscriber, msg: dict) -> None:
@@ -336,8 +333,9 @@ class LiveHub:
             sub.seen = max(sub.seen, e["event_id"])
             await ws.send_json(e)
 
-    async def _handle(self, sub: Subscriber, msg: ClientMessage, missing: set[str]) -> None:
-        """One message; `missing`: the plans of its subscription that do not exist (`unknown`)."""
+    async def _handle(self, sub: Subscriber, msg: ClientMessage, missing: set[str] | None) -> None:
+        """One message; `missing`: the plans of its subscription that do not exist (`unknown`), None where
+        the database could not say."""
         if msg.action == "ping":
             self._reply(sub, {"type": "pong"})
         elif msg.action == "unsubscribe":
@@ -348,7 +346,10 @@ class LiveHub:
                 why = f"one socket follows at most {MAX_SUBSCRIPTIONS} plans; subscribe to '*' for every plan"
                 self._reply(sub, {"type": "error", "error_code": "VALIDATION_ERROR", "message": why})
                 return
-            if msg.plan_id in missing:
+            if missing is None and msg.plan_id != "*":  # following every plan reads nothing
+                self._reply(sub, _DOWN)
+                return
+            if missing and msg.plan_id in missing:
                 self._reply(sub, not_found([msg.plan_id]))
                 return
             self.join(sub, msg.plan_id)  # before the backlog is read: nothing falls in between
@@ -376,4 +377,4 @@ class LiveHub:
             return {"type": "error", "error_code": exc.error_code, "message": exc.message}
         except UNREACHABLE:
             log.error("database unavailable for a task update")
-            return dict(_DOWN)
+            return _DOWN
