@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+import uuid
+
 import httpx
 import pytest
 
 from prometheus.client import SyncPrometheusClient, ValidationError
 from prometheus.store import Database
+from prometheus.store.mapping import new_id, new_ids
 from tests.conftest import add_task
 
 
@@ -149,3 +153,29 @@ def test_client_adds_tasks_and_links_in_batches(server) -> None:  # noqa: ANN001
             api.add_tasks(plan_id, [{"name": "D"}, {"name": "E", "parent_id": "task-99"}])
         assert [e["index"] for e in err.value.details["errors"]] == [1]
         assert len(api.get_tasks(plan_id)) == 3
+
+
+def test_row_ids_are_time_ordered_uuids(api: httpx.Client, plan: dict) -> None:
+    """New rows get UUIDs of version 7 (RFC 9562): the millisecond they were made, then random bits, so a
+    batch's ids come in ascending order and a later row's id sorts after an earlier one's (new rows go to the
+    end of a table's primary-key index, not all over it)."""
+    pid = plan["id"]
+    first = add_task(api, pid, "First")
+    time.sleep(0.002)
+    batch = api.post(f"/plans/{pid}/tasks", json=[{"name": f"b{i}"} for i in range(50)]).json()["data"]
+    time.sleep(0.002)
+    last = add_task(api, pid, "Last")
+    ids = [first["id"], *(t["id"] for t in batch), last["id"]]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    for tid in [pid, *ids]:
+        made = uuid.UUID(tid)
+        assert (made.version, made.variant) == (7, uuid.RFC_4122) and str(made) == tid
+    now_ms = time.time_ns() // 1_000_000
+    assert now_ms - 60_000 < int(last["id"].replace("-", "")[:12], 16) <= now_ms
+
+
+def test_new_ids_are_unique_sorted_and_of_version_7() -> None:
+    made = new_ids(20_000)
+    assert made == sorted(made) and len(set(made)) == len(made)
+    assert {uuid.UUID(i).version for i in made} == {7}
+    assert new_ids(0) == [] and uuid.UUID(new_id()).version == 7

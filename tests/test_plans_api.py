@@ -6,6 +6,7 @@ import uuid
 
 import httpx
 
+from prometheus.api.routes.health import Health
 from tests.conftest import add_task
 
 
@@ -16,6 +17,10 @@ def test_health_reports_version_port_and_database(server) -> None:
     assert body["port"] == server.port
     assert body["database"]["reachable"] is True
     assert body["database"]["backend"] in ("sqlite", "postgresql")
+    assert Health.model_validate(body).peers["telos"].circuit == "closed"  # the answer the document declares
+    spec = httpx.get(server.url + "/openapi.json").json()["paths"]["/health"]["get"]["responses"]
+    for code in ("200", "503"):
+        assert spec[code]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Health"}
 
 
 def test_create_read_list_and_delete_plan(api: httpx.Client) -> None:

@@ -3,7 +3,6 @@ Engram's interface, and the executions handed to Synthesis."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import select
@@ -11,7 +10,7 @@ from sqlalchemy import select
 from prometheus.core.model import Task
 from prometheus.errors import NotFound
 from prometheus.store.base import StoreBase
-from prometheus.store.mapping import aware
+from prometheus.store.mapping import aware, new_id
 from prometheus.store.tables import ExecutionRow, MemoryRow, TaskRow, utcnow
 
 
@@ -87,7 +86,7 @@ class Records(StoreBase):
 
     def create_execution(self, plan_id: str, plan_version: int, steps: list[dict]) -> dict[str, Any]:
         row = ExecutionRow(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             plan_id=plan_id,
             plan_version=plan_version,
             steps=steps,

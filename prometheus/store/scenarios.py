@@ -3,7 +3,6 @@ to the base plan in the caller's transaction."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -16,6 +15,7 @@ from prometheus.core.scenario import Scenario, ScenarioChanges, ScenarioCreate, 
 from prometheus.core.structure import loop_error
 from prometheus.errors import NotFound, ResourceConflict, ValidationFailed, VersionConflict
 from prometheus.store.base import StoreBase
+from prometheus.store.mapping import new_id
 from prometheus.store.tables import DependencyRow, PlanRow, ResourceRow, ScenarioRow, TaskRow
 
 T = TypeVar("T")
@@ -88,7 +88,7 @@ class Scenarios(StoreBase):
         """Open a scenario: one row, whatever the size of the plan."""
         plan = self._plan_row(plan_id)
         row = ScenarioRow(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             plan_id=plan_id,
             name=data.name,
             description=data.description,
