@@ -155,27 +155,28 @@ def test_client_adds_tasks_and_links_in_batches(server) -> None:  # noqa: ANN001
         assert len(api.get_tasks(plan_id)) == 3
 
 
-def test_row_ids_are_time_ordered_uuids(api: httpx.Client, plan: dict) -> None:
-    """New rows get UUIDs of version 7 (RFC 9562): the millisecond they were made, then random bits, so a
-    batch's ids come in ascending order and a later row's id sorts after an earlier one's (new rows go to the
-    end of a table's primary-key index, not all over it)."""
+def test_rows_written_at_once_get_time_ordered_ids(api: httpx.Client, plan: dict) -> None:
+    """The rows of a batch (or an import) get UUIDs of version 7 (RFC 9562): the millisecond they were made,
+    then random bits, in ascending order, so they go in at the end of a table's primary-key index together.
+    A plan's id and a task added alone stay random (version 4): people name plans by an id's first
+    characters, which two ids made one after the other must not share."""
     pid = plan["id"]
-    first = add_task(api, pid, "First")
+    first = api.post(f"/plans/{pid}/tasks", json=[{"name": f"a{i}"} for i in range(50)]).json()["data"]
     time.sleep(0.002)
-    batch = api.post(f"/plans/{pid}/tasks", json=[{"name": f"b{i}"} for i in range(50)]).json()["data"]
-    time.sleep(0.002)
-    last = add_task(api, pid, "Last")
-    ids = [first["id"], *(t["id"] for t in batch), last["id"]]
+    later = api.post(f"/plans/{pid}/tasks", json=[{"name": f"b{i}"} for i in range(50)]).json()["data"]
+    ids = [t["id"] for t in first + later]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
-    for tid in [pid, *ids]:
-        made = uuid.UUID(tid)
-        assert (made.version, made.variant) == (7, uuid.RFC_4122) and str(made) == tid
+    assert {(uuid.UUID(i).version, uuid.UUID(i).variant) for i in ids} == {(7, uuid.RFC_4122)}
     now_ms = time.time_ns() // 1_000_000
-    assert now_ms - 60_000 < int(last["id"].replace("-", "")[:12], 16) <= now_ms
+    assert now_ms - 60_000 < int(ids[-1].replace("-", "")[:12], 16) <= now_ms
+    alone = add_task(api, pid, "Alone")
+    other = api.post("/plans", json={"name": "Next"}).json()["data"]
+    assert uuid.UUID(alone["id"]).version == uuid.UUID(pid).version == uuid.UUID(other["id"]).version == 4
+    assert pid[:8] != other["id"][:8]
 
 
-def test_new_ids_are_unique_sorted_and_of_version_7() -> None:
+def test_new_ids_are_unique_sorted_and_of_version_7_and_new_id_random() -> None:
     made = new_ids(20_000)
     assert made == sorted(made) and len(set(made)) == len(made)
     assert {uuid.UUID(i).version for i in made} == {7}
-    assert new_ids(0) == [] and uuid.UUID(new_id()).version == 7
+    assert new_ids(0) == [] and uuid.UUID(new_id()).version == 4

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import os
 import types
+import uuid
 from datetime import UTC, date, datetime, time
 from functools import cache
 from operator import attrgetter
@@ -38,15 +39,16 @@ BOOKKEEPING = frozenset({"id", "plan_id", "version", "created_at", "updated_at"}
 
 
 def new_id() -> str:
-    """A new row id: a time-ordered UUID (new_ids)."""
-    return new_ids(1)[0]
+    """A new row's id, random (a UUID of version 4): what people name a plan by (the CLI takes an id's
+    first characters), so ids made one after the other must differ from their start."""
+    return str(uuid.uuid4())
 
 
 def new_ids(n: int) -> list[str]:
-    """n new row ids, in ascending order: UUIDs of version 7 (RFC 9562), the current Unix time in
-    milliseconds then 74 random bits. Ids made later sort after earlier ones, so a table's primary-key
-    index takes new rows at its end (random ids, version 4, land all over it: an import of 40,000 rows
-    stored in about 1.5x the time on SQLite). All n share the millisecond and are sorted."""
+    """Ids for n rows written at once (an import, a batch), in ascending order: UUIDs of version 7 (RFC
+    9562), the current Unix time in milliseconds then 74 random bits, all n of the same millisecond.
+    Each batch's rows go in at the end of a table's primary-key index together (random ids land all over
+    it: an import of 40,000 rows stored in about 1.4x the time on SQLite)."""
     stamp = time_ns() // 1_000_000 % (1 << 48)
     raw = bytearray(os.urandom(16 * n))
     raw[0::16], raw[1::16], raw[2::16], raw[3::16], raw[4::16], raw[5::16] = (
