@@ -19,6 +19,7 @@ from prometheus.core.model import Assignment, Task
 from prometheus.errors import NotFound, ResourceConflict, VersionConflict
 from prometheus.store.inserts import insert_rows
 from prometheus.store.mapping import assignment_model, task_model
+from prometheus.store.prepared import Prepared
 from prometheus.store.tables import (
     AssignmentRow,
     BaselineRow,
@@ -34,17 +35,17 @@ TASK_KEY = re.compile(r"task-([1-9][0-9]{0,9})")  # task-N: the n-th task create
 
 # statements of every write, built once (their compiled form is cached by the statement)
 _PLANS = PlanRow.__table__
-_RESERVE = (
+_RESERVE = Prepared(
     update(_PLANS)
     .where(_PLANS.c.id == bindparam("reserve_plan"))
     .values(task_seq=_PLANS.c.task_seq + bindparam("reserve_count"), revision=bindparam("reserve_token"))
     .returning(_PLANS.c.task_seq)
 )
 _HOLD = select(_PLANS.c.id).where(_PLANS.c.id == bindparam("hold_plan")).with_for_update(key_share=True)
-_EVENT = insert(EventRow.__table__)
-_QUEUED = insert(QueuedEventRow.__table__)
+_EVENT = Prepared(insert(EventRow.__table__))
+_QUEUED = Prepared(insert(QueuedEventRow.__table__))
 # the first event of a PostgreSQL transaction also asks for the NOTIFY its commit sends, in one statement
-_QUEUED_NOTIFY = _QUEUED.returning(func.pg_notify("prometheus_events", ""))
+_QUEUED_NOTIFY = Prepared(insert(QueuedEventRow.__table__).returning(func.pg_notify("prometheus_events", "")))
 
 
 def event_data(result: Any) -> dict[str, Any]:
@@ -137,12 +138,12 @@ class StoreBase:
             if plan_id is not None:
                 self.hold_plan(plan_id)
             if not self.session.info.get("emitted"):  # the first asks for the NOTIFY sent at commit
-                self.connection.execute(_QUEUED_NOTIFY, rows.pop(0))
+                _QUEUED_NOTIFY.run(self.connection, rows.pop(0))
             table, one = QueuedEventRow, _QUEUED
         else:  # one writer at a time: ids are given in commit order
             table, one = EventRow, _EVENT
         if len(rows) == 1:
-            self.connection.execute(one, rows[0])
+            one.run(self.connection, rows[0])
         elif rows:  # many: in one go, in order (COPY on PostgreSQL)
             self._insert(table, rows)
         self.session.info["emitted"] = True
@@ -210,14 +211,14 @@ class StoreBase:
         new revision, in one UPDATE that also locks the plan's row until the transaction ends (its writers
         go one at a time); the first number. NotFound without such a plan."""
         token = uuid.uuid4().hex
-        last = self.connection.execute(
-            _RESERVE, {"reserve_plan": plan_id, "reserve_count": count, "reserve_token": token}
-        ).scalar()
-        if last is None:
+        rows = _RESERVE.run(
+            self.connection, {"reserve_plan": plan_id, "reserve_count": count, "reserve_token": token}
+        )
+        if not rows:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
         self.session.info.setdefault("held_plans", set()).add(plan_id)
         self.session.info.setdefault("revisions", {})[plan_id] = token
-        return last - count + 1
+        return rows[0][0] - count + 1
 
     def _task_row(self, plan_id: str, task_id: str) -> TaskRow:
         row = self.session.get(TaskRow, self.task_id(plan_id, task_id))
