@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, bindparam, exists, func, insert, literal_c
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from prometheus.core.model import Assignment, Task
@@ -108,19 +108,34 @@ def touch_revision(session: Session, plan_ids: Iterable[str], token: str | None 
 
 
 class StoreBase:
-    """The session, the outbox and the lookups every part of the Store uses."""
+    """The transaction, its session, the outbox and the lookups every part of the Store uses."""
 
-    def __init__(self, session: Session):
-        self.session = session
-        self.dialect = session.get_bind().dialect.name
-        self._connection: Connection | None = None
+    def __init__(self, connection: Connection, sessions: sessionmaker[Session]):
+        self.connection = connection  # the transaction's: Core statements run on it, no session needed
+        self.dialect = connection.dialect.name
+        # what this transaction did: plans it holds, their revisions before and after, events emitted
+        self.info: dict[str, Any] = {}
+        self._sessions = sessions
+        self._session: Session | None = None
 
     @property
-    def connection(self) -> Connection:
-        """The transaction's connection: Core statements run on it without the session's work per call."""
-        if self._connection is None:
-            self._connection = self.session.connection()
-        return self._connection
+    def session(self) -> Session:
+        """The ORM session, on the transaction's connection, made when first used (a write of Core
+        statements only has none to begin, flush and close); it shares `info` (touch_plans writes it)."""
+        if self._session is None:
+            self._session = self._sessions(bind=self.connection, join_transaction_mode="rollback_only")
+            self._session.info = self.info  # a memoized attribute: the store's own dict instead
+        return self._session
+
+    def finish(self) -> None:
+        """Before the transaction commits: what the session holds is written (its commit flushes; the
+        transaction is the connection's to commit)."""
+        if self._session is not None:
+            self._session.commit()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
 
     def emit(self, kind: str, plan_id: str | None, data: dict[str, Any]) -> None:
         """Write an event in this transaction."""
@@ -137,7 +152,7 @@ class StoreBase:
         if self.dialect == "postgresql":
             if plan_id is not None:
                 self.hold_plan(plan_id)
-            if not self.session.info.get("emitted"):  # the first asks for the NOTIFY sent at commit
+            if not self.info.get("emitted"):  # the first asks for the NOTIFY sent at commit
                 _QUEUED_NOTIFY.run(self.connection, rows.pop(0))
             table, one = QueuedEventRow, _QUEUED
         else:  # one writer at a time: ids are given in commit order
@@ -146,11 +161,11 @@ class StoreBase:
             one.run(self.connection, rows[0])
         elif rows:  # many: in one go, in order (COPY on PostgreSQL)
             self._insert(table, rows)
-        self.session.info["emitted"] = True
+        self.info["emitted"] = True
 
     def hold_plan(self, plan_id: str) -> None:
         """PostgreSQL: the plan's row locked (FOR NO KEY UPDATE) until the transaction ends, once."""
-        held = self.session.info.setdefault("held_plans", set())
+        held = self.info.setdefault("held_plans", set())
         if plan_id not in held:
             self.connection.execute(_HOLD, {"hold_plan": plan_id})
             held.add(plan_id)
@@ -158,7 +173,7 @@ class StoreBase:
     def revision_change(self, plan_id: str) -> tuple[str | None, str | None]:
         """The plan's revision when this transaction locked it (None if it did not) and the revision its
         last change gave it (None if none): what a kept copy of the plan may move on from and to."""
-        info = self.session.info
+        info = self.info
         return info.get("base_revisions", {}).get(plan_id), info.get("revisions", {}).get(plan_id)
 
     def _json_contains(self, column: Any, value: str) -> ColumnElement[bool]:
@@ -216,8 +231,8 @@ class StoreBase:
         )
         if not rows:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
-        self.session.info.setdefault("held_plans", set()).add(plan_id)
-        self.session.info.setdefault("revisions", {})[plan_id] = token
+        self.info.setdefault("held_plans", set()).add(plan_id)
+        self.info.setdefault("revisions", {})[plan_id] = token
         return rows[0][0] - count + 1
 
     def _task_row(self, plan_id: str, task_id: str) -> TaskRow:
@@ -273,4 +288,4 @@ class StoreBase:
 
     def _insert(self, table: Any, rows: Iterable[dict[str, Any]]) -> None:
         """Bulk insert (store/inserts.py: COPY on PostgreSQL, batches of INSERT elsewhere)."""
-        insert_rows(self.session, table.__table__, rows)
+        insert_rows(self.connection, table.__table__, rows)
