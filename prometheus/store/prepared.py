@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.dml import UpdateBase
 
 _LITERAL = object()  # a bind with no parameter of its own: its value is in the statement
+MAX_FORMS = 32  # compiled forms kept per statement (one per engine and set of parameter names)
 
 
 class _Form:
@@ -37,6 +38,8 @@ class _Form:
         binds = []
         for name in compiled.positiontup or list(compiled.binds):
             bind = compiled.binds[name]
+            if bind.callable is not None:  # a value made at each execution: not a literal of the SQL
+                raise ValueError(f"bind {name} of a prepared statement has a callable value")
             literal = _LITERAL if bind.key in keys or name in defaults else bind.effective_value
             default, process = defaults.get(name), processors.get(name)
             binds.append((escaped.get(name, name), bind.key, literal, default, process))
@@ -77,6 +80,8 @@ class Prepared:
         keys = tuple(params)
         form = self._forms.get((connection.dialect, keys))
         if form is None:
+            if len(self._forms) >= MAX_FORMS:  # engines come and go (tests): their forms with them
+                self._forms.clear()
             form = self._forms[(connection.dialect, keys)] = _Form(self.statement, connection.dialect, keys)
         values = form.parameters(params)
         cursor = None
