@@ -3,6 +3,7 @@ on the machine changes far less than throughput: single-task creation with 8 wri
 batch, plan reads (GET /plans/{id}, 8 readers), against this tree and another one, alternated.
 
     python bench/bench_cpu.py --baseline TREE [--backends sqlite postgresql] [--pairs 3] [--requests 2000]
+                              [--measures single batch read]
 
 Each pair starts a fresh `prometheus serve` for this tree and for TREE (bench_datapath.Server), in turns;
 the table gives each measure's median over the pairs, in ms of server CPU per request.
@@ -68,13 +69,26 @@ def get_plan(client: LeanClient, plan_id: str, _k: int) -> None:
     r.read()
 
 
-def measure(srv: Server, n: int) -> dict[str, float]:
-    """ms of server CPU per request of each kind."""
+MEASURES = ["single", "batch", "read"]
+
+
+def measure(srv: Server, n: int, measures: list[str]) -> dict[str, float]:
+    """ms of server CPU per request of each kind (`measures`: which)."""
     pid, out = srv.proc.pid, {}
-    in_threads(srv.url, 200, post_one)  # warm up
-    t0 = cpu_seconds(pid)
-    in_threads(srv.url, n, post_one)
-    out["single POST"] = (cpu_seconds(pid) - t0) / n * 1000
+    if "single" in measures:
+        in_threads(srv.url, 200, post_one)  # warm up
+        t0 = cpu_seconds(pid)
+        in_threads(srv.url, n, post_one)
+        out["single POST"] = (cpu_seconds(pid) - t0) / n * 1000
+    if "batch" in measures:
+        out |= measure_batch(srv)
+    if "read" in measures:
+        out |= measure_read(srv, n)
+    return out
+
+
+def measure_batch(srv: Server) -> dict[str, float]:
+    pid, out = srv.proc.pid, {}
     with httpx.Client(base_url=srv.url, timeout=120) as api:
         body = [{"name": f"t{i}", "duration": 1} for i in range(1000)]
         plan = new_plan(api)
@@ -85,7 +99,11 @@ def measure(srv: Server, n: int) -> dict[str, float]:
             plan = new_plan(api)
             api.post(f"/plans/{plan}/tasks", json=body).raise_for_status()
         out["1,000-task batch (+ new plan)"] = (cpu_seconds(pid) - t0) / runs * 1000
+    return out
 
+
+def measure_read(srv: Server, n: int) -> dict[str, float]:
+    pid, out = srv.proc.pid, {}
     plans = in_threads(srv.url, WRITERS * 100, post_one)  # plans of 100 tasks to read
     in_threads(srv.url, WRITERS * 10, get_plan, plans)  # warm up
     t0 = cpu_seconds(pid)
@@ -100,6 +118,7 @@ def main() -> None:
     p.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     p.add_argument("--pairs", type=int, default=3)
     p.add_argument("--requests", type=int, default=2000)
+    p.add_argument("--measures", nargs="+", choices=MEASURES, default=MEASURES)
     args = p.parse_args()
     print(f"load average at start {os.getloadavg()}", flush=True)
     results: dict[tuple[str, str], list[dict[str, float]]] = {}
@@ -111,7 +130,7 @@ def main() -> None:
                 for label, tree in trees if k % 2 == 0 else trees[::-1]:
                     srv = Server(database(backend, made), tree)
                     try:
-                        m = measure(srv, args.requests)
+                        m = measure(srv, args.requests, args.measures)
                     finally:
                         srv.stop()
                     results.setdefault((backend, label), []).append(m)

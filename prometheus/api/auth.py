@@ -92,14 +92,23 @@ class AuthPolicy:
                 "authentication is OFF: bound to loopback (%s) and no tokens configured", self.settings.host
             )
 
-    def scopes(self, db: Database, token: str) -> set[str] | None:
+    def known(self, token: str) -> tuple[bool, set[str] | None]:
+        """(True, the token's scopes or None) where they are known without the database: a configured
+        token, or one looked up in the last seconds; else (False, None), for `scopes` to look it up."""
         digest = hash_token(token)
         for known, scopes in self.static.items():
             if hmac.compare_digest(known, digest):
-                return scopes
+                return True, scopes
         hit = self._cache.get(digest)
         if hit and hit[0] > time.monotonic():
-            return hit[1]
+            return True, hit[1]
+        return False, None
+
+    def scopes(self, db: Database, token: str) -> set[str] | None:
+        known, scopes = self.known(token)
+        if known:
+            return scopes
+        digest = hash_token(token)
         with db.store(write=False) as store:
             row = store.token_by_hash(digest)
         scopes = set().union(*(IMPLIED[s] for s in row.scopes)) if row and not row.revoked else None
@@ -145,7 +154,9 @@ class TokenAuth:
             token = (parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token") or [""])[0]
         method = scope.get("method", "GET")
 
-        granted = await run_in_threadpool(policy.scopes, scope["app"].state.db, token) if token else None
+        known, granted = policy.known(token) if token else (True, None)
+        if not known:  # a thread of the pool for the database, not for each request
+            granted = await run_in_threadpool(policy.scopes, scope["app"].state.db, token)
         if granted is None:
             status, code, msg = (
                 401,

@@ -99,7 +99,8 @@ def ok(
         isinstance(data, list) and data and all(isinstance(d, BaseModel) for d in data)
     )
     body = {"status": "success", "data": data if models else encoded(data), "message": message}
-    body |= jsonable_encoder(extra)
+    if extra:
+        body |= jsonable_encoder(extra)
     # a model (or a list of them) and the plain values around it written by pydantic in one pass, which is
     # what jsonable_encoder and json.dumps give in three; a number that is not finite is written as null,
     # never as NaN or Infinity, which are not JSON

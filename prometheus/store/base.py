@@ -12,13 +12,14 @@ from sqlalchemy import ColumnElement, bindparam, exists, func, insert, literal_c
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from prometheus.core.model import Assignment, Task
 from prometheus.errors import NotFound, ResourceConflict, VersionConflict
 from prometheus.store.inserts import insert_rows
 from prometheus.store.mapping import assignment_model, task_model
+from prometheus.store.prepared import Prepared
 from prometheus.store.tables import (
     AssignmentRow,
     BaselineRow,
@@ -34,17 +35,17 @@ TASK_KEY = re.compile(r"task-([1-9][0-9]{0,9})")  # task-N: the n-th task create
 
 # statements of every write, built once (their compiled form is cached by the statement)
 _PLANS = PlanRow.__table__
-_RESERVE = (
+_RESERVE = Prepared(
     update(_PLANS)
     .where(_PLANS.c.id == bindparam("reserve_plan"))
     .values(task_seq=_PLANS.c.task_seq + bindparam("reserve_count"), revision=bindparam("reserve_token"))
     .returning(_PLANS.c.task_seq)
 )
 _HOLD = select(_PLANS.c.id).where(_PLANS.c.id == bindparam("hold_plan")).with_for_update(key_share=True)
-_EVENT = insert(EventRow.__table__)
-_QUEUED = insert(QueuedEventRow.__table__)
+_EVENT = Prepared(insert(EventRow.__table__))
+_QUEUED = Prepared(insert(QueuedEventRow.__table__))
 # the first event of a PostgreSQL transaction also asks for the NOTIFY its commit sends, in one statement
-_QUEUED_NOTIFY = _QUEUED.returning(func.pg_notify("prometheus_events", ""))
+_QUEUED_NOTIFY = Prepared(insert(QueuedEventRow.__table__).returning(func.pg_notify("prometheus_events", "")))
 
 
 def event_data(result: Any) -> dict[str, Any]:
@@ -107,19 +108,34 @@ def touch_revision(session: Session, plan_ids: Iterable[str], token: str | None 
 
 
 class StoreBase:
-    """The session, the outbox and the lookups every part of the Store uses."""
+    """The transaction, its session, the outbox and the lookups every part of the Store uses."""
 
-    def __init__(self, session: Session):
-        self.session = session
-        self.dialect = session.get_bind().dialect.name
-        self._connection: Connection | None = None
+    def __init__(self, connection: Connection, sessions: sessionmaker[Session]):
+        self.connection = connection  # the transaction's: Core statements run on it, no session needed
+        self.dialect = connection.dialect.name
+        # what this transaction did: plans it holds, their revisions before and after, events emitted
+        self.info: dict[str, Any] = {}
+        self._sessions = sessions
+        self._session: Session | None = None
 
     @property
-    def connection(self) -> Connection:
-        """The transaction's connection: Core statements run on it without the session's work per call."""
-        if self._connection is None:
-            self._connection = self.session.connection()
-        return self._connection
+    def session(self) -> Session:
+        """The ORM session, on the transaction's connection, made when first used (a write of Core
+        statements only has none to begin, flush and close); it shares `info` (touch_plans writes it)."""
+        if self._session is None:
+            self._session = self._sessions(bind=self.connection, join_transaction_mode="rollback_only")
+            self._session.info = self.info  # a memoized attribute: the store's own dict instead
+        return self._session
+
+    def finish(self) -> None:
+        """Before the transaction commits: what the session holds is written (its commit flushes; the
+        transaction is the connection's to commit)."""
+        if self._session is not None:
+            self._session.commit()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
 
     def emit(self, kind: str, plan_id: str | None, data: dict[str, Any]) -> None:
         """Write an event in this transaction."""
@@ -136,20 +152,20 @@ class StoreBase:
         if self.dialect == "postgresql":
             if plan_id is not None:
                 self.hold_plan(plan_id)
-            if not self.session.info.get("emitted"):  # the first asks for the NOTIFY sent at commit
-                self.connection.execute(_QUEUED_NOTIFY, rows.pop(0))
+            if not self.info.get("emitted"):  # the first asks for the NOTIFY sent at commit
+                _QUEUED_NOTIFY.run(self.connection, rows.pop(0))
             table, one = QueuedEventRow, _QUEUED
         else:  # one writer at a time: ids are given in commit order
             table, one = EventRow, _EVENT
         if len(rows) == 1:
-            self.connection.execute(one, rows[0])
+            one.run(self.connection, rows[0])
         elif rows:  # many: in one go, in order (COPY on PostgreSQL)
             self._insert(table, rows)
-        self.session.info["emitted"] = True
+        self.info["emitted"] = True
 
     def hold_plan(self, plan_id: str) -> None:
         """PostgreSQL: the plan's row locked (FOR NO KEY UPDATE) until the transaction ends, once."""
-        held = self.session.info.setdefault("held_plans", set())
+        held = self.info.setdefault("held_plans", set())
         if plan_id not in held:
             self.connection.execute(_HOLD, {"hold_plan": plan_id})
             held.add(plan_id)
@@ -157,7 +173,7 @@ class StoreBase:
     def revision_change(self, plan_id: str) -> tuple[str | None, str | None]:
         """The plan's revision when this transaction locked it (None if it did not) and the revision its
         last change gave it (None if none): what a kept copy of the plan may move on from and to."""
-        info = self.session.info
+        info = self.info
         return info.get("base_revisions", {}).get(plan_id), info.get("revisions", {}).get(plan_id)
 
     def _json_contains(self, column: Any, value: str) -> ColumnElement[bool]:
@@ -210,14 +226,14 @@ class StoreBase:
         new revision, in one UPDATE that also locks the plan's row until the transaction ends (its writers
         go one at a time); the first number. NotFound without such a plan."""
         token = uuid.uuid4().hex
-        last = self.connection.execute(
-            _RESERVE, {"reserve_plan": plan_id, "reserve_count": count, "reserve_token": token}
-        ).scalar()
-        if last is None:
+        rows = _RESERVE.run(
+            self.connection, {"reserve_plan": plan_id, "reserve_count": count, "reserve_token": token}
+        )
+        if not rows:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
-        self.session.info.setdefault("held_plans", set()).add(plan_id)
-        self.session.info.setdefault("revisions", {})[plan_id] = token
-        return last - count + 1
+        self.info.setdefault("held_plans", set()).add(plan_id)
+        self.info.setdefault("revisions", {})[plan_id] = token
+        return rows[0][0] - count + 1
 
     def _task_row(self, plan_id: str, task_id: str) -> TaskRow:
         row = self.session.get(TaskRow, self.task_id(plan_id, task_id))
@@ -272,4 +288,4 @@ class StoreBase:
 
     def _insert(self, table: Any, rows: Iterable[dict[str, Any]]) -> None:
         """Bulk insert (store/inserts.py: COPY on PostgreSQL, batches of INSERT elsewhere)."""
-        insert_rows(self.session, table.__table__, rows)
+        insert_rows(self.connection, table.__table__, rows)

@@ -89,7 +89,7 @@ class Bulk(StoreBase):
         decided = dict(zip(_OWN, map(list, zip(*own, strict=True)), strict=True))
         columns = columns_of(TaskRow, accepted) | decided
         constants = {"plan_id": plan_id, "version": 1, "created_at": now, "updated_at": now}
-        insert_columns(self.session, TaskRow.__table__, columns, constants)
+        insert_columns(self.connection, TaskRow.__table__, columns, constants)
         self._insert(AssignmentRow, links)
         names = [*columns, *constants]
         tasks = [

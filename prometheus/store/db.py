@@ -192,18 +192,25 @@ class Database:
         else:
             with self._transaction(write=write, snapshot=snapshot) as store:
                 yield store
-        if store.session.info.get("emitted"):  # committed events: wake this process's followers now
+        if store.info.get("emitted"):  # committed events: wake this process's followers now
             for callback in self.on_commit_events:
                 callback()
 
     @contextmanager
     def _transaction(self, *, write: bool, snapshot: bool) -> Iterator[Store]:
-        with self._sessions() as session, session.begin():
+        """A transaction on a connection of the pool; its ORM session is made only if the Store uses one."""
+        with self.engine.connect() as conn:
             if self.backend == "sqlite":
-                session.connection(execution_options={"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"})
+                conn.execution_options(sqlite_begin="IMMEDIATE" if write else "DEFERRED")
             elif snapshot:
-                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            yield Store(session)
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                store = Store(conn, self._sessions)
+                try:
+                    yield store
+                    store.finish()
+                finally:
+                    store.close()
 
     def plan_revision(self, plan_id: str) -> str | None:
         """A plan's revision token in one indexed read; None if there is no such plan. Read before every

@@ -35,9 +35,9 @@ class Imports(StoreBase):
         rid = dict(zip((r.key for r in doc.resources), new_ids(len(doc.resources)), strict=True))
         tid = dict(zip((t.key for t in doc.tasks), new_ids(len(doc.tasks)), strict=True))
         now = utcnow()
-        session = self.session
+        connection = self.connection
         insert_columns(
-            session,
+            connection,
             ResourceRow.__table__,
             columns_of(ResourceRow, doc.resources) | {"id": list(rid.values())},
             {"plan_id": plan.id, "version": 1},
@@ -45,7 +45,7 @@ class Imports(StoreBase):
         ordered = _parents_first(doc)  # (position, task): parents are inserted before their children
         tasks = [t for _, t in ordered]
         insert_columns(
-            session,
+            connection,
             TaskRow.__table__,
             columns_of(TaskRow, tasks)
             | {
@@ -58,7 +58,7 @@ class Imports(StoreBase):
         )
         assigned = [(t, n, a) for t in doc.tasks for n, a in enumerate(t.assignments)]
         insert_columns(
-            session,
+            connection,
             AssignmentRow.__table__,
             {
                 "task_id": [tid[t.key] for t, _, _ in assigned],
@@ -73,7 +73,7 @@ class Imports(StoreBase):
         )
         links = doc.dependencies
         insert_columns(
-            session,
+            connection,
             DependencyRow.__table__,
             columns_of(DependencyRow, links)
             | {

@@ -18,28 +18,31 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Table, insert
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 BATCH = 1000  # rows per INSERT statement where there is no COPY (bounded memory per statement)
 _HASHABLE = frozenset({type(None), str, int, float, bool})  # values worth converting once each
 
 
-def insert_rows(session: Session, table: Table, rows: Iterable[dict[str, Any]]) -> None:
-    """Insert `rows` (dicts by column name, all with the same keys) into `table` in the session's
+def insert_rows(connection: Connection, table: Table, rows: Iterable[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts by column name, all with the same keys) into `table` in the connection's
     transaction."""
     rows = list(rows)
     if not rows:
         return
     names = list(rows[0])
     values = map(itemgetter(*names), rows) if len(names) > 1 else ((r[names[0]],) for r in rows)
-    insert_columns(session, table, dict(zip(names, map(list, zip(*values, strict=True)), strict=True)))
+    insert_columns(connection, table, dict(zip(names, map(list, zip(*values, strict=True)), strict=True)))
 
 
 def insert_columns(
-    session: Session, table: Table, columns: dict[str, Sequence[Any]], constants: dict[str, Any] | None = None
+    connection: Connection,
+    table: Table,
+    columns: dict[str, Sequence[Any]],
+    constants: dict[str, Any] | None = None,
 ) -> None:
     """Insert rows given column by column (`columns`: name -> the values of every row, all of one length;
-    `constants`: name -> the value of every row) into `table` in the session's transaction. Columns left
+    `constants`: name -> the value of every row) into `table` in the connection's transaction. Columns left
     out get their Python-side defaults, as an INSERT leaving them out would."""
     count = len(next(iter(columns.values()))) if columns else 0
     if not count:
@@ -47,7 +50,6 @@ def insert_columns(
     constants = (constants or {}) | _defaults(table, [*columns, *(constants or {})])
     droppable = _droppable(table)
     columns = {n: v for n, v in columns.items() if n not in droppable or any(x is not None for x in v)}
-    connection = session.connection()
     dialect = connection.dialect.name
     if dialect == "postgresql":
         _copy(connection.connection.driver_connection, table, columns, constants)
@@ -57,7 +59,7 @@ def insert_columns(
         names = [*columns, *constants]
         rows = zip(*columns.values(), *(repeat(v) for v in constants.values()), strict=False)
         while batch := list(islice(rows, BATCH)):
-            session.execute(insert(table), [dict(zip(names, row, strict=True)) for row in batch])
+            connection.execute(insert(table), [dict(zip(names, row, strict=True)) for row in batch])
 
 
 @cache

@@ -128,7 +128,7 @@ class Outbox(StoreBase):
             self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEQUENCER_LOCK})
             event.id = (self.session.scalar(select(func.max(EventRow.id))) or 0) + 1
         self.session.add(event)
-        self.session.info["emitted"] = True
+        self.info["emitted"] = True
         self._flush()
         row = DeliveryRow(id=new_id(), webhook_id=hook.id, event_id=event.id, status="pending", attempts=0,
                           next_attempt_at=utcnow() + timedelta(seconds=lease))  # fmt: skip
@@ -162,7 +162,7 @@ class Outbox(StoreBase):
         queue, events = QueuedEventRow.__table__, EventRow.__table__
         if self.session.execute(select(queue.c.id).limit(1)).first() is None:
             return 0
-        with self.session.get_bind().begin() as conn:
+        with self.connection.engine.begin() as conn:  # a transaction of its own
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEQUENCER_LOCK})
             oldest = select(queue.c.id).order_by(queue.c.id).limit(batch)
             taken = conn.execute(

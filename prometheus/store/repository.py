@@ -1,4 +1,4 @@
-"""The repository: one facade (`Store`) over one session (one transaction, see Database.store()), made of
+"""The repository: one facade (`Store`) over one transaction (see Database.store()), made of
 one part per aggregate: plans, tasks, links, resources, tracking, retrospectives, imports, the outbox
 and webhooks, tokens, scenarios, structure and records."""
 
@@ -52,4 +52,5 @@ class Store(
     Structure,
     Scenarios,
 ):
-    """Repository over one SQLAlchemy session (one transaction, see Database.store())."""
+    """Repository over one transaction (its connection, and an ORM session once a part uses one; see
+    Database.store())."""

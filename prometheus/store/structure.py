@@ -28,9 +28,9 @@ class Structure(StoreBase):
         row = self.session.scalars(stmt).first()
         if row is None:
             raise NotFound(f"plan {plan_id} not found", details={"plan_id": plan_id})
-        self.session.info.setdefault("held_plans", set()).add(plan_id)
-        if plan_id not in self.session.info.get("revisions", {}):  # unchanged so far in this transaction
-            self.session.info.setdefault("base_revisions", {}).setdefault(plan_id, row.revision)
+        self.info.setdefault("held_plans", set()).add(plan_id)
+        if plan_id not in self.info.get("revisions", {}):  # unchanged so far in this transaction
+            self.info.setdefault("base_revisions", {}).setdefault(plan_id, row.revision)
         return row
 
     def parent_map(self, plan_id: str) -> dict[str, str | None]:

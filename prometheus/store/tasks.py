@@ -22,6 +22,7 @@ from prometheus.store.mapping import (
     task_model,
     values_of,
 )
+from prometheus.store.prepared import Prepared
 from prometheus.store.tables import (
     AssignmentRow,
     ResourceRow,
@@ -31,7 +32,7 @@ from prometheus.store.tables import (
 
 _TASKS = TaskRow.__table__
 # one new task, placed after the plan's last one (read in the INSERT: after the plan's row was locked)
-_INSERT_TASK = (
+_INSERT_TASK = Prepared(
     insert(_TASKS)
     .values(
         position=select(func.coalesce(func.max(_TASKS.c.position), 0) + 1)
@@ -191,8 +192,7 @@ class Tasks(StoreBase):
             done = balance(shape, None, *self._plan_hours(plan_id))
             values.update(duration=done.duration, duration_unit=done.duration_unit.value, work=done.work)
             wanted = done.assignments
-        placed = self.connection.execute(_INSERT_TASK, values | {"after_plan": plan_id})
-        values["position"] = placed.scalar()
+        values["position"] = _INSERT_TASK.run(self.connection, values | {"after_plan": plan_id})[0][0]
         self._insert(AssignmentRow, assignment_values(values["id"], wanted))
         return task_model(values, list(wanted))  # a new task: no predecessors yet
 
