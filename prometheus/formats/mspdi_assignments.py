@@ -87,7 +87,8 @@ def _work_left(a: etree._Element) -> float | None:
 # the UIDs of the tasks started and not finished (a non-empty ActualStart, no non-empty ActualFinish; the
 # first child of each name counts, as text() reads it), in libxml2 rather than a pass over every task here
 _UNDER_WAY = etree.XPath(
-    "descendant::p:Task[p:ActualStart[1] != '' and not(p:ActualFinish[1] != '')]/p:UID[1]/text()", namespaces={"p": NS}
+    "descendant::p:Task[p:ActualStart[1] != '' and not(p:ActualFinish[1] != '')]/p:UID[1]/text()",
+    namespaces={"p": NS},
 )
 
 
