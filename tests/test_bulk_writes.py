@@ -169,6 +169,9 @@ def test_rows_written_at_once_get_time_ordered_ids(api: httpx.Client, plan: dict
     assert {(uuid.UUID(i).version, uuid.UUID(i).variant) for i in ids} == {(7, uuid.RFC_4122)}
     now_ms = time.time_ns() // 1_000_000
     assert now_ms - 60_000 < int(ids[-1].replace("-", "")[:12], 16) <= now_ms
+    pairs = [{"predecessor_id": a["id"], "successor_id": b["id"]} for a, b in zip(first, later, strict=True)]
+    links = [d["id"] for d in api.post(f"/plans/{pid}/dependencies", json=pairs).json()["data"]]
+    assert links == sorted(links) and {uuid.UUID(i).version for i in links} == {7}
     alone = add_task(api, pid, "Alone")
     other = api.post("/plans", json={"name": "Next"}).json()["data"]
     assert uuid.UUID(alone["id"]).version == uuid.UUID(pid).version == uuid.UUID(other["id"]).version == 4

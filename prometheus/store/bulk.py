@@ -18,7 +18,7 @@ from prometheus.core.structure import cycle_error
 from prometheus.errors import PlanTooLarge, PrometheusError, ValidationFailed
 from prometheus.store.base import StoreBase, touch_revision
 from prometheus.store.inserts import insert_columns
-from prometheus.store.mapping import columns_of, dependency_model, new_id, new_ids, task_model, values_of
+from prometheus.store.mapping import columns_of, dependency_model, new_ids, task_model, values_of
 from prometheus.store.tables import AssignmentRow, DependencyRow, ResourceRow, TaskRow, utcnow
 from prometheus.store.tasks import assignment_values, new_task_shape
 
@@ -108,6 +108,7 @@ class Bulk(StoreBase):
         taken = set(edges)
         rows: list[dict[str, Any]] = []
         errors: list[dict[str, Any]] = []
+        ids = iter(new_ids(len(items)))
         for i, data in enumerate(items):
             pred, succ = self._ref(numbers, data.predecessor_id), self._ref(numbers, data.successor_id)
             try:
@@ -118,7 +119,7 @@ class Bulk(StoreBase):
             taken.add((pred, succ))
             rows.append(
                 values_of(
-                    DependencyRow, data, id=new_id(), plan_id=plan_id, predecessor_id=pred, successor_id=succ
+                    DependencyRow, data, id=next(ids), plan_id=plan_id, predecessor_id=pred, successor_id=succ
                 )
             )
         refuse("links", len(items), errors)
