@@ -13,7 +13,7 @@ from threading import RLock
 
 from sqlalchemy import create_engine, event, exc, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from prometheus.store.repository import Store, touch_plans
 from prometheus.store.tables import PlanRow
@@ -238,9 +238,6 @@ class Database:
                     conn.driver_connection.autocommit = False  # as every other user of the pool has it
                 conn.close()  # back to the pool
         return None if row is None else row[0]
-
-    def session(self) -> Session:
-        return self._sessions()
 
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema to `revision`, the newest by default (safe with several replicas starting at
