@@ -27,7 +27,6 @@ class _Form:
         if compiled.literal_execute_params or compiled.post_compile_params or compiled.schema_translate_map:
             raise ValueError("a prepared statement has its SQL whole when compiled")
         self.sql = compiled.string
-        processors = compiled._bind_processors  # noqa: SLF001 - what SQLAlchemy applies to each bind
         escaped = compiled.escaped_bind_names or {}
         defaults: dict[str, Callable[[], Any]] = {}
         for column in compiled.insert_prefetch:
@@ -41,7 +40,8 @@ class _Form:
             if bind.callable is not None:  # a value made at each execution: not a literal of the SQL
                 raise ValueError(f"bind {name} of a prepared statement has a callable value")
             literal = _LITERAL if bind.key in keys or name in defaults else bind.effective_value
-            default, process = defaults.get(name), processors.get(name)
+            # what SQLAlchemy applies to the bind's value for this dialect (TypeEngine's public API)
+            default, process = defaults.get(name), bind.type.dialect_impl(dialect).bind_processor(dialect)
             binds.append((escaped.get(name, name), bind.key, literal, default, process))
         self.binds = binds
         self.positional = compiled.positiontup is not None
