@@ -1,9 +1,10 @@
 """The server's own CPU time per request (user + system, from /proc/PID/stat), which load from other programs
 on the machine changes far less than throughput: single-task creation with 8 writers, 1,000 tasks in one
-batch, plan reads (GET /plans/{id}, 8 readers), against this tree and another one, alternated.
+batch, plan reads (GET /plans/{id}, 8 readers), the 10,000-task MSPDI import of bench_datapath.py (two
+in a row after a first one), against this tree and another one, alternated.
 
     python bench/bench_cpu.py --baseline TREE [--backends sqlite postgresql] [--pairs 3] [--requests 2000]
-                              [--measures single batch read]
+                              [--measures single batch read import]
 
 Each pair starts a fresh `prometheus serve` for this tree and for TREE (bench_datapath.Server), in turns;
 the table gives each measure's median over the pairs, in ms of server CPU per request.
@@ -12,6 +13,7 @@ the table gives each measure's median over the pairs, in ms of server CPU per re
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import sys
@@ -23,7 +25,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_datapath import WRITERS, LeanClient, Server, database, drop, new_plan  # noqa: E402
+from bench.bench_datapath import WRITERS, LeanClient, Server, database, document, drop, new_plan  # noqa: E402
+from prometheus.formats.mspdi import write_mspdi  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -69,7 +72,7 @@ def get_plan(client: LeanClient, plan_id: str, _k: int) -> None:
     r.read()
 
 
-MEASURES = ["single", "batch", "read"]
+MEASURES = ["single", "batch", "read", "import"]
 
 
 def measure(srv: Server, n: int, measures: list[str]) -> dict[str, float]:
@@ -84,6 +87,8 @@ def measure(srv: Server, n: int, measures: list[str]) -> dict[str, float]:
         out |= measure_batch(srv)
     if "read" in measures:
         out |= measure_read(srv, n)
+    if "import" in measures:
+        out |= measure_import(srv)
     return out
 
 
@@ -110,6 +115,24 @@ def measure_read(srv: Server, n: int) -> dict[str, float]:
     in_threads(srv.url, n, get_plan, plans)
     out["GET plan (100 tasks)"] = (cpu_seconds(pid) - t0) / n * 1000
     return out
+
+
+@functools.cache
+def mspdi_10k() -> bytes:
+    """bench_datapath.py's 10,000-task MSPDI file (29,994 links)."""
+    return write_mspdi(document(10_000), None)
+
+
+def measure_import(srv: Server, runs: int = 2) -> dict[str, float]:
+    """The 10,000-task MSPDI import over HTTP, after a first one (the later ones go into a database that
+    already holds plans, as a server's do)."""
+    xml, pid = mspdi_10k(), srv.proc.pid
+    with httpx.Client(base_url=srv.url, timeout=600) as api:
+        api.post("/plans/import", params={"format": "mspdi"}, content=xml).raise_for_status()
+        t0 = cpu_seconds(pid)
+        for _ in range(runs):
+            api.post("/plans/import", params={"format": "mspdi"}, content=xml).raise_for_status()
+        return {"10k MSPDI import": (cpu_seconds(pid) - t0) / runs * 1000}
 
 
 def main() -> None:
