@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from prometheus import tls
 from prometheus.client.calls import Call, Op
 from prometheus.client.errors import (
     AuthenticationError,
@@ -74,6 +75,7 @@ class _Base(TektonOperations):
             "base_url": self.url,
             "timeout": timeout,
             "headers": {"Authorization": f"Bearer {token}"} if token else {},
+            "verify": tls.context(),
         }
         if transport is not None:
             self._options["transport"] = transport

@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 import anyio
 import httpx
 
+from prometheus import tls
 from prometheus.config import Settings
 from prometheus.events.addresses import pinned
 from prometheus.store import Database
@@ -77,7 +78,7 @@ class Sender:
         self.timeout = timeout
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, name="webhook-sender", daemon=True).start()
-        self.client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+        self.client = httpx.AsyncClient(timeout=timeout, follow_redirects=False, verify=tls.context())
 
     def post(self, target: str, body: bytes, headers: dict, extensions: dict) -> int:
         """The receiver's HTTP status."""

@@ -25,6 +25,7 @@ import anyio
 import httpx
 from tenacity import AsyncRetrying, RetryError, retry_if_exception, stop_after_attempt, wait_exponential
 
+from prometheus import tls
 from prometheus.config import Settings, get_settings
 from prometheus.errors import PrometheusError
 
@@ -255,7 +256,9 @@ class PeerClient:
         started = time.perf_counter()
         try:
             # the overall deadline (request()) ends a slow attempt; this bound only backs it up
-            async with httpx.AsyncClient(timeout=self.settings.integration_timeout + 1) as http:
+            async with httpx.AsyncClient(
+                timeout=self.settings.integration_timeout + 1, verify=tls.context()
+            ) as http:
                 response = await http.request(
                     method, url, json=body, params=params, headers=self.headers | (headers or {})
                 )

@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from prometheus import tls
 from prometheus.client.errors import raise_for, unreachable
 from prometheus.config import Settings
 from prometheus.core.execution import synthesis_plan
@@ -87,7 +88,8 @@ class SynthesisConnector:
             raise ValueError(f"which plan is execution {execution_id} running? pass plan_id=")
         body = {"execution_id": execution_id, "plan_id": plan_id, "steps": started.get("steps", [])}
         try:
-            async with httpx.AsyncClient(timeout=self.client.settings.integration_timeout) as http:
+            timeout = self.client.settings.integration_timeout
+            async with httpx.AsyncClient(timeout=timeout, verify=tls.context()) as http:
                 response = await http.post(callback_url, json=body)
         except httpx.TransportError as exc:
             raise unreachable(callback_url, exc, self.client.settings.integration_timeout) from None

@@ -18,6 +18,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel
 
+from prometheus import tls
 from prometheus.core.urls import segment
 
 LOCAL = "http://prometheus.localhost"  # the base URL of in-process calls (never resolved)
@@ -71,7 +72,8 @@ class Api:
 
     @classmethod
     def remote(cls, url: str, token: str | None = None, timeout: float = 120.0) -> Api:
-        return cls(httpx.AsyncClient(base_url=url.rstrip("/"), timeout=timeout), token)
+        http = httpx.AsyncClient(base_url=url.rstrip("/"), timeout=timeout, verify=tls.context())
+        return cls(http, token)
 
     def headers(self, ctx: Context | None) -> dict[str, str]:
         """The caller's Authorization: the HTTP request's at /mcp, else the configured token."""
