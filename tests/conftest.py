@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from prometheus import tls
 from prometheus.store import Database
 
 POSTGRES_URL = os.environ.get(
@@ -120,9 +121,44 @@ def db(backend: str, make_database_url) -> Iterator[Database]:  # noqa: ANN001
     database.dispose()
 
 
+class PerBackend:
+    """A test process's database and server of each backend, made when first asked for and kept to the end
+    of the run: `backend` is a parametrized session fixture, so anything depending on it as a session
+    fixture was torn down and made again each time the next file's tests switched backends (two server
+    starts and a new PostgreSQL database per file)."""
+
+    def __init__(self, make_database_url, logs: Path) -> None:  # noqa: ANN001
+        self.make_database_url, self.logs = make_database_url, logs
+        self.urls: dict[str, str] = {}
+        self.servers: dict[str, Server] = {}
+
+    def url(self, backend: str) -> str:
+        if backend not in self.urls:
+            self.urls[backend] = self.make_database_url(backend)
+        return self.urls[backend]
+
+    def server(self, backend: str) -> Server:
+        if backend not in self.servers:
+            log = self.logs / f"server-{backend}.log"
+            self.servers[backend] = Server(self.url(backend), log).start()
+        return self.servers[backend]
+
+    def stop(self) -> None:
+        for srv in self.servers.values():
+            srv.stop()
+
+
 @pytest.fixture(scope="session")
-def database_url(backend: str, make_database_url) -> str:
-    return make_database_url(backend)
+def per_backend(make_database_url, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PerBackend]:
+    kept = PerBackend(make_database_url, tmp_path_factory.mktemp("log"))
+    yield kept
+    kept.stop()
+
+
+@pytest.fixture
+def database_url(backend: str, per_backend: PerBackend) -> str:
+    """The database of the backend that this test process's `server` serves."""
+    return per_backend.url(backend)
 
 
 def _die_with_parent() -> None:
@@ -165,15 +201,16 @@ class Server:
                 preexec_fn=_die_with_parent,
             )
         deadline = time.monotonic() + START_WAIT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
+        with httpx.Client(timeout=1, verify=tls.context()) as http:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
+                try:
+                    if http.get(self.url + "/health").status_code == 200:
+                        return self
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.1)
         raise RuntimeError(f"server did not start: {self.log.read_text()[-3000:]}")
 
     def stop(self, *, kill: bool = False) -> None:
@@ -185,16 +222,15 @@ class Server:
             self.proc.wait(timeout=15)
 
 
-@pytest.fixture(scope="session")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = Server(database_url, tmp_path_factory.mktemp("log") / "server.log").start()
-    yield srv
-    srv.stop()
+@pytest.fixture
+def server(backend: str, per_backend: PerBackend) -> Server:
+    """The backend's server of this test process, shared by its tests (each makes its own plans)."""
+    return per_backend.server(backend)
 
 
 @pytest.fixture
 def api(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url + "/api", timeout=30) as client:
+    with httpx.Client(base_url=server.url + "/api", timeout=30, verify=tls.context()) as client:
         yield client
 
 
