@@ -22,11 +22,11 @@ def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-@pytest.fixture
-def secured(make_database_url, tmp_path):  # noqa: ANN001, ANN201
-    srv = Server(
-        make_database_url("sqlite"), tmp_path / "log", env={**TOKENS, "PROMETHEUS_MAX_BODY_BYTES": "20000"}
-    )
+@pytest.fixture(scope="module")
+def secured(make_database_url, tmp_path_factory):  # noqa: ANN001, ANN201
+    """A server with configured tokens, shared by the tests that only read through it or write plans."""
+    log = tmp_path_factory.mktemp("secured") / "log"
+    srv = Server(make_database_url("sqlite"), log, env={**TOKENS, "PROMETHEUS_MAX_BODY_BYTES": "20000"})
     yield srv.start()
     srv.stop()
 
