@@ -138,10 +138,13 @@ class PerBackend:
         return self.urls[backend]
 
     def server(self, backend: str) -> Server:
-        if backend not in self.servers:
-            log = self.logs / f"server-{backend}.log"
-            self.servers[backend] = Server(self.url(backend), log).start()
-        return self.servers[backend]
+        """The backend's server; started again if it ended (a test that brought it down fails alone)."""
+        srv = self.servers.get(backend)
+        if srv is None:
+            srv = self.servers[backend] = Server(self.url(backend), self.logs / f"server-{backend}.log")
+        if srv.proc is None or srv.proc.poll() is not None:
+            srv.start()
+        return srv
 
     def stop(self) -> None:
         for srv in self.servers.values():
