@@ -87,12 +87,12 @@ class SynthesisConnector:
         if not plan_id:
             raise ValueError(f"which plan is execution {execution_id} running? pass plan_id=")
         body = {"execution_id": execution_id, "plan_id": plan_id, "steps": started.get("steps", [])}
+        timeout = self.client.settings.integration_timeout
         try:
-            timeout = self.client.settings.integration_timeout
             async with httpx.AsyncClient(timeout=timeout, verify=tls.context()) as http:
                 response = await http.post(callback_url, json=body)
         except httpx.TransportError as exc:
-            raise unreachable(callback_url, exc, self.client.settings.integration_timeout) from None
+            raise unreachable(callback_url, exc, timeout) from None
         raise_for(response)
         try:
             answer = response.json()
