@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from tests.peers import _JsonHandler
 
 # a peer call and a webhook delivery from a process of their own, made with the environment given
 CALLS = """
@@ -60,9 +62,7 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-        )
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(LOOPBACK)]), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
@@ -76,20 +76,12 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
-class _Answer(BaseHTTPRequestHandler):
-    def _json(self) -> None:
-        self.rfile.read(int(self.headers.get("content-length", 0)))
-        body = json.dumps({"status": "ok"}).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+class _Answer(_JsonHandler):
+    def _ok(self) -> None:
+        self.body()
+        self._send(200, {"status": "ok"})
 
-    do_GET = do_POST = _json
-
-    def log_message(self, *args) -> None:  # noqa: ANN002
-        pass
+    do_GET = do_POST = _ok
 
 
 @pytest.fixture
@@ -97,7 +89,7 @@ def https_peer(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     cert, key = _certificate(tmp_path)
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.load_cert_chain(cert, key)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+    httpd = ThreadingHTTPServer((str(LOOPBACK), 0), _Answer)
     httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"https://127.0.0.1:{httpd.server_address[1]}", cert
